@@ -1,0 +1,106 @@
+/**
+ * Contracts of the experiment runner: the spec that drives a run, the events it streams, the result it writes.
+ * Shared by the runner, the CLI, the worker protocol and the app. Result field names follow
+ * ../shared/docs/results-format.md (keep them stable; add fields freely).
+ */
+import type { Arch, DatasetId, ForgetMode, Metrics, Progress, RgbaImage, StageName } from '../types';
+
+export const METHOD_NAMES = [
+  'Retrain', 'CF', 'A-CF', 'Bad Distillation', 'L1-Sparse', 'Pruning', 'SCRUB', 'A-SCRUB', 'A-L1-Sparse',
+] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+export type HParamValue = number | string | boolean;
+
+export interface ExperimentSpec {
+  dataset: DatasetId;
+  /** training images per class taken from the train split (0 = all) */
+  trainPerClass: number;
+  /** test images per class (0 = all); split 70/30 into regulariser / evaluation parts */
+  testPerClass: number;
+  model: { arch: Arch; width: number };
+  forget: {
+    mode: ForgetMode;
+    /** class to forget in class mode; null = drawn from the seed (spec §1.3a) */
+    class: number | null;
+    /** fraction forgotten in uniform mode (paper: 0.1) */
+    fraction: number;
+  };
+  seed: number;
+  pretrain: { epochs: number; lr: number; momentum: number; weightDecay: number; batchSize: number; warmup: number };
+  condense: { enabled: boolean; ipc: number; iterations: number; resampleNet: boolean; kmeansMaxIter: number };
+  unlearn: {
+    methods: MethodName[];
+    /** which arms to run: without condensation, with, or both */
+    arms: 'without' | 'with' | 'both';
+    /** per-method overrides of the defaults table */
+    hparams: Partial<Record<MethodName, Record<string, HParamValue>>>;
+    /** multiply every baseline's epoch count (scaled presets); A-* methods keep 1 epoch */
+    epochScale: number;
+  };
+  /** sequential uniform rounds (spec §8); 1 = single round */
+  rounds: number;
+  /** evaluate every method after each epoch (curves); costs time */
+  curves: boolean;
+}
+
+export interface PrototypeView {
+  /** global sub-class id */
+  cluster: number;
+  label: number;
+  size: number;
+  image: RgbaImage;
+  members: RgbaImage[];
+}
+
+export interface MethodResult {
+  name: MethodName;
+  withDC: boolean;
+  round: number;
+  unlearnSeconds: number;
+  overheadSeconds: number;
+  metrics: Metrics;
+  curve: Array<{ epoch: number } & Partial<Metrics>>;
+  /** per-example losses for forget-vs-test histograms */
+  losses?: { forget: number[]; test: number[] };
+}
+
+export interface CondenseResult {
+  ipc: number;
+  round: number;
+  kmeansSeconds: number;
+  partitionSeconds: number;
+  blendSeconds: number;
+  retainSize: number;
+  reducedRetainSize: number;
+  freeClusters: number;
+  residualImages: number;
+  emptyClusters: number;
+  clusterSizes: number[];
+  finalLoss: number;
+}
+
+export interface ExperimentResult {
+  spec: ExperimentSpec;
+  env: { backend: string; versions: Record<string, string>; startedAt: string; seconds: number; machine?: Record<string, unknown> };
+  split: { trainSize: number; retainSize: number; forgetSize: number; testUsedSize: number; testEvalSize: number; forgetClass: number | null };
+  pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics };
+  condense?: CondenseResult;
+  condenseRounds?: CondenseResult[];
+  methods: MethodResult[];
+  cancelled?: boolean;
+}
+
+export type RunEvent =
+  | { kind: 'stage'; stage: StageName; status: 'start' | 'end'; label?: string; seconds?: number }
+  | { kind: 'progress'; progress: Progress }
+  | { kind: 'epoch'; method: MethodName | 'pretrain'; withDC: boolean; round: number; epoch: number; metrics: Partial<Metrics> }
+  | { kind: 'condense-iter'; round: number; iter: number; iterations: number; loss: number }
+  | { kind: 'clusters'; sizes: number[]; freeClusters: number; residualImages: number; retainSize: number; reducedRetainSize: number }
+  | { kind: 'prototypes'; iter: number; items: PrototypeView[] }
+  | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number }
+  | { kind: 'method-result'; result: MethodResult }
+  | { kind: 'condense-result'; result: CondenseResult }
+  | { kind: 'log'; level: 'info' | 'warn'; message: string };
+
+export type EventSink = (e: RunEvent) => void;
