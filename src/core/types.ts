@@ -146,3 +146,15 @@ export interface RgbaImage {
   height: number;
   data: Uint8ClampedArray;
 }
+
+/**
+ * A labelled set of samples the trainers and evaluators read: real uint8 images (normalised on the fly),
+ * blended float images (already normalised), or a concatenation (the reduced retain set).
+ */
+export interface SampleSource {
+  readonly size: number;
+  /** labels by position, length `size` */
+  readonly labels: Int32Array;
+  /** normalised NHWC float32 tensor of the samples at positions `pos` (0..size-1); the caller disposes it */
+  gather(pos: ArrayLike<number>): tf.Tensor4D;
+}
