@@ -104,3 +104,35 @@ export type RunEvent =
   | { kind: 'log'; level: 'info' | 'warn'; message: string };
 
 export type EventSink = (e: RunEvent) => void;
+
+/** Where pretrained weights are kept between runs (IndexedDB in the browser, files in Node). */
+export interface WeightsCache {
+  get(key: string): Promise<Uint8Array | null>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * A stateful lab session (lives in the worker, or in a Node process). Commands run one at a time; each takes
+ * an AbortSignal and streams RunEvents to the sink given at construction. State (dataset, split, pretrained
+ * model, condensed set, method results) is kept between commands so Condense → Unlearn → Compare reuse it;
+ * changing the spec resets what it invalidates.
+ *
+ * Implemented by `LabSession` in src/core/runner/session.ts:
+ *   new LabSession({ dataset: ImageDataset, sink: EventSink, cache?: WeightsCache, backendName: string })
+ *   setSpec(spec: ExperimentSpec): void
+ *   pretrain(signal?): Promise<void>                      // trains or loads the original model
+ *   condense(signal?): Promise<CondenseResult>            // pretrain if needed, then k-means + Blend
+ *   unlearn(methods: MethodName[], arms: 'without'|'with'|'both', signal?): Promise<MethodResult[]>
+ *   runAll(signal?): Promise<ExperimentResult>            // the whole spec (all rounds)
+ *   result(): ExperimentResult                             // everything so far
+ *   dispose(): void                                        // frees every tensor
+ */
+export interface LabSessionApi {
+  setSpec(spec: ExperimentSpec): void;
+  pretrain(signal?: AbortSignal): Promise<void>;
+  condense(signal?: AbortSignal): Promise<CondenseResult>;
+  unlearn(methods: MethodName[], arms: 'without' | 'with' | 'both', signal?: AbortSignal): Promise<MethodResult[]>;
+  runAll(signal?: AbortSignal): Promise<ExperimentResult>;
+  result(): ExperimentResult;
+  dispose(): void;
+}
