@@ -1,0 +1,51 @@
+/**
+ * Node adapters for the core: a file-backed weights cache and atomic result writing
+ * (write to a temp file, then rename, so a crash never leaves a half-written result).
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import type { WeightsCache } from '../core/runner/contracts';
+
+export class FileWeightsCache implements WeightsCache {
+  constructor(readonly dir = resolve('.cache/weights')) {}
+  private path(key: string): string {
+    return join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 32) + '.bin');
+  }
+  async get(key: string): Promise<Uint8Array | null> {
+    try {
+      return new Uint8Array(await readFile(this.path(key)));
+    } catch {
+      return null;
+    }
+  }
+  async put(key: string, bytes: Uint8Array): Promise<void> {
+    await writeAtomic(this.path(key), bytes);
+  }
+}
+
+export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(resolve(path)), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+export function machineInfo(): Record<string, unknown> {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', platform: os.platform(), arch: os.arch(), node: process.version, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1) };
+}
+
+export async function labVersions(): Promise<Record<string, string>> {
+  const pkg = JSON.parse(await readFile(resolve('package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+  return { lab: pkg.version, tfjs: pkg.dependencies['@tensorflow/tfjs'], node: process.version };
+}
+
+/** Human-readable seconds: 75 → "1m15s". */
+export function fmtSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${s.toFixed(0)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${Math.round(s % 60).toString().padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${(m % 60).toString().padStart(2, '0')}m`;
+}
