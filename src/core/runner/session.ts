@@ -1,0 +1,368 @@
+/**
+ * LabSession: the experiment runner. Holds dataset, split, original model, condensed sets and method outputs
+ * between commands (Condense → Unlearn → Compare in the app; one `runAll` in the CLI) and streams RunEvents.
+ *
+ * Stage order per round (spec §4.5): split → [pretrain, reused from cache] → [k-means once] → partition →
+ * Blend → for each method × arm: unlearn (timed) → evaluate on the real retain / forget / test-eval sets.
+ * Every random choice flows from spec.seed through named Rng forks; every stage frees its tensors, also on cancel.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ImageDataset, Metrics, Model, SampleSource, Split } from '../types';
+import { LabError, throwIfCancelled } from '../types';
+import { Rng } from '../rng';
+import { realSource } from '../data/source';
+import { createModel } from '../models';
+import { trainModel, serializeWeights, deserializeWeights, accuracy } from '../train';
+import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
+import { computeSubClasses, buildReducedRetain, type SubClasses, type ReducedRetain } from '../condense';
+import { runMethod, resolveHParams } from '../unlearn';
+import type {
+  CondenseResult, EventSink, ExperimentResult, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
+} from './contracts';
+import { validateSpec } from './presets';
+
+export interface LabSessionOptions {
+  dataset: ImageDataset;
+  sink: EventSink;
+  cache?: WeightsCache;
+  backendName: string;
+  versions?: Record<string, string>;
+  machine?: Record<string, unknown>;
+  /** evaluate at most this many retain images per curve point (seeded subsample); final metrics use all */
+  curveRetainCap?: number;
+}
+
+interface RoundState {
+  round: number;
+  split: Split;
+  /** cumulative forget set up to and including this round (for re-partitioning, spec §8) */
+  cumulativeForget: Int32Array;
+  reduced?: ReducedRetain;
+  condense?: CondenseResult;
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
+
+export class LabSession implements LabSessionApi {
+  private spec: ExperimentSpec;
+  private readonly opts: LabSessionOptions;
+  private original: Model | null = null;
+  private pretrainInfo: ExperimentResult['pretrain'] = { seconds: 0, testAcc: NaN, trainAcc: NaN, reused: false };
+  private sub: SubClasses | null = null;
+  private kmeansSeconds = 0;
+  private rounds: RoundState[] = [];
+  /** latest output of each method/arm (multi-round chaining) */
+  private outputs = new Map<string, Model>();
+  private methods: MethodResult[] = [];
+  private startedAt = new Date().toISOString();
+  private busySeconds = 0;
+
+  constructor(opts: LabSessionOptions, spec?: ExperimentSpec) {
+    this.opts = opts;
+    this.spec = validateSpec(spec ?? {});
+  }
+
+  // ---- spec & invalidation -------------------------------------------------------------------------------
+
+  setSpec(next: ExperimentSpec): void {
+    const spec = validateSpec(next);
+    const prev = this.spec;
+    const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(spec));
+    const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
+    const modelSame = dataSame && same((s) => [s.model, s.pretrain]);
+    const splitSame = dataSame && same((s) => s.forget);
+    const condenseSame = splitSame && same((s) => s.condense);
+    const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter]);
+    if (!modelSame) this.dropOriginal();
+    if (!kmeansSame) this.sub = null;
+    if (!splitSame || !condenseSame || !modelSame) this.dropRounds();
+    if (!splitSame || !modelSame || !same((s) => s.unlearn)) this.dropOutputs();
+    this.spec = spec;
+  }
+
+  private dropOriginal(): void {
+    this.original?.dispose();
+    this.original = null;
+    this.pretrainInfo = { seconds: 0, testAcc: NaN, trainAcc: NaN, reused: false };
+  }
+  private dropRounds(): void {
+    for (const r of this.rounds) r.reduced?.dispose();
+    this.rounds = [];
+  }
+  private dropOutputs(): void {
+    for (const m of this.outputs.values()) m.dispose();
+    this.outputs.clear();
+    this.methods = [];
+  }
+
+  dispose(): void {
+    this.dropOutputs();
+    this.dropRounds();
+    this.dropOriginal();
+    this.sub = null;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------
+
+  private rng(label: string): Rng {
+    return new Rng(this.spec.seed).fork(label);
+  }
+
+  private emitLog(message: string, level: 'info' | 'warn' = 'info'): void {
+    this.opts.sink({ kind: 'log', level, message });
+  }
+
+  private async timed<T>(stage: Parameters<EventSink>[0] extends infer E ? (E extends { kind: 'stage'; stage: infer S } ? S : never) : never, label: string | undefined, fn: () => Promise<T>): Promise<T> {
+    this.opts.sink({ kind: 'stage', stage, status: 'start', label });
+    const t0 = now();
+    try {
+      return await fn();
+    } finally {
+      const seconds = now() - t0;
+      this.busySeconds += seconds;
+      this.opts.sink({ kind: 'stage', stage, status: 'end', label, seconds });
+    }
+  }
+
+  private round(r: number): RoundState {
+    while (this.rounds.length <= r) {
+      const k = this.rounds.length;
+      const ds = this.opts.dataset;
+      if (k === 0) {
+        const split = makeSplit({
+          trainLabels: ds.train.labels, testLabels: ds.test.labels, numClasses: ds.classes.length,
+          trainPerClass: this.spec.trainPerClass, testPerClass: this.spec.testPerClass,
+          mode: this.spec.forget.mode, forgetClass: this.spec.forget.class, fraction: this.spec.forget.fraction,
+          rng: this.rng('split'),
+        });
+        this.rounds.push({ round: 0, split, cumulativeForget: split.forgetIdx });
+      } else {
+        const prev = this.rounds[k - 1];
+        const split = nextRoundSplit(prev.split, this.spec.forget.fraction);
+        const cum = new Int32Array(prev.cumulativeForget.length + split.forgetIdx.length);
+        cum.set(prev.cumulativeForget, 0);
+        cum.set(split.forgetIdx, prev.cumulativeForget.length);
+        this.rounds.push({ round: k, split, cumulativeForget: cum });
+      }
+    }
+    return this.rounds[r];
+  }
+
+  private sources(split: Split) {
+    const ds = this.opts.dataset;
+    return {
+      retain: realSource(ds, ds.train, split.retainIdx),
+      forget: realSource(ds, ds.train, split.forgetIdx),
+      testUsed: realSource(ds, ds.test, split.testUsedIdx),
+      testEval: realSource(ds, ds.test, split.testEvalIdx),
+    };
+  }
+
+  private modelConfig() {
+    return { arch: this.spec.model.arch, width: this.spec.model.width, numClasses: this.opts.dataset.classes.length };
+  }
+
+  private pretrainKey(split: Split): string {
+    const s = this.spec;
+    let h = 0;
+    for (let i = 0; i < split.trainIdx.length; i++) h = (Math.imul(h, 31) + split.trainIdx[i]) | 0;
+    return JSON.stringify({ v: 1, dataset: s.dataset, n: this.opts.dataset.train.n, trainPerClass: s.trainPerClass, model: s.model, pretrain: s.pretrain, seed: s.seed, idxHash: h });
+  }
+
+  // ---- stages --------------------------------------------------------------------------------------------
+
+  async pretrain(signal?: AbortSignal): Promise<void> {
+    if (this.original) return;
+    const r0 = this.round(0);
+    const ds = this.opts.dataset;
+    const trainSrc = realSource(ds, ds.train, r0.split.trainIdx);
+    const srcs = this.sources(r0.split);
+    await this.timed('pretrain', 'original model', async () => {
+      const key = this.pretrainKey(r0.split);
+      const model = createModel(this.modelConfig(), this.rng('pretrain-init'));
+      try {
+        const cached = await this.opts.cache?.get(key).catch(() => null);
+        let reused = false;
+        const t0 = now();
+        if (cached) {
+          try {
+            deserializeWeights(model, cached);
+            reused = true;
+            this.emitLog('original model loaded from the weights cache');
+          } catch (e) {
+            this.emitLog(`cached weights unusable (${(e as Error).message}); retraining`, 'warn');
+          }
+        }
+        if (!reused) {
+          const p = this.spec.pretrain;
+          await trainModel({
+            model, source: trainSrc, epochs: p.epochs, batchSize: p.batchSize, warmup: p.warmup,
+            optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
+            rng: this.rng('pretrain-shuffle'), signal, stage: 'pretrain', label: 'original model',
+            onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
+            onEpoch: (epoch, stats) => this.opts.sink({ kind: 'epoch', method: 'pretrain', withDC: false, round: 0, epoch: epoch + 1, metrics: { retainAcc: stats.acc ?? NaN } }),
+          });
+          await this.opts.cache?.put(key, await serializeWeights(model)).catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
+        }
+        const seconds = now() - t0;
+        throwIfCancelled(signal);
+        const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval-original'), { signal });
+        const trainAcc = await accuracy(model, trainSrc, { signal });
+        this.original = model;
+        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: stripLosses(metrics) };
+        this.opts.sink({ kind: 'log', level: 'info', message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}` });
+      } catch (e) {
+        if (this.original !== model) model.dispose();
+        throw e;
+      }
+    });
+  }
+
+  async condense(signal?: AbortSignal): Promise<CondenseResult> {
+    return this.condenseRound(0, signal);
+  }
+
+  private async condenseRound(r: number, signal?: AbortSignal): Promise<CondenseResult> {
+    const state = this.round(r);
+    if (state.condense && state.reduced) return state.condense;
+    const ds = this.opts.dataset;
+    const c = this.spec.condense;
+    const r0 = this.round(0);
+    let kmeansSeconds = 0;
+    if (!this.sub) {
+      this.sub = await this.timed('kmeans', `IPC ${c.ipc}`, async () => {
+        const t0 = now();
+        const sub = await computeSubClasses({
+          dataset: ds, trainIdx: r0.split.trainIdx, ipc: c.ipc, maxIter: c.kmeansMaxIter, rng: this.rng('kmeans'), signal,
+          onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
+        });
+        this.kmeansSeconds = now() - t0;
+        return sub;
+      });
+      kmeansSeconds = this.kmeansSeconds;
+    }
+    const sub = this.sub;
+    const reduced = await this.timed('condense', `round ${r}`, () =>
+      buildReducedRetain({
+        dataset: ds, sub, trainIdx: r0.split.trainIdx, forgetIdx: state.cumulativeForget, retainIdx: state.split.retainIdx,
+        ipc: c.ipc, iterations: c.iterations, resampleNet: c.resampleNet, rng: this.rng(`blend-${r}`), signal,
+        onIter: (iter, iterations, loss) => this.opts.sink({ kind: 'condense-iter', round: r, iter, iterations, loss }),
+        onPrototypes: (iter, items) => this.opts.sink({ kind: 'prototypes', iter, items }),
+        onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
+      }),
+    );
+    const result: CondenseResult = {
+      ipc: c.ipc, round: r, kmeansSeconds, partitionSeconds: reduced.partitionSeconds, blendSeconds: reduced.blendSeconds,
+      retainSize: state.split.retainIdx.length, reducedRetainSize: reduced.source.size, freeClusters: reduced.freeClusters,
+      residualImages: reduced.residualImages, emptyClusters: reduced.emptyClusters, clusterSizes: Array.from(sub.sizes),
+      finalLoss: reduced.finalLoss,
+    };
+    state.reduced = reduced;
+    state.condense = result;
+    this.opts.sink({ kind: 'clusters', sizes: result.clusterSizes, freeClusters: result.freeClusters, residualImages: result.residualImages, retainSize: result.retainSize, reducedRetainSize: result.reducedRetainSize });
+    this.opts.sink({ kind: 'condense-result', result });
+    return result;
+  }
+
+  async unlearn(methods: MethodName[], arms: 'without' | 'with' | 'both', signal?: AbortSignal): Promise<MethodResult[]> {
+    return this.unlearnRound(0, methods, arms, signal);
+  }
+
+  private async unlearnRound(r: number, methods: MethodName[], arms: 'without' | 'with' | 'both', signal?: AbortSignal): Promise<MethodResult[]> {
+    await this.pretrain(signal);
+    const original = this.original!;
+    const state = this.round(r);
+    const out: MethodResult[] = [];
+    const armList: boolean[] = arms === 'both' ? [false, true] : [arms === 'with'];
+    if (armList.includes(true)) await this.condenseRound(r, signal);
+    const srcs = this.sources(state.split);
+    const ds = this.opts.dataset;
+    const spec = this.spec;
+    for (const withDC of armList) {
+      for (const name of methods) {
+        throwIfCancelled(signal);
+        const key = `${name}|${withDC}`;
+        const start = r > 0 ? this.outputs.get(key) ?? original : original;
+        const retain: SampleSource = withDC ? state.reduced!.source : srcs.retain;
+        const hp = resolveHParams(name, { dataset: spec.dataset, arch: spec.model.arch, withDC }, spec.unlearn.hparams[name] ?? {}, spec.unlearn.epochScale);
+        const curve: MethodResult['curve'] = [];
+        let evalSeconds = 0;
+        const label = `${name}${withDC ? ' w/ DC' : ''}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
+        const result = await this.timed('unlearn', label, async () => {
+          const t0 = now();
+          const { model } = await runMethod(name, {
+            original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
+            rng: this.rng(`unlearn-${name}-${withDC ? 'dc' : 'raw'}-${r}`),
+            createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
+            onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
+            onTerms: (step, ce2, mmd) => this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd }),
+            onEpoch: spec.curves
+              ? async (epoch, m) => {
+                const e0 = now();
+                const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval-curve'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000 });
+                const point = { epoch: epoch + 1, ...stripLosses(metrics) };
+                curve.push(point);
+                this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: stripLosses(metrics) });
+                evalSeconds += now() - e0;
+              }
+              : undefined,
+          });
+          const unlearnSeconds = now() - t0 - evalSeconds;
+          try {
+            const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval-final'), { signal });
+            const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
+            const mr: MethodResult = {
+              name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: stripLosses(metrics), curve,
+              losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.test) } : undefined,
+            };
+            this.outputs.get(key)?.dispose();
+            this.outputs.set(key, model);
+            return mr;
+          } catch (e) {
+            model.dispose();
+            throw e;
+          }
+        });
+        this.methods = this.methods.filter((m) => !(m.name === name && m.withDC === withDC && m.round === r));
+        this.methods.push(result);
+        out.push(result);
+        this.opts.sink({ kind: 'method-result', result });
+      }
+    }
+    return out;
+  }
+
+  async runAll(signal?: AbortSignal): Promise<ExperimentResult> {
+    const t0 = now();
+    const spec = this.spec;
+    for (let r = 0; r < spec.rounds; r++) {
+      await this.unlearnRound(r, spec.unlearn.methods, spec.unlearn.arms, signal);
+    }
+    const res = this.result();
+    res.env.seconds = now() - t0;
+    return res;
+  }
+
+  result(): ExperimentResult {
+    const r0 = this.rounds[0];
+    const conds = this.rounds.map((r) => r.condense).filter((c): c is CondenseResult => !!c);
+    return {
+      spec: this.spec,
+      env: { backend: this.opts.backendName, versions: { ...(this.opts.versions ?? {}), tfjs: tf.version_core }, startedAt: this.startedAt, seconds: this.busySeconds, machine: this.opts.machine },
+      split: r0
+        ? { trainSize: r0.split.trainIdx.length, retainSize: r0.split.retainIdx.length, forgetSize: r0.split.forgetIdx.length, testUsedSize: r0.split.testUsedIdx.length, testEvalSize: r0.split.testEvalIdx.length, forgetClass: r0.split.forgetClass }
+        : { trainSize: 0, retainSize: 0, forgetSize: 0, testUsedSize: 0, testEvalSize: 0, forgetClass: null },
+      pretrain: this.pretrainInfo,
+      condense: conds[0],
+      condenseRounds: conds.length > 1 ? conds : undefined,
+      methods: [...this.methods],
+    };
+  }
+}
+
+function stripLosses(m: Metrics & { losses?: unknown }): Metrics {
+  const { losses: _l, ...rest } = m as Metrics & { losses?: unknown };
+  return rest;
+}
+
+export { LabError };
