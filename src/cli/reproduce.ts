@@ -1,0 +1,100 @@
+/**
+ * `npm run reproduce -- [--preset quick] [--seeds 1] [--out results/reproduce] [--only cell-prefix] [--fresh]`
+ *
+ * Browser-scale versions of the paper's experiments, headless in Node:
+ *   §4.3 single round — class and 10 % uniform forgetting, every single-round method, w/o and w/ DC;
+ *   §4.5 multi-round — 3 rounds of 10 % uniform, CF / A-CF / SCRUB / A-SCRUB / L1 / A-L1, w/o and w/ DC;
+ *   §4.2 condensation — Blend vs DM vs random real at IPC 10 (the condensation benchmark rows).
+ * Every finished cell is written to `<out>/cells/<cell>.json` at once; a re-run skips cells whose JSON exists for
+ * the same spec (resumable). The report `<out>/REPORT.md` puts each claim of the paper (spec §9) next to our number.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { getPreset, mergeSpec, validateSpec, SINGLE_ROUND_METHODS, MULTI_ROUND_METHODS } from '../core/runner/presets';
+import { markdownReport } from '../core/runner/report';
+import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
+import { runExperimentNode } from './experiment';
+import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
+import type { BenchRow } from './bench-rows';
+import { buildClaims, claimsMarkdown, type CellResults } from './claims';
+
+export interface Cell {
+  id: string;
+  title: string;
+  kind: 'experiment' | 'condensation';
+  spec?: ExperimentSpec;
+}
+
+export function planCells(presetName: string, seeds: number[]): Cell[] {
+  const base = getPreset(presetName).spec;
+  const cells: Cell[] = [];
+  for (const seed of seeds) {
+    for (const mode of ['class', 'uniform'] as const) {
+      cells.push({
+        id: `single-${mode}-seed${seed}`, title: `§4.3 single round, ${mode === 'class' ? 'class' : '10% uniform'} forgetting, seed ${seed}`, kind: 'experiment',
+        spec: validateSpec(mergeSpec(base, { seed, forget: { mode, class: null, fraction: 0.1 }, rounds: 1, unlearn: { methods: SINGLE_ROUND_METHODS, arms: 'both' } })),
+      });
+    }
+    cells.push({
+      id: `multi-uniform-seed${seed}`, title: `§4.5 multi-round (3 × 10% uniform), seed ${seed}`, kind: 'experiment',
+      spec: validateSpec(mergeSpec(base, { seed, forget: { mode: 'uniform', class: null, fraction: 0.1 }, rounds: 3, curves: false, unlearn: { methods: MULTI_ROUND_METHODS, arms: 'both' } })),
+    });
+  }
+  cells.push({ id: 'condensation-ipc10', title: '§4.2 condensation benchmark (Blend vs DM vs random real, CIFAR-10 IPC 10)', kind: 'condensation' });
+  return cells;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: {
+    preset: { type: 'string', default: 'quick' }, seeds: { type: 'string', default: '1' }, out: { type: 'string', default: 'results/reproduce' },
+    only: { type: 'string' }, fresh: { type: 'boolean' }, 'skip-condensation': { type: 'boolean' },
+  } });
+  const nSeeds = Number(values.seeds);
+  if (!Number.isInteger(nSeeds) || nSeeds < 1 || nSeeds > 10) throw new Error(`--seeds: expected an integer 1..10, got "${values.seeds}"`);
+  const seeds = Array.from({ length: nSeeds }, (_, i) => i);
+  const out = values.out!;
+  const cells = planCells(values.preset!, seeds).filter((c) => (!values.only || c.id.startsWith(values.only)) && !(values['skip-condensation'] && c.kind === 'condensation'));
+  const t0 = Date.now();
+  const done: CellResults = { experiments: {}, condensation: [] };
+  for (const [i, cell] of cells.entries()) {
+    const path = `${out}/cells/${cell.id}.json`;
+    const elapsed = (Date.now() - t0) / 1000;
+    const eta = i > 0 ? (elapsed / i) * (cells.length - i) : NaN;
+    console.error(`[${i + 1}/${cells.length}] ${cell.title} — elapsed ${fmtSeconds(elapsed)}${i > 0 ? `, ETA ${fmtSeconds(eta)}` : ''}`);
+    if (!values.fresh && existsSync(path)) {
+      const prev = JSON.parse(await readFile(path, 'utf8'));
+      if (JSON.stringify(prev.spec ?? null) === JSON.stringify(cell.spec ?? null)) {
+        console.error('  (done earlier; reusing ' + path + ')');
+        if (cell.kind === 'experiment') done.experiments[cell.id] = prev.result as ExperimentResult;
+        else done.condensation = prev.rows as BenchRow[];
+        continue;
+      }
+    }
+    if (cell.kind === 'experiment') {
+      const result = await runExperimentNode({ spec: cell.spec! });
+      done.experiments[cell.id] = result;
+      await writeAtomic(path, JSON.stringify({ spec: cell.spec, result }, null, 2));
+      await writeAtomic(`${out}/cells/${cell.id}.md`, markdownReport(result, cell.title));
+    } else {
+      const { benchCondense } = await import('./bench-condense');
+      const rows = await benchCondense({ only: '' });
+      done.condensation = rows;
+      await writeAtomic(path, JSON.stringify({ spec: null, rows }, null, 2));
+    }
+  }
+  const claims = buildClaims(done);
+  const report = [
+    `# Reproduction report — preset \`${values.preset}\``, '',
+    `Generated ${new Date().toISOString()} by \`npm run reproduce -- --preset ${values.preset} --seeds ${nSeeds}\` on ${JSON.stringify(machineInfo())}, lab ${JSON.stringify(await labVersions())}.`,
+    `Total ${fmtSeconds((Date.now() - t0) / 1000)}. Each row links the cell JSON it comes from (\`cells/*.json\`).`, '',
+    claimsMarkdown(claims), '',
+    ...Object.entries(done.experiments).map(([id, r]) => `\n---\n\n<!-- cell ${id} -->\n` + markdownReport(r, cells.find((c) => c.id === id)?.title ?? id).replace(/^# /, '## ')),
+  ].join('\n');
+  await writeAtomic(`${out}/REPORT.md`, report);
+  await writeAtomic(`${out}/claims.json`, JSON.stringify(claims, null, 2));
+  console.log(claimsMarkdown(claims));
+  console.log(`\nwrote ${out}/REPORT.md`);
+}
+
+main().catch((e: Error) => { console.error(`reproduce: ${e.stack ?? e.message}`); process.exit(1); });
