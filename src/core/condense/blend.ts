@@ -1,0 +1,374 @@
+/**
+ * Blend dataset condensation (spec §3.2–3.4), batched.
+ *
+ * Every non-empty cluster k (members x_{k,1..n}) gets raw weights w_k initialised to 1/n; the blended image is
+ * x̃_k = Σ_i (w_{k,i}/Σ_j w_{k,j}) x_{k,i} in normalised pixel space (plain sum-normalisation, no clipping).
+ * Loss L = (1/T) Σ_k mean_d (embed(x̃_k)[d] − μ_k[d])² with μ_k = mean_i embed(x_{k,i}) under one fixed random
+ * feature network; SGD momentum 0.5 in PyTorch convention (v ← μv + g; w ← w − lr·v) with lr = lr_b(IPC),
+ * one step per iteration over all clusters.
+ *
+ * Batched: clusters are sorted by size and packed into chunks of ≤ `chunkImages` padded member images; inside a
+ * chunk every cluster is padded to the chunk's n_max with zero weights (masked out of the update). Because the
+ * feature network uses instance norm, a sample's features do not depend on its batch-mates, and each w_k only
+ * affects ℓ_k, so the batched gradients equal the one-cluster-at-a-time gradients (mode 'sequential').
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Model, RgbaImage, SampleSource } from '../types';
+import { LabError, throwIfCancelled } from '../types';
+import type { Rng } from '../rng';
+import { toRgba } from '../data/batch';
+import type { PrototypeView } from '../runner/contracts';
+
+const PIXELS = 32 * 32 * 3;
+
+/** Blend learning rate, cubic polynomial in IPC (spec §3.3). */
+export function lrBlend(ipc: number): number {
+  return -2.397e-6 * ipc ** 3 + 0.01265 * ipc ** 2 - 0.2558 * ipc + 1.461;
+}
+
+/** One cluster to condense: its global sub-class id, class label, member positions in the source. */
+export interface BlendCluster {
+  id: number;
+  label: number;
+  members: Int32Array;
+}
+
+export interface PreviewOptions {
+  /** de-normalisation constants for display */
+  display: { mean: [number, number, number]; std: [number, number, number] };
+  /** prototypes shown (spread over the clusters); default 8 */
+  count?: number;
+  /** member images per prototype; default 4 */
+  members?: number;
+  /** emit after iteration 0 (initial pixel means) and then every `every` iterations and after the last; default 1 */
+  every?: number;
+  onPrototypes: (iter: number, items: PrototypeView[]) => void;
+}
+
+export interface BlendOptions {
+  source: SampleSource;
+  clusters: BlendCluster[];
+  /** IPC for the lr polynomial (ignored when `lr` is given) */
+  ipc?: number;
+  lr?: number;
+  /** default 12 (unlearning pipelines); the §4.2 benchmark uses 20 */
+  iterations?: number;
+  /** default 0.5 */
+  momentum?: number;
+  /** random feature network factory (ConvNet-3, random weights); the network is disposed by Blend */
+  createNet: (rng: Rng) => Model;
+  rng: Rng;
+  /** spec §10 B4 paper variant: a fresh network (and fresh targets μ_k) every iteration; default false (code) */
+  resampleNet?: boolean;
+  /** 'batched' (default) or 'sequential' (one cluster per forward pass, as the reference code) */
+  mode?: 'batched' | 'sequential';
+  /** padded member images per chunk (batched); default 2048 */
+  chunkImages?: number;
+  /** batch size for the target features μ_k; default 256 (instance norm: value independent of batch) */
+  targetBatch?: number;
+  /** keep member tensors across iterations while their total size stays ≤ this many bytes; default 256 MiB */
+  cacheBytes?: number;
+  signal?: AbortSignal;
+  /** after each iteration (1-based) with its loss L (computed before that iteration's update) */
+  onIter?: (iter: number, loss: number) => void;
+  /** progress of the target-feature pass */
+  onTargets?: (done: number, total: number) => void;
+  preview?: PreviewOptions;
+}
+
+export interface BlendResult {
+  /** T blended images, normalised NHWC float32, T×32×32×3 */
+  pixels: Float32Array;
+  labels: Int32Array;
+  /** global sub-class id of each blended image */
+  clusterIds: Int32Array;
+  sizes: Int32Array;
+  /** raw (un-normalised) weights per blended cluster after the last step */
+  weights: Float32Array[];
+  /** L per iteration (before the update of that iteration) */
+  losses: number[];
+  finalLoss: number;
+  /** empty clusters that were skipped (spec §10 B9) */
+  skippedEmpty: number;
+  lr: number;
+  seconds: number;
+  /** time spent computing μ_k */
+  targetSeconds: number;
+  /** time spent in the optimisation iterations */
+  iterSeconds: number;
+}
+
+interface Chunk {
+  /** indices into the kept cluster list */
+  ks: number[];
+  nMax: number;
+  /** padded positions (T_c·nMax), padding repeats the cluster's first member (weight 0) */
+  pos: Int32Array;
+  cached?: tf.Tensor3D;
+}
+
+/** Packs kept clusters into chunks (sorted by size for batched; one per chunk for sequential). */
+function planChunks(sizes: number[], mode: 'batched' | 'sequential', chunkImages: number): Array<{ ks: number[]; nMax: number }> {
+  const order = sizes.map((_, i) => i);
+  if (mode === 'sequential') return order.map((k) => ({ ks: [k], nMax: sizes[k] }));
+  order.sort((a, b) => sizes[a] - sizes[b] || a - b);
+  const out: Array<{ ks: number[]; nMax: number }> = [];
+  let cur: number[] = [];
+  let nMax = 0;
+  for (const k of order) {
+    const n = Math.max(nMax, sizes[k]);
+    if (cur.length > 0 && (cur.length + 1) * n > chunkImages) {
+      out.push({ ks: cur, nMax });
+      cur = [];
+      nMax = 0;
+    }
+    cur.push(k);
+    nMax = Math.max(nMax, sizes[k]);
+  }
+  if (cur.length > 0) out.push({ ks: cur, nMax });
+  return out;
+}
+
+/** Member tensor of a chunk: [T_c, nMax, 3072]. */
+function gatherChunk(source: SampleSource, c: Chunk): tf.Tensor3D {
+  return tf.tidy(() => source.gather(c.pos).reshape([c.ks.length, c.nMax, PIXELS]) as tf.Tensor3D);
+}
+
+/** Blended images [T_c, 32, 32, 3] from raw weights [T_c, nMax] and members [T_c, nMax, 3072]. */
+function blendImages(w: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor4D {
+  const [t, n] = w.shape;
+  const wn = tf.div(w, tf.sum(w, 1, true));
+  return tf.matMul(wn.reshape([t, 1, n]) as tf.Tensor3D, x).reshape([t, 32, 32, 3]) as tf.Tensor4D;
+}
+
+/** Mean embedding μ_k of every kept cluster (host, Float32Array T×D). */
+async function computeTargets(
+  net: Model, source: SampleSource, members: Int32Array[], batch: number, signal: AbortSignal | undefined,
+  onTargets?: (done: number, total: number) => void,
+): Promise<{ mu: Float32Array; dim: number }> {
+  let total = 0;
+  for (const m of members) total += m.length;
+  const flat = new Int32Array(total);
+  const owner = new Int32Array(total);
+  let o = 0;
+  members.forEach((m, k) => { flat.set(m, o); owner.fill(k, o, o + m.length); o += m.length; });
+  let sums: Float64Array | null = null;
+  let dim = 0;
+  for (let start = 0; start < total; start += batch) {
+    throwIfCancelled(signal);
+    const m = Math.min(batch, total - start);
+    const f = tf.tidy(() => net.embed(source.gather(flat.subarray(start, start + m))));
+    let host: Float32Array;
+    try {
+      host = (await f.data()) as Float32Array;
+    } finally {
+      f.dispose();
+    }
+    if (!sums) {
+      dim = host.length / m;
+      sums = new Float64Array(members.length * dim);
+    }
+    for (let i = 0; i < m; i++) {
+      const base = owner[start + i] * dim;
+      for (let d = 0; d < dim; d++) sums[base + d] += host[i * dim + d];
+    }
+    onTargets?.(start + m, total);
+  }
+  const mu = new Float32Array(members.length * dim);
+  for (let k = 0; k < members.length; k++) {
+    const inv = 1 / members[k].length;
+    for (let d = 0; d < dim; d++) mu[k * dim + d] = sums![k * dim + d] * inv;
+  }
+  return { mu, dim };
+}
+
+/** Runs Blend on `clusters`; see the module comment. Disposes every tensor it creates, also on cancel/error. */
+export async function blend(opts: BlendOptions): Promise<BlendResult> {
+  const t0 = performance.now();
+  const iterations = opts.iterations ?? 12;
+  const momentum = opts.momentum ?? 0.5;
+  const mode = opts.mode ?? 'batched';
+  const chunkImages = opts.chunkImages ?? 2048;
+  const targetBatch = opts.targetBatch ?? 256;
+  const cacheBytes = opts.cacheBytes ?? 256 * 1024 * 1024;
+  if (opts.lr === undefined && opts.ipc === undefined) throw new LabError('give ipc (for lr_b) or lr', 'blend');
+  const lr = opts.lr ?? lrBlend(opts.ipc!);
+
+  const kept = opts.clusters.filter((c) => c.members.length > 0);
+  const skippedEmpty = opts.clusters.length - kept.length;
+  const T = kept.length;
+  const sizes = kept.map((c) => c.members.length);
+  const offsets = new Int32Array(T + 1);
+  for (let k = 0; k < T; k++) offsets[k + 1] = offsets[k] + sizes[k];
+  const w = new Float32Array(offsets[T]);
+  const v = new Float32Array(offsets[T]);
+  for (let k = 0; k < T; k++) w.fill(1 / sizes[k], offsets[k], offsets[k + 1]);
+
+  const chunks: Chunk[] = planChunks(sizes, mode, chunkImages).map(({ ks, nMax }) => {
+    const pos = new Int32Array(ks.length * nMax);
+    ks.forEach((k, r) => {
+      const m = kept[k].members;
+      for (let i = 0; i < nMax; i++) pos[r * nMax + i] = i < m.length ? m[i] : m[0];
+    });
+    return { ks, nMax, pos };
+  });
+  const paddedTotal = chunks.reduce((s, c) => s + c.pos.length, 0);
+  const useCache = paddedTotal * PIXELS * 4 <= cacheBytes;
+
+  const losses: number[] = [];
+  let targetSeconds = 0;
+  let iterSeconds = 0;
+  let net: Model | null = null;
+  let muT: tf.Tensor2D | null = null;
+  let dim = 0;
+
+  const chunkWeights = (c: Chunk): Float32Array => {
+    const out = new Float32Array(c.ks.length * c.nMax);
+    c.ks.forEach((k, r) => out.set(w.subarray(offsets[k], offsets[k + 1]), r * c.nMax));
+    return out;
+  };
+  const membersOf = (c: Chunk): tf.Tensor3D => c.cached ?? gatherChunk(opts.source, c);
+
+  const setTargets = async (r: Rng) => {
+    const ts = performance.now();
+    net?.dispose();
+    net = null;
+    muT?.dispose();
+    muT = null;
+    net = opts.createNet(r);
+    const t = await computeTargets(net, opts.source, kept.map((c) => c.members), targetBatch, opts.signal, opts.onTargets);
+    dim = t.dim;
+    muT = tf.tensor2d(t.mu, [T, dim]);
+    targetSeconds += (performance.now() - ts) / 1000;
+  };
+
+  const previewIdx = (() => {
+    const n = Math.min(opts.preview?.count ?? 8, T);
+    const byId = kept.map((_, k) => k).sort((a, b) => kept[a].id - kept[b].id);
+    return Array.from({ length: n }, (_, i) => byId[Math.floor((i * T) / n)]);
+  })();
+  const emitPreview = async (iter: number) => {
+    const p = opts.preview;
+    if (!p || previewIdx.length === 0) return;
+    const items: PrototypeView[] = [];
+    for (const k of previewIdx) {
+      const cl = kept[k];
+      const wk = w.slice(offsets[k], offsets[k + 1]);
+      const img = tf.tidy(() => {
+        const x = opts.source.gather(cl.members).reshape([1, cl.members.length, PIXELS]) as tf.Tensor3D;
+        return blendImages(tf.tensor2d(wk, [1, wk.length]), x);
+      });
+      const px = (await img.data()) as Float32Array;
+      img.dispose();
+      const nm = Math.min(p.members ?? 4, cl.members.length);
+      const mt = opts.source.gather(cl.members.subarray(0, nm));
+      const mpx = (await mt.data()) as Float32Array;
+      mt.dispose();
+      const rgba = (data: Float32Array, off: number): RgbaImage => ({ width: 32, height: 32, data: toRgba(p.display, data, off) });
+      items.push({
+        cluster: cl.id, label: cl.label, size: cl.members.length,
+        image: rgba(px, 0),
+        members: Array.from({ length: nm }, (_, i) => rgba(mpx, i * PIXELS)),
+      });
+    }
+    p.onPrototypes(iter, items);
+  };
+
+  try {
+    if (T === 0) {
+      return {
+        pixels: new Float32Array(0), labels: new Int32Array(0), clusterIds: new Int32Array(0), sizes: new Int32Array(0),
+        weights: [], losses: [], finalLoss: NaN, skippedEmpty, lr, seconds: (performance.now() - t0) / 1000, targetSeconds: 0, iterSeconds: 0,
+      };
+    }
+    if (useCache) for (const c of chunks) c.cached = tf.keep(gatherChunk(opts.source, c));
+    if (!opts.resampleNet) await setTargets(opts.rng.fork('net'));
+    await emitPreview(0);
+    const every = Math.max(1, opts.preview?.every ?? 1);
+
+    for (let iter = 1; iter <= iterations; iter++) {
+      throwIfCancelled(opts.signal);
+      if (opts.resampleNet) await setTargets(opts.rng.fork(`net/${iter}`));
+      const ti = performance.now();
+      const grads = new Float32Array(w.length);
+      let loss = 0;
+      for (const c of chunks) {
+        throwIfCancelled(opts.signal);
+        const x = membersOf(c);
+        try {
+          const wt = tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]);
+          const { value, grad } = tf.tidy(() => {
+            const mu = tf.gather(muT!, c.ks);
+            const f = (wv: tf.Tensor): tf.Scalar => {
+              const emb = net!.embed(blendImages(wv as tf.Tensor2D, x));
+              return tf.div(tf.sum(tf.mean(tf.squaredDifference(emb, mu), 1)), T) as tf.Scalar;
+            };
+            return tf.valueAndGrad(f)(wt);
+          });
+          wt.dispose();
+          try {
+            const [lv, gv] = await Promise.all([value.data(), grad.data()]);
+            loss += lv[0];
+            c.ks.forEach((k, r) => {
+              const n = sizes[k];
+              grads.set((gv as Float32Array).subarray(r * c.nMax, r * c.nMax + n), offsets[k]);
+            });
+          } finally {
+            value.dispose();
+            grad.dispose();
+          }
+        } finally {
+          if (!c.cached) x.dispose();
+        }
+      }
+      // SGD momentum, PyTorch convention: v ← μ·v + g (first step v = g); w ← w − lr·v
+      for (let i = 0; i < w.length; i++) {
+        v[i] = iter === 1 ? grads[i] : momentum * v[i] + grads[i];
+        w[i] -= lr * v[i];
+      }
+      iterSeconds += (performance.now() - ti) / 1000;
+      losses.push(loss);
+      opts.onIter?.(iter, loss);
+      if (opts.preview && (iter % every === 0 || iter === iterations)) await emitPreview(iter);
+    }
+
+    // final blended images in kept-cluster order
+    const pixels = new Float32Array(T * PIXELS);
+    for (const c of chunks) {
+      throwIfCancelled(opts.signal);
+      const x = membersOf(c);
+      try {
+        const img = tf.tidy(() => blendImages(tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]), x));
+        const px = (await img.data()) as Float32Array;
+        img.dispose();
+        c.ks.forEach((k, r) => pixels.set(px.subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
+      } finally {
+        if (!c.cached) x.dispose();
+      }
+    }
+    return {
+      pixels,
+      labels: Int32Array.from(kept.map((c) => c.label)),
+      clusterIds: Int32Array.from(kept.map((c) => c.id)),
+      sizes: Int32Array.from(sizes),
+      weights: kept.map((_, k) => w.slice(offsets[k], offsets[k + 1])),
+      losses,
+      finalLoss: losses.length ? losses[losses.length - 1] : NaN,
+      skippedEmpty,
+      lr,
+      seconds: (performance.now() - t0) / 1000,
+      targetSeconds,
+      iterSeconds,
+    };
+  } finally {
+    for (const c of chunks) { c.cached?.dispose(); c.cached = undefined; }
+    (muT as tf.Tensor2D | null)?.dispose();
+    (net as Model | null)?.dispose();
+  }
+}
+
+/** Clusters of a sub-class partition as Blend input (all global ids, empty ones included; Blend skips them). */
+export function clustersOf(members: Int32Array[], ipc: number, ids?: ArrayLike<number>): BlendCluster[] {
+  const list = ids ? Array.from(ids) : members.map((_, g) => g);
+  return list.map((g) => ({ id: g, label: Math.floor(g / ipc), members: members[g] }));
+}

@@ -1,0 +1,9 @@
+/** Blend condensation, k-means sub-classes, the reduced retain set, and the §4.2 baselines (spec §3–§4). */
+export type { FeatureMatrix, EmbedOptions, KMeansOptions, KMeansResult, SubClasses, SubClassOptions } from './kmeans';
+export { embedAll, kmeans, subClasses, selectRows } from './kmeans';
+export type { BlendCluster, BlendOptions, BlendResult, PreviewOptions } from './blend';
+export { blend, lrBlend, clustersOf } from './blend';
+export type { Partition, ReducedRetain, ReducedRetainOptions } from './reduced-retain';
+export { partitionClusters, positionsOf, computeSubClasses, reducedRetain, toCondenseResult } from './reduced-retain';
+export type { DmOptions, DmResult, EvaluateOptions, EvaluateResult, RandomReal } from './dm';
+export { distributionMatching, randomReal, evaluateCondensed, accuracy, warmCosFactor, positionsByClass, condensedSource } from './dm';
