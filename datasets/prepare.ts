@@ -1,0 +1,253 @@
+/**
+ * `npm run datasets -- [--dataset cifar10|svhn] [--archive PATH] [--out public/datasets]`
+ *
+ * CIFAR-10: reads the official binary archive (`--archive PATH`, env CIFAR10_ARCHIVE, or downloaded from the official
+ * site and MD5-checked), streams gunzip (Node zlib) + untar (the core's streaming tar reader, the same code the
+ * browser uses for dropped files), validates it and writes shards + manifest.json to `<out>/cifar10/` atomically.
+ * SVHN: `--dataset svhn [--train train_32x32.mat --test test_32x32.mat] [--seed N]`; training capped at 4,500 per
+ * class by a seeded random subset (spec §1.1), recorded in the manifest.
+ */
+import { createReadStream, existsSync, realpathSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { LabError } from '../src/core/types';
+import {
+  CIFAR10_EXPECT, CIFAR10_MD5, CIFAR10_URL, Cifar10TarCollector, type CifarExpect,
+} from '../src/core/data/cifar10';
+import { buildShards, type DatasetManifest } from '../src/core/data/formats';
+import { SVHN_MD5, SVHN_TRAIN_CAP, SVHN_URLS, svhnFromMat } from '../src/core/data/svhn';
+import { atomicDir, download, fileSize, md5 } from './io';
+
+export const DEFAULT_OUT = 'public/datasets';
+/** where downloads are kept (outside public/, so the Vite build does not copy archives) */
+export const DOWNLOAD_DIR = '.cache/datasets';
+
+export type Log = (line: string) => void;
+
+export interface PrepareResult {
+  dir: string;
+  manifest: DatasetManifest;
+  seconds: number;
+  warnings: string[];
+}
+
+export interface PrepareCifarOptions {
+  /** local archive; when absent the official archive is downloaded (and MD5-checked) */
+  archive?: string;
+  out?: string;
+  log?: Log;
+  /** count checks; `null` for small test archives */
+  expect?: CifarExpect | null;
+  shardImages?: number;
+  /** overrides for tests */
+  url?: string;
+  downloadDir?: string;
+}
+
+const quiet: Log = () => {};
+
+/** Stream a (gzip) tar archive through the core CIFAR-10 collector, computing its MD5 on the way. */
+async function readCifarArchive(path: string, expect: CifarExpect | null) {
+  const file = basename(path);
+  if (!existsSync(path)) throw new LabError('archive not found', path);
+  const col = new Cifar10TarCollector(path);
+  const hash = createHash('md5');
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  const sink = async (src: AsyncIterable<Buffer>) => {
+    for await (const c of src) col.push(new Uint8Array(c.buffer, c.byteOffset, c.length));
+  };
+  // peek at the magic number to choose gunzip or plain tar
+  const head = Buffer.alloc(2);
+  const fd = await open(path, 'r');
+  try { await fd.read(head, 0, 2, 0); } finally { await fd.close(); }
+  const gz = head[0] === 0x1f && head[1] === 0x8b;
+  try {
+    if (gz) await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), tap, createGunzip({ chunkSize: 1 << 20 }), sink);
+    else await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), tap, sink);
+  } catch (e) {
+    if (e instanceof LabError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err.message)) {
+      throw new LabError('truncated archive: the gzip stream ends early (incomplete download or copy?)', path);
+    }
+    if (err.code === 'Z_DATA_ERROR') throw new LabError(`corrupt gzip data (${err.message})`, path);
+    throw new LabError(err.message, path);
+  }
+  const ds = col.finish(expect);
+  return { ds, md5: hash.digest('hex'), file };
+}
+
+/** Prepare CIFAR-10 into `<out>/cifar10/`. */
+export async function prepareCifar10(opts: PrepareCifarOptions = {}): Promise<PrepareResult> {
+  const t0 = performance.now();
+  const log = opts.log ?? quiet;
+  const out = resolve(opts.out ?? DEFAULT_OUT);
+  const warnings: string[] = [];
+  let archive = opts.archive;
+  let downloaded = false;
+  if (!archive) {
+    const dest = join(resolve(opts.downloadDir ?? DOWNLOAD_DIR), 'cifar-10-binary.tar.gz');
+    await download(opts.url ?? CIFAR10_URL, dest, opts.url ? null : CIFAR10_MD5, log,
+      'give a local cifar-10-binary.tar.gz with --archive PATH or env CIFAR10_ARCHIVE');
+    archive = dest;
+    downloaded = true;
+  }
+  archive = resolve(archive);
+  log(`reading ${archive} …`);
+  const { ds, md5: sum } = await readCifarArchive(archive, opts.expect === undefined ? CIFAR10_EXPECT : opts.expect);
+  const matches = sum === CIFAR10_MD5;
+  if (!matches && !downloaded) {
+    const w = `warning: ${archive}: MD5 ${sum} differs from the official archive's ${CIFAR10_MD5}; its structure is valid, so it is used (the offline copy here is a rebuild)`;
+    warnings.push(w);
+    log(w);
+  }
+  const bytes = await fileSize(archive);
+  const manifest = await writeDataset(out, 'cifar10', ds, {
+    archive: basename(archive), bytes, md5: sum, md5Official: CIFAR10_MD5, md5Matches: matches,
+  }, { shardImages: opts.shardImages });
+  const seconds = (performance.now() - t0) / 1000;
+  log(`wrote ${join(out, 'cifar10')}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images in ${seconds.toFixed(1)} s`);
+  return { dir: join(out, 'cifar10'), manifest, seconds, warnings };
+}
+
+async function writeDataset(
+  out: string,
+  id: 'cifar10' | 'svhn',
+  ds: Parameters<typeof buildShards>[0],
+  source: DatasetManifest['source'],
+  opts: { shardImages?: number; subset?: DatasetManifest['subset'] },
+): Promise<DatasetManifest> {
+  const w = await atomicDir(out, id);
+  try {
+    const { manifest } = await buildShards(ds, source, { ...opts, onShard: (f, b) => w.write(f, b) });
+    await w.write('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
+    await w.commit();
+    return manifest;
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+}
+
+export interface PrepareSvhnOptions {
+  train?: string;
+  test?: string;
+  out?: string;
+  seed?: number | string;
+  trainCapPerClass?: number;
+  log?: Log;
+  shardImages?: number;
+  downloadDir?: string;
+}
+
+/** Prepare SVHN into `<out>/svhn/`. Without --train/--test the official files are downloaded. */
+export async function prepareSvhn(opts: PrepareSvhnOptions = {}): Promise<PrepareResult> {
+  const t0 = performance.now();
+  const log = opts.log ?? quiet;
+  const out = resolve(opts.out ?? DEFAULT_OUT);
+  const warnings: string[] = [];
+  const paths: Record<'train' | 'test', string> = { train: opts.train ?? '', test: opts.test ?? '' };
+  if (!!opts.train !== !!opts.test) throw new LabError('give both --train and --test .mat files (or neither, to download them)', 'svhn');
+  for (const k of ['train', 'test'] as const) {
+    if (!paths[k]) {
+      const dest = join(resolve(opts.downloadDir ?? DOWNLOAD_DIR), `${k}_32x32.mat`);
+      await download(SVHN_URLS[k], dest, SVHN_MD5[k], log, 'give local copies with --train PATH --test PATH');
+      paths[k] = dest;
+    }
+    paths[k] = resolve(paths[k]);
+    if (!existsSync(paths[k])) throw new LabError('file not found', paths[k]);
+  }
+  log(`reading ${paths.train} and ${paths.test} …`);
+  const trainBytes = new Uint8Array(await readFile(paths.train));
+  const testBytes = new Uint8Array(await readFile(paths.test));
+  const files = (['train', 'test'] as const).map((k) => {
+    const b = k === 'train' ? trainBytes : testBytes;
+    const sum = md5(b);
+    const ok = sum === SVHN_MD5[k];
+    if (!ok) {
+      const w = `warning: ${paths[k]}: MD5 ${sum} differs from the official ${k}_32x32.mat's ${SVHN_MD5[k]}; its structure is valid, so it is used`;
+      warnings.push(w);
+    }
+    return { name: basename(paths[k]), bytes: b.length, md5: sum, md5Official: SVHN_MD5[k], md5Matches: ok };
+  });
+  const { dataset, subset } = await svhnFromMat(trainBytes, testBytes, {
+    trainFile: paths.train, testFile: paths.test, seed: opts.seed ?? 0, trainCapPerClass: opts.trainCapPerClass ?? SVHN_TRAIN_CAP,
+  });
+  for (const w of warnings) log(w);
+  const manifest = await writeDataset(out, 'svhn', dataset, {
+    archive: `${files[0].name} + ${files[1].name}`, md5: `${files[0].md5} ${files[1].md5}`, files,
+  }, { shardImages: opts.shardImages, subset: subset ?? undefined });
+  const seconds = (performance.now() - t0) / 1000;
+  log(`wrote ${join(out, 'svhn')}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images in ${seconds.toFixed(1)} s`);
+  return { dir: join(out, 'svhn'), manifest, seconds, warnings };
+}
+
+const USAGE = `usage: npm run datasets -- [--dataset cifar10|svhn] [--out public/datasets]
+  cifar10: [--archive cifar-10-binary.tar.gz]   (or env CIFAR10_ARCHIVE; otherwise downloaded from ${CIFAR10_URL})
+  svhn:    [--train train_32x32.mat --test test_32x32.mat] [--seed N]   (otherwise downloaded)`;
+
+/** CLI entry; returns the exit code. Errors are printed as one line. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        dataset: { type: 'string', default: 'cifar10' },
+        archive: { type: 'string' },
+        out: { type: 'string', default: DEFAULT_OUT },
+        train: { type: 'string' },
+        test: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) { console.log(USAGE); return 0; }
+  const log: Log = (s) => console.log(s);
+  try {
+    if (values.dataset === 'cifar10') {
+      await prepareCifar10({ archive: (values.archive as string | undefined) ?? (env.CIFAR10_ARCHIVE || undefined), out: values.out as string, log });
+    } else if (values.dataset === 'svhn') {
+      await prepareSvhn({
+        train: values.train as string | undefined, test: values.test as string | undefined, out: values.out as string,
+        seed: values.seed as string | undefined, log,
+      });
+    } else {
+      console.error(`error: unknown --dataset ${values.dataset} (use cifar10 or svhn)`);
+      return 2;
+    }
+    return 0;
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    console.error(`error: ${msg.replace(/\s*\n\s*/g, ' ')}`);
+    return 1;
+  }
+}
+
+function isMain(): boolean {
+  try {
+    return !!process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

@@ -1,0 +1,74 @@
+/**
+ * Node adapter of the dataset layer: loads prepared shards from disk (checking SHA-256) or builds the synthetic
+ * dataset. Used by the CLI tools (experiment, bench, reproduce) and tests.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { DatasetId, ImageDataset } from '../core/types';
+import { LabError } from '../core/types';
+import { datasetFromShards, manifestShards, validateManifest, type DatasetManifest } from '../core/data/formats';
+import { makeSyntheticDataset } from '../core/data/synthetic';
+
+export const DEFAULT_DATASET_DIR = 'public/datasets';
+
+export interface LoadDatasetNodeOptions {
+  /** folder holding `<id>/manifest.json` (default public/datasets) */
+  dir?: string;
+  /** synthetic only: seed (default 0) and sizes (default 500 / 100 per class) */
+  seed?: number | string;
+  trainPerClass?: number;
+  testPerClass?: number;
+  /** check each shard's SHA-256 (default true) */
+  verify?: boolean;
+}
+
+const HOW_TO: Record<'cifar10' | 'svhn', string> = {
+  cifar10: 'prepare it with `npm run datasets -- --archive PATH/cifar-10-binary.tar.gz` (or env CIFAR10_ARCHIVE; with no archive it is downloaded from the official site)',
+  svhn: 'prepare it with `npm run datasets -- --dataset svhn --train train_32x32.mat --test test_32x32.mat` (without the files they are downloaded)',
+};
+
+/** Path of a prepared dataset's folder. */
+export function datasetDir(id: DatasetId, dir = DEFAULT_DATASET_DIR): string {
+  return resolve(dir, id);
+}
+
+/** True when `<dir>/<id>/manifest.json` exists (synthetic is always available). */
+export function isPrepared(id: DatasetId, dir = DEFAULT_DATASET_DIR): boolean {
+  return id === 'synthetic' || existsSync(join(datasetDir(id, dir), 'manifest.json'));
+}
+
+/** Read and validate a prepared dataset's manifest. */
+export async function readManifestNode(id: 'cifar10' | 'svhn', dir = DEFAULT_DATASET_DIR): Promise<DatasetManifest> {
+  const folder = datasetDir(id, dir);
+  const path = join(folder, 'manifest.json');
+  if (!existsSync(path)) throw new LabError(`${id} is not prepared (no ${path}); ${HOW_TO[id]}`, id);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new LabError(`cannot read manifest (${(e as Error).message}); ${HOW_TO[id]}`, path);
+  }
+  const m = validateManifest(json, path);
+  if (m.id !== id) throw new LabError(`manifest is for ${m.id}, expected ${id}`, path);
+  return m;
+}
+
+/** Load a dataset in Node: prepared shards for cifar10/svhn, generated images for synthetic. */
+export async function loadDatasetNode(id: DatasetId, opts: LoadDatasetNodeOptions = {}): Promise<ImageDataset> {
+  if (id === 'synthetic') {
+    return makeSyntheticDataset({ seed: opts.seed ?? 0, trainPerClass: opts.trainPerClass ?? 500, testPerClass: opts.testPerClass ?? 100 });
+  }
+  if (id !== 'cifar10' && id !== 'svhn') throw new LabError(`unknown dataset ${JSON.stringify(id)} (cifar10, svhn or synthetic)`, 'loadDatasetNode');
+  const dir = opts.dir ?? DEFAULT_DATASET_DIR;
+  const m = await readManifestNode(id, dir);
+  const folder = datasetDir(id, dir);
+  const shards: Uint8Array[] = [];
+  for (const s of manifestShards(m)) {
+    const p = join(folder, s.file);
+    if (!existsSync(p)) throw new LabError(`shard missing; ${HOW_TO[id]}`, p);
+    const b = await readFile(p);
+    shards.push(new Uint8Array(b.buffer, b.byteOffset, b.length));
+  }
+  return datasetFromShards(m, shards, { verify: opts.verify, where: folder });
+}

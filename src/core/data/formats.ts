@@ -1,0 +1,288 @@
+/**
+ * The prepared-dataset format shared by the Node writer (`npm run datasets`) and the browser loader:
+ * `<dir>/<id>/manifest.json` plus binary shards `train-000.bin`, …, `test-000.bin`, ….
+ *
+ * Shard layout (little-endian):
+ *   0  4 bytes  magic "ULDS"
+ *   4  u16      shard format version (1)
+ *   6  u8       height (32)   7  u8  width (32)   8  u8  channels (3)   9  u8  reserved (0)
+ *  10  u16      reserved (0)
+ *  12  u32      count N
+ *  16  N bytes  labels (uint8)
+ *  16+N         N·H·W·C bytes of pixels, uint8 NHWC (R,G,B interleaved, rows top to bottom)
+ */
+import type { DatasetId, ImageDataset, ImageSplit } from '../types';
+import { LabError, NORMALISATION } from '../types';
+import type { SubsetInfo } from './svhn';
+
+export const MANIFEST_FORMAT = 'unlearning-lab-dataset';
+export const MANIFEST_VERSION = 1;
+export const SHARD_MAGIC = 'ULDS';
+export const SHARD_VERSION = 1;
+export const SHARD_HEADER_BYTES = 16;
+/** images per shard (≈15 MB) */
+export const DEFAULT_SHARD_IMAGES = 5000;
+
+export type Triple = [number, number, number];
+
+export interface ShardInfo {
+  file: string;
+  sha256: string;
+  count: number;
+  bytes: number;
+}
+
+export interface SplitManifest {
+  count: number;
+  perClass: number[];
+  shards: ShardInfo[];
+}
+
+export interface DatasetManifest {
+  format: typeof MANIFEST_FORMAT;
+  version: number;
+  id: DatasetId;
+  classes: string[];
+  height: number;
+  width: number;
+  channels: number;
+  splits: { train: SplitManifest; test: SplitManifest };
+  /** measured per-channel statistics of the training split, in [0,1] */
+  mean: Triple;
+  std: Triple;
+  /** the constants used for normalisation (spec §1.1) */
+  normalisation: { mean: Triple; std: Triple };
+  createdAt: string;
+  source: {
+    archive: string;
+    bytes?: number;
+    md5: string;
+    md5Official?: string;
+    md5Matches?: boolean;
+    /** further input files (SVHN: train and test) */
+    files?: { name: string; bytes: number; md5: string; md5Official?: string; md5Matches?: boolean }[];
+  };
+  /** present when the training split is a per-class subset of the source (SVHN) */
+  subset?: SubsetInfo;
+}
+
+const PIXELS = 32 * 32 * 3;
+
+/** SHA-256 as lowercase hex, via WebCrypto (browsers, workers, Node ≥ 19). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new LabError('WebCrypto (crypto.subtle) is not available; cannot verify SHA-256', 'sha256');
+  const d = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  let s = '';
+  for (let i = 0; i < d.length; i++) s += d[i].toString(16).padStart(2, '0');
+  return s;
+}
+
+/** Encode images [start, start+count) of a split as one shard. */
+export function encodeShard(split: ImageSplit, start = 0, count = split.n - start): Uint8Array {
+  if (start < 0 || count < 0 || start + count > split.n) throw new LabError(`shard range ${start}+${count} outside 0..${split.n}`, 'encodeShard');
+  const out = new Uint8Array(SHARD_HEADER_BYTES + count + count * PIXELS);
+  for (let i = 0; i < 4; i++) out[i] = SHARD_MAGIC.charCodeAt(i);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(4, SHARD_VERSION, true);
+  out[6] = 32; out[7] = 32; out[8] = 3;
+  dv.setUint32(12, count, true);
+  out.set(split.labels.subarray(start, start + count), SHARD_HEADER_BYTES);
+  out.set(split.images.subarray(start * PIXELS, (start + count) * PIXELS), SHARD_HEADER_BYTES + count);
+  return out;
+}
+
+/** Decode a shard (views into `bytes`, no copy). */
+export function decodeShard(bytes: Uint8Array, file = 'shard', numClasses = 10): ImageSplit {
+  if (bytes.length < SHARD_HEADER_BYTES) throw new LabError(`truncated shard: ${bytes.length} bytes, header alone is ${SHARD_HEADER_BYTES}`, file);
+  const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+  if (magic !== SHARD_MAGIC) throw new LabError(`not a dataset shard (magic "${magic}", expected "${SHARD_MAGIC}")`, file);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint16(4, true);
+  if (version !== SHARD_VERSION) throw new LabError(`unsupported shard version ${version} (expected ${SHARD_VERSION}); re-run npm run datasets`, file);
+  if (bytes[6] !== 32 || bytes[7] !== 32 || bytes[8] !== 3) throw new LabError(`unexpected image shape ${bytes[6]}×${bytes[7]}×${bytes[8]}`, file);
+  const n = dv.getUint32(12, true);
+  const expected = SHARD_HEADER_BYTES + n * (1 + PIXELS);
+  if (bytes.length !== expected) {
+    throw new LabError(`${bytes.length < expected ? 'truncated' : 'oversized'} shard: ${bytes.length} bytes, expected ${expected} for ${n} images`, file);
+  }
+  const labels = bytes.subarray(SHARD_HEADER_BYTES, SHARD_HEADER_BYTES + n);
+  for (let i = 0; i < n; i++) if (labels[i] >= numClasses) throw new LabError(`label ${labels[i]} out of range 0..${numClasses - 1} at image ${i}`, file);
+  return { labels, images: bytes.subarray(SHARD_HEADER_BYTES + n, expected), n };
+}
+
+/** Per-channel mean and std (population) of a split's pixels, in [0,1]. */
+export function channelStats(split: ImageSplit): { mean: Triple; std: Triple } {
+  const s = [0, 0, 0], q = [0, 0, 0];
+  const img = split.images;
+  // accumulate in blocks so the partial sums stay exact in float64
+  const BLOCK = 1 << 16;
+  for (let b = 0; b < img.length; b += BLOCK * 3) {
+    let s0 = 0, s1 = 0, s2 = 0, q0 = 0, q1 = 0, q2 = 0;
+    const end = Math.min(img.length, b + BLOCK * 3);
+    for (let i = b; i < end; i += 3) {
+      const r = img[i], g = img[i + 1], u = img[i + 2];
+      s0 += r; s1 += g; s2 += u; q0 += r * r; q1 += g * g; q2 += u * u;
+    }
+    s[0] += s0; s[1] += s1; s[2] += s2; q[0] += q0; q[1] += q1; q[2] += q2;
+  }
+  const n = img.length / 3 || 1;
+  const mean = s.map((v) => v / n / 255) as Triple;
+  const std = q.map((v, c) => Math.sqrt(Math.max(0, v / n / (255 * 255) - mean[c] * mean[c]))) as Triple;
+  const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+  return { mean: mean.map(r6) as Triple, std: std.map(r6) as Triple };
+}
+
+function perClass(labels: ArrayLike<number>, numClasses: number): number[] {
+  const c = new Array<number>(numClasses).fill(0);
+  for (let i = 0; i < labels.length; i++) c[labels[i]]++;
+  return c;
+}
+
+export interface BuiltShards {
+  manifest: DatasetManifest;
+  /** shard files in manifest order (train shards, then test shards); empty when `onShard` took them */
+  files: { file: string; bytes: Uint8Array }[];
+}
+
+/** Split a dataset into shards and describe them in a manifest (SHA-256 of every shard, measured stats). */
+export async function buildShards(
+  ds: ImageDataset,
+  source: DatasetManifest['source'],
+  opts: {
+    shardImages?: number;
+    subset?: SubsetInfo;
+    createdAt?: string;
+    /** receives each shard as soon as it is encoded (e.g. to write it); then `files` stays empty */
+    onShard?: (file: string, bytes: Uint8Array) => void | Promise<void>;
+  } = {},
+): Promise<BuiltShards> {
+  const per = opts.shardImages ?? DEFAULT_SHARD_IMAGES;
+  const files: BuiltShards['files'] = [];
+  const splitManifest = async (name: 'train' | 'test', split: ImageSplit): Promise<SplitManifest> => {
+    const shards: ShardInfo[] = [];
+    for (let start = 0, k = 0; start < split.n || (split.n === 0 && k === 0); start += per, k++) {
+      const count = Math.min(per, split.n - start);
+      const bytes = encodeShard(split, start, count);
+      const file = `${name}-${String(k).padStart(3, '0')}.bin`;
+      shards.push({ file, sha256: await sha256Hex(bytes), count, bytes: bytes.length });
+      if (opts.onShard) await opts.onShard(file, bytes);
+      else files.push({ file, bytes });
+      if (split.n === 0) break;
+    }
+    return { count: split.n, perClass: perClass(split.labels, ds.classes.length), shards };
+  };
+  const train = await splitManifest('train', ds.train);
+  const test = await splitManifest('test', ds.test);
+  const stats = channelStats(ds.train);
+  const norm = NORMALISATION[ds.id];
+  const manifest: DatasetManifest = {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    id: ds.id,
+    classes: [...ds.classes],
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    splits: { train, test },
+    mean: stats.mean,
+    std: stats.std,
+    normalisation: { mean: [...norm.mean], std: [...norm.std] },
+    createdAt: opts.createdAt ?? new Date().toISOString(),
+    source,
+    ...(opts.subset ? { subset: opts.subset } : {}),
+  };
+  return { manifest, files };
+}
+
+/** All shard descriptions of a manifest in the order `datasetFromShards` expects their bytes. */
+export function manifestShards(m: DatasetManifest): ShardInfo[] {
+  return [...m.splits.train.shards, ...m.splits.test.shards];
+}
+
+const isTriple = (v: unknown): v is Triple => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number');
+
+/** Check the shape of a parsed manifest.json; throws a LabError naming `file`. */
+export function validateManifest(json: unknown, file = 'manifest.json'): DatasetManifest {
+  const bad = (what: string): never => { throw new LabError(`invalid dataset manifest: ${what}`, file); };
+  if (!json || typeof json !== 'object') bad('not a JSON object');
+  const m = json as Partial<DatasetManifest>;
+  if (m.format !== MANIFEST_FORMAT) bad(`format is ${JSON.stringify(m.format)}, expected "${MANIFEST_FORMAT}"`);
+  if (m.version !== MANIFEST_VERSION) bad(`version ${m.version} is not supported (expected ${MANIFEST_VERSION}); re-run npm run datasets`);
+  if (m.id !== 'cifar10' && m.id !== 'svhn' && m.id !== 'synthetic') bad(`unknown dataset id ${JSON.stringify(m.id)}`);
+  if (!Array.isArray(m.classes) || m.classes.length < 2 || m.classes.length > 256) bad('classes must be a list of 2–256 names');
+  if (m.height !== 32 || m.width !== 32 || m.channels !== 3) bad('images must be 32×32×3');
+  if (!isTriple(m.mean) || !isTriple(m.std)) bad('mean/std must be three numbers each');
+  if (!m.normalisation || !isTriple(m.normalisation.mean) || !isTriple(m.normalisation.std)) bad('normalisation must hold mean/std triples');
+  for (const s of ['train', 'test'] as const) {
+    const sp = m.splits?.[s];
+    if (!sp || typeof sp.count !== 'number' || !Array.isArray(sp.shards) || !Array.isArray(sp.perClass)) bad(`splits.${s} is missing or malformed`);
+    let total = 0;
+    for (const sh of sp!.shards) {
+      if (typeof sh.file !== 'string' || !/^[\w.-]+$/.test(sh.file)) bad(`splits.${s}: bad shard file name ${JSON.stringify(sh.file)}`);
+      if (typeof sh.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sh.sha256)) bad(`splits.${s}: bad sha256 for ${sh.file}`);
+      if (sh.bytes !== SHARD_HEADER_BYTES + sh.count * (1 + PIXELS)) bad(`splits.${s}: ${sh.file} size ${sh.bytes} does not match ${sh.count} images`);
+      total += sh.count;
+    }
+    if (total !== sp!.count) bad(`splits.${s}: shards hold ${total} images, count says ${sp!.count}`);
+    if (sp!.perClass.length !== m.classes!.length || sp!.perClass.reduce((a, b) => a + b, 0) !== sp!.count) bad(`splits.${s}: perClass does not add up to count`);
+  }
+  return m as DatasetManifest;
+}
+
+/**
+ * Assemble an ImageDataset from a manifest and its shard bytes (in `manifestShards` order), checking sizes,
+ * SHA-256 (unless `verify: false`), labels and per-class counts. The normalisation is the manifest's constants.
+ */
+export async function datasetFromShards(
+  manifest: DatasetManifest,
+  shardBytes: Uint8Array[],
+  opts: { verify?: boolean; where?: string } = {},
+): Promise<ImageDataset> {
+  const where = opts.where ?? manifest.id;
+  const m = validateManifest(manifest, `${where}/manifest.json`);
+  const infos = manifestShards(m);
+  if (shardBytes.length !== infos.length) throw new LabError(`expected ${infos.length} shards, got ${shardBytes.length}`, where);
+  const numClasses = m.classes.length;
+  const decoded: ImageSplit[] = [];
+  for (let k = 0; k < infos.length; k++) {
+    const info = infos[k], bytes = shardBytes[k], file = `${where}/${info.file}`;
+    if (bytes.length !== info.bytes) throw new LabError(`size ${bytes.length} differs from manifest (${info.bytes} bytes); the file is truncated or stale — re-run npm run datasets`, file);
+    if (opts.verify !== false) {
+      const h = await sha256Hex(bytes);
+      if (h !== info.sha256) throw new LabError(`SHA-256 mismatch (expected ${info.sha256}, got ${h}); the file is corrupt or stale — re-run npm run datasets`, file);
+    }
+    const s = decodeShard(bytes, file, numClasses);
+    if (s.n !== info.count) throw new LabError(`holds ${s.n} images, manifest says ${info.count}`, file);
+    decoded.push(s);
+  }
+  const nTrain = m.splits.train.shards.length;
+  const join = (parts: ImageSplit[], name: 'train' | 'test'): ImageSplit => {
+    const n = parts.reduce((a, p) => a + p.n, 0);
+    let split: ImageSplit;
+    if (parts.length === 1) split = parts[0];
+    else {
+      const images = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
+      let o = 0;
+      for (const p of parts) { images.set(p.images, o * PIXELS); labels.set(p.labels, o); o += p.n; }
+      split = { images, labels, n };
+    }
+    const pc = perClass(split.labels, numClasses);
+    const exp = m.splits[name].perClass;
+    for (let c = 0; c < numClasses; c++) {
+      if (pc[c] !== exp[c]) throw new LabError(`${name} split has ${pc[c]} images of class ${c}, manifest says ${exp[c]}`, where);
+    }
+    return split;
+  };
+  return {
+    id: m.id,
+    classes: [...m.classes],
+    height: 32,
+    width: 32,
+    channels: 3,
+    train: join(decoded.slice(0, nTrain), 'train'),
+    test: join(decoded.slice(nTrain), 'test'),
+    mean: [...m.normalisation.mean],
+    std: [...m.normalisation.std],
+  };
+}
