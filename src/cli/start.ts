@@ -1,0 +1,54 @@
+/**
+ * `npm start`: make sure CIFAR-10 is prepared when an archive is available, build the app, serve it.
+ *   npm start [-- --archive PATH] [--port N]      (or env CIFAR10_ARCHIVE)
+ * Without an archive (and no network needed) the page still works on the built-in synthetic dataset.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, preview } from 'vite';
+import { DEFAULT_OUT, prepareCifar10 } from '../../datasets/prepare';
+import { isPrepared } from './dataset-node';
+
+const SHARED_ARCHIVE = '../shared/datasets/cifar-10-binary.tar.gz';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { archive: { type: 'string' }, port: { type: 'string' }, 'skip-build': { type: 'boolean' } },
+    strict: true,
+  });
+  const out = DEFAULT_OUT;
+  if (isPrepared('cifar10', out)) {
+    console.log(`CIFAR-10: prepared in ${resolve(out, 'cifar10')}`);
+  } else {
+    const archive = values.archive ?? (process.env.CIFAR10_ARCHIVE || undefined) ?? (existsSync(SHARED_ARCHIVE) ? SHARED_ARCHIVE : undefined);
+    if (archive) {
+      try {
+        await prepareCifar10({ archive, out, log: (s) => console.log(s) });
+      } catch (e) {
+        console.error(`CIFAR-10 could not be prepared: ${(e as Error).message}`);
+        console.error('continuing: the page falls back to the synthetic dataset');
+      }
+    } else {
+      console.log(
+        'CIFAR-10 is not prepared; the page will use the built-in synthetic dataset. To use CIFAR-10, either\n' +
+          '  npm start -- --archive PATH/cifar-10-binary.tar.gz   (or CIFAR10_ARCHIVE=PATH npm start), or\n' +
+          '  npm run datasets                                      (downloads the official archive), or\n' +
+          '  drop cifar-10-binary.tar.gz onto the page.',
+      );
+    }
+  }
+  if (!values['skip-build']) {
+    console.log('building the app (vite build) …');
+    await build({ logLevel: 'warn' });
+  }
+  const server = await preview({ preview: values.port ? { port: Number(values.port) } : {} });
+  const urls = server.resolvedUrls?.local ?? [];
+  console.log(`\nUnlearning Lab is running at ${urls[0] ?? 'http://127.0.0.1:4173/'}  (Ctrl+C to stop)`);
+}
+
+main().catch((e) => {
+  console.error(`error: ${((e as Error).message ?? String(e)).split('\n')[0]}`);
+  process.exit(1);
+});
