@@ -1,0 +1,12 @@
+/** Splits and evaluation (spec §1.2–1.4, §7, §8). */
+export { makeSplit, nextRoundSplit, cumulativeForgetIdx, indicesByClass, TEST_USED_FRACTION } from './split';
+export type { MakeSplitOptions } from './split';
+export { stablePhi, phiOne, perExampleLoss } from './phi';
+export {
+  fitLogReg1D, predictProba, logRegObjective, logRegGradient, stratifiedKFold, auc, crossValPredictProba,
+} from './logreg';
+export type { LogReg1D, LogRegOptions } from './logreg';
+export { liraMiaScore, paperMia, lossLrMia, MIA_SWAP_THRESHOLD } from './mia';
+export type { MiaOptions, PaperMiaResult, LossMiaOptions } from './mia';
+export { evaluateModel } from './evaluate';
+export type { EvalSources, EvaluateOptions, EvalResult } from './evaluate';

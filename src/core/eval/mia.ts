@@ -1,0 +1,149 @@
+/**
+ * Membership-inference scores.
+ *
+ * 1. The paper's score (`LiRA_MIA` in the reference code, spec §7.2). The name is a misnomer: there are no
+ *    shadow models and no per-example likelihood ratio. It is a logistic-regression membership classifier
+ *    on LiRA's *logit-scaled confidence* feature φ, scored by 5-fold cross-validated ROC-AUC ×100, with the
+ *    "≤ 42 → swap roles and take the max" rule. UI name: **"LR-MIA on logit-confidence, AUC%"**.
+ *    ≈50 = the attacker cannot tell forget examples from unseen test examples of the same classes.
+ * 2. The NeurIPS 2023 unlearning-challenge kit's loss-based score (`lossLrMia`): logistic regression on the
+ *    per-example cross-entropy loss, forget vs test, balanced counts, stratified folds, mean accuracy ×100.
+ *    UI name: **"Loss-LR MIA accuracy %"**.
+ */
+import { LabError } from '../types';
+import type { Rng } from '../rng';
+import { auc, crossValPredictProba, fitLogReg1D, stratifiedKFold } from './logreg';
+
+/** The swap threshold of the reference code: s₁ ≤ 42 → also score with roles swapped and keep the max. */
+export const MIA_SWAP_THRESHOLD = 42;
+
+export interface MiaOptions {
+  /** cross-validation folds; default 5 */
+  folds?: number;
+}
+
+/**
+ * `lira_MIA(model, A, B)` of the reference code (spec §7.2 step 2), on precomputed φ:
+ * B' = the elements of B whose label occurs in A; both sides are shuffled with the rng and truncated to
+ * m = min(|A|, |B'|); features φ, membership labels 0 for A and 1 for B'; 1-D logistic regression
+ * (L2, C = 1) with stratified 5-fold CV; the pooled out-of-fold probabilities of class 1 give the ROC-AUC;
+ * returns 100·AUC. (The reference repeats this 20× with fixed folds — identical values — so once suffices.)
+ */
+export function liraMiaScore(
+  phiA: ArrayLike<number>, labelsA: ArrayLike<number>,
+  phiB: ArrayLike<number>, labelsB: ArrayLike<number>,
+  rng: Rng, opts: MiaOptions = {},
+): number {
+  const k = opts.folds ?? 5;
+  if (phiA.length !== labelsA.length || phiB.length !== labelsB.length) {
+    throw new LabError('φ and label arrays differ in length', 'liraMiaScore');
+  }
+  const classesA = new Set<number>();
+  for (let i = 0; i < labelsA.length; i++) classesA.add(labelsA[i]);
+  const bKeep: number[] = [];
+  for (let i = 0; i < labelsB.length; i++) if (classesA.has(labelsB[i])) bKeep.push(i);
+  const m = Math.min(phiA.length, bKeep.length);
+  if (m < k) {
+    throw new LabError(`needs at least ${k} examples per side, got |A| = ${phiA.length}, |B'| = ${bKeep.length}`, 'liraMiaScore');
+  }
+  const orderA = rng.fork('shuffleA').permutation(phiA.length);
+  const orderB = rng.fork('shuffleB').shuffle(Int32Array.from(bKeep));
+  const x = new Float64Array(2 * m);
+  const y = new Int32Array(2 * m);
+  for (let i = 0; i < m; i++) {
+    x[i] = phiA[orderA[i]];
+    x[m + i] = phiB[orderB[i]];
+    y[m + i] = 1;
+  }
+  const folds = stratifiedKFold(y, k, rng.fork('folds'));
+  const proba = crossValPredictProba(x, y, folds);
+  return 100 * auc(proba, y);
+}
+
+export interface PaperMiaResult {
+  /** the reported score: s₁ if s₁ > 42, else max(s₁, s₂) */
+  score: number;
+  /** s₁ = lira_MIA(D_f, D_te_eval) */
+  direct: number;
+  /** s₂ = lira_MIA(D_te_eval, D_f), only computed when s₁ ≤ 42 */
+  swapped: number | null;
+}
+
+/**
+ * The paper's MIA score `LiRA_MIA(model, D_f, D_te_eval)` (spec §7.2 step 3) on precomputed φ:
+ * s₁ = liraMiaScore(A = forget, B = test eval, class-filtered to the forget labels). If s₁ > 42 it is the
+ * score. Otherwise s₂ = liraMiaScore(A = test eval, B = forget): A is the whole test-eval set (all classes,
+ * not class-filtered — spec §10 C9, followed as in the code) and B' is then all of D_f; the score is max(s₁, s₂).
+ */
+export function paperMia(
+  phiForget: ArrayLike<number>, labelsForget: ArrayLike<number>,
+  phiTest: ArrayLike<number>, labelsTest: ArrayLike<number>,
+  rng: Rng, opts: MiaOptions = {},
+): PaperMiaResult {
+  const direct = liraMiaScore(phiForget, labelsForget, phiTest, labelsTest, rng.fork('direct'), opts);
+  if (direct > MIA_SWAP_THRESHOLD) return { score: direct, direct, swapped: null };
+  const swapped = liraMiaScore(phiTest, labelsTest, phiForget, labelsForget, rng.fork('swapped'), opts);
+  return { score: Math.max(direct, swapped), direct, swapped };
+}
+
+export interface LossMiaOptions {
+  /** cross-validation folds; default 5 */
+  folds?: number;
+  /**
+   * keep only test examples whose label occurs in the forget set (as the paper's MIA and spec §1.4 do);
+   * default true. No-op for uniform forgetting; false = the kit's unfiltered forget-vs-test comparison.
+   */
+  classFilter?: boolean;
+}
+
+/**
+ * Loss-based membership inference in the style of the NeurIPS 2023 machine-unlearning challenge kit
+ * (`simple_mia`): per-example CE losses of forget (member = 1) vs test (non-member = 0) examples; the larger
+ * side is subsampled (seeded) to equal counts; a 1-D logistic regression (sklearn defaults, C = 1) on the raw
+ * loss is scored by stratified k-fold CV (the kit uses StratifiedShuffleSplit; folds here) and the mean
+ * held-out accuracy ×100 is returned. ≈50 = forget examples look like unseen ones.
+ */
+export function lossLrMia(
+  forgetLosses: ArrayLike<number>, forgetLabels: ArrayLike<number>,
+  testLosses: ArrayLike<number>, testLabels: ArrayLike<number>,
+  rng: Rng, opts: LossMiaOptions = {},
+): number {
+  const k = opts.folds ?? 5;
+  if (forgetLosses.length !== forgetLabels.length || testLosses.length !== testLabels.length) {
+    throw new LabError('loss and label arrays differ in length', 'lossLrMia');
+  }
+  let testKeep: number[] = Array.from({ length: testLosses.length }, (_, i) => i);
+  if (opts.classFilter ?? true) {
+    const classes = new Set<number>();
+    for (let i = 0; i < forgetLabels.length; i++) classes.add(forgetLabels[i]);
+    testKeep = testKeep.filter((i) => classes.has(testLabels[i]));
+  }
+  const m = Math.min(forgetLosses.length, testKeep.length);
+  if (m < k) {
+    throw new LabError(`needs at least ${k} examples per side, got forget ${forgetLosses.length}, test ${testKeep.length}`, 'lossLrMia');
+  }
+  const fPick = rng.fork('forget').sample(Array.from({ length: forgetLosses.length }, (_, i) => i), m);
+  const tPick = rng.fork('test').sample(testKeep, m);
+  const x = new Float64Array(2 * m);
+  const y = new Int32Array(2 * m);
+  for (let i = 0; i < m; i++) {
+    x[i] = testLosses[tPick[i]];
+    x[m + i] = forgetLosses[fPick[i]];
+    y[m + i] = 1;
+  }
+  const folds = stratifiedKFold(y, k, rng.fork('folds'));
+  let accSum = 0;
+  for (let f = 0; f < k; f++) {
+    const trX: number[] = [], trY: number[] = [], te: number[] = [];
+    for (let i = 0; i < 2 * m; i++) {
+      if (folds[i] === f) te.push(i);
+      else { trX.push(x[i]); trY.push(y[i]); }
+    }
+    const model = fitLogReg1D(trX, trY);
+    let correct = 0;
+    // sklearn predict: class 1 iff the decision function w·x + b > 0
+    for (const i of te) if ((model.w * x[i] + model.b > 0 ? 1 : 0) === y[i]) correct++;
+    accSum += correct / te.length;
+  }
+  return (100 * accSum) / k;
+}

@@ -1,0 +1,183 @@
+/**
+ * Forget / retain / test splits of one experiment (spec §1.2, §1.3, §8).
+ *
+ * Every random choice comes from the given `Rng` through named forks, so e.g. drawing the forget class never
+ * changes the train permutation:
+ *   'trainSubset' per-class subset of the train split, 'perm' permutation of the train subset (spec §1.3),
+ *   'class' the forgotten class when none is given, 'testSubset' per-class subset of the test split,
+ *   'test' the random 70/30 split of the test subset (spec §1.2).
+ */
+import type { ForgetMode, Split } from '../types';
+import { LabError } from '../types';
+import type { Rng } from '../rng';
+
+const WHERE = 'makeSplit';
+
+export interface MakeSplitOptions {
+  /** labels of the whole train split (dataset.train.labels) */
+  trainLabels: ArrayLike<number>;
+  /** labels of the whole test split (dataset.test.labels) */
+  testLabels: ArrayLike<number>;
+  /** number of classes C (default: 1 + the largest label seen) */
+  numClasses?: number;
+  /** train images per class taken from the train split; 0 = all */
+  trainPerClass: number;
+  /** test images per class taken from the test split; 0 = all */
+  testPerClass: number;
+  mode: ForgetMode;
+  /** class forgetting: the class to forget, or null to draw it uniformly from 0..C-1 with the rng */
+  forgetClass: number | null;
+  /** uniform forgetting: fraction of the (permuted) train subset forgotten, in (0,1); default 0.1 */
+  fraction?: number;
+  rng: Rng;
+}
+
+/** Share of the test subset that goes to the A-AMU regulariser (`testUsedIdx`); the rest is for evaluation. */
+export const TEST_USED_FRACTION = 0.7;
+
+/**
+ * For each class c, the entries where the label is c, in the order met.
+ * Without `idx`: positions i (0..labels.length-1) with labels[i] === c.
+ * With `idx`: the values idx[k] with labels[idx[k]] === c (e.g. dataset indices of a split's index list).
+ */
+export function indicesByClass(labels: ArrayLike<number>, numClasses?: number, idx?: ArrayLike<number>): Int32Array[] {
+  const n = idx ? idx.length : labels.length;
+  let C = numClasses ?? 0;
+  if (numClasses === undefined) {
+    for (let k = 0; k < n; k++) C = Math.max(C, labels[idx ? idx[k] : k] + 1);
+  }
+  const counts = new Int32Array(C);
+  for (let k = 0; k < n; k++) {
+    const y = labels[idx ? idx[k] : k];
+    if (!(y >= 0 && y < C && Number.isInteger(y))) throw new LabError(`label ${y} outside 0..${C - 1}`, 'indicesByClass');
+    counts[y]++;
+  }
+  const out = Array.from(counts, (c) => new Int32Array(c));
+  const fill = new Int32Array(C);
+  for (let k = 0; k < n; k++) {
+    const v = idx ? idx[k] : k;
+    const y = labels[v];
+    out[y][fill[y]++] = v;
+  }
+  return out;
+}
+
+function numClassesOf(labels: ArrayLike<number>): number {
+  let C = 0;
+  for (let i = 0; i < labels.length; i++) C = Math.max(C, labels[i] + 1);
+  return C;
+}
+
+/** Per-class subset: `perClass` random indices of each class (0 = all of them), as one ascending list. */
+function perClassSubset(labels: ArrayLike<number>, C: number, perClass: number, rng: Rng, what: string): Int32Array {
+  if (!(Number.isInteger(perClass) && perClass >= 0)) {
+    throw new LabError(`${what} per class must be a non-negative integer (0 = all), got ${perClass}`, WHERE);
+  }
+  const byClass = indicesByClass(labels, C);
+  const parts: Int32Array[] = [];
+  for (let c = 0; c < C; c++) {
+    const pool = byClass[c];
+    if (perClass === 0) { parts.push(pool); continue; }
+    if (pool.length < perClass) {
+      throw new LabError(`${what}: class ${c} has only ${pool.length} images, ${perClass} per class requested`, WHERE);
+    }
+    parts.push(rng.sample(pool, perClass).sort());
+  }
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Int32Array(total);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out.sort();
+}
+
+/**
+ * The index sets of one experiment (spec §1.2/§1.3): per-class subsets of train and test (seeded), one random
+ * permutation of the train subset; class forgetting forgets every train-subset image of `forgetClass`,
+ * uniform forgetting forgets the first ⌊fraction·n⌋ of the permuted order; the test subset is randomly split
+ * 70 % `testUsedIdx` (A-AMU regulariser only) / 30 % `testEvalIdx` (all evaluation).
+ * forget/retain lists keep the permuted order.
+ */
+export function makeSplit(opts: MakeSplitOptions): Split {
+  const { trainLabels, testLabels, trainPerClass, testPerClass, mode, rng } = opts;
+  const C = opts.numClasses ?? Math.max(numClassesOf(trainLabels), numClassesOf(testLabels));
+  if (!(Number.isInteger(C) && C >= 2)) throw new LabError(`need at least 2 classes, got ${C}`, WHERE);
+  if (mode !== 'class' && mode !== 'uniform') throw new LabError(`unknown forget mode "${String(mode)}"`, WHERE);
+
+  const trainSubset = perClassSubset(trainLabels, C, trainPerClass, rng.fork('trainSubset'), 'train');
+  const perm = rng.fork('perm').permutation(trainSubset.length);
+  const trainIdx = new Int32Array(trainSubset.length);
+  for (let i = 0; i < perm.length; i++) trainIdx[i] = trainSubset[perm[i]];
+  const n = trainIdx.length;
+  if (n < 2) throw new LabError(`train subset has ${n} images; need at least 2`, WHERE);
+
+  let forgetIdx: Int32Array;
+  let retainIdx: Int32Array;
+  let forgetClass: number | null = null;
+  if (mode === 'class') {
+    if (opts.forgetClass === null || opts.forgetClass === undefined) {
+      forgetClass = rng.fork('class').int(C);
+    } else {
+      forgetClass = opts.forgetClass;
+      if (!(Number.isInteger(forgetClass) && forgetClass >= 0 && forgetClass < C)) {
+        throw new LabError(`forget class must be an integer in 0..${C - 1}, got ${forgetClass}`, WHERE);
+      }
+    }
+    const f: number[] = [], r: number[] = [];
+    for (let i = 0; i < n; i++) (trainLabels[trainIdx[i]] === forgetClass ? f : r).push(trainIdx[i]);
+    if (f.length === 0) throw new LabError(`class ${forgetClass} has no training images in the subset`, WHERE);
+    if (r.length === 0) throw new LabError(`forgetting class ${forgetClass} leaves no retain images`, WHERE);
+    forgetIdx = Int32Array.from(f);
+    retainIdx = Int32Array.from(r);
+  } else {
+    const fraction = opts.fraction ?? 0.1;
+    if (!(fraction > 0 && fraction < 1)) throw new LabError(`forget fraction must be in (0,1), got ${fraction}`, WHERE);
+    const nf = Math.floor(fraction * n);
+    if (nf < 1) throw new LabError(`forget fraction ${fraction} of ${n} train images forgets nothing`, WHERE);
+    forgetIdx = trainIdx.slice(0, nf);
+    retainIdx = trainIdx.slice(nf);
+  }
+
+  const testSubset = perClassSubset(testLabels, C, testPerClass, rng.fork('testSubset'), 'test');
+  const testPerm = rng.fork('test').permutation(testSubset.length);
+  const nt = testSubset.length;
+  const nUsed = Math.floor(TEST_USED_FRACTION * nt);
+  if (nUsed < 1 || nt - nUsed < 1) throw new LabError(`test subset of ${nt} images is too small for the 70/30 split`, WHERE);
+  const testUsedIdx = new Int32Array(nUsed);
+  const testEvalIdx = new Int32Array(nt - nUsed);
+  for (let i = 0; i < nt; i++) {
+    const v = testSubset[testPerm[i]];
+    if (i < nUsed) testUsedIdx[i] = v; else testEvalIdx[i - nUsed] = v;
+  }
+
+  return { mode, forgetClass, trainIdx, forgetIdx, retainIdx, testUsedIdx, testEvalIdx };
+}
+
+/**
+ * Next round of the multi-round protocol (spec §8): forget the first ⌊fraction·|retain|⌋ of the previous
+ * round's retain list (which is in permuted order); the new retain set is the rest. Train and test lists are
+ * unchanged. The returned split is 'uniform' with `forgetClass` null; its `forgetIdx` is this round's forget
+ * set only (what each round evaluates) — use `cumulativeForgetIdx` for everything forgotten so far.
+ */
+export function nextRoundSplit(prev: Split, fraction = 0.1): Split {
+  if (!(fraction > 0 && fraction < 1)) throw new LabError(`forget fraction must be in (0,1), got ${fraction}`, 'nextRoundSplit');
+  const n = prev.retainIdx.length;
+  const nf = Math.floor(fraction * n);
+  if (nf < 1 || nf >= n) throw new LabError(`fraction ${fraction} of a retain set of ${n} leaves nothing to forget or retain`, 'nextRoundSplit');
+  return {
+    mode: 'uniform',
+    forgetClass: null,
+    trainIdx: prev.trainIdx,
+    forgetIdx: prev.retainIdx.slice(0, nf),
+    retainIdx: prev.retainIdx.slice(nf),
+    testUsedIdx: prev.testUsedIdx,
+    testEvalIdx: prev.testEvalIdx,
+  };
+}
+
+/** Every train index forgotten so far (train subset minus the current retain set), in permuted order. */
+export function cumulativeForgetIdx(split: Split): Int32Array {
+  const kept = new Set<number>(split.retainIdx);
+  const out: number[] = [];
+  for (const i of split.trainIdx) if (!kept.has(i)) out.push(i);
+  return Int32Array.from(out);
+}
