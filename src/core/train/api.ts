@@ -8,7 +8,7 @@ import type { Rng } from '../rng';
 
 export type OptimizerConfig =
   | { kind: 'sgd'; lr: number; momentum: number; weightDecay: number }
-  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number };
+  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number; /** coupled L2 as torch Adam's weight_decay (default 0) */ weightDecay?: number };
 
 /** PyTorch-semantics optimiser over a fixed list of params (SGD: coupled L2 added to the gradient). */
 export interface LabOptimizer {

@@ -1,0 +1,153 @@
+/**
+ * Core throughput benchmark (results-format.md rows `core.*`): ConvNet-3 (width 128) and ResNet-18 (width 64),
+ * batch 64, training images/s (forward + backward + SGD step) and inference images/s on the Node backend.
+ * Run directly: `npx tsx src/cli/bench-core.ts [--steps N] [--profile]`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createModel } from '../core/models';
+import { makeOptimizer, meanCrossEntropy } from '../core/train';
+import { Rng } from '../core/rng';
+import type { ModelConfig } from '../core/types';
+import { initNodeBackend } from './node-backend';
+import type { BenchRow } from './bench-rows';
+
+const now = () => performance.now();
+
+export interface CoreBenchOptions {
+  /** timed steps per measurement (default 10 for ConvNet-3, 4 for ResNet-18) */
+  steps?: number;
+  warmup?: number;
+  batchSize?: number;
+  log?: (m: string) => void;
+}
+
+function randomBatch(rng: Rng, n: number, classes: number) {
+  const x = tf.tensor4d(rng.uniformArray(n * 32 * 32 * 3, -2, 2), [n, 32, 32, 3]);
+  const y = Int32Array.from({ length: n }, () => rng.int(classes));
+  return { x, y };
+}
+
+/** Training images/s of `cfg` at batch `bs`: `warm` untimed steps, then `steps` timed (median of per-step rates is not used: total time). */
+export async function measureTrain(cfg: ModelConfig, bs: number, steps: number, warm: number): Promise<number> {
+  const rng = new Rng('bench');
+  const model = createModel(cfg, rng.fork('model'));
+  const opt = makeOptimizer({ kind: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 5e-4 }, model.params);
+  const { x, y } = randomBatch(rng, bs, cfg.numClasses);
+  const vars = model.params.map((p) => p.variable);
+  const step = async () => {
+    const { value, grads } = tf.variableGrads(() => meanCrossEntropy(model.apply(x), y), vars);
+    opt.apply(grads);
+    tf.dispose(grads);
+    await value.data();
+    value.dispose();
+  };
+  try {
+    for (let i = 0; i < warm; i++) await step();
+    const t0 = now();
+    for (let i = 0; i < steps; i++) await step();
+    return (bs * steps) / ((now() - t0) / 1000);
+  } finally {
+    x.dispose();
+    opt.dispose();
+    model.dispose();
+  }
+}
+
+export async function measureInfer(cfg: ModelConfig, bs: number, steps: number, warm: number): Promise<number> {
+  const rng = new Rng('bench');
+  const model = createModel(cfg, rng.fork('model'));
+  const { x } = randomBatch(rng, bs, cfg.numClasses);
+  const step = async () => {
+    const z = model.apply(x);
+    await z.data();
+    z.dispose();
+  };
+  try {
+    for (let i = 0; i < warm; i++) await step();
+    const t0 = now();
+    for (let i = 0; i < steps; i++) await step();
+    return (bs * steps) / ((now() - t0) / 1000);
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+}
+
+export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]> {
+  const info = await initNodeBackend();
+  const bs = opts.batchSize ?? 64;
+  const warm = opts.warmup ?? 2;
+  const log = opts.log ?? (() => {});
+  const note = `${info.backend}${info.simd ? ' SIMD' : ''}${info.threads ? ' threads' : ', 1 thread'}; random inputs`;
+  const rows: BenchRow[] = [];
+  const cn: ModelConfig = { arch: 'convnet3', width: 128, numClasses: 10 };
+  const s1 = opts.steps ?? 10;
+  const train = await measureTrain(cn, bs, s1, warm);
+  log(`convnet3 train ${train.toFixed(1)} img/s`);
+  rows.push({ id: 'core.convnet3.train_img_per_s', value: round1(train), unit: 'img/s', target: 80, setting: `ConvNet-3 w128, batch ${bs}, SGD step, ${s1} timed steps after ${warm} warm-up`, note });
+  const infer = await measureInfer(cn, bs, s1 * 2, warm);
+  log(`convnet3 infer ${infer.toFixed(1)} img/s`);
+  rows.push({ id: 'core.convnet3.infer_img_per_s', value: round1(infer), unit: 'img/s', target: null, setting: `ConvNet-3 w128, batch ${bs}, ${s1 * 2} timed batches after ${warm} warm-up`, note });
+  const rn: ModelConfig = { arch: 'resnet18', width: 64, numClasses: 10 };
+  const s2 = Math.max(2, Math.round((opts.steps ?? 10) / 3));
+  const rtrain = await measureTrain(rn, bs, s2, 1);
+  log(`resnet18w64 train ${rtrain.toFixed(1)} img/s`);
+  rows.push({ id: 'core.resnet18w64.train_img_per_s', value: round1(rtrain), unit: 'img/s', target: null, setting: `ResNet-18 w64, batch ${bs}, SGD step, ${s2} timed steps after 1 warm-up`, note });
+  const rinfer = await measureInfer(rn, bs, s2 * 2, 1);
+  log(`resnet18w64 infer ${rinfer.toFixed(1)} img/s`);
+  rows.push({ id: 'core.resnet18w64.infer_img_per_s', value: round1(rinfer), unit: 'img/s', target: null, setting: `ResNet-18 w64, batch ${bs}, ${s2 * 2} timed batches after 1 warm-up`, note });
+  return rows;
+}
+
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
+/** Per-kernel time profile of one training step (for the closing note / tuning). */
+export async function profileTrainStep(cfg: ModelConfig, bs = 64): Promise<{ kernel: string; ms: number; calls: number }[]> {
+  await initNodeBackend();
+  const rng = new Rng('profile');
+  const model = createModel(cfg, rng.fork('model'));
+  const opt = makeOptimizer({ kind: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 5e-4 }, model.params);
+  const { x, y } = randomBatch(rng, bs, cfg.numClasses);
+  const vars = model.params.map((p) => p.variable);
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() => meanCrossEntropy(model.apply(x), y), vars);
+    opt.apply(grads);
+    tf.dispose(grads);
+    value.dataSync();
+    value.dispose();
+  };
+  step();
+  const prof = await tf.profile(() => step());
+  const agg = new Map<string, { ms: number; calls: number }>();
+  for (const k of prof.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+    const a = agg.get(key) ?? { ms: 0, calls: 0 };
+    a.ms += ms;
+    a.calls++;
+    agg.set(key, a);
+  }
+  x.dispose();
+  opt.dispose();
+  model.dispose();
+  return [...agg.entries()].map(([kernel, v]) => ({ kernel, ...v })).sort((a, b) => b.ms - a.ms);
+}
+
+const isMain = typeof process !== 'undefined' && process.argv[1] && /bench-core\.[cm]?[tj]s$/.test(process.argv[1]);
+if (isMain) {
+  const args = process.argv.slice(2);
+  const stepsArg = args.indexOf('--steps');
+  const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : undefined;
+  if (args.includes('--profile')) {
+    const arch = args.includes('--resnet') ? 'resnet18' : 'convnet3';
+    const rows = await profileTrainStep({ arch, width: arch === 'convnet3' ? 128 : 64, numClasses: 10 });
+    const total = rows.reduce((a, r) => a + r.ms, 0);
+    console.log(`total kernel ms: ${total.toFixed(0)}`);
+    for (const r of rows.slice(0, 40)) console.log(`${r.ms.toFixed(1).padStart(8)} ms ${String(r.calls).padStart(3)}× ${r.kernel}`);
+  } else {
+    const rows = await benchCore({ steps, log: (m) => console.error(m) });
+    console.log(JSON.stringify(rows, null, 2));
+  }
+}

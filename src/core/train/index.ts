@@ -1,0 +1,10 @@
+export type { OptimizerConfig, LabOptimizer, StepContext, PassOptions } from './api';
+export { makeOptimizer } from './optim';
+export { warmCos } from './schedule';
+export { meanCrossEntropy, perSampleCrossEntropy, correctCount } from './loss';
+export { runPass, trainModel, yieldToEventLoop } from './loop';
+export type { PassResult, TrainOptions, TrainResult } from './loop';
+export { predictLogits, accuracy, accuracyFromLogits } from './evaluate';
+export type { InferOptions } from './evaluate';
+export { serializeWeights, deserializeWeights, encodeWeights, decodeWeights, modelFromBytes } from './serialize';
+export type { WeightsHeader, DecodedWeights } from './serialize';
