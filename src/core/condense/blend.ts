@@ -64,10 +64,17 @@ export interface BlendOptions {
   mode?: 'batched' | 'sequential';
   /** padded member images per chunk (batched); default 2048 */
   chunkImages?: number;
+  /** blended images per network forward/backward in batched mode; default 256 */
+  netBatch?: number;
   /** batch size for the target features μ_k; default 256 (instance norm: value independent of batch) */
   targetBatch?: number;
   /** keep member tensors across iterations while their total size stays ≤ this many bytes; default 256 MiB */
   cacheBytes?: number;
+  /**
+   * μ_k of the kept clusters (kept order, T×D) from an earlier run with the same clusters, rng and factory
+   * (`BlendResult.targets`): skips the target pass (benchmarks comparing modes). Ignored with `resampleNet`.
+   */
+  targets?: Float32Array;
   signal?: AbortSignal;
   /** after each iteration (1-based) with its loss L (computed before that iteration's update) */
   onIter?: (iter: number, loss: number) => void;
@@ -96,6 +103,8 @@ export interface BlendResult {
   targetSeconds: number;
   /** time spent in the optimisation iterations */
   iterSeconds: number;
+  /** μ_k used (kept order, T×D; the last network's with `resampleNet`) */
+  targets: Float32Array;
 }
 
 interface Chunk {
@@ -190,6 +199,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
   const mode = opts.mode ?? 'batched';
   const chunkImages = opts.chunkImages ?? 2048;
   const targetBatch = opts.targetBatch ?? 256;
+  const netBatch = opts.netBatch ?? 256;
   const cacheBytes = opts.cacheBytes ?? 256 * 1024 * 1024;
   if (opts.lr === undefined && opts.ipc === undefined) throw new LabError('give ipc (for lr_b) or lr', 'blend');
   const lr = opts.lr ?? lrBlend(opts.ipc!);
@@ -221,6 +231,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
   let net: Model | null = null;
   let muT: tf.Tensor2D | null = null;
   let dim = 0;
+  let muHost: Float32Array = new Float32Array(0);
 
   const chunkWeights = (c: Chunk): Float32Array => {
     const out = new Float32Array(c.ks.length * c.nMax);
@@ -236,10 +247,120 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
     muT?.dispose();
     muT = null;
     net = opts.createNet(r);
+    if (opts.targets && !opts.resampleNet) {
+      dim = opts.targets.length / T;
+      if (!Number.isInteger(dim) || dim <= 0) throw new LabError('targets do not match the clusters', 'blend');
+      muHost = opts.targets;
+      muT = tf.tensor2d(opts.targets, [T, dim]);
+      return;
+    }
     const t = await computeTargets(net, opts.source, kept.map((c) => c.members), targetBatch, opts.signal, opts.onTargets);
     dim = t.dim;
+    muHost = t.mu;
     muT = tf.tensor2d(t.mu, [T, dim]);
     targetSeconds += (performance.now() - ts) / 1000;
+  };
+
+  /** Reference-code path: one cluster per forward/backward pass, autograd through the blend. */
+  const sequentialGrads = async (): Promise<{ loss: number; grads: Float32Array }> => {
+    const grads = new Float32Array(w.length);
+    let loss = 0;
+    for (const c of chunks) {
+      throwIfCancelled(opts.signal);
+      const x = membersOf(c);
+      try {
+        const wt = tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]);
+        const { value, grad } = tf.tidy(() => {
+          const mu = tf.gather(muT!, c.ks);
+          const f = (wv: tf.Tensor): tf.Scalar => {
+            const emb = net!.embed(blendImages(wv as tf.Tensor2D, x));
+            return tf.div(tf.sum(tf.mean(tf.squaredDifference(emb, mu), 1)), T) as tf.Scalar;
+          };
+          return tf.valueAndGrad(f)(wt);
+        });
+        wt.dispose();
+        try {
+          const [lv, gv] = await Promise.all([value.data(), grad.data()]);
+          loss += lv[0];
+          c.ks.forEach((k, r) => {
+            grads.set((gv as Float32Array).subarray(r * c.nMax, r * c.nMax + sizes[k]), offsets[k]);
+          });
+        } finally {
+          value.dispose();
+          grad.dispose();
+        }
+      } finally {
+        if (!c.cached) x.dispose();
+      }
+    }
+    return { loss, grads };
+  };
+
+  /**
+   * Batched path, in three phases so the network batch does not depend on cluster sizes:
+   * (1) x̃_k for all clusters, chunk by chunk; (2) L and G = ∂L/∂x̃ through the network, `netBatch` blends at a
+   * time; (3) ∂L/∂w̃_k = X_k·G_k per chunk, then through the sum-normalisation:
+   * ∂L/∂w_i = (∂L/∂w̃_i − Σ_j w̃_j ∂L/∂w̃_j) / Σ_j w_j. Exact (chain rule), instance norm makes (2) batch-independent.
+   */
+  const batchedGrads = async (): Promise<{ loss: number; grads: Float32Array }> => {
+    const xt = new Float32Array(T * PIXELS);
+    for (const c of chunks) {
+      throwIfCancelled(opts.signal);
+      const x = membersOf(c);
+      try {
+        const img = tf.tidy(() => blendImages(tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]), x));
+        const px = (await img.data()) as Float32Array;
+        img.dispose();
+        c.ks.forEach((k, r) => xt.set(px.subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
+      } finally {
+        if (!c.cached) x.dispose();
+      }
+    }
+    const G = new Float32Array(T * PIXELS);
+    let loss = 0;
+    for (let s0 = 0; s0 < T; s0 += netBatch) {
+      throwIfCancelled(opts.signal);
+      const b = Math.min(netBatch, T - s0);
+      const xb = tf.tensor4d(xt.subarray(s0 * PIXELS, (s0 + b) * PIXELS), [b, 32, 32, 3]);
+      const { value, grad } = tf.tidy(() => {
+        const mu = muT!.slice([s0, 0], [b, -1]);
+        const f = (xv: tf.Tensor): tf.Scalar =>
+          tf.div(tf.sum(tf.mean(tf.squaredDifference(net!.embed(xv as tf.Tensor4D), mu), 1)), T) as tf.Scalar;
+        return tf.valueAndGrad(f)(xb);
+      });
+      xb.dispose();
+      try {
+        const [lv, gv] = await Promise.all([value.data(), grad.data()]);
+        loss += lv[0];
+        G.set(gv as Float32Array, s0 * PIXELS);
+      } finally {
+        value.dispose();
+        grad.dispose();
+      }
+    }
+    const grads = new Float32Array(w.length);
+    for (const c of chunks) {
+      throwIfCancelled(opts.signal);
+      const x = membersOf(c);
+      try {
+        const gc = new Float32Array(c.ks.length * PIXELS);
+        c.ks.forEach((k, r) => gc.set(G.subarray(k * PIXELS, (k + 1) * PIXELS), r * PIXELS));
+        const gt = tf.tidy(() => tf.matMul(x, tf.tensor3d(gc, [c.ks.length, PIXELS, 1])));
+        const gw = (await gt.data()) as Float32Array;
+        gt.dispose();
+        c.ks.forEach((k, r) => {
+          const n = sizes[k], o = offsets[k], base = r * c.nMax;
+          let sum = 0;
+          for (let i = 0; i < n; i++) sum += w[o + i];
+          let dot = 0;
+          for (let i = 0; i < n; i++) dot += (w[o + i] / sum) * gw[base + i];
+          for (let i = 0; i < n; i++) grads[o + i] = (gw[base + i] - dot) / sum;
+        });
+      } finally {
+        if (!c.cached) x.dispose();
+      }
+    }
+    return { loss, grads };
   };
 
   const previewIdx = (() => {
@@ -278,7 +399,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
     if (T === 0) {
       return {
         pixels: new Float32Array(0), labels: new Int32Array(0), clusterIds: new Int32Array(0), sizes: new Int32Array(0),
-        weights: [], losses: [], finalLoss: NaN, skippedEmpty, lr, seconds: (performance.now() - t0) / 1000, targetSeconds: 0, iterSeconds: 0,
+        weights: [], losses: [], finalLoss: NaN, skippedEmpty, lr, seconds: (performance.now() - t0) / 1000, targetSeconds: 0, iterSeconds: 0, targets: muHost,
       };
     }
     if (useCache) for (const c of chunks) c.cached = tf.keep(gatherChunk(opts.source, c));
@@ -290,37 +411,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       throwIfCancelled(opts.signal);
       if (opts.resampleNet) await setTargets(opts.rng.fork(`net/${iter}`));
       const ti = performance.now();
-      const grads = new Float32Array(w.length);
-      let loss = 0;
-      for (const c of chunks) {
-        throwIfCancelled(opts.signal);
-        const x = membersOf(c);
-        try {
-          const wt = tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]);
-          const { value, grad } = tf.tidy(() => {
-            const mu = tf.gather(muT!, c.ks);
-            const f = (wv: tf.Tensor): tf.Scalar => {
-              const emb = net!.embed(blendImages(wv as tf.Tensor2D, x));
-              return tf.div(tf.sum(tf.mean(tf.squaredDifference(emb, mu), 1)), T) as tf.Scalar;
-            };
-            return tf.valueAndGrad(f)(wt);
-          });
-          wt.dispose();
-          try {
-            const [lv, gv] = await Promise.all([value.data(), grad.data()]);
-            loss += lv[0];
-            c.ks.forEach((k, r) => {
-              const n = sizes[k];
-              grads.set((gv as Float32Array).subarray(r * c.nMax, r * c.nMax + n), offsets[k]);
-            });
-          } finally {
-            value.dispose();
-            grad.dispose();
-          }
-        } finally {
-          if (!c.cached) x.dispose();
-        }
-      }
+      const { loss, grads } = mode === 'sequential' ? await sequentialGrads() : await batchedGrads();
       // SGD momentum, PyTorch convention: v ← μ·v + g (first step v = g); w ← w − lr·v
       for (let i = 0; i < w.length; i++) {
         v[i] = iter === 1 ? grads[i] : momentum * v[i] + grads[i];
@@ -359,6 +450,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       seconds: (performance.now() - t0) / 1000,
       targetSeconds,
       iterSeconds,
+      targets: muHost,
     };
   } finally {
     for (const c of chunks) { c.cached?.dispose(); c.cached = undefined; }

@@ -166,8 +166,9 @@ describe('Blend (spec §3.2–3.3)', () => {
     sizes.forEach((s, g) => { clusters.push({ id: g, label: g % 2, members: perm.slice(o, o + s) }); o += s; });
     const before = tf.memory().numTensors;
     const common = { source: src, clusters, lr: 40, iterations: 3, createNet: netFactory, rng: new Rng('same') };
-    const a = await blend({ ...common, mode: 'batched', chunkImages: 12 });
-    const b = await blend({ ...common, mode: 'sequential' });
+    const a = await blend({ ...common, mode: 'batched', chunkImages: 12, netBatch: 3 });
+    const b = await blend({ ...common, mode: 'sequential', targets: a.targets });
+    expect(b.targetSeconds).toBeLessThan(a.targetSeconds);
     expect(tf.memory().numTensors).toBe(before);
     expect(a.skippedEmpty).toBe(2);
     expect(a.weights.length).toBe(10);

@@ -112,10 +112,14 @@ export interface ReducedRetain {
   kmeansSeconds: number;
   partitionSeconds: number;
   blendSeconds: number;
+  /** Blend's last iteration loss */
+  finalLoss: number;
+  /** holds no tensors (host arrays only); present so owners can treat it like other stage outputs */
+  dispose(): void;
 }
 
 /** Computes the k-means sub-classes of `train` with a fresh random feature network (spec §3.1). */
-export async function computeSubClasses(
+export async function subClassesOfSource(
   train: SampleSource, numClasses: number, ipc: number, rng: Rng, createNet: (rng: Rng) => Model,
   opts: SubClassOptions & { onFeatures?: (done: number, total: number) => void; batch?: number } = {},
 ): Promise<SubClasses> {
@@ -136,7 +140,7 @@ export async function reducedRetain(opts: ReducedRetainOptions): Promise<Reduced
   let sub = opts.sub;
   if (!sub) {
     const t = performance.now();
-    sub = await computeSubClasses(opts.train, opts.numClasses, opts.ipc, opts.rng, opts.createNet, {
+    sub = await subClassesOfSource(opts.train, opts.numClasses, opts.ipc, opts.rng, opts.createNet, {
       ...opts.kmeans, signal: opts.signal,
       onFeatures: (d, n) => opts.onKmeans?.('features', d, n),
       onClass: (c, info) => { opts.kmeans?.onClass?.(c, info); opts.onKmeans?.('cluster', c + 1, opts.numClasses); },
@@ -172,7 +176,8 @@ export async function reducedRetain(opts: ReducedRetainOptions): Promise<Reduced
     residualImages: partition.residual.length,
     freeClusters: partition.free.length,
     emptyClusters: partition.empty.length,
-    sub, partition, blend: b, kmeansSeconds, partitionSeconds, blendSeconds,
+    sub, partition, blend: b, kmeansSeconds, partitionSeconds, blendSeconds, finalLoss: b.finalLoss,
+    dispose() { /* host memory only */ },
   };
 }
 
