@@ -4,4 +4,23 @@
  */
 export * from './types';
 export { Rng } from './rng';
-export { batchImages, batchLabels, toRgba, uint8ToRgba } from './data/batch';
+export * from './data';
+export * from './models';
+export * from './backend';
+export * from './train';
+export * from './eval';
+export {
+  perSampleCE, smoothedEcdf, gaussianise, mmd2, acfRegulariser, acfLoss, probit,
+  type EcdfMode, type GaussianiseOptions,
+} from './unlearn/amu';
+export {
+  embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, partitionClusters, positionsOf, subClassesOfSource,
+  reducedRetain, toCondenseResult, computeSubClasses, buildReducedRetain, convnet3Factory, distributionMatching, randomReal,
+  evaluateCondensed, condensedSource,
+} from './condense';
+export type { SubClasses, KMeansResult, BlendOptions, BlendResult, Partition, ReducedRetain } from './condense';
+export * from './unlearn';
+export * from './runner/contracts';
+export * from './runner/presets';
+export * from './runner/report';
+export { LabSession, type LabSessionOptions } from './runner/session';

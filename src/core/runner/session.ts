@@ -313,7 +313,7 @@ export class LabSession implements LabSessionApi {
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
               name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: stripLosses(metrics), curve,
-              losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.test) } : undefined,
+              losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
             };
             this.outputs.get(key)?.dispose();
             this.outputs.set(key, model);
@@ -360,9 +360,11 @@ export class LabSession implements LabSessionApi {
   }
 }
 
-function stripLosses(m: Metrics & { losses?: unknown }): Metrics {
-  const { losses: _l, ...rest } = m as Metrics & { losses?: unknown };
-  return rest;
+/** The plain Metrics of an evaluation (drops per-example arrays). */
+function stripLosses(m: Metrics): Metrics {
+  const out: Metrics = { retainAcc: m.retainAcc, forgetAcc: m.forgetAcc, testAcc: m.testAcc, mia: m.mia, lossMia: m.lossMia };
+  if (m.testAccRetained !== undefined) out.testAccRetained = m.testAccRetained;
+  return out;
 }
 
 export { LabError };
