@@ -1,0 +1,225 @@
+/**
+ * Backend choice for the browser worker (works in Node too, for tests): WebGPU → WebGL → WASM → CPU, each
+ * with a timeout on `setBackend`, software adapters/renderers counted as unavailable, and a self-check
+ * (one small ConvNet forward/backward compared with the CPU backend). On any failure the next backend is
+ * tried and the reason recorded. No Node-only modules: the caller passes the WASM file URLs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createModel } from '../models';
+import { Rng } from '../rng';
+import { registerWasmKernels } from './wasm-kernels';
+
+export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface SelfCheck {
+  ok: boolean;
+  /** |loss − loss_cpu| */
+  lossDiff: number;
+  /** max over parameters of ‖g − g_cpu‖ / ‖g_cpu‖ */
+  gradRelErr: number;
+  /** the candidate's loss (0 or NaN indicate a broken backend) */
+  loss?: number;
+  reason?: string;
+}
+
+export interface SelectOptions {
+  /** per-backend limit on `setBackend` (default 15 s); a hung init (e.g. threaded WASM) is skipped */
+  timeoutMs?: number;
+  /** `setWasmPaths` argument: a prefix or a map of the three .wasm file names to URLs */
+  wasmPaths?: string | Record<string, string>;
+  /** WASM threads (only with cross-origin isolation); undefined keeps tfjs' default */
+  wasmThreads?: number;
+  /** skip the self-check (not recommended) */
+  skipSelfCheck?: boolean;
+  /** tolerances of the self-check */
+  tolerance?: { loss?: number; grad?: number };
+  /** counts WebGPU fallback adapters / software WebGL as available (default false) */
+  allowSoftware?: boolean;
+}
+
+export interface SelectResult {
+  backend: BackendName;
+  /** why each earlier backend was not used */
+  reasons: string[];
+  selfCheck: SelfCheck;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+  });
+}
+
+function errMsg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string; description?: string };
+}
+
+/** Why WebGPU can't be used here, or null if a hardware adapter exists. */
+export async function webgpuUnavailable(allowSoftware = false): Promise<string | null> {
+  const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } } }).navigator;
+  if (!nav?.gpu) return 'WebGPU: navigator.gpu is not available';
+  let adapter: GpuAdapterLike | null = null;
+  try {
+    adapter = await nav.gpu.requestAdapter();
+  } catch (e) {
+    return `WebGPU: requestAdapter failed (${errMsg(e)})`;
+  }
+  if (!adapter) return 'WebGPU: no adapter';
+  const fallback = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
+  if (fallback && !allowSoftware) {
+    const d = adapter.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description].filter(Boolean).join(' ') : '';
+    return `WebGPU: only a software fallback adapter${d ? ` (${d})` : ''}, much slower than WASM`;
+  }
+  return null;
+}
+
+/** The unmasked WebGL renderer string, or null when it can't be read. */
+export function webglRenderer(): string | null {
+  try {
+    const g = globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(k: string): unknown }; document?: { createElement(t: string): { getContext(k: string): unknown } } };
+    const canvas = g.OffscreenCanvas ? new g.OffscreenCanvas(1, 1) : g.document?.createElement('canvas');
+    if (!canvas) return null;
+    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
+    if (!gl) return null;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const r = ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return typeof r === 'string' ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+const SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
+let webgpuImported = false;
+
+async function prepare(name: BackendName, opts: SelectOptions): Promise<string | null> {
+  if (name === 'webgpu') {
+    const why = await webgpuUnavailable(opts.allowSoftware);
+    if (why) return why;
+    if (!webgpuImported) {
+      await import('@tensorflow/tfjs-backend-webgpu');
+      webgpuImported = true;
+    }
+  } else if (name === 'webgl') {
+    if (!tf.findBackendFactory('webgl')) return 'WebGL: backend not registered';
+    const r = webglRenderer();
+    if (r === null && typeof (globalThis as { document?: unknown }).document === 'undefined' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined') {
+      return 'WebGL: no canvas in this environment';
+    }
+    if (r && SOFTWARE_GL.test(r) && !opts.allowSoftware) return `WebGL: software renderer (${r}), much slower than WASM`;
+  } else if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never);
+    if (opts.wasmThreads !== undefined) wasm.setThreadsCount(opts.wasmThreads);
+    registerWasmKernels();
+  }
+  return null;
+}
+
+/**
+ * Self-check of `backend`: loss and parameter gradients of a ConvNet-3 (width 4, 2 images, seeded) against
+ * `reference` (default 'cpu'). Leaves `backend` active. Both backends must already be initialised or
+ * initialisable.
+ */
+export async function selfCheck(backend: string, opts: { reference?: string; tolerance?: { loss?: number; grad?: number } } = {}): Promise<SelfCheck> {
+  const reference = opts.reference ?? 'cpu';
+  const tolLoss = opts.tolerance?.loss ?? 1e-3;
+  const tolGrad = opts.tolerance?.grad ?? 1e-2;
+  const compute = async (b: string) => {
+    if (!(await tf.setBackend(b))) throw new Error(`setBackend('${b}') failed`);
+    const model = createModel({ arch: 'convnet3', width: 4, numClasses: 4 }, new Rng('selfcheck/model'));
+    try {
+      const xs = new Rng('selfcheck/x').uniformArray(2 * 32 * 32 * 3, -2, 2);
+      const { value, grads } = tf.tidy(() => {
+        const x = tf.tensor4d(xs, [2, 32, 32, 3]);
+        const y = tf.oneHot(tf.tensor1d([1, 3], 'int32'), 4);
+        return tf.variableGrads(() => {
+          const z = model.apply(x);
+          return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(z), y), 1))) as tf.Scalar;
+        }, model.params.map((p) => p.variable));
+      });
+      const loss = (await value.data())[0];
+      const g: Float32Array[] = [];
+      // conv biases before instance norm have zero gradient in exact arithmetic: not comparable
+      for (const p of model.params) if (p.kind !== 'convBias') g.push((await grads[p.variable.name].data()) as Float32Array);
+      tf.dispose([value, ...Object.values(grads)]);
+      return { loss, g };
+    } finally {
+      model.dispose();
+    }
+  };
+  try {
+    const ref = await compute(reference);
+    const got = await compute(backend);
+    const lossDiff = Math.abs(got.loss - ref.loss);
+    let gradRelErr = 0;
+    ref.g.forEach((r, i) => {
+      let num = 0, den = 0;
+      for (let j = 0; j < r.length; j++) { num += (got.g[i][j] - r[j]) ** 2; den += r[j] ** 2; }
+      gradRelErr = Math.max(gradRelErr, Math.sqrt(num / Math.max(den, 1e-20)));
+    });
+    if (!Number.isFinite(gradRelErr)) gradRelErr = Infinity;
+    const finite = Number.isFinite(got.loss) && got.loss > 0;
+    const ok = finite && lossDiff <= tolLoss * Math.max(1, Math.abs(ref.loss)) && gradRelErr <= tolGrad;
+    const reason = ok ? undefined : !finite ? `loss ${got.loss} (expected ${ref.loss.toFixed(4)})` : `loss diff ${lossDiff.toExponential(2)}, gradient rel. error ${gradRelErr.toExponential(2)}`;
+    return { ok, lossDiff, gradRelErr, loss: got.loss, reason };
+  } catch (e) {
+    return { ok: false, lossDiff: NaN, gradRelErr: NaN, reason: errMsg(e) };
+  } finally {
+    if (tf.getBackend() !== backend) await tf.setBackend(backend).catch(() => false);
+  }
+}
+
+/** Choose, initialise and self-check a backend; the chosen one is active when this resolves. */
+export async function selectBackend(preference: BackendPreference = 'auto', opts: SelectOptions = {}): Promise<SelectResult> {
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const start = preference === 'auto' ? 0 : Math.max(0, BACKEND_ORDER.indexOf(preference));
+  const chain = BACKEND_ORDER.slice(start);
+  const reasons: string[] = [];
+  const late: Promise<unknown>[] = [];
+  for (const name of chain) {
+    try {
+      const why = await prepare(name, opts);
+      if (why) { reasons.push(why); continue; }
+      const init = tf.setBackend(name);
+      late.push(init);
+      const ok = await withTimeout(init, timeoutMs, `${name}: setBackend`);
+      if (!ok) { reasons.push(`${name}: initialisation failed`); continue; }
+    } catch (e) {
+      reasons.push(`${name}: ${errMsg(e)}`);
+      continue;
+    }
+    if (opts.skipSelfCheck || name === 'cpu') {
+      const sc: SelfCheck = name === 'cpu' ? { ok: true, lossDiff: 0, gradRelErr: 0 } : { ok: true, lossDiff: NaN, gradRelErr: NaN, reason: 'skipped' };
+      guardLate(late, name);
+      return { backend: name, reasons, selfCheck: sc };
+    }
+    const sc = await selfCheck(name, { tolerance: opts.tolerance });
+    if (sc.ok) {
+      guardLate(late, name);
+      return { backend: name, reasons, selfCheck: sc };
+    }
+    reasons.push(`${name}: self-check failed (${sc.reason ?? 'mismatch with cpu'})`);
+  }
+  throw new Error(`no usable backend: ${reasons.join('; ')}`);
+}
+
+/** A backend whose init timed out may finish later and switch tfjs over: switch back. */
+function guardLate(late: Promise<unknown>[], chosen: string): void {
+  for (const p of late) {
+    p.then(() => {
+      if (tf.getBackend() !== chosen) void tf.setBackend(chosen);
+    }, () => undefined);
+  }
+}
