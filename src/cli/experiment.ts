@@ -38,7 +38,7 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
         if (t - lastProgress < 2000) break;
         lastProgress = t;
         const p = e.progress;
-        log(`  ${p.label ?? p.stage} epoch ${p.epoch + 1}/${p.epochs} step ${p.step}/${p.steps}` +
+        log(`  ${p.label ?? p.stage} epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps}` +
           (p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : '') +
           (p.imgPerSec ? ` ${p.imgPerSec.toFixed(0)} img/s` : '') + (p.etaSeconds !== undefined ? ` ETA ${fmtSeconds(p.etaSeconds)}` : ''));
         break;

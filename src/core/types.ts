@@ -128,8 +128,10 @@ export interface Progress {
   stage: StageName;
   /** sub-label, e.g. the method name */
   label?: string;
+  /** 1-based epoch (epoch 1 of `epochs`) */
   epoch: number;
   epochs: number;
+  /** 1-based step within the epoch */
   step: number;
   steps: number;
   loss?: number;
