@@ -1,0 +1,346 @@
+/**
+ * Shared pieces of the unlearning methods: the method signature and context, loss helpers (KL_T, L1, mean CE,
+ * steepened CE, the A-AMU regulariser), the A-AMU forget/test sampler, and `MethodLoop`, a thin wrapper over
+ * `runPass` that adds progress, per-epoch hooks and per-step A-AMU term logging.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Model, Param, Progress, SampleSource } from '../types';
+import { throwIfCancelled } from '../types';
+import type { Rng } from '../rng';
+import type { HParamValue, MethodName } from '../runner/contracts';
+import type { LabOptimizer, StepContext } from '../train/api';
+import { runPass } from '../train';
+import { gaussianise, mmd2, perSampleCE } from './amu';
+import type { EcdfMode } from './amu';
+import { defaultHParams, hpNum, hpStr } from './hparams';
+
+export interface UnlearnContext {
+  /** the model to unlearn (pretrained, or the previous round's output); never modified */
+  original: Model;
+  /** D_r (w/o DC) or D_r^red (w/ DC) */
+  retain: SampleSource;
+  /** the real D_f */
+  forget: SampleSource;
+  /** D_te_used (the A-AMU regulariser's test part) */
+  testUsed: SampleSource;
+  /** resolved hyper-parameters (`resolveHParams`); missing keys fall back to the C10-R18 defaults */
+  hp: Record<string, HParamValue>;
+  rng: Rng;
+  signal?: AbortSignal;
+  withDC: boolean;
+  /** a randomly initialised network of the same architecture (Retrain, the bad teacher); the caller owns nothing */
+  createFresh: () => Model;
+  onProgress?: (p: Progress) => void;
+  /** after every epoch (0-based index of the finished epoch); time spent here is not unlearning time */
+  onEpoch?: (epoch: number, model: Model) => Promise<void>;
+  /** A-* methods: the two loss terms of every step (global step index from 0) */
+  onTerms?: (step: number, ce2: number, mmd: number) => void;
+  /** optional real D_r in the DC arm, used only by A-SCRUB with ascrub_retain = 'real' (spec §10 C4) */
+  retainReal?: SampleSource;
+}
+
+/** Every method: returns a new model (the caller owns it); `ctx.original` is left untouched. */
+export type UnlearnMethod = (ctx: UnlearnContext) => Promise<Model>;
+
+/** The method's hyper-parameters: defaults of the C10-R18 column under `ctx.hp`. */
+export function methodHParams(method: MethodName, ctx: UnlearnContext): Record<string, HParamValue> {
+  return { ...defaultHParams(method, 'C10-R18'), ...ctx.hp };
+}
+
+export const num = (hp: Record<string, HParamValue>, k: string, m: MethodName) => hpNum(hp, k, m);
+export const str = (hp: Record<string, HParamValue>, k: string, m: MethodName) => hpStr(hp, k, m);
+
+// ---------------------------------------------------------------------------------------------------- losses
+
+/**
+ * Runs `f` without recording it on the gradient tape (tfjs has no stopGradient/no_grad): the ops run inside
+ * the forward function of a custom-gradient op whose only input is a constant, so no backward pass ever runs
+ * through them (the teacher's and the detached test branch's forward passes cost no backward work).
+ */
+export function offTape<T extends tf.Tensor>(f: () => T): T {
+  return tf.tidy(() => {
+    const anchor = tf.scalar(0);
+    const op = tf.customGrad<T>((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+      value: f(),
+      gradFunc: () => tf.zerosLike(args[0] as tf.Tensor),
+    }));
+    return op(anchor);
+  });
+}
+
+/** Mean cross-entropy of a batch. */
+export function meanCE(logits: tf.Tensor2D, labels: ArrayLike<number>): tf.Scalar {
+  return tf.tidy(() => tf.mean(perSampleCE(logits, labels)) as tf.Scalar);
+}
+
+/** Steepened retain loss (spec §5.3/§5.6): (mean CE)² ('batch-mean', default) or mean(CE²) ('per-sample'). */
+export function steepCE(logits: tf.Tensor2D, labels: ArrayLike<number>, mode: string): tf.Scalar {
+  return tf.tidy(() => {
+    const ce = perSampleCE(logits, labels);
+    return (mode === 'per-sample' ? tf.mean(tf.square(ce)) : tf.square(tf.mean(ce))) as tf.Scalar;
+  });
+}
+
+/**
+ * KL_T(target ‖ student) = T²·(1/B) Σ_b Σ_c q_bc (log q_bc − log softmax(z_s/T)_bc) with the target given as
+ * log-probabilities `logQ` [B, C] (batch-mean KL, as PyTorch KLDivLoss(reduction='batchmean')·T²).
+ */
+export function klFromLogTarget(logQ: tf.Tensor2D, studentLogits: tf.Tensor2D, T: number): tf.Scalar {
+  return tf.tidy(() => {
+    const logS = tf.logSoftmax(tf.div(studentLogits, T));
+    const kl = tf.sum(tf.mul(tf.exp(logQ), tf.sub(logQ, logS)));
+    return tf.mul(kl, (T * T) / studentLogits.shape[0]) as tf.Scalar;
+  });
+}
+
+/** KL_T(teacher ‖ student) of spec §5.4 (teacher as target, T², batch mean). */
+export function klT(teacherLogits: tf.Tensor2D, studentLogits: tf.Tensor2D, T: number): tf.Scalar {
+  return tf.tidy(() => klFromLogTarget(tf.logSoftmax(tf.div(teacherLogits, T)) as tf.Tensor2D, studentLogits, T));
+}
+
+/** Σ|x| with PyTorch's subgradient sign(x) (0 at 0; tfjs' abs gradient would give −1 there). */
+const absSum = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor;
+  const save = args[1] as tf.GradSaveFunc;
+  save([x]);
+  return {
+    value: tf.sum(tf.abs(x)),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.mul(dy as tf.Tensor, tf.sign(saved[0])),
+  };
+}) as (x: tf.Tensor) => tf.Scalar;
+
+/** ‖θ‖₁ over the given parameters (all of them for L1-sparse; chained adds, no addN); gradient sign(θ). */
+export function l1Norm(params: Param[]): tf.Scalar {
+  return tf.tidy(() => {
+    let acc: tf.Tensor = tf.scalar(0);
+    for (const p of params) acc = tf.add(acc, absSum(p.variable));
+    return acc as tf.Scalar;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------- A-AMU
+
+/** Forget/test sampling of spec §5.3 with per-class index lists of D_te_used precomputed (§10 C10). */
+export class AmuSampler {
+  private readonly forgetAll: Int32Array;
+  private readonly testByClass = new Map<number, number[]>();
+  private readonly pools = new Map<string, Int32Array>();
+
+  constructor(readonly forget: SampleSource, readonly test: SampleSource, readonly count: number, private readonly rng: Rng) {
+    this.forgetAll = new Int32Array(forget.size);
+    for (let i = 0; i < forget.size; i++) this.forgetAll[i] = i;
+    for (let i = 0; i < test.size; i++) {
+      const c = test.labels[i];
+      let l = this.testByClass.get(c);
+      if (!l) this.testByClass.set(c, (l = []));
+      l.push(i);
+    }
+  }
+
+  /** `count` forget positions w/o replacement, then `count` test positions among the classes they contain. */
+  next(): { forgetPos: Int32Array; forgetLabels: Int32Array; testPos: Int32Array; testLabels: Int32Array } {
+    const forgetPos = this.rng.sample(this.forgetAll, this.count);
+    const forgetLabels = new Int32Array(forgetPos.length);
+    const classes = new Set<number>();
+    for (let i = 0; i < forgetPos.length; i++) {
+      forgetLabels[i] = this.forget.labels[forgetPos[i]];
+      classes.add(forgetLabels[i]);
+    }
+    const sorted = [...classes].sort((a, b) => a - b);
+    const key = sorted.join(',');
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const all: number[] = [];
+      for (const c of sorted) all.push(...(this.testByClass.get(c) ?? []));
+      pool = Int32Array.from(all.sort((a, b) => a - b));
+      this.pools.set(key, pool);
+    }
+    const testPos = this.rng.sample(pool, this.count);
+    const testLabels = new Int32Array(testPos.length);
+    for (let i = 0; i < testPos.length; i++) testLabels[i] = this.test.labels[testPos[i]];
+    return { forgetPos, forgetLabels, testPos, testLabels };
+  }
+}
+
+export interface AmuOptions {
+  lambda: number;
+  k: number;
+  K: number;
+  sigma: number;
+  ecdf: EcdfMode;
+  square: string;
+  sampleFactor: number;
+}
+
+export function amuOptions(hp: Record<string, HParamValue>, prefix: string, m: MethodName): AmuOptions {
+  const ecdf = str(hp, `${prefix}_ecdf`, m);
+  return {
+    lambda: num(hp, `${prefix}_lambda`, m),
+    k: num(hp, `${prefix}_k`, m),
+    K: num(hp, `${prefix}_K`, m),
+    sigma: num(hp, `${prefix}_sigma`, m),
+    ecdf: ecdf === 'two-sided' ? 'two-sided' : 'one-sided',
+    square: str(hp, `${prefix}_square`, m),
+    sampleFactor: num(hp, `${prefix}_sample_factor`, m),
+  };
+}
+
+/**
+ * MMD²( g(test logits, detached), g(forget logits) ) for one step's samples. The test branch runs off the
+ * gradient tape. Returns 0 when either side has fewer than one sample (e.g. no test image of the forget
+ * classes).
+ */
+export function amuRegulariser(
+  model: Model,
+  forget: SampleSource,
+  test: SampleSource,
+  s: { forgetPos: Int32Array; forgetLabels: Int32Array; testPos: Int32Array; testLabels: Int32Array },
+  o: Pick<AmuOptions, 'k' | 'K' | 'ecdf' | 'sigma'>,
+): tf.Scalar {
+  if (s.forgetPos.length === 0 || s.testPos.length === 0) return tf.scalar(0);
+  return tf.tidy(() => {
+    const g = { k: o.k, K: o.K, ecdf: o.ecdf };
+    const gTest = offTape(() =>
+      tf.tidy(() => {
+        const xt = test.gather(s.testPos);
+        return gaussianise(perSampleCE(model.apply(xt), s.testLabels), g);
+      }),
+    );
+    const xf = forget.gather(s.forgetPos);
+    const gForget = gaussianise(perSampleCE(model.apply(xf), s.forgetLabels), g);
+    return mmd2(gTest, gForget, o.sigma);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------- loop
+
+export interface LoopPass {
+  model: Model;
+  params?: Param[];
+  optimizer: LabOptimizer;
+  source: SampleSource;
+  batchSize: number;
+  rng: Rng;
+  loss: (c: StepContext) => tf.Scalar;
+  afterStep?: (c: { model: Model; step: number; epoch: number }) => void;
+  epoch: number;
+  /** sub-label of the pass for progress, e.g. 'forget' */
+  phase?: string;
+}
+
+/**
+ * Progress, cancellation, per-epoch hooks and A-AMU term logging around `runPass`. One per method run.
+ * Term values are read asynchronously (no per-step host sync) and all reads finish before a pass returns.
+ */
+export class MethodLoop {
+  private readonly t0 = performance.now();
+  private hookSeconds = 0;
+  private globalStep = 0;
+  private pendingTerms: tf.Tensor | null = null;
+  private reads: Promise<void>[] = [];
+
+  constructor(readonly ctx: UnlearnContext, readonly method: MethodName, readonly epochs: number) {
+    throwIfCancelled(ctx.signal);
+  }
+
+  /** Record the two A-AMU terms of the current step (called inside the loss; cheap no-op without onTerms). */
+  terms(ce2: tf.Scalar, mmd: tf.Scalar): void {
+    if (!this.ctx.onTerms) return;
+    this.pendingTerms?.dispose();
+    this.pendingTerms = tf.keep(tf.stack([ce2, mmd]));
+  }
+
+  async pass(p: LoopPass): Promise<{ steps: number; meanLoss: number; seconds: number; images: number }> {
+    throwIfCancelled(this.ctx.signal);
+    const { ctx } = this;
+    const epochs = this.epochs;
+    try {
+      return await runPass({
+        model: p.model,
+        params: p.params,
+        optimizer: p.optimizer,
+        source: p.source,
+        batchSize: p.batchSize,
+        rng: p.rng,
+        loss: p.loss,
+        epoch: p.epoch,
+        signal: ctx.signal,
+        afterStep: (c) => {
+          p.afterStep?.(c);
+          this.flushTerms();
+          this.globalStep++;
+        },
+        onStep: ctx.onProgress
+          ? (s) => {
+            const elapsed = (performance.now() - this.t0) / 1000 - this.hookSeconds;
+            const frac = (p.epoch + s.step / Math.max(1, s.steps)) / Math.max(1, epochs);
+            ctx.onProgress!({
+              stage: 'unlearn',
+              label: p.phase ? `${this.method} (${p.phase})` : this.method,
+              epoch: p.epoch + 1,
+              epochs,
+              step: s.step,
+              steps: s.steps,
+              loss: s.loss,
+              imgPerSec: s.seconds > 0 ? s.images / s.seconds : undefined,
+              etaSeconds: frac > 0 ? Math.max(0, elapsed / frac - elapsed) : undefined,
+            });
+          }
+          : undefined,
+      });
+    } finally {
+      this.pendingTerms?.dispose();
+      this.pendingTerms = null;
+      const reads = this.reads;
+      this.reads = [];
+      await Promise.all(reads);
+    }
+  }
+
+  private flushTerms(): void {
+    const t = this.pendingTerms;
+    if (!t) return;
+    this.pendingTerms = null;
+    const step = this.globalStep;
+    const cb = this.ctx.onTerms!;
+    this.reads.push(
+      t.data().then(
+        (d) => {
+          t.dispose();
+          cb(step, d[0], d[1]);
+        },
+        () => t.dispose(),
+      ),
+    );
+  }
+
+  /** End of epoch `epoch` (0-based): the runner's hook (not counted as unlearning time), then cancellation. */
+  async endEpoch(epoch: number, model: Model): Promise<void> {
+    if (this.ctx.onEpoch) {
+      const t = performance.now();
+      try {
+        await this.ctx.onEpoch(epoch, model);
+      } finally {
+        this.hookSeconds += (performance.now() - t) / 1000;
+      }
+    }
+    throwIfCancelled(this.ctx.signal);
+  }
+
+  /** Seconds since construction, minus time spent in onEpoch hooks. */
+  get seconds(): number {
+    return (performance.now() - this.t0) / 1000 - this.hookSeconds;
+  }
+}
+
+/** Dispose `owned` on failure and rethrow; return the model on success. */
+export async function guarded<T>(student: Model, body: () => Promise<T>, cleanup: () => void): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    student.dispose();
+    throw e;
+  } finally {
+    cleanup();
+  }
+}

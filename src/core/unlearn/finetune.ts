@@ -1,0 +1,58 @@
+/**
+ * SGD fine-tuning loop shared by Retrain, CF, L1-sparse and Pruning (spec §6.0–6.5): per epoch set the learning
+ * rate from a schedule, optional epoch hook (pruning), one shuffled pass over the retain loader with the
+ * method's loss, then the runner's per-epoch hook.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Model } from '../types';
+import type { MethodName } from '../runner/contracts';
+import type { StepContext } from '../train/api';
+import { makeOptimizer } from '../train';
+import type { UnlearnContext } from './common';
+import { MethodLoop } from './common';
+
+export interface FineTuneConfig {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  epochs: number;
+  batchSize: number;
+  /** lr multiplier of epoch e (0-based); default constant 1 */
+  lrFactor?: (epoch: number) => number;
+  loss: (c: StepContext, epoch: number) => tf.Scalar;
+  /** before the pass of epoch e (e.g. a pruning step) */
+  beforeEpoch?: (epoch: number, model: Model) => Promise<void>;
+  afterStep?: (c: { model: Model; step: number; epoch: number }) => void;
+}
+
+/** Train `student` (owned: disposed on failure) and return it. */
+export async function sgdFineTune(ctx: UnlearnContext, method: MethodName, makeStudent: () => Model, cfg: FineTuneConfig): Promise<Model> {
+  const loop = new MethodLoop(ctx, method, cfg.epochs);
+  const student = makeStudent();
+  let opt: ReturnType<typeof makeOptimizer> | null = null;
+  try {
+    opt = makeOptimizer({ kind: 'sgd', lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay }, student.params);
+    const shuffle = ctx.rng.fork('shuffle');
+    for (let e = 0; e < cfg.epochs; e++) {
+      opt.learningRate = cfg.lr * (cfg.lrFactor ? cfg.lrFactor(e) : 1);
+      if (cfg.beforeEpoch) await cfg.beforeEpoch(e, student);
+      await loop.pass({
+        model: student,
+        optimizer: opt,
+        source: ctx.retain,
+        batchSize: cfg.batchSize,
+        rng: shuffle,
+        epoch: e,
+        loss: (c) => cfg.loss(c, e),
+        afterStep: cfg.afterStep,
+      });
+      await loop.endEpoch(e, student);
+    }
+    return student;
+  } catch (err) {
+    student.dispose();
+    throw err;
+  } finally {
+    opt?.dispose();
+  }
+}
