@@ -95,7 +95,7 @@ function drawImage(c: number, rng: Rng, out: Uint8Array, off: number): void {
   const bgMid = [(bgA[0] + bgB[0]) / 2, (bgA[1] + bgB[1]) / 2, (bgA[2] + bgB[2]) / 2];
   let fg = randomColour(rng);
   for (let t = 0; t < 8 && Math.hypot(fg[0] - bgMid[0], fg[1] - bgMid[1], fg[2] - bgMid[2]) < 110; t++) fg = randomColour(rng);
-  const alpha = rng.uniform(0.5, 1); // contrast
+  const alpha = rng.uniform(0.65, 1); // contrast
   const gAngle = rng.uniform(0, 2 * Math.PI);
   const gx = Math.cos(gAngle) / S, gy = Math.sin(gAngle) / S;
 
@@ -118,11 +118,11 @@ function drawImage(c: number, rng: Rng, out: Uint8Array, off: number): void {
     const k = 3 + rng.int(4);
     for (let i = 0; i < k; i++) g.dots.push([g.cx + rng.uniform(-size, size), g.cy + rng.uniform(-size, size), rng.uniform(1.2, 2.6)]);
   }
-  // distractor: a small rectangle of another colour, half of the time
-  const hasDistractor = rng.next() < 0.5;
+  // distractor: a small rectangle of another colour, about a third of the time
+  const hasDistractor = rng.next() < 0.35;
   const dCol = randomColour(rng);
   const dx0 = rng.int(S - 6), dy0 = rng.int(S - 6), dw = 2 + rng.int(5), dh = 2 + rng.int(5);
-  const noise = rng.uniform(3, 22);
+  const noise = rng.uniform(2, 14);
 
   for (let y = 0; y < S; y++) {
     for (let x = 0; x < S; x++) {
