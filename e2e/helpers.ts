@@ -1,0 +1,33 @@
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Query string for the fast test setup: smoke preset, WASM backend. */
+export const SMOKE = '?preset=smoke&be=wasm';
+
+export const ARTIFACTS = join(process.cwd(), 'e2e', 'artifacts');
+
+/** Save a full-page screenshot to e2e/artifacts/ and attach it to the report. */
+export async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await info.attach(name, { path, contentType: 'image/png' });
+}
+
+/** Page loaded: backend chosen, dataset grid drawn, worker idle. */
+export async function waitReady(page: Page): Promise<void> {
+  await expect(page.getByTestId('backend-name')).toHaveText(/^(wasm|webgl|webgpu|cpu)$/, { timeout: 90_000 });
+  await expect(page.getByTestId('sample-grid')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 90_000 });
+}
+
+/** Collect page errors and worker console errors so a test can assert there were none. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  return errors;
+}

@@ -1,0 +1,94 @@
+import type { MethodResult } from '../../core/runner/contracts';
+import { METRIC_COLUMNS, armKey, summaryRows } from '../runState';
+import { useLab } from '../store';
+import { fmtGap, fmtNum, fmtSeconds } from '../format';
+
+/**
+ * Paper-style table: one row per method; MIA, retain, forget, test, time for w/o DC | w/ DC. The retrained
+ * model is the reference: its row is highlighted and every other cell shows the gap to it (same arm).
+ */
+export function SummaryTable() {
+  const methods = useLab((s) => s.run.methods);
+  const ex = useLab((s) => s.run.experiment);
+  const select = useLab((s) => s.selectMethod);
+  const rounds = [...new Set(methods.map((m) => m.round))].sort();
+  const rows = summaryRows(methods);
+  const ref = rows.find((r) => r.method === 'Retrain');
+  const hasWith = methods.some((m) => m.withDC);
+  const hasWithout = methods.some((m) => !m.withDC);
+  const arms: Array<{ withDC: boolean; title: string }> = [
+    ...(hasWithout ? [{ withDC: false, title: 'w/o DC' }] : []),
+    ...(hasWith ? [{ withDC: true, title: 'w/ DC' }] : []),
+  ];
+  return (
+    <section className="panel table-panel" data-testid="summary">
+      <div className="panel-head">
+        <h2>Summary{rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}</h2>
+        {ex && (
+          <span className="muted small">
+            {ex.split.forgetClass !== null && ex.split.forgetClass !== undefined ? `forgetting class ${ex.split.forgetClass} · ` : ''}
+            retain {ex.split.retainSize} · forget {ex.split.forgetSize} · test-eval {ex.split.testEvalSize} · original test acc {fmtNum(ex.pretrain.testAcc)}
+            {ex.pretrain.reused ? ' (cached)' : ''}
+          </span>
+        )}
+      </div>
+      {rows.length === 0 ? (
+        <p className="muted">Results appear here as each method finishes. MIA ≈ 50 is ideal (a retrained model); lower forget accuracy = more forgetting.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="summary" data-testid="summary-table">
+            <thead>
+              <tr>
+                <th rowSpan={2}>Method</th>
+                {arms.map((a) => (
+                  <th key={a.title} colSpan={5} className="arm">
+                    {a.title}
+                  </th>
+                ))}
+              </tr>
+              <tr>
+                {arms.map((a) => [
+                  ...METRIC_COLUMNS.map((c) => <th key={`${a.title}${c.key}`}>{c.label}</th>),
+                  <th key={`${a.title}time`}>Time</th>,
+                ])}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => {
+                const isRef = r.method === 'Retrain';
+                return (
+                  <tr key={r.method} className={isRef ? 'ref' : ''} data-testid={`summary-row-${r.method}`}>
+                    <th scope="row">
+                      {r.method}
+                      {isRef && <span className="badge">reference</span>}
+                    </th>
+                    {arms.map((a) => {
+                      const m: MethodResult | undefined = a.withDC ? r.with : r.without;
+                      const refM = a.withDC ? (ref?.with ?? ref?.without) : ref?.without;
+                      if (!m) return <td key={a.title} colSpan={5} className="muted center">not run</td>;
+                      return [
+                        ...METRIC_COLUMNS.map((c) => (
+                          <td key={`${a.title}${c.key}`} className="num" onClick={() => select(armKey(m.name, m.withDC, m.round))} data-testid="metric-cell">
+                            {fmtNum(m.metrics[c.key] as number)}
+                            {!isRef && refM && <span className="gap">{fmtGap(m.metrics[c.key] as number, refM.metrics[c.key] as number)}</span>}
+                          </td>
+                        )),
+                        <td key={`${a.title}time`} className="num" title={`unlearning ${fmtSeconds(m.unlearnSeconds)}; overhead ${fmtSeconds(m.overheadSeconds)}`}>
+                          {fmtSeconds(m.unlearnSeconds)}
+                          {m.overheadSeconds > 0 && <span className="gap">+{fmtSeconds(m.overheadSeconds)}</span>}
+                        </td>,
+                      ];
+                    })}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p className="muted small">
+            Accuracies and MIA in %. Small numbers: gap to Retrain in the same arm (Time: + condensation overhead). MIA is the paper’s φ-logistic-regression AUC (≈50 ideal).
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}

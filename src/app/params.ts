@@ -1,0 +1,305 @@
+/**
+ * The single parameter table (tensorflow/playground's PROPS idea): every experiment setting is declared once
+ * here with its type, default, range/options, URL key and control kind. Controls, validation, the URL and the
+ * conversion to an ExperimentSpec are all driven by this table.
+ *
+ * Pure module (no DOM): unit-tested in params.test.ts / url.test.ts.
+ */
+import { DEFAULT_SPEC } from '../core/runner/presets';
+import type { ExperimentSpec, MethodName } from '../core/runner/contracts';
+import { METHOD_NAMES } from '../core/runner/contracts';
+import type { BackendPref } from '../worker/protocol';
+import { BACKEND_PREFS } from '../worker/protocol';
+
+export type ParamValue = number | string | boolean | null | string[];
+
+export type Group = 'data' | 'model' | 'forget' | 'condense' | 'methods' | 'hparams' | 'run' | 'device';
+
+interface Base<V extends ParamValue> {
+  /** stable name (store key) */
+  name: string;
+  /** URL query key (short, stable) */
+  key: string;
+  label: string;
+  help?: string;
+  group: Group;
+  default: V;
+  /** where the value lives in the ExperimentSpec (dot path); absent for app-only params */
+  path?: string;
+  /** for per-method hyper-parameters: only shown when this method is selected */
+  method?: MethodName;
+  /** omitted from the spec when equal to the default (per-method overrides) */
+  overrideOnly?: boolean;
+  /** shown under "more settings" in its group */
+  advanced?: boolean;
+}
+
+export interface IntParam extends Base<number> {
+  type: 'int';
+  min: number;
+  max: number;
+  step?: number;
+  control: 'number' | 'range';
+}
+export interface FloatParam extends Base<number> {
+  type: 'float';
+  min: number;
+  max: number;
+  /** exclusive lower bound */
+  minExclusive?: boolean;
+  step?: number;
+  control: 'number' | 'range';
+}
+export interface EnumParam extends Base<string> {
+  type: 'enum';
+  options: ReadonlyArray<{ value: string; label: string }>;
+  control: 'select' | 'radio';
+}
+/** integer or null ("auto"), e.g. the forgotten class */
+export interface OptIntParam extends Base<number | null> {
+  type: 'optint';
+  min: number;
+  max: number;
+  nullLabel: string;
+  control: 'select';
+}
+export interface BoolParam extends Base<boolean> {
+  type: 'bool';
+  control: 'checkbox';
+}
+export interface MultiParam extends Base<string[]> {
+  type: 'multi';
+  options: ReadonlyArray<{ value: string; label: string }>;
+  control: 'checkboxes';
+}
+
+export type ParamDef = IntParam | FloatParam | EnumParam | OptIntParam | BoolParam | MultiParam;
+export type Params = Record<string, ParamValue>;
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const k of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) {
+    if (typeof cur[k] !== 'object' || cur[k] === null) cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = value;
+}
+
+const D = DEFAULT_SPEC;
+const dflt = <T>(path: string): T => getPath(D, path) as T;
+
+/**
+ * Per-method key hyper-parameters. Defaults are the paper's CIFAR-10 ResNet-18 values (spec §5.7, §6.8);
+ * the core resolves the real default per dataset/arch/arm, so these are sent only when the user changes them.
+ */
+const HP: Array<{ method: MethodName; hp: string; key: string; label: string; def: number; min: number; max: number; int?: boolean; help?: string }> = [
+  { method: 'A-CF', hp: 'lr', key: 'acf_lr', label: 'A-CF Adam lr', def: 2.4e-4, min: 1e-6, max: 1 },
+  { method: 'A-CF', hp: 'lambda', key: 'acf_lam', label: 'A-CF λ (MMD weight)', def: 34, min: 0, max: 1000, help: 'weight_distribution: weight of the MMD² term between forget and test loss distributions' },
+  { method: 'CF', hp: 'lr', key: 'cf_lr', label: 'CF lr', def: 0.04, min: 1e-6, max: 10 },
+  { method: 'Retrain', hp: 'lr', key: 'rt_lr', label: 'Retrain lr', def: 0.1, min: 1e-6, max: 10 },
+  { method: 'SCRUB', hp: 'lr', key: 'scrub_lr', label: 'SCRUB lr', def: 0.01, min: 1e-6, max: 10 },
+  { method: 'SCRUB', hp: 'msteps', key: 'scrub_ms', label: 'SCRUB max-steps', def: 5, min: 0, max: 100, int: true },
+  { method: 'L1-Sparse', hp: 'lr', key: 'l1_lr', label: 'L1 lr', def: 0.01, min: 1e-6, max: 10 },
+  { method: 'L1-Sparse', hp: 'alpha', key: 'l1_a', label: 'L1 α', def: 1e-4, min: 0, max: 1 },
+  { method: 'Pruning', hp: 'lr', key: 'pr_lr', label: 'Pruning lr', def: 0.04, min: 1e-6, max: 10 },
+  { method: 'Pruning', hp: 'sparsity', key: 'pr_s', label: 'Pruning target sparsity', def: 0.95, min: 0, max: 0.999 },
+  { method: 'Bad Distillation', hp: 'lr', key: 'bd_lr', label: 'Bad-teacher lr', def: 0.01, min: 1e-6, max: 10 },
+  { method: 'A-SCRUB', hp: 'lr', key: 'ascrub_lr', label: 'A-SCRUB Adam lr', def: 1e-4, min: 1e-6, max: 1 },
+  { method: 'A-L1-Sparse', hp: 'lr', key: 'al1_lr', label: 'A-L1 Adam lr', def: 1e-4, min: 1e-6, max: 1 },
+];
+
+export const METHOD_LABELS: Record<MethodName, string> = {
+  Retrain: 'Retrain',
+  CF: 'CF',
+  'A-CF': 'A-CF',
+  'Bad Distillation': 'Bad distillation',
+  'L1-Sparse': 'ℓ1-sparse',
+  Pruning: 'Pruning',
+  SCRUB: 'SCRUB',
+  'A-SCRUB': 'A-SCRUB',
+  'A-L1-Sparse': 'A-ℓ1-sparse',
+};
+
+export const PARAMS: readonly ParamDef[] = [
+  {
+    name: 'dataset', key: 'ds', label: 'Dataset', group: 'data', type: 'enum', control: 'select', path: 'dataset',
+    default: dflt<string>('dataset'),
+    options: [
+      { value: 'cifar10', label: 'CIFAR-10' },
+      { value: 'svhn', label: 'SVHN' },
+      { value: 'synthetic', label: 'Synthetic (built in)' },
+    ],
+  },
+  { name: 'trainPerClass', key: 'tpc', label: 'Train images / class', help: '0 = all', group: 'data', type: 'int', control: 'number', min: 0, max: 10000, step: 10, path: 'trainPerClass', default: dflt('trainPerClass') },
+  { name: 'testPerClass', key: 'xpc', label: 'Test images / class', help: '0 = all; split 70 % regulariser / 30 % evaluation', group: 'data', type: 'int', control: 'number', min: 0, max: 10000, step: 10, path: 'testPerClass', default: dflt('testPerClass') },
+  {
+    name: 'arch', key: 'arch', label: 'Model', group: 'model', type: 'enum', control: 'select', path: 'model.arch', default: dflt('model.arch'),
+    options: [
+      { value: 'convnet3', label: 'ConvNet-3' },
+      { value: 'resnet18', label: 'ResNet-18' },
+    ],
+  },
+  { name: 'width', key: 'w', label: 'Width', help: 'ConvNet-3 channels (paper 128); ResNet-18 first-stage channels (paper 64)', group: 'model', type: 'int', control: 'number', min: 1, max: 512, path: 'model.width', default: dflt('model.width') },
+  { name: 'pretrainEpochs', key: 'pe', label: 'Pretrain epochs', group: 'model', type: 'int', control: 'number', min: 0, max: 1000, path: 'pretrain.epochs', default: dflt('pretrain.epochs') },
+  { name: 'pretrainLr', key: 'plr', label: 'Pretrain lr', group: 'model', type: 'float', control: 'number', min: 0, max: 10, minExclusive: true, step: 0.01, path: 'pretrain.lr', default: dflt('pretrain.lr') },
+  { name: 'batchSize', key: 'bs', label: 'Pretrain batch', group: 'model', type: 'int', control: 'number', min: 1, max: 4096, path: 'pretrain.batchSize', default: dflt('pretrain.batchSize'), advanced: true },
+  { name: 'pretrainMomentum', key: 'pmom', label: 'Pretrain momentum', group: 'model', type: 'float', control: 'number', min: 0, max: 0.999, step: 0.05, path: 'pretrain.momentum', default: dflt('pretrain.momentum'), advanced: true },
+  { name: 'pretrainWd', key: 'pwd', label: 'Pretrain weight decay', group: 'model', type: 'float', control: 'number', min: 0, max: 1, step: 1e-4, path: 'pretrain.weightDecay', default: dflt('pretrain.weightDecay'), advanced: true },
+  { name: 'pretrainWarmup', key: 'pwu', label: 'Pretrain warm-up epochs', group: 'model', type: 'int', control: 'number', min: 0, max: 1000, path: 'pretrain.warmup', default: dflt('pretrain.warmup'), advanced: true },
+  {
+    name: 'forgetMode', key: 'fm', label: 'Forget', group: 'forget', type: 'enum', control: 'radio', path: 'forget.mode', default: dflt('forget.mode'),
+    options: [
+      { value: 'uniform', label: 'Uniform %' },
+      { value: 'class', label: 'One class' },
+    ],
+  },
+  { name: 'forgetClass', key: 'fc', label: 'Class to forget', group: 'forget', type: 'optint', control: 'select', min: 0, max: 9, nullLabel: 'drawn from seed', path: 'forget.class', default: dflt<number | null>('forget.class') },
+  { name: 'forgetFraction', key: 'ff', label: 'Forget fraction', help: 'uniform mode (paper 0.1)', group: 'forget', type: 'float', control: 'number', min: 0, max: 0.9, minExclusive: true, step: 0.01, path: 'forget.fraction', default: dflt('forget.fraction') },
+  { name: 'rounds', key: 'r', label: 'Rounds', help: 'sequential uniform rounds (§4.5)', group: 'forget', type: 'int', control: 'number', min: 1, max: 10, path: 'rounds', default: dflt('rounds') },
+  { name: 'ipc', key: 'ipc', label: 'IPC (sub-classes / class)', group: 'condense', type: 'int', control: 'number', min: 1, max: 5000, path: 'condense.ipc', default: dflt('condense.ipc') },
+  { name: 'iterations', key: 'it', label: 'Blend iterations', group: 'condense', type: 'int', control: 'number', min: 0, max: 10000, path: 'condense.iterations', default: dflt('condense.iterations') },
+  { name: 'condenseEnabled', key: 'dc', label: 'Condensation enabled', help: 'needed for the w/ DC arm', group: 'condense', type: 'bool', control: 'checkbox', path: 'condense.enabled', default: dflt('condense.enabled'), advanced: true },
+  { name: 'resampleNet', key: 'rsn', label: 'New random feature net per Blend iteration', help: 'DM-style; the paper keeps one net', group: 'condense', type: 'bool', control: 'checkbox', path: 'condense.resampleNet', default: dflt('condense.resampleNet'), advanced: true },
+  { name: 'kmeansMaxIter', key: 'kmi', label: 'k-means max iterations', group: 'condense', type: 'int', control: 'number', min: 1, max: 1000, path: 'condense.kmeansMaxIter', default: dflt('condense.kmeansMaxIter'), advanced: true },
+  {
+    name: 'methods', key: 'm', label: 'Methods', group: 'methods', type: 'multi', control: 'checkboxes', path: 'unlearn.methods', default: [...dflt<string[]>('unlearn.methods')],
+    options: METHOD_NAMES.map((m) => ({ value: m, label: METHOD_LABELS[m] })),
+  },
+  {
+    name: 'arms', key: 'arms', label: 'Compare arms', group: 'methods', type: 'enum', control: 'select', path: 'unlearn.arms', default: dflt('unlearn.arms'),
+    options: [
+      { value: 'both', label: 'w/o and w/ DC' },
+      { value: 'without', label: 'w/o DC only' },
+      { value: 'with', label: 'w/ DC only' },
+    ],
+  },
+  { name: 'epochScale', key: 'es', label: 'Baseline epoch scale', help: 'multiplies every baseline’s paper epoch count; A-* methods keep 1 epoch', group: 'methods', type: 'float', control: 'number', min: 0, max: 10, minExclusive: true, step: 0.01, path: 'unlearn.epochScale', default: dflt('unlearn.epochScale') },
+  { name: 'curves', key: 'cv', label: 'Per-epoch curves', group: 'methods', type: 'bool', control: 'checkbox', path: 'curves', default: dflt('curves') },
+  ...HP.map(
+    (h): ParamDef =>
+      h.int
+        ? { name: `hp.${h.method}.${h.hp}`, key: h.key, label: h.label, help: h.help, group: 'hparams', method: h.method, overrideOnly: true, type: 'int', control: 'number', min: h.min, max: h.max, path: `unlearn.hparams.${h.method}.${h.hp}`, default: h.def }
+        : { name: `hp.${h.method}.${h.hp}`, key: h.key, label: h.label, help: h.help, group: 'hparams', method: h.method, overrideOnly: true, type: 'float', control: 'number', min: h.min, max: h.max, step: h.def / 4, path: `unlearn.hparams.${h.method}.${h.hp}`, default: h.def },
+  ),
+  { name: 'seed', key: 'seed', label: 'Seed', group: 'run', type: 'int', control: 'number', min: 0, max: 2 ** 31 - 1, path: 'seed', default: dflt('seed') },
+  {
+    name: 'backend', key: 'be', label: 'Backend', group: 'device', type: 'enum', control: 'select', default: 'auto',
+    options: BACKEND_PREFS.map((b) => ({ value: b, label: b === 'auto' ? 'auto (webgpu → webgl → wasm → cpu)' : b })),
+  },
+];
+
+export const PARAM_BY_NAME: ReadonlyMap<string, ParamDef> = new Map(PARAMS.map((p) => [p.name, p]));
+export const PARAM_BY_KEY: ReadonlyMap<string, ParamDef> = new Map(PARAMS.map((p) => [p.key, p]));
+
+export function defaultParams(): Params {
+  const out: Params = {};
+  for (const p of PARAMS) out[p.name] = Array.isArray(p.default) ? [...p.default] : p.default;
+  return out;
+}
+
+/**
+ * Check one value against its declaration. Returns the normalised value, or an error string.
+ * Accepts typed values (from controls) and strings (from the URL).
+ */
+export function coerce(p: ParamDef, raw: unknown): { ok: true; value: ParamValue } | { ok: false; error: string } {
+  const bad = (why: string) => ({ ok: false as const, error: why });
+  switch (p.type) {
+    case 'int':
+    case 'float': {
+      const v = typeof raw === 'string' ? (raw.trim() === '' ? NaN : Number(raw)) : raw;
+      if (typeof v !== 'number' || !Number.isFinite(v)) return bad('not a number');
+      if (p.type === 'int' && !Number.isInteger(v)) return bad('not an integer');
+      const lowOk = p.type === 'float' && p.minExclusive ? v > p.min : v >= p.min;
+      if (!lowOk || v > p.max) return bad(`out of range ${p.type === 'float' && p.minExclusive ? '(' : '['}${p.min}, ${p.max}]`);
+      return { ok: true, value: v };
+    }
+    case 'optint': {
+      if (raw === null || raw === '' || raw === 'auto') return { ok: true, value: null };
+      const v = typeof raw === 'string' ? Number(raw) : raw;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < p.min || v > p.max) return bad(`must be "auto" or an integer in [${p.min}, ${p.max}]`);
+      return { ok: true, value: v };
+    }
+    case 'bool': {
+      if (raw === true || raw === 'true' || raw === '1') return { ok: true, value: true };
+      if (raw === false || raw === 'false' || raw === '0') return { ok: true, value: false };
+      return bad('must be 0 or 1');
+    }
+    case 'enum': {
+      if (typeof raw === 'string' && p.options.some((o) => o.value === raw)) return { ok: true, value: raw };
+      return bad(`must be one of ${p.options.map((o) => o.value).join(', ')}`);
+    }
+    case 'multi': {
+      const list = typeof raw === 'string' ? (raw === '' ? [] : raw.split(',')) : raw;
+      if (!Array.isArray(list)) return bad('must be a comma-separated list');
+      const allowed = new Set(p.options.map((o) => o.value));
+      const unknown = list.filter((x) => typeof x !== 'string' || !allowed.has(x));
+      if (unknown.length) return bad(`unknown ${unknown.map((u) => JSON.stringify(String(u))).join(', ')}`);
+      if (list.length === 0) return bad('choose at least one');
+      // keep the given order (it is the run order), drop duplicates
+      return { ok: true, value: [...new Set(list as string[])] };
+    }
+  }
+}
+
+/** Text form of a value for the URL. */
+export function formatValue(p: ParamDef, v: ParamValue): string {
+  if (p.type === 'multi') return (v as string[]).join(',');
+  if (p.type === 'bool') return v ? '1' : '0';
+  if (p.type === 'optint') return v === null ? 'auto' : String(v);
+  return String(v);
+}
+
+function equalValue(a: ParamValue, b: ParamValue): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}
+
+/** Build the ExperimentSpec described by params (not yet validated by the core). */
+export function specFromParams(params: Params, base: ExperimentSpec = DEFAULT_SPEC): ExperimentSpec {
+  const spec = structuredClone(base) as unknown as Record<string, unknown>;
+  setPath(spec, 'unlearn.hparams', {});
+  const selected = new Set((params.methods as string[] | undefined) ?? []);
+  for (const p of PARAMS) {
+    if (!p.path) continue;
+    const v = params[p.name] ?? p.default;
+    if (p.overrideOnly && (equalValue(v, p.default) || (p.method && !selected.has(p.method)))) continue;
+    setPath(spec, p.path, Array.isArray(v) ? [...v] : v);
+  }
+  return spec as unknown as ExperimentSpec;
+}
+
+/** Read params back from a spec (presets, imported results). Values the table cannot hold keep their default. */
+export function paramsFromSpec(spec: ExperimentSpec, keep: Params = defaultParams()): Params {
+  const out: Params = { ...keep };
+  for (const p of PARAMS) {
+    if (!p.path) continue;
+    const v = getPath(spec, p.path);
+    if (v === undefined) {
+      if (p.overrideOnly) out[p.name] = p.default;
+      continue;
+    }
+    const c = coerce(p, v);
+    out[p.name] = c.ok ? c.value : p.default;
+  }
+  return out;
+}
+
+/** Params visible in the UI for the current selection (hyper-parameters of unselected methods are hidden). */
+export function visibleParams(params: Params, group: Group): ParamDef[] {
+  const selected = new Set((params.methods as string[] | undefined) ?? []);
+  return PARAMS.filter((p) => p.group === group && (!p.method || selected.has(p.method)));
+}
+
+export function backendPref(params: Params): BackendPref {
+  return (params.backend as BackendPref) ?? 'auto';
+}

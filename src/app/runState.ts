@@ -1,0 +1,238 @@
+/**
+ * Run view state derived from the worker's RunEvents: a pure reducer (unit-tested, DOM-free). Everything the
+ * charts, tables and galleries show comes from here, i.e. from the run itself.
+ */
+import type { CondenseResult, ExperimentResult, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/runner/contracts';
+import type { Metrics, Progress, StageName } from '../core/types';
+
+export interface StageView {
+  stage: StageName;
+  label?: string;
+  status: 'running' | 'done' | 'stopped' | 'failed';
+  startedAt: number;
+  seconds?: number;
+  progress?: Progress;
+  /** 0..1 */
+  fraction: number;
+  etaSeconds?: number;
+}
+
+export type CurvePoint = { epoch: number } & Partial<Metrics>;
+
+export interface RunView {
+  /** stages in order of appearance; a stage key = stage + label */
+  stages: StageView[];
+  /** `${method}|${withDC ? 'dc' : 'full'}|${round}` → per-epoch metrics */
+  curves: Record<string, CurvePoint[]>;
+  pretrainCurve: CurvePoint[];
+  /** A-CF's two loss terms per step, per method/arm key */
+  acfTerms: Record<string, Array<{ step: number; ce2: number; mmd: number }>>;
+  condenseLoss: Array<{ round: number; iter: number; loss: number }>;
+  clusters: Extract<RunEvent, { kind: 'clusters' }> | null;
+  prototypes: PrototypeView[];
+  prototypeIter: number;
+  methods: MethodResult[];
+  condense: CondenseResult | null;
+  experiment: ExperimentResult | null;
+  logs: Array<{ at: number; level: 'info' | 'warn'; message: string }>;
+  /** images/s of the latest progress report */
+  imgPerSec: number | null;
+  imgPerSecStage: string | null;
+}
+
+export function emptyRun(): RunView {
+  return {
+    stages: [], curves: {}, pretrainCurve: [], acfTerms: {}, condenseLoss: [], clusters: null, prototypes: [], prototypeIter: 0,
+    methods: [], condense: null, experiment: null, logs: [], imgPerSec: null, imgPerSecStage: null,
+  };
+}
+
+export function armKey(method: MethodName | string, withDC: boolean, round = 0): string {
+  return `${method}|${withDC ? 'dc' : 'full'}|${round}`;
+}
+
+export function parseArmKey(key: string): { method: string; withDC: boolean; round: number } {
+  const [method, arm, round] = key.split('|');
+  return { method, withDC: arm === 'dc', round: Number(round) || 0 };
+}
+
+function stageId(stage: StageName, label?: string): string {
+  return label ? `${stage}:${label}` : stage;
+}
+
+/** Fraction done of a progress report (epochs and steps may be 0- or 1-based; clamp). */
+export function progressFraction(p: Progress): number {
+  const steps = Math.max(1, p.steps);
+  const epochs = Math.max(1, p.epochs);
+  // epoch is 0-based while running in the core's loops; step counts finished steps
+  const f = (Math.min(p.epoch, epochs - 1) * steps + Math.min(p.step, steps)) / (epochs * steps);
+  return Math.max(0, Math.min(1, f));
+}
+
+function upsertMethod(list: MethodResult[], r: MethodResult): MethodResult[] {
+  const i = list.findIndex((m) => m.name === r.name && m.withDC === r.withDC && m.round === r.round);
+  if (i < 0) return [...list, r];
+  const out = list.slice();
+  out[i] = r;
+  return out;
+}
+
+const MAX_LOGS = 200;
+const MAX_TERMS = 2000;
+
+export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now()): RunView {
+  switch (e.kind) {
+    case 'stage': {
+      const id = stageId(e.stage, e.label);
+      if (e.status === 'start') {
+        const v: StageView = { stage: e.stage, label: e.label, status: 'running', startedAt: now, fraction: 0 };
+        const others = s.stages.filter((x) => stageId(x.stage, x.label) !== id);
+        return { ...s, stages: [...others, v] };
+      }
+      return {
+        ...s,
+        stages: s.stages.map((x) =>
+          stageId(x.stage, x.label) === id ? { ...x, status: 'done', seconds: e.seconds ?? (now - x.startedAt) / 1000, fraction: 1, etaSeconds: 0 } : x,
+        ),
+      };
+    }
+    case 'progress': {
+      const p = e.progress;
+      const id = stageId(p.stage, p.label);
+      const fraction = progressFraction(p);
+      let found = false;
+      let stages = s.stages.map((x) => {
+        if (stageId(x.stage, x.label) !== id && !(x.stage === p.stage && !x.label && x.status === 'running')) return x;
+        found = true;
+        const elapsed = (now - x.startedAt) / 1000;
+        const eta = p.etaSeconds ?? (fraction > 0.02 ? (elapsed * (1 - fraction)) / fraction : undefined);
+        return { ...x, progress: p, fraction, etaSeconds: eta };
+      });
+      if (!found) stages = [...stages, { stage: p.stage, label: p.label, status: 'running', startedAt: now, progress: p, fraction, etaSeconds: p.etaSeconds }];
+      return {
+        ...s,
+        stages,
+        imgPerSec: p.imgPerSec ?? s.imgPerSec,
+        imgPerSecStage: p.imgPerSec !== undefined ? `${p.stage}${p.label ? ` · ${p.label}` : ''}` : s.imgPerSecStage,
+      };
+    }
+    case 'epoch': {
+      const point: CurvePoint = { epoch: e.epoch, ...e.metrics };
+      if (e.method === 'pretrain') return { ...s, pretrainCurve: [...s.pretrainCurve.filter((x) => x.epoch !== e.epoch), point] };
+      const key = armKey(e.method, e.withDC, e.round);
+      const prev = (s.curves[key] ?? []).filter((x) => x.epoch !== e.epoch);
+      return { ...s, curves: { ...s.curves, [key]: [...prev, point].sort((a, b) => a.epoch - b.epoch) } };
+    }
+    case 'condense-iter':
+      return { ...s, condenseLoss: [...s.condenseLoss.filter((x) => !(x.round === e.round && x.iter === e.iter)), { round: e.round, iter: e.iter, loss: e.loss }] };
+    case 'clusters':
+      return { ...s, clusters: e };
+    case 'prototypes':
+      return { ...s, prototypes: e.items, prototypeIter: e.iter };
+    case 'acf-terms': {
+      const key = armKey(e.method, e.withDC);
+      const prev = s.acfTerms[key] ?? [];
+      const next = [...prev, { step: e.step, ce2: e.ce2, mmd: e.mmd }];
+      return { ...s, acfTerms: { ...s.acfTerms, [key]: next.length > MAX_TERMS ? next.slice(next.length - MAX_TERMS) : next } };
+    }
+    case 'method-result':
+      return { ...s, methods: upsertMethod(s.methods, e.result) };
+    case 'condense-result':
+      return { ...s, condense: e.result };
+    case 'log': {
+      const logs = [...s.logs, { at: now, level: e.level, message: e.message }];
+      return { ...s, logs: logs.length > MAX_LOGS ? logs.slice(logs.length - MAX_LOGS) : logs };
+    }
+  }
+}
+
+/** Mark running stages as stopped/failed when a command ends abnormally. */
+export function endRunningStages(s: RunView, status: 'stopped' | 'failed'): RunView {
+  if (!s.stages.some((x) => x.status === 'running')) return s;
+  return { ...s, stages: s.stages.map((x) => (x.status === 'running' ? { ...x, status, etaSeconds: undefined } : x)) };
+}
+
+/** Merge a full experiment result (from `done` or an imported JSON) into the view. */
+export function withExperiment(s: RunView, ex: ExperimentResult): RunView {
+  let methods = s.methods;
+  for (const m of ex.methods) methods = upsertMethod(methods, m);
+  const curves = { ...s.curves };
+  for (const m of ex.methods) {
+    const key = armKey(m.name, m.withDC, m.round);
+    if (m.curve?.length && !(curves[key]?.length)) curves[key] = m.curve;
+  }
+  return { ...s, experiment: ex, methods, curves, condense: ex.condense ?? s.condense };
+}
+
+/** A view built only from an imported result JSON. */
+export function runFromExperiment(ex: ExperimentResult): RunView {
+  return withExperiment(emptyRun(), ex);
+}
+
+// ---- table rows (paper layout) -------------------------------------------------------------------------
+
+export interface SummaryRow {
+  method: MethodName;
+  without?: MethodResult;
+  with?: MethodResult;
+}
+
+/** One row per method (first round shown unless `round` given), w/o DC | w/ DC side by side. */
+export function summaryRows(methods: MethodResult[], round?: number): SummaryRow[] {
+  const r = round ?? Math.max(0, ...methods.map((m) => m.round));
+  const rows = new Map<MethodName, SummaryRow>();
+  for (const m of methods) {
+    if (m.round !== r) continue;
+    const row = rows.get(m.name) ?? { method: m.name };
+    if (m.withDC) row.with = m;
+    else row.without = m;
+    rows.set(m.name, row);
+  }
+  // Retrain first (reference), then in order of appearance
+  return [...rows.values()].sort((a, b) => (a.method === 'Retrain' ? -1 : b.method === 'Retrain' ? 1 : 0));
+}
+
+export const METRIC_COLUMNS: Array<{ key: keyof Metrics; label: string }> = [
+  { key: 'mia', label: 'MIA' },
+  { key: 'retainAcc', label: 'Retain' },
+  { key: 'forgetAcc', label: 'Forget' },
+  { key: 'testAcc', label: 'Test' },
+];
+
+/** CSV of method results (one line per method × arm × round). */
+export function resultsCsv(methods: MethodResult[]): string {
+  const head = ['method', 'withDC', 'round', 'mia', 'lossMia', 'retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'unlearnSeconds', 'overheadSeconds'];
+  const cell = (v: unknown) => {
+    if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) return '';
+    const s = String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [head.join(',')];
+  for (const m of methods) {
+    lines.push(
+      [m.name, m.withDC, m.round, m.metrics.mia, m.metrics.lossMia, m.metrics.retainAcc, m.metrics.forgetAcc, m.metrics.testAcc, m.metrics.testAccRetained, m.unlearnSeconds, m.overheadSeconds]
+        .map(cell)
+        .join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Histogram of two samples on shared bins (for forget-vs-test loss). */
+export function histogram(a: number[], b: number[], bins = 30): Array<{ x: number; a: number; b: number }> {
+  const all = [...a, ...b].filter(Number.isFinite);
+  if (all.length === 0) return [];
+  const lo = all.reduce((m, v) => Math.min(m, v), Infinity);
+  let hi = all.reduce((m, v) => Math.max(m, v), -Infinity);
+  if (hi - lo < 1e-9) hi = lo + 1;
+  const w = (hi - lo) / bins;
+  const out = Array.from({ length: bins }, (_, i) => ({ x: lo + (i + 0.5) * w, a: 0, b: 0 }));
+  const put = (v: number, k: 'a' | 'b', n: number) => {
+    if (!Number.isFinite(v)) return;
+    const i = Math.min(bins - 1, Math.floor((v - lo) / w));
+    out[i][k] += 1 / n;
+  };
+  for (const v of a) put(v, 'a', a.length);
+  for (const v of b) put(v, 'b', b.length);
+  return out;
+}

@@ -1,0 +1,53 @@
+/**
+ * Backend start-up in the worker, through the core's `selectBackend` (auto order webgpu → webgl → wasm → cpu,
+ * timeouts on setBackend, software adapters counted as unavailable, CPU-referenced self-check).
+ * WASM is configured first: the `.wasm` files come from Vite (`?url`, handed over as a map) and multithreading
+ * is off — threaded WASM's pthread workers die in minified builds (shared/docs/environment.md).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-webgpu';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { selectBackend, type SelfCheck } from '../core/backend';
+import type { BackendInfo, BackendPref } from './protocol';
+
+const WASM_PATHS = {
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+};
+
+// never pick the threaded binary (it would spawn pthread workers that crash in the minified build)
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
+function describe(sc: SelfCheck, backend: string): { ok: boolean; message: string } {
+  if (!sc.ok) return { ok: false, message: sc.reason ?? 'failed' };
+  if (sc.reason === 'skipped') return { ok: true, message: 'skipped' };
+  if (backend === 'cpu') return { ok: true, message: 'reference backend (CPU)' };
+  const parts = [];
+  if (Number.isFinite(sc.lossDiff)) parts.push(`|Δloss| ${sc.lossDiff.toExponential(1)}`);
+  if (Number.isFinite(sc.gradRelErr)) parts.push(`grad rel. err ${sc.gradRelErr.toExponential(1)}`);
+  return { ok: true, message: `matches CPU on a ConvNet step${parts.length ? ` (${parts.join(', ')})` : ''}` };
+}
+
+export async function initBackend(pref: BackendPref, timeoutMs = 20_000): Promise<BackendInfo> {
+  const t0 = performance.now();
+  const sel = await selectBackend(pref, { timeoutMs, wasmPaths: WASM_PATHS, wasmThreads: 1 });
+  const seconds = (performance.now() - t0) / 1000;
+  const chosen =
+    pref === sel.backend
+      ? `${sel.backend}: chosen by you`
+      : pref === 'auto'
+        ? `${sel.backend}: first usable backend in the order webgpu → webgl → wasm → cpu`
+        : `${sel.backend}: your choice (${pref}) was not usable; fell back`;
+  return {
+    backend: sel.backend,
+    pref,
+    reasons: [...sel.reasons, `${chosen}; self-check ${sel.selfCheck.ok ? 'passed' : 'failed'}`],
+    selfCheck: { ...describe(sel.selfCheck, sel.backend), seconds },
+    threads: sel.backend === 'wasm' ? 1 : undefined,
+    versions: { tfjs: tf.version.tfjs },
+  };
+}

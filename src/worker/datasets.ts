@@ -1,0 +1,243 @@
+/**
+ * Dataset loading inside the worker: prepared shards from `datasets/<id>/manifest.json` (SHA-256 checked,
+ * cached with the Cache API), archives dropped into the page (parsed here, cached in IndexedDB), or the
+ * synthetic generator as the always-available fallback.
+ */
+import type { DatasetId, ImageDataset } from '../core/types';
+import { LabError, NORMALISATION } from '../core/types';
+import {
+  datasetFromShards, makeSyntheticDataset, manifestShards, parseCifar10Archive, parseSvhnMat, sha256Hex, validateManifest,
+  type DatasetManifest,
+} from '../core/data';
+import type { DatasetInfo } from './protocol';
+import { cachedShard, idbGet, idbPut, storeShard } from './storage';
+
+type Manifest = DatasetManifest;
+
+/** Synthetic data: generated with a fixed seed (the experiment seed drives splits, not the data). */
+export const SYNTHETIC_SEED = 'unlearning-lab-synthetic';
+export const SYNTHETIC_DEFAULT = { trainPerClass: 500, testPerClass: 300 };
+
+export function synthetic(trainPerClass: number, testPerClass: number): ImageDataset {
+  return makeSyntheticDataset({
+    seed: SYNTHETIC_SEED,
+    trainPerClass: Math.max(trainPerClass || SYNTHETIC_DEFAULT.trainPerClass, 10),
+    testPerClass: Math.max(testPerClass || SYNTHETIC_DEFAULT.testPerClass, 10),
+  });
+}
+
+export const DATASET_LABELS: Record<DatasetId, string> = { cifar10: 'CIFAR-10', svhn: 'SVHN', synthetic: 'Synthetic' };
+
+export type LoadProgress = (message: string, loaded: number, total: number) => void;
+
+export interface Loaded {
+  dataset: ImageDataset;
+  source: DatasetInfo['source'];
+  notice?: string;
+}
+
+function manifestUrl(base: string, id: DatasetId): string {
+  return new URL(`datasets/${id}/manifest.json`, base).toString();
+}
+
+/** Which prepared datasets the server has (a HEAD-like probe of each manifest). */
+export async function probeAvailable(base: string): Promise<DatasetInfo['available']> {
+  const out: DatasetInfo['available'] = [];
+  for (const id of ['cifar10', 'svhn'] as const) {
+    const m = await fetchManifestQuiet(base, id);
+    if (m) out.push({ id, ...manifestSizes(m) });
+  }
+  return out;
+}
+
+function manifestSizes(m: Manifest): { trainSize: number; testSize: number } {
+  return { trainSize: m.splits.train.count, testSize: m.splits.test.count };
+}
+
+/** The manifest, null when the server has none; throws a LabError when it exists but is malformed. */
+async function fetchManifest(base: string, id: DatasetId): Promise<Manifest | null> {
+  let text: string;
+  try {
+    const res = await fetch(manifestUrl(base, id), { cache: 'no-cache' });
+    if (!res.ok) return null;
+    text = await res.text();
+  } catch {
+    return null;
+  }
+  // vite preview answers unknown paths with index.html (SPA fallback): not a manifest
+  if (!text.trimStart().startsWith('{')) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new LabError('not valid JSON', `datasets/${id}/manifest.json`);
+  }
+  return validateManifest(json, `datasets/${id}/manifest.json`);
+}
+
+async function fetchManifestQuiet(base: string, id: DatasetId): Promise<Manifest | null> {
+  try {
+    return await fetchManifest(base, id);
+  } catch {
+    return null;
+  }
+}
+
+async function loadPrepared(base: string, id: DatasetId, m: Manifest, progress: LoadProgress, signal?: AbortSignal): Promise<{ ds: ImageDataset; fromCache: boolean }> {
+  const entries = manifestShards(m);
+  const total = entries.reduce((a, s) => a + (s.bytes ?? 0), 0);
+  let loaded = 0;
+  let allCached = true;
+  const shards: Uint8Array[] = [];
+  for (const s of entries) {
+    if (signal?.aborted) throw new LabError('cancelled', 'dataset');
+    const url = new URL(`datasets/${id}/${s.file}`, base).toString();
+    let bytes = await cachedShard(url, s.sha256);
+    if (!bytes) {
+      allCached = false;
+      progress(`Downloading ${s.file}`, loaded, total);
+      const res = await fetch(url, { signal });
+      if (!res.ok) throw new LabError(`HTTP ${res.status}`, `datasets/${id}/${s.file}`);
+      bytes = new Uint8Array(await res.arrayBuffer());
+      const got = await sha256Hex(bytes);
+      if (got !== s.sha256) {
+        throw new LabError(`SHA-256 mismatch: manifest says ${s.sha256.slice(0, 12)}…, file has ${got.slice(0, 12)}… (re-run npm run datasets)`, `datasets/${id}/${s.file}`);
+      }
+      await storeShard(url, s.sha256, bytes);
+    }
+    loaded += s.bytes ?? bytes.length;
+    progress(`Loaded ${s.file}`, loaded, total);
+    shards.push(bytes);
+  }
+  // every shard was SHA-256 checked on download (cached copies are keyed by their hash)
+  return { ds: await datasetFromShards(m, shards, { verify: false, where: `datasets/${id}` }), fromCache: allCached };
+}
+
+interface StoredImport {
+  id: DatasetId;
+  classes: string[];
+  trainImages: ArrayBuffer;
+  trainLabels: ArrayBuffer;
+  testImages: ArrayBuffer;
+  testLabels: ArrayBuffer;
+  name: string;
+}
+
+async function loadImported(id: DatasetId): Promise<ImageDataset | null> {
+  const rec = await idbGet<StoredImport>('datasets', `import:${id}`);
+  if (!rec) return null;
+  const train = { images: new Uint8Array(rec.trainImages), labels: new Uint8Array(rec.trainLabels), n: rec.trainLabels.byteLength };
+  const test = { images: new Uint8Array(rec.testImages), labels: new Uint8Array(rec.testLabels), n: rec.testLabels.byteLength };
+  const norm = NORMALISATION[id];
+  return { id, classes: rec.classes, height: 32, width: 32, channels: 3, train, test, mean: [...norm.mean], std: [...norm.std] };
+}
+
+/** Load a dataset: prepared shards → a previously imported archive → synthetic (with a notice). */
+export async function loadDataset(
+  base: string, id: DatasetId, sizes: { trainPerClass: number; testPerClass: number }, progress: LoadProgress, signal?: AbortSignal,
+): Promise<Loaded> {
+  if (id === 'synthetic') return { dataset: synthetic(sizes.trainPerClass, sizes.testPerClass), source: 'synthetic' };
+  let failure = '';
+  let m: Manifest | null = null;
+  try {
+    m = await fetchManifest(base, id);
+  } catch (e) {
+    failure = e instanceof Error ? e.message : String(e);
+  }
+  if (m) {
+    try {
+      const { ds, fromCache } = await loadPrepared(base, id, m, progress, signal);
+      return { dataset: ds, source: fromCache ? 'cache' : 'prepared' };
+    } catch (e) {
+      failure = e instanceof Error ? e.message : String(e);
+    }
+  }
+  const imported = await loadImported(id);
+  if (imported) return { dataset: imported, source: 'import', notice: failure ? `Prepared ${DATASET_LABELS[id]} failed (${failure}); using the archive you imported earlier.` : undefined };
+  const hint =
+    id === 'cifar10'
+      ? 'run `npm run datasets -- --archive PATH/cifar-10-binary.tar.gz`, or drop cifar-10-binary.tar.gz onto the page'
+      : 'run `npm run datasets` with the SVHN .mat files, or drop train_32x32.mat and test_32x32.mat onto the page';
+  const why = failure ? `loading it failed: ${failure}` : 'it is not prepared on this server';
+  return {
+    dataset: synthetic(sizes.trainPerClass, sizes.testPerClass),
+    source: 'synthetic',
+    notice: `${DATASET_LABELS[id]} is unavailable (${why}); showing the synthetic dataset instead. To use it, ${hint}.`,
+  };
+}
+
+/** Parse a dropped archive (CIFAR-10 .tar.gz, or the SVHN train/test .mat pair) and keep it in IndexedDB. */
+export async function importArchive(files: Array<{ name: string; bytes: ArrayBuffer }>, progress: LoadProgress): Promise<Loaded> {
+  const first = files[0];
+  if (!first) throw new LabError('no file given', 'import');
+  let ds: ImageDataset;
+  const lower = first.name.toLowerCase();
+  progress(`Parsing ${first.name}`, 0, first.bytes.byteLength);
+  if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz') || lower.endsWith('.gz')) {
+    ds = await parseCifar10Archive(new Uint8Array(first.bytes), { file: first.name });
+  } else if (lower.endsWith('.mat')) {
+    const train = files.find((f) => /train/i.test(f.name));
+    const test = files.find((f) => /test/i.test(f.name));
+    if (!train || !test) {
+      throw new LabError('SVHN needs both train_32x32.mat and test_32x32.mat: drop or pick the two files together', first.name);
+    }
+    ds = await parseSvhnMat(new Uint8Array(train.bytes), new Uint8Array(test.bytes), { trainFile: train.name, testFile: test.name });
+  } else {
+    throw new LabError('expected cifar-10-binary.tar.gz or *_32x32.mat', first.name);
+  }
+  progress(`Caching ${DATASET_LABELS[ds.id]} in the browser`, first.bytes.byteLength, first.bytes.byteLength);
+  const rec: StoredImport = {
+    id: ds.id,
+    classes: ds.classes,
+    trainImages: ds.train.images.slice().buffer,
+    trainLabels: ds.train.labels.slice().buffer,
+    testImages: ds.test.images.slice().buffer,
+    testLabels: ds.test.labels.slice().buffer,
+    name: first.name,
+  };
+  const stored = await idbPut('datasets', `import:${ds.id}`, rec);
+  return {
+    dataset: ds,
+    source: 'import',
+    notice: stored ? undefined : `${DATASET_LABELS[ds.id]} imported for this session only (the browser refused to store it).`,
+  };
+}
+
+/** 10×10 grid: row r = class r, its first 10 training images (fewer classes → fewer rows). */
+export function sampleGrid(ds: ImageDataset): DatasetInfo['grid'] {
+  const rows = Math.min(10, ds.classes.length);
+  const cols = 10;
+  const W = cols * 32, H = rows * 32;
+  const data = new Uint8ClampedArray(W * H * 4);
+  const picked: number[][] = Array.from({ length: rows }, () => []);
+  const { labels, images, n } = ds.train;
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l < rows && picked[l].length < cols) {
+      picked[l].push(i);
+      if (picked.every((p) => p.length >= cols)) break;
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    picked[r].forEach((idx, c) => {
+      const base = idx * 3072;
+      for (let y = 0; y < 32; y++) {
+        for (let x = 0; x < 32; x++) {
+          const s = base + (y * 32 + x) * 3;
+          const d = ((r * 32 + y) * W + c * 32 + x) * 4;
+          data[d] = images[s];
+          data[d + 1] = images[s + 1];
+          data[d + 2] = images[s + 2];
+          data[d + 3] = 255;
+        }
+      }
+    });
+  }
+  return { width: W, height: H, data };
+}
+
+export function perClass(ds: ImageDataset): number[] {
+  const out = new Array<number>(ds.classes.length).fill(0);
+  for (let i = 0; i < ds.train.n; i++) out[ds.train.labels[i]]++;
+  return out;
+}

@@ -1,0 +1,221 @@
+/// <reference lib="webworker" />
+/**
+ * The lab's compute worker. Owns tfjs, the dataset and one LabSession. Requests (see protocol.ts) are queued
+ * and run one at a time; `cancel` aborts the running one through its AbortController (the session frees its
+ * tensors within one step and throws CancelledError); `ping` answers at once while a command runs.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from './backend';
+import { LabSession } from '../core/runner/session';
+import type { ExperimentSpec, RunEvent } from '../core/runner/contracts';
+import type { DatasetId, ImageDataset } from '../core/types';
+import { CancelledError, LabError } from '../core/types';
+import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, Request, WorkerToApp } from './protocol';
+import { CommandQueue, isAppToWorker } from './protocol';
+import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type Loaded } from './datasets';
+import { IdbWeightsCache } from './storage';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const post = (msg: WorkerToApp, transfer: Transferable[] = []) => self.postMessage(msg, transfer);
+
+const queue = new CommandQueue<Request>();
+const controllers = new Map<number, AbortController>();
+const weightsCache = new IdbWeightsCache();
+
+let baseUrl = self.location.href;
+let backend: BackendInfo | null = null;
+let loaded: (Loaded & { requested: DatasetId }) | null = null;
+let session: LabSession | null = null;
+let spec: ExperimentSpec | null = null;
+let currentId = 0;
+let lastMemoryPost = 0;
+
+function postMemory(force = false): void {
+  const now = performance.now();
+  if (!force && now - lastMemoryPost < 500) return;
+  lastMemoryPost = now;
+  const m = tf.memory();
+  post({ kind: 'memory', numTensors: m.numTensors, numBytes: m.numBytes });
+}
+
+function sink(event: RunEvent): void {
+  post({ kind: 'event', id: currentId, event });
+  if (event.kind === 'progress' || event.kind === 'stage') postMemory(event.kind === 'stage');
+}
+
+function datasetInfo(): DatasetInfo {
+  if (!loaded) throw new LabError('no dataset loaded', 'worker');
+  const ds = loaded.dataset;
+  return {
+    id: ds.id,
+    source: loaded.source,
+    classes: ds.classes,
+    trainSize: ds.train.n,
+    testSize: ds.test.n,
+    perClassTrain: perClass(ds),
+    grid: sampleGrid(ds),
+    notice: loaded.notice,
+    available: [],
+  };
+}
+
+async function announceDataset(): Promise<DatasetInfo> {
+  const info = datasetInfo();
+  info.available = await probeAvailable(baseUrl);
+  post({ kind: 'datasetInfo', info });
+  return info;
+}
+
+function newSession(ds: ImageDataset): void {
+  session?.dispose();
+  session = null;
+  session = new LabSession({ dataset: ds, sink, cache: weightsCache, backendName: backend?.backend ?? tf.getBackend() });
+  if (spec) session.setSpec({ ...spec, dataset: ds.id });
+}
+
+function requireSession(): LabSession {
+  if (!session || !loaded) throw new LabError('load a dataset first', 'worker');
+  if (!spec) throw new LabError('no experiment settings yet (setSpec)', 'worker');
+  return session;
+}
+
+type Sizes = { trainPerClass: number; testPerClass: number };
+
+/** Whether the loaded dataset serves `id` at `sizes` (generated synthetic data must hold enough images). */
+function covers(l: NonNullable<typeof loaded>, id: DatasetId, sizes: Sizes): boolean {
+  if (l.requested !== id) return false;
+  if (l.source !== 'synthetic') return true;
+  const perClass = Math.floor(l.dataset.train.n / l.dataset.classes.length);
+  const perClassTest = Math.floor(l.dataset.test.n / l.dataset.classes.length);
+  return (sizes.trainPerClass === 0 ? perClass >= 500 : perClass >= sizes.trainPerClass) && (sizes.testPerClass === 0 ? perClassTest >= 300 : perClassTest >= sizes.testPerClass);
+}
+
+async function ensureDataset(id: DatasetId, sizes: Sizes, reqId: number, signal: AbortSignal): Promise<void> {
+  if (loaded && covers(loaded, id, sizes)) return;
+  const l = await loadDataset(baseUrl, id, sizes, (message, done, total) => post({ kind: 'datasetProgress', id: reqId, message, loaded: done, total }), signal);
+  loaded = { ...l, requested: id };
+  newSession(l.dataset);
+  await announceDataset();
+}
+
+async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
+  switch (req.kind) {
+    case 'init': {
+      if (req.baseUrl) baseUrl = req.baseUrl;
+      backend = await initBackend(req.backendPref);
+      post({ kind: 'ready', backend });
+      postMemory(true);
+      return { kind: 'init', backend };
+    }
+    case 'loadDataset': {
+      loaded = null;
+      await ensureDataset(req.dataset, spec ?? { trainPerClass: 0, testPerClass: 0 }, req.id, signal);
+      return { kind: 'dataset', info: datasetInfo() };
+    }
+    case 'importArchive': {
+      const files = [{ name: req.name, bytes: req.bytes }];
+      if (req.extra) files.push(req.extra);
+      const l = await importArchive(files, (message, done, total) => post({ kind: 'datasetProgress', id: req.id, message, loaded: done, total }));
+      loaded = { ...l, requested: l.dataset.id };
+      newSession(l.dataset);
+      const info = await announceDataset();
+      return { kind: 'dataset', info };
+    }
+    case 'setSpec': {
+      spec = req.spec;
+      await ensureDataset(req.spec.dataset, req.spec, req.id, signal);
+      requireSession().setSpec({ ...req.spec, dataset: loaded!.dataset.id });
+      return { kind: 'ok' };
+    }
+    case 'pretrain': {
+      await requireSession().pretrain(signal);
+      return { kind: 'experiment', experiment: requireSession().result() };
+    }
+    case 'condense': {
+      const condense = await requireSession().condense(signal);
+      return { kind: 'condense', condense, experiment: requireSession().result() };
+    }
+    case 'unlearn': {
+      const methods = await requireSession().unlearn(req.methods, req.arms, signal);
+      return { kind: 'unlearn', methods, experiment: requireSession().result() };
+    }
+    case 'runAll': {
+      const experiment = await requireSession().runAll(signal);
+      return { kind: 'experiment', experiment };
+    }
+    case 'reset': {
+      if (loaded) newSession(loaded.dataset);
+      postMemory(true);
+      return { kind: 'ok' };
+    }
+  }
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+function isCancel(e: unknown, signal: AbortSignal): boolean {
+  return e instanceof CancelledError || (e instanceof Error && e.name === 'CancelledError') || (signal.aborted && e instanceof Error && e.name === 'AbortError');
+}
+
+let pumping = false;
+async function pump(): Promise<void> {
+  if (pumping) return;
+  pumping = true;
+  try {
+    for (let req = queue.take(); req; req = queue.take()) {
+      const ctrl = new AbortController();
+      controllers.set(req.id, ctrl);
+      currentId = req.id;
+      post({ kind: 'started', id: req.id, command: req.kind });
+      const t0 = performance.now();
+      try {
+        const result = await run(req, ctrl.signal);
+        post({ kind: 'done', id: req.id, result, seconds: (performance.now() - t0) / 1000 });
+      } catch (e) {
+        const cancelled = isCancel(e, ctrl.signal);
+        // a cancelled run keeps what finished so far
+        if (cancelled && session && (req.kind === 'unlearn' || req.kind === 'runAll' || req.kind === 'condense')) {
+          try {
+            const partial = session.result();
+            post({ kind: 'event', id: req.id, event: { kind: 'log', level: 'warn', message: `Stopped; ${partial.methods.length} method result(s) kept.` } });
+          } catch {
+            /* nothing yet */
+          }
+        }
+        post({ kind: 'error', id: req.id, message: cancelled ? 'Stopped by user' : errorMessage(e), cancelled });
+      } finally {
+        controllers.delete(req.id);
+        queue.finish(req.id);
+        postMemory(true);
+      }
+    }
+  } finally {
+    pumping = false;
+  }
+}
+
+self.onmessage = (ev: MessageEvent) => {
+  const msg: unknown = ev.data;
+  if (!isAppToWorker(msg)) return;
+  const m = msg as AppToWorker;
+  if (m.kind === 'ping') {
+    post({ kind: 'pong', id: m.id, busy: queue.running?.kind ?? null });
+    return;
+  }
+  if (m.kind === 'cancel') {
+    const where = queue.cancel(m.id);
+    if (where === 'running') controllers.get(m.id)?.abort();
+    else if (where === 'removed') post({ kind: 'error', id: m.id, message: 'Stopped before it started', cancelled: true });
+    return;
+  }
+  queue.push(m);
+  void pump();
+};
+
+self.addEventListener('unhandledrejection', (ev) => {
+  post({ kind: 'event', id: currentId, event: { kind: 'log', level: 'warn', message: `Unhandled: ${errorMessage(ev.reason)}` } });
+});

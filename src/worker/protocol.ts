@@ -1,0 +1,169 @@
+/**
+ * Typed message protocol between the app (main thread) and the lab worker (web-llm style discriminated
+ * unions: every message has a `kind`; requests carry an `id` the replies echo).
+ *
+ * Requests run one at a time in the worker, in arrival order; `cancel` and `ping` bypass the queue.
+ * Every request is answered by exactly one `done` or `error` with the same id (a cancelled command answers
+ * `error` with `cancelled: true`).
+ */
+import type {
+  CondenseResult,
+  ExperimentResult,
+  ExperimentSpec,
+  MethodName,
+  MethodResult,
+  RunEvent,
+} from '../core/runner/contracts';
+import type { DatasetId } from '../core/types';
+
+export type BackendPref = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_PREFS: readonly BackendPref[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+export type Arms = 'without' | 'with' | 'both';
+
+/** app → worker */
+export type Request =
+  | { kind: 'init'; id: number; backendPref: BackendPref; /** document base URL: datasets/ is resolved against it */ baseUrl?: string }
+  | { kind: 'loadDataset'; id: number; dataset: DatasetId }
+  | { kind: 'importArchive'; id: number; name: string; bytes: ArrayBuffer; extra?: { name: string; bytes: ArrayBuffer } }
+  | { kind: 'setSpec'; id: number; spec: ExperimentSpec }
+  | { kind: 'pretrain'; id: number }
+  | { kind: 'condense'; id: number }
+  | { kind: 'unlearn'; id: number; methods: MethodName[]; arms: Arms }
+  | { kind: 'runAll'; id: number }
+  | { kind: 'reset'; id: number };
+
+/** app → worker, outside the queue */
+export type Control = { kind: 'cancel'; id: number } | { kind: 'ping'; id: number };
+
+export type AppToWorker = Request | Control;
+export type RequestKind = Request['kind'];
+
+/** Distributive Omit so `Omit<Request, 'id'>` stays a union. */
+export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+export type RequestBody = WithoutId<Request>;
+
+export interface BackendInfo {
+  /** tfjs backend in use */
+  backend: string;
+  /** what the user asked for */
+  pref: BackendPref;
+  /** why this backend: one line per backend tried */
+  reasons: string[];
+  selfCheck?: { ok: boolean; message: string; seconds?: number };
+  /** whether the WASM backend runs multithreaded */
+  threads?: number;
+  versions: Record<string, string>;
+}
+
+export interface DatasetInfo {
+  id: DatasetId;
+  /** where the images came from: prepared shards, a dropped archive, cache, or the synthetic generator */
+  source: 'prepared' | 'cache' | 'import' | 'synthetic';
+  classes: string[];
+  trainSize: number;
+  testSize: number;
+  perClassTrain: number[];
+  /** 10×10 sample grid, RGBA, gridSize×32 pixels square: row r = class r, 10 images each */
+  grid: { width: number; height: number; data: Uint8ClampedArray };
+  /** shown to the user (e.g. 'CIFAR-10 not prepared: using the synthetic dataset') */
+  notice?: string;
+  /** datasets the server has prepared (manifest found) */
+  available: Array<{ id: DatasetId; trainSize: number; testSize: number }>;
+}
+
+export type DoneResult =
+  | { kind: 'init'; backend: BackendInfo }
+  | { kind: 'dataset'; info: DatasetInfo }
+  | { kind: 'condense'; condense: CondenseResult; experiment: ExperimentResult }
+  | { kind: 'unlearn'; methods: MethodResult[]; experiment: ExperimentResult }
+  | { kind: 'experiment'; experiment: ExperimentResult }
+  | { kind: 'ok' };
+
+/** worker → app */
+export type WorkerToApp =
+  | { kind: 'ready'; backend: BackendInfo }
+  | { kind: 'started'; id: number; command: RequestKind }
+  | { kind: 'event'; id: number; event: RunEvent }
+  | { kind: 'datasetInfo'; info: DatasetInfo }
+  | { kind: 'datasetProgress'; id: number; message: string; loaded: number; total: number }
+  | { kind: 'done'; id: number; result: DoneResult; seconds: number }
+  | { kind: 'error'; id: number; message: string; cancelled: boolean }
+  | { kind: 'memory'; numTensors: number; numBytes: number }
+  | { kind: 'pong'; id: number; busy: RequestKind | null };
+
+/** Commands that run the model (and can therefore be stopped). */
+export const LONG_COMMANDS: ReadonlySet<RequestKind> = new Set(['pretrain', 'condense', 'unlearn', 'runAll', 'importArchive', 'loadDataset']);
+
+const REQUEST_KINDS: ReadonlySet<string> = new Set<RequestKind>([
+  'init', 'loadDataset', 'importArchive', 'setSpec', 'pretrain', 'condense', 'unlearn', 'runAll', 'reset',
+]);
+
+/** Runtime guard for what arrives at the worker (postMessage carries no types). */
+export function isAppToWorker(x: unknown): x is AppToWorker {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as { kind?: unknown; id?: unknown };
+  if (typeof m.id !== 'number' || typeof m.kind !== 'string') return false;
+  return REQUEST_KINDS.has(m.kind) || m.kind === 'cancel' || m.kind === 'ping';
+}
+
+export function isWorkerToApp(x: unknown): x is WorkerToApp {
+  if (typeof x !== 'object' || x === null) return false;
+  const k = (x as { kind?: unknown }).kind;
+  return (
+    k === 'ready' || k === 'started' || k === 'event' || k === 'datasetInfo' || k === 'datasetProgress' ||
+    k === 'done' || k === 'error' || k === 'memory' || k === 'pong'
+  );
+}
+
+/**
+ * The worker's command queue as a pure data structure: one command runs at a time; the rest wait in order.
+ * `cancel(id)` removes a waiting command or reports that the running one must be aborted.
+ */
+export class CommandQueue<T extends { id: number }> {
+  private waiting: T[] = [];
+  private current: T | null = null;
+
+  get running(): T | null {
+    return this.current;
+  }
+
+  get pending(): readonly T[] {
+    return this.waiting;
+  }
+
+  push(cmd: T): void {
+    this.waiting.push(cmd);
+  }
+
+  /** Next command to run, if none is running. */
+  take(): T | null {
+    if (this.current || this.waiting.length === 0) return null;
+    this.current = this.waiting.shift() ?? null;
+    return this.current;
+  }
+
+  /** Mark the running command finished. */
+  finish(id: number): void {
+    if (this.current?.id === id) this.current = null;
+  }
+
+  /**
+   * Cancel a command: 'removed' when it was still waiting (it never runs), 'running' when it is the current
+   * one (the caller aborts it), 'unknown' otherwise.
+   */
+  cancel(id: number): 'removed' | 'running' | 'unknown' {
+    if (this.current?.id === id) return 'running';
+    const i = this.waiting.findIndex((c) => c.id === id);
+    if (i < 0) return 'unknown';
+    this.waiting.splice(i, 1);
+    return 'removed';
+  }
+
+  /** Drop every waiting command (returns them so each can be answered). */
+  clear(): T[] {
+    const out = this.waiting;
+    this.waiting = [];
+    return out;
+  }
+}
