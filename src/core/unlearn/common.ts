@@ -332,15 +332,3 @@ export class MethodLoop {
     return (performance.now() - this.t0) / 1000 - this.hookSeconds;
   }
 }
-
-/** Dispose `owned` on failure and rethrow; return the model on success. */
-export async function guarded<T>(student: Model, body: () => Promise<T>, cleanup: () => void): Promise<T> {
-  try {
-    return await body();
-  } catch (e) {
-    student.dispose();
-    throw e;
-  } finally {
-    cleanup();
-  }
-}
