@@ -29,10 +29,23 @@ describe('parameter table', () => {
 
   it('sends a per-method hyper-parameter only when changed and the method is selected', () => {
     const p = defaultParams();
-    p['hp.A-CF.lr'] = 1e-3;
-    expect(specFromParams(p).unlearn.hparams['A-CF']).toEqual({ lr: 1e-3 });
+    p['hp.A-CF.acf_lr'] = 1e-3;
+    expect(specFromParams(p).unlearn.hparams['A-CF']).toEqual({ acf_lr: 1e-3 });
     p.methods = ['CF'];
     expect(specFromParams(p).unlearn.hparams['A-CF']).toBeUndefined();
+  });
+
+  it('per-method hyper-parameters come from the core table and are validated by the core', () => {
+    const p = defaultParams();
+    p['hp.A-CF.acf_lambda'] = 12;
+    p['hp.CF.cf_epochs'] = 3;
+    p.methods = ['CF', 'A-CF'];
+    const spec = validateSpec(specFromParams(p));
+    expect(spec.unlearn.hparams).toEqual({ CF: { cf_epochs: 3 }, 'A-CF': { acf_lambda: 12 } });
+    const ms = PARAM_BY_KEY.get('scrub_ms')!;
+    expect(coerce(ms, '2.5')).toMatchObject({ ok: false });
+    expect(coerce(ms, 'default')).toEqual({ ok: true, value: null });
+    expect(coerce(PARAM_BY_KEY.get('acf_lr')!, '0')).toMatchObject({ ok: false });
   });
 
   it('coerces and rejects values by type and range', () => {
@@ -62,7 +75,8 @@ describe('URL round trip', () => {
     p.forgetMode = 'class';
     p.forgetClass = 3;
     p.methods = ['Retrain', 'A-CF', 'SCRUB'];
-    p['hp.A-CF.lambda'] = 10;
+    p['hp.A-CF.acf_lambda'] = 10;
+    p['hp.SCRUB.scrub_msteps'] = 2;
     p.backend = 'wasm';
     const link = shareLink('http://127.0.0.1:4173/index.html?old=1#x', p);
     const url = new URL(link);
@@ -111,6 +125,6 @@ describe('URL round trip', () => {
 
   it('toSearch lists every table key', () => {
     const q = new URLSearchParams(toSearch(defaultParams()));
-    for (const p of PARAMS) expect(q.has(p.key), p.key).toBe(true);
+    for (const p of PARAMS) expect(q.has(p.key), p.key).toBe(p.type !== 'optnum');
   });
 });

@@ -8,6 +8,8 @@
 import { DEFAULT_SPEC } from '../core/runner/presets';
 import type { ExperimentSpec, MethodName } from '../core/runner/contracts';
 import { METHOD_NAMES } from '../core/runner/contracts';
+import type { Arch, DatasetId } from '../core/types';
+import { HPARAM_TABLE, resolveHParams } from '../core/unlearn/hparams';
 import type { BackendPref } from '../worker/protocol';
 import { BACKEND_PREFS } from '../worker/protocol';
 
@@ -28,8 +30,8 @@ interface Base<V extends ParamValue> {
   path?: string;
   /** for per-method hyper-parameters: only shown when this method is selected */
   method?: MethodName;
-  /** omitted from the spec when equal to the default (per-method overrides) */
-  overrideOnly?: boolean;
+  /** the core's hyper-parameter name (per-method overrides) */
+  hparam?: string;
   /** shown under "more settings" in its group */
   advanced?: boolean;
 }
@@ -63,6 +65,15 @@ export interface OptIntParam extends Base<number | null> {
   nullLabel: string;
   control: 'select';
 }
+/** number or null (= the core's default), e.g. a per-method hyper-parameter override */
+export interface OptNumParam extends Base<number | null> {
+  type: 'optnum';
+  int: boolean;
+  min: number;
+  max: number;
+  minExclusive: boolean;
+  control: 'number';
+}
 export interface BoolParam extends Base<boolean> {
   type: 'bool';
   control: 'checkbox';
@@ -73,7 +84,7 @@ export interface MultiParam extends Base<string[]> {
   control: 'checkboxes';
 }
 
-export type ParamDef = IntParam | FloatParam | EnumParam | OptIntParam | BoolParam | MultiParam;
+export type ParamDef = IntParam | FloatParam | EnumParam | OptIntParam | OptNumParam | BoolParam | MultiParam;
 export type Params = Record<string, ParamValue>;
 
 function getPath(obj: unknown, path: string): unknown {
@@ -99,24 +110,57 @@ const D = DEFAULT_SPEC;
 const dflt = <T>(path: string): T => getPath(D, path) as T;
 
 /**
- * Per-method key hyper-parameters. Defaults are the paper's CIFAR-10 ResNet-18 values (spec §5.7, §6.8);
- * the core resolves the real default per dataset/arch/arm, so these are sent only when the user changes them.
+ * Per-method key hyper-parameters, shown when their method is selected. Names, bounds and docs come from the
+ * core's defaults table (HPARAM_TABLE); `null` means "the paper's default for this dataset, model and arm"
+ * (resolved by the core), so only values the user sets are sent — and they are taken literally (not scaled).
  */
-const HP: Array<{ method: MethodName; hp: string; key: string; label: string; def: number; min: number; max: number; int?: boolean; help?: string }> = [
-  { method: 'A-CF', hp: 'lr', key: 'acf_lr', label: 'A-CF Adam lr', def: 2.4e-4, min: 1e-6, max: 1 },
-  { method: 'A-CF', hp: 'lambda', key: 'acf_lam', label: 'A-CF λ (MMD weight)', def: 34, min: 0, max: 1000, help: 'weight_distribution: weight of the MMD² term between forget and test loss distributions' },
-  { method: 'CF', hp: 'lr', key: 'cf_lr', label: 'CF lr', def: 0.04, min: 1e-6, max: 10 },
-  { method: 'Retrain', hp: 'lr', key: 'rt_lr', label: 'Retrain lr', def: 0.1, min: 1e-6, max: 10 },
-  { method: 'SCRUB', hp: 'lr', key: 'scrub_lr', label: 'SCRUB lr', def: 0.01, min: 1e-6, max: 10 },
-  { method: 'SCRUB', hp: 'msteps', key: 'scrub_ms', label: 'SCRUB max-steps', def: 5, min: 0, max: 100, int: true },
-  { method: 'L1-Sparse', hp: 'lr', key: 'l1_lr', label: 'L1 lr', def: 0.01, min: 1e-6, max: 10 },
-  { method: 'L1-Sparse', hp: 'alpha', key: 'l1_a', label: 'L1 α', def: 1e-4, min: 0, max: 1 },
-  { method: 'Pruning', hp: 'lr', key: 'pr_lr', label: 'Pruning lr', def: 0.04, min: 1e-6, max: 10 },
-  { method: 'Pruning', hp: 'sparsity', key: 'pr_s', label: 'Pruning target sparsity', def: 0.95, min: 0, max: 0.999 },
-  { method: 'Bad Distillation', hp: 'lr', key: 'bd_lr', label: 'Bad-teacher lr', def: 0.01, min: 1e-6, max: 10 },
-  { method: 'A-SCRUB', hp: 'lr', key: 'ascrub_lr', label: 'A-SCRUB Adam lr', def: 1e-4, min: 1e-6, max: 1 },
-  { method: 'A-L1-Sparse', hp: 'lr', key: 'al1_lr', label: 'A-L1 Adam lr', def: 1e-4, min: 1e-6, max: 1 },
+const KEY_HPARAMS: Array<{ method: MethodName; hp: string; key: string; label: string }> = [
+  { method: 'Retrain', hp: 'retrain_lr', key: 'rt_lr', label: 'Retrain lr' },
+  { method: 'Retrain', hp: 'retrain_epochs', key: 'rt_ep', label: 'Retrain epochs' },
+  { method: 'CF', hp: 'cf_lr', key: 'cf_lr', label: 'CF lr' },
+  { method: 'CF', hp: 'cf_epochs', key: 'cf_ep', label: 'CF epochs' },
+  { method: 'A-CF', hp: 'acf_lr', key: 'acf_lr', label: 'A-CF Adam lr' },
+  { method: 'A-CF', hp: 'acf_lambda', key: 'acf_lam', label: 'A-CF λ (MMD weight)' },
+  { method: 'Bad Distillation', hp: 'bad_distill_lr', key: 'bd_lr', label: 'Bad distillation lr' },
+  { method: 'Bad Distillation', hp: 'bad_distill_epochs', key: 'bd_ep', label: 'Bad distillation epochs' },
+  { method: 'L1-Sparse', hp: 'l1_lr', key: 'l1_lr', label: 'ℓ1-sparse lr' },
+  { method: 'L1-Sparse', hp: 'l1_alpha', key: 'l1_a', label: 'ℓ1-sparse α' },
+  { method: 'Pruning', hp: 'prune_lr', key: 'pr_lr', label: 'Pruning lr' },
+  { method: 'Pruning', hp: 'prune_target', key: 'pr_s', label: 'Pruning target sparsity' },
+  { method: 'SCRUB', hp: 'scrub_lr', key: 'scrub_lr', label: 'SCRUB lr' },
+  { method: 'SCRUB', hp: 'scrub_msteps', key: 'scrub_ms', label: 'SCRUB max-steps' },
+  { method: 'A-SCRUB', hp: 'ascrub_lr', key: 'ascrub_lr', label: 'A-SCRUB Adam lr' },
+  { method: 'A-SCRUB', hp: 'ascrub_lambda', key: 'ascrub_lam', label: 'A-SCRUB λ' },
+  { method: 'A-L1-Sparse', hp: 'asparse_lr', key: 'al1_lr', label: 'A-ℓ1 Adam lr' },
+  { method: 'A-L1-Sparse', hp: 'asparse_l1_alpha', key: 'al1_a', label: 'A-ℓ1 α' },
 ];
+
+function hparamParam(h: (typeof KEY_HPARAMS)[number]): OptNumParam {
+  const def = HPARAM_TABLE[h.method]?.[h.hp];
+  if (!def || (def.type !== 'num' && def.type !== 'int')) throw new Error(`params: ${h.method}.${h.hp} is not a numeric hyper-parameter of the core`);
+  return {
+    name: `hp.${h.method}.${h.hp}`, key: h.key, label: h.label, help: def.doc, group: 'hparams', method: h.method, hparam: h.hp,
+    type: 'optnum', int: def.type === 'int', min: def.min ?? 0, max: def.max ?? 1e6, minExclusive: !!def.minOpen, control: 'number',
+    path: `unlearn.hparams.${h.method}.${h.hp}`, default: null,
+  };
+}
+
+/** The core's resolved value of a hyper-parameter for the current settings (placeholder of an empty field). */
+export function resolvedHParam(params: Params, def: OptNumParam, withDC: boolean): number | null {
+  if (!def.method || !def.hparam) return null;
+  try {
+    const hp = resolveHParams(
+      def.method,
+      { dataset: params.dataset as DatasetId, arch: params.arch as Arch, withDC },
+      {},
+      (params.epochScale as number) ?? 1,
+    );
+    const v = hp[def.hparam];
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
 
 export const METHOD_LABELS: Record<MethodName, string> = {
   Retrain: 'Retrain',
@@ -185,12 +229,7 @@ export const PARAMS: readonly ParamDef[] = [
   },
   { name: 'epochScale', key: 'es', label: 'Baseline epoch scale', help: 'multiplies every baseline’s paper epoch count; A-* methods keep 1 epoch', group: 'methods', type: 'float', control: 'number', min: 0, max: 10, minExclusive: true, step: 0.01, path: 'unlearn.epochScale', default: dflt('unlearn.epochScale') },
   { name: 'curves', key: 'cv', label: 'Per-epoch curves', group: 'methods', type: 'bool', control: 'checkbox', path: 'curves', default: dflt('curves') },
-  ...HP.map(
-    (h): ParamDef =>
-      h.int
-        ? { name: `hp.${h.method}.${h.hp}`, key: h.key, label: h.label, help: h.help, group: 'hparams', method: h.method, overrideOnly: true, type: 'int', control: 'number', min: h.min, max: h.max, path: `unlearn.hparams.${h.method}.${h.hp}`, default: h.def }
-        : { name: `hp.${h.method}.${h.hp}`, key: h.key, label: h.label, help: h.help, group: 'hparams', method: h.method, overrideOnly: true, type: 'float', control: 'number', min: h.min, max: h.max, step: h.def / 4, path: `unlearn.hparams.${h.method}.${h.hp}`, default: h.def },
-  ),
+  ...KEY_HPARAMS.map(hparamParam),
   { name: 'seed', key: 'seed', label: 'Seed', group: 'run', type: 'int', control: 'number', min: 0, max: 2 ** 31 - 1, path: 'seed', default: dflt('seed') },
   {
     name: 'backend', key: 'be', label: 'Backend', group: 'device', type: 'enum', control: 'select', default: 'auto',
@@ -229,6 +268,14 @@ export function coerce(p: ParamDef, raw: unknown): { ok: true; value: ParamValue
       if (typeof v !== 'number' || !Number.isInteger(v) || v < p.min || v > p.max) return bad(`must be "auto" or an integer in [${p.min}, ${p.max}]`);
       return { ok: true, value: v };
     }
+    case 'optnum': {
+      if (raw === null || raw === '' || raw === 'default') return { ok: true, value: null };
+      const v = typeof raw === 'string' ? Number(raw) : raw;
+      if (typeof v !== 'number' || !Number.isFinite(v)) return bad('not a number');
+      if (p.int && !Number.isInteger(v)) return bad('not an integer');
+      if ((p.minExclusive ? v <= p.min : v < p.min) || v > p.max) return bad(`out of range ${p.minExclusive ? '(' : '['}${p.min}, ${p.max}]`);
+      return { ok: true, value: v };
+    }
     case 'bool': {
       if (raw === true || raw === 'true' || raw === '1') return { ok: true, value: true };
       if (raw === false || raw === 'false' || raw === '0') return { ok: true, value: false };
@@ -256,12 +303,8 @@ export function formatValue(p: ParamDef, v: ParamValue): string {
   if (p.type === 'multi') return (v as string[]).join(',');
   if (p.type === 'bool') return v ? '1' : '0';
   if (p.type === 'optint') return v === null ? 'auto' : String(v);
+  if (p.type === 'optnum') return v === null ? 'default' : String(v);
   return String(v);
-}
-
-function equalValue(a: ParamValue, b: ParamValue): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
-  return a === b;
 }
 
 /** Build the ExperimentSpec described by params (not yet validated by the core). */
@@ -272,7 +315,7 @@ export function specFromParams(params: Params, base: ExperimentSpec = DEFAULT_SP
   for (const p of PARAMS) {
     if (!p.path) continue;
     const v = params[p.name] ?? p.default;
-    if (p.overrideOnly && (equalValue(v, p.default) || (p.method && !selected.has(p.method)))) continue;
+    if (p.type === 'optnum' && (v === null || (p.method && !selected.has(p.method)))) continue;
     setPath(spec, p.path, Array.isArray(v) ? [...v] : v);
   }
   return spec as unknown as ExperimentSpec;
@@ -285,7 +328,7 @@ export function paramsFromSpec(spec: ExperimentSpec, keep: Params = defaultParam
     if (!p.path) continue;
     const v = getPath(spec, p.path);
     if (v === undefined) {
-      if (p.overrideOnly) out[p.name] = p.default;
+      if (p.type === 'optnum') out[p.name] = null;
       continue;
     }
     const c = coerce(p, v);

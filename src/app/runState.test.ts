@@ -23,6 +23,9 @@ describe('run reducer', () => {
     let s = reduceRun(emptyRun(), { kind: 'stage', stage: 'unlearn', status: 'start', label: 'CF' });
     s = endRunningStages(s, 'stopped');
     expect(s.stages[0].status).toBe('stopped');
+    let t = reduceRun(emptyRun(), { kind: 'stage', stage: 'pretrain', status: 'start' });
+    t = reduceRun(t, { kind: 'stage', stage: 'pretrain', status: 'end', seconds: 2 }, Date.now(), true);
+    expect(t.stages[0]).toMatchObject({ status: 'stopped', seconds: 2 });
   });
 
   it('builds curves per method/arm, replacing repeated epochs', () => {

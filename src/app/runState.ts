@@ -80,7 +80,11 @@ function upsertMethod(list: MethodResult[], r: MethodResult): MethodResult[] {
 const MAX_LOGS = 200;
 const MAX_TERMS = 2000;
 
-export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now()): RunView {
+/**
+ * Apply one event. `stopping`: the user pressed Stop, so stages that end now were cut short (the session
+ * still reports their end, from a `finally`).
+ */
+export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now(), stopping = false): RunView {
   switch (e.kind) {
     case 'stage': {
       const id = stageId(e.stage, e.label);
@@ -92,23 +96,35 @@ export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now()): Ru
       return {
         ...s,
         stages: s.stages.map((x) =>
-          stageId(x.stage, x.label) === id ? { ...x, status: 'done', seconds: e.seconds ?? (now - x.startedAt) / 1000, fraction: 1, etaSeconds: 0 } : x,
+          stageId(x.stage, x.label) !== id || x.status !== 'running'
+            ? x
+            : stopping
+              ? { ...x, status: 'stopped', seconds: e.seconds ?? (now - x.startedAt) / 1000, etaSeconds: undefined }
+              : { ...x, status: 'done', seconds: e.seconds ?? (now - x.startedAt) / 1000, fraction: 1, etaSeconds: 0 },
         ),
       };
     }
     case 'progress': {
       const p = e.progress;
-      const id = stageId(p.stage, p.label);
       const fraction = progressFraction(p);
-      let found = false;
-      let stages = s.stages.map((x) => {
-        if (stageId(x.stage, x.label) !== id && !(x.stage === p.stage && !x.label && x.status === 'running')) return x;
-        found = true;
+      // a progress report belongs to the latest running stage of its kind (its label is a sub-step, e.g. a class)
+      let idx = -1;
+      for (let i = s.stages.length - 1; i >= 0; i--) {
+        const x = s.stages[i];
+        if (x.stage === p.stage && x.status === 'running') {
+          idx = i;
+          break;
+        }
+      }
+      const stages = s.stages.slice();
+      if (idx < 0) {
+        stages.push({ stage: p.stage, label: p.label, status: 'running', startedAt: now, progress: p, fraction, etaSeconds: p.etaSeconds });
+      } else {
+        const x = stages[idx];
         const elapsed = (now - x.startedAt) / 1000;
         const eta = p.etaSeconds ?? (fraction > 0.02 ? (elapsed * (1 - fraction)) / fraction : undefined);
-        return { ...x, progress: p, fraction, etaSeconds: eta };
-      });
-      if (!found) stages = [...stages, { stage: p.stage, label: p.label, status: 'running', startedAt: now, progress: p, fraction, etaSeconds: p.etaSeconds }];
+        stages[idx] = { ...x, progress: p, fraction, etaSeconds: eta };
+      }
       return {
         ...s,
         stages,

@@ -44,6 +44,8 @@ export interface LabState {
   datasetProgress: { message: string; loaded: number; total: number } | null;
   memory: { numTensors: number; numBytes: number } | null;
   busy: Busy;
+  /** Stop was pressed and the command has not ended yet */
+  stopping: boolean;
   /** the worker command running now (also background ones: init, setSpec, loadDataset) */
   activity: RequestKind | null;
   /** commands sent and not yet answered (queued in the worker) */
@@ -120,7 +122,11 @@ export const useLab = create<LabState>()((set, get) => {
         set({ backend: msg.backend, workerReady: true });
         break;
       case 'event':
-        set((s) => (s.viewingImport ? { run: reduceRun(emptyRun(), msg.event), viewingImport: null } : { run: reduceRun(s.run, msg.event) }));
+        set((s) =>
+          s.viewingImport
+            ? { run: reduceRun(emptyRun(), msg.event), viewingImport: null }
+            : { run: reduceRun(s.run, msg.event, Date.now(), s.stopping) },
+        );
         if (msg.event.kind === 'log' && msg.event.level === 'warn') notify('warn', msg.event.message, [], 'run-log');
         break;
       case 'datasetInfo':
@@ -216,7 +222,7 @@ export const useLab = create<LabState>()((set, get) => {
       if (fn) await fn();
       else if (body) await handleDone(await send(body));
     } finally {
-      set({ busy: null });
+      set({ busy: null, stopping: false });
     }
   };
 
@@ -261,6 +267,7 @@ export const useLab = create<LabState>()((set, get) => {
     datasetProgress: null,
     memory: null,
     busy: null,
+    stopping: false,
     activity: null,
     queued: 0,
     run: emptyRun(),
@@ -316,7 +323,9 @@ export const useLab = create<LabState>()((set, get) => {
     },
 
     stop() {
-      bridge?.cancelAll();
+      if (!bridge || bridge.outstanding.length === 0) return;
+      set({ stopping: true });
+      bridge.cancelAll();
     },
 
     reset() {
@@ -328,6 +337,7 @@ export const useLab = create<LabState>()((set, get) => {
         }
         return;
       }
+      if (bridge && bridge.outstanding.length) set({ stopping: true });
       bridge?.cancelAll();
       set({ run: emptyRun(), condensed: false, viewingImport: null, lastError: null, selectedMethod: null });
       set((s) => ({ notices: s.notices.filter((n) => n.level === 'warn' && n.testId === 'url-notice') }));

@@ -98,6 +98,8 @@ export function toSearch(params: Params, extra: { autorun?: boolean } = {}): str
   const q = new URLSearchParams();
   for (const p of PARAMS) {
     const v = params[p.name] ?? p.default;
+    // per-method overrides left at the core's default stay out of the link (absent = default)
+    if (p.type === 'optnum' && v === null) continue;
     q.set(p.key, formatValue(p, v));
   }
   if (extra.autorun) q.set(AUTORUN_KEY, '1');

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import type { Group, ParamDef, ParamValue } from '../params';
-import { visibleParams } from '../params';
+import type { Group, ParamDef, ParamValue, Params } from '../params';
+import { resolvedHParam, visibleParams } from '../params';
 import { useLab } from '../store';
 
 const GROUPS: Array<{ group: Group; title: string }> = [
@@ -27,11 +27,11 @@ export function Controls() {
         return (
           <fieldset key={group} className={`group group-${group}`} disabled={!!busy && group !== 'device'}>
             <legend>{title}</legend>
-            {group === 'hparams' && <p className="hint">Blank = paper default for the dataset, model and arm.</p>}
+            {group === 'hparams' && <p className="hint">Empty = the paper’s default for this dataset, model and arm (shown grey: w/o DC / w/ DC, epochs already scaled). Values you type are used as is.</p>}
             {defs
               .filter((p) => !p.advanced)
               .map((p) => (
-                <Control key={p.name} def={p} value={params[p.name]} classes={classes} hidden={hiddenFor(p, params)} />
+                <Control key={p.name} def={p} value={params[p.name]} classes={classes} hidden={hiddenFor(p, params)} params={params} />
               ))}
             {defs.some((p) => p.advanced) && (
               <details className="more">
@@ -39,7 +39,7 @@ export function Controls() {
                 {defs
                   .filter((p) => p.advanced)
                   .map((p) => (
-                    <Control key={p.name} def={p} value={params[p.name]} classes={classes} hidden={hiddenFor(p, params)} />
+                    <Control key={p.name} def={p} value={params[p.name]} classes={classes} hidden={hiddenFor(p, params)} params={params} />
                   ))}
               </details>
             )}
@@ -69,7 +69,7 @@ function Row(props: { def: ParamDef; children: ReactNode; wide?: boolean }) {
   );
 }
 
-function Control(props: { def: ParamDef; value: ParamValue; classes?: string[]; hidden: boolean }) {
+function Control(props: { def: ParamDef; value: ParamValue; classes?: string[]; hidden: boolean; params: Params }) {
   const set = useLab((s) => s.setParam);
   const { def, value } = props;
   if (props.hidden) return null;
@@ -82,6 +82,17 @@ function Control(props: { def: ParamDef; value: ParamValue; classes?: string[]; 
           <NumberInput def={def} value={value as number} onCommit={(v) => set(def.name, v)} testId={tid} />
         </Row>
       );
+    case 'optnum': {
+      const a = resolvedHParam(props.params, def, false);
+      const b = resolvedHParam(props.params, def, true);
+      const fmt = (x: number | null) => (x === null ? '?' : Number(x.toPrecision(3)).toString());
+      const placeholder = a === b ? fmt(a) : `${fmt(a)} / ${fmt(b)}`;
+      return (
+        <Row def={def}>
+          <OptNumberInput value={value as number | null} placeholder={placeholder} title={`${def.help ?? ''} — empty: paper default (w/o DC / w/ DC: ${placeholder})`} onCommit={(v) => set(def.name, v)} testId={tid} />
+        </Row>
+      );
+    }
     case 'bool':
       return (
         <label className="row row-check" title={def.help}>
@@ -175,6 +186,30 @@ function NumberInput(props: { def: ParamDef & { min: number; max: number; step?:
       onBlur={(e) => {
         const v = Number(e.target.value);
         if (e.target.value.trim() === '' || v === props.value) return;
+        props.onCommit(v);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') (e.target as HTMLInputElement).blur();
+      }}
+    />
+  );
+}
+
+/** Optional number: empty means "default" (null). */
+function OptNumberInput(props: { value: number | null; placeholder: string; title: string; onCommit: (v: number | null) => void; testId: string }) {
+  return (
+    <input
+      key={String(props.value)}
+      type="number"
+      step="any"
+      defaultValue={props.value ?? ''}
+      placeholder={props.placeholder}
+      title={props.title}
+      data-testid={props.testId}
+      onBlur={(e) => {
+        const t = e.target.value.trim();
+        const v = t === '' ? null : Number(t);
+        if (v === props.value) return;
         props.onCommit(v);
       }}
       onKeyDown={(e) => {

@@ -21,7 +21,7 @@ export function PrototypeGallery() {
               <RgbaCanvas image={p.image} scale={2} title={`cluster ${p.cluster}`} testId="prototype-image" />
               <div className="members">
                 {p.members.slice(0, 4).map((m, i) => (
-                  <RgbaCanvas key={i} image={m} scale={1} title="cluster member" />
+                  <RgbaCanvas key={i} image={m} scale={0.75} title="cluster member" />
                 ))}
               </div>
               <figcaption>

@@ -16,7 +16,7 @@ export function Progress() {
     const h = setInterval(() => tick((x) => x + 1), 1000);
     return () => clearInterval(h);
   }, [busy]);
-  const shown = stages.filter((s) => s.stage !== 'evaluate' || s.status === 'running').slice(-12);
+  const shown = stages.filter((s) => s.stage !== 'evaluate' || s.status === 'running').slice(-14);
   return (
     <section className="panel progress-panel" data-testid="progress">
       <h2>
@@ -50,6 +50,7 @@ export function Progress() {
                 {s.label ? ` · ${s.label}` : ''}
               </span>
               <span className="stage-meta">
+                {p && running && p.label && p.label !== s.label ? `${p.label} · ` : ''}
                 {p && running && p.epochs > 1 ? `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs} · ` : ''}
                 {p && running ? `step ${p.step}/${p.steps} · ` : ''}
                 {p?.loss !== undefined && running ? `loss ${p.loss.toFixed(3)} · ` : ''}
