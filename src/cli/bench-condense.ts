@@ -91,7 +91,7 @@ export async function benchCondense(opts: BenchCondenseOptions = {}): Promise<Be
 
   if (wantLarge) {
     t = performance.now();
-    const sub = subClasses(feats, train.labels, C, ipcLarge, root.fork(`kmeans${ipcLarge}`), {
+    const sub = await subClasses(feats, train.labels, C, ipcLarge, root.fork(`kmeans${ipcLarge}`), {
       onClass: (c, info) => log(`k-means IPC ${ipcLarge} class ${c}: ${info.n} points, ${info.iterations} Lloyd iterations, ${info.seconds.toFixed(1)} s`),
     });
     const kmSeconds = (performance.now() - t) / 1000;
@@ -120,7 +120,7 @@ export async function benchCondense(opts: BenchCondenseOptions = {}): Promise<Be
   }
   if (wantIpc10) {
     t = performance.now();
-    const sub10 = subClasses(feats, train.labels, C, 10, root.fork('kmeans10'));
+    const sub10 = await subClasses(feats, train.labels, C, 10, root.fork('kmeans10'));
     const km10 = (performance.now() - t) / 1000;
     log(`k-means IPC 10: ${km10.toFixed(1)} s, Lloyd iterations ${sub10.iterations.join(',')}, sizes ${Math.min(...sub10.sizes)}..${Math.max(...sub10.sizes)}`);
     const clusters = clustersOf(sub10.members, 10);

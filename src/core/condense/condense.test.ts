@@ -34,7 +34,7 @@ function randomSource(n: number, numClasses: number, seed: string): SampleSource
 const netFactory = (r: Rng) => tinyConvNet(r, 4);
 
 describe('k-means (spec §3.1)', () => {
-  it('separates well-separated blobs', () => {
+  it('separates well-separated blobs', async () => {
     const rng = new Rng('blobs');
     const dim = 8, per = 30, k = 3;
     const data = new Float32Array(k * per * dim);
@@ -42,7 +42,7 @@ describe('k-means (spec §3.1)', () => {
       data[(c * per + i) * dim + d] = (d === c ? 10 : 0) + rng.normal() * 0.3;
     }
     const before = tf.memory().numTensors;
-    const res = kmeans({ data, n: k * per, dim }, k, new Rng('km'));
+    const res = await kmeans({ data, n: k * per, dim }, k, new Rng('km'));
     expect(tf.memory().numTensors).toBe(before);
     for (let c = 0; c < k; c++) {
       const l0 = res.labels[c * per];
@@ -53,32 +53,42 @@ describe('k-means (spec §3.1)', () => {
     expect(res.shift).toBeLessThan(1e-4);
   });
 
-  it('is deterministic for a seed (k-means++ seeding)', () => {
+  it('is deterministic for a seed (k-means++ seeding)', async () => {
     const rng = new Rng('pts');
     const n = 200, dim = 5;
     const data = new Float32Array(n * dim).map(() => rng.normal());
-    const a = kmeans({ data, n, dim }, 7, new Rng('s1'));
-    const b = kmeans({ data, n, dim }, 7, new Rng('s1'));
-    const c = kmeans({ data, n, dim }, 7, new Rng('s2'));
+    const a = await kmeans({ data, n, dim }, 7, new Rng('s1'));
+    const b = await kmeans({ data, n, dim }, 7, new Rng('s1'));
+    const c = await kmeans({ data, n, dim }, 7, new Rng('s2'));
     expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
     expect(Array.from(a.centroids)).toEqual(Array.from(b.centroids));
     expect(Array.from(a.centroids)).not.toEqual(Array.from(c.centroids));
   });
 
-  it('re-seeds empty clusters and still returns labels in range (k > distinct points)', () => {
+  it('re-seeds empty clusters and still returns labels in range (k > distinct points)', async () => {
     const data = new Float32Array([0, 0, 0, 0, 1, 1, 1, 1]); // 4 points, 2 distinct, dim 2
-    const res = kmeans({ data, n: 4, dim: 2 }, 3, new Rng('e'), { maxIter: 5 });
+    const res = await kmeans({ data, n: 4, dim: 2 }, 3, new Rng('e'), { maxIter: 5 });
     for (const l of res.labels) expect(l).toBeGreaterThanOrEqual(0);
     for (const l of res.labels) expect(l).toBeLessThan(3);
     expect(res.reseeds).toBeGreaterThan(0);
   });
 
-  it('subClasses gives global ids c·IPC+j, consistent members and sizes', () => {
+  it('k-means can be cancelled and frees its tensors', async () => {
+    const rng = new Rng('kc');
+    const data = new Float32Array(300 * 4).map(() => rng.normal());
+    const ac = new AbortController();
+    ac.abort();
+    const before = tf.memory().numTensors;
+    await expect(kmeans({ data, n: 300, dim: 4 }, 5, new Rng('k'), { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('subClasses gives global ids c·IPC+j, consistent members and sizes', async () => {
     const rng = new Rng('sc');
     const n = 120, dim = 4, C = 3, ipc = 4;
     const data = new Float32Array(n * dim).map(() => rng.normal());
     const labels = Int32Array.from({ length: n }, (_, i) => i % C);
-    const sub = subClasses({ data, n, dim }, labels, C, ipc, new Rng('sub'));
+    const sub = await subClasses({ data, n, dim }, labels, C, ipc, new Rng('sub'));
     expect(sub.members.length).toBe(C * ipc);
     expect(sub.sizes.reduce((a, b) => a + b, 0)).toBe(n);
     for (let p = 0; p < n; p++) {

@@ -94,6 +94,11 @@ function assignRows(x: tf.Tensor2D, c: tf.Tensor2D, cc: tf.Tensor2D, rowChunk: n
   return out;
 }
 
+/** Lets queued events (e.g. a worker's cancel message → AbortSignal) run between long synchronous steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** Samples an index with probability ∝ w (w ≥ 0); uniform if all zero. */
 function sampleProportional(w: Float32Array | Float64Array, rng: Rng): number {
   let total = 0;
@@ -113,7 +118,7 @@ function sampleProportional(w: Float32Array | Float64Array, rng: Rng): number {
  * k-means on the rows of `feats` (spec §3.1 step 4). Deterministic for a given `rng` state.
  * `k` larger than the number of rows is allowed: the extra clusters end up empty or duplicated.
  */
-export function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KMeansOptions = {}): KMeansResult {
+export async function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KMeansOptions = {}): Promise<KMeansResult> {
   const { n, dim, data } = feats;
   if (n === 0) throw new LabError('no points', 'kmeans');
   if (!(k >= 1)) throw new LabError(`k must be ≥ 1, got ${k}`, 'kmeans');
@@ -143,7 +148,10 @@ export function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KMeansOp
     };
     d2.set(distTo(0));
     for (let ci = 1; ci < k; ci++) {
-      if ((ci & 63) === 0) throwIfCancelled(opts.signal);
+      if ((ci & 63) === 0) {
+        await yieldToEventLoop();
+        throwIfCancelled(opts.signal);
+      }
       const pick = sampleProportional(d2, rng);
       cent.set(data.subarray(pick * dim, (pick + 1) * dim), ci * dim);
       if (ci + 1 < k) {
@@ -159,6 +167,7 @@ export function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KMeansOp
     const sums = new Float64Array(k * dim);
     const counts = new Int32Array(k);
     for (let it = 0; it < maxIter; it++) {
+      await yieldToEventLoop();
       throwIfCancelled(opts.signal);
       const c = tf.tensor2d(cent, [k, dim]);
       const cc = tf.tidy(() => tf.sum(tf.square(c), 1).reshape([1, k])) as tf.Tensor2D;
@@ -242,7 +251,7 @@ export function selectRows(feats: FeatureMatrix, rows: ArrayLike<number>): Featu
  * Per-class k-means with `ipc` clusters on `feats` (row p = train position p, label `labels[p]`).
  * Each class draws from its own fork of `rng` (`kmeans/c`), so classes are independent and reproducible.
  */
-export function subClasses(feats: FeatureMatrix, labels: Int32Array, numClasses: number, ipc: number, rng: Rng, opts: SubClassOptions = {}): SubClasses {
+export async function subClasses(feats: FeatureMatrix, labels: Int32Array, numClasses: number, ipc: number, rng: Rng, opts: SubClassOptions = {}): Promise<SubClasses> {
   if (labels.length !== feats.n) throw new LabError(`labels ${labels.length} ≠ features ${feats.n}`, 'subClasses');
   if (!(ipc >= 1)) throw new LabError(`ipc must be ≥ 1, got ${ipc}`, 'subClasses');
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);
@@ -264,7 +273,7 @@ export function subClasses(feats: FeatureMatrix, labels: Int32Array, numClasses:
       continue;
     }
     const t0 = performance.now();
-    const res = kmeans(selectRows(feats, rows), ipc, rng.fork(`kmeans/${c}`), opts);
+    const res = await kmeans(selectRows(feats, rows), ipc, rng.fork(`kmeans/${c}`), opts);
     for (let i = 0; i < rows.length; i++) {
       const g = c * ipc + res.labels[i];
       clusterOf[rows[i]] = g;

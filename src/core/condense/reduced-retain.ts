@@ -130,7 +130,7 @@ export async function subClassesOfSource(
   } finally {
     net.dispose();
   }
-  return subClasses(feats, train.labels, numClasses, ipc, rng.fork('kmeans'), opts);
+  return await subClasses(feats, train.labels, numClasses, ipc, rng.fork('kmeans'), opts);
 }
 
 /** Spec §4.1–4.2 end to end, with separate timings (k-means, partition, Blend). */
