@@ -12,6 +12,18 @@ import { initNodeBackend } from './node-backend';
 import type { BenchRow } from './bench-rows';
 
 const now = () => performance.now();
+/** process CPU seconds (user+system): insensitive to other processes competing for the cores */
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+export interface Rate {
+  /** images per wall-clock second */
+  wall: number;
+  /** images per CPU second of this process (≈ the wall rate on an otherwise idle core) */
+  cpu: number;
+}
 
 export interface CoreBenchOptions {
   /** timed steps per measurement (default 10 for ConvNet-3, 4 for ResNet-18) */
@@ -29,6 +41,10 @@ function randomBatch(rng: Rng, n: number, classes: number) {
 
 /** Training images/s of `cfg` at batch `bs`: `warm` untimed steps, then `steps` timed (median of per-step rates is not used: total time). */
 export async function measureTrain(cfg: ModelConfig, bs: number, steps: number, warm: number): Promise<number> {
+  return (await measureTrainRate(cfg, bs, steps, warm)).wall;
+}
+
+export async function measureTrainRate(cfg: ModelConfig, bs: number, steps: number, warm: number): Promise<Rate> {
   const rng = new Rng('bench');
   const model = createModel(cfg, rng.fork('model'));
   const opt = makeOptimizer({ kind: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 5e-4 }, model.params);
@@ -43,9 +59,9 @@ export async function measureTrain(cfg: ModelConfig, bs: number, steps: number, 
   };
   try {
     for (let i = 0; i < warm; i++) await step();
-    const t0 = now();
+    const t0 = now(), c0 = cpuNow();
     for (let i = 0; i < steps; i++) await step();
-    return (bs * steps) / ((now() - t0) / 1000);
+    return { wall: (bs * steps) / ((now() - t0) / 1000), cpu: (bs * steps) / (cpuNow() - c0) };
   } finally {
     x.dispose();
     opt.dispose();
@@ -54,6 +70,10 @@ export async function measureTrain(cfg: ModelConfig, bs: number, steps: number, 
 }
 
 export async function measureInfer(cfg: ModelConfig, bs: number, steps: number, warm: number): Promise<number> {
+  return (await measureInferRate(cfg, bs, steps, warm)).wall;
+}
+
+export async function measureInferRate(cfg: ModelConfig, bs: number, steps: number, warm: number): Promise<Rate> {
   const rng = new Rng('bench');
   const model = createModel(cfg, rng.fork('model'));
   const { x } = randomBatch(rng, bs, cfg.numClasses);
@@ -64,9 +84,9 @@ export async function measureInfer(cfg: ModelConfig, bs: number, steps: number, 
   };
   try {
     for (let i = 0; i < warm; i++) await step();
-    const t0 = now();
+    const t0 = now(), c0 = cpuNow();
     for (let i = 0; i < steps; i++) await step();
-    return (bs * steps) / ((now() - t0) / 1000);
+    return { wall: (bs * steps) / ((now() - t0) / 1000), cpu: (bs * steps) / (cpuNow() - c0) };
   } finally {
     x.dispose();
     model.dispose();
@@ -118,6 +138,8 @@ export async function profileTrainStep(cfg: ModelConfig, bs = 64): Promise<{ ker
     value.dataSync();
     value.dispose();
   };
+  step();
+  step();
   step();
   const prof = await tf.profile(() => step());
   const agg = new Map<string, { ms: number; calls: number }>();

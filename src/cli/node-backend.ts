@@ -24,8 +24,8 @@ export function initNodeBackend(backend: 'wasm' | 'cpu' = 'wasm'): Promise<NodeB
   if (ready && tf.getBackend() === backend) return ready;
   ready = (async () => {
     if (backend === 'wasm') {
-      const require = createRequire(import.meta.url);
-      const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+      // LAB_WASM_DIR: a folder with the three tfjs .wasm files (bundled tools); default: the installed package
+      const dist = process.env.LAB_WASM_DIR ?? dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
       setWasmPaths(join(dist, '/'));
       registerWasmKernels();
     }

@@ -21,15 +21,19 @@ describe('selectBackend', () => {
 
   it('a backend with a broken kernel fails the self-check and the chain falls back to cpu', async () => {
     await selectBackend('wasm', { wasmPaths });
-    const relu = tf.getKernel('Relu', 'wasm')!;
-    tf.unregisterKernel('Relu', 'wasm');
-    // a "silently dropped work" backend: Relu returns zeros (as WebGPU did with an invalid shader)
+    const mm = tf.getKernel('BatchMatMul', 'wasm')!;
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    // a "silently dropped work" backend: the matmul returns zeros (as WebGPU did with an invalid shader)
     tf.registerKernel({
-      kernelName: 'Relu', backendName: 'wasm',
-      kernelFunc: ({ inputs, backend }) => {
-        const x = inputs.x as tf.TensorInfo;
-        const b = backend as unknown as { makeOutput(s: number[], d: string): tf.TensorInfo };
-        return b.makeOutput(x.shape, 'float32'); // wasm heap memory, zero-initialised
+      kernelName: 'BatchMatMul', backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const a = inputs.a as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
+        const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+        const shape = [a.shape[0], transposeA ? a.shape[2] : a.shape[1], transposeB ? b.shape[1] : b.shape[2]];
+        const bk = backend as unknown as { makeOutput(s: number[], d: string): tf.TensorInfo; typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
+        const out = bk.makeOutput(shape, 'float32');
+        bk.typedArrayFromHeap(out).fill(0);
+        return out;
       },
     });
     try {
@@ -39,8 +43,8 @@ describe('selectBackend', () => {
       expect(r.backend).toBe('cpu');
       expect(r.reasons.join(' ')).toMatch(/wasm: self-check failed/);
     } finally {
-      tf.unregisterKernel('Relu', 'wasm');
-      tf.registerKernel(relu);
+      tf.unregisterKernel('BatchMatMul', 'wasm');
+      tf.registerKernel(mm);
       await tf.setBackend('wasm');
     }
     expect((await selfCheck('wasm')).ok).toBe(true);

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../models';
 import { Rng } from '../rng';
 import { registerWasmKernels } from './wasm-kernels';
+import { fusedOpsEnabled, setFusedOps } from './fused';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -136,8 +137,11 @@ export async function selfCheck(backend: string, opts: { reference?: string; tol
   const reference = opts.reference ?? 'cpu';
   const tolLoss = opts.tolerance?.loss ?? 1e-3;
   const tolGrad = opts.tolerance?.grad ?? 1e-2;
+  const fusedWas = fusedOpsEnabled();
   const compute = async (b: string) => {
     if (!(await tf.setBackend(b))) throw new Error(`setBackend('${b}') failed`);
+    // the reference runs the plain tfjs ops, the candidate whatever training will run
+    setFusedOps(b === reference ? false : fusedWas);
     const model = createModel({ arch: 'convnet3', width: 4, numClasses: 4 }, new Rng('selfcheck/model'));
     try {
       const xs = new Rng('selfcheck/x').uniformArray(2 * 32 * 32 * 3, -2, 2);
@@ -177,6 +181,7 @@ export async function selfCheck(backend: string, opts: { reference?: string; tol
   } catch (e) {
     return { ok: false, lossDiff: NaN, gradRelErr: NaN, reason: errMsg(e) };
   } finally {
+    setFusedOps(fusedWas);
     if (tf.getBackend() !== backend) await tf.setBackend(backend).catch(() => false);
   }
 }

@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
 import { createModel } from '../models';
 import { Rng } from '../rng';
+import { setFusedOps } from './fused';
+import { setFilterGradImpl } from './wasm-kernels';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -42,8 +44,9 @@ describe('wasm conv gradient kernels vs cpu', () => {
     { name: '5x5 s1 valid', x: [2, 9, 9, 3], k: [5, 5, 3, 2], stride: 1, pad: 'valid' },
     { name: '3x3 s1 first layer 32x32', x: [4, 32, 32, 3], k: [3, 3, 3, 16], stride: 1, pad: 'same' },
   ];
-  for (const c of cases) {
-    it(c.name, async () => {
+  for (const c of cases) for (const impl of ['im2col', 'im2col-chunked', 'conv'] as const) {
+    it(`${c.name} [${impl}]`, async () => {
+      setFilterGradImpl(impl === 'conv' ? 'conv' : 'im2col', impl === 'im2col-chunked' ? 200 : 16 * 1024 * 1024);
       const rng = new Rng(c.name);
       const xs = rng.uniformArray(c.x.reduce((a, b) => a * b), -1, 1);
       const ws = rng.uniformArray(c.k.reduce((a, b) => a * b), -1, 1);
@@ -53,6 +56,7 @@ describe('wasm conv gradient kernels vs cpu', () => {
       expect(got.gwShape).toEqual(ref.gwShape);
       expect(relErr(got.gx, ref.gx)).toBeLessThan(1e-5);
       expect(relErr(got.gw, ref.gw)).toBeLessThan(1e-5);
+      setFilterGradImpl('im2col', 16 * 1024 * 1024);
     });
   }
 
@@ -66,6 +70,7 @@ describe('wasm conv gradient kernels vs cpu', () => {
       const out: Record<string, { loss: number; g: Float32Array[] }> = {};
       for (const b of ['cpu', 'wasm']) {
         await tf.setBackend(b);
+        setFusedOps(b === 'wasm'); // reference: plain tfjs ops on cpu
         const m = createModel(cfg, new Rng('m'));
         const before = tf.memory().numTensors;
         const r = tf.tidy(() => {
@@ -78,6 +83,7 @@ describe('wasm conv gradient kernels vs cpu', () => {
         out[b] = r;
         m.dispose();
       }
+      setFusedOps(true);
       expect(Math.abs(out.wasm.loss - out.cpu.loss)).toBeLessThan(1e-4);
       out.cpu.g.forEach((g, i) => {
         // conv biases right before instance norm have a mathematically zero gradient: compare absolutely

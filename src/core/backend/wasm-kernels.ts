@@ -135,7 +135,104 @@ export function conv2dBackpropInputViaConv(backend: unknown, dy: TensorInfo, fil
   return dx;
 }
 
+interface HeapBackend {
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: string): TensorInfo;
+}
+
+/** Max floats of one im2col chunk (the batch is split so a chunk stays below ~64 MB). */
+let colChunk = 16 * 1024 * 1024;
+
+/**
+ * dW via a transposed im2col built in JS and one matmul on the backend:
+ * colT[(kh,kw,ci), (n,oh,ow)] = x[n, oh·s+kh−pt, ow·s+kw−pl, ci];  dW[(kh,kw,ci), co] = colT · dy[(n,oh,ow), co].
+ * (A non-transposed matmul is the fast path of the WASM backend; transposed operands are ~15× slower.)
+ */
+export function conv2dBackpropFilterIm2col(backend: unknown, x: TensorInfo, dy: TensorInfo, filterShape: number[], strides: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil'): TensorInfo {
+  const bk = backend as HeapBackend;
+  const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
+  const [kh, kw, ci, co] = filterShape;
+  const [n, h, w] = x.shape;
+  const [oh, ow] = [dy.shape[1], dy.shape[2]];
+  const [sh, sw] = [info.strideHeight, info.strideWidth];
+  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const kRows = kh * kw * ci;
+  const pix = oh * ow;
+  const nb = Math.max(1, Math.min(n, Math.floor(colChunk / (kRows * pix))));
+  // channel-first copy of x: xt[ci][n][h][w]
+  const xtInfo = bk.makeOutput([ci, n * h * w], 'float32');
+  {
+    const xv = bk.typedArrayFromHeap(x), xt = bk.typedArrayFromHeap(xtInfo);
+    const P = n * h * w;
+    const B = 64;
+    for (let p0 = 0; p0 < P; p0 += B) {
+      const p1 = Math.min(P, p0 + B);
+      for (let c0 = 0; c0 < ci; c0 += B) {
+        const c1 = Math.min(ci, c0 + B);
+        for (let p = p0; p < p1; p++) {
+          const src = p * ci;
+          for (let c = c0; c < c1; c++) xt[c * P + p] = xv[src + c];
+        }
+      }
+    }
+  }
+  let acc: TensorInfo | null = null;
+  for (let n0 = 0; n0 < n; n0 += nb) {
+    const m = Math.min(nb, n - n0);
+    const cols = m * pix;
+    const colInfo = bk.makeOutput([1, kRows, cols], 'float32');
+    const dyInfo = bk.makeOutput([1, cols, co], 'float32');
+    const xt = bk.typedArrayFromHeap(xtInfo), col = bk.typedArrayFromHeap(colInfo);
+    const P = n * h * w;
+    for (let a = 0; a < kh; a++) {
+      for (let b = 0; b < kw; b++) {
+        for (let c = 0; c < ci; c++) {
+          const row = ((a * kw + b) * ci + c) * cols;
+          const plane = c * P;
+          let o = row;
+          for (let i = 0; i < m; i++) {
+            const img = plane + (n0 + i) * h * w;
+            for (let y = 0; y < oh; y++) {
+              const iy = y * sh + a - pt;
+              if (iy < 0 || iy >= h) {
+                col.fill(0, o, o + ow);
+                o += ow;
+                continue;
+              }
+              const r = img + iy * w;
+              for (let xq = 0; xq < ow; xq++) {
+                const ix = xq * sw + b - pl;
+                col[o++] = ix >= 0 && ix < w ? xt[r + ix] : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    bk.typedArrayFromHeap(dyInfo).set(bk.typedArrayFromHeap(dy).subarray(n0 * pix * co, (n0 + m) * pix * co));
+    const part = run('BatchMatMul', backend, { a: colInfo, b: dyInfo }, { transposeA: false, transposeB: false });
+    free(backend, colInfo, dyInfo);
+    if (!acc) acc = part;
+    else {
+      const sum = run('Add', backend, { a: acc, b: part });
+      free(backend, acc, part);
+      acc = sum;
+    }
+  }
+  free(backend, xtInfo);
+  const out = run('Reshape', backend, { x: acc! }, { shape: [kh, kw, ci, co] });
+  free(backend, acc!);
+  return out;
+}
+
 let registered = false;
+let filterGradImpl: 'im2col' | 'conv' = 'im2col';
+
+/** Choose the Conv2DBackpropFilter formulation (benchmarks compare them). */
+export function setFilterGradImpl(impl: 'im2col' | 'conv', chunkFloats?: number): void {
+  filterGradImpl = impl;
+  if (chunkFloats) colChunk = chunkFloats;
+}
 
 /**
  * Register the project's gradient kernels for the 'wasm' backend (idempotent). Call after importing
@@ -154,7 +251,9 @@ export function registerWasmKernels(): void {
       const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
       const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: number[] };
       if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC');
-      return conv2dBackpropFilterViaConv(backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
+      return filterGradImpl === 'im2col'
+        ? conv2dBackpropFilterIm2col(backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode)
+        : conv2dBackpropFilterViaConv(backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
     },
   });
   tf.registerKernel({

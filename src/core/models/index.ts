@@ -10,8 +10,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model, ModelConfig, Param, ParamKind } from '../types';
 import { LabError } from '../types';
 import type { Rng } from '../rng';
+import { instanceNormAct, IN_EPS } from '../backend/fused';
 
-export const IN_EPS = 1e-5;
+export { IN_EPS };
 
 let modelCounter = 0;
 
@@ -190,32 +191,31 @@ function conv3(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {
   return tf.conv2d(x, w, stride, stride === 1 ? 'same' : PAD1);
 }
 
-/** Instance norm over H,W per sample and channel (biased variance), affine. */
-export function instanceNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [1, 2], true);
-  const inv = tf.rsqrt(tf.add(variance, IN_EPS));
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), inv), gamma), beta) as tf.Tensor4D;
+/** Instance norm over H,W per sample and channel (biased variance, ε = 1e-5), affine; optional ReLU. */
+export function instanceNorm(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, relu = false): tf.Tensor4D {
+  return instanceNormAct(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, { relu, pool: false });
 }
 
 function convnetEmbed(x: tf.Tensor4D, v: (n: string) => tf.Variable): tf.Tensor2D {
   let h = x;
   for (let d = 1; d <= 3; d++) {
-    h = tf.add(conv3(h, v(`conv${d}.w`) as tf.Tensor4D, 1), v(`conv${d}.b`)) as tf.Tensor4D;
-    h = tf.relu(instanceNorm(h, v(`norm${d}.gamma`), v(`norm${d}.beta`)));
-    h = tf.avgPool(h, 2, 2, 'valid');
+    // conv (+bias) → IN → ReLU → AvgPool 2: one fused op after the conv (the bias cancels in the norm but
+    // stays a connected parameter with its exact, zero gradient)
+    const c = conv3(h, v(`conv${d}.w`) as tf.Tensor4D, 1);
+    h = instanceNormAct(c, v(`norm${d}.gamma`) as tf.Tensor1D, v(`norm${d}.beta`) as tf.Tensor1D, { relu: true, pool: true }, v(`conv${d}.b`) as tf.Tensor1D);
   }
   return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
 }
 
 function resnetEmbed(x: tf.Tensor4D, v: (n: string) => tf.Variable, w: number): tf.Tensor2D {
-  let h = tf.relu(instanceNorm(conv3(x, v('stem.conv.w') as tf.Tensor4D, 1), v('stem.in.gamma'), v('stem.in.beta')));
+  let h = instanceNorm(conv3(x, v('stem.conv.w') as tf.Tensor4D, 1), v('stem.in.gamma'), v('stem.in.beta'), true);
   let c = w;
   for (let s = 0; s < 4; s++) {
     const cout = w << s;
     for (let b = 0; b < 2; b++) {
       const stride = s > 0 && b === 0 ? 2 : 1;
       const p = `layer${s + 1}.${b}`;
-      let o = tf.relu(instanceNorm(conv3(h, v(`${p}.conv1.w`) as tf.Tensor4D, stride), v(`${p}.in1.gamma`), v(`${p}.in1.beta`)));
+      let o = instanceNorm(conv3(h, v(`${p}.conv1.w`) as tf.Tensor4D, stride), v(`${p}.in1.gamma`), v(`${p}.in1.beta`), true);
       o = instanceNorm(conv3(o, v(`${p}.conv2.w`) as tf.Tensor4D, 1), v(`${p}.in2.gamma`), v(`${p}.in2.beta`));
       const short =
         stride !== 1 || c !== cout
