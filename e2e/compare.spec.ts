@@ -1,15 +1,14 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { SMOKE, shot, waitReady, watchErrors } from './helpers';
 
 test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page }, info) => {
   test.setTimeout(300_000);
   const errors = watchErrors(page);
-  // two methods only (keeps the run short); both arms
-  await page.goto(`./${SMOKE}&m=CF,A-CF&arms=both`);
-  await waitReady(page);
+  // two methods only (keeps the run short), both arms; autorun=1 starts Compare on load
+  await page.goto(`./${SMOKE}&m=CF,A-CF&arms=both&autorun=1`);
   await expect(page.getByTestId('btn-compare')).toHaveText('Compare 2 methods');
-  await page.getByTestId('btn-compare').click();
-  await expect(page.getByTestId('run-status')).toContainText('running');
+  await expect(page.getByTestId('run-status')).toContainText('running: compare', { timeout: 90_000 });
   await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 240_000 });
   await expect(page.getByTestId('command-error')).toHaveCount(0);
   const table = page.getByTestId('summary-table');
@@ -24,5 +23,22 @@ test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page
   await expect(page.getByTestId('summary-row-Retrain')).toHaveCount(0);
   await expect(page.getByTestId('recent-runs').locator('li')).toHaveCount(1);
   await shot(page, info, '04-compare');
+
+  // export JSON and CSV, then import the JSON back
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export-json').click()]);
+  const jsonPath = info.outputPath('result.json');
+  await json.saveAs(jsonPath);
+  const parsed = JSON.parse(readFileSync(jsonPath, 'utf8'));
+  expect(parsed.methods.map((m: { name: string; withDC: boolean }) => `${m.name}|${m.withDC}`).sort()).toEqual(['A-CF|false', 'A-CF|true', 'CF|false', 'CF|true']);
+  expect(parsed.env.backend).toBe('wasm');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export-csv').click()]);
+  const csvPath = info.outputPath('result.csv');
+  await csv.saveAs(csvPath);
+  expect(readFileSync(csvPath, 'utf8').trim().split('\n')).toHaveLength(5);
+  await page.getByTestId('btn-reset').click();
+  await expect(page.getByTestId('summary-table')).toHaveCount(0);
+  await page.getByTestId('import-json-input').setInputFiles(jsonPath);
+  await expect(page.getByTestId('summary-row-A-CF')).toBeVisible();
+  await expect(page.getByTestId('share-panel')).toContainText('Showing imported JSON');
   expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, PRESETS, validateSpec } from '../core/runner/presets';
-import { PARAMS, PARAM_BY_KEY, coerce, defaultParams, paramsFromSpec, specFromParams } from './params';
+import { PARAMS, PARAM_BY_KEY, coerce, defaultParams, matchPreset, paramsFromSpec, specFromParams } from './params';
 import { parseSearch, shareLink, toSearch } from './url';
 
 describe('parameter table', () => {
@@ -25,6 +25,12 @@ describe('parameter table', () => {
       const want = validateSpec(pr.spec);
       expect(back, name).toEqual(want);
     }
+  });
+
+  it('recognises a preset from its params', () => {
+    const p = paramsFromSpec(PRESETS.smoke.spec);
+    expect(matchPreset({ ...p, backend: 'wasm' })).toBe('smoke');
+    expect(matchPreset({ ...p, seed: 99 })).toBeNull();
   });
 
   it('sends a per-method hyper-parameter only when changed and the method is selected', () => {

@@ -5,7 +5,7 @@
  *
  * Pure module (no DOM): unit-tested in params.test.ts / url.test.ts.
  */
-import { DEFAULT_SPEC } from '../core/runner/presets';
+import { DEFAULT_SPEC, PRESETS } from '../core/runner/presets';
 import type { ExperimentSpec, MethodName } from '../core/runner/contracts';
 import { METHOD_NAMES } from '../core/runner/contracts';
 import type { Arch, DatasetId } from '../core/types';
@@ -345,4 +345,11 @@ export function visibleParams(params: Params, group: Group): ParamDef[] {
 
 export function backendPref(params: Params): BackendPref {
   return (params.backend as BackendPref) ?? 'auto';
+}
+
+/** Name of the preset these params equal (the backend does not count), or null. */
+export function matchPreset(params: Params): string | null {
+  const sameAs = (a: Params, b: Params) => PARAMS.every((p) => p.name === 'backend' || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
+  for (const [name, pr] of Object.entries(PRESETS)) if (sameAs(params, paramsFromSpec(pr.spec))) return name;
+  return null;
 }

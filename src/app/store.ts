@@ -9,7 +9,7 @@ import type { DatasetId } from '../core/types';
 import { CommandError, LabBridge, WorkerCrashError, type WorkerLike } from '../worker/bridge';
 import type { BackendInfo, DatasetInfo, DoneResult, RequestBody, RequestKind, WorkerToApp } from '../worker/protocol';
 import type { ParamValue, Params } from './params';
-import { PARAM_BY_NAME, backendPref, coerce, defaultParams, paramsFromSpec } from './params';
+import { PARAM_BY_NAME, backendPref, coerce, defaultParams, matchPreset, paramsFromSpec } from './params';
 import { emptyRun, endRunningStages, reduceRun, resultsCsv, runFromExperiment, withExperiment, type RunView } from './runState';
 import { parseSearch, shareLink, specOf, specProblem, toSearch } from './url';
 
@@ -285,7 +285,7 @@ export const useLab = create<LabState>()((set, get) => {
         notify('warn', `${p.label}: ${c.error}`, [], `param-${p.key}`);
         return;
       }
-      set((s) => ({ params: { ...s.params, [name]: c.value }, preset: null, notices: s.notices.filter((n) => n.testId !== `param-${p.key}`) }));
+      set((s) => ({ params: { ...s.params, [name]: c.value }, preset: matchPreset({ ...s.params, [name]: c.value }), notices: s.notices.filter((n) => n.testId !== `param-${p.key}`) }));
       writeUrl(get().params);
       if (p.path && ['dataset', 'trainPerClass', 'testPerClass', 'arch', 'width', 'seed', 'forgetMode', 'forgetClass', 'forgetFraction', 'ipc', 'iterations'].includes(name)) {
         set({ condensed: false });
@@ -424,7 +424,7 @@ export function startLab(makeWorker: () => WorkerLike): void {
   if (bridge) return;
   const parsed = parseSearch(globalThis.location?.search ?? '');
   const st = useLab.getState();
-  useLab.setState({ params: parsed.params, preset: parsed.preset });
+  useLab.setState({ params: parsed.params, preset: parsed.preset ?? matchPreset(parsed.params) });
   if (parsed.ignored.length) {
     useLab.setState({
       notices: [
