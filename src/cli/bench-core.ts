@@ -1,14 +1,19 @@
 /**
  * Core throughput benchmark (results-format.md rows `core.*`): ConvNet-3 (width 128) and ResNet-18 (width 64),
  * batch 64, training images/s (forward + backward + SGD step) and inference images/s on the Node backend.
- * Run directly: `npx tsx src/cli/bench-core.ts [--steps N] [--profile]`.
+ * Run directly: `npx tsx src/cli/bench-core.ts [--steps N] [--no-naive] [--profile [--resnet]]`.
+ * Values are wall-clock rates; notes add the rate per CPU-second of this process (robust to other load) and
+ * the naive path's rates measured in the same run.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../core/models';
 import { makeOptimizer, meanCrossEntropy } from '../core/train';
 import { Rng } from '../core/rng';
 import type { ModelConfig } from '../core/types';
+import os from 'node:os';
 import { initNodeBackend } from './node-backend';
+import { setFusedOps } from '../core/backend/fused';
+import { setFilterGradImpl } from '../core/backend/wasm-kernels';
 import type { BenchRow } from './bench-rows';
 
 const now = () => performance.now();
@@ -31,6 +36,8 @@ export interface CoreBenchOptions {
   warmup?: number;
   batchSize?: number;
   log?: (m: string) => void;
+  /** also measure the naive path (plain tfjs ops, conv-formulated dW) for the note (default true) */
+  compareNaive?: boolean;
 }
 
 function randomBatch(rng: Rng, n: number, classes: number) {
@@ -98,24 +105,43 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
   const bs = opts.batchSize ?? 64;
   const warm = opts.warmup ?? 2;
   const log = opts.log ?? (() => {});
-  const note = `${info.backend}${info.simd ? ' SIMD' : ''}${info.threads ? ' threads' : ', 1 thread'}; random inputs`;
+  const compare = opts.compareNaive ?? true;
+  const load = os.loadavg()[0];
+  const env = `${info.backend}${info.simd ? ' SIMD' : ''}${info.threads ? ' threads' : ', 1 thread'}; random inputs; load avg ${load.toFixed(1)} on ${os.cpus().length} cores`;
   const rows: BenchRow[] = [];
+  const fmt = (r: Rate) => `${r.wall.toFixed(1)} img/s wall, ${r.cpu.toFixed(1)} per CPU-second`;
+  /** optimised path (fused IN kernels, auto dW) and, for comparison, the naive one (plain tfjs ops, conv-formulated dW) */
+  const both = async (f: () => Promise<Rate>): Promise<{ opt: Rate; naive?: Rate }> => {
+    setFusedOps(true);
+    setFilterGradImpl('auto');
+    const opt = await f();
+    if (!compare) return { opt };
+    setFusedOps(false);
+    setFilterGradImpl('conv');
+    try {
+      return { opt, naive: await f() };
+    } finally {
+      setFusedOps(true);
+      setFilterGradImpl('auto');
+    }
+  };
+  const note = (r: { opt: Rate; naive?: Rate }) => `${fmt(r.opt)}${r.naive ? `; naive path (plain tfjs ops): ${fmt(r.naive)}` : ''}; ${env}`;
   const cn: ModelConfig = { arch: 'convnet3', width: 128, numClasses: 10 };
   const s1 = opts.steps ?? 10;
-  const train = await measureTrain(cn, bs, s1, warm);
-  log(`convnet3 train ${train.toFixed(1)} img/s`);
-  rows.push({ id: 'core.convnet3.train_img_per_s', value: round1(train), unit: 'img/s', target: 80, setting: `ConvNet-3 w128, batch ${bs}, SGD step, ${s1} timed steps after ${warm} warm-up`, note });
-  const infer = await measureInfer(cn, bs, s1 * 2, warm);
-  log(`convnet3 infer ${infer.toFixed(1)} img/s`);
-  rows.push({ id: 'core.convnet3.infer_img_per_s', value: round1(infer), unit: 'img/s', target: null, setting: `ConvNet-3 w128, batch ${bs}, ${s1 * 2} timed batches after ${warm} warm-up`, note });
+  const train = await both(() => measureTrainRate(cn, bs, s1, warm));
+  log(`convnet3 train ${note(train)}`);
+  rows.push({ id: 'core.convnet3.train_img_per_s', value: round1(train.opt.wall), unit: 'img/s', target: 80, setting: `ConvNet-3 w128, batch ${bs}, forward+backward+SGD step, ${s1} timed steps after ${warm} warm-up`, note: note(train) });
+  const infer = await both(() => measureInferRate(cn, bs, s1 * 2, warm));
+  log(`convnet3 infer ${note(infer)}`);
+  rows.push({ id: 'core.convnet3.infer_img_per_s', value: round1(infer.opt.wall), unit: 'img/s', target: null, setting: `ConvNet-3 w128, batch ${bs}, ${s1 * 2} timed batches after ${warm} warm-up`, note: note(infer) });
   const rn: ModelConfig = { arch: 'resnet18', width: 64, numClasses: 10 };
-  const s2 = Math.max(2, Math.round((opts.steps ?? 10) / 3));
-  const rtrain = await measureTrain(rn, bs, s2, 1);
-  log(`resnet18w64 train ${rtrain.toFixed(1)} img/s`);
-  rows.push({ id: 'core.resnet18w64.train_img_per_s', value: round1(rtrain), unit: 'img/s', target: null, setting: `ResNet-18 w64, batch ${bs}, SGD step, ${s2} timed steps after 1 warm-up`, note });
-  const rinfer = await measureInfer(rn, bs, s2 * 2, 1);
-  log(`resnet18w64 infer ${rinfer.toFixed(1)} img/s`);
-  rows.push({ id: 'core.resnet18w64.infer_img_per_s', value: round1(rinfer), unit: 'img/s', target: null, setting: `ResNet-18 w64, batch ${bs}, ${s2 * 2} timed batches after 1 warm-up`, note });
+  const s2 = Math.max(2, Math.round(s1 / 4));
+  const rtrain = await both(() => measureTrainRate(rn, bs, s2, 1));
+  log(`resnet18w64 train ${note(rtrain)}`);
+  rows.push({ id: 'core.resnet18w64.train_img_per_s', value: round1(rtrain.opt.wall), unit: 'img/s', target: null, setting: `ResNet-18 w64, batch ${bs}, forward+backward+SGD step, ${s2} timed steps after 1 warm-up`, note: note(rtrain) });
+  const rinfer = await both(() => measureInferRate(rn, bs, s2 * 2, 1));
+  log(`resnet18w64 infer ${note(rinfer)}`);
+  rows.push({ id: 'core.resnet18w64.infer_img_per_s', value: round1(rinfer.opt.wall), unit: 'img/s', target: null, setting: `ResNet-18 w64, batch ${bs}, ${s2 * 2} timed batches after 1 warm-up`, note: note(rinfer) });
   return rows;
 }
 
@@ -169,7 +195,7 @@ if (isMain) {
     console.log(`total kernel ms: ${total.toFixed(0)}`);
     for (const r of rows.slice(0, 40)) console.log(`${r.ms.toFixed(1).padStart(8)} ms ${String(r.calls).padStart(3)}× ${r.kernel}`);
   } else {
-    const rows = await benchCore({ steps, log: (m) => console.error(m) });
+    const rows = await benchCore({ steps, log: (m) => console.error(m), compareNaive: !args.includes('--no-naive') });
     console.log(JSON.stringify(rows, null, 2));
   }
 }

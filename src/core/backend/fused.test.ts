@@ -17,14 +17,14 @@ describe('fused instance norm (+ReLU)(+pool)', () => {
   for (const backend of ['wasm', 'cpu']) {
     for (const relu of [false, true]) {
       for (const pool of [false, true]) {
-        for (const withBias of [false, true]) {
-          it(`${backend} relu=${relu} pool=${pool} bias=${withBias}`, async () => {
+        for (const withBias of [false, true]) for (const C of [5, 8]) {
+          it(`${backend} relu=${relu} pool=${pool} bias=${withBias} C=${C}`, async () => {
             await tf.setBackend(backend);
             const rng = new Rng(`${relu}${pool}${withBias}`);
-            const shape: [number, number, number, number] = [3, 6, 4, 5];
-            const xs = rng.uniformArray(3 * 6 * 4 * 5, -1, 3);
-            const gs = rng.uniformArray(5, 0.5, 1.5), bs = rng.uniformArray(5, -0.5, 0.5), cb = rng.uniformArray(5, -1, 1);
-            const up = rng.uniformArray(3 * 6 * 4 * 5, -1, 1);
+            const shape: [number, number, number, number] = [3, 6, 4, C];
+            const xs = rng.uniformArray(3 * 6 * 4 * C, -1, 3);
+            const gs = rng.uniformArray(C, 0.5, 1.5), bs = rng.uniformArray(C, -0.5, 0.5), cb = rng.uniformArray(C, -1, 1);
+            const up = rng.uniformArray(3 * 6 * 4 * C, -1, 1);
             const res = (fused: boolean) => {
               setFusedOps(fused);
               return tf.tidy(() => {

@@ -56,7 +56,7 @@ describe('wasm conv gradient kernels vs cpu', () => {
       expect(got.gwShape).toEqual(ref.gwShape);
       expect(relErr(got.gx, ref.gx)).toBeLessThan(1e-5);
       expect(relErr(got.gw, ref.gw)).toBeLessThan(1e-5);
-      setFilterGradImpl('im2col', 16 * 1024 * 1024);
+      setFilterGradImpl('auto', 16 * 1024 * 1024);
     });
   }
 
