@@ -9,6 +9,7 @@ import { PrototypeGallery, ReducedRetain } from './components/Galleries';
 import { DatasetPanel } from './components/DatasetPanel';
 import { DevicePanel } from './components/DevicePanel';
 import { SharePanel } from './components/SharePanel';
+import { ReproducePanel } from './components/ReproducePanel';
 
 function Toolbar() {
   const busy = useLab((s) => s.busy);
@@ -103,6 +104,7 @@ export function App() {
             <ReducedRetain />
             <CondenseLoss />
           </div>
+          <ReproducePanel />
         </main>
         <aside className="rightbar">
           <DatasetPanel />

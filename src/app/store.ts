@@ -12,6 +12,9 @@ import type { ParamValue, Params } from './params';
 import { PARAM_BY_NAME, backendPref, coerce, defaultParams, matchPreset, paramsFromSpec } from './params';
 import { emptyRun, endRunningStages, reduceRun, resultsCsv, runFromExperiment, withExperiment, type RunView } from './runState';
 import { parseSearch, shareLink, specOf, specProblem, toSearch } from './url';
+import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from './reproduce';
+import { buildClaims, claimsMarkdown, type Claim } from '../cli/claims';
+import { markdownReport } from '../core/runner/report';
 
 export interface Notice {
   id: number;
@@ -31,7 +34,18 @@ export interface RecentRun {
   result: ExperimentResult;
 }
 
-export type Busy = { command: RequestKind | 'compare'; id: number; startedAt: number } | null;
+export type Busy = { command: RequestKind | 'compare' | 'reproduce'; id: number; startedAt: number } | null;
+
+export type CellStatus = 'pending' | 'running' | 'done' | 'resumed' | 'failed' | 'stopped';
+export interface ReproState {
+  preset: string;
+  seeds: number;
+  cells: Array<{ id: string; title: string; status: CellStatus; seconds?: number }>;
+  results: Record<string, ExperimentResult>;
+  claims: Claim[] | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
 
 export interface LabState {
   params: Params;
@@ -57,6 +71,7 @@ export interface LabState {
   lastError: string | null;
   recent: RecentRun[];
   selectedMethod: string | null;
+  repro: ReproState | null;
 
   setParam(name: string, value: ParamValue): void;
   applyPreset(name: string): void;
@@ -73,11 +88,19 @@ export interface LabState {
   copyLink(): string;
   dismissNotice(id: number): void;
   selectMethod(key: string | null): void;
+  reproduce(preset: string, seeds: number, multiRound: boolean): void;
+  reproReport(): string | null;
+  clearRepro(): void;
 }
 
 const RECENT_KEY = 'unlearning-lab.recent.v1';
 const MAX_RECENT = 8;
 let noticeSeq = 1;
+
+const COMMAND_LABELS: Record<string, string> = {
+  init: 'Starting the backend', loadDataset: 'Loading the dataset', importArchive: 'Import', setSpec: 'Applying settings',
+  pretrain: 'Pretraining', condense: 'Condense', unlearn: 'Unlearn', runAll: 'Run', reset: 'Reset',
+};
 
 function loadRecent(): RecentRun[] {
   try {
@@ -176,13 +199,13 @@ export const useLab = create<LabState>()((set, get) => {
     } catch (e) {
       if (e instanceof CommandError && e.cancelled) {
         set((s) => ({ run: endRunningStages(s.run, 'stopped') }));
-        notify('info', `${body.kind} stopped`, ['The page is ready for the next run.'], 'stopped');
+        notify('info', `${COMMAND_LABELS[body.kind] ?? body.kind} stopped`, ['The page is ready for the next run.'], 'stopped');
       } else if (e instanceof WorkerCrashError) {
         /* onRestart already told the user */
       } else {
         const message = e instanceof Error ? e.message : String(e);
         set((s) => ({ lastError: message, run: endRunningStages(s.run, 'failed') }));
-        notify('error', `${body.kind} failed`, [message], 'command-error');
+        notify('error', `${COMMAND_LABELS[body.kind] ?? body.kind} failed`, [message], 'command-error');
       }
       return null;
     } finally {
@@ -213,12 +236,12 @@ export const useLab = create<LabState>()((set, get) => {
     }
   };
 
-  const runCommand = async (label: Busy extends infer B ? (B extends { command: infer C } ? C : never) : never, body: RequestBody | null, fn?: () => Promise<void>) => {
+  const runCommand = async (label: NonNullable<Busy>['command'], body: RequestBody | null, fn?: () => Promise<void>) => {
     if (get().busy) return;
     set({ busy: { command: label, id: 0, startedAt: Date.now() }, lastError: null, viewingImport: null });
     set((s) => ({ notices: s.notices.filter((n) => n.testId !== 'stopped' && n.testId !== 'command-error') }));
     try {
-      if (!(await syncSpec())) return;
+      if (!fn && !(await syncSpec())) return;
       if (fn) await fn();
       else if (body) await handleDone(await send(body));
     } finally {
@@ -276,6 +299,7 @@ export const useLab = create<LabState>()((set, get) => {
     lastError: null,
     recent: loadRecent(),
     selectedMethod: null,
+    repro: null,
 
     setParam(name, value) {
       const p = PARAM_BY_NAME.get(name);
@@ -408,6 +432,72 @@ export const useLab = create<LabState>()((set, get) => {
 
     selectMethod(key) {
       set({ selectedMethod: key });
+    },
+
+    reproduce(preset, seeds, multiRound) {
+      let cells: BrowserCell[];
+      try {
+        cells = planBrowserCells(preset, Array.from({ length: seeds }, (_, i) => i), multiRound);
+      } catch (e) {
+        notify('error', 'Reproduce', [e instanceof Error ? e.message : String(e)], 'command-error');
+        return;
+      }
+      const setCell = (id: string, patch: Partial<ReproState['cells'][number]>) =>
+        set((s) => (s.repro ? { repro: { ...s.repro, cells: s.repro.cells.map((c) => (c.id === id ? { ...c, ...patch } : c)) } } : {}));
+      set({
+        repro: { preset, seeds, cells: cells.map((c) => ({ id: c.id, title: c.title, status: 'pending' })), results: {}, claims: null, startedAt: Date.now(), finishedAt: null },
+        run: emptyRun(),
+        condensed: false,
+      });
+      void runCommand('reproduce', null, async () => {
+        for (const cell of cells) {
+          const prev = finishedCell(cell);
+          if (prev) {
+            setCell(cell.id, { status: 'resumed', seconds: prev.env.seconds });
+            set((s) => (s.repro ? { repro: { ...s.repro, results: { ...s.repro.results, [cell.id]: prev } } } : {}));
+            continue;
+          }
+          setCell(cell.id, { status: 'running' });
+          set({ run: emptyRun() });
+          const t0 = Date.now();
+          const ok = await send({ kind: 'setSpec', spec: cell.spec });
+          const r = ok ? await send({ kind: 'runAll' }) : null;
+          if (!r || r.kind !== 'experiment') {
+            setCell(cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: (Date.now() - t0) / 1000 });
+            break;
+          }
+          saveCell(cell, r.experiment);
+          set((s) => ({ run: withExperiment(s.run, r.experiment) }));
+          setCell(cell.id, { status: 'done', seconds: (Date.now() - t0) / 1000 });
+          set((s) => (s.repro ? { repro: { ...s.repro, results: { ...s.repro.results, [cell.id]: r.experiment } } } : {}));
+        }
+        const rp = get().repro;
+        if (rp) set({ repro: { ...rp, claims: buildClaims({ experiments: rp.results, condensation: [] }), finishedAt: Date.now() } });
+        set({ condensed: false });
+        // the session now holds the last cell's spec: put the page's settings back before the next run
+        await syncSpec();
+      });
+    },
+
+    reproReport() {
+      const rp = get().repro;
+      if (!rp || !rp.claims) return null;
+      const lines = [
+        `# Reproduction report (browser) — preset \`${rp.preset}\`, ${rp.seeds} seed(s)`,
+        '',
+        `Generated ${new Date(rp.finishedAt ?? Date.now()).toISOString()} in the browser (backend ${get().backend?.backend ?? '?'}).`,
+        'The §4.2 condensation benchmark runs only in `npm run reproduce`; its claims show n/a here.',
+        '',
+        claimsMarkdown(rp.claims),
+        '',
+        ...Object.entries(rp.results).map(([id, r]) => `\n---\n\n<!-- cell ${id} -->\n` + markdownReport(r, rp.cells.find((c) => c.id === id)?.title ?? id).replace(/^# /, '## ')),
+      ];
+      return lines.join('\n');
+    },
+
+    clearRepro() {
+      clearCells();
+      set({ repro: null });
     },
   };
 });
