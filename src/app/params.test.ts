@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, PRESETS, validateSpec } from '../core/runner/presets';
-import { PARAMS, PARAM_BY_KEY, coerce, defaultParams, matchPreset, paramsFromSpec, specFromParams } from './params';
+import { PARAMS, PARAM_BY_KEY, coerce, defaultParams, matchPreset, paramsFromSpec, specFromParams, urlParamsMarkdown } from './params';
 import { parseSearch, shareLink, toSearch } from './url';
 
 describe('parameter table', () => {
@@ -71,6 +71,14 @@ describe('parameter table', () => {
     expect(coerce(m, 'A-CF,CF,CF')).toEqual({ ok: true, value: ['A-CF', 'CF'] });
     expect(coerce(m, 'CF,Nope')).toMatchObject({ ok: false });
     expect(coerce(m, '')).toMatchObject({ ok: false });
+  });
+});
+
+describe('URL documentation', () => {
+  it('lists every key', () => {
+    const md = urlParamsMarkdown();
+    for (const p of PARAMS) expect(md).toContain(`| \`${p.key}\` |`);
+    expect(md).toContain('`autorun`');
   });
 });
 

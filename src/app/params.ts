@@ -353,3 +353,32 @@ export function matchPreset(params: Params): string | null {
   for (const [name, pr] of Object.entries(PRESETS)) if (sameAs(params, paramsFromSpec(pr.spec))) return name;
   return null;
 }
+
+/** Markdown table of the URL parameters (for the README), generated from the table itself. */
+export function urlParamsMarkdown(): string {
+  const range = (p: ParamDef): string => {
+    switch (p.type) {
+      case 'int':
+      case 'float':
+        return `${p.type === 'float' && p.minExclusive ? '(' : '['}${p.min}, ${p.max}]${p.type === 'int' ? ' integer' : ''}`;
+      case 'optint':
+        return `auto or [${p.min}, ${p.max}]`;
+      case 'optnum':
+        return `default or ${p.minExclusive ? '(' : '['}${p.min}, ${p.max}]${p.int ? ' integer' : ''}`;
+      case 'bool':
+        return '0 / 1';
+      case 'enum':
+        return p.options.map((o) => o.value).join(' \\| ');
+      case 'multi':
+        return `comma list of ${p.options.map((o) => o.value).join(', ')}`;
+    }
+  };
+  const rows = PARAMS.map((p) => `| \`${p.key}\` | ${p.label}${p.help ? ` — ${p.help}` : ''} | ${range(p)} | ${p.type === 'optnum' ? 'paper default' : formatValue(p, p.default)} |`);
+  return [
+    '| key | setting | values | default |',
+    '|---|---|---|---|',
+    '| `preset` | start from a preset (explicit keys override it) | ' + Object.keys(PRESETS).join(' \\| ') + ' | – |',
+    '| `autorun` | start Compare on load | 0 / 1 | 0 |',
+    ...rows,
+  ].join('\n');
+}
