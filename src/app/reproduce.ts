@@ -1,39 +1,16 @@
 /**
  * The "Reproduce" panel's plan (issue 7 item 3): the same experiment cells as `npm run reproduce`
- * (src/cli/reproduce.ts `planCells`, mirrored here because that module is Node-only), run one by one in the
+ * (`planExperimentCells` in src/core/runner/reproduce-plan.ts, shared with the CLI), run one by one in the
  * worker, each result kept in localStorage so a reload resumes from the last finished cell. The §4.2
  * condensation benchmark cell is CLI-only (it needs the Node bench harness) and shows as n/a here.
  */
 import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
-import { MULTI_ROUND_METHODS, SINGLE_ROUND_METHODS, getPreset, mergeSpec, validateSpec } from '../core/runner/presets';
+import { planExperimentCells, type ExperimentCell } from '../core/runner/reproduce-plan';
 
-export interface BrowserCell {
-  id: string;
-  title: string;
-  spec: ExperimentSpec;
-}
+export type BrowserCell = ExperimentCell;
 
-export function planBrowserCells(presetName: string, seeds: number[], withMultiRound = true): BrowserCell[] {
-  const base = getPreset(presetName).spec;
-  const cells: BrowserCell[] = [];
-  for (const seed of seeds) {
-    for (const mode of ['class', 'uniform'] as const) {
-      cells.push({
-        id: `single-${mode}-seed${seed}`,
-        title: `§4.3 single round, ${mode === 'class' ? 'class' : '10% uniform'} forgetting, seed ${seed}`,
-        spec: validateSpec(mergeSpec(base, { seed, forget: { mode, class: null, fraction: 0.1 }, rounds: 1, unlearn: { methods: SINGLE_ROUND_METHODS, arms: 'both' } })),
-      });
-    }
-    if (withMultiRound) {
-      cells.push({
-        id: `multi-uniform-seed${seed}`,
-        title: `§4.5 multi-round (3 × 10% uniform), seed ${seed}`,
-        spec: validateSpec(mergeSpec(base, { seed, forget: { mode: 'uniform', class: null, fraction: 0.1 }, rounds: 3, curves: false, unlearn: { methods: MULTI_ROUND_METHODS, arms: 'both' } })),
-      });
-    }
-  }
-  return cells;
-}
+/** The same cells as `npm run reproduce` (minus the Node-only §4.2 condensation cell). */
+export const planBrowserCells = planExperimentCells;
 
 const KEY = 'unlearning-lab.reproduce.v1';
 

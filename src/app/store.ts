@@ -13,7 +13,7 @@ import { PARAM_BY_NAME, backendPref, coerce, defaultParams, matchPreset, paramsF
 import { emptyRun, endRunningStages, reduceRun, resultsCsv, runFromExperiment, withExperiment, type RunView } from './runState';
 import { parseSearch, shareLink, specOf, specProblem, toSearch } from './url';
 import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from './reproduce';
-import { buildClaims, claimsMarkdown, type Claim } from '../cli/claims';
+import { buildClaims, claimsMarkdown, type Claim } from '../core/runner/claims';
 import { markdownReport } from '../core/runner/report';
 
 export interface Notice {

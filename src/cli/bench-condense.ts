@@ -20,7 +20,7 @@ import {
   blend, clustersOf, convnet3Factory, distributionMatching, embedAll, evaluateCondensed, condensedSource,
   partitionClusters, randomReal, subClasses,
 } from '../core/condense';
-import type { BenchRow } from './bench-rows';
+import type { BenchRow } from '../core/runner/bench-rows';
 
 export interface BenchCondenseOptions {
   /** run only rows whose id starts with this prefix */

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { initNodeBackend } from './node-backend';
 import { setFusedOps } from '../core/backend/fused';
 import { setFilterGradImpl } from '../core/backend/wasm-kernels';
-import type { BenchRow } from './bench-rows';
+import type { BenchRow } from '../core/runner/bench-rows';
 
 const now = () => performance.now();
 /** process CPU seconds (user+system): insensitive to other processes competing for the cores */

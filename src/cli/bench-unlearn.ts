@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getPreset, mergeSpec, validateSpec } from '../core/runner/presets';
 import type { ExperimentResult, MethodResult } from '../core/runner/contracts';
 import { runExperimentNode } from './experiment';
-import type { BenchRow } from './bench-rows';
+import type { BenchRow } from '../core/runner/bench-rows';
 
 export async function benchUnlearn(opts: { preset?: string; log?: (s: string) => void } = {}): Promise<{ rows: BenchRow[]; results: ExperimentResult[] }> {
   const presetName = opts.preset ?? 'quick';

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
-import type { BenchRow } from './bench-rows';
+import type { BenchRow } from '../core/runner/bench-rows';
 
 type Group = { prefix: string[]; run: () => Promise<BenchRow[]> };
 

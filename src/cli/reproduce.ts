@@ -11,13 +11,13 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { getPreset, mergeSpec, validateSpec, SINGLE_ROUND_METHODS, MULTI_ROUND_METHODS } from '../core/runner/presets';
+import { planExperimentCells } from '../core/runner/reproduce-plan';
 import { markdownReport } from '../core/runner/report';
 import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
 import { runExperimentNode } from './experiment';
 import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
-import type { BenchRow } from './bench-rows';
-import { buildClaims, claimsMarkdown, type CellResults } from './claims';
+import type { BenchRow } from '../core/runner/bench-rows';
+import { buildClaims, claimsMarkdown, type CellResults } from '../core/runner/claims';
 
 export interface Cell {
   id: string;
@@ -27,20 +27,7 @@ export interface Cell {
 }
 
 export function planCells(presetName: string, seeds: number[]): Cell[] {
-  const base = getPreset(presetName).spec;
-  const cells: Cell[] = [];
-  for (const seed of seeds) {
-    for (const mode of ['class', 'uniform'] as const) {
-      cells.push({
-        id: `single-${mode}-seed${seed}`, title: `§4.3 single round, ${mode === 'class' ? 'class' : '10% uniform'} forgetting, seed ${seed}`, kind: 'experiment',
-        spec: validateSpec(mergeSpec(base, { seed, forget: { mode, class: null, fraction: 0.1 }, rounds: 1, unlearn: { methods: SINGLE_ROUND_METHODS, arms: 'both' } })),
-      });
-    }
-    cells.push({
-      id: `multi-uniform-seed${seed}`, title: `§4.5 multi-round (3 × 10% uniform), seed ${seed}`, kind: 'experiment',
-      spec: validateSpec(mergeSpec(base, { seed, forget: { mode: 'uniform', class: null, fraction: 0.1 }, rounds: 3, curves: false, unlearn: { methods: MULTI_ROUND_METHODS, arms: 'both' } })),
-    });
-  }
+  const cells: Cell[] = planExperimentCells(presetName, seeds).map((c) => ({ ...c, kind: 'experiment' as const }));
   cells.push({ id: 'condensation-ipc10', title: '§4.2 condensation benchmark (Blend vs DM vs random real, CIFAR-10 IPC 10)', kind: 'condensation' });
   return cells;
 }
