@@ -53,6 +53,17 @@ export interface PrototypeView {
   members: RgbaImage[];
 }
 
+/** One forget image with the true-label confidence p_y of the original model and of each unlearned model. */
+export interface ForgetSampleView {
+  /** position in the forget set */
+  pos: number;
+  label: number;
+  image: RgbaImage;
+  original: number;
+  /** keyed "Method|w/o DC" or "Method|w/ DC" */
+  byMethod: Record<string, number>;
+}
+
 export interface MethodResult {
   name: MethodName;
   withDC: boolean;
@@ -101,6 +112,7 @@ export type RunEvent =
   | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number }
   | { kind: 'method-result'; result: MethodResult }
   | { kind: 'condense-result'; result: CondenseResult }
+  | { kind: 'forget-samples'; round: number; items: ForgetSampleView[] }
   | { kind: 'log'; level: 'info' | 'warn'; message: string };
 
 export type EventSink = (e: RunEvent) => void;

@@ -11,13 +11,14 @@ import type { ImageDataset, Metrics, Model, SampleSource, Split } from '../types
 import { LabError, throwIfCancelled } from '../types';
 import { Rng } from '../rng';
 import { realSource } from '../data/source';
+import { uint8ToRgba } from '../data/batch';
 import { createModel } from '../models';
 import { trainModel, serializeWeights, deserializeWeights, accuracy } from '../train';
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
 import { computeSubClasses, buildReducedRetain, type SubClasses, type ReducedRetain } from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
 import type {
-  CondenseResult, EventSink, ExperimentResult, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
+  CondenseResult, EventSink, ExperimentResult, ForgetSampleView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
 } from './contracts';
 import { validateSpec } from './presets';
 
@@ -55,6 +56,9 @@ export class LabSession implements LabSessionApi {
   private outputs = new Map<string, Model>();
   private methods: MethodResult[] = [];
   private startedAt = new Date().toISOString();
+  /** the forget-sample gallery of round 0 (a seeded sample of forget images and their confidences) */
+  private gallery: ForgetSampleView[] = [];
+  private static readonly GALLERY_SIZE = 24;
   private busySeconds = 0;
 
   constructor(opts: LabSessionOptions, spec?: ExperimentSpec) {
@@ -81,6 +85,7 @@ export class LabSession implements LabSessionApi {
   }
 
   private dropOriginal(): void {
+    this.gallery = [];
     this.original?.dispose();
     this.original = null;
     this.pretrainInfo = { seconds: 0, testAcc: NaN, trainAcc: NaN, reused: false };
@@ -90,6 +95,7 @@ export class LabSession implements LabSessionApi {
     this.rounds = [];
   }
   private dropOutputs(): void {
+    this.gallery = this.gallery.map((g) => ({ ...g, byMethod: {} }));
     for (const m of this.outputs.values()) m.dispose();
     this.outputs.clear();
     this.methods = [];
@@ -209,6 +215,7 @@ export class LabSession implements LabSessionApi {
         const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval-original'), { signal });
         const trainAcc = await accuracy(model, trainSrc, { signal });
         this.original = model;
+        this.initGallery(r0.split, metrics.losses.forget);
         this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: stripLosses(metrics) };
         this.opts.sink({ kind: 'log', level: 'info', message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}` });
       } catch (e) {
@@ -216,6 +223,23 @@ export class LabSession implements LabSessionApi {
         throw e;
       }
     });
+  }
+
+  private initGallery(split: Split, forgetLosses: Float32Array): void {
+    const ds = this.opts.dataset;
+    const n = split.forgetIdx.length;
+    const pos = Array.from(this.rng('gallery').sample(Array.from({ length: n }, (_, i) => i), LabSession.GALLERY_SIZE)).sort((a, b) => a - b);
+    this.gallery = pos.map((p) => ({
+      pos: p, label: ds.train.labels[split.forgetIdx[p]], image: { width: 32, height: 32, data: uint8ToRgba(ds.train, split.forgetIdx[p]) },
+      original: Math.exp(-forgetLosses[p]), byMethod: {},
+    }));
+    this.opts.sink({ kind: 'forget-samples', round: 0, items: this.gallery });
+  }
+
+  private updateGallery(key: string, forgetLosses: Float32Array): void {
+    if (!this.gallery.length) return;
+    this.gallery = this.gallery.map((g) => ({ ...g, byMethod: { ...g.byMethod, [key]: Math.exp(-forgetLosses[g.pos]) } }));
+    this.opts.sink({ kind: 'forget-samples', round: 0, items: this.gallery });
   }
 
   async condense(signal?: AbortSignal): Promise<CondenseResult> {
@@ -315,6 +339,7 @@ export class LabSession implements LabSessionApi {
               name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: stripLosses(metrics), curve,
               losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
             };
+            if (r === 0) this.updateGallery(`${name}|${withDC ? 'w/ DC' : 'w/o DC'}`, metrics.losses.forget);
             this.outputs.get(key)?.dispose();
             this.outputs.set(key, model);
             return mr;
