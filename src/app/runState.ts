@@ -2,7 +2,7 @@
  * Run view state derived from the worker's RunEvents: a pure reducer (unit-tested, DOM-free). Everything the
  * charts, tables and galleries show comes from here, i.e. from the run itself.
  */
-import type { CondenseResult, ExperimentResult, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/runner/contracts';
+import type { CondenseResult, ExperimentResult, ForgetSampleView, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/runner/contracts';
 import type { Metrics, Progress, StageName } from '../core/types';
 
 export interface StageView {
@@ -31,6 +31,9 @@ export interface RunView {
   clusters: Extract<RunEvent, { kind: 'clusters' }> | null;
   prototypes: PrototypeView[];
   prototypeIter: number;
+  /** latest forget-sample confidences (original model vs each method, cumulative) */
+  forgetSamples: ForgetSampleView[];
+  forgetSamplesRound: number;
   methods: MethodResult[];
   condense: CondenseResult | null;
   experiment: ExperimentResult | null;
@@ -42,7 +45,7 @@ export interface RunView {
 
 export function emptyRun(): RunView {
   return {
-    stages: [], curves: {}, pretrainCurve: [], acfTerms: {}, condenseLoss: [], clusters: null, prototypes: [], prototypeIter: 0,
+    stages: [], curves: {}, pretrainCurve: [], acfTerms: {}, condenseLoss: [], clusters: null, prototypes: [], prototypeIter: 0, forgetSamples: [], forgetSamplesRound: 0,
     methods: [], condense: null, experiment: null, logs: [], imgPerSec: null, imgPerSecStage: null,
   };
 }
@@ -155,6 +158,8 @@ export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now(), sto
       return { ...s, methods: upsertMethod(s.methods, e.result) };
     case 'condense-result':
       return { ...s, condense: e.result };
+    case 'forget-samples':
+      return { ...s, forgetSamples: e.items, forgetSamplesRound: e.round };
     case 'log': {
       const logs = [...s.logs, { at: now, level: e.level, message: e.message }];
       return { ...s, logs: logs.length > MAX_LOGS ? logs.slice(logs.length - MAX_LOGS) : logs };
