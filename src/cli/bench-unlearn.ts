@@ -10,7 +10,7 @@ import { runExperimentNode } from './experiment';
 import type { BenchRow } from '../core/runner/bench-rows';
 
 export async function benchUnlearn(opts: { preset?: string; log?: (s: string) => void } = {}): Promise<{ rows: BenchRow[]; results: ExperimentResult[] }> {
-  const presetName = opts.preset ?? 'quick';
+  const presetName = opts.preset ?? 'bench';
   const base = getPreset(presetName).spec;
   const rows: BenchRow[] = [];
   const results: ExperimentResult[] = [];

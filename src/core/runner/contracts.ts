@@ -28,7 +28,15 @@ export interface ExperimentSpec {
   };
   seed: number;
   pretrain: { epochs: number; lr: number; momentum: number; weightDecay: number; batchSize: number; warmup: number };
-  condense: { enabled: boolean; ipc: number; iterations: number; resampleNet: boolean; kmeansMaxIter: number };
+  condense: {
+    enabled: boolean;
+    ipc: number;
+    iterations: number;
+    resampleNet: boolean;
+    kmeansMaxIter: number;
+    /** width of the random ConvNet-3 feature nets of k-means and Blend (paper: 128) */
+    netWidth: number;
+  };
   unlearn: {
     methods: MethodName[];
     /** which arms to run: without condensation, with, or both */

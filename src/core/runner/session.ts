@@ -15,7 +15,7 @@ import { uint8ToRgba } from '../data/batch';
 import { createModel } from '../models';
 import { trainModel, serializeWeights, deserializeWeights, accuracy } from '../train';
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
-import { computeSubClasses, buildReducedRetain, type SubClasses, type ReducedRetain } from '../condense';
+import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses, type ReducedRetain } from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
@@ -76,7 +76,7 @@ export class LabSession implements LabSessionApi {
     const modelSame = dataSame && same((s) => [s.model, s.pretrain]);
     const splitSame = dataSame && same((s) => s.forget);
     const condenseSame = splitSame && same((s) => s.condense);
-    const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter]);
+    const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter, s.condense.netWidth]);
     if (!modelSame) this.dropOriginal();
     if (!kmeansSame) this.sub = null;
     if (!splitSame || !condenseSame || !modelSame) this.dropRounds();
@@ -258,6 +258,7 @@ export class LabSession implements LabSessionApi {
         const t0 = now();
         const sub = await computeSubClasses({
           dataset: ds, trainIdx: r0.split.trainIdx, ipc: c.ipc, maxIter: c.kmeansMaxIter, rng: this.rng('kmeans'), signal,
+          createNet: convnet3Factory(ds.classes.length, c.netWidth),
           onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
         });
         this.kmeansSeconds = now() - t0;
@@ -270,6 +271,7 @@ export class LabSession implements LabSessionApi {
       buildReducedRetain({
         dataset: ds, sub, trainIdx: r0.split.trainIdx, forgetIdx: state.cumulativeForget, retainIdx: state.split.retainIdx,
         ipc: c.ipc, iterations: c.iterations, resampleNet: c.resampleNet, rng: this.rng(`blend-${r}`), signal,
+        createNet: convnet3Factory(ds.classes.length, c.netWidth),
         onIter: (iter, iterations, loss) => this.opts.sink({ kind: 'condense-iter', round: r, iter, iterations, loss }),
         onPrototypes: (iter, items) => this.opts.sink({ kind: 'prototypes', iter, items }),
         onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
