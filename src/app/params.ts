@@ -215,6 +215,7 @@ export const PARAMS: readonly ParamDef[] = [
   { name: 'condenseEnabled', key: 'dc', label: 'Condensation enabled', help: 'needed for the w/ DC arm', group: 'condense', type: 'bool', control: 'checkbox', path: 'condense.enabled', default: dflt('condense.enabled'), advanced: true },
   { name: 'resampleNet', key: 'rsn', label: 'New random feature net per Blend iteration', help: 'DM-style; the paper keeps one net', group: 'condense', type: 'bool', control: 'checkbox', path: 'condense.resampleNet', default: dflt('condense.resampleNet'), advanced: true },
   { name: 'kmeansMaxIter', key: 'kmi', label: 'k-means max iterations', group: 'condense', type: 'int', control: 'number', min: 1, max: 1000, path: 'condense.kmeansMaxIter', default: dflt('condense.kmeansMaxIter'), advanced: true },
+  { name: 'netWidth', key: 'nw', label: 'Feature-net width (k-means, Blend)', help: 'random ConvNet-3 width; paper 128', group: 'condense', type: 'int', control: 'number', min: 1, max: 512, path: 'condense.netWidth', default: dflt('condense.netWidth'), advanced: true },
   {
     name: 'methods', key: 'm', label: 'Methods', group: 'methods', type: 'multi', control: 'checkboxes', path: 'unlearn.methods', default: [...dflt<string[]>('unlearn.methods')],
     options: METHOD_NAMES.map((m) => ({ value: m, label: METHOD_LABELS[m] })),
