@@ -1,18 +1,23 @@
 /**
- * `npm run bench [-- --only PREFIX] [--preset quick]` → results/bench.json + results/bench.md (results-format.md).
+ * `npm run bench [-- --only PREFIX] [--preset bench] [--fresh]` → results/bench.json + results/bench.md (results-format.md).
+ * With `--only`, the measured rows replace the rows of the same id in an existing results/bench.json.
  * Gathers the core throughput rows, the condensation rows and the unlearning rows. A benchmark that cannot run is
  * absent from the table (and its error printed), never faked.
  */
 import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
 import type { BenchRow } from '../core/runner/bench-rows';
 
+type Row = BenchRow & { measuredAt?: string };
+
 type Group = { prefix: string[]; run: () => Promise<BenchRow[]> };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' } } });
   const only = values.only ?? '';
   const outDir = values.out ?? 'results';
   const backend = await initNodeBackend();
@@ -25,26 +30,42 @@ async function main(): Promise<void> {
   for (const g of groups) {
     if (only && !g.prefix.some((p) => p.startsWith(only) || only.startsWith(p))) continue;
     try {
+      const t0 = Date.now();
       const got = await g.run();
+      console.error(`bench group ${g.prefix.join(',')}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       for (const r of got) if (!only || r.id.startsWith(only)) { rows.push(r); console.log(`${r.id}: ${r.value.toFixed(3)} ${r.unit}${r.target != null ? ` (target ${r.target})` : ''}`); }
     } catch (e) {
       console.error(`bench group ${g.prefix.join(',')} failed: ${(e as Error).stack ?? e}`);
     }
   }
-  const doc = { createdAt: new Date().toISOString(), machine: machineInfo(), backend: backend.backend, versions: { ...(await labVersions()), tfjs: tf.version_core }, rows };
-  const suffix = only ? `-${only.replace(/[^a-z0-9_.-]/gi, '')}` : '';
-  await writeAtomic(`${outDir}/bench${suffix}.json`, JSON.stringify(doc, null, 2));
-  await writeAtomic(`${outDir}/bench${suffix}.md`, benchMarkdown(doc));
-  console.log(`wrote ${outDir}/bench${suffix}.json and .md`);
+  // Rows of an earlier run stay unless this run measured the same id again (so `--only` refreshes a group);
+  // each row records when it was measured.
+  const path = `${outDir}/bench.json`;
+  const measuredAt = new Date().toISOString();
+  let kept: BenchRow[] = [];
+  if (!values.fresh && existsSync(path)) {
+    try {
+      const prev = JSON.parse(await readFile(path, 'utf8')) as { rows?: BenchRow[] };
+      const ids = new Set(rows.map((r) => r.id));
+      kept = (prev.rows ?? []).filter((r) => !ids.has(r.id));
+    } catch (e) {
+      console.error(`bench: ignoring unreadable ${path} (${(e as Error).message})`);
+    }
+  }
+  const all = [...kept, ...rows.map((r) => ({ ...r, measuredAt }))].sort((a, b) => a.id.localeCompare(b.id));
+  const doc = { createdAt: measuredAt, machine: machineInfo(), backend: backend.backend, versions: { ...(await labVersions()), tfjs: tf.version_core }, rows: all };
+  await writeAtomic(path, JSON.stringify(doc, null, 2));
+  await writeAtomic(`${outDir}/bench.md`, benchMarkdown(doc));
+  console.log(`wrote ${path} and ${outDir}/bench.md (${rows.length} rows measured now, ${kept.length} kept from earlier runs)`);
 }
 
-export function benchMarkdown(doc: { createdAt: string; machine: Record<string, unknown>; backend: string; versions: Record<string, string>; rows: BenchRow[] }): string {
+export function benchMarkdown(doc: { createdAt: string; machine: Record<string, unknown>; backend: string; versions: Record<string, string>; rows: Row[] }): string {
   const lines = [`# Unlearning Lab benchmarks`, '', `${doc.createdAt} · backend ${doc.backend} · ${doc.machine.cpus} CPUs (${doc.machine.cpuModel}) · tfjs ${doc.versions.tfjs} · lab ${doc.versions.lab}`, '',
-    '| id | value | unit | target | met | setting | note |', '|---|---|---|---|---|---|---|'];
+    '| id | value | unit | target | met | setting | note | measured |', '|---|---|---|---|---|---|---|---|'];
   for (const r of doc.rows) {
     const lowerIsBetter = /gap|delta/.test(r.id);
     const met = r.target == null ? '' : (lowerIsBetter ? r.value <= r.target : r.value >= r.target) ? 'yes' : '**no**';
-    lines.push(`| ${r.id} | ${r.value.toFixed(r.value >= 100 ? 0 : 2)} | ${r.unit} | ${r.target ?? ''} | ${met} | ${r.setting} | ${r.note ?? ''} |`);
+    lines.push(`| ${r.id} | ${r.value.toFixed(r.value >= 100 ? 0 : 2)} | ${r.unit} | ${r.target ?? ''} | ${met} | ${r.setting} | ${r.note ?? ''} | ${r.measuredAt?.slice(0, 16) ?? ''} |`);
   }
   return lines.join('\n') + '\n';
 }
