@@ -31,3 +31,29 @@ export function watchErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/**
+ * Save a viewport screenshot (the page as a visitor first sees it, 1600 px wide in these tests) scaled by
+ * `scale` to keep the PNG small, e.g. for the README: the screenshot is shown downscaled in a scratch page of
+ * the same browser context and captured again.
+ */
+export async function scaledShot(page: Page, name: string, scale: number): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const vp = page.viewportSize() ?? { width: 1600, height: 1100 };
+  const png = await page.screenshot({ type: 'png' });
+  const width = Math.round(vp.width * scale);
+  const height = Math.round(vp.height * scale);
+  const scratch = await page.context().newPage();
+  try {
+    await scratch.setViewportSize({ width, height });
+    await scratch.setContent(
+      `<html><body style="margin:0"><img id="s" style="display:block;width:${width}px;height:${height}px" src="data:image/png;base64,${png.toString('base64')}"></body></html>`,
+    );
+    await scratch.locator('#s').evaluate((img: HTMLImageElement) => img.decode());
+    const path = join(ARTIFACTS, `${name}.png`);
+    await scratch.screenshot({ path, type: 'png' });
+    return path;
+  } finally {
+    await scratch.close();
+  }
+}

@@ -6,6 +6,7 @@ import { Progress } from './components/Progress';
 import { AcfTerms, CondenseLoss, LossHistogram, MethodCurves, TimingChart } from './components/Charts';
 import { SummaryTable } from './components/SummaryTable';
 import { PrototypeGallery, ReducedRetain } from './components/Galleries';
+import { ForgetGallery } from './components/ForgetGallery';
 import { DatasetPanel } from './components/DatasetPanel';
 import { DevicePanel } from './components/DevicePanel';
 import { SharePanel } from './components/SharePanel';
@@ -99,6 +100,7 @@ export function App() {
             <AcfTerms />
             <LossHistogram />
           </div>
+          <ForgetGallery />
           <PrototypeGallery />
           <div className="grid2">
             <ReducedRetain />

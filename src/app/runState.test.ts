@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { MethodResult, RunEvent } from '../core/runner/contracts';
-import { armKey, emptyRun, endRunningStages, histogram, progressFraction, reduceRun, resultsCsv, summaryRows } from './runState';
+import type { ForgetSampleView, MethodResult, RunEvent } from '../core/runner/contracts';
+import {
+  armKey, emptyRun, endRunningStages, galleryMethodKeys, galleryRows, histogram, pickGalleryMethod, pickGalleryReference, progressFraction, reduceRun,
+  resultsCsv, summaryRows,
+} from './runState';
 
 const metrics = (x: number) => ({ retainAcc: x, forgetAcc: x / 2, testAcc: x - 1, mia: 50 + x / 10, lossMia: 50 });
 const result = (name: MethodResult['name'], withDC: boolean, x: number): MethodResult => ({
@@ -74,5 +77,57 @@ describe('run reducer', () => {
     expect(h.reduce((a, b) => a + b.a, 0)).toBeCloseTo(1);
     expect(h.reduce((a, b) => a + b.b, 0)).toBeCloseTo(1);
     expect(histogram([], [])).toEqual([]);
+  });
+});
+
+describe('forget-sample gallery', () => {
+  const img = { width: 1, height: 1, data: new Uint8ClampedArray(4) };
+  const sample = (pos: number, original: number, byMethod: Record<string, number> = {}): ForgetSampleView => ({ pos, label: pos % 10, image: img, original, byMethod });
+
+  it('keeps the latest forget-samples event (original first, then cumulative per method)', () => {
+    let s = emptyRun();
+    expect(s.forgetSamples).toEqual([]);
+    s = reduceRun(s, { kind: 'forget-samples', round: 0, items: [sample(0, 0.9), sample(3, 0.8)] });
+    expect(s.forgetSamples.map((x) => x.original)).toEqual([0.9, 0.8]);
+    expect(s.forgetSamples[0].byMethod).toEqual({});
+    const later = [sample(0, 0.9, { 'Retrain|w/o DC': 0.2, 'CF|w/o DC': 0.5 }), sample(3, 0.8, { 'Retrain|w/o DC': 0.3, 'CF|w/o DC': 0.1 })];
+    const before = s;
+    s = reduceRun(s, { kind: 'forget-samples', round: 0, items: later });
+    expect(s.forgetSamples).toBe(later);
+    expect(s.forgetSamplesRound).toBe(0);
+    expect(before.forgetSamples).toHaveLength(2); // pure: the previous view is untouched
+    expect(before.forgetSamples[0].byMethod).toEqual({});
+    // other parts of the view are unaffected
+    expect(s.methods).toEqual([]);
+    expect(s.stages).toEqual([]);
+  });
+
+  it('picks the method and the Retrain reference, and sorts by confidence drop', () => {
+    const items = [
+      sample(0, 0.9, { 'Retrain|w/ DC': 0.2, 'CF|w/ DC': 0.5, 'A-CF|w/ DC': 0.3 }),
+      sample(1, 0.8, { 'Retrain|w/ DC': 0.3, 'CF|w/ DC': 0.1, 'A-CF|w/ DC': 0.7 }),
+      sample(2, 0.7, { 'Retrain|w/ DC': 0.1, 'CF|w/ DC': 0.6 }),
+    ];
+    const keys = galleryMethodKeys(items);
+    expect(keys[0]).toBe('Retrain|w/ DC');
+    expect(new Set(keys)).toEqual(new Set(['Retrain|w/ DC', 'CF|w/ DC', 'A-CF|w/ DC']));
+    expect(pickGalleryMethod(keys, null)).toBe('A-CF|w/ DC');
+    expect(pickGalleryMethod(keys, armKey('CF', true, 0))).toBe('CF|w/ DC');
+    expect(pickGalleryMethod(keys, armKey('CF', false, 0))).toBe('A-CF|w/ DC'); // not run: falls back
+    expect(pickGalleryMethod([], null)).toBeNull();
+    expect(pickGalleryReference(keys, 'CF|w/ DC')).toBe('Retrain|w/ DC');
+    expect(pickGalleryReference(keys, 'CF|w/o DC')).toBe('Retrain|w/ DC'); // other arm when the same did not run
+    expect(pickGalleryReference(['CF|w/ DC'], 'CF|w/ DC')).toBeNull();
+
+    const hardest = galleryRows(items, 'A-CF|w/ DC', 'Retrain|w/ DC', 'hardest');
+    expect(hardest.map((r) => r.item.pos)).toEqual([1, 0, 2]); // drops 0.1, 0.6; #2 has no A-CF value → last
+    expect(hardest[0].drop).toBeCloseTo(0.1);
+    expect(hardest[0].reference).toBe(0.3);
+    expect(hardest[2].drop).toBeUndefined();
+    expect(galleryRows(items, 'A-CF|w/ DC', null, 'easiest').map((r) => r.item.pos)).toEqual([0, 1, 2]);
+    expect(galleryRows(items, 'CF|w/ DC', null, 'hardest').map((r) => r.item.pos)).toEqual([2, 0, 1]); // 0.1, 0.4, 0.7
+    expect(galleryRows(items, null, null, 'original').map((r) => r.item.pos)).toEqual([0, 1, 2]);
+    expect(galleryRows([...items].reverse(), null, null, 'position').map((r) => r.item.pos)).toEqual([0, 1, 2]);
+    expect(items.map((x) => x.pos)).toEqual([0, 1, 2]); // input not reordered
   });
 });

@@ -257,3 +257,85 @@ export function histogram(a: number[], b: number[], bins = 30): Array<{ x: numbe
   for (const v of b) put(v, 'b', b.length);
   return out;
 }
+
+// ---- forget-sample gallery ------------------------------------------------------------------------------
+
+/** Key of a method's arm in a forget sample's `byMethod` ("A-CF|w/ DC"), as the session writes it. */
+export function galleryKey(method: string, withDC: boolean): string {
+  return `${method}|${withDC ? 'w/ DC' : 'w/o DC'}`;
+}
+
+export function parseGalleryKey(key: string): { method: string; withDC: boolean } {
+  const i = key.lastIndexOf('|');
+  return { method: i < 0 ? key : key.slice(0, i), withDC: i >= 0 && key.slice(i + 1) === 'w/ DC' };
+}
+
+/** Method arms with confidences on the forget samples, in order of appearance, Retrain first. */
+export function galleryMethodKeys(items: ForgetSampleView[]): string[] {
+  const keys: string[] = [];
+  for (const it of items) for (const k of Object.keys(it.byMethod)) if (!keys.includes(k)) keys.push(k);
+  const retrain = keys.filter((k) => parseGalleryKey(k).method === 'Retrain');
+  return [...retrain, ...keys.filter((k) => parseGalleryKey(k).method !== 'Retrain')];
+}
+
+/**
+ * The arm the gallery shows: the selected one (an `armKey` from the store, or a gallery key) when it has
+ * confidences, else A-CF (w/ DC first), else the first non-Retrain arm, else Retrain, else null.
+ */
+export function pickGalleryMethod(keys: string[], selected: string | null | undefined): string | null {
+  if (selected) {
+    if (keys.includes(selected)) return selected;
+    const a = parseArmKey(selected);
+    const k = galleryKey(a.method, a.withDC);
+    if (keys.includes(k)) return k;
+  }
+  for (const k of [galleryKey('A-CF', true), galleryKey('A-CF', false)]) if (keys.includes(k)) return k;
+  return keys.find((k) => parseGalleryKey(k).method !== 'Retrain') ?? keys[0] ?? null;
+}
+
+/** Retrain's arm to compare with `method`: the same arm if it ran, else the other one. */
+export function pickGalleryReference(keys: string[], method: string | null): string | null {
+  const withDC = method ? parseGalleryKey(method).withDC : false;
+  const same = galleryKey('Retrain', withDC);
+  const other = galleryKey('Retrain', !withDC);
+  return keys.includes(same) ? same : keys.includes(other) ? other : null;
+}
+
+export type GallerySort = 'hardest' | 'easiest' | 'original' | 'position';
+
+export interface GalleryRow {
+  item: ForgetSampleView;
+  /** true-label confidence of the chosen method / of Retrain (undefined when that arm has not run) */
+  method?: number;
+  reference?: number;
+  /** original − method (how much confidence the unlearning removed); undefined without the method */
+  drop?: number;
+}
+
+/**
+ * Rows of the forget gallery. `hardest`: smallest confidence drop first (the samples the method failed to
+ * forget); `easiest`: largest drop first; `original`: most confident originally first; `position`: forget-set
+ * order. Rows without the method's value go last (in position order).
+ */
+export function galleryRows(items: ForgetSampleView[], method: string | null, reference: string | null, sort: GallerySort): GalleryRow[] {
+  const rows: GalleryRow[] = items.map((item) => {
+    const m = method ? item.byMethod[method] : undefined;
+    const r = reference ? item.byMethod[reference] : undefined;
+    return { item, method: m, reference: r, drop: m === undefined ? undefined : item.original - m };
+  });
+  const byPos = (a: GalleryRow, b: GalleryRow) => a.item.pos - b.item.pos;
+  const missingLast = (cmp: (a: GalleryRow, b: GalleryRow) => number) => (a: GalleryRow, b: GalleryRow) => {
+    if (a.drop === undefined || b.drop === undefined) return a.drop === undefined ? (b.drop === undefined ? byPos(a, b) : 1) : -1;
+    return cmp(a, b) || byPos(a, b);
+  };
+  switch (sort) {
+    case 'hardest':
+      return rows.sort(missingLast((a, b) => a.drop! - b.drop!));
+    case 'easiest':
+      return rows.sort(missingLast((a, b) => b.drop! - a.drop!));
+    case 'original':
+      return rows.sort((a, b) => b.item.original - a.item.original || byPos(a, b));
+    case 'position':
+      return rows.sort(byPos);
+  }
+}
