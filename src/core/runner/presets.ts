@@ -53,7 +53,7 @@ function preset(label: string, description: string, over: DeepPartial<Experiment
 
 export const PRESETS: Record<string, Preset> = {
   smoke: preset('Smoke test', 'Synthetic data, 40 images/class, ConvNet-3 width 8, ≤2 epochs everywhere. Seconds.', {
-    dataset: 'synthetic', trainPerClass: 40, testPerClass: 20, model: { arch: 'convnet3', width: 8 },
+    dataset: 'synthetic', trainPerClass: 40, testPerClass: 40, model: { arch: 'convnet3', width: 8 },
     pretrain: { epochs: 2, lr: 0.05, warmup: 0, batchSize: 32 },
     condense: { ipc: 4, iterations: 4, netWidth: 8 },
     unlearn: { methods: ['Retrain', 'CF', 'A-CF'], epochScale: 0.02 },

@@ -141,6 +141,7 @@ export class LabSession implements LabSessionApi {
           mode: this.spec.forget.mode, forgetClass: this.spec.forget.class, fraction: this.spec.forget.fraction,
           rng: this.rng('split'),
         });
+        checkEvaluable(split, ds.test.labels);
         this.rounds.push({ round: 0, split, cumulativeForget: split.forgetIdx });
       } else {
         const prev = this.rounds[k - 1];
@@ -384,6 +385,26 @@ export class LabSession implements LabSessionApi {
       condenseRounds: conds.length > 1 ? conds : undefined,
       methods: [...this.methods],
     };
+  }
+}
+
+/** Minimum examples per side of the MIA's cross-validation (5 folds). */
+const MIA_MIN = 5;
+
+/**
+ * Fail before any training when the evaluation sets cannot support the MIA (spec §7.2 compares the forget set with
+ * the evaluation test images of the forget set's classes, 5-fold CV): a clear error instead of a crash mid-run.
+ */
+function checkEvaluable(split: Split, testLabels: Uint8Array): void {
+  const forgetClasses = new Set<number>();
+  if (split.forgetClass !== null) forgetClasses.add(split.forgetClass);
+  let eligible = 0;
+  for (const i of split.testEvalIdx) if (split.forgetClass === null || forgetClasses.has(testLabels[i])) eligible++;
+  if (split.forgetIdx.length < MIA_MIN || eligible < MIA_MIN) {
+    throw new LabError(
+      `the MIA needs at least ${MIA_MIN} forget images and ${MIA_MIN} evaluation test images of the forgotten ` +
+      `class(es); this split has ${split.forgetIdx.length} and ${eligible}. Raise testPerClass (30 % of it is used ` +
+      `for evaluation) or trainPerClass / forget.fraction.`, 'spec');
   }
 }
 

@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from '../../cli/node-backend';
+import { makeSyntheticDataset } from '../data/synthetic';
+import { CancelledError } from '../types';
+import type { ExperimentResult, RunEvent, WeightsCache } from './contracts';
+import { getPreset, mergeSpec, validateSpec } from './presets';
+import { LabSession } from './session';
+import { markdownReport, resultCsv } from './report';
+
+const spec = validateSpec(mergeSpec(getPreset('smoke').spec, {
+  trainPerClass: 30, testPerClass: 40, pretrain: { epochs: 1 }, curves: true,
+  unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'both', epochScale: 0.02 },
+}));
+
+class MemoryCache implements WeightsCache {
+  map = new Map<string, Uint8Array>();
+  async get(k: string) { return this.map.get(k) ?? null; }
+  async put(k: string, v: Uint8Array) { this.map.set(k, v); }
+}
+
+function metricsOf(r: ExperimentResult) {
+  return r.methods.map((m) => ({ name: m.name, withDC: m.withDC, metrics: m.metrics, curve: m.curve }));
+}
+
+describe('LabSession', () => {
+  const dataset = makeSyntheticDataset({ seed: 1, trainPerClass: 30, testPerClass: 40 });
+  beforeAll(async () => { await initNodeBackend(); });
+
+  it('runs a whole spec, is reproducible from the seed, frees every tensor, and reuses cached weights', async () => {
+    const baseline = tf.memory().numTensors;
+    const cache = new MemoryCache();
+    const events: RunEvent[] = [];
+    const run = async (sink: (e: RunEvent) => void) => {
+      const s = new LabSession({ dataset, sink, cache, backendName: tf.getBackend() }, spec);
+      try { return await s.runAll(); } finally { s.dispose(); }
+    };
+    const a = await run((e) => events.push(e));
+    expect(tf.memory().numTensors).toBe(baseline);
+    const b = await run(() => {});
+    expect(tf.memory().numTensors).toBe(baseline);
+
+    expect(a.methods).toHaveLength(6);
+    expect(metricsOf(b)).toEqual(metricsOf(a));
+    expect(a.pretrain.reused).toBe(false);
+    expect(b.pretrain.reused).toBe(true);
+    expect(b.pretrain.testAcc).toBe(a.pretrain.testAcc);
+    expect(a.condense!.reducedRetainSize).toBeGreaterThan(0);
+    expect(a.condense!.reducedRetainSize).toBeLessThanOrEqual(a.condense!.retainSize);
+    for (const m of a.methods) {
+      for (const v of [m.metrics.retainAcc, m.metrics.forgetAcc, m.metrics.testAcc, m.metrics.mia, m.metrics.lossMia]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(100);
+      }
+      expect(m.overheadSeconds > 0).toBe(m.withDC);
+      expect(m.curve.length).toBeGreaterThan(0);
+    }
+    const kinds = new Set(events.map((e) => e.kind));
+    for (const k of ['stage', 'progress', 'epoch', 'condense-iter', 'prototypes', 'acf-terms', 'method-result', 'condense-result', 'forget-samples']) {
+      expect(kinds, k).toContain(k);
+    }
+    expect(markdownReport(a)).toMatch(/\| A-CF \|/);
+    expect(resultCsv(a).trim().split('\n')).toHaveLength(7);
+  });
+
+  it('a cancel mid-run throws CancelledError and leaves no tensors behind', async () => {
+    const baseline = tf.memory().numTensors;
+    const ac = new AbortController();
+    let steps = 0;
+    const s = new LabSession({
+      dataset, backendName: tf.getBackend(),
+      sink: (e) => { if (e.kind === 'progress' && e.progress.stage === 'unlearn' && ++steps === 2) ac.abort(); },
+    }, spec);
+    await expect(s.runAll(ac.signal)).rejects.toBeInstanceOf(CancelledError);
+    s.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('refuses, before training, a split whose evaluation set cannot support the MIA', async () => {
+    const small = mergeSpec(spec, { testPerClass: 10, forget: { mode: 'class', class: 3 } });
+    const s = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, small);
+    await expect(s.pretrain()).rejects.toThrow(/spec: the MIA needs at least 5 .*Raise testPerClass/);
+    s.dispose();
+  });
+
+  it('changing the forget request keeps the original model but drops results', async () => {
+    const s = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, spec);
+    try {
+      await s.unlearn(['CF'], 'without');
+      const first = s.result();
+      expect(first.methods).toHaveLength(1);
+      s.setSpec(mergeSpec(spec, { forget: { mode: 'class', class: 2 } }));
+      expect(s.result().methods).toHaveLength(0);
+      await s.unlearn(['CF'], 'without');
+      const r = s.result();
+      expect(r.split.forgetClass).toBe(2);
+      expect(r.pretrain.testAcc).toBe(first.pretrain.testAcc);
+      expect(r.methods[0].metrics.testAccRetained).toBeDefined();
+    } finally {
+      s.dispose();
+    }
+  });
+});
