@@ -33,7 +33,8 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       const got = await g.run();
       console.error(`bench group ${g.prefix.join(',')}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      for (const r of got) if (!only || r.id.startsWith(only)) { rows.push(r); console.log(`${r.id}: ${r.value.toFixed(3)} ${r.unit}${r.target != null ? ` (target ${r.target})` : ''}`); }
+      // memory.* rows are by-products of the unlearning runs: kept whenever their group ran
+      for (const r of got) if (!only || r.id.startsWith(only) || r.id.startsWith('memory.')) { rows.push(r); console.log(`${r.id}: ${r.value.toFixed(3)} ${r.unit}${r.target != null ? ` (target ${r.target})` : ''}`); }
     } catch (e) {
       console.error(`bench group ${g.prefix.join(',')} failed: ${(e as Error).stack ?? e}`);
     }
