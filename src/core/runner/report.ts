@@ -19,17 +19,30 @@ export function pairByMethod(methods: MethodResult[], round = 0): Array<{ name: 
   return [...rows.values()];
 }
 
-/** The paper-style table of one round, with gaps to Retrain (the reference) in brackets. */
+/**
+ * The paper-style table of one round (methods × MIA / retain / forget / test / time, w/o DC | w/ DC), plus the
+ * loss-LR MIA and, for class forgetting, test accuracy over the retained classes. Brackets: gap to Retrain (the
+ * reference) in the same arm. With DC, time = unlearning + condensation overhead = end-to-end.
+ */
 export function markdownTable(result: ExperimentResult, round = 0): string {
   const rows = pairByMethod(result.methods, round);
   const hasWith = rows.some((r) => r.with);
   const hasWithout = rows.some((r) => r.without);
   const arms: Array<'without' | 'with'> = [...(hasWithout ? ['without' as const] : []), ...(hasWith ? ['with' as const] : [])];
+  const classMode = result.methods.some((m) => m.metrics.testAccRetained !== undefined);
   const ref = rows.find((r) => r.name === 'Retrain');
+  type Key = 'mia' | 'lossMia' | 'retainAcc' | 'forgetAcc' | 'testAcc' | 'testAccRetained';
+  const cols: Array<{ key: Key; label: string; digits: number }> = [
+    { key: 'mia', label: 'MIA', digits: 2 }, { key: 'lossMia', label: 'Loss-MIA', digits: 1 },
+    { key: 'retainAcc', label: 'Retain', digits: 1 }, { key: 'forgetAcc', label: 'Forget', digits: 1 },
+    { key: 'testAcc', label: 'Test', digits: 1 },
+    ...(classMode ? [{ key: 'testAccRetained' as const, label: 'Test (retained cls)', digits: 1 }] : []),
+  ];
   const head = ['Method'];
   for (const a of arms) {
     const tag = a === 'with' ? 'w/ DC' : 'w/o DC';
-    head.push(`MIA (${tag})`, `Retain (${tag})`, `Forget (${tag})`, `Test (${tag})`, `Time s (${tag})`);
+    for (const c of cols) head.push(`${c.label} (${tag})`);
+    head.push(`Time s (${tag})`);
   }
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
@@ -37,11 +50,14 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
     for (const a of arms) {
       const m = r[a];
       const rm = ref?.[a];
-      const gap = (k: 'mia' | 'retainAcc' | 'forgetAcc' | 'testAcc') =>
-        m && rm && r.name !== 'Retrain' ? ` (${m.metrics[k] - rm.metrics[k] >= 0 ? '+' : ''}${(m.metrics[k] - rm.metrics[k]).toFixed(1)})` : '';
-      if (!m) { cells.push('–', '–', '–', '–', '–'); continue; }
-      const time = a === 'with' ? `${f1(m.unlearnSeconds)} + ${f1(m.overheadSeconds)}` : f1(m.unlearnSeconds);
-      cells.push(f2(m.metrics.mia) + gap('mia'), f1(m.metrics.retainAcc) + gap('retainAcc'), f1(m.metrics.forgetAcc) + gap('forgetAcc'), f1(m.metrics.testAcc) + gap('testAcc'), time);
+      if (!m) { cells.push(...cols.map(() => '–'), '–'); continue; }
+      for (const c of cols) {
+        const v = m.metrics[c.key];
+        const rv = rm?.metrics[c.key];
+        const gap = v !== undefined && rv !== undefined && r.name !== 'Retrain' ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})` : '';
+        cells.push((c.digits === 2 ? f2(v) : f1(v)) + gap);
+      }
+      cells.push(a === 'with' ? `${f1(m.unlearnSeconds)} + ${f1(m.overheadSeconds)} = ${f1(m.unlearnSeconds + m.overheadSeconds)}` : f1(m.unlearnSeconds));
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -72,7 +88,8 @@ export function markdownReport(result: ExperimentResult, title = 'Unlearning Lab
     out.push(markdownTable(result, r), '');
   }
   out.push('MIA = LR-MIA on logit-confidence, AUC % (paper §7.2; ≈50 = forget set indistinguishable from unseen data). ' +
-    'Accuracies in %. Brackets: gap to Retrain. With DC, time = unlearning + condensation overhead.', '');
+    'Loss-MIA = accuracy % of a logistic regression on per-example losses, forget vs unseen test (NeurIPS 2023 kit style; ≈50 ideal). ' +
+    'Accuracies in %. Brackets: gap to Retrain in the same arm. With DC, time = unlearning + condensation overhead (k-means, partition, Blend) = end-to-end.', '');
   return out.join('\n');
 }
 
