@@ -46,6 +46,14 @@ function randomBatch(rng: Rng, n: number, classes: number) {
   return { x, y };
 }
 
+/** Images/s of `step` (one batch of `bs` images): `warm` untimed calls, then `steps` timed (total time). */
+async function timeRate(step: () => Promise<void>, bs: number, steps: number, warm: number): Promise<Rate> {
+  for (let i = 0; i < warm; i++) await step();
+  const t0 = now(), c0 = cpuNow();
+  for (let i = 0; i < steps; i++) await step();
+  return { wall: (bs * steps) / ((now() - t0) / 1000), cpu: (bs * steps) / (cpuNow() - c0) };
+}
+
 /** Training images/s of `cfg` at batch `bs`: `warm` untimed steps, then `steps` timed (median of per-step rates is not used: total time). */
 export async function measureTrain(cfg: ModelConfig, bs: number, steps: number, warm: number): Promise<number> {
   return (await measureTrainRate(cfg, bs, steps, warm)).wall;
@@ -65,10 +73,7 @@ export async function measureTrainRate(cfg: ModelConfig, bs: number, steps: numb
     value.dispose();
   };
   try {
-    for (let i = 0; i < warm; i++) await step();
-    const t0 = now(), c0 = cpuNow();
-    for (let i = 0; i < steps; i++) await step();
-    return { wall: (bs * steps) / ((now() - t0) / 1000), cpu: (bs * steps) / (cpuNow() - c0) };
+    return await timeRate(step, bs, steps, warm);
   } finally {
     x.dispose();
     opt.dispose();
@@ -90,10 +95,7 @@ export async function measureInferRate(cfg: ModelConfig, bs: number, steps: numb
     z.dispose();
   };
   try {
-    for (let i = 0; i < warm; i++) await step();
-    const t0 = now(), c0 = cpuNow();
-    for (let i = 0; i < steps; i++) await step();
-    return { wall: (bs * steps) / ((now() - t0) / 1000), cpu: (bs * steps) / (cpuNow() - c0) };
+    return await timeRate(step, bs, steps, warm);
   } finally {
     x.dispose();
     model.dispose();

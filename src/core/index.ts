@@ -18,7 +18,9 @@ export {
   reducedRetain, toCondenseResult, computeSubClasses, buildReducedRetain, convnet3Factory, distributionMatching, randomReal,
   evaluateCondensed, condensedSource,
 } from './condense';
-export type { SubClasses, KMeansResult, BlendOptions, BlendResult, Partition, ReducedRetain } from './condense';
+export type {
+  SubClasses, KMeansResult, BlendOptions, BlendResult, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
+} from './condense';
 export * from './unlearn';
 export * from './runner/contracts';
 export * from './runner/presets';

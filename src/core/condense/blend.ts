@@ -296,14 +296,9 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
     return { loss, grads };
   };
 
-  /**
-   * Batched path, in three phases so the network batch does not depend on cluster sizes:
-   * (1) x̃_k for all clusters, chunk by chunk; (2) L and G = ∂L/∂x̃ through the network, `netBatch` blends at a
-   * time; (3) ∂L/∂w̃_k = X_k·G_k per chunk, then through the sum-normalisation:
-   * ∂L/∂w_i = (∂L/∂w̃_i − Σ_j w̃_j ∂L/∂w̃_j) / Σ_j w_j. Exact (chain rule), instance norm makes (2) batch-independent.
-   */
-  const batchedGrads = async (): Promise<{ loss: number; grads: Float32Array }> => {
-    const xt = new Float32Array(T * PIXELS);
+  /** x̃_k of every kept cluster under the current weights, [T·PIXELS] in kept-cluster order, chunk by chunk. */
+  const blendAll = async (): Promise<Float32Array> => {
+    const out = new Float32Array(T * PIXELS);
     for (const c of chunks) {
       throwIfCancelled(opts.signal);
       const x = membersOf(c);
@@ -311,11 +306,22 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
         const img = tf.tidy(() => blendImages(tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]), x));
         const px = (await img.data()) as Float32Array;
         img.dispose();
-        c.ks.forEach((k, r) => xt.set(px.subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
+        c.ks.forEach((k, r) => out.set(px.subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
       } finally {
         if (!c.cached) x.dispose();
       }
     }
+    return out;
+  };
+
+  /**
+   * Batched path, in three phases so the network batch does not depend on cluster sizes:
+   * (1) x̃_k for all clusters, chunk by chunk; (2) L and G = ∂L/∂x̃ through the network, `netBatch` blends at a
+   * time; (3) ∂L/∂w̃_k = X_k·G_k per chunk, then through the sum-normalisation:
+   * ∂L/∂w_i = (∂L/∂w̃_i − Σ_j w̃_j ∂L/∂w̃_j) / Σ_j w_j. Exact (chain rule), instance norm makes (2) batch-independent.
+   */
+  const batchedGrads = async (): Promise<{ loss: number; grads: Float32Array }> => {
+    const xt = await blendAll();
     const G = new Float32Array(T * PIXELS);
     let loss = 0;
     for (let s0 = 0; s0 < T; s0 += netBatch) {
@@ -424,19 +430,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
     }
 
     // final blended images in kept-cluster order
-    const pixels = new Float32Array(T * PIXELS);
-    for (const c of chunks) {
-      throwIfCancelled(opts.signal);
-      const x = membersOf(c);
-      try {
-        const img = tf.tidy(() => blendImages(tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]), x));
-        const px = (await img.data()) as Float32Array;
-        img.dispose();
-        c.ks.forEach((k, r) => pixels.set(px.subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
-      } finally {
-        if (!c.cached) x.dispose();
-      }
-    }
+    const pixels = await blendAll();
     return {
       pixels,
       labels: Int32Array.from(kept.map((c) => c.label)),

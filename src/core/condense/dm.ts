@@ -6,14 +6,16 @@
  *   SGD momentum 0.5 (PyTorch convention), lr_img 0.01 as the reference (original DM: 1.0). DSA augmentation is
  *   not implemented (the paper's DM used it; here it is plain DM).
  * - Random real subset with the same number of images per class.
- * - Evaluation: a fresh random network trained on the condensed set (SGD lr 0.01, momentum 0.9, wd 5e-4 coupled,
- *   batch 256, WarmCos(0, E) per epoch), test accuracy after the LAST epoch (spec §10 C2: no best-on-test pick).
+ * - Evaluation: a fresh random network trained on the condensed set with the shared `trainModel` (SGD lr 0.01,
+ *   momentum 0.9, wd 5e-4 coupled, batch 256, WarmCos(0, E) per epoch), test accuracy after the LAST epoch
+ *   (spec §10 C2: no best-on-test pick).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model, SampleSource } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import { floatSource, subsetSource } from '../data/source';
+import { accuracy, trainModel } from '../train';
 
 const PIXELS = 32 * 32 * 3;
 
@@ -147,7 +149,7 @@ export async function distributionMatching(opts: DmOptions): Promise<DmResult> {
   }
 }
 
-export interface EvaluateOptions {
+export interface EvaluateCondensedOptions {
   train: SampleSource;
   test: SampleSource;
   /** fresh random network to train (ConvNet-3 in the benchmark); disposed here */
@@ -162,10 +164,11 @@ export interface EvaluateOptions {
   /** batch size for test inference; default 500 */
   evalBatch?: number;
   signal?: AbortSignal;
+  /** after each epoch (1-based) with its mean training loss */
   onEpoch?: (epoch: number, loss: number) => void;
 }
 
-export interface EvaluateResult {
+export interface EvaluateCondensedResult {
   /** % test accuracy after the last epoch */
   testAcc: number;
   trainSeconds: number;
@@ -173,72 +176,22 @@ export interface EvaluateResult {
   losses: number[];
 }
 
-/** WarmCos(W, E) factor at 0-based epoch e (spec §6.0). */
-export function warmCosFactor(e: number, W: number, E: number): number {
-  return e < W ? (e + 1) / W : 0.5 * (1 + Math.cos((Math.PI * (e - W)) / (E - W)));
-}
-
-/** Top-1 accuracy (%) of `model` on `src`. */
-export async function accuracy(model: Model, src: SampleSource, batch = 500, signal?: AbortSignal): Promise<number> {
-  let correct = 0;
-  for (let s = 0; s < src.size; s += batch) {
-    throwIfCancelled(signal);
-    const m = Math.min(batch, src.size - s);
-    const pos = new Int32Array(m);
-    for (let i = 0; i < m; i++) pos[i] = s + i;
-    const pred = tf.tidy(() => tf.argMax(model.apply(src.gather(pos)), 1));
-    const p = (await pred.data()) as Int32Array;
-    pred.dispose();
-    for (let i = 0; i < m; i++) if (p[i] === src.labels[s + i]) correct++;
-  }
-  return src.size ? (100 * correct) / src.size : 0;
-}
-
 /** Trains a fresh network on a condensed set and reports test accuracy after the last epoch. */
-export async function evaluateCondensed(opts: EvaluateOptions): Promise<EvaluateResult> {
-  const lr0 = opts.lr ?? 0.01, mom = opts.momentum ?? 0.9, wd = opts.weightDecay ?? 5e-4, bs = opts.batchSize ?? 256;
+export async function evaluateCondensed(opts: EvaluateCondensedOptions): Promise<EvaluateCondensedResult> {
   const t0 = performance.now();
   const model = opts.createNet(opts.rng.fork('net'));
-  const shuffle = opts.rng.fork('shuffle');
-  const vars = model.params.map((p) => p.variable);
-  const vel = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  const losses: number[] = [];
-  let step = 0;
   try {
-    for (let e = 0; e < opts.epochs; e++) {
-      const lr = lr0 * warmCosFactor(e, 0, opts.epochs);
-      const order = shuffle.permutation(opts.train.size);
-      let sum = 0, nb = 0;
-      for (let s = 0; s < order.length; s += bs) {
-        throwIfCancelled(opts.signal);
-        const pos = order.subarray(s, Math.min(s + bs, order.length));
-        const y = new Int32Array(pos.length);
-        for (let i = 0; i < pos.length; i++) y[i] = opts.train.labels[pos[i]];
-        const lossT = tf.tidy(() => {
-          const x = opts.train.gather(pos);
-          const onehot = tf.oneHot(tf.tensor1d(y, 'int32'), model.config.numClasses);
-          const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(onehot, model.apply(x)) as tf.Scalar, vars);
-          vars.forEach((v, i) => {
-            const g = tf.add(grads[v.name], tf.mul(v, wd)); // coupled L2 (PyTorch SGD)
-            vel[i].assign(step === 0 ? g : tf.add(tf.mul(vel[i], mom), g));
-            v.assign(tf.sub(v, tf.mul(vel[i], lr)));
-          });
-          return value;
-        });
-        step++;
-        sum += (await lossT.data())[0];
-        lossT.dispose();
-        nb++;
-      }
-      losses.push(sum / Math.max(nb, 1));
-      opts.onEpoch?.(e + 1, losses[losses.length - 1]);
-    }
+    const { losses } = await trainModel({
+      model, source: opts.train, epochs: opts.epochs, batchSize: opts.batchSize ?? 256,
+      optimizer: { kind: 'sgd', lr: opts.lr ?? 0.01, momentum: opts.momentum ?? 0.9, weightDecay: opts.weightDecay ?? 5e-4 },
+      warmup: 0, rng: opts.rng.fork('shuffle'), signal: opts.signal,
+      onEpoch: opts.onEpoch ? (e, s) => opts.onEpoch!(e + 1, s.loss) : undefined,
+    });
     const trainSeconds = (performance.now() - t0) / 1000;
     const te = performance.now();
-    const testAcc = await accuracy(model, opts.test, opts.evalBatch ?? 500, opts.signal);
+    const testAcc = opts.test.size ? await accuracy(model, opts.test, { batchSize: opts.evalBatch ?? 500, signal: opts.signal }) : 0;
     return { testAcc, trainSeconds, evalSeconds: (performance.now() - te) / 1000, losses };
   } finally {
-    for (const v of vel) v.dispose();
     model.dispose();
   }
 }

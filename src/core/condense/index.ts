@@ -7,5 +7,5 @@ export type { Partition, ReducedRetain, ReducedRetainOptions } from './reduced-r
 export { partitionClusters, positionsOf, subClassesOfSource, reducedRetain, toCondenseResult } from './reduced-retain';
 export type { ComputeSubClassesOptions, BuildReducedRetainOptions } from './pipeline';
 export { computeSubClasses, buildReducedRetain, convnet3Factory } from './pipeline';
-export type { DmOptions, DmResult, EvaluateOptions, EvaluateResult, RandomReal } from './dm';
-export { distributionMatching, randomReal, evaluateCondensed, accuracy, warmCosFactor, positionsByClass, condensedSource } from './dm';
+export type { DmOptions, DmResult, EvaluateCondensedOptions, EvaluateCondensedResult, RandomReal } from './dm';
+export { distributionMatching, randomReal, evaluateCondensed, positionsByClass, condensedSource } from './dm';

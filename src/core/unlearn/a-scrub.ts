@@ -7,11 +7,10 @@
  * Terms reported through onTerms are the unweighted (meanCE)² and MMD² of each min-pass step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeOptimizer } from '../train';
 import type { Model } from '../types';
 import type { StepContext } from '../train/api';
 import type { AmuOptions, UnlearnContext, UnlearnMethod } from './common';
-import { AmuSampler, MethodLoop, amuOptions, amuRegulariser, klT, methodHParams, num, offTape, steepCE, str } from './common';
+import { AmuSampler, MethodLoop, amuOptions, amuRegulariser, methodHParams, num, scrubHParams, scrubMaxLoss, steepCE, str, teacherKL, trainStudent } from './common';
 
 /**
  * The min-pass loss of one retain batch: γ·(meanCE)² + β·KL_T(teacher ‖ student) + λ·MMD² for the given
@@ -26,7 +25,7 @@ export function aScrubMinLoss(
 ): { total: tf.Scalar; ce2: tf.Scalar; mmd: tf.Scalar } {
   const z = c.model.apply(c.x);
   const ce2 = steepCE(z, c.y, o.square);
-  const kl = klT(offTape(() => teacher.apply(c.x)), z, o.T);
+  const kl = teacherKL(teacher, c.x, z, o.T);
   const mmd = amuRegulariser(c.model, ctx.forget, ctx.testUsed, sample, o);
   const total = tf.add(tf.add(tf.mul(ce2, o.gamma), tf.mul(kl, o.beta)), tf.mul(mmd, o.lambda)) as tf.Scalar;
   return { total, ce2, mmd };
@@ -35,27 +34,21 @@ export function aScrubMinLoss(
 export const aScrub: UnlearnMethod = async (ctx) => {
   const M = 'A-SCRUB';
   const hp = methodHParams(M, ctx);
-  const E = num(hp, 'ascrub_epochs', M);
-  const B = num(hp, 'batch_size', M);
-  const T = num(hp, 'ascrub_T', M);
-  const beta = num(hp, 'ascrub_beta', M);
-  const gamma = num(hp, 'ascrub_gamma', M);
-  const fw = num(hp, 'ascrub_forget_weight', M);
+  const { epochs: E, batchSize: B, T, beta, gamma, forgetWeight: fw } = scrubHParams(hp, 'ascrub', M);
   const o = amuOptions(hp, 'ascrub', M);
   const retain = str(hp, 'ascrub_retain', M) === 'real' && ctx.withDC && ctx.retainReal ? ctx.retainReal : ctx.retain;
   const teacher = ctx.original;
   const loop = new MethodLoop(ctx, M, E);
   const student = teacher.clone();
-  let opt: ReturnType<typeof makeOptimizer> | null = null;
-  try {
-    opt = makeOptimizer({ kind: 'adam', lr: num(hp, 'ascrub_lr', M), beta1: 0.9, beta2: 0.999, eps: 1e-8 }, student.params);
+  const adam = { kind: 'adam', lr: num(hp, 'ascrub_lr', M), beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+  return trainStudent(student, adam, async (opt) => {
     const sampler = new AmuSampler(ctx.forget, ctx.testUsed, o.sampleFactor * B, ctx.rng.fork('amu-samples'));
     const shuffleF = ctx.rng.fork('shuffle-forget');
     const shuffleR = ctx.rng.fork('shuffle');
     for (let e = 0; e < E; e++) {
       await loop.pass({
         model: student, optimizer: opt, source: ctx.forget, batchSize: B, rng: shuffleF, epoch: e, phase: 'max',
-        loss: (c) => tf.mul(klT(offTape(() => teacher.apply(c.x)), c.model.apply(c.x), T), -fw) as tf.Scalar,
+        loss: (c) => scrubMaxLoss(c, teacher, T, fw),
       });
       await loop.pass({
         model: student, optimizer: opt, source: retain, batchSize: B, rng: shuffleR, epoch: e, phase: 'min',
@@ -67,11 +60,5 @@ export const aScrub: UnlearnMethod = async (ctx) => {
       });
       await loop.endEpoch(e, student);
     }
-    return student;
-  } catch (err) {
-    student.dispose();
-    throw err;
-  } finally {
-    opt?.dispose();
-  }
+  });
 };

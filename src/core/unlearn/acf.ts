@@ -9,9 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
 import type { MethodName } from '../runner/contracts';
 import type { StepContext } from '../train/api';
-import { makeOptimizer } from '../train';
 import type { AmuOptions, UnlearnContext, UnlearnMethod } from './common';
-import { AmuSampler, MethodLoop, amuOptions, amuRegulariser, methodHParams, num, steepCE } from './common';
+import { AmuSampler, MethodLoop, amuOptions, amuRegulariser, methodHParams, num, steepCE, trainStudent } from './common';
 
 /** The A-AMU objective of one step: returns total and the (unweighted) ce2 and mmd² terms (caller owns all three). */
 export function amuStepLoss(
@@ -43,9 +42,8 @@ export async function runAmu(
   const o = amuOptions(hp, prefix, M);
   const loop = new MethodLoop(ctx, M, E);
   const student = ctx.original.clone();
-  let opt: ReturnType<typeof makeOptimizer> | null = null;
-  try {
-    opt = makeOptimizer({ kind: 'adam', lr: num(hp, `${prefix}_lr`, M), beta1: 0.9, beta2: 0.999, eps: 1e-8 }, student.params);
+  const adam = { kind: 'adam', lr: num(hp, `${prefix}_lr`, M), beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+  return trainStudent(student, adam, async (opt) => {
     const sampler = new AmuSampler(ctx.forget, ctx.testUsed, o.sampleFactor * B, ctx.rng.fork('amu-samples'));
     const shuffle = ctx.rng.fork('shuffle');
     for (let e = 0; e < E; e++) {
@@ -59,13 +57,7 @@ export async function runAmu(
       });
       await loop.endEpoch(e, student);
     }
-    return student;
-  } catch (err) {
-    student.dispose();
-    throw err;
-  } finally {
-    opt?.dispose();
-  }
+  });
 }
 
 export const acf: UnlearnMethod = (ctx) => runAmu(ctx, 'A-CF', 'acf');

@@ -6,11 +6,9 @@
  * SGD, constant lr.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Model } from '../types';
 import { subsetSource, concatSources } from '../data/source';
-import { makeOptimizer } from '../train';
 import type { UnlearnMethod } from './common';
-import { MethodLoop, klFromLogTarget, methodHParams, num, offTape } from './common';
+import { MethodLoop, klFromLogTarget, methodHParams, num, offTape, trainStudent } from './common';
 
 /**
  * Log of the mixed target q (rows with u = 1 follow the bad teacher, u = 0 the competent one); since u ∈ {0,1},
@@ -39,37 +37,31 @@ export const badDistillation: UnlearnMethod = async (ctx) => {
   const data = concatSources(ctx.forget, retainPart);
 
   const student = ctx.original.clone();
-  let bad: Model | null = null;
-  let opt: ReturnType<typeof makeOptimizer> | null = null;
-  try {
-    bad = ctx.createFresh();
-    const badTeacher = bad;
-    opt = makeOptimizer({ kind: 'sgd', lr, momentum: num(hp, 'bad_distill_momentum', M), weightDecay: num(hp, 'bad_distill_wd', M) }, student.params);
-    const shuffle = ctx.rng.fork('shuffle');
-    for (let e = 0; e < E; e++) {
-      await loop.pass({
-        model: student,
-        optimizer: opt,
-        source: data,
-        batchSize: num(hp, 'batch_size', M),
-        rng: shuffle,
-        epoch: e,
-        loss: (c) => {
-          const u = Array.from(c.pos, (p) => (p < nf ? 1 : 0));
-          const logQ = offTape(() => badTeacherLogTarget(ctx.original.apply(c.x), badTeacher.apply(c.x), u, T));
-          return klFromLogTarget(logQ, c.model.apply(c.x), T);
-        },
-      });
-      await loop.endEpoch(e, student);
+  const sgd = { kind: 'sgd', lr, momentum: num(hp, 'bad_distill_momentum', M), weightDecay: num(hp, 'bad_distill_wd', M) } as const;
+  return trainStudent(student, sgd, async (opt) => {
+    const badTeacher = ctx.createFresh();
+    try {
+      const shuffle = ctx.rng.fork('shuffle');
+      for (let e = 0; e < E; e++) {
+        await loop.pass({
+          model: student,
+          optimizer: opt,
+          source: data,
+          batchSize: num(hp, 'batch_size', M),
+          rng: shuffle,
+          epoch: e,
+          loss: (c) => {
+            const u = Array.from(c.pos, (p) => (p < nf ? 1 : 0));
+            const logQ = offTape(() => badTeacherLogTarget(ctx.original.apply(c.x), badTeacher.apply(c.x), u, T));
+            return klFromLogTarget(logQ, c.model.apply(c.x), T);
+          },
+        });
+        await loop.endEpoch(e, student);
+      }
+    } finally {
+      badTeacher.dispose();
     }
-    return student;
-  } catch (err) {
-    student.dispose();
-    throw err;
-  } finally {
-    opt?.dispose();
-    bad?.dispose();
-  }
+  });
 };
 
 function range(n: number): Int32Array {

@@ -8,8 +8,8 @@ import type { Model, Param, Progress, SampleSource } from '../types';
 import { throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import type { HParamValue, MethodName } from '../runner/contracts';
-import type { LabOptimizer, StepContext } from '../train/api';
-import { runPass } from '../train';
+import type { LabOptimizer, OptimizerConfig, PassOptions, StepContext } from '../train/api';
+import { makeOptimizer, runPass } from '../train';
 import { gaussianise, mmd2, perSampleCE } from './amu';
 import type { EcdfMode } from './amu';
 import { defaultHParams, hpNum, hpStr } from './hparams';
@@ -96,6 +96,29 @@ export function klFromLogTarget(logQ: tf.Tensor2D, studentLogits: tf.Tensor2D, T
 /** KL_T(teacher ‖ student) of spec §5.4 (teacher as target, T², batch mean). */
 export function klT(teacherLogits: tf.Tensor2D, studentLogits: tf.Tensor2D, T: number): tf.Scalar {
   return tf.tidy(() => klFromLogTarget(tf.logSoftmax(tf.div(teacherLogits, T)) as tf.Tensor2D, studentLogits, T));
+}
+
+/** KL_T(teacher ‖ student) of a batch `x` given the student's logits; the teacher's forward pass runs off the tape. */
+export function teacherKL(teacher: Model, x: tf.Tensor4D, studentLogits: tf.Tensor2D, T: number): tf.Scalar {
+  return klT(offTape(() => teacher.apply(x)), studentLogits, T);
+}
+
+/** The SCRUB-family max-pass loss of a forget batch: −w·KL_T(teacher ‖ student). */
+export function scrubMaxLoss(c: Pick<StepContext, 'model' | 'x'>, teacher: Model, T: number, forgetWeight: number): tf.Scalar {
+  const zt = offTape(() => teacher.apply(c.x));
+  return tf.mul(klT(zt, c.model.apply(c.x), T), -forgetWeight) as tf.Scalar;
+}
+
+/** The hyper-parameters SCRUB and A-SCRUB share, read under `prefix` ('scrub' / 'ascrub'). */
+export function scrubHParams(hp: Record<string, HParamValue>, prefix: string, m: MethodName) {
+  return {
+    epochs: num(hp, `${prefix}_epochs`, m),
+    batchSize: num(hp, 'batch_size', m),
+    T: num(hp, `${prefix}_T`, m),
+    beta: num(hp, `${prefix}_beta`, m),
+    gamma: num(hp, `${prefix}_gamma`, m),
+    forgetWeight: num(hp, `${prefix}_forget_weight`, m),
+  };
 }
 
 /** Σ|x| with PyTorch's subgradient sign(x) (0 at 0; tfjs' abs gradient would give −1 there). */
@@ -214,18 +237,28 @@ export function amuRegulariser(
 
 // ---------------------------------------------------------------------------------------------------- loop
 
-export interface LoopPass {
-  model: Model;
-  params?: Param[];
-  optimizer: LabOptimizer;
-  source: SampleSource;
-  batchSize: number;
-  rng: Rng;
-  loss: (c: StepContext) => tf.Scalar;
-  afterStep?: (c: { model: Model; step: number; epoch: number }) => void;
-  epoch: number;
+/** One `MethodLoop` pass: `runPass`'s options less what the loop supplies (signal, progress). */
+export type LoopPass = Omit<PassOptions, 'signal' | 'onStep' | 'readEvery'> & {
   /** sub-label of the pass for progress, e.g. 'forget' */
   phase?: string;
+};
+
+/**
+ * Trains `student` (owned) with an optimiser over its params made from `optimizer`: runs `body`, then returns
+ * `student`. On failure the student is disposed; the optimiser is always disposed.
+ */
+export async function trainStudent(student: Model, optimizer: OptimizerConfig, body: (opt: LabOptimizer) => Promise<void>): Promise<Model> {
+  let opt: LabOptimizer | null = null;
+  try {
+    opt = makeOptimizer(optimizer, student.params);
+    await body(opt);
+    return student;
+  } catch (err) {
+    student.dispose();
+    throw err;
+  } finally {
+    opt?.dispose();
+  }
 }
 
 /**

@@ -7,9 +7,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
 import type { MethodName } from '../runner/contracts';
 import type { StepContext } from '../train/api';
-import { makeOptimizer } from '../train';
 import type { UnlearnContext } from './common';
-import { MethodLoop } from './common';
+import { MethodLoop, meanCE, methodHParams, num, trainStudent } from './common';
+import { warmCos } from '../train';
 
 export interface FineTuneConfig {
   lr: number;
@@ -29,9 +29,7 @@ export interface FineTuneConfig {
 export async function sgdFineTune(ctx: UnlearnContext, method: MethodName, makeStudent: () => Model, cfg: FineTuneConfig): Promise<Model> {
   const loop = new MethodLoop(ctx, method, cfg.epochs);
   const student = makeStudent();
-  let opt: ReturnType<typeof makeOptimizer> | null = null;
-  try {
-    opt = makeOptimizer({ kind: 'sgd', lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay }, student.params);
+  return trainStudent(student, { kind: 'sgd', lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay }, async (opt) => {
     const shuffle = ctx.rng.fork('shuffle');
     for (let e = 0; e < cfg.epochs; e++) {
       opt.learningRate = cfg.lr * (cfg.lrFactor ? cfg.lrFactor(e) : 1);
@@ -48,11 +46,24 @@ export async function sgdFineTune(ctx: UnlearnContext, method: MethodName, makeS
       });
       await loop.endEpoch(e, student);
     }
-    return student;
-  } catch (err) {
-    student.dispose();
-    throw err;
-  } finally {
-    opt?.dispose();
-  }
+  });
+}
+
+/**
+ * Mean CE on the retain loader, SGD (`<prefix>_lr/_momentum/_wd`), WarmCos(`<prefix>_warmup`, `<prefix>_epochs`):
+ * Retrain (fresh init) and CF (pretrained init).
+ */
+export function ceWarmCosFineTune(ctx: UnlearnContext, M: MethodName, prefix: string, makeStudent: () => Model): Promise<Model> {
+  const hp = methodHParams(M, ctx);
+  const E = num(hp, `${prefix}_epochs`, M);
+  const W = num(hp, `${prefix}_warmup`, M);
+  return sgdFineTune(ctx, M, makeStudent, {
+    lr: num(hp, `${prefix}_lr`, M),
+    momentum: num(hp, `${prefix}_momentum`, M),
+    weightDecay: num(hp, `${prefix}_wd`, M),
+    epochs: E,
+    batchSize: num(hp, 'batch_size', M),
+    lrFactor: (e) => warmCos(e, W, E),
+    loss: (c) => meanCE(c.model.apply(c.x), c.y),
+  });
 }

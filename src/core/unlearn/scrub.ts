@@ -4,28 +4,22 @@
  * (msteps + 1 max passes in total), then a min pass over the retain loader with γ·meanCE + β·KL_T.
  */
 import * as tf from '@tensorflow/tfjs';
-import { makeOptimizer, warmCos } from '../train';
+import { warmCos } from '../train';
 import type { UnlearnMethod } from './common';
-import { MethodLoop, klT, meanCE, methodHParams, num, offTape } from './common';
+import { MethodLoop, meanCE, methodHParams, num, scrubHParams, scrubMaxLoss, teacherKL, trainStudent } from './common';
 
 export const scrub: UnlearnMethod = async (ctx) => {
   const M = 'SCRUB';
   const hp = methodHParams(M, ctx);
-  const E = num(hp, 'scrub_epochs', M);
+  const { epochs: E, batchSize: B, T, beta, gamma, forgetWeight: fw } = scrubHParams(hp, 'scrub', M);
   const W = num(hp, 'scrub_warmup', M);
   const msteps = num(hp, 'scrub_msteps', M);
   const lr = num(hp, 'scrub_lr', M);
-  const T = num(hp, 'scrub_T', M);
-  const beta = num(hp, 'scrub_beta', M);
-  const gamma = num(hp, 'scrub_gamma', M);
-  const fw = num(hp, 'scrub_forget_weight', M);
-  const B = num(hp, 'batch_size', M);
   const teacher = ctx.original;
   const loop = new MethodLoop(ctx, M, E);
   const student = teacher.clone();
-  let opt: ReturnType<typeof makeOptimizer> | null = null;
-  try {
-    opt = makeOptimizer({ kind: 'sgd', lr, momentum: num(hp, 'scrub_momentum', M), weightDecay: num(hp, 'scrub_wd', M) }, student.params);
+  const sgd = { kind: 'sgd', lr, momentum: num(hp, 'scrub_momentum', M), weightDecay: num(hp, 'scrub_wd', M) } as const;
+  return trainStudent(student, sgd, async (opt) => {
     const shuffleF = ctx.rng.fork('shuffle-forget');
     const shuffleR = ctx.rng.fork('shuffle');
     for (let e = 0; e < E; e++) {
@@ -33,24 +27,18 @@ export const scrub: UnlearnMethod = async (ctx) => {
       if (e <= msteps) {
         await loop.pass({
           model: student, optimizer: opt, source: ctx.forget, batchSize: B, rng: shuffleF, epoch: e, phase: 'max',
-          loss: (c) => tf.mul(klT(offTape(() => teacher.apply(c.x)), c.model.apply(c.x), T), -fw) as tf.Scalar,
+          loss: (c) => scrubMaxLoss(c, teacher, T, fw),
         });
       }
       await loop.pass({
         model: student, optimizer: opt, source: ctx.retain, batchSize: B, rng: shuffleR, epoch: e, phase: 'min',
         loss: (c) => {
           const z = c.model.apply(c.x);
-          const kl = klT(offTape(() => teacher.apply(c.x)), z, T);
+          const kl = teacherKL(teacher, c.x, z, T);
           return tf.add(tf.mul(meanCE(z, c.y), gamma), tf.mul(kl, beta)) as tf.Scalar;
         },
       });
       await loop.endEpoch(e, student);
     }
-    return student;
-  } catch (err) {
-    student.dispose();
-    throw err;
-  } finally {
-    opt?.dispose();
-  }
+  });
 };
