@@ -18,7 +18,10 @@ type Group = { prefix: string[]; run: () => Promise<BenchRow[]> };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' } } });
-  const only = values.only ?? '';
+  // --only takes one prefix or a comma-separated list of prefixes
+  const onlyList = (values.only ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const only = onlyList.length === 1 ? onlyList[0] : '';
+  const matches = (id: string) => onlyList.length === 0 || onlyList.some((p) => id.startsWith(p));
   const outDir = values.out ?? 'results';
   const backend = await initNodeBackend();
   const groups: Group[] = [
@@ -28,13 +31,13 @@ async function main(): Promise<void> {
   ];
   const rows: BenchRow[] = [];
   for (const g of groups) {
-    if (only && !g.prefix.some((p) => p.startsWith(only) || only.startsWith(p))) continue;
+    if (onlyList.length && !g.prefix.some((p) => onlyList.some((o) => p.startsWith(o) || o.startsWith(p)))) continue;
     try {
       const t0 = Date.now();
       const got = await g.run();
       console.error(`bench group ${g.prefix.join(',')}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       // memory.* rows are by-products of the unlearning runs: kept whenever their group ran
-      for (const r of got) if (!only || r.id.startsWith(only) || r.id.startsWith('memory.')) { rows.push(r); console.log(`${r.id}: ${r.value.toFixed(3)} ${r.unit}${r.target != null ? ` (target ${r.target})` : ''}`); }
+      for (const r of got) if (matches(r.id) || r.id.startsWith('memory.')) { rows.push(r); console.log(`${r.id}: ${r.value.toFixed(3)} ${r.unit}${r.target != null ? ` (target ${r.target})` : ''}`); }
     } catch (e) {
       console.error(`bench group ${g.prefix.join(',')} failed: ${(e as Error).stack ?? e}`);
     }
