@@ -97,6 +97,8 @@ export interface CondenseResult {
   emptyClusters: number;
   clusterSizes: number[];
   finalLoss: number;
+  /** the last Blend prototypes shown live: RGBA 32×32 as base64 (JSON-friendly), with cluster, class and size */
+  prototypes?: Array<{ cluster: number; label: number; size: number; rgbaBase64: string }>;
 }
 
 export interface ExperimentResult {

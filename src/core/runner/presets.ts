@@ -36,7 +36,7 @@ export const DEFAULT_SPEC: ExperimentSpec = {
   seed: 0,
   pretrain: { epochs: 15, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 64, warmup: 1 },
   condense: { enabled: true, ipc: 60, iterations: 12, resampleNet: false, kmeansMaxIter: 100, netWidth: 32 },
-  unlearn: { methods: SINGLE_ROUND_METHODS, arms: 'both', hparams: {}, epochScale: 0.1 },
+  unlearn: { methods: ALL_METHODS, arms: 'both', hparams: {}, epochScale: 0.1 },
   rounds: 1,
   curves: true,
 };

@@ -46,6 +46,8 @@ describe('LabSession', () => {
     expect(b.pretrain.reused).toBe(true);
     expect(b.pretrain.testAcc).toBe(a.pretrain.testAcc);
     expect(a.condense!.reducedRetainSize).toBeGreaterThan(0);
+    expect(a.condense!.prototypes!.length).toBeGreaterThan(0);
+    expect(atob(a.condense!.prototypes![0].rgbaBase64)).toHaveLength(32 * 32 * 4);
     expect(a.condense!.reducedRetainSize).toBeLessThanOrEqual(a.condense!.retainSize);
     for (const m of a.methods) {
       for (const v of [m.metrics.retainAcc, m.metrics.forgetAcc, m.metrics.testAcc, m.metrics.mia, m.metrics.lossMia]) {

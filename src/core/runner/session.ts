@@ -18,7 +18,7 @@ import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
 import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses, type ReducedRetain } from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
 import type {
-  CondenseResult, EventSink, ExperimentResult, ForgetSampleView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
+  CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
 } from './contracts';
 import { validateSpec } from './presets';
 
@@ -268,13 +268,14 @@ export class LabSession implements LabSessionApi {
       kmeansSeconds = this.kmeansSeconds;
     }
     const sub = this.sub;
+    let lastPrototypes: PrototypeView[] = [];
     const reduced = await this.timed('condense', `round ${r}`, () =>
       buildReducedRetain({
         dataset: ds, sub, trainIdx: r0.split.trainIdx, forgetIdx: state.cumulativeForget, retainIdx: state.split.retainIdx,
         ipc: c.ipc, iterations: c.iterations, resampleNet: c.resampleNet, rng: this.rng(`blend-${r}`), signal,
         createNet: convnet3Factory(ds.classes.length, c.netWidth),
         onIter: (iter, iterations, loss) => this.opts.sink({ kind: 'condense-iter', round: r, iter, iterations, loss }),
-        onPrototypes: (iter, items) => this.opts.sink({ kind: 'prototypes', iter, items }),
+        onPrototypes: (iter, items) => { lastPrototypes = items; this.opts.sink({ kind: 'prototypes', iter, items }); },
         onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
       }),
     );
@@ -283,6 +284,7 @@ export class LabSession implements LabSessionApi {
       retainSize: state.split.retainIdx.length, reducedRetainSize: reduced.source.size, freeClusters: reduced.freeClusters,
       residualImages: reduced.residualImages, emptyClusters: reduced.emptyClusters, clusterSizes: Array.from(sub.sizes),
       finalLoss: reduced.finalLoss,
+      prototypes: lastPrototypes.map((p) => ({ cluster: p.cluster, label: p.label, size: p.size, rgbaBase64: bytesToBase64(p.image.data) })),
     };
     state.reduced = reduced;
     state.condense = result;
@@ -386,6 +388,13 @@ export class LabSession implements LabSessionApi {
       methods: [...this.methods],
     };
   }
+}
+
+/** Base64 of raw bytes without Node's Buffer (the core runs in browsers too). */
+function bytesToBase64(bytes: Uint8Array | Uint8ClampedArray): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
 }
 
 /** Minimum examples per side of the MIA's cross-validation (5 folds). */
