@@ -30,7 +30,7 @@ export async function benchUnlearn(opts: { preset?: string; log?: (s: string) =>
     rows.push({ id: `unlearn.acf_vs_retrain_speedup.${mode}`, value: re.unlearnSeconds / acf.unlearnSeconds, unit: 'x', target: null, setting,
       note: `Retrain ${re.unlearnSeconds.toFixed(1)} s` });
     rows.push({ id: `unlearn.acf_forget_gap.${mode}`, value: Math.abs(acf.metrics.forgetAcc - re.metrics.forgetAcc), unit: 'pp', target: 5, setting,
-      note: `A-CF forget ${acf.metrics.forgetAcc.toFixed(1)}%, Retrain ${re.metrics.forgetAcc.toFixed(1)}%, CF ${cf.metrics.forgetAcc.toFixed(1)}%` });
+      note: `A-CF forget ${acf.metrics.forgetAcc.toFixed(1)}%, Retrain ${re.metrics.forgetAcc.toFixed(1)}%, CF ${cf.metrics.forgetAcc.toFixed(1)}%; A-CF's one epoch = ${Math.ceil(res.split.retainSize / 64)} Adam steps here (paper, CIFAR-10: 704)` });
     rows.push({ id: `unlearn.acf_mia_gap.${mode}`, value: Math.abs(acf.metrics.mia - re.metrics.mia), unit: 'pp', target: 5, setting,
       note: `A-CF MIA ${acf.metrics.mia.toFixed(1)}, Retrain ${re.metrics.mia.toFixed(1)}, CF ${cf.metrics.mia.toFixed(1)}` });
   }
