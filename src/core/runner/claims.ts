@@ -12,7 +12,8 @@ export interface CellResults {
 }
 
 export interface Claim {
-  id: number;
+  /** the row number in spec §9 ('15b': a second check of the same row) */
+  id: number | string;
   claim: string;
   paper: string;
   ours: string;
@@ -106,7 +107,7 @@ export function buildClaims(c: CellResults): Claim[] {
     const cells = single('uniform');
     const mia = cells.map(([, r]) => method(r, 'Retrain', false)?.metrics.mia ?? NaN).filter(Number.isFinite);
     const s = meanStd(mia);
-    claims.push({ id: 15, claim: 'Retrain MIA ≈ 50 (10% uniform, w/o DC)', paper: '50.47', ours: fmt(s, 2), setting: settingOf(cells), reproduces: s.n === 0 ? 'n/a' : Math.abs(s.mean - 50) <= 5 ? 'yes' : 'no', source: src(cells) });
+    claims.push({ id: '15b', claim: 'Retrain MIA ≈ 50 (10% uniform, w/o DC)', paper: '50.47', ours: fmt(s, 2), setting: settingOf(cells), reproduces: s.n === 0 ? 'n/a' : Math.abs(s.mean - 50) <= 5 ? 'yes' : 'no', source: src(cells) });
   }
   // 20: A-CF within 5 pp of retrain on forget acc and MIA
   for (const mode of ['class', 'uniform'] as const) {
