@@ -15,6 +15,7 @@ import { planExperimentCells } from '../core/runner/reproduce-plan';
 import { markdownReport } from '../core/runner/report';
 import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
 import { runExperimentNode } from './experiment';
+import { initNodeBackend } from './node-backend';
 import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import type { BenchRow } from '../core/runner/bench-rows';
 import { buildClaims, claimsMarkdown, type CellResults } from '../core/runner/claims';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const condensePerClass = values['condense-per-class'] ? Number(values['condense-per-class']) : 1000;
   if (!Number.isInteger(condensePerClass) || condensePerClass < 10 || condensePerClass > 5000) throw new Error(`--condense-per-class: expected an integer 10..5000, got "${values['condense-per-class']}"`);
   const keyOf = (cell: Cell) => (cell.kind === 'condensation' ? { condensePerClass } : cell.spec);
+  await initNodeBackend();
   const t0 = Date.now();
   const done: CellResults = { experiments: {}, condensation: [] };
   const timing: Array<{ id: string; seconds: number | null; reused: boolean }> = [];
