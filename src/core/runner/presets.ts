@@ -153,7 +153,7 @@ export function validateSpec(input: unknown, base: ExperimentSpec = DEFAULT_SPEC
   if (typeof s.curves !== 'boolean') errors.push('spec.curves: must be true or false');
   if (s.rounds > 1 && s.forget.mode !== 'uniform') errors.push('spec.rounds: multi-round unlearning (§8) needs forget.mode "uniform"');
   if (s.unlearn.arms !== 'without' && !s.condense.enabled) errors.push('spec.unlearn.arms: the "with DC" arm needs condense.enabled');
-  if (errors.length) throw new LabError(errors.join('; '), 'spec');
+  if (errors.length) throw new LabError(errors.join('; '));
   return s;
 }
 
