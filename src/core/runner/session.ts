@@ -7,7 +7,7 @@
  * Every random choice flows from spec.seed through named Rng forks; every stage frees its tensors, also on cancel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageDataset, Metrics, Model, SampleSource, Split } from '../types';
+import type { ImageDataset, Metrics, Model, SampleSource, Split, StageName } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import { Rng } from '../rng';
 import { realSource } from '../data/source';
@@ -118,7 +118,7 @@ export class LabSession implements LabSessionApi {
     this.opts.sink({ kind: 'log', level, message });
   }
 
-  private async timed<T>(stage: Parameters<EventSink>[0] extends infer E ? (E extends { kind: 'stage'; stage: infer S } ? S : never) : never, label: string | undefined, fn: () => Promise<T>): Promise<T> {
+  private async timed<T>(stage: StageName, label: string | undefined, fn: () => Promise<T>): Promise<T> {
     this.opts.sink({ kind: 'stage', stage, status: 'start', label });
     const t0 = now();
     try {
