@@ -421,6 +421,8 @@ function checkEvaluable(split: Split, testLabels: Uint8Array): void {
 function stripLosses(m: Metrics): Metrics {
   const out: Metrics = { retainAcc: m.retainAcc, forgetAcc: m.forgetAcc, testAcc: m.testAcc, mia: m.mia, lossMia: m.lossMia };
   if (m.testAccRetained !== undefined) out.testAccRetained = m.testAccRetained;
+  if (m.miaSe !== undefined && Number.isFinite(m.miaSe)) out.miaSe = m.miaSe;
+  if (m.miaPerSide !== undefined) out.miaPerSide = m.miaPerSide;
   return out;
 }
 
