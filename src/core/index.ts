@@ -14,12 +14,12 @@ export {
   type EcdfMode, type GaussianiseOptions,
 } from './unlearn/amu';
 export {
-  embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, partitionClusters, positionsOf, subClassesOfSource,
+  embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, PAPER_LR_PER_CLUSTER, PAPER_BLEND_T, partitionClusters, positionsOf, subClassesOfSource,
   reducedRetain, toCondenseResult, computeSubClasses, buildReducedRetain, convnet3Factory, distributionMatching, randomReal,
   evaluateCondensed, condensedSource,
 } from './condense';
 export type {
-  SubClasses, KMeansResult, BlendOptions, BlendResult, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
+  SubClasses, KMeansResult, BlendOptions, BlendResult, BlendLrMode, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
 } from './condense';
 export * from './unlearn';
 export * from './runner/contracts';

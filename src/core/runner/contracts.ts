@@ -27,6 +27,12 @@ export interface ExperimentSpec {
     fraction: number;
   };
   seed: number;
+  /**
+   * seeds to run: a count n (the seeds seed, seed+1, …, seed+n−1) or an explicit list. 1 = a single run of
+   * `seed`. Each seed is a full experiment (own split, original model, condensation); the multi-seed driver
+   * (runner/seeds.ts) aggregates them into intervals (results-format.md "Intervals").
+   */
+  seeds: number | number[];
   pretrain: { epochs: number; lr: number; momentum: number; weightDecay: number; batchSize: number; warmup: number };
   condense: {
     enabled: boolean;
@@ -36,6 +42,12 @@ export interface ExperimentSpec {
     kmeansMaxIter: number;
     /** width of the random ConvNet-3 feature nets of k-means and Blend (paper: 128) */
     netWidth: number;
+    /**
+     * Blend step: 'paper-regime' = lr·(1/T) equal to the paper's CIFAR-10 IPC-1000 per-cluster step for the
+     * forgetting mode (1.111 class, 1.589 uniform; condense/blend.ts PAPER_LR_PER_CLUSTER) whatever the preset's
+     * IPC and cluster count — a documented deviation; 'paper-polynomial' = lr_b(IPC) exactly as the paper
+     */
+    lrMode: 'paper-regime' | 'paper-polynomial';
   };
   unlearn: {
     methods: MethodName[];

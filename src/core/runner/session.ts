@@ -273,6 +273,7 @@ export class LabSession implements LabSessionApi {
       buildReducedRetain({
         dataset: ds, sub, trainIdx: r0.split.trainIdx, forgetIdx: state.cumulativeForget, retainIdx: state.split.retainIdx,
         ipc: c.ipc, iterations: c.iterations, resampleNet: c.resampleNet, rng: this.rng(`blend-${r}`), signal,
+        lrMode: c.lrMode, forgetMode: this.spec.forget.mode,
         createNet: convnet3Factory(ds.classes.length, c.netWidth),
         onIter: (iter, iterations, loss) => this.opts.sink({ kind: 'condense-iter', round: r, iter, iterations, loss }),
         onPrototypes: (iter, items) => { lastPrototypes = items; this.opts.sink({ kind: 'prototypes', iter, items }); },
