@@ -94,6 +94,8 @@ export interface MethodResult {
   curve: Array<{ epoch: number } & Partial<Metrics>>;
   /** per-example losses for forget-vs-test histograms */
   losses?: { forget: number[]; test: number[] };
+  /** true when taken from a MethodStore (finished in an earlier sitting of a resumable run) */
+  resumed?: boolean;
 }
 
 export interface CondenseResult {
@@ -138,6 +140,23 @@ export type RunEvent =
   | { kind: 'log'; level: 'info' | 'warn'; message: string };
 
 export type EventSink = (e: RunEvent) => void;
+
+/**
+ * Finished method results of one experiment cell, kept as they finish so an interrupted long run resumes without
+ * redoing them (issue 10 item 4). The store belongs to ONE spec (the caller checks); keys are
+ * `${name}|${withDC ? 'dc' : 'raw'}|r${round}`. Node: one JSON file per method under the cell's folder.
+ */
+export interface MethodStore {
+  get(key: string): Promise<MethodResult | null>;
+  put(key: string, result: MethodResult): Promise<void>;
+  /** the condensation record of a round (key `condense|r${round}`), so a resumed cell still reports it */
+  getCondense?(key: string): Promise<CondenseResult | null>;
+  putCondense?(key: string, result: CondenseResult): Promise<void>;
+}
+
+export function methodStoreKey(name: MethodName, withDC: boolean, round: number): string {
+  return `${name}|${withDC ? 'dc' : 'raw'}|r${round}`;
+}
 
 /** Where pretrained weights are kept between runs (IndexedDB in the browser, files in Node). */
 export interface WeightsCache {

@@ -19,7 +19,9 @@ import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses
 import { runMethod, resolveHParams } from '../unlearn';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
+  MethodStore,
 } from './contracts';
+import { methodStoreKey } from './contracts';
 import { validateSpec } from './presets';
 
 export interface LabSessionOptions {
@@ -31,6 +33,12 @@ export interface LabSessionOptions {
   machine?: Record<string, unknown>;
   /** evaluate at most this many retain images per curve point (seeded subsample); final metrics use all */
   curveRetainCap?: number;
+  /**
+   * finished method results of this spec (resumable long runs): every finished method is put as it finishes; a
+   * stored result is reused instead of re-running the method — single-round specs only (multi-round chaining
+   * needs each method's output model, which is not stored)
+   */
+  methodStore?: MethodStore;
 }
 
 interface RoundState {
@@ -299,12 +307,31 @@ export class LabSession implements LabSessionApi {
   }
 
   private async unlearnRound(r: number, methods: MethodName[], arms: 'without' | 'with' | 'both', signal?: AbortSignal): Promise<MethodResult[]> {
+    const store = this.spec.rounds === 1 ? this.opts.methodStore : undefined;
+    const out: MethodResult[] = [];
+    const armList: boolean[] = arms === 'both' ? [false, true] : [arms === 'with'];
+    // resume: methods finished in an earlier sitting are taken from the store; only the rest run
+    const stored = new Map<string, MethodResult>();
+    if (store) {
+      for (const withDC of armList) {
+        for (const name of methods) {
+          const prev = await store.get(methodStoreKey(name, withDC, r));
+          if (prev) stored.set(`${name}|${withDC}`, prev);
+        }
+      }
+    }
+    const pending = armList.flatMap((withDC) => methods.filter((n) => !stored.has(`${n}|${withDC}`)).map(() => withDC));
+    // the original model comes from the weights cache on a resume (cheap); it also gives the pretrain record
     await this.pretrain(signal);
     const original = this.original!;
     const state = this.round(r);
-    const out: MethodResult[] = [];
-    const armList: boolean[] = arms === 'both' ? [false, true] : [arms === 'with'];
-    if (armList.includes(true)) await this.condenseRound(r, signal);
+    if (pending.includes(true)) {
+      const cond = await this.condenseRound(r, signal);
+      await store?.putCondense?.(`condense|r${r}`, cond).catch((e: Error) => this.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
+    } else if (armList.includes(true) && !state.condense && store?.getCondense) {
+      const prev = await store.getCondense(`condense|r${r}`);
+      if (prev) state.condense = prev;
+    }
     const srcs = this.sources(state.split);
     const ds = this.opts.dataset;
     const spec = this.spec;
@@ -312,6 +339,11 @@ export class LabSession implements LabSessionApi {
       for (const name of methods) {
         throwIfCancelled(signal);
         const key = `${name}|${withDC}`;
+        const prev = stored.get(key);
+        if (prev) {
+          this.acceptStored(prev, out);
+          continue;
+        }
         const start = r > 0 ? this.outputs.get(key) ?? original : original;
         const retain: SampleSource = withDC ? state.reduced!.source : srcs.retain;
         const hp = resolveHParams(name, { dataset: spec.dataset, arch: spec.model.arch, withDC }, spec.unlearn.hparams[name] ?? {}, spec.unlearn.epochScale);
@@ -358,9 +390,23 @@ export class LabSession implements LabSessionApi {
         this.methods.push(result);
         out.push(result);
         this.opts.sink({ kind: 'method-result', result });
+        if (store) {
+          await store.put(methodStoreKey(name, withDC, r), result)
+            .catch((e: Error) => this.emitLog(`could not store the ${label} result: ${e.message}`, 'warn'));
+        }
       }
     }
     return out;
+  }
+
+  /** A method result finished in an earlier sitting (methodStore): recorded and announced, not re-run. */
+  private acceptStored(result: MethodResult, out: MethodResult[]): void {
+    const m = { ...result, resumed: true };
+    this.methods = this.methods.filter((x) => !(x.name === m.name && x.withDC === m.withDC && x.round === m.round));
+    this.methods.push(m);
+    out.push(m);
+    this.emitLog(`${m.name}${m.withDC ? ' w/ DC' : ''}: finished in an earlier sitting, result reused`);
+    this.opts.sink({ kind: 'method-result', result: m });
   }
 
   async runAll(signal?: AbortSignal): Promise<ExperimentResult> {
