@@ -83,7 +83,8 @@ async function main(): Promise<void> {
     console.error(`[${ran + 1}/${toRun}] ${cell.title} — elapsed ${fmtSeconds(elapsed)}${ran > 0 ? `, ETA ${fmtSeconds(eta)}` : ''}`);
     const c0 = Date.now();
     if (cell.kind === 'experiment') {
-      const result = await runExperimentNode({ spec: cell.spec! });
+      // every finished method is kept under <out>/cells/<cell>/ at once: an interrupted cell resumes where it stopped
+      const result = await runExperimentNode({ spec: cell.spec!, methodDir: `${out}/cells/${cell.id}` });
       done.experiments[cell.id] = result;
       const seconds = (Date.now() - c0) / 1000;
       await writeAtomic(path, JSON.stringify({ spec: cell.spec, seconds, result }, null, 2));

@@ -8,7 +8,7 @@
  */
 import type { ExperimentResult, ExperimentSpec, MethodName } from './contracts';
 import { seedList, mergeSpec, validateSpec } from './presets';
-import { interval, pairedInterval, type Interval } from '../stats';
+import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
 
 /** Metrics summarised per method (percentages), plus timings. */
 export const SEED_METRICS = ['retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'mia', 'miaSe', 'lossMia'] as const;
@@ -142,4 +142,31 @@ export function aggregateSeeds(results: ExperimentResult[]): SeedsAggregate {
     agg.methods.push(out);
   }
   return agg;
+}
+
+/**
+ * The intervals as a Markdown table: one row per method and arm, mean ± 95 % half-width (n), and the paired gaps
+ * to Retrain with "within noise" where their interval covers 0. (A view of `aggregate`; the JSON is the record.)
+ */
+export function seedsMarkdown(agg: SeedsAggregate): string {
+  const f = (iv: Interval | undefined, d = 1) => (iv ? formatInterval(iv, d) : '–');
+  const g = (iv: Interval | undefined) => {
+    if (!iv || iv.n === 0) return '–';
+    const s = (iv.mean >= 0 ? '+' : '') + formatInterval(iv, 1);
+    return coversZero(iv) ? `${s}, within noise` : s;
+  };
+  const lines = [
+    `Seeds ${agg.seeds.join(', ')} (n = ${agg.seeds.length}); mean ± half-width of the 95 % Student-t interval. ` +
+      'Gaps to Retrain are per seed (same split, same original model); "within noise" = the interval covers 0.',
+    '',
+    '| method | arm | retain | forget | test | MIA (± its SE, mean) | forget − Retrain | MIA − Retrain | seconds |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const m of agg.methods) {
+    const se = m.metrics.miaSe ? ` (SE ${m.metrics.miaSe.mean.toFixed(1)})` : '';
+    lines.push(`| ${m.name}${m.round ? ` r${m.round}` : ''} | ${m.withDC ? 'w/ DC' : 'w/o DC'} | ${f(m.metrics.retainAcc)} | ` +
+      `${f(m.metrics.forgetAcc)} | ${f(m.metrics.testAcc)} | ${f(m.metrics.mia)}${se} | ${g(m.gapToRetrain?.forgetAcc)} | ` +
+      `${g(m.gapToRetrain?.mia)} | ${f(m.unlearnSeconds)} |`);
+  }
+  return lines.join('\n');
 }
