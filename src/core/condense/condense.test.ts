@@ -350,7 +350,7 @@ describe('baselines (spec §3.5)', () => {
           const syn = net.embed(tf.tensor4d(pixels, [C * ipc, 32, 32, 3]));
           let l = tf.scalar(0);
           for (let c = 0; c < C; c++) {
-            const mask = Array.from(src.labels, (y) => (y === c ? 1 : 0));
+            const mask: number[] = Array.from(src.labels, (y) => (y === c ? 1 : 0));
             const rm = tf.div(tf.sum(tf.mul(real, tf.tensor2d(mask, [src.size, 1])), 0), mask.reduce((a, b) => a + b, 0));
             const sm = tf.mean(tf.slice(syn, [c * ipc, 0], [ipc, -1]), 0);
             l = tf.add(l, tf.sum(tf.squaredDifference(rm, sm)));
