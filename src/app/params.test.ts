@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, PRESETS, validateSpec } from '../core/runner/presets';
+import { DEFAULT_SPEC, PRESETS, validateSpec } from '../core/lite';
 import { PARAMS, PARAM_BY_KEY, coerce, defaultParams, matchPreset, paramsFromSpec, specFromParams, urlParamsMarkdown } from './params';
 import { parseSearch, shareLink, toSearch } from './url';
 

@@ -5,11 +5,11 @@
  *
  * Pure module (no DOM): unit-tested in params.test.ts / url.test.ts.
  */
-import { DEFAULT_SPEC, PRESETS } from '../core/runner/presets';
-import type { ExperimentSpec, MethodName } from '../core/runner/contracts';
-import { METHOD_NAMES } from '../core/runner/contracts';
-import type { Arch, DatasetId } from '../core/types';
-import { HPARAM_TABLE, resolveHParams } from '../core/unlearn/hparams';
+import { DEFAULT_SPEC, PRESETS } from '../core/lite';
+import type { ExperimentSpec, MethodName } from '../core/lite';
+import { METHOD_NAMES } from '../core/lite';
+import type { Arch, DatasetId } from '../core/lite';
+import { HPARAM_TABLE, resolveHParams } from '../core/lite';
 import type { BackendPref } from '../worker/protocol';
 import { BACKEND_PREFS } from '../worker/protocol';
 

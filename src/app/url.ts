@@ -5,8 +5,8 @@
  *
  * Extra keys: `preset=NAME` (applied first, explicit keys override it), `autorun=1` (start Compare on load).
  */
-import { PRESETS, validateSpec } from '../core/runner/presets';
-import type { ExperimentSpec } from '../core/runner/contracts';
+import { PRESETS, validateSpec } from '../core/lite';
+import type { ExperimentSpec } from '../core/lite';
 import type { Params } from './params';
 import { PARAMS, PARAM_BY_KEY, coerce, defaultParams, formatValue, paramsFromSpec, specFromParams } from './params';
 

@@ -19,7 +19,7 @@ import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses
 import { runMethod, resolveHParams } from '../unlearn';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
-} from './contracts';
+} from '../contracts';
 import { validateSpec } from './presets';
 
 export interface LabSessionOptions {

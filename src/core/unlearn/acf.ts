@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
-import type { MethodName } from '../runner/contracts';
+import type { MethodName } from '../contracts';
 import type { StepContext } from '../train/api';
 import type { AmuOptions, UnlearnContext, UnlearnMethod } from './common';
 import { AmuSampler, MethodLoop, amuOptions, amuRegulariser, methodHParams, num, steepCE, trainStudent } from './common';

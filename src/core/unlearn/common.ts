@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model, Param, Progress, SampleSource } from '../types';
 import { throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
-import type { HParamValue, MethodName } from '../runner/contracts';
+import type { HParamValue, MethodName } from '../contracts';
 import type { LabOptimizer, OptimizerConfig, PassOptions, StepContext } from '../train/api';
 import { makeOptimizer, runPass } from '../train';
 import { gaussianise, mmd2, perSampleCE } from './amu';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { METHOD_NAMES } from '../runner/contracts';
+import { METHOD_NAMES } from '../contracts';
 import { LabError } from '../types';
 import { HPARAM_TABLE, SETTINGS, defaultHParams, resolveHParams, settingKey, validateHParam } from './hparams';
 

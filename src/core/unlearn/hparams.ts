@@ -22,8 +22,8 @@
  */
 import type { Arch, DatasetId } from '../types';
 import { LabError } from '../types';
-import type { HParamValue, MethodName } from '../runner/contracts';
-import { METHOD_NAMES } from '../runner/contracts';
+import type { HParamValue, MethodName } from '../contracts';
+import { METHOD_NAMES } from '../contracts';
 
 /** Columns of spec §6.8, in the spec's order. */
 export const SETTINGS = [

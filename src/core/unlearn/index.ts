@@ -4,8 +4,8 @@
  */
 import type { Model } from '../types';
 import { LabError } from '../types';
-import type { MethodName } from '../runner/contracts';
-import { METHOD_NAMES } from '../runner/contracts';
+import type { MethodName } from '../contracts';
+import { METHOD_NAMES } from '../contracts';
 import type { UnlearnContext, UnlearnMethod } from './common';
 import { retrain } from './retrain';
 import { cf } from './cf';
