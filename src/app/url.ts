@@ -23,6 +23,7 @@ export interface ParsedUrl {
 
 /** Shorten untrusted text for a notice (it is rendered as text, but keep it readable). */
 function clip(s: string, n = 40): string {
+  // eslint-disable-next-line no-control-regex -- replacing control characters is the point
   const t = s.replace(/[\u0000-\u001f\u007f]/g, '?');
   return t.length > n ? `${t.slice(0, n)}…` : t;
 }

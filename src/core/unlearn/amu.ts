@@ -36,6 +36,7 @@ const SQRT_2PI = Math.sqrt(2 * Math.PI);
 // Wichura's AS241 (PPND16) coefficients. All coefficients are positive and the polynomial arguments are ≥ 0,
 // so the rational functions evaluate without cancellation in float32 (Acklam's alternating-sign central
 // polynomial loses ~4 digits in float32 near its region boundary).
+/* eslint-disable no-loss-of-precision -- the published AS241 digits, kept for traceability */
 const SPLIT1 = 0.425;
 const SPLIT1_SQ = 0.180625;
 const A = [3.387132872796366608, 133.14166789178437745, 1971.5909503065514427, 13731.693765509461125,
@@ -46,6 +47,7 @@ const Cc = [1.42343711074968357734, 4.6303378461565452959, 5.7694972214606914055
   1.27045825245236838258, 0.24178072517745061177, 0.0227238449892691845833, 7.7454501427834140764e-4];
 const D = [1, 2.05319162663775882187, 1.6763848301838038494, 0.68976733498510000455,
   0.14810397642748007459, 0.0151986665636164571966, 5.475938084995344946e-4, 1.05075007164441684324e-9];
+/* eslint-enable no-loss-of-precision */
 
 /** Σ_i coef[i]·x^i by Horner (coef[0] is the constant term). */
 function poly(x: tf.Tensor, coef: number[]): tf.Tensor {
