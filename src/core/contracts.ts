@@ -3,14 +3,13 @@
  * Shared by the runner, the CLI, the worker protocol and the app. Result field names follow
  * ../shared/docs/results-format.md (keep them stable; add fields freely).
  */
-import type { Arch, DatasetId, ForgetMode, Metrics, Progress, RgbaImage, StageName } from './types';
+import type { Arch, DatasetId, ForgetMode, HParamValue, Metrics, Progress, RgbaImage, StageName } from './types';
+import type { MethodName } from './methods/registry';
 
-export const METHOD_NAMES = [
-  'Retrain', 'CF', 'A-CF', 'Bad Distillation', 'L1-Sparse', 'Pruning', 'SCRUB', 'A-SCRUB', 'A-L1-Sparse',
-] as const;
-export type MethodName = (typeof METHOD_NAMES)[number];
+// the method names come from the method registry (src/core/methods/registry.ts)
+export { METHOD_NAMES, type MethodName } from './methods/registry';
+export type { HParamValue } from './types';
 
-export type HParamValue = number | string | boolean;
 
 export interface ExperimentSpec {
   dataset: DatasetId;

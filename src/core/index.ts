@@ -5,7 +5,7 @@
  * Tests inside src/core may import internal modules directly.
  *
  * Layers, lowest first (a module imports only from its own layer or below; see README "Architecture"):
- *   types · contracts · rng  →  data · backend  →  models  →  train  →  eval  →  condense · unlearn  →  runner
+ *   types · contracts · rng · methods  →  data · backend  →  models  →  train  →  eval  →  condense · unlearn  →  runner
  */
 export * from './lite';
 export { Rng } from './rng';
