@@ -10,12 +10,11 @@
  */
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { LabSession } from '../core/runner/session';
-import { getPreset, mergeSpec, seedList, validateSpec, DEFAULT_SPEC } from '../core/runner/presets';
-import { runSeeds, seedsMarkdown } from '../core/runner/seeds';
+import { LabSession } from '../core';
+import { getPreset, mergeSpec, seedList, validateSpec, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
+import { markdownReport } from '../core';
+import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
-import { markdownReport } from '../core/runner/report';
-import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core/runner/contracts';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CondenseResult, ExperimentSpec, MethodResult, MethodStore } from '../core/runner/contracts';
+import type { CondenseResult, ExperimentSpec, MethodResult, MethodStore } from '../core';
 import { writeAtomic } from './node-io';
 
 const fileOf = (key: string) => key.split('|').map((p) => p.replace(/[^A-Za-z0-9-]+/g, '_')).join('__') + '.json';

@@ -6,7 +6,7 @@ import type { ForgetMode, ImageDataset, Model, Progress } from '../types';
 import type { Rng } from '../rng';
 import { realSource } from '../data/source';
 import { createModel } from '../models';
-import type { PrototypeView } from '../runner/contracts';
+import type { PrototypeView } from '../contracts';
 import type { SubClasses } from './kmeans';
 import { PAPER_LR_PER_CLUSTER, type BlendLrMode } from './blend';
 import type { ReducedRetain } from './reduced-retain';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExperimentResult, MethodName, MethodResult } from './contracts';
+import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
 import { aggregateSeeds, runSeeds } from './seeds';
 import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
 

@@ -6,7 +6,7 @@
  *
  * Pure orchestration: the caller passes `runOne` (the CLI runs a LabSession in Node, the page in its worker).
  */
-import type { ExperimentResult, ExperimentSpec, MethodName } from './contracts';
+import type { ExperimentResult, ExperimentSpec, MethodName } from '../contracts';
 import { seedList, mergeSpec, validateSpec } from './presets';
 import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
 

@@ -20,8 +20,8 @@ import { runMethod, resolveHParams } from '../unlearn';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
   MethodStore,
-} from './contracts';
-import { methodStoreKey } from './contracts';
+} from '../contracts';
+import { methodStoreKey } from '../contracts';
 import { validateSpec } from './presets';
 
 export interface LabSessionOptions {
@@ -333,7 +333,6 @@ export class LabSession implements LabSessionApi {
       if (prev) state.condense = prev;
     }
     const srcs = this.sources(state.split);
-    const ds = this.opts.dataset;
     const spec = this.spec;
     for (const withDC of armList) {
       for (const name of methods) {
