@@ -90,7 +90,8 @@ export interface MethodResult {
   unlearnSeconds: number;
   overheadSeconds: number;
   metrics: Metrics;
-  curve: Array<{ epoch: number } & Partial<Metrics>>;
+  /** per-epoch checkpoints; `seconds` = unlearning time up to that epoch, curve evaluations excluded */
+  curve: Array<{ epoch: number; seconds?: number } & Partial<Metrics>>;
   /** per-example losses for forget-vs-test histograms */
   losses?: { forget: number[]; test: number[] };
   /** true when taken from a MethodStore (finished in an earlier sitting of a resumable run) */

@@ -13,6 +13,7 @@ export * from './runner/report';
 export * from './runner/claims';
 export * from './runner/reproduce-plan';
 export * from './runner/seeds';
+export * from './runner/tradeoff';
 export {
   interval, pairedInterval, pairedDifferences, coversZero, describeDifference, formatInterval, halfWidth, bootstrapSe,
   valueVerdict, directionVerdict, verdictText, tQuantile, tCdf,

@@ -360,8 +360,10 @@ export class LabSession implements LabSessionApi {
             onEpoch: spec.curves
               ? async (epoch, m) => {
                 const e0 = now();
+                // unlearning seconds up to this checkpoint (earlier curve evaluations excluded)
+                const seconds = e0 - t0 - evalSeconds;
                 const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000 });
-                const point = { epoch: epoch + 1, ...stripLosses(metrics) };
+                const point = { epoch: epoch + 1, seconds, ...stripLosses(metrics) };
                 curve.push(point);
                 this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: stripLosses(metrics) });
                 evalSeconds += now() - e0;
