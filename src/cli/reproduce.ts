@@ -104,6 +104,12 @@ async function main(): Promise<void> {
   }
   const cellSeconds = timing.reduce((a, t) => a + (t.seconds ?? 0), 0);
   const timingLine = timing.map((t) => `${t.id} ${t.seconds === null ? 'time not recorded' : fmtSeconds(t.seconds)}${t.reused ? ' (earlier run)' : ''}`).join(', ');
+  // the full-data measurements of `npm run bench` (claims 3, 8, 12, 14 use them when present)
+  if (existsSync('results/bench.json')) {
+    try { done.bench = (JSON.parse(await readFile('results/bench.json', 'utf8')) as { rows: BenchRow[] }).rows; } catch (e) {
+      console.error(`  ignoring unreadable results/bench.json (${(e as Error).message})`);
+    }
+  }
   const claims = buildClaims(done);
   const report = [
     `# Reproduction report — preset \`${values.preset}\``, '',
