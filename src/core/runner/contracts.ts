@@ -119,7 +119,8 @@ export type RunEvent =
   | { kind: 'condense-iter'; round: number; iter: number; iterations: number; loss: number }
   | { kind: 'clusters'; sizes: number[]; freeClusters: number; residualImages: number; retainSize: number; reducedRetainSize: number }
   | { kind: 'prototypes'; iter: number; items: PrototypeView[] }
-  | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number }
+  /** A-AMU loss terms of one step: ce2 and mmd (MMD²) unweighted; the step's loss is ce2 + lambda·mmd */
+  | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number; lambda: number }
   | { kind: 'method-result'; result: MethodResult }
   | { kind: 'condense-result'; result: CondenseResult }
   | { kind: 'forget-samples'; round: number; items: ForgetSampleView[] }

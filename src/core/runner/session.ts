@@ -324,7 +324,8 @@ export class LabSession implements LabSessionApi {
             rng: this.rng(`unlearn-${name}-${withDC ? 'dc' : 'raw'}-${r}`),
             createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
             onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
-            onTerms: (step, ce2, mmd) => this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd }),
+            onTerms: (step, ce2, mmd, lambda) =>
+              this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd, lambda }),
             onEpoch: spec.curves
               ? async (epoch, m) => {
                 const e0 = now();

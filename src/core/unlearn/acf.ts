@@ -3,7 +3,7 @@
  * logits) ), with 4B forget samples drawn without replacement from the real D_f and 4B test samples from
  * D_te_used restricted to the labels present in the forget sample (per-class index lists precomputed).
  * Adam (β 0.9/0.999, ε 1e-8), constant lr, 1 epoch. Options: ECDF one-/two-sided, per-sample squaring.
- * Both terms are reported per step through ctx.onTerms (unweighted: ce2, mmd²).
+ * Both terms are reported per step through ctx.onTerms (unweighted: ce2, mmd²), with λ.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
@@ -51,7 +51,7 @@ export async function runAmu(
         model: student, optimizer: opt, source: ctx.retain, batchSize: B, rng: shuffle, epoch: e,
         loss: (c) => {
           const { total, ce2, mmd } = amuStepLoss(c, ctx, sampler, o);
-          loop.terms(ce2, mmd);
+          loop.terms(ce2, mmd, o.lambda);
           return extra ? (tf.add(total, extra(c.model)) as tf.Scalar) : total;
         },
       });
