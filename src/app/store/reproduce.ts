@@ -70,7 +70,7 @@ export const createReproduceSlice: SliceCreator<ReproduceSlice> = (set, get) => 
           const t0 = Date.now();
           const ok = await get().send({ kind: 'setSpec', spec: cell.spec });
           const r = ok ? await get().send({ kind: 'runAll' }) : null;
-          if (!r || r.kind !== 'experiment') {
+          if (!r) {
             setCell(cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: (Date.now() - t0) / 1000 });
             break;
           }
