@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { PRESETS } from '../core/runner/presets';
+import { PRESETS } from '../core/lite';
 import { useLab } from './store';
 import { Controls } from './components/Controls';
 import { Notices } from './components/Notices';

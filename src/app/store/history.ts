@@ -2,7 +2,7 @@
  * History slice: results kept and shared — the recent runs (localStorage), showing an imported result JSON or a
  * recent run instead of the live one, and exporting the shown run as JSON or CSV.
  */
-import type { ExperimentResult } from '../../core/runner/contracts';
+import type { ExperimentResult } from '../../core/lite';
 import { resultsCsv, runFromExperiment } from '../runState';
 import { toSearch } from '../url';
 import type { SliceCreator } from './types';

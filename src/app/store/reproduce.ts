@@ -3,9 +3,9 @@
  * the worker, each finished cell kept in localStorage (app/reproduce.ts) so a reload resumes; then the claims
  * and a Markdown report.
  */
-import type { ExperimentResult } from '../../core/runner/contracts';
-import { buildClaims, claimsMarkdown, type Claim } from '../../core/runner/claims';
-import { markdownReport } from '../../core/runner/report';
+import type { ExperimentResult } from '../../core/lite';
+import { buildClaims, claimsMarkdown, type Claim } from '../../core/lite';
+import { markdownReport } from '../../core/lite';
 import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from '../reproduce';
 import { emptyRun, withExperiment } from '../runState';
 import type { SliceCreator } from './types';

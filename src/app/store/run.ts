@@ -3,7 +3,7 @@
  * command the user started (busy / stopping) and the buttons that drive it: Condense, Unlearn, Compare, Stop,
  * Reset.
  */
-import type { MethodName, RunEvent } from '../../core/runner/contracts';
+import type { MethodName, RunEvent } from '../../core/lite';
 import type { Arms, ReplyOf, RequestKind } from '../../worker/protocol';
 import { emptyRun, reduceRun, withExperiment, type RunView } from '../runState';
 import type { SliceCreator } from './types';

@@ -2,7 +2,7 @@
  * Settings slice: the parameter values (from the parameter table in params.ts), the preset they match, the URL
  * that mirrors them, and pushing them to the worker as an experiment spec.
  */
-import { PRESETS } from '../../core/runner/presets';
+import { PRESETS } from '../../core/lite';
 import type { ParamValue, Params } from '../params';
 import { PARAM_BY_NAME, coerce, defaultParams, matchPreset, paramsFromSpec } from '../params';
 import { parseSearch, shareLink, specOf, specProblem, toSearch } from '../url';

@@ -6,7 +6,7 @@
  */
 import { CommandError, LabClient, WorkerCrashError, type WorkerLike } from '../../worker/client';
 import type { BackendInfo, DatasetInfo, ReplyOf, RequestBody, RequestKind, WorkerToApp } from '../../worker/protocol';
-import type { DatasetId } from '../../core/types';
+import type { DatasetId } from '../../core/lite';
 import { backendPref } from '../params';
 import { endRunningStages } from '../runState';
 import { writeUrl } from './settings';
