@@ -64,8 +64,9 @@ describe('CIFAR-10 archive parser', () => {
   });
 
   it('checks the official counts by default', async () => {
+    // every official batch holds exactly 10,000 records: checked from the tar header, before the file is read
     await expect(parseCifar10Archive(cifarArchive(), { file: 'small.tar.gz' })).rejects.toThrow(
-      'small.tar.gz: expected 50000 training images, found 100',
+      'small.tar.gz: cifar-10-batches-bin/data_batch_1.bin: wrong batch size: 61460 bytes, expected exactly 30730000',
     );
     await expect(parseCifar10Archive(cifarArchive({ perBatch: 15 }), { expect: { train: 75, test: 20, balanced: true } })).rejects.toThrow(
       /expected 7.5 train images of class 0, found \d+/,
