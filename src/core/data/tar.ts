@@ -94,6 +94,8 @@ export class TarParser {
   private pendingSize: number | null = null;
   private zeroBlocks = 0;
   private entriesSeen = 0;
+  /** offset of the current entry's header */
+  private entryAt = 0;
 
   constructor(opts: TarParserOptions = {}) {
     this.want = opts.want ?? (() => true);
@@ -192,6 +194,7 @@ export class TarParser {
     }
     this.zeroBlocks = 0;
     const at = this.offset - BLOCK;
+    this.entryAt = at;
     if (!checksumOk(h)) {
       throw new LabError(`corrupt or not a tar archive: bad header checksum at offset ${at}`, this.file);
     }
@@ -210,7 +213,7 @@ export class TarParser {
       this.isMeta = true;
       this.current = { name: label, size, type: 'other' };
       this.currentBuf = this.meta ? new Uint8Array(size) : null;
-      return this.startData(size, at);
+      return this.startData(size);
     }
     if (this.pendingName !== null) { name = this.pendingName; this.pendingName = null; }
     if (this.pendingSize !== null) { size = this.pendingSize; this.pendingSize = null; }
@@ -227,18 +230,18 @@ export class TarParser {
     this.current = { name, size, type };
     this.currentBuf = keep ? new Uint8Array(size) : null;
     this.meta = null;
-    return this.startData(size, at);
+    return this.startData(size);
   }
 
-  private startData(size: number, at: number): TarEntry | null {
+  private startData(size: number): TarEntry | null {
     this.currentFill = 0;
-    if (size === 0) return this.finishEntry(at);
+    if (size === 0) return this.finishEntry();
     this.remaining = size;
     this.state = 'data';
     return null;
   }
 
-  private finishEntry(at = this.offset): TarEntry | null {
+  private finishEntry(): TarEntry | null {
     const e = this.current!;
     const buf = this.currentBuf;
     const size = this.currentFill;
@@ -248,7 +251,7 @@ export class TarParser {
     this.state = pad > 0 ? 'pad' : 'header';
     if (this.isMeta) {
       if (buf && this.meta === 'longname') this.pendingName = readString(buf, 0, buf.length);
-      else if (buf && this.meta === 'pax') this.applyPax(utf8(buf), at);
+      else if (buf && this.meta === 'pax') this.applyPax(utf8(buf), this.entryAt);
       this.meta = null;
       return null;
     }
