@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  buildShards, channelStats, datasetFromShards, decodeShard, encodeShard, manifestShards, sha256Hex, validateManifest,
+  buildShards, channelStats, datasetFromShards, decodeShard, encodeShard, manifestShards, parseManifest, sha256Hex,
+  validateManifest,
   SHARD_HEADER_BYTES,
 } from './formats';
 import { makeSyntheticDataset } from './synthetic';
@@ -91,5 +92,26 @@ describe('manifest + shards round trip', () => {
     const badPc = JSON.parse(JSON.stringify(manifest));
     badPc.splits.test.perClass = [4, 2, 3, 3, 3, 3, 3, 3, 3, 3];
     await expect(datasetFromShards(badPc, files.map((f) => f.bytes))).rejects.toThrow(/test split has 3 images of class 0, manifest says 4/);
+  });
+});
+
+describe('manifest reader on hostile input (issue 12)', () => {
+  it('rejects malformed JSON, null entries, bad counts and duplicate shards with a LabError naming the file', async () => {
+    const ds = makeSyntheticDataset({ seed: 'm', trainPerClass: 2, testPerClass: 1 });
+    const { manifest } = await buildShards(ds, source, { shardImages: 10 });
+    const text = (f: (m: any) => void) => { const m = JSON.parse(JSON.stringify(manifest)); f(m); return JSON.stringify(m); };
+    expect(parseManifest(JSON.stringify(manifest), 'm.json').splits.train.count).toBe(20);
+    expect(() => parseManifest('{"format": ', 'm.json')).toThrow(/^m\.json: invalid dataset manifest: not valid JSON/);
+    expect(() => parseManifest('null', 'm.json')).toThrow('m.json: invalid dataset manifest: not a JSON object');
+    expect(() => parseManifest(text((m) => { m.splits.train.shards[0] = null; }), 'm.json')).toThrow(
+      'm.json: invalid dataset manifest: splits.train: a shard entry is null, not an object',
+    );
+    expect(() => parseManifest(text((m) => { m.splits = null; }), 'm.json')).toThrow('splits is missing or malformed');
+    expect(() => parseManifest(text((m) => { m.normalisation = null; }), 'm.json')).toThrow('normalisation must hold');
+    expect(() => parseManifest(text((m) => { m.classes[3] = 7; }), 'm.json')).toThrow('class names must be short strings');
+    expect(() => parseManifest(text((m) => { m.splits.test.shards[0].count = -1; }), 'm.json')).toThrow(/bad image count -1/);
+    expect(() => parseManifest(text((m) => { m.splits.test.shards[0].file = m.splits.train.shards[0].file; }), 'm.json'))
+      .toThrow(/splits\.test: shard train-000\.bin is listed twice/);
+    expect(() => parseManifest(text((m) => { m.splits.test.perClass[0] = '1'; }), 'm.json')).toThrow(/perClass does not add up/);
   });
 });
