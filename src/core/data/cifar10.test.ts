@@ -129,9 +129,13 @@ describe('CIFAR-10 archive parser', () => {
     );
     new Cifar10TarCollector('c.tar.gz', { expect: { train: 10, test: 2, balanced: false } }).push(tar.subarray(0, 512));
     const three = new Cifar10TarCollector('c.tar.gz', { expect: { train: 15, test: 3, balanced: false } });
-    expect(() => three.push(tar.subarray(0, 512))).toThrow(/data_batch_1\.bin: wrong batch size: 6146 bytes, expected exactly 9219/);
+    expect(() => three.push(tar.subarray(0, 512))).toThrow(
+      /data_batch_1\.bin: wrong batch size: 6146 bytes, expected exactly 9219/,
+    );
     const any = new Cifar10TarCollector('c.tar.gz', { expect: null });
     any.push(tar.subarray(0, 512));
-    expect(() => parseCifarBatch(cifarBatch([1, 2]), 'b.bin', 10, 3)).toThrow('b.bin: wrong batch size: 6146 bytes, expected exactly 9219');
+    expect(() => parseCifarBatch(cifarBatch([1, 2]), 'b.bin', 10, 3)).toThrow(
+      'b.bin: wrong batch size: 6146 bytes, expected exactly 9219',
+    );
   });
 });

@@ -202,7 +202,8 @@ export function manifestShards(m: DatasetManifest): ShardInfo[] {
 
 const isTriple = (v: unknown): v is Triple =>
   Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
-const isCount = (v: unknown, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const isCount = (v: unknown, max: number): v is number =>
+  Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** Caps on what a manifest may declare (far above any real dataset). */
@@ -229,10 +230,14 @@ export function validateManifest(json: unknown, file = 'manifest.json'): Dataset
   if (!isObject(json)) return bad('not a JSON object');
   const m = json as Partial<DatasetManifest>;
   if (m.format !== MANIFEST_FORMAT) bad(`format is ${show(m.format)}, expected "${MANIFEST_FORMAT}"`);
-  if (m.version !== MANIFEST_VERSION) bad(`version ${show(m.version)} is not supported (expected ${MANIFEST_VERSION}); re-run npm run datasets`);
+  if (m.version !== MANIFEST_VERSION) {
+    bad(`version ${show(m.version)} is not supported (expected ${MANIFEST_VERSION}); re-run npm run datasets`);
+  }
   if (m.id !== 'cifar10' && m.id !== 'svhn' && m.id !== 'synthetic') bad(`unknown dataset id ${show(m.id)}`);
   if (!Array.isArray(m.classes) || m.classes.length < 2 || m.classes.length > 256) bad('classes must be a list of 2–256 names');
-  if (!m.classes!.every((c) => typeof c === 'string' && c.length <= MANIFEST_LIMITS.maxClassName)) bad('class names must be short strings');
+  if (!m.classes!.every((c) => typeof c === 'string' && c.length <= MANIFEST_LIMITS.maxClassName)) {
+    bad('class names must be short strings');
+  }
   if (m.height !== 32 || m.width !== 32 || m.channels !== 3) bad('images must be 32×32×3');
   if (!isTriple(m.mean) || !isTriple(m.std)) bad('mean/std must be three numbers each');
   if (!isObject(m.normalisation) || !isTriple(m.normalisation.mean) || !isTriple(m.normalisation.std)) {
@@ -243,7 +248,8 @@ export function validateManifest(json: unknown, file = 'manifest.json'): Dataset
   const names = new Set<string>();
   for (const s of ['train', 'test'] as const) {
     const sp = m.splits![s] as unknown;
-    if (!isObject(sp) || !isCount(sp.count, MANIFEST_LIMITS.maxImages) || !Array.isArray(sp.shards) || !Array.isArray(sp.perClass)) {
+    const shaped = isObject(sp) && isCount(sp.count, MANIFEST_LIMITS.maxImages);
+    if (!shaped || !Array.isArray(sp.shards) || !Array.isArray(sp.perClass)) {
       bad(`splits.${s} is missing or malformed`);
     }
     const split = sp as unknown as SplitManifest;
@@ -258,14 +264,21 @@ export function validateManifest(json: unknown, file = 'manifest.json'): Dataset
       }
       if (names.has(info.file)) bad(`splits.${s}: shard ${info.file} is listed twice`);
       names.add(info.file);
-      if (typeof info.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(info.sha256)) bad(`splits.${s}: bad sha256 for ${info.file}`);
-      if (!isCount(info.count, MANIFEST_LIMITS.maxImages)) bad(`splits.${s}: ${info.file} has a bad image count ${show(info.count)}`);
-      if (info.bytes !== SHARD_HEADER_BYTES + info.count * (1 + PIXELS)) bad(`splits.${s}: ${info.file} size ${show(info.bytes)} does not match ${info.count} images`);
+      if (typeof info.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(info.sha256)) {
+        bad(`splits.${s}: bad sha256 for ${info.file}`);
+      }
+      if (!isCount(info.count, MANIFEST_LIMITS.maxImages)) {
+        bad(`splits.${s}: ${info.file} has a bad image count ${show(info.count)}`);
+      }
+      if (info.bytes !== SHARD_HEADER_BYTES + info.count * (1 + PIXELS)) {
+        bad(`splits.${s}: ${info.file} size ${show(info.bytes)} does not match ${info.count} images`);
+      }
       total += info.count;
     }
     if (total !== split.count) bad(`splits.${s}: shards hold ${total} images, count says ${split.count}`);
-    if (split.perClass.length !== m.classes!.length || !split.perClass.every((c) => isCount(c, MANIFEST_LIMITS.maxImages))
-      || split.perClass.reduce((a, b) => a + b, 0) !== split.count) {
+    const pc = split.perClass;
+    if (pc.length !== m.classes!.length || !pc.every((c) => isCount(c, MANIFEST_LIMITS.maxImages))
+      || pc.reduce((a, b) => a + b, 0) !== split.count) {
       bad(`splits.${s}: perClass does not add up to count`);
     }
   }

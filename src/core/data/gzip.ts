@@ -31,7 +31,9 @@ export class InflateGuard {
   check(outBytes: number, inBytes: number): void {
     const { maxBytes, maxRatio, ratioFloor } = this.limits;
     if (outBytes > maxBytes) {
-      throw new LabError(`decompressed data exceeds the limit of ${mib(maxBytes)} (not a genuine dataset file?)`, this.file);
+      throw new LabError(
+        `decompressed data exceeds the limit of ${mib(maxBytes)} (not a genuine dataset file?)`, this.file,
+      );
     }
     if (outBytes > ratioFloor && outBytes > maxRatio * inBytes) {
       throw new LabError(
@@ -92,7 +94,8 @@ export async function inflateChunks(
   const guard = new InflateGuard(file, limits);
   let stream: ReadableStream<Uint8Array>;
   try {
-    stream = toStream(src, (n) => { consumed += n; }).pipeThrough(new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>);
+    const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
+    stream = toStream(src, (n) => { consumed += n; }).pipeThrough(inflate);
   } catch (e) {
     throw new LabError(`cannot start ${format} decompression (${(e as Error).message})`, file);
   }

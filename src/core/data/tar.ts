@@ -225,7 +225,8 @@ export class TarParser {
     // only regular files carry data we may keep; other types may still have a size (skip it)
     const keep = type === 'file' && this.want(name, size);
     if (keep && size > this.maxKept) {
-      this.fail(at, `${name} declares ${size} bytes, more than the ${this.maxKept}-byte limit for a file read into memory`);
+      const limit = `the ${this.maxKept}-byte limit for a file read into memory`;
+      this.fail(at, `${name} declares ${size} bytes, more than ${limit}`);
     }
     this.current = { name, size, type };
     this.currentBuf = keep ? new Uint8Array(size) : null;

@@ -72,7 +72,8 @@ export const REGRESSIONS: Regression[] = [
   },
   {
     name: 'tar-longname-4gib.tar', target: 'tar', was: 'a GNU long-name entry of 4 GiB was allocated',
-    expect: 'corrupt tar header at offset 0: \\(L header\\) declares 4294967296 bytes, more than the 1048576-byte limit',
+    expect: 'corrupt tar header at offset 0: \\(L header\\) declares 4294967296 bytes, ' +
+      'more than the 1048576-byte limit',
     bytes: stored('tar-longname-4gib.tar'),
   },
   {
@@ -86,7 +87,8 @@ export const REGRESSIONS: Regression[] = [
     bytes: stored('manifest-null-shard.json'),
   },
   {
-    name: 'mat-absurd-dims.mat', target: 'mat', was: 'dimensions 2147483647×2147483647×3×1 reached the value count check',
+    name: 'mat-absurd-dims.mat', target: 'mat',
+    was: 'dimensions 2147483647×2147483647×3×1 reached the value count check',
     expect: 'variable X declares absurd dimensions 2147483647×2147483647×3×1',
     bytes: stored('mat-absurd-dims.mat'),
   },

@@ -64,7 +64,9 @@ function headerOffsets(t: Uint8Array): number[] {
   return out;
 }
 
-const ABSURD_SIZES = ['77777777777', '-1', '-0000001000', '99999999999', '00000001000', '0000000000x', ' ', '7777777777777'];
+const ABSURD_SIZES = [
+  '77777777777', '-1', '-0000001000', '99999999999', '00000001000', '0000000000x', ' ', '7777777777777',
+];
 
 /** A tar with one header's size field (or a PAX record before it) set to something absurd. */
 export function absurdTar(rng: Rng, t: Uint8Array): Uint8Array {
@@ -125,7 +127,8 @@ function absurdMat(rng: Rng, seed: Uint8Array): Uint8Array {
   const way = rng.int(4);
   if (way === 0) {
     const huge = [0x7fffffff, -1, -0x80000000, 65536, 0];
-    const dims = Array.from({ length: 2 + rng.int(3) }, () => (rng.int(2) ? huge[rng.int(huge.length)] : 1 + rng.int(4)));
+    const dim = () => (rng.int(2) ? huge[rng.int(huge.length)] : 1 + rng.int(4));
+    const dims = Array.from({ length: 2 + rng.int(3) }, dim);
     return absurdDimsMat(dims, rng.int(2) === 0);
   }
   const out = seed.slice();
@@ -136,7 +139,9 @@ function absurdMat(rng: Rng, seed: Uint8Array): Uint8Array {
     dv.setUint32(132, [0xffffffff, 0x7ffffff8, out.length, out.length - 120][rng.int(4)] >>> 0, le);
   } else if (way === 2 && out[128] !== 15 && out[131] !== 15) {
     // dims of the first (uncompressed) matrix: element tag 128, flags 136..152, dims tag 152, values 160
-    for (let k = 0; k < 4 && 160 + 4 * k + 4 <= out.length; k++) if (rng.int(2)) dv.setInt32(160 + 4 * k, [0x7fffffff, -1][rng.int(2)], le);
+    for (let k = 0; k < 4 && 160 + 4 * k + 4 <= out.length; k++) {
+      if (rng.int(2)) dv.setInt32(160 + 4 * k, [0x7fffffff, -1][rng.int(2)], le);
+    }
   } else {
     // version / endianness marks
     out[126 + rng.int(2)] = rng.int(256);
@@ -158,15 +163,19 @@ export async function preparedSample(): Promise<{ manifest: DatasetManifest; sha
   if (!prepared) {
     const ds = {
       id: 'cifar10' as const, classes: ['a', 'b'], height: 32, width: 32, channels: 3,
-      train: smallSplit(3, 0), test: smallSplit(2, 7), mean: [0.5, 0.5, 0.5] as Triple, std: [0.25, 0.25, 0.25] as Triple,
+      train: smallSplit(3, 0), test: smallSplit(2, 7),
+      mean: [0.5, 0.5, 0.5] as Triple, std: [0.25, 0.25, 0.25] as Triple,
     };
-    const { manifest, files } = await buildShards(ds, { archive: 'fuzz', md5: '0'.repeat(32) }, { shardImages: 2, createdAt: 'x' });
+    const src = { archive: 'fuzz', md5: '0'.repeat(32) };
+    const { manifest, files } = await buildShards(ds, src, { shardImages: 2, createdAt: 'x' });
     prepared = { manifest, shards: files.map((f) => f.bytes) };
   }
   return prepared;
 }
 
-const WEIRD_VALUES: unknown[] = [null, -1, 0, 1e308, -1e308, 0.5, 2 ** 53, 'x'.repeat(300), '', [], {}, true, [null], [1, 2, 3]];
+const WEIRD_VALUES: unknown[] = [
+  null, -1, 0, 1e308, -1e308, 0.5, 2 ** 53, 'x'.repeat(300), '', [], {}, true, [null], [1, 2, 3],
+];
 
 /** Replace one random node of a JSON document (or drop a key). */
 export function absurdJson(rng: Rng, seed: Uint8Array): Uint8Array {
@@ -190,7 +199,9 @@ export function absurdJson(rng: Rng, seed: Uint8Array): Uint8Array {
   for (let h = 0; h < hits && nodes.length; h++) {
     const { parent, key } = nodes[rng.int(nodes.length)];
     if (!Array.isArray(parent) && rng.int(5) === 0) delete (parent as Record<string, unknown>)[key as string];
-    else (parent as Record<string | number, unknown>)[key] = structuredClone(WEIRD_VALUES[rng.int(WEIRD_VALUES.length)]);
+    else {
+      (parent as Record<string | number, unknown>)[key] = structuredClone(WEIRD_VALUES[rng.int(WEIRD_VALUES.length)]);
+    }
   }
   return enc(JSON.stringify(doc));
 }

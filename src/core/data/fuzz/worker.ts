@@ -10,7 +10,12 @@ import { REGRESSIONS } from '../fuzz-regressions/regressions';
 
 export interface FuzzJob { mode: 'fuzz' | 'regressions'; target?: string; cases?: number; seed?: string }
 export interface FuzzFailure { index: number; kind: string; problem: string; input?: string }
-export interface FuzzSummary { parsed: number; rejected: number; failures: FuzzFailure[]; kinds: Record<string, number> }
+export interface FuzzSummary {
+  parsed: number;
+  rejected: number;
+  failures: FuzzFailure[];
+  kinds: Record<string, number>;
+}
 export interface RegressionOutcome { name: string; message: string | null; problem: string | null }
 
 const post = (m: unknown) => parentPort!.postMessage(m);
@@ -51,7 +56,8 @@ async function regressions(): Promise<RegressionOutcome[]> {
     post({ t: 'case', index: i, kind: r.name, bytes: 0 });
     const t = TARGETS[r.target];
     const err = await outcome(() => t.parse(r.bytes(), t.file));
-    out.push({ name: r.name, message: err === undefined ? null : String((err as Error).message), problem: judge(err, t.file) });
+    const message = err === undefined ? null : String((err as Error).message);
+    out.push({ name: r.name, message, problem: judge(err, t.file) });
   }
   return out;
 }
