@@ -5,7 +5,7 @@ import { CIFAR10_CLASSES, Cifar10TarCollector, parseCifar10Archive, parseCifarBa
 import { inflateAll, inflateChunks } from './gzip';
 import { buildTar } from './tar';
 import { LabError } from '../types';
-import { cifarArchive, cifarBatch, pix, sameBytes } from '../../../datasets/test-helpers';
+import { cifarArchive, cifarBatch, pix } from '../../../datasets/test-helpers';
 
 describe('CIFAR-10 batch parser', () => {
   it('converts CHW planes to NHWC', () => {
