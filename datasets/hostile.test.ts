@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareCifar10, prepareSvhn } from './prepare';
 import { cifarArchive, cifarBatch, svhnVars, writeMat } from './test-helpers';
 import { buildTar } from '../src/core/data/tar';
-import { fixTarChecksum } from '../src/core/data/fuzz/targets';
-import { zeroBomb } from '../src/core/data/fuzz-regressions/regressions';
+import { fixTarChecksum } from '../src/core/data/fuzz/targets.test-util';
+import { zeroBomb } from '../src/core/data/fuzz-regressions/regressions.test-util';
 
 const root = mkdtempSync(join(tmpdir(), 'ull-hostile-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

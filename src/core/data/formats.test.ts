@@ -99,12 +99,15 @@ describe('manifest reader on hostile input (issue 12)', () => {
   it('rejects bad JSON, null entries, bad counts and duplicate shards with a LabError naming the file', async () => {
     const ds = makeSyntheticDataset({ seed: 'm', trainPerClass: 2, testPerClass: 1 });
     const { manifest } = await buildShards(ds, source, { shardImages: 10 });
-    const text = (f: (m: any) => void) => {
+    // a manifest as loose JSON, to be broken in any way
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    type Loose = any;
+    const text = (f: (m: Loose) => void) => {
       const m = JSON.parse(JSON.stringify(manifest));
       f(m);
       return JSON.stringify(m);
     };
-    const bad = (f: (m: any) => void) => () => parseManifest(text(f), 'm.json');
+    const bad = (f: (m: Loose) => void) => () => parseManifest(text(f), 'm.json');
     expect(parseManifest(JSON.stringify(manifest), 'm.json').splits.train.count).toBe(20);
     expect(() => parseManifest('{"format": ', 'm.json')).toThrow(/^m\.json: invalid dataset manifest: not valid JSON/);
     expect(() => parseManifest('null', 'm.json')).toThrow('m.json: invalid dataset manifest: not a JSON object');

@@ -4,10 +4,10 @@
  * so a parser that hangs fails the test instead of freezing it. Also replays the regression set.
  */
 import { describe, expect, it } from 'vitest';
-import { KINDS } from './fuzz/mutate';
-import { runInWorker } from './fuzz/run';
-import type { FuzzSummary, RegressionOutcome } from './fuzz/worker';
-import { REGRESSIONS } from './fuzz-regressions/regressions';
+import { KINDS } from './fuzz/mutate.test-util';
+import { runInWorker } from './fuzz/run.test-util';
+import type { FuzzSummary, RegressionOutcome } from './fuzz/worker.test-util';
+import { REGRESSIONS } from './fuzz-regressions/regressions.test-util';
 
 const CASES = 600;
 const SEED = 'issue-12';

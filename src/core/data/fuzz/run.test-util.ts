@@ -4,12 +4,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { FuzzJob } from './worker';
+import type { FuzzJob } from './worker.test-util';
 
 export interface WatchdogLimits { idleMs: number; totalMs: number }
 
 export function runInWorker<T>(job: FuzzJob, limits: WatchdogLimits): Promise<T> {
-  const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  const entry = fileURLToPath(new URL('./worker.test-util.ts', import.meta.url));
   const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
   const w = new Worker(code, { eval: true, workerData: job, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
   return new Promise<T>((resolve, reject) => {

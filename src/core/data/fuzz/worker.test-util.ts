@@ -4,9 +4,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Rng } from '../../rng';
-import { KINDS, MAX_INPUT_BYTES, mutate } from './mutate';
-import { judge, seedsOf, TARGETS } from './targets';
-import { REGRESSIONS } from '../fuzz-regressions/regressions';
+import { KINDS, MAX_INPUT_BYTES, mutate } from './mutate.test-util';
+import { judge, seedsOf, TARGETS } from './targets.test-util';
+import { REGRESSIONS } from '../fuzz-regressions/regressions.test-util';
 
 export interface FuzzJob { mode: 'fuzz' | 'regressions'; target?: string; cases?: number; seed?: string }
 export interface FuzzFailure { index: number; kind: string; problem: string; input?: string }

@@ -9,7 +9,7 @@ import { writeMat } from '../../../../datasets/test-helpers';
 
 export interface Regression {
   name: string;
-  /** the fuzz target (see fuzz/targets.ts) that parses it */
+  /** the fuzz target (see fuzz/targets.test-util.ts) that parses it */
   target: string;
   /** what broke before */
   was: string;
