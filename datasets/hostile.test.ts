@@ -116,3 +116,14 @@ describe('npm run datasets on hostile archives', () => {
     expectIntact();
   });
 });
+
+describe('npm run datasets: an unusable --out', () => {
+  it('a file where the output folder should be gives a LabError with the path', async () => {
+    const notDir = file('not-a-folder', new Uint8Array([1]));
+    const err = await prepareCifar10({ archive: join(root, 'good.tar.gz'), out: notDir, expect: null }).then(
+      () => null, (e: Error) => e,
+    );
+    expect(err?.name).toBe('LabError');
+    expect(err?.message).toMatch(/not-a-folder\/cifar10: cannot write the prepared dataset here \(.*(EEXIST|ENOTDIR)/);
+  });
+});

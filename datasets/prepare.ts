@@ -175,15 +175,22 @@ async function writeDataset(
   source: DatasetManifest['source'],
   opts: { shardImages?: number; subset?: DatasetManifest['subset'] },
 ): Promise<DatasetManifest> {
-  const w = await atomicDir(out, id);
+  const where = join(out, id);
+  let w;
+  try {
+    w = await atomicDir(out, id);
+  } catch (e) {
+    throw new LabError(`cannot write the prepared dataset here (${asLabError(e, out).message})`, where);
+  }
   try {
     const { manifest } = await buildShards(ds, source, { ...opts, onShard: (f, b) => w.write(f, b) });
     await w.write('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
     await w.commit();
     return manifest;
   } catch (e) {
-    await w.abort();
-    throw e;
+    await w.abort().catch(() => {});
+    if (e instanceof LabError) throw e;
+    throw new LabError(`cannot write the prepared dataset (${asLabError(e, where).message})`, where);
   }
 }
 
