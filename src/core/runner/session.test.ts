@@ -19,8 +19,11 @@ class MemoryCache implements WeightsCache {
   async put(k: string, v: Uint8Array) { this.map.set(k, v); }
 }
 
+/** everything seeded (curve points also carry their unlearning seconds — a timing, never reproducible) */
 function metricsOf(r: ExperimentResult) {
-  return r.methods.map((m) => ({ name: m.name, withDC: m.withDC, metrics: m.metrics, curve: m.curve }));
+  return r.methods.map((m) => ({
+    name: m.name, withDC: m.withDC, metrics: m.metrics, curve: m.curve.map(({ seconds: _s, ...p }) => p),
+  }));
 }
 
 describe('LabSession', () => {
