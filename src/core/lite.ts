@@ -14,6 +14,7 @@ export * from './runner/claims';
 export * from './runner/reproduce-plan';
 export * from './runner/seeds';
 export * from './runner/tradeoff';
+export * from './runner/timing';
 export {
   interval, pairedInterval, pairedDifferences, coversZero, describeDifference, formatInterval, halfWidth, bootstrapSe,
   valueVerdict, directionVerdict, verdictText, tQuantile, tCdf,
