@@ -10,11 +10,11 @@ import { CommandError, LabBridge, WorkerCrashError, type WorkerLike } from '../w
 import type { BackendInfo, DatasetInfo, DoneResult, RequestBody, RequestKind, WorkerToApp } from '../worker/protocol';
 import type { ParamValue, Params } from './params';
 import { PARAM_BY_NAME, backendPref, coerce, defaultParams, matchPreset, paramsFromSpec } from './params';
-import { emptyRun, endRunningStages, reduceRun, resultsCsv, runFromExperiment, withExperiment, type RunView } from './runState';
+import { emptyRun, endRunningStages, reduceRun, runFromExperiment, withExperiment, type RunView } from './runState';
 import { parseSearch, shareLink, specOf, specProblem, toSearch } from './url';
 import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from './reproduce';
 import { buildClaims, claimsMarkdown, type Claim } from '../core/runner/claims';
-import { markdownReport } from '../core/runner/report';
+import { markdownReport, resultsCsv } from '../core/runner/report';
 
 export interface Notice {
   id: number;
@@ -418,8 +418,10 @@ export const useLab = create<LabState>()((set, get) => {
     },
 
     exportCsv() {
-      const ms = get().run.methods;
-      return ms.length ? resultsCsv(ms) : null;
+      const { run, preset } = get();
+      const ex = run.experiment;
+      if (!run.methods.length) return null;
+      return resultsCsv([{ methods: run.methods, spec: ex?.spec, forgetClass: ex?.split.forgetClass, startedAt: ex?.env.startedAt, preset }]);
     },
 
     copyLink() {

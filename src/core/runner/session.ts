@@ -21,6 +21,7 @@ import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
 } from './contracts';
 import { validateSpec } from './presets';
+import { pickMetrics } from '../metrics';
 
 export interface LabSessionOptions {
   dataset: ImageDataset;
@@ -217,7 +218,7 @@ export class LabSession implements LabSessionApi {
         const trainAcc = await accuracy(model, trainSrc, { signal });
         this.original = model;
         this.initGallery(r0.split, metrics.losses.forget);
-        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: stripLosses(metrics) };
+        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics) };
         this.opts.sink({ kind: 'log', level: 'info', message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}` });
       } catch (e) {
         if (this.original !== model) model.dispose();
@@ -329,9 +330,9 @@ export class LabSession implements LabSessionApi {
               ? async (epoch, m) => {
                 const e0 = now();
                 const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000 });
-                const point = { epoch: epoch + 1, ...stripLosses(metrics) };
+                const point = { epoch: epoch + 1, ...pickMetrics(metrics) };
                 curve.push(point);
-                this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: stripLosses(metrics) });
+                this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: pickMetrics(metrics) });
                 evalSeconds += now() - e0;
               }
               : undefined,
@@ -341,7 +342,7 @@ export class LabSession implements LabSessionApi {
             const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal });
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
-              name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: stripLosses(metrics), curve,
+              name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: pickMetrics(metrics), curve,
               losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
             };
             if (r === 0) this.updateGallery(`${name}|${withDC ? 'w/ DC' : 'w/o DC'}`, metrics.losses.forget);
@@ -415,13 +416,6 @@ function checkEvaluable(split: Split, testLabels: Uint8Array): void {
       `class(es); this split has ${split.forgetIdx.length} and ${eligible}. Raise testPerClass (30 % of it is used ` +
       `for evaluation) or trainPerClass / forget.fraction.`, 'spec');
   }
-}
-
-/** The plain Metrics of an evaluation (drops per-example arrays). */
-function stripLosses(m: Metrics): Metrics {
-  const out: Metrics = { retainAcc: m.retainAcc, forgetAcc: m.forgetAcc, testAcc: m.testAcc, mia: m.mia, lossMia: m.lossMia };
-  if (m.testAccRetained !== undefined) out.testAccRetained = m.testAccRetained;
-  return out;
 }
 
 export { LabError };
