@@ -12,9 +12,10 @@ import type { ParamValue, Params } from './params';
 import { PARAM_BY_NAME, backendPref, coerce, defaultParams, matchPreset, paramsFromSpec } from './params';
 import { emptyRun, endRunningStages, reduceRun, runFromExperiment, withExperiment, type RunView } from './runState';
 import { parseSearch, shareLink, specOf, specProblem, toSearch } from './url';
-import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from './reproduce';
-import { buildClaims, claimsMarkdown, type Claim } from '../core/runner/claims';
-import { markdownReport, resultsCsv } from '../core/runner/report';
+import { type BrowserCell, browserCellStore, clearCells, planBrowserCells } from './reproduce';
+import type { Claim } from '../core/runner/claims';
+import { resultsCsv } from '../core/runner/report';
+import { driveReproduction, reproductionReport } from '../core/runner/reproduce-driver';
 
 export interface Notice {
   id: number;
@@ -452,29 +453,29 @@ export const useLab = create<LabState>()((set, get) => {
         condensed: false,
       });
       void runCommand('reproduce', null, async () => {
-        for (const cell of cells) {
-          const prev = finishedCell(cell);
-          if (prev) {
-            setCell(cell.id, { status: 'resumed', seconds: prev.env.seconds });
-            set((s) => (s.repro ? { repro: { ...s.repro, results: { ...s.repro.results, [cell.id]: prev } } } : {}));
-            continue;
-          }
-          setCell(cell.id, { status: 'running' });
-          set({ run: emptyRun() });
-          const t0 = Date.now();
-          const ok = await send({ kind: 'setSpec', spec: cell.spec });
-          const r = ok ? await send({ kind: 'runAll' }) : null;
-          if (!r || r.kind !== 'experiment') {
-            setCell(cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: (Date.now() - t0) / 1000 });
-            break;
-          }
-          saveCell(cell, r.experiment);
-          set((s) => ({ run: withExperiment(s.run, r.experiment) }));
-          setCell(cell.id, { status: 'done', seconds: (Date.now() - t0) / 1000 });
-          set((s) => (s.repro ? { repro: { ...s.repro, results: { ...s.repro.results, [cell.id]: r.experiment } } } : {}));
-        }
+        const addResult = (id: string, r: ExperimentResult) =>
+          set((s) => (s.repro ? { repro: { ...s.repro, results: { ...s.repro.results, [id]: r } } } : {}));
+        const { claims } = await driveReproduction({
+          cells, store: browserCellStore(),
+          run: async (cell) => {
+            set({ run: emptyRun() });
+            const ok = await send({ kind: 'setSpec', spec: cell.spec! });
+            const r = ok ? await send({ kind: 'runAll' }) : null;
+            if (!r || r.kind !== 'experiment') throw new Error(`cell ${cell.id} did not finish`);
+            set((s) => ({ run: withExperiment(s.run, r.experiment) }));
+            return { result: r.experiment };
+          },
+          onCell: (e) => {
+            if (e.kind === 'start') setCell(e.cell.id, { status: 'running' });
+            else if (e.kind === 'failed') setCell(e.cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: e.seconds });
+            else {
+              setCell(e.cell.id, { status: e.kind === 'done' ? 'done' : 'resumed', seconds: e.seconds ?? undefined });
+              addResult(e.cell.id, e.stored.result!);
+            }
+          },
+        });
         const rp = get().repro;
-        if (rp) set({ repro: { ...rp, claims: buildClaims({ experiments: rp.results, condensation: [] }), finishedAt: Date.now() } });
+        if (rp) set({ repro: { ...rp, claims, finishedAt: Date.now() } });
         set({ condensed: false });
         // the session now holds the last cell's spec: put the page's settings back before the next run
         await syncSpec();
@@ -484,17 +485,16 @@ export const useLab = create<LabState>()((set, get) => {
     reproReport() {
       const rp = get().repro;
       if (!rp || !rp.claims) return null;
-      const lines = [
-        `# Reproduction report (browser) — preset \`${rp.preset}\`, ${rp.seeds} seed(s)`,
-        '',
-        `Generated ${new Date(rp.finishedAt ?? Date.now()).toISOString()} in the browser (backend ${get().backend?.backend ?? '?'}).`,
-        'The §4.2 condensation benchmark runs only in `npm run reproduce`; its claims show n/a here.',
-        '',
-        claimsMarkdown(rp.claims),
-        '',
-        ...Object.entries(rp.results).map(([id, r]) => `\n---\n\n<!-- cell ${id} -->\n` + markdownReport(r, rp.cells.find((c) => c.id === id)?.title ?? id).replace(/^# /, '## ')),
-      ];
-      return lines.join('\n');
+      return reproductionReport({
+        head: [
+          `# Reproduction report (browser) — preset \`${rp.preset}\`, ${rp.seeds} seed(s)`,
+          '',
+          `Generated ${new Date(rp.finishedAt ?? Date.now()).toISOString()} in the browser (backend ${get().backend?.backend ?? '?'}).`,
+          'The §4.2 condensation benchmark runs only in `npm run reproduce`; its claims show n/a here.',
+          '',
+        ],
+        claims: rp.claims, experiments: rp.results, cells: rp.cells,
+      });
     },
 
     clearRepro() {
