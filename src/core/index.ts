@@ -5,6 +5,8 @@
 export * from './types';
 export { Rng } from './rng';
 export * from './data';
+export * from './data/service';
+export * from './metrics';
 export * from './models';
 export * from './backend';
 export * from './train';
@@ -25,4 +27,5 @@ export * from './unlearn';
 export * from './runner/contracts';
 export * from './runner/presets';
 export * from './runner/report';
+export * from './runner/reproduce-driver';
 export { LabSession, type LabSessionOptions } from './runner/session';
