@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBrowserCells } from './reproduce';
-import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
-import type { PlannedCell } from '../core/runner/reproduce-driver';
+import type { ExperimentResult, ExperimentSpec } from '../core/lite';
+import type { PlannedCell } from '../core/lite';
 
 describe('reproduce plan', () => {
   it('mirrors the CLI cells: class + uniform single rounds and a 3-round cell per seed', () => {

@@ -5,9 +5,9 @@
  * (`browserCellStore`) so a reload resumes from the last finished cell. The §4.2 condensation benchmark cell is
  * CLI-only (it needs the Node bench harness) and shows as n/a here.
  */
-import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
-import { planExperimentCells, type ExperimentCell } from '../core/runner/reproduce-plan';
-import type { CellStore } from '../core/runner/reproduce-driver';
+import type { ExperimentResult, ExperimentSpec } from '../core/lite';
+import { planExperimentCells, type ExperimentCell } from '../core/lite';
+import type { CellStore } from '../core/lite';
 
 export type BrowserCell = ExperimentCell;
 

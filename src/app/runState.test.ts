@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ForgetSampleView, MethodResult, RunEvent } from '../core/runner/contracts';
+import type { ForgetSampleView, MethodResult, RunEvent } from '../core/lite';
 import {
   armKey, emptyRun, endRunningStages, galleryMethodKeys, galleryRows, histogram, pickGalleryMethod, pickGalleryReference, progressFraction, reduceRun,
   summaryRows,
 } from './runState';
-import { resultsCsv } from '../core/runner/report';
+import { resultsCsv } from '../core/lite';
 
 const metrics = (x: number) => ({ retainAcc: x, forgetAcc: x / 2, testAcc: x - 1, mia: 50 + x / 10, lossMia: 50 });
 const result = (name: MethodResult['name'], withDC: boolean, x: number): MethodResult => ({

@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { markdownReport } from '../core/runner/report';
-import type { CellStore, StoredCell } from '../core/runner/reproduce-driver';
+import { markdownReport } from '../core/lite';
+import type { CellStore, StoredCell } from '../core/lite';
 import { writeAtomic } from './node-io';
 
 export function fileCellStore(out: string): CellStore {

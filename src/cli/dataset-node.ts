@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DatasetId, ImageDataset } from '../core/types';
-import { LabError } from '../core/types';
-import { datasetFromShards, manifestShards, validateManifest, type DatasetManifest } from '../core/data/formats';
-import { resolveDataset } from '../core/data/service';
+import type { DatasetId, ImageDataset } from '../core';
+import { LabError } from '../core';
+import { datasetFromShards, manifestShards, validateManifest, type DatasetManifest } from '../core';
+import { resolveDataset } from '../core';
 
 export const DEFAULT_DATASET_DIR = 'public/datasets';
 

@@ -11,11 +11,11 @@
  * driver (src/core/runner/reproduce-driver.ts), shared with the page.
  */
 import { parseArgs } from 'node:util';
-import { planExperimentCells } from '../core/runner/reproduce-plan';
-import type { ExperimentSpec } from '../core/runner/contracts';
-import { driveReproduction, reproductionCsv, reproductionReport } from '../core/runner/reproduce-driver';
+import { planExperimentCells } from '../core';
+import type { ExperimentSpec } from '../core';
+import { driveReproduction, reproductionCsv, reproductionReport } from '../core';
+import { claimsMarkdown } from '../core';
 import { fileCellStore } from './cell-store-node';
-import { claimsMarkdown } from '../core/runner/claims';
 import { runExperimentNode } from './experiment';
 import { initNodeBackend } from './node-backend';
 import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';

@@ -4,13 +4,13 @@
  * Cache API), archives dropped into the page (parsed here, cached in IndexedDB) — with the synthetic generator
  * as the always-available fallback.
  */
-import type { DatasetId, ImageDataset } from '../core/types';
-import { LabError, NORMALISATION } from '../core/types';
+import type { DatasetId, ImageDataset } from '../core';
+import { LabError, NORMALISATION } from '../core';
 import {
   datasetFromShards, manifestShards, parseCifar10Archive, parseSvhnMat, sha256Hex, validateManifest,
   type DatasetManifest,
-} from '../core/data';
-import { DATASET_LABELS, resolveDataset, type DataRequest, type ResolvedDataset } from '../core/data/service';
+} from '../core';
+import { DATASET_LABELS, resolveDataset, type DataRequest, type ResolvedDataset } from '../core';
 import type { DatasetInfo } from './protocol';
 import { cachedShard, idbGet, idbPut, storeShard } from './storage';
 

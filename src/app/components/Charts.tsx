@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Metrics } from '../../core/types';
-import { metricsFor, type ModelMetricId } from '../../core/metrics';
+import type { Metrics } from '../../core/lite';
+import { metricsFor, type ModelMetricId } from '../../core/lite';
 import { armKey, histogram, parseArmKey } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';

@@ -1,5 +1,5 @@
-import type { MethodResult } from '../../core/runner/contracts';
-import { metricPoint, metricsFor } from '../../core/metrics';
+import type { MethodResult } from '../../core/lite';
+import { metricPoint, metricsFor } from '../../core/lite';
 import { armKey, summaryRows } from '../runState';
 import { useLab } from '../store';
 import { fmtGap, fmtNum, fmtSeconds } from '../format';

@@ -4,7 +4,7 @@
  * reproduce reports, results.csv) and the page (reproduce report, CSV export). Columns come from the metric
  * table in src/core/metrics.ts.
  */
-import type { ExperimentResult, ExperimentSpec, MethodResult } from './contracts';
+import type { ExperimentResult, ExperimentSpec, MethodResult } from '../contracts';
 import { METRICS, metricPoint, metricsFor, type MetricDef } from '../metrics';
 
 const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExperimentResult } from './contracts';
+import type { ExperimentResult } from '../contracts';
 import { driveReproduction, reproductionCsv, reproductionReport, type CellEvent, type CellStore, type PlannedCell, type StoredCell } from './reproduce-driver';
 import { planExperimentCells } from './reproduce-plan';
 import { CSV_COLUMNS } from './report';

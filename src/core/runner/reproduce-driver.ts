@@ -4,7 +4,7 @@
  * run the others with a `CellRunner`, store each as soon as it finishes, and gather the results into the claims,
  * the Markdown report and the CSV. Pure orchestration: no tfjs, no files, no DOM.
  */
-import type { ExperimentResult, ExperimentSpec } from './contracts';
+import type { ExperimentResult, ExperimentSpec } from '../contracts';
 import type { BenchRow } from './bench-rows';
 import { buildClaims, claimsMarkdown, type CellResults, type Claim } from './claims';
 import { csvRunOf, markdownReport, resultsCsv } from './report';
