@@ -20,7 +20,7 @@ describe('reproduce plan', () => {
 describe('browser cell store', () => {
   it('keeps finished cells in localStorage (without per-example losses) so the driver resumes them', async () => {
     const { browserCellStore, clearCells } = await import('./reproduce');
-    const { driveReproduction } = await import('../core/runner/reproduce-driver');
+    const { driveReproduction } = await import('../core/lite');
     const mem = new Map<string, string>();
     const ls = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v), removeItem: (k: string) => void mem.delete(k) };
     const g = globalThis as { localStorage?: unknown };

@@ -421,7 +421,8 @@ export const useLab = create<LabState>()((set, get) => {
       const { run, preset } = get();
       const ex = run.experiment;
       if (!run.methods.length) return null;
-      return resultsCsv([{ methods: run.methods, spec: ex?.spec, forgetClass: ex?.split.forgetClass, startedAt: ex?.env.startedAt, preset }]);
+      const { spec, split, env } = ex ?? {};
+      return resultsCsv([{ methods: run.methods, spec, forgetClass: split?.forgetClass, startedAt: env?.startedAt, preset }]);
     },
 
     copyLink() {
@@ -465,9 +466,11 @@ export const useLab = create<LabState>()((set, get) => {
             return { result: r.experiment };
           },
           onCell: (e) => {
-            if (e.kind === 'start') setCell(e.cell.id, { status: 'running' });
-            else if (e.kind === 'failed') setCell(e.cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: e.seconds });
-            else {
+            if (e.kind === 'start') {
+              setCell(e.cell.id, { status: 'running' });
+            } else if (e.kind === 'failed') {
+              setCell(e.cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: e.seconds });
+            } else {
               setCell(e.cell.id, { status: e.kind === 'done' ? 'done' : 'resumed', seconds: e.seconds ?? undefined });
               addResult(e.cell.id, e.stored.result!);
             }

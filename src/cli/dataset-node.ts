@@ -59,7 +59,8 @@ export async function readManifestNode(id: 'cifar10' | 'svhn', dir = DEFAULT_DAT
 /** Load a dataset in Node: prepared shards for cifar10/svhn, generated images for synthetic. */
 export async function loadDatasetNode(id: DatasetId, opts: LoadDatasetNodeOptions = {}): Promise<ImageDataset> {
   const req = { seed: opts.seed, trainPerClass: opts.trainPerClass, testPerClass: opts.testPerClass };
-  const prepared = async (pid: 'cifar10' | 'svhn') => ({ dataset: await loadPreparedNode(pid, opts), source: 'prepared' as const });
+  const prepared = async (pid: 'cifar10' | 'svhn') =>
+    ({ dataset: await loadPreparedNode(pid, opts), source: 'prepared' as const });
   return (await resolveDataset(id, req, { prepared, hint: (pid) => HOW_TO[pid] }, { fallback: false })).dataset;
 }
 

@@ -4,7 +4,14 @@ import type { Metrics } from './types';
 
 describe('metric table', () => {
   // every metric a method result carries, as a session writes it (class mode: all optional metrics present)
-  const metrics: Required<Metrics> = { retainAcc: 90, forgetAcc: 10, testAcc: 70, testAccRetained: 75, mia: 51, lossMia: 50 };
+  const metrics: Required<Metrics> = {
+    retainAcc: 90,
+    forgetAcc: 10,
+    testAcc: 70,
+    testAccRetained: 75,
+    mia: 51,
+    lossMia: 50,
+  };
   const result = { name: 'CF', withDC: true, round: 0, unlearnSeconds: 3, overheadSeconds: 1, metrics, curve: [] };
 
   it('has a row for every metric in a result (and nothing else)', () => {
@@ -22,9 +29,20 @@ describe('metric table', () => {
   });
 
   it('drives the views: the report, the summary table and the curves', () => {
-    expect(metricsFor('report').map((d) => d.id)).toEqual(['mia', 'lossMia', 'retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained']);
+    expect(metricsFor('report').map((d) => d.id)).toEqual([
+      'mia',
+      'lossMia',
+      'retainAcc',
+      'forgetAcc',
+      'testAcc',
+      'testAccRetained',
+    ]);
     expect(metricsFor('table').map((d) => d.id)).toEqual(['mia', 'retainAcc', 'forgetAcc', 'testAcc']);
-    expect(metricsFor('curve').map((d) => d.id).sort()).toEqual(['forgetAcc', 'mia', 'retainAcc', 'testAcc']);
+    expect(
+      metricsFor('curve')
+        .map((d) => d.id)
+        .sort(),
+    ).toEqual(['forgetAcc', 'mia', 'retainAcc', 'testAcc']);
     expect(METRIC_BY_ID.get('forgetAcc')?.direction).toBe('reference');
   });
 
@@ -41,8 +59,16 @@ describe('metric table', () => {
     expect(metricPoint({ metrics: {}, unlearnSeconds: iv }, METRIC_BY_ID.get('unlearnSeconds')!)).toBe(47.3);
   });
 
-  it('prunes an evaluation to the table\'s metrics, in the evaluation\'s key order', () => {
-    const evaluation = { retainAcc: 1, forgetAcc: 2, testAcc: 3, mia: 4, lossMia: 5, losses: { forget: [1] }, miaDetail: {} } as unknown as Metrics;
+  it("prunes an evaluation to the table's metrics, in the evaluation's key order", () => {
+    const evaluation = {
+      retainAcc: 1,
+      forgetAcc: 2,
+      testAcc: 3,
+      mia: 4,
+      lossMia: 5,
+      losses: { forget: [1] },
+      miaDetail: {},
+    } as unknown as Metrics;
     const kept = pickMetrics(evaluation);
     expect(JSON.stringify(kept)).toBe('{"retainAcc":1,"forgetAcc":2,"testAcc":3,"mia":4,"lossMia":5}');
     expect(pickMetrics({ ...evaluation, testAccRetained: 6 })).toMatchObject({ testAccRetained: 6 });

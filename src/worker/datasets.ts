@@ -129,7 +129,9 @@ const HINTS: Record<'cifar10' | 'svhn', string> = {
  * Load a dataset: prepared shards → a previously imported archive → synthetic (with a notice), by the core's
  * policy. `req`: the experiment's seed and sizes (they choose the synthetic dataset, as in Node).
  */
-export async function loadDataset(base: string, id: DatasetId, req: DataRequest, progress: LoadProgress, signal?: AbortSignal): Promise<Loaded> {
+export async function loadDataset(
+  base: string, id: DatasetId, req: DataRequest, progress: LoadProgress, signal?: AbortSignal,
+): Promise<Loaded> {
   return resolveDataset(id, req, {
     async prepared(pid) {
       const m = await fetchManifest(base, pid);

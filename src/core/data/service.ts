@@ -41,8 +41,12 @@ export function syntheticFor(req: DataRequest): ImageDataset {
 /** Whether a synthetic dataset generated with `have` is the one `req` sees (same seed and sizes). */
 export function servesSynthetic(have: SyntheticOptions | undefined, req: DataRequest): boolean {
   const want = syntheticOptions(req);
-  return !!have && String(have.seed) === String(want.seed) && have.trainPerClass === want.trainPerClass &&
-    have.testPerClass === want.testPerClass;
+  return (
+    !!have &&
+    String(have.seed) === String(want.seed) &&
+    have.trainPerClass === want.trainPerClass &&
+    have.testPerClass === want.testPerClass
+  );
 }
 
 export type DatasetSource = 'prepared' | 'cache' | 'import' | 'synthetic';
@@ -59,7 +63,9 @@ export interface ResolvedDataset {
 /** Where a real dataset may come from, in the policy's order. */
 export interface DatasetSources {
   /** prepared shards; null when there are none, throws when they exist but are broken */
-  prepared(id: Exclude<DatasetId, 'synthetic'>): Promise<{ dataset: ImageDataset; source: 'prepared' | 'cache' } | null>;
+  prepared(
+    id: Exclude<DatasetId, 'synthetic'>,
+  ): Promise<{ dataset: ImageDataset; source: 'prepared' | 'cache' } | null>;
   /** an archive the user imported earlier (page only) */
   imported?(id: Exclude<DatasetId, 'synthetic'>): Promise<ImageDataset | null>;
   /** how to make the dataset available, for the fallback notice */
@@ -73,7 +79,10 @@ export const DATASET_LABELS: Record<DatasetId, string> = { cifar10: 'CIFAR-10', 
  * prepared dataset is an error (the prepared loader's own, or a LabError saying what to run).
  */
 export async function resolveDataset(
-  id: DatasetId, req: DataRequest, sources: DatasetSources, opts: { fallback: boolean },
+  id: DatasetId,
+  req: DataRequest,
+  sources: DatasetSources,
+  opts: { fallback: boolean },
 ): Promise<ResolvedDataset> {
   const synthetic = (notice?: string): ResolvedDataset => {
     const o = syntheticOptions(req);
@@ -93,11 +102,15 @@ export async function resolveDataset(
   }
   const imported = sources.imported ? await sources.imported(id) : null;
   if (imported) {
-    const notice = failure ? `Prepared ${DATASET_LABELS[id]} failed (${failure}); using the archive you imported earlier.` : undefined;
+    const notice = failure
+      ? `Prepared ${DATASET_LABELS[id]} failed (${failure}); using the archive you imported earlier.`
+      : undefined;
     return { dataset: imported, source: 'import', ...(notice ? { notice } : {}) };
   }
   const hint = sources.hint?.(id) ?? 'prepare it with `npm run datasets`';
   if (!opts.fallback) throw new LabError(`${id} is not prepared; ${hint}`, id);
   const why = failure ? `loading it failed: ${failure}` : 'it is not prepared on this server';
-  return synthetic(`${DATASET_LABELS[id]} is unavailable (${why}); showing the synthetic dataset instead. To use it, ${hint}.`);
+  return synthetic(
+    `${DATASET_LABELS[id]} is unavailable (${why}); showing the synthetic dataset instead. To use it, ${hint}.`,
+  );
 }

@@ -9,7 +9,8 @@ import { METRICS, metricPoint, metricsFor, type MetricDef } from '../metrics';
 
 const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
-const fmt = (x: number | undefined, digits: number) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+const fmt = (x: number | undefined, digits: number) =>
+  x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 
 /** Methods of one round grouped by name: [without DC, with DC]. */
 export function pairByMethod(methods: MethodResult[], round = 0): Array<{ name: string; without?: MethodResult; with?: MethodResult }> {
@@ -35,7 +36,8 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
   const arms: Array<'without' | 'with'> = [...(hasWithout ? ['without' as const] : []), ...(hasWith ? ['with' as const] : [])];
   const ref = rows.find((r) => r.name === 'Retrain');
   // optional metrics (e.g. test accuracy over the retained classes) only when some result has them
-  const cols = metricsFor('report').filter((d) => !d.optional || result.methods.some((m) => metricPoint(m, d) !== undefined));
+  const present = (d: MetricDef) => result.methods.some((m) => metricPoint(m, d) !== undefined);
+  const cols = metricsFor('report').filter((d) => !d.optional || present(d));
   const head = ['Method'];
   for (const a of arms) {
     const tag = a === 'with' ? 'w/ DC' : 'w/o DC';
@@ -111,7 +113,10 @@ export interface CsvRun {
 
 /** A run as CsvRun from a whole experiment result. */
 export function csvRunOf(result: ExperimentResult, runId?: string, preset?: string | null): CsvRun {
-  return { runId, preset, spec: result.spec, forgetClass: result.split?.forgetClass, methods: result.methods, startedAt: result.env?.startedAt };
+  return {
+    runId, preset, spec: result.spec, forgetClass: result.split?.forgetClass, methods: result.methods,
+    startedAt: result.env?.startedAt,
+  };
 }
 
 /**
@@ -120,7 +125,8 @@ export function csvRunOf(result: ExperimentResult, runId?: string, preset?: stri
  * identity — run id, preset, dataset, forget mode, forgotten class, seed.
  */
 export const CSV_COLUMNS: readonly string[] = [
-  'method', 'withDC', 'round', ...METRICS.map((d) => d.id), 'run', 'preset', 'dataset', 'forgetMode', 'forgetClass', 'seed',
+  'method', 'withDC', 'round', ...METRICS.map((d) => d.id),
+  'run', 'preset', 'dataset', 'forgetMode', 'forgetClass', 'seed',
 ];
 
 /** One CSV field, RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled; empty when absent. */
@@ -138,8 +144,11 @@ export function resultsCsv(runs: CsvRun[]): string {
     const s = run.spec;
     const id = run.runId ?? run.startedAt ?? '';
     for (const m of run.methods) {
-      const fields: unknown[] = [m.name, m.withDC, m.round, ...METRICS.map((d: MetricDef) => metricPoint(m, d)),
-        id, run.preset ?? '', s?.dataset, s?.forget.mode, run.forgetClass ?? (s?.forget.mode === 'class' ? s.forget.class : ''), s?.seed];
+      const forgetClass = run.forgetClass ?? (s?.forget.mode === 'class' ? s.forget.class : '');
+      const fields: unknown[] = [
+        m.name, m.withDC, m.round, ...METRICS.map((d) => metricPoint(m, d)),
+        id, run.preset ?? '', s?.dataset, s?.forget.mode, forgetClass, s?.seed,
+      ];
       lines.push(fields.map(csvField).join(','));
     }
   }

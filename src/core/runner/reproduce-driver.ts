@@ -114,9 +114,10 @@ export async function driveReproduction(opts: DriveOptions): Promise<DriveResult
       break;
     }
     const seconds = (now() - t0) / 1000;
-    const stored: StoredCell = out.rows && !out.result
-      ? { spec: keyOf(cell), seconds, rows: out.rows }
-      : { spec: keyOf(cell), seconds, result: out.result };
+    const stored: StoredCell =
+      out.rows && !out.result
+        ? { spec: keyOf(cell), seconds, rows: out.rows }
+        : { spec: keyOf(cell), seconds, result: out.result };
     take(cell, stored);
     await opts.store.put(cell, stored);
     timing.push({ id: cell.id, seconds, reused: false });
@@ -139,10 +140,14 @@ export function reproductionReport(opts: {
 }): string {
   return [
     ...opts.head,
-    claimsMarkdown(opts.claims), '',
+    claimsMarkdown(opts.claims),
+    '',
     ...(opts.afterClaims ?? []),
-    ...Object.entries(opts.experiments).map(([id, r]) => `\n---\n\n<!-- cell ${id} -->\n` +
-      markdownReport(r, opts.cells.find((c) => c.id === id)?.title ?? id).replace(/^# /, '## ')),
+    ...Object.entries(opts.experiments).map(
+      ([id, r]) =>
+        `\n---\n\n<!-- cell ${id} -->\n` +
+        markdownReport(r, opts.cells.find((c) => c.id === id)?.title ?? id).replace(/^# /, '## '),
+    ),
   ].join('\n');
 }
 

@@ -7,7 +7,7 @@
  * Every random choice flows from spec.seed through named Rng forks; every stage frees its tensors, also on cancel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageDataset, Metrics, Model, SampleSource, Split, StageName } from '../types';
+import type { ImageDataset, Model, SampleSource, Split, StageName } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import { Rng } from '../rng';
 import { realSource } from '../data/source';
