@@ -10,14 +10,19 @@ import { join, resolve } from 'node:path';
 import type { DatasetId, ImageDataset } from '../core';
 import { LabError } from '../core';
 import { datasetFromShards, manifestShards, validateManifest, type DatasetManifest } from '../core';
-import { resolveDataset } from '../core';
+import { makeSyntheticDataset, resolveDataset, SYNTHETIC_MIN, type DataRequest } from '../core';
 
 export const DEFAULT_DATASET_DIR = 'public/datasets';
 
 export interface LoadDatasetNodeOptions {
   /** folder holding `<id>/manifest.json` (default public/datasets) */
   dir?: string;
-  /** synthetic only: the experiment's seed (default 0) and per-class sizes (at least 500 / 100 per class) */
+  /**
+   * synthetic only: the experiment's seed and per-class sizes; the dataset is then the one the page generates for
+   * the same experiment (the core's policy: that seed, at least 500 / 100 images per class)
+   */
+  request?: DataRequest;
+  /** synthetic only, for tests and tools: this seed (default 0) and exactly these per-class sizes */
   seed?: number;
   trainPerClass?: number;
   testPerClass?: number;
@@ -58,7 +63,11 @@ export async function readManifestNode(id: 'cifar10' | 'svhn', dir = DEFAULT_DAT
 
 /** Load a dataset in Node: prepared shards for cifar10/svhn, generated images for synthetic. */
 export async function loadDatasetNode(id: DatasetId, opts: LoadDatasetNodeOptions = {}): Promise<ImageDataset> {
-  const req = { seed: opts.seed, trainPerClass: opts.trainPerClass, testPerClass: opts.testPerClass };
+  if (id === 'synthetic' && !opts.request && (opts.trainPerClass !== undefined || opts.testPerClass !== undefined)) {
+    const { trainPerClass = SYNTHETIC_MIN.trainPerClass, testPerClass = SYNTHETIC_MIN.testPerClass } = opts;
+    return makeSyntheticDataset({ seed: opts.seed ?? 0, trainPerClass, testPerClass });
+  }
+  const req = opts.request ?? { seed: opts.seed };
   const prepared = async (pid: 'cifar10' | 'svhn') =>
     ({ dataset: await loadPreparedNode(pid, opts), source: 'prepared' as const });
   return (await resolveDataset(id, req, { prepared, hint: (pid) => HOW_TO[pid] }, { fallback: false })).dataset;

@@ -26,7 +26,7 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = await initNodeBackend();
   const { seed, trainPerClass, testPerClass } = opts.spec;
-  const dataset = await loadDatasetNode(opts.spec.dataset, { seed, trainPerClass, testPerClass });
+  const dataset = await loadDatasetNode(opts.spec.dataset, { request: { seed, trainPerClass, testPerClass } });
   let lastProgress = 0;
   const sink = (e: RunEvent) => {
     if (opts.quiet) return;

@@ -22,21 +22,15 @@ describe('dataset policy: page = Node', () => {
   it('the page (worker) and Node see the very same synthetic dataset for the smoke preset', async () => {
     const spec = { ...PRESETS.smoke.spec, seed: 3 };
     const page = await loadDataset('http://127.0.0.1:9/', 'synthetic', spec, () => {});
-    const node = await loadDatasetNode('synthetic', {
-      seed: spec.seed,
-      trainPerClass: spec.trainPerClass,
-      testPerClass: spec.testPerClass,
-    });
+    // as `npm run experiment` / `reproduce` load it (src/cli/experiment.ts)
+    const { seed, trainPerClass, testPerClass } = spec;
+    const node = await loadDatasetNode('synthetic', { request: { seed, trainPerClass, testPerClass } });
     expect(page.source).toBe('synthetic');
     same(page.dataset, node);
     expect(page.dataset.train.n).toBe(10 * SYNTHETIC_MIN.trainPerClass);
     expect(page.dataset.test.n).toBe(10 * SYNTHETIC_MIN.testPerClass);
     // the data follow the experiment's seed
-    const other = await loadDatasetNode('synthetic', {
-      seed: 4,
-      trainPerClass: spec.trainPerClass,
-      testPerClass: spec.testPerClass,
-    });
+    const other = await loadDatasetNode('synthetic', { request: { seed: 4, trainPerClass, testPerClass } });
     expect(Buffer.from(other.train.images).equals(Buffer.from(node.train.images))).toBe(false);
   }, 60_000);
 });
