@@ -32,7 +32,8 @@ export interface RunCliOptions {
 export async function runExperimentNode(opts: RunCliOptions): Promise<ExperimentResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = await initNodeBackend();
-  const dataset = await loadDatasetNode(opts.spec.dataset, { seed: opts.spec.seed });
+  const { seed, trainPerClass, testPerClass } = opts.spec;
+  const dataset = await loadDatasetNode(opts.spec.dataset, { request: { seed, trainPerClass, testPerClass } });
   let lastProgress = 0;
   const sink = (e: RunEvent) => {
     if (opts.quiet) return;

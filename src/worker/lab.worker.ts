@@ -13,6 +13,7 @@ import { CancelledError, LabError } from '../core';
 import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, ReplyOf, Request, WorkerToApp } from './protocol';
 import { CommandQueue, isAppToWorker } from './protocol';
 import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type Loaded } from './datasets';
+import { servesSynthetic, type DataRequest } from '../core';
 import { IdbWeightsCache } from './storage';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -80,15 +81,13 @@ function requireSession(): LabSession {
   return session;
 }
 
-type Sizes = { trainPerClass: number; testPerClass: number };
+type Sizes = DataRequest;
 
-/** Whether the loaded dataset serves `id` at `sizes` (generated synthetic data must hold enough images). */
+/** Whether the loaded dataset serves `id` at `sizes` (generated synthetic data: the very one Node would generate). */
 function covers(l: NonNullable<typeof loaded>, id: DatasetId, sizes: Sizes): boolean {
   if (l.requested !== id) return false;
   if (l.source !== 'synthetic') return true;
-  const perClass = Math.floor(l.dataset.train.n / l.dataset.classes.length);
-  const perClassTest = Math.floor(l.dataset.test.n / l.dataset.classes.length);
-  return (sizes.trainPerClass === 0 ? perClass >= 500 : perClass >= sizes.trainPerClass) && (sizes.testPerClass === 0 ? perClassTest >= 300 : perClassTest >= sizes.testPerClass);
+  return servesSynthetic(l.synthetic, sizes);
 }
 
 async function ensureDataset(id: DatasetId, sizes: Sizes, reqId: number, signal: AbortSignal): Promise<void> {

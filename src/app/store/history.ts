@@ -3,7 +3,8 @@
  * recent run instead of the live one, and exporting the shown run as JSON or CSV.
  */
 import type { ExperimentResult } from '../../core/lite';
-import { resultsCsv, runFromExperiment } from '../runState';
+import { runFromExperiment } from '../runState';
+import { resultsCsv } from '../../core/lite';
 import { toSearch } from '../url';
 import type { SliceCreator } from './types';
 
@@ -164,7 +165,9 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
   },
 
   exportCsv() {
-    const ms = get().run.methods;
-    return ms.length ? resultsCsv(ms) : null;
+    const { run, preset } = get();
+    if (!run.methods.length) return null;
+    const { spec, split, env } = run.experiment ?? {};
+    return resultsCsv([{ methods: run.methods, spec, forgetClass: split?.forgetClass, startedAt: env?.startedAt, preset }]);
   },
 });

@@ -7,7 +7,7 @@
  * Every random choice flows from spec.seed through named Rng forks; every stage frees its tensors, also on cancel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageDataset, Metrics, Model, SampleSource, Split, StageName } from '../types';
+import type { ImageDataset, Model, SampleSource, Split, StageName } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import { Rng } from '../rng';
 import { realSource } from '../data/source';
@@ -23,6 +23,7 @@ import type {
 } from '../contracts';
 import { armLabel, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
 import { validateSpec } from './presets';
+import { pickMetrics } from '../metrics';
 
 export interface LabSessionOptions {
   dataset: ImageDataset;
@@ -225,7 +226,7 @@ export class LabSession implements LabSessionApi {
         const trainAcc = await accuracy(model, trainSrc, { signal });
         this.original = model;
         this.initGallery(r0.split, metrics.losses.forget);
-        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: stripLosses(metrics) };
+        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics) };
         this.opts.sink({ kind: 'log', level: 'info', message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}` });
       } catch (e) {
         if (this.original !== model) model.dispose();
@@ -367,9 +368,9 @@ export class LabSession implements LabSessionApi {
                 // unlearning seconds up to this checkpoint (earlier curve evaluations excluded)
                 const seconds = e0 - t0 - evalSeconds;
                 const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000 });
-                const point = { epoch: epoch + 1, seconds, ...stripLosses(metrics) };
+                const point = { epoch: epoch + 1, seconds, ...pickMetrics(metrics) };
                 curve.push(point);
-                this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: stripLosses(metrics) });
+                this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: pickMetrics(metrics) });
                 evalSeconds += now() - e0;
               }
               : undefined,
@@ -379,7 +380,7 @@ export class LabSession implements LabSessionApi {
             const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal });
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
-              name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: stripLosses(metrics), curve,
+              name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: pickMetrics(metrics), curve,
               losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
             };
             if (r === 0) this.updateGallery(galleryKey(name, arm), metrics.losses.forget);
@@ -467,15 +468,6 @@ function checkEvaluable(split: Split, testLabels: Uint8Array): void {
       `class(es); this split has ${split.forgetIdx.length} and ${eligible}. Raise testPerClass (30 % of it is used ` +
       `for evaluation) or trainPerClass / forget.fraction.`, 'spec');
   }
-}
-
-/** The plain Metrics of an evaluation (drops per-example arrays). */
-function stripLosses(m: Metrics): Metrics {
-  const out: Metrics = { retainAcc: m.retainAcc, forgetAcc: m.forgetAcc, testAcc: m.testAcc, mia: m.mia, lossMia: m.lossMia };
-  if (m.testAccRetained !== undefined) out.testAccRetained = m.testAccRetained;
-  if (m.miaSe !== undefined && Number.isFinite(m.miaSe)) out.miaSe = m.miaSe;
-  if (m.miaPerSide !== undefined) out.miaPerSide = m.miaPerSide;
-  return out;
 }
 
 export { LabError };
