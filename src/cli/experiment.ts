@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { LabSession } from '../core/runner/session';
+import { CancelledError } from '../core/types';
 import { getPreset, mergeSpec, validateSpec, DEFAULT_SPEC } from '../core/runner/presets';
 import { markdownReport } from '../core/runner/report';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core/runner/contracts';
@@ -72,6 +73,19 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   }
 }
 
+/**
+ * First Ctrl-C: cancel cleanly (the run stops at its next step and frees its tensors). The handler is installed
+ * with `once`, so a second Ctrl-C gets Node's default action and ends the process at once, even if it is busy.
+ */
+export function abortOnSigint(): AbortController {
+  const ac = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
+    ac.abort();
+  });
+  return ac;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -96,8 +110,7 @@ async function main(): Promise<void> {
     spec = validateSpec(mergeSpec(spec, { seed: Number(values.seed) }));
   }
   const out = values.out ?? 'result.json';
-  const ac = new AbortController();
-  process.on('SIGINT', () => { process.stderr.write('\ncancelling…\n'); ac.abort(); });
+  const ac = abortOnSigint();
   const result = await runExperimentNode({ spec, quiet: values.quiet, signal: ac.signal });
   await writeAtomic(out, JSON.stringify(result, null, 2));
   const md = values.md ?? out.replace(/\.json$/i, '') + '.md';
@@ -110,6 +123,6 @@ const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split
 if (isMain) {
   main().catch((e: Error) => {
     console.error(`experiment: ${e.message}`);
-    process.exit(1);
+    process.exit(e instanceof CancelledError ? 130 : 1);
   });
 }

@@ -13,7 +13,9 @@ import { Rng } from '../rng';
 import { realSource } from '../data/source';
 import { uint8ToRgba } from '../data/batch';
 import { createModel } from '../models';
-import { trainModel, serializeWeights, deserializeWeights, accuracy } from '../train';
+import {
+  trainModel, serializeWeights, deserializeWeights, decodeWeights, accuracy, firstNonFiniteParam, DivergedError,
+} from '../train';
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
 import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses, type ReducedRetain } from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
@@ -193,6 +195,10 @@ export class LabSession implements LabSessionApi {
         const t0 = now();
         if (cached) {
           try {
+            // checked on the host before anything is loaded into the model (which then trains from its init)
+            const { header, weights } = decodeWeights(cached);
+            const bad = weights.findIndex((w) => !w.every(Number.isFinite));
+            if (bad >= 0) throw new LabError(`parameter ${header.params[bad].name} holds NaN or Infinity`);
             deserializeWeights(model, cached);
             reused = true;
             this.emitLog('original model loaded from the weights cache');
@@ -202,13 +208,16 @@ export class LabSession implements LabSessionApi {
         }
         if (!reused) {
           const p = this.spec.pretrain;
-          await trainModel({
+          await guardDivergence('pretrain (original model)', () => trainModel({
             model, source: trainSrc, epochs: p.epochs, batchSize: p.batchSize, warmup: p.warmup,
             optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
             rng: this.rng('pretrain-shuffle'), signal, stage: 'pretrain', label: 'original model',
             onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
             onEpoch: (epoch, stats) => this.opts.sink({ kind: 'epoch', method: 'pretrain', withDC: false, round: 0, epoch: epoch + 1, metrics: { retainAcc: stats.acc ?? NaN } }),
-          });
+          }));
+          // validated BEFORE anything is written to the cache: NaN weights are never cached
+          const bad = await firstNonFiniteParam(model);
+          if (bad !== null) throw divergedWeights('pretrain (original model)', bad);
           await this.opts.cache?.put(key, await serializeWeights(model)).catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
         }
         const seconds = now() - t0;
@@ -279,6 +288,12 @@ export class LabSession implements LabSessionApi {
         onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
       }),
     );
+    const badIter = reduced.blend.losses.findIndex((l) => !Number.isFinite(l));
+    if (badIter >= 0 || !reduced.blend.weights.every((w) => w.every(Number.isFinite))) {
+      reduced.dispose();
+      const at = badIter >= 0 ? `at iteration ${badIter + 1} (loss ${reduced.blend.losses[badIter]})` : '(non-finite weights)';
+      throw new LabError(`Blend diverged ${at}; nothing was kept`, `condense (round ${r})`);
+    }
     const result: CondenseResult = {
       ipc: c.ipc, round: r, kmeansSeconds, partitionSeconds: reduced.partitionSeconds, blendSeconds: reduced.blendSeconds,
       retainSize: state.split.retainIdx.length, reducedRetainSize: reduced.source.size, freeClusters: reduced.freeClusters,
@@ -319,7 +334,7 @@ export class LabSession implements LabSessionApi {
         const label = `${name}${withDC ? ' w/ DC' : ''}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
-          const { model } = await runMethod(name, {
+          const { model } = await guardDivergence(`unlearn (${label})`, () => runMethod(name, {
             original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
             rng: this.rng(`unlearn-${name}-${withDC ? 'dc' : 'raw'}-${r}`),
             createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
@@ -335,9 +350,11 @@ export class LabSession implements LabSessionApi {
                 evalSeconds += now() - e0;
               }
               : undefined,
-          });
+          }));
           const unlearnSeconds = now() - t0 - evalSeconds;
           try {
+            const bad = await firstNonFiniteParam(model);
+            if (bad !== null) throw divergedWeights(`unlearn (${label})`, bad);
             const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal });
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
@@ -395,6 +412,26 @@ function bytesToBase64(bytes: Uint8Array | Uint8ClampedArray): string {
   let bin = '';
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(bin);
+}
+
+/**
+ * Run a training stage; a divergence (non-finite loss) becomes a LabError naming the stage, with a hint.
+ * Nothing is cached or kept by the caller when this throws.
+ */
+async function guardDivergence<T>(where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof DivergedError) throw new LabError(`${e.message}; nothing was cached. ${DIVERGED_HINT}`, where);
+    throw e;
+  }
+}
+
+const DIVERGED_HINT = 'Lower the learning rate or the momentum, or raise the batch size.';
+
+function divergedWeights(where: string, param: string): LabError {
+  return new LabError(`diverged: parameter ${param} holds NaN or Infinity at the end of the stage; nothing was cached. ` +
+    DIVERGED_HINT, where);
 }
 
 /** Minimum examples per side of the MIA's cross-validation (5 folds). */
