@@ -5,10 +5,10 @@
  * (results-format.md) plus a paper-style markdown table next to it.
  */
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { LabSession } from '../core/runner/session';
 import { CancelledError } from '../core/types';
-import { getPreset, mergeSpec, validateSpec, DEFAULT_SPEC } from '../core/runner/presets';
+import { getPreset, mergeSpec, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC } from '../core/runner/presets';
 import { markdownReport } from '../core/runner/report';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core/runner/contracts';
 import { initNodeBackend } from './node-backend';
@@ -73,6 +73,9 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   }
 }
 
+/** A spec file larger than this is refused before it is read (a real spec is well under 10 KB). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
 /**
  * First Ctrl-C: cancel cleanly (the run stops at its next step and frees its tensors). The handler is installed
  * with `once`, so a second Ctrl-C gets Node's default action and ends the process at once, even if it is busy.
@@ -101,10 +104,15 @@ async function main(): Promise<void> {
   if (values.preset) base = getPreset(values.preset).spec;
   let input: unknown = {};
   if (values.config) {
+    const size = await stat(values.config).then((st) => (st.isFile() ? st.size : -1), () => -2);
+    if (size === -1) throw new Error(`${values.config}: not a file`);
+    if (size > MAX_CONFIG_BYTES) throw new Error(`${values.config}: ${size.toLocaleString('en-US')} bytes; a spec is at most ${MAX_CONFIG_BYTES.toLocaleString('en-US')}`);
     const text = await readFile(values.config, 'utf8').catch((e: Error) => { throw new Error(`${values.config}: cannot read (${e.message})`); });
     try { input = JSON.parse(text); } catch (e) { throw new Error(`${values.config}: not valid JSON (${(e as Error).message})`); }
   }
-  let spec = validateSpec(input, base);
+  const checked = validateSpecWithWarnings(input, base);
+  for (const w of checked.warnings) process.stderr.write(`⚠ ${w}\n`);
+  let spec = checked.spec;
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed)) throw new Error(`--seed: expected a non-negative integer, got "${values.seed}"`);
     spec = validateSpec(mergeSpec(spec, { seed: Number(values.seed) }));

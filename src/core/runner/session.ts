@@ -22,7 +22,7 @@ import { runMethod, resolveHParams } from '../unlearn';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
 } from './contracts';
-import { validateSpec } from './presets';
+import { validateSpecWithWarnings } from './presets';
 
 export interface LabSessionOptions {
   dataset: ImageDataset;
@@ -65,13 +65,25 @@ export class LabSession implements LabSessionApi {
 
   constructor(opts: LabSessionOptions, spec?: ExperimentSpec) {
     this.opts = opts;
-    this.spec = validateSpec(spec ?? {});
+    const { spec: s, warnings } = validateSpecWithWarnings(spec ?? {});
+    this.spec = s;
+    this.emitWarnings(warnings);
+  }
+
+  private lastWarnings = '';
+  /** Schema warnings as 'warn' log events (once per distinct set, so re-applying the same spec stays quiet). */
+  private emitWarnings(warnings: string[]): void {
+    const key = warnings.join('\n');
+    if (key === this.lastWarnings) return;
+    this.lastWarnings = key;
+    for (const w of warnings) this.emitLog(w, 'warn');
   }
 
   // ---- spec & invalidation -------------------------------------------------------------------------------
 
   setSpec(next: ExperimentSpec): void {
-    const spec = validateSpec(next);
+    const { spec, warnings } = validateSpecWithWarnings(next);
+    this.emitWarnings(warnings);
     const prev = this.spec;
     const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(spec));
     const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
