@@ -15,6 +15,7 @@ import { parseSearch, shareLink, specOf, specProblem, toSearch } from './url';
 import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from './reproduce';
 import { buildClaims, claimsMarkdown, type Claim } from '../core/runner/claims';
 import { markdownReport } from '../core/runner/report';
+import { parseImportedResult } from '../core/result-schema';
 
 export interface Notice {
   id: number;
@@ -389,13 +390,7 @@ export const useLab = create<LabState>()((set, get) => {
     importResultJson(text) {
       let ex: ExperimentResult;
       try {
-        const parsed = JSON.parse(text) as unknown;
-        const obj = (parsed && typeof parsed === 'object' && 'result' in parsed ? (parsed as { result: unknown }).result : parsed) as ExperimentResult;
-        if (!obj || typeof obj !== 'object' || !Array.isArray(obj.methods) || typeof obj.spec !== 'object') throw new Error('not a result JSON (needs "spec" and "methods")');
-        for (const m of obj.methods) {
-          if (typeof m?.name !== 'string' || typeof m?.metrics !== 'object') throw new Error('a method entry lacks "name" or "metrics"');
-        }
-        ex = obj;
+        ex = parseImportedResult(text);
       } catch (e) {
         notify('error', 'Import failed', [e instanceof Error ? e.message : String(e)], 'import-error');
         return;

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { useLab } from '../store';
 import { download } from '../format';
+import { MAX_RESULT_CHARS } from '../../core/result-schema';
 
 /** Copy link, export JSON/CSV, import a result JSON, recent runs. */
 export function SharePanel() {
@@ -67,7 +68,8 @@ export function SharePanel() {
           onChange={async (e) => {
             const f = e.target.files?.[0];
             e.target.value = '';
-            if (f) importJson(await f.text());
+            // never read more than the import limit (+1 character, so an oversized file is reported as such)
+            if (f) importJson(await f.slice(0, MAX_RESULT_CHARS + 1).text());
           }}
         />
       </div>
