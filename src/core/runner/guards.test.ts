@@ -13,6 +13,7 @@ import { createModel } from '../models';
 import { Rng } from '../rng';
 import { serializeWeights } from '../train';
 import { firstNonFiniteParam } from '../train/guards';
+import { sealWeights } from '../train/weights-cache';
 
 class MemoryCache implements WeightsCache {
   map = new Map<string, Uint8Array>();
@@ -64,7 +65,7 @@ describe('numeric guards', () => {
     };
     await run(() => {});
     expect(cache.map.size).toBe(1);
-    // replace the cached payload with valid-format weights of the same model that hold a NaN
+    // replace the cached payload with valid, correctly sealed weights of the same model that hold a NaN
     const [key] = [...cache.map.keys()];
     const m = createModel({ arch: 'convnet3', width: spec.model.width, numClasses: 10 }, new Rng(1));
     const w = await m.getWeights();
@@ -73,7 +74,7 @@ describe('numeric guards', () => {
     expect(await firstNonFiniteParam(m)).toBe(m.params[0].name);
     const bytes = await serializeWeights(m);
     m.dispose();
-    cache.map.set(key, bytes);
+    cache.map.set(key, sealWeights(key, bytes));
     const events: RunEvent[] = [];
     const r = await run((e) => events.push(e));
     expect(r.pretrain.reused).toBe(false);

@@ -16,6 +16,9 @@ import { createModel } from '../models';
 import {
   trainModel, serializeWeights, deserializeWeights, decodeWeights, accuracy, firstNonFiniteParam, DivergedError,
 } from '../train';
+import {
+  openWeights, sealWeights, trainingDataFingerprint, WEIGHTS_CACHE_VERSION, WEIGHTS_FORMAT_VERSION,
+} from '../train/weights-cache';
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
 import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses, type ReducedRetain } from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
@@ -183,11 +186,20 @@ export class LabSession implements LabSessionApi {
     return { arch: this.spec.model.arch, width: this.spec.model.width, numClasses: this.opts.dataset.classes.length };
   }
 
+  /**
+   * Cache key of the original model: format versions, the configuration that shapes it, and a fingerprint of the
+   * content of the images and labels it is trained on (so re-prepared data with the same counts misses).
+   */
   private pretrainKey(split: Split): string {
     const s = this.spec;
+    const ds = this.opts.dataset;
     let h = 0;
     for (let i = 0; i < split.trainIdx.length; i++) h = (Math.imul(h, 31) + split.trainIdx[i]) | 0;
-    return JSON.stringify({ v: 1, dataset: s.dataset, n: this.opts.dataset.train.n, trainPerClass: s.trainPerClass, model: s.model, pretrain: s.pretrain, seed: s.seed, idxHash: h });
+    return JSON.stringify({
+      v: WEIGHTS_CACHE_VERSION, format: WEIGHTS_FORMAT_VERSION, dataset: s.dataset, n: ds.train.n,
+      classes: ds.classes.length, data: trainingDataFingerprint(ds, split.trainIdx), trainPerClass: s.trainPerClass,
+      model: s.model, pretrain: s.pretrain, seed: s.seed, idxHash: h,
+    });
   }
 
   // ---- stages --------------------------------------------------------------------------------------------
@@ -208,10 +220,11 @@ export class LabSession implements LabSessionApi {
         if (cached) {
           try {
             // checked on the host before anything is loaded into the model (which then trains from its init)
-            const { header, weights } = decodeWeights(cached);
+            const payload = openWeights(key, cached);
+            const { header, weights } = decodeWeights(payload);
             const bad = weights.findIndex((w) => !w.every(Number.isFinite));
             if (bad >= 0) throw new LabError(`parameter ${header.params[bad].name} holds NaN or Infinity`);
-            deserializeWeights(model, cached);
+            deserializeWeights(model, payload);
             reused = true;
             this.emitLog('original model loaded from the weights cache');
           } catch (e) {
@@ -230,7 +243,7 @@ export class LabSession implements LabSessionApi {
           // validated BEFORE anything is written to the cache: NaN weights are never cached
           const bad = await firstNonFiniteParam(model);
           if (bad !== null) throw divergedWeights('pretrain (original model)', bad);
-          await this.opts.cache?.put(key, await serializeWeights(model)).catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
+          await this.opts.cache?.put(key, sealWeights(key, await serializeWeights(model))).catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
         }
         const seconds = now() - t0;
         throwIfCancelled(signal);
