@@ -80,4 +80,22 @@ describe('numeric guards', () => {
     expect(r.pretrain.reused).toBe(false);
     expect(events.some((e) => e.kind === 'log' && e.level === 'warn' && /NaN or Infinity/.test(e.message))).toBe(true);
   }, 120_000);
+
+  it('with "all" images per class, an IPC above the smallest class is an explicit warning', async () => {
+    const spec = validateSpec(mergeSpec(getPreset('smoke').spec, {
+      trainPerClass: 0, testPerClass: 0, condense: { ipc: 8, iterations: 1 }, pretrain: { epochs: 1 },
+    }));
+    const dataset = makeSyntheticDataset({ seed: 0, trainPerClass: 6, testPerClass: 40 });
+    const events: RunEvent[] = [];
+    const baseline = tf.memory().numTensors;
+    const s = new LabSession({ dataset, sink: (e) => events.push(e), backendName: tf.getBackend() }, spec);
+    try {
+      await s.condense();
+    } finally {
+      s.dispose();
+    }
+    const warns = events.filter((e) => e.kind === 'log' && e.level === 'warn').map((e) => (e as { message: string }).message);
+    expect(warns.join()).toMatch(/condense\.ipc 8 exceeds the 6 training images of the smallest class/);
+    expect(tf.memory().numTensors).toBe(baseline);
+  }, 120_000);
 });

@@ -289,6 +289,14 @@ export class LabSession implements LabSessionApi {
     const r0 = this.round(0);
     let kmeansSeconds = 0;
     if (!this.sub) {
+      // the schema checks IPC against trainPerClass; with "all" images only the data knows the class sizes
+      const perClass = new Int32Array(ds.classes.length);
+      for (const i of r0.split.trainIdx) perClass[ds.train.labels[i]]++;
+      const smallest = Math.min(...Array.from(perClass).filter((n) => n > 0));
+      if (c.ipc > smallest) {
+        this.emitLog(`condense.ipc ${c.ipc} exceeds the ${smallest} training images of the smallest class: such classes ` +
+          'get one image per cluster and are not condensed at all', 'warn');
+      }
       this.sub = await this.timed('kmeans', `IPC ${c.ipc}`, async () => {
         const t0 = now();
         const sub = await computeSubClasses({
