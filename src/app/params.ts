@@ -261,7 +261,8 @@ const DECIMAL_TEXT = /^[+-]?(?:\d{1,32}(?:\.\d{0,32})?|\.\d{1,32})(?:[eE][+-]?\d
  */
 export function parseDecimal(raw: string, int: boolean): number | string {
   if (raw.trim() === '') return 'empty value';
-  if (int ? !INT_TEXT.test(raw) : !DECIMAL_TEXT.test(raw)) return int ? 'not a decimal integer' : 'not a decimal number';
+  if (int) return INT_TEXT.test(raw) ? Number(raw) : 'not a decimal integer';
+  if (!DECIMAL_TEXT.test(raw)) return 'not a decimal number';
   return Number(raw);
 }
 

@@ -1,4 +1,4 @@
-/** URL values (issue 12 items 3 and 6): one set of ranges with the core schema; strict decimal forms; capped notices. */
+/** URL values (issue 12 items 3, 6): one set of ranges with the core schema; strict decimal forms; capped notices. */
 import { describe, expect, it } from 'vitest';
 import { SPEC_FIELDS, specRange, type SpecPath } from '../core/spec-schema';
 import { PARAMS, coerce, defaultParams, parseDecimal } from './params';
@@ -33,7 +33,9 @@ describe('URL values', () => {
     expect(r.params.pretrainLr).toBe(0.01);
     expect(r.params.forgetFraction).toBe(0.25);
     const text = r.ignored.join('\n');
-    for (const k of ['fc=', 'seed=0x10', 'tpc=1e3', 'w=', 'pe=Infinity', 'es=0x1', 'ipc=2.0', 'xpc=']) expect(text).toContain(k);
+    for (const k of ['fc=', 'seed=0x10', 'tpc=1e3', 'w=', 'pe=Infinity', 'es=0x1', 'ipc=2.0', 'xpc=']) {
+      expect(text).toContain(k);
+    }
     expect(text).toMatch(/tpc=1e3 \(.*not a decimal integer/);
     expect(text).toMatch(/xpc= \(.*empty value/);
   });

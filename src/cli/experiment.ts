@@ -106,7 +106,10 @@ async function main(): Promise<void> {
   if (values.config) {
     const size = await stat(values.config).then((st) => (st.isFile() ? st.size : -1), () => -2);
     if (size === -1) throw new Error(`${values.config}: not a file`);
-    if (size > MAX_CONFIG_BYTES) throw new Error(`${values.config}: ${size.toLocaleString('en-US')} bytes; a spec is at most ${MAX_CONFIG_BYTES.toLocaleString('en-US')}`);
+    if (size > MAX_CONFIG_BYTES) {
+      const n = (x: number) => x.toLocaleString('en-US');
+      throw new Error(`${values.config}: ${n(size)} bytes; a spec is at most ${n(MAX_CONFIG_BYTES)}`);
+    }
     const text = await readFile(values.config, 'utf8').catch((e: Error) => { throw new Error(`${values.config}: cannot read (${e.message})`); });
     try { input = JSON.parse(text); } catch (e) { throw new Error(`${values.config}: not valid JSON (${(e as Error).message})`); }
   }

@@ -9,9 +9,14 @@ function good(): Record<string, unknown> {
   return JSON.parse(JSON.stringify({
     spec: DEFAULT_SPEC,
     env: { backend: 'wasm', versions: { tfjs: '4.22.0' }, startedAt: '2026-01-01T00:00:00Z', seconds: 12 },
-    split: { trainSize: 3000, retainSize: 2700, forgetSize: 300, testUsedSize: 1400, testEvalSize: 600, forgetClass: null },
+    split: {
+      trainSize: 3000, retainSize: 2700, forgetSize: 300, testUsedSize: 1400, testEvalSize: 600, forgetClass: null,
+    },
     pretrain: { seconds: 3, testAcc: NaN, trainAcc: 91, reused: false },
-    methods: [{ name: 'CF', withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, metrics, curve: [{ epoch: 1, ...metrics }] }],
+    methods: [{
+      name: 'CF', withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, metrics,
+      curve: [{ epoch: 1, ...metrics }],
+    }],
   }));
 }
 const msg = (text: string): string => {
@@ -53,7 +58,8 @@ describe('parseImportedResult (issue 12 item 4)', () => {
     expect(msg(JSON.stringify(badCurve2))).toBe('result.methods[0].curve: must be a list, got an object');
     const badPoint = good();
     (badPoint.methods as Array<Record<string, unknown>>)[0].curve = [{ epoch: 1, mia: 'high' }];
-    expect(msg(JSON.stringify(badPoint))).toMatch(/^result\.methods\[0\]\.curve\[0\]\.mia: must be a number or null, got "high"/);
+    expect(msg(JSON.stringify(badPoint)))
+      .toMatch(/^result\.methods\[0\]\.curve\[0\]\.mia: must be a number or null, got "high"/);
     const badSpec = good();
     (badSpec.spec as Record<string, unknown>).model = null;
     expect(msg(JSON.stringify(badSpec))).toBe('result.spec.model: must be an object, got null');

@@ -36,14 +36,20 @@ function obj(x: unknown, path: string): Obj {
 
 function list(x: unknown, path: string, max = MAX_LIST): unknown[] {
   if (!Array.isArray(x)) throw new Bad(path, `must be a list, got ${clipValue(x)}`);
-  if (x.length > max) throw new Bad(path, `has ${x.length.toLocaleString('en-US')} entries (at most ${max.toLocaleString('en-US')})`);
+  if (x.length > max) {
+    throw new Bad(path, `has ${x.length.toLocaleString('en-US')} entries (at most ${max.toLocaleString('en-US')})`);
+  }
   return x;
 }
 
 /** A number; null (NaN / Infinity as JSON writes them) becomes NaN when `nullable`. */
-function num(x: unknown, path: string, o: { min?: number; max?: number; int?: boolean; nullable?: boolean } = {}): number {
+interface NumRule { min?: number; max?: number; int?: boolean; nullable?: boolean }
+
+function num(x: unknown, path: string, o: NumRule = {}): number {
   if (x === null && o.nullable) return NaN;
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new Bad(path, `must be a number${o.nullable ? ' or null' : ''}, got ${clipValue(x)}`);
+  if (typeof x !== 'number' || !Number.isFinite(x)) {
+    throw new Bad(path, `must be a number${o.nullable ? ' or null' : ''}, got ${clipValue(x)}`);
+  }
   if (o.int && !Number.isInteger(x)) throw new Bad(path, `must be an integer, got ${x}`);
   if ((o.min !== undefined && x < o.min) || (o.max !== undefined && x > o.max)) {
     throw new Bad(path, `must be in [${o.min ?? '-∞'}, ${o.max ?? '∞'}], got ${x}`);
@@ -67,6 +73,7 @@ function optional<T>(o: Obj, k: string, path: string, f: (x: unknown, p: string)
   return x === undefined ? undefined : f(x, `${path}.${k}`);
 }
 
+const numbers = (x: unknown, p: string) => list(x, p).map((v, i) => num(v, `${p}[${i}]`, { nullable: true }));
 const count = (x: unknown, p: string) => num(x, p, { int: true, min: 0 });
 const seconds = (x: unknown, p: string) => num(x, p, { min: 0, nullable: true });
 const pct = (x: unknown, p: string) => num(x, p, { min: 0, max: 100, nullable: true });
@@ -100,15 +107,17 @@ function method(x: unknown, path: string): MethodResult {
     withDC: bool(own(o, 'withDC'), `${path}.withDC`),
     round: own(o, 'round') === undefined ? 0 : num(o.round, `${path}.round`, { int: true, min: 0, max: 1000 }),
     unlearnSeconds: seconds(own(o, 'unlearnSeconds'), `${path}.unlearnSeconds`),
-    overheadSeconds: own(o, 'overheadSeconds') === undefined ? 0 : seconds(o.overheadSeconds, `${path}.overheadSeconds`),
+    overheadSeconds: own(o, 'overheadSeconds') === undefined
+      ? 0 : seconds(o.overheadSeconds, `${path}.overheadSeconds`),
     metrics: metrics(own(o, 'metrics'), `${path}.metrics`),
-    curve: own(o, 'curve') === undefined ? [] : list(o.curve, `${path}.curve`, 100_000).map((c, i) => curvePoint(c, `${path}.curve[${i}]`)),
+    curve: own(o, 'curve') === undefined
+      ? [] : list(o.curve, `${path}.curve`, 100_000).map((c, i) => curvePoint(c, `${path}.curve[${i}]`)),
   } as MethodResult;
   const losses = optional(o, 'losses', path, obj);
   if (losses) {
     out.losses = {
-      forget: list(own(losses, 'forget'), `${path}.losses.forget`).map((v, i) => num(v, `${path}.losses.forget[${i}]`, { nullable: true })),
-      test: list(own(losses, 'test'), `${path}.losses.test`).map((v, i) => num(v, `${path}.losses.test[${i}]`, { nullable: true })),
+      forget: numbers(own(losses, 'forget'), `${path}.losses.forget`),
+      test: numbers(own(losses, 'test'), `${path}.losses.test`),
     };
   }
   return out;
@@ -117,11 +126,14 @@ function method(x: unknown, path: string): MethodResult {
 function condense(x: unknown, path: string): CondenseResult {
   const o = obj(x, path);
   const out = { ...o } as Obj;
-  for (const k of ['ipc', 'retainSize', 'reducedRetainSize', 'freeClusters', 'residualImages']) out[k] = count(own(o, k), `${path}.${k}`);
+  for (const k of ['ipc', 'retainSize', 'reducedRetainSize', 'freeClusters', 'residualImages']) {
+    out[k] = count(own(o, k), `${path}.${k}`);
+  }
   for (const k of ['round', 'emptyClusters']) if (own(o, k) !== undefined) out[k] = count(o[k], `${path}.${k}`);
   for (const k of ['kmeansSeconds', 'partitionSeconds', 'blendSeconds']) out[k] = seconds(own(o, k), `${path}.${k}`);
   out.finalLoss = own(o, 'finalLoss') === undefined ? NaN : num(o.finalLoss, `${path}.finalLoss`, { nullable: true });
-  out.clusterSizes = own(o, 'clusterSizes') === undefined ? [] : list(o.clusterSizes, `${path}.clusterSizes`).map((v, i) => count(v, `${path}.clusterSizes[${i}]`));
+  out.clusterSizes = own(o, 'clusterSizes') === undefined
+    ? [] : list(o.clusterSizes, `${path}.clusterSizes`).map((v, i) => count(v, `${path}.clusterSizes[${i}]`));
   const protos = optional(o, 'prototypes', path, (v, p) => list(v, p, 100_000));
   if (protos) {
     out.prototypes = protos.map((v, i) => {
@@ -129,7 +141,10 @@ function condense(x: unknown, path: string): CondenseResult {
       const at = `${path}.prototypes[${i}]`;
       const b64 = str(own(q, 'rgbaBase64'), `${at}.rgbaBase64`, 100_000);
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new Bad(`${at}.rgbaBase64`, 'is not base64');
-      return { cluster: count(own(q, 'cluster'), `${at}.cluster`), label: count(own(q, 'label'), `${at}.label`), size: count(own(q, 'size'), `${at}.size`), rgbaBase64: b64 };
+      return {
+        cluster: count(own(q, 'cluster'), `${at}.cluster`), label: count(own(q, 'label'), `${at}.label`),
+        size: count(own(q, 'size'), `${at}.size`), rgbaBase64: b64,
+      };
     });
   }
   return out as unknown as CondenseResult;
@@ -158,8 +173,10 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
     env: {
       ...(env as object),
       backend: str(own(env, 'backend'), `${P}.env.backend`, 200),
-      versions: own(env, 'versions') === undefined ? {} : Object.fromEntries(Object.entries(obj(env.versions, `${P}.env.versions`))
-        .map(([k, v]) => [k, str(v, `${P}.env.versions.${k.slice(0, 40)}`, 200)])),
+      versions: own(env, 'versions') === undefined ? {} : Object.fromEntries(
+        Object.entries(obj(env.versions, `${P}.env.versions`))
+          .map(([k, v]) => [k, str(v, `${P}.env.versions.${k.slice(0, 40)}`, 200)]),
+      ),
       startedAt: own(env, 'startedAt') === undefined ? '' : str(env.startedAt, `${P}.env.startedAt`, 100),
       seconds: own(env, 'seconds') === undefined ? NaN : seconds(env.seconds, `${P}.env.seconds`),
     },
@@ -169,7 +186,8 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
       forgetSize: count(own(split, 'forgetSize'), `${P}.split.forgetSize`),
       testUsedSize: count(own(split, 'testUsedSize'), `${P}.split.testUsedSize`),
       testEvalSize: count(own(split, 'testEvalSize'), `${P}.split.testEvalSize`),
-      forgetClass: fc === null || fc === undefined ? null : num(fc, `${P}.split.forgetClass`, { int: true, min: 0, max: 9 }),
+      forgetClass: fc === null || fc === undefined
+        ? null : num(fc, `${P}.split.forgetClass`, { int: true, min: 0, max: 9 }),
     },
     pretrain: {
       ...(pre as object),
@@ -180,7 +198,8 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
       metrics: optional(pre, 'metrics', `${P}.pretrain`, metrics),
     },
     condense: optional(root, 'condense', P, condense),
-    condenseRounds: optional(root, 'condenseRounds', P, (v, p) => list(v, p, 1000).map((c, i) => condense(c, `${p}[${i}]`))),
+    condenseRounds: optional(root, 'condenseRounds', P,
+      (v, p) => list(v, p, 1000).map((c, i) => condense(c, `${p}[${i}]`))),
     methods: list(own(root, 'methods'), `${P}.methods`, 100_000).map((m, i) => method(m, `${P}.methods[${i}]`)),
     cancelled: optional(root, 'cancelled', P, bool),
   };

@@ -92,7 +92,8 @@ export interface SpecCheck {
 export function clipValue(v: unknown, n = 40): string {
   if (typeof v === 'string') {
     const t = v.replace(/[\u0000-\u001f\u007f]/g, '?');
-    return JSON.stringify(t.length > n ? t.slice(0, n) : t) + (t.length > n ? `… (${v.length.toLocaleString('en-US')} chars)` : '');
+    if (t.length <= n) return JSON.stringify(t);
+    return `${JSON.stringify(t.slice(0, n))}… (${v.length.toLocaleString('en-US')} chars)`;
   }
   if (v === null || typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === undefined) return 'nothing';
@@ -128,14 +129,21 @@ function checkBounds(input: unknown): void {
   let nodes = 0;
   while (stack.length) {
     const { v, depth, path } = stack.pop()!;
-    if (++nodes > SPEC_LIMITS.nodes) throw new LabError(`more than ${SPEC_LIMITS.nodes} values; a spec is far smaller`, 'spec');
+    if (++nodes > SPEC_LIMITS.nodes) {
+      throw new LabError(`more than ${SPEC_LIMITS.nodes} values; a spec is far smaller`, 'spec');
+    }
     if (typeof v === 'string' && v.length > SPEC_LIMITS.stringLength) {
-      throw new LabError(`text of ${v.length.toLocaleString('en-US')} characters (at most ${SPEC_LIMITS.stringLength}): ${clipValue(v)}`, path);
+      const len = v.length.toLocaleString('en-US');
+      throw new LabError(`text of ${len} characters (at most ${SPEC_LIMITS.stringLength}): ${clipValue(v)}`, path);
     }
     if (typeof v !== 'object' || v === null) continue;
     if (depth >= SPEC_LIMITS.depth) throw new LabError(`nested more than ${SPEC_LIMITS.depth} levels deep`, path);
-    const entries = Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x] as const) : Object.keys(v).map((k) => [`.${k}`, (v as Record<string, unknown>)[k]] as const);
-    for (const [k, x] of entries) stack.push({ v: x, depth: depth + 1, path: path + (k.length > 60 ? `${k.slice(0, 60)}…` : k) });
+    const entries = Array.isArray(v)
+      ? v.map((x, i) => [`[${i}]`, x] as const)
+      : Object.keys(v).map((k) => [`.${k}`, (v as Record<string, unknown>)[k]] as const);
+    for (const [k, x] of entries) {
+      stack.push({ v: x, depth: depth + 1, path: path + (k.length > 60 ? `${k.slice(0, 60)}…` : k) });
+    }
   }
 }
 
@@ -194,7 +202,8 @@ function checkField(path: string, f: SpecField, v: unknown, p: Problems): void {
       if (v === null && f.kind === 'int' && f.nullable) return;
       const int = f.kind === 'int';
       const open = f.kind === 'num' && !!f.minOpen;
-      const ok = typeof v === 'number' && Number.isFinite(v) && (open ? v > f.min : v >= f.min) && v <= f.max && (!int || Number.isInteger(v));
+      const ok = typeof v === 'number' && Number.isFinite(v) && (open ? v > f.min : v >= f.min) && v <= f.max &&
+        (!int || Number.isInteger(v));
       if (!ok) {
         p.error(at, `must be ${int ? 'an integer' : 'a number'} in ${open ? '(' : '['}${f.min}, ${f.max}]` +
           `${int && f.nullable ? ' or null' : ''}, got ${clipValue(v)}`);
@@ -217,7 +226,8 @@ function checkField(path: string, f: SpecField, v: unknown, p: Problems): void {
       const seen = new Map<string, number>();
       v.forEach((m, i) => {
         if (typeof m !== 'string' || !(METHOD_NAMES as readonly string[]).includes(m)) {
-          p.error(`${at}[${i}]`, `must be one of ${METHOD_NAMES.map((o) => JSON.stringify(o)).join(', ')}, got ${clipValue(m)}`);
+          const known = METHOD_NAMES.map((o) => JSON.stringify(o)).join(', ');
+          p.error(`${at}[${i}]`, `must be one of ${known}, got ${clipValue(m)}`);
         } else if (seen.has(m)) {
           p.error(`${at}[${i}]`, `${JSON.stringify(m)} is listed twice (also at [${seen.get(m)}])`);
         } else seen.set(m, i);
@@ -275,11 +285,17 @@ export function checkSpec(input: unknown, base: ExperimentSpec): SpecCheck {
   checkStructure(input, '', p);
   p.throwIfAny();
   const s = mergeKnown(structuredClone(base), input) as ExperimentSpec;
-  for (const [path, f] of Object.entries(SPEC_FIELDS) as Array<[string, SpecField]>) checkField(path, f, getPath(s, path), p);
+  for (const [path, f] of Object.entries(SPEC_FIELDS) as Array<[string, SpecField]>) {
+    checkField(path, f, getPath(s, path), p);
+  }
   p.throwIfAny();
   // ---- semantics
-  if (s.rounds > 1 && s.forget.mode !== 'uniform') p.error('spec.rounds', 'multi-round unlearning (§8) needs forget.mode "uniform"');
-  if (s.unlearn.arms !== 'without' && !s.condense.enabled) p.error('spec.unlearn.arms', 'the "with DC" arm needs condense.enabled');
+  if (s.rounds > 1 && s.forget.mode !== 'uniform') {
+    p.error('spec.rounds', 'multi-round unlearning (§8) needs forget.mode "uniform"');
+  }
+  if (s.unlearn.arms !== 'without' && !s.condense.enabled) {
+    p.error('spec.unlearn.arms', 'the "with DC" arm needs condense.enabled');
+  }
   const classes = DATASET_CLASSES[s.dataset];
   if (s.forget.class !== null && s.forget.class >= classes) {
     p.error('spec.forget.class', `${s.dataset} has ${classes} classes (0..${classes - 1}), got ${s.forget.class}`);
@@ -287,11 +303,12 @@ export function checkSpec(input: unknown, base: ExperimentSpec): SpecCheck {
   const condensing = s.unlearn.arms !== 'without' && s.condense.enabled;
   if (condensing && s.trainPerClass > 0) {
     if (s.condense.ipc > s.trainPerClass) {
-      p.error('spec.condense.ipc', `${s.condense.ipc} sub-classes per class but only ${s.trainPerClass} training images ` +
-        'per class (trainPerClass): every image would be its own cluster and the "reduced" retain set the whole one');
+      p.error('spec.condense.ipc', `${s.condense.ipc} sub-classes per class but only ${s.trainPerClass} ` +
+        'training images per class (trainPerClass): every image would be its own cluster and the "reduced" ' +
+        'retain set the whole one');
     } else if (2 * s.condense.ipc > s.trainPerClass) {
-      p.warnings.push(`spec.condense.ipc: ${s.condense.ipc} sub-classes for ${s.trainPerClass} images per class is fewer ` +
-        'than 2 images per cluster; the reduced retain set will be barely smaller (the paper uses ≈5)');
+      p.warnings.push(`spec.condense.ipc: ${s.condense.ipc} sub-classes for ${s.trainPerClass} images per class ` +
+        'is fewer than 2 images per cluster; the reduced retain set will be barely smaller (the paper uses ≈5)');
     }
   }
   p.throwIfAny();
@@ -302,7 +319,8 @@ export function checkSpec(input: unknown, base: ExperimentSpec): SpecCheck {
     const over = s.unlearn.hparams[m] as Record<string, HParamValue>;
     if (selected.has(m)) hp[m] = over;
     else if (Object.keys(over).length) {
-      p.warnings.push(`spec.unlearn.hparams.${m}: ${m} is not in unlearn.methods; its overrides were checked and are ignored`);
+      p.warnings.push(`spec.unlearn.hparams.${m}: ${m} is not in unlearn.methods; ` +
+        'its overrides were checked and are ignored');
     }
   }
   s.unlearn.hparams = hp;

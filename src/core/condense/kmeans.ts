@@ -133,7 +133,8 @@ export async function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KM
   const rowChunk = Math.max(1, opts.rowChunk ?? Math.floor(4_194_304 / Math.max(k, 1)));
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) {
-      throw new LabError(`feature ${i % dim} of row ${Math.floor(i / dim)} is ${data[i]} (non-finite features)`, 'kmeans');
+      const where = `feature ${i % dim} of row ${Math.floor(i / dim)}`;
+      throw new LabError(`${where} is ${data[i]} (non-finite features)`, 'kmeans');
     }
   }
   const x = tf.tensor2d(data, [n, dim]);
@@ -232,7 +233,9 @@ export async function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KM
         shift += Math.sqrt(s2);
       }
       iterations = it + 1;
-      if (!Number.isFinite(shift)) throw new LabError(`centroid shift became ${shift} at iteration ${iterations}`, 'kmeans');
+      if (!Number.isFinite(shift)) {
+        throw new LabError(`centroid shift became ${shift} at iteration ${iterations}`, 'kmeans');
+      }
       if (shift < tol) break;
     }
     return { labels, centroids: cent, iterations, shift, reseeds };

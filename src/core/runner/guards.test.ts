@@ -25,10 +25,11 @@ class MemoryCache implements WeightsCache {
 describe('numeric guards', () => {
   beforeAll(async () => { await initNodeBackend(); });
 
-  it('the diverging spec (batch 1, lr 10, momentum 0.999, smoke) fails fast with the message and caches nothing', async () => {
+  it('the diverging spec (batch 1, lr 10, momentum 0.999, smoke) fails fast and caches nothing', async () => {
     const smoke = getPreset('smoke').spec;
     const spec = validateSpec(mergeSpec(smoke, { pretrain: { batchSize: 1, lr: 10, momentum: 0.999 } }));
-    const dataset = makeSyntheticDataset({ seed: 0, trainPerClass: smoke.trainPerClass, testPerClass: smoke.testPerClass });
+    const { trainPerClass, testPerClass } = smoke;
+    const dataset = makeSyntheticDataset({ seed: 0, trainPerClass, testPerClass });
     const cache = new MemoryCache();
     const baseline = tf.memory().numTensors;
     const events: RunEvent[] = [];
@@ -37,7 +38,8 @@ describe('numeric guards', () => {
     try {
       const err = await s.runAll().then(() => null, (e: Error) => e);
       expect(err).not.toBeNull();
-      expect(err!.message).toMatch(/^pretrain \(original model\): diverged at epoch 1, step \d+ \(loss (NaN|[+-]Infinity)\)/);
+      expect(err!.message)
+        .toMatch(/^pretrain \(original model\): diverged at epoch 1, step \d+ \(loss (NaN|[+-]Infinity)\)/);
       expect(err!.message).toContain('nothing was cached');
       steps = Number(/step (\d+)/.exec(err!.message)![1]);
     } finally {
@@ -94,7 +96,8 @@ describe('numeric guards', () => {
     } finally {
       s.dispose();
     }
-    const warns = events.filter((e) => e.kind === 'log' && e.level === 'warn').map((e) => (e as { message: string }).message);
+    const warns = events.filter((e) => e.kind === 'log' && e.level === 'warn')
+      .map((e) => (e as { message: string }).message);
     expect(warns.join()).toMatch(/condense\.ipc 8 exceeds the 6 training images of the smallest class/);
     expect(tf.memory().numTensors).toBe(baseline);
   }, 120_000);

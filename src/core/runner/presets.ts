@@ -92,7 +92,9 @@ function deepMerge(a: unknown, b: unknown): unknown {
   if (b === undefined) return a;
   if (isPlain(a) && isPlain(b)) {
     const out: Record<string, unknown> = { ...a };
-    for (const k of Object.keys(b)) if (k !== '__proto__') out[k] = deepMerge(Object.hasOwn(a, k) ? a[k] : undefined, b[k]);
+    for (const k of Object.keys(b)) {
+      if (k !== '__proto__') out[k] = deepMerge(Object.hasOwn(a, k) ? a[k] : undefined, b[k]);
+    }
     return out;
   }
   return structuredClone(b);

@@ -243,7 +243,8 @@ export class LabSession implements LabSessionApi {
           // validated BEFORE anything is written to the cache: NaN weights are never cached
           const bad = await firstNonFiniteParam(model);
           if (bad !== null) throw divergedWeights('pretrain (original model)', bad);
-          await this.opts.cache?.put(key, sealWeights(key, await serializeWeights(model))).catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
+          await this.opts.cache?.put(key, sealWeights(key, await serializeWeights(model)))
+            .catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
         }
         const seconds = now() - t0;
         throwIfCancelled(signal);
@@ -294,8 +295,8 @@ export class LabSession implements LabSessionApi {
       for (const i of r0.split.trainIdx) perClass[ds.train.labels[i]]++;
       const smallest = Math.min(...Array.from(perClass).filter((n) => n > 0));
       if (c.ipc > smallest) {
-        this.emitLog(`condense.ipc ${c.ipc} exceeds the ${smallest} training images of the smallest class: such classes ` +
-          'get one image per cluster and are not condensed at all', 'warn');
+        this.emitLog(`condense.ipc ${c.ipc} exceeds the ${smallest} training images of the smallest class: ` +
+          'such classes get one image per cluster and are not condensed at all', 'warn');
       }
       this.sub = await this.timed('kmeans', `IPC ${c.ipc}`, async () => {
         const t0 = now();
@@ -324,7 +325,8 @@ export class LabSession implements LabSessionApi {
     const badIter = reduced.blend.losses.findIndex((l) => !Number.isFinite(l));
     if (badIter >= 0 || !reduced.blend.weights.every((w) => w.every(Number.isFinite))) {
       reduced.dispose();
-      const at = badIter >= 0 ? `at iteration ${badIter + 1} (loss ${reduced.blend.losses[badIter]})` : '(non-finite weights)';
+      const at = badIter >= 0
+        ? `at iteration ${badIter + 1} (loss ${reduced.blend.losses[badIter]})` : '(non-finite weights)';
       throw new LabError(`Blend diverged ${at}; nothing was kept`, `condense (round ${r})`);
     }
     const result: CondenseResult = {
@@ -463,8 +465,8 @@ async function guardDivergence<T>(where: string, fn: () => Promise<T>): Promise<
 const DIVERGED_HINT = 'Lower the learning rate or the momentum, or raise the batch size.';
 
 function divergedWeights(where: string, param: string): LabError {
-  return new LabError(`diverged: parameter ${param} holds NaN or Infinity at the end of the stage; nothing was cached. ` +
-    DIVERGED_HINT, where);
+  return new LabError(`diverged: parameter ${param} holds NaN or Infinity at the end of the stage; ` +
+    `nothing was cached. ${DIVERGED_HINT}`, where);
 }
 
 /** Minimum examples per side of the MIA's cross-validation (5 folds). */

@@ -56,10 +56,13 @@ describe('LabSession with a cache that cannot be trusted', () => {
   }));
   const run = async (ds: ImageDataset, cache: WeightsCache, s = spec) => {
     const events: RunEvent[] = [];
-    const session = new LabSession({ dataset: ds, sink: (e) => events.push(e), cache, backendName: tf.getBackend() }, s);
+    const sink = (e: RunEvent) => events.push(e);
+    const session = new LabSession({ dataset: ds, sink, cache, backendName: tf.getBackend() }, s);
     try {
       const r = await session.runAll();
-      const warns = events.filter((e): e is Extract<RunEvent, { kind: 'log' }> => e.kind === 'log' && e.level === 'warn').map((e) => e.message);
+      const warns = events
+        .filter((e): e is Extract<RunEvent, { kind: 'log' }> => e.kind === 'log' && e.level === 'warn')
+        .map((e) => e.message);
       return { r, warns };
     } finally {
       session.dispose();

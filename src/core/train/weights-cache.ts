@@ -93,7 +93,9 @@ export function sealWeights(key: string, payload: Uint8Array): Uint8Array {
  */
 export function openWeights(key: string, sealed: Uint8Array): Uint8Array {
   const fail = (m: string) => new LabError(m, 'weights cache');
-  if (sealed.length < 8 || MAGIC.some((b, i) => sealed[i] !== b)) throw fail('not a sealed cache entry (older format or another file)');
+  if (sealed.length < 8 || MAGIC.some((b, i) => sealed[i] !== b)) {
+    throw fail('not a sealed cache entry (older format or another file)');
+  }
   const hl = new DataView(sealed.buffer, sealed.byteOffset, sealed.byteLength).getUint32(4, true);
   if (hl > MAX_HEADER || 8 + hl > sealed.length) throw fail('truncated or corrupted envelope header');
   let head: EnvelopeHeader;
@@ -103,10 +105,14 @@ export function openWeights(key: string, sealed: Uint8Array): Uint8Array {
     throw fail('unreadable envelope header (corrupted)');
   }
   if (typeof head !== 'object' || head === null) throw fail('unreadable envelope header (corrupted)');
-  if (head.v !== WEIGHTS_CACHE_VERSION) throw fail(`entry of cache format ${String(head.v)}, expected ${WEIGHTS_CACHE_VERSION}`);
+  if (head.v !== WEIGHTS_CACHE_VERSION) {
+    throw fail(`entry of cache format ${String(head.v)}, expected ${WEIGHTS_CACHE_VERSION}`);
+  }
   if (head.key !== key) throw fail('entry was written for another configuration or dataset');
   const payload = sealed.subarray(8 + hl);
-  if (payload.length !== head.length) throw fail(`payload has ${payload.length} bytes, the envelope says ${head.length} (truncated?)`);
+  if (payload.length !== head.length) {
+    throw fail(`payload has ${payload.length} bytes, the envelope says ${head.length} (truncated?)`);
+  }
   const c = crc32(payload);
   if (c !== head.crc32) throw fail(`checksum mismatch (CRC-32 ${hex8(c)}, expected ${hex8(head.crc32)}): corrupted`);
   return payload;
