@@ -4,9 +4,54 @@
  * before and after (IndexedDB + Cache API); localStorage is not part of that estimate, so its cleared characters are
  * added (UTF-16, 2 bytes each). The page's live session keeps what it has already loaded.
  */
-import { clearLabStorage } from '../worker/storage';
-
+/** the lab's IndexedDB database and Cache API names (src/worker/storage.ts); cleared from the main thread */
+const DB_NAME = 'unlearning-lab';
+const CACHE_PREFIX = 'unlearning-lab';
 const LOCAL_PREFIX = 'unlearning-lab.';
+
+function request<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+/** Empty every object store of the lab's database (a worker's open connection does not block this). */
+async function clearIndexedDb(): Promise<void> {
+  if (typeof indexedDB === 'undefined') return;
+  const open = indexedDB.open(DB_NAME);
+  // never create the database just to clear it: abort a first-time upgrade
+  open.onupgradeneeded = () => open.transaction?.abort();
+  let db: IDBDatabase;
+  try {
+    db = await request(open);
+  } catch {
+    return;
+  }
+  try {
+    const names = Array.from(db.objectStoreNames);
+    if (!names.length) return;
+    const tx = db.transaction(names, 'readwrite');
+    for (const n of names) tx.objectStore(n).clear();
+    await new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+async function clearLabStorage(): Promise<void> {
+  await clearIndexedDb();
+  if (typeof caches === 'undefined') return;
+  try {
+    for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX)) await caches.delete(name);
+  } catch {
+    /* unsupported: nothing stored there */
+  }
+}
 
 export interface ClearReport {
   /** bytes freed, or null when the browser gives no usage estimate */

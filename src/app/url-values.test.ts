@@ -1,6 +1,6 @@
 /** URL values (issue 12 items 3, 6): one set of ranges with the core schema; strict decimal forms; capped notices. */
 import { describe, expect, it } from 'vitest';
-import { SPEC_FIELDS, specRange, type SpecPath } from '../core/spec-schema';
+import { SPEC_FIELDS, specRange, type SpecPath } from '../core/lite';
 import { PARAMS, coerce, defaultParams, parseDecimal } from './params';
 import { MAX_URL_NOTICES, parseSearch } from './url';
 

@@ -21,9 +21,9 @@
  */
 import { LabError } from './types';
 import type { DatasetId } from './types';
-import type { ExperimentSpec, HParamValue, MethodName } from './runner/contracts';
-import { METHOD_NAMES } from './runner/contracts';
-import { validateHParam } from './unlearn/hparams';
+import type { ExperimentSpec, HParamValue, MethodName } from './contracts';
+import { METHOD_NAMES } from './contracts';
+import { validateHParam } from './methods/hparams';
 
 export type SpecField =
   | { kind: 'int'; min: number; max: number; nullable?: boolean; doc?: string }
@@ -91,6 +91,7 @@ export interface SpecCheck {
 /** `v` for a message: short, single-line, never the whole of a long value. */
 export function clipValue(v: unknown, n = 40): string {
   if (typeof v === 'string') {
+    // eslint-disable-next-line no-control-regex -- replacing control characters is the point
     const t = v.replace(/[\u0000-\u001f\u007f]/g, '?');
     if (t.length <= n) return JSON.stringify(t);
     return `${JSON.stringify(t.slice(0, n))}… (${v.length.toLocaleString('en-US')} chars)`;

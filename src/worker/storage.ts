@@ -3,7 +3,7 @@
  * and the Cache API for verified dataset shards. Both degrade to "no cache" when the browser refuses
  * (private mode, opaque origins): caching is an optimisation, never a requirement.
  */
-import type { WeightsCache } from '../core/runner/contracts';
+import type { WeightsCache } from '../core';
 
 const DB_NAME = 'unlearning-lab';
 const DB_VERSION = 1;
@@ -121,18 +121,4 @@ function shardKey(url: string, sha256: string): string {
   const u = new URL(url);
   u.searchParams.set('sha256', sha256);
   return u.toString();
-}
-
-/**
- * Remove everything the lab keeps in IndexedDB (weights, imported datasets) and in the Cache API (dataset shards).
- * Usable from the page's main thread too (no tfjs here); a worker's open connection does not block it.
- */
-export async function clearLabStorage(): Promise<void> {
-  for (const s of STORES) await idbClear(s);
-  if (typeof caches === 'undefined') return;
-  try {
-    for (const name of await caches.keys()) if (name.startsWith('unlearning-lab')) await caches.delete(name);
-  } catch {
-    /* unsupported: nothing stored there */
-  }
 }

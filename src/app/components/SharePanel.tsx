@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import { useLab } from '../store';
 import { download } from '../format';
-import { MAX_RESULT_CHARS } from '../../core/result-schema';
+import { MAX_RESULT_CHARS } from '../../core/lite';
 
 /** Copy link, export JSON/CSV, import a result JSON, recent runs. */
 export function SharePanel() {

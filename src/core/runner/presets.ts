@@ -17,8 +17,8 @@
  *  - `smoke`: synthetic data, 40/class, ConvNet-3 width 8, ≤2 epochs everywhere — for tests.
  */
 import { LabError } from '../types';
-import type { ExperimentSpec, MethodName } from './contracts';
-import { METHOD_NAMES } from './contracts';
+import type { ExperimentSpec, MethodName } from '../contracts';
+import { METHOD_NAMES } from '../contracts';
 import { checkSpec, type SpecCheck } from '../spec-schema';
 
 export const ALL_METHODS: MethodName[] = [...METHOD_NAMES];

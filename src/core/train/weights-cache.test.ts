@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
 import { makeSyntheticDataset } from '../data/synthetic';
-import type { ExperimentSpec, RunEvent, WeightsCache } from '../runner/contracts';
+import type { ExperimentSpec, RunEvent, WeightsCache } from '../contracts';
 import { getPreset, mergeSpec, validateSpec } from '../runner/presets';
 import { LabSession } from '../runner/session';
 import type { ImageDataset } from '../types';

@@ -8,12 +8,12 @@
  * (NaN / Infinity are written as null) come back as NaN; unknown extra fields are kept (the format grows by adding
  * fields), and sizes of lists are bounded.
  */
-import { LabError } from './types';
-import type { Metrics } from './types';
-import type { CondenseResult, ExperimentResult, MethodResult } from './runner/contracts';
-import { METHOD_NAMES } from './runner/contracts';
-import { validateSpec } from './runner/presets';
-import { clipValue } from './spec-schema';
+import { LabError } from '../types';
+import type { Metrics } from '../types';
+import type { CondenseResult, ExperimentResult, MethodResult } from '../contracts';
+import { METHOD_NAMES } from '../contracts';
+import { validateSpec } from './presets';
+import { clipValue } from '../spec-schema';
 
 /** 50 MB of text (JSON is ASCII in practice, so characters ≈ bytes). */
 export const MAX_RESULT_CHARS = 50 * 1024 * 1024;

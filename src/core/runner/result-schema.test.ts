@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { MAX_RESULT_CHARS, parseImportedResult } from './result-schema';
-import { DEFAULT_SPEC } from './runner/presets';
+import { DEFAULT_SPEC } from './presets';
 
 /** A minimal well-formed result (what `LabSession.result()` writes, JSON round-tripped). */
 function good(): Record<string, unknown> {
