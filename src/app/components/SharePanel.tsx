@@ -1,14 +1,13 @@
 import { useRef, useState } from 'react';
 import { useLab } from '../store';
 import { download } from '../format';
-import { MAX_RESULT_CHARS } from '../../core/lite';
 
 /** Copy link, export JSON/CSV, import a result JSON, recent runs. */
 export function SharePanel() {
   const copyLink = useLab((s) => s.copyLink);
   const exportJson = useLab((s) => s.exportJson);
   const exportCsv = useLab((s) => s.exportCsv);
-  const importJson = useLab((s) => s.importResultJson);
+  const importFile = useLab((s) => s.importResultFile);
   const recent = useLab((s) => s.recent);
   const openRecent = useLab((s) => s.openRecent);
   const hasResult = useLab((s) => s.run.methods.length > 0);
@@ -68,8 +67,7 @@ export function SharePanel() {
           onChange={async (e) => {
             const f = e.target.files?.[0];
             e.target.value = '';
-            // never read more than the import limit (+1 character, so an oversized file is reported as such)
-            if (f) importJson(await f.slice(0, MAX_RESULT_CHARS + 1).text());
+            if (f) await importFile(f);
           }}
         />
       </div>
