@@ -16,7 +16,7 @@ import globals from 'globals';
  * Paths are relative to src/core; a folder ends with '/'.
  */
 export const CORE_LAYERS = [
-  ['types.ts', 'contracts.ts', 'rng.ts', 'metrics.ts', 'methods/'],
+  ['types.ts', 'contracts.ts', 'rng.ts', 'metrics.ts', 'methods/', 'spec-schema.ts'],
   ['data/', 'backend/'],
   ['models/'],
   ['train/'],

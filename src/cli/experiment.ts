@@ -9,9 +9,9 @@
  * finishes; re-running the same command resumes without redoing finished methods or the original model.
  */
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
-import { LabSession } from '../core';
-import { getPreset, mergeSpec, seedList, validateSpec, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
+import { readFile, stat } from 'node:fs/promises';
+import { LabSession, CancelledError } from '../core';
+import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
 import { markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
@@ -81,6 +81,22 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   }
 }
 
+/** A spec file larger than this is refused before it is read (a real spec is well under 10 KB). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/**
+ * First Ctrl-C: cancel cleanly (the run stops at its next step and frees its tensors). The handler is installed
+ * with `once`, so a second Ctrl-C gets Node's default action and ends the process at once, even if it is busy.
+ */
+export function abortOnSigint(): AbortController {
+  const ac = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
+    ac.abort();
+  });
+  return ac;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -98,10 +114,18 @@ async function main(): Promise<void> {
   if (values.preset) base = getPreset(values.preset).spec;
   let input: unknown = {};
   if (values.config) {
+    const size = await stat(values.config).then((st) => (st.isFile() ? st.size : -1), () => -2);
+    if (size === -1) throw new Error(`${values.config}: not a file`);
+    if (size > MAX_CONFIG_BYTES) {
+      const n = (x: number) => x.toLocaleString('en-US');
+      throw new Error(`${values.config}: ${n(size)} bytes; a spec is at most ${n(MAX_CONFIG_BYTES)}`);
+    }
     const text = await readFile(values.config, 'utf8').catch((e: Error) => { throw new Error(`${values.config}: cannot read (${e.message})`); });
     try { input = JSON.parse(text); } catch (e) { throw new Error(`${values.config}: not valid JSON (${(e as Error).message})`); }
   }
-  let spec = validateSpec(input, base);
+  const checked = validateSpecWithWarnings(input, base);
+  for (const w of checked.warnings) process.stderr.write(`⚠ ${w}\n`);
+  let spec = checked.spec;
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed)) throw new Error(`--seed: expected a non-negative integer, got "${values.seed}"`);
     spec = validateSpec(mergeSpec(spec, { seed: Number(values.seed) }));
@@ -111,8 +135,7 @@ async function main(): Promise<void> {
   const stem = out.replace(/\.json$/i, '');
   const resumeDir = values['resume-dir'] ?? `${stem}.parts`;
   const md = values.md ?? stem + '.md';
-  const ac = new AbortController();
-  process.on('SIGINT', () => { process.stderr.write('\ncancelling…\n'); ac.abort(); });
+  const ac = abortOnSigint();
   const seeds = seedList(spec);
   if (seeds.length === 1) {
     const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
@@ -146,6 +169,6 @@ const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split
 if (isMain) {
   main().catch((e: Error) => {
     console.error(`experiment: ${e.message}`);
-    process.exit(1);
+    process.exit(e instanceof CancelledError ? 130 : 1);
   });
 }

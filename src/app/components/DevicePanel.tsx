@@ -1,5 +1,32 @@
+import { useState } from 'react';
 import { useLab } from '../store';
 import { fmtBytes } from '../format';
+import { clearLabData } from '../clear-data';
+
+/** Clears the lab's cached weights, datasets and recent runs, and says how much that freed. */
+function ClearCachedData() {
+  const [state, setState] = useState<{ busy: boolean; text: string | null }>({ busy: false, text: null });
+  const onClick = async () => {
+    setState({ busy: true, text: null });
+    try {
+      const r = await clearLabData();
+      useLab.setState({ recent: [] });
+      const freed = r.freedBytes === null ? 'the browser gives no size estimate' : `freed ${fmtBytes(r.freedBytes)}`;
+      setState({ busy: false, text: `Cleared cached weights, datasets and recent runs (${freed}).` });
+    } catch (e) {
+      setState({ busy: false, text: `Could not clear: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  };
+  return (
+    <div className="clear-cache">
+      <button type="button" onClick={onClick} disabled={state.busy} data-testid="clear-cache"
+        title="Removes cached pretrained weights, imported and downloaded datasets, recent runs and reproduce cells">
+        {state.busy ? 'Clearing…' : 'Clear cached data'}
+      </button>
+      {state.text && <span className="muted small" role="status" data-testid="clear-cache-result"> {state.text}</span>}
+    </div>
+  );
+}
 
 /** Backend in use and why, self-check, throughput of the last stage, memory. */
 export function DevicePanel() {
@@ -40,6 +67,7 @@ export function DevicePanel() {
           </>
         )}
       </dl>
+      <ClearCachedData />
       {b && b.reasons.length > 0 && (
         <details className="why" open={b.pref === 'auto'}>
           <summary>Why {b.backend}?</summary>
