@@ -72,6 +72,8 @@ export interface LabState {
   recent: RecentRun[];
   selectedMethod: string | null;
   repro: ReproState | null;
+  /** the last WebGPU diagnosis (Device panel), JSON text, or the error */
+  gpuDiag: string | null;
 
   setParam(name: string, value: ParamValue): void;
   applyPreset(name: string): void;
@@ -91,6 +93,7 @@ export interface LabState {
   reproduce(preset: string, seeds: number, multiRound: boolean): void;
   reproReport(): string | null;
   clearRepro(): void;
+  gpuDiagnose(): Promise<void>;
 }
 
 const RECENT_KEY = 'unlearning-lab.recent.v1';
@@ -128,6 +131,18 @@ function slim(ex: ExperimentResult): ExperimentResult {
 let bridge: LabBridge | null = null;
 let autorunPending = false;
 
+/**
+ * Per-step training losses of this page's runs (the first 5,000 steps), on `globalThis.__labStepLosses`: a
+ * diagnostic that lets a test compare backends step by step (e2e/webgpu.spec.ts).
+ */
+type StepLoss = { stage: string; label?: string; epoch: number; step: number; loss: number };
+function recordStepLoss(p: { stage: string; label?: string; epoch: number; step: number; loss?: number }): void {
+  if (p.loss === undefined) return;
+  const g = globalThis as { __labStepLosses?: StepLoss[] };
+  const arr = (g.__labStepLosses ??= []);
+  if (arr.length < 5000) arr.push({ stage: p.stage, label: p.label, epoch: p.epoch, step: p.step, loss: p.loss });
+}
+
 /** Internals wired by the store factory (kept out of the public state). */
 const handlers = {
   onMessage: (_m: WorkerToApp) => {},
@@ -143,6 +158,7 @@ export const useLab = create<LabState>()((set, get) => {
     switch (msg.kind) {
       case 'ready':
         set({ backend: msg.backend, workerReady: true });
+        if (msg.backend.notice) notify('error', 'WebGPU failed: switched to WASM', [msg.backend.notice], 'gpu-failover');
         break;
       case 'event':
         set((s) =>
@@ -151,6 +167,7 @@ export const useLab = create<LabState>()((set, get) => {
             : { run: reduceRun(s.run, msg.event, Date.now(), s.stopping) },
         );
         if (msg.event.kind === 'log' && msg.event.level === 'warn') notify('warn', msg.event.message, [], 'run-log');
+        if (msg.event.kind === 'progress') recordStepLoss(msg.event.progress);
         break;
       case 'datasetInfo':
         set({ dataset: msg.info, datasetProgress: null });
@@ -227,7 +244,10 @@ export const useLab = create<LabState>()((set, get) => {
 
   const boot = async (first: boolean) => {
     if (!bridge) return;
-    const init = await send({ kind: 'init', backendPref: backendPref(get().params), baseUrl: globalThis.document?.baseURI });
+    const init = await send({
+      kind: 'init', backendPref: backendPref(get().params), baseUrl: globalThis.document?.baseURI,
+      allowSoftwareGpu: get().params.softwareGpu === true,
+    });
     if (!init) return;
     await syncSpec();
     if (first && autorunPending) {
@@ -300,6 +320,7 @@ export const useLab = create<LabState>()((set, get) => {
     recent: loadRecent(),
     selectedMethod: null,
     repro: null,
+    gpuDiag: null,
 
     setParam(name, value) {
       const p = PARAM_BY_NAME.get(name);
@@ -315,7 +336,7 @@ export const useLab = create<LabState>()((set, get) => {
         set({ condensed: false });
       }
       if (name === 'dataset' && !get().busy) void syncSpec();
-      if (name === 'backend') {
+      if (name === 'backend' || name === 'softwareGpu') {
         notify('info', 'Switching backend', ['The compute worker restarts with the new backend.'], 'backend-switch');
         bridge?.restart(`Backend preference changed to ${String(c.value)}`);
       }
@@ -325,7 +346,7 @@ export const useLab = create<LabState>()((set, get) => {
       const pr = PRESETS[name];
       if (!pr) return;
       const keep = get().params;
-      const params = paramsFromSpec(pr.spec, { ...defaultParams(), backend: keep.backend });
+      const params = paramsFromSpec(pr.spec, { ...defaultParams(), backend: keep.backend, softwareGpu: keep.softwareGpu });
       set({ params, preset: name, condensed: false });
       writeUrl(params);
       if (!get().busy) void syncSpec();
@@ -498,6 +519,12 @@ export const useLab = create<LabState>()((set, get) => {
     clearRepro() {
       clearCells();
       set({ repro: null });
+    },
+
+    async gpuDiagnose() {
+      set({ gpuDiag: 'running…' });
+      const r = await send({ kind: 'gpuDiagnose' });
+      set({ gpuDiag: r && r.kind === 'gpuDiagnose' ? JSON.stringify(r.report, null, 2) : `failed: ${get().lastError ?? 'no answer'}` });
     },
   };
 });
