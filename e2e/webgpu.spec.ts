@@ -141,3 +141,23 @@ test('WebGPU on the software adapter: self-check, AddN fix, filter gradient, smo
     createdAt: new Date().toISOString(), backend: 'webgpu', adapter, diagnosis: diag, rows,
   }, null, 2) + '\n');
 });
+
+test('a real WebGPU device error switches the lab to WASM with a visible reason', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(`./?${SPEC}&be=webgpu&swgpu=1`);
+  await expect(page.getByTestId('backend-name')).toHaveText('webgpu', { timeout: 150_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 150_000 });
+  await page.getByTestId('gpu-diag-box').locator('summary').click();
+  await page.getByTestId('btn-gpu-provoke').click();
+  await expect(page.getByTestId('backend-name')).toHaveText('wasm', { timeout: 120_000 });
+  await expect(page.getByTestId('backend-notice')).toContainText(/WebGPU error: .*storage buffers/);
+  await expect(page.getByTestId('backend-notice')).toContainText('fell back to WASM');
+  await expect(page.getByTestId('backend-reasons')).toContainText('webgpu: WebGPU error');
+  // the lab keeps working on WASM
+  await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 60_000 });
+  await page.getByTestId('btn-compare').click();
+  await expect(page.getByTestId('run-status')).toContainText('running', { timeout: 60_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 240_000 });
+  await expect(page.getByTestId('command-error')).toHaveCount(0);
+  await expect(page.getByTestId('summary-row-A-CF')).toBeVisible();
+});

@@ -93,7 +93,7 @@ export interface LabState {
   reproduce(preset: string, seeds: number, multiRound: boolean): void;
   reproReport(): string | null;
   clearRepro(): void;
-  gpuDiagnose(): Promise<void>;
+  gpuDiagnose(provoke?: boolean): Promise<void>;
 }
 
 const RECENT_KEY = 'unlearning-lab.recent.v1';
@@ -521,9 +521,9 @@ export const useLab = create<LabState>()((set, get) => {
       set({ repro: null });
     },
 
-    async gpuDiagnose() {
+    async gpuDiagnose(provoke = false) {
       set({ gpuDiag: 'running…' });
-      const r = await send({ kind: 'gpuDiagnose' });
+      const r = await send({ kind: 'gpuDiagnose', provoke });
       set({ gpuDiag: r && r.kind === 'gpuDiagnose' ? JSON.stringify(r.report, null, 2) : `failed: ${get().lastError ?? 'no answer'}` });
     },
   };

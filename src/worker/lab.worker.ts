@@ -15,7 +15,7 @@ import { CommandQueue, isAppToWorker } from './protocol';
 import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type Loaded } from './datasets';
 import { IdbWeightsCache } from './storage';
 import { onWebGPUFailure, webgpuFailure } from '../core/backend/webgpu';
-import { diagnoseWebGPU } from '../core/backend/webgpu-diag';
+import { diagnoseWebGPU, provokeWebGPUError } from '../core/backend/webgpu-diag';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -153,6 +153,12 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
       return { kind: 'ok' };
     }
     case 'gpuDiagnose': {
+      if (req.provoke) {
+        if (tf.getBackend() !== 'webgpu') throw new LabError('the backend is not webgpu', 'gpuDiagnose');
+        await provokeWebGPUError();
+        await gpuFailover;
+        return { kind: 'gpuDiagnose', report: { provoked: true, failure: webgpuFailure(), backend: tf.getBackend() } };
+      }
       const report = await diagnoseWebGPU();
       return { kind: 'gpuDiagnose', report: { ...report, adapter: backend?.adapter, tuning: backend?.tuning, selfCheck: backend?.selfCheck } };
     }

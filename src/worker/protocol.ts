@@ -35,7 +35,7 @@ export type Request =
   | { kind: 'unlearn'; id: number; methods: MethodName[]; arms: Arms }
   | { kind: 'runAll'; id: number }
   | { kind: 'reset'; id: number }
-  | { kind: 'gpuDiagnose'; id: number };
+  | { kind: 'gpuDiagnose'; id: number; /** cause a real device error instead (tests the fallback to WASM) */ provoke?: boolean };
 
 /** app → worker, outside the queue */
 export type Control = { kind: 'cancel'; id: number } | { kind: 'ping'; id: number };

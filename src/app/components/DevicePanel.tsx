@@ -64,6 +64,10 @@ export function DevicePanel() {
           <summary>WebGPU diagnostics</summary>
           <button type="button" data-testid="btn-gpu-diagnose" disabled={!!busy} onClick={() => void useLab.getState().gpuDiagnose()}>
             Check AddN and the filter gradient
+          </button>{' '}
+          <button type="button" data-testid="btn-gpu-provoke" disabled={!!busy} onClick={() => void useLab.getState().gpuDiagnose(true)}
+            title="runs tfjs' unfixed AddN once: a real device error, to see the fallback to WASM">
+            Provoke a device error
           </button>
           {gpuDiag && <pre className="small" data-testid="gpu-diag">{gpuDiag}</pre>}
         </details>

@@ -149,3 +149,22 @@ export async function diagnoseWebGPU(): Promise<WebGPUDiagnosis> {
   ];
   return { backend, maxStorageBuffersPerShaderStage: lim, addN, filterGrad, seconds: (performance.now() - t0) / 1000 };
 }
+
+/**
+ * Cause a real device error on purpose (tfjs' stock AddN with more inputs than the device's storage-buffer limit),
+ * not muted: the failure listeners run as they would for a real fault (tests the visible fallback to WASM).
+ */
+export async function provokeWebGPUError(): Promise<void> {
+  const n = addNGroupSize(tf.backend()) + 8;
+  const ts = Array.from({ length: n }, (_, i) => tf.fill([64], i + 1));
+  setAddNChunking(false);
+  try {
+    const s = tf.addN(ts);
+    await s.data();
+    s.dispose();
+  } finally {
+    setAddNChunking(true);
+    tf.dispose(ts);
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
