@@ -44,7 +44,9 @@ async function runSpec(browser: Browser, baseURL: string, be: string, diagnose: 
     const path = test.info().outputPath(`result-${be.replace(/[^a-z0-9]+/gi, '_')}.json`);
     await dl.saveAs(path);
     const result = JSON.parse(readFileSync(path, 'utf8')) as Result;
-    const steps = (await page.evaluate(() => (globalThis as { __labStepLosses?: unknown }).__labStepLosses ?? [])) as StepLoss[];
+    const steps = (await page.evaluate(
+      () => (globalThis as { __labStepLosses?: unknown }).__labStepLosses ?? [],
+    )) as StepLoss[];
     expect(errors).toEqual([]);
     return { result, steps };
   } finally {
@@ -52,7 +54,7 @@ async function runSpec(browser: Browser, baseURL: string, be: string, diagnose: 
   }
 }
 
-test('WebGPU on the software adapter: self-check, AddN fix, filter gradient, smoke run matches WASM', async ({ browser }, info) => {
+test('WebGPU (software adapter): self-check, AddN fix, filter gradient, smoke = WASM', async ({ browser }, info) => {
   test.setTimeout(600_000);
   const baseURL = info.project.use.baseURL!;
   let selfCheckRelErr = NaN;
@@ -108,13 +110,16 @@ test('WebGPU on the software adapter: self-check, AddN fix, filter gradient, smo
   expect(a.length).toBe(FIRST_STEPS);
   expect(b.map((x) => x.step)).toEqual(a.map((x) => x.step));
   let maxStepRel = 0;
-  a.forEach((x, i) => { maxStepRel = Math.max(maxStepRel, Math.abs(x.loss - b[i].loss) / Math.max(1e-6, Math.abs(b[i].loss))); });
+  a.forEach((x, i) => {
+    maxStepRel = Math.max(maxStepRel, Math.abs(x.loss - b[i].loss) / Math.max(1e-6, Math.abs(b[i].loss)));
+  });
   expect(maxStepRel, `per-step losses ${a.map((x) => x.loss)} vs ${b.map((x) => x.loss)}`).toBeLessThan(STEP_REL_TOL);
 
   // final metrics: each within two images' worth of the set it is measured on (forget set for the MIA)
   const sp = cpu.result.split;
   const tol: Record<keyof Metrics, number> = {
-    retainAcc: 200 / sp.retainSize, forgetAcc: 200 / sp.forgetSize, testAcc: 200 / sp.testEvalSize, mia: 200 / sp.forgetSize,
+    retainAcc: 200 / sp.retainSize, forgetAcc: 200 / sp.forgetSize, testAcc: 200 / sp.testEvalSize,
+    mia: 200 / sp.forgetSize,
   };
   let maxDiff = Math.abs(gpu.result.pretrain.testAcc - cpu.result.pretrain.testAcc);
   expect(maxDiff, 'pretrain test accuracy').toBeLessThanOrEqual(tol.testAcc);
@@ -131,7 +136,8 @@ test('WebGPU on the software adapter: self-check, AddN fix, filter gradient, smo
   const setting = `${adapter}; headless Chromium, swgpu=1; spec ${SPEC}`;
   const rows = [
     { id: 'webgpu.selfcheck_rel_err', value: selfCheckRelErr, unit: 'rel', setting,
-      note: 'self-check: ConvNet-3 w4 loss and gradients vs the CPU backend (max over parameters of ‖g−g_cpu‖/‖g_cpu‖)' },
+      note: 'self-check: ConvNet-3 w4 loss and gradients vs the CPU backend (max over parameters of ' +
+        '‖g−g_cpu‖/‖g_cpu‖)' },
     { id: 'webgpu.smoke_max_metric_diff', value: maxDiff, unit: 'points', setting,
       note: `largest |webgpu − wasm| over pretrain test acc and every method's retain/forget/test acc and MIA; ` +
         `first ${FIRST_STEPS} pretraining step losses within ${maxStepRel.toExponential(1)} relative` },

@@ -1,5 +1,5 @@
 /**
- * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--md table.md] [--backend wasm|cpu]`
+ * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--md table.md] [--backend wasm|cpu|webgpu]`
  *
  * Runs a whole experiment headless in Node (the same core as the browser worker) and writes the result JSON
  * (results-format.md) plus a paper-style markdown table next to it.
@@ -10,7 +10,7 @@ import { LabSession } from '../core/runner/session';
 import { getPreset, mergeSpec, validateSpec, DEFAULT_SPEC } from '../core/runner/presets';
 import { markdownReport } from '../core/runner/report';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core/runner/contracts';
-import { initNodeBackend } from './node-backend';
+import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 
@@ -19,13 +19,15 @@ export interface RunCliOptions {
   quiet?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** folder holding the prepared datasets (default public/datasets) */
+  dataDir?: string;
 }
 
 /** Run one experiment in this process; shared by `experiment`, `bench` and `reproduce`. */
 export async function runExperimentNode(opts: RunCliOptions): Promise<ExperimentResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = await initNodeBackend();
-  const dataset = await loadDatasetNode(opts.spec.dataset, { seed: opts.spec.seed });
+  const dataset = await loadDatasetNode(opts.spec.dataset, { seed: opts.spec.seed, dir: opts.dataDir });
   let lastProgress = 0;
   const sink = (e: RunEvent) => {
     if (opts.quiet) return;
@@ -76,13 +78,16 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       config: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, md: { type: 'string' },
-      seed: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+      seed: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' }, backend: { type: 'string' },
     },
   });
   if (values.help) {
-    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] --out result.json [--md table.md]');
+    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] --out result.json [--md table.md]' +
+      ' [--backend wasm|cpu|webgpu]');
     return;
   }
+  const be = await initNodeBackend(parseBackendFlag(values.backend));
+  if (be.adapter) console.error(`backend webgpu on ${be.adapter}${be.tuning ? ` · ${be.tuning}` : ''}`);
   let base = DEFAULT_SPEC;
   if (values.preset) base = getPreset(values.preset).spec;
   let input: unknown = {};

@@ -124,7 +124,8 @@ async function checkFilterGrad(n: number, size: number, ci: number, co: number, 
   try {
     const convRelErr = await rel('conv');
     const stockRelErr = await rel('stock');
-    return { shape: `x ${n}×${size}×${size}×${ci} → ${co}, 3×3, stride ${stride}, ${pad}`, convRelErr, stockRelErr };
+    const shape = `x ${n}×${size}×${size}×${ci} → ${co}, 3×3, stride ${stride}, ${pad}`;
+    return { shape, convRelErr, stockRelErr };
   } finally {
     setWebGPUFilterGrad(was);
     tf.dispose([x, dy]);

@@ -182,7 +182,9 @@ export async function setupWebGPU(opts: WebGPUSetupOptions = {}): Promise<void> 
     const sw = softwareAdapterReason(adapter);
     if (sw && !setupOpts.allowSoftware) throw new Error(`WebGPU: only a ${sw} (refused)`);
     const requiredLimits: Record<string, number> = {};
-    for (const k of LIMITS) if (adapter.limits && typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k];
+    for (const k of LIMITS) {
+      if (adapter.limits && typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k];
+    }
     const requiredFeatures = adapter.features?.has('timestamp-query') ? ['timestamp-query'] : [];
     const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     failure = null;
@@ -296,7 +298,9 @@ export function registerWebGPUKernels(): void {
         filterShape: number[];
       };
       if (a.dataFormat && a.dataFormat !== 'NHWC') return stockGrad(args);
-      return conv2dBackpropFilterViaConv(args.backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode, BACKEND);
+      return conv2dBackpropFilterViaConv(
+        args.backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode, BACKEND,
+      );
     },
   });
 }
@@ -345,7 +349,9 @@ export async function tuneWebGPU(shape = { batch: 16, size: 16, channels: 32 }, 
     const filter = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
       strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, channels, channels],
     } as never) as tf.Tensor;
-    const input = () => tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [batch, size, size, channels], 1, 'same');
+    const input = () => tf.conv2dTranspose(
+      dy as tf.Tensor4D, w as tf.Tensor4D, [batch, size, size, channels], 1, 'same',
+    );
     filterGradMode = 'conv';
     const conv = await timeIt(filter, reps);
     filterGradMode = 'stock';
