@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
-import type { BenchRow } from '../core/runner/bench-rows';
+import type { BenchRow } from '../core';
 
 type Row = BenchRow & { measuredAt?: string };
 

@@ -18,10 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
 import { findNodeGpuAdapter } from './node-webgpu';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
-import type { BenchRow } from '../core/runner/bench-rows';
-import { getPreset, mergeSpec, validateSpec } from '../core/runner/presets';
-import { markdownReport } from '../core/runner/report';
-import type { ExperimentResult } from '../core/runner/contracts';
+import { diagnoseWebGPU, getPreset, markdownReport, mergeSpec, selfCheck, validateSpec } from '../core';
+import type { BenchRow, ExperimentResult } from '../core';
 
 const log = (m: string) => console.log(`[gpu-check ${((performance.now() - T0) / 1000).toFixed(0)} s] ${m}`);
 const T0 = performance.now();
@@ -62,7 +60,6 @@ async function main(): Promise<number> {
   // 2. backend, self-check, kernel choice, diagnostics
   const info = await initNodeBackend(dry ? 'wasm' : 'webgpu');
   if (dry) {
-    const { selfCheck } = await import('../core/backend/select');
     const sc = await selfCheck('wasm');
     info.selfCheck = { gradRelErr: sc.gradRelErr, lossDiff: sc.lossDiff };
   }
@@ -71,7 +68,6 @@ async function main(): Promise<number> {
     `|Δloss| ${sc?.lossDiff.toExponential(2)}`);
   if (info.tuning) log(`kernels: ${info.tuning}`);
   if (info.missing.length) log(`missing kernels: ${info.missing.join(', ')}`);
-  const { diagnoseWebGPU } = await import('../core/backend/webgpu-diag');
   const diag = await diagnoseWebGPU();
   for (const a of diag.addN) {
     log(`addN of ${a.n}: fixed err ${a.fixedErr.toExponential(1)}, tfjs stock err ${a.stockErr} ` +

@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels, missingKernels } from '../core/backend/wasm-kernels';
-import { LabError } from '../core/types';
+import { registerWasmKernels, missingKernels, selfCheck } from '../core';
+import { LabError } from '../core';
 
 export type NodeBackendName = 'wasm' | 'cpu' | 'webgpu';
 export const NODE_BACKENDS: readonly NodeBackendName[] = ['wasm', 'cpu', 'webgpu'];
@@ -75,15 +75,14 @@ export function initNodeBackend(backend?: NodeBackendName): Promise<NodeBackendI
 async function initNodeWebGPU(): Promise<NodeBackendInfo> {
   const { findNodeGpuAdapter, allowSoftwareGpu } = await import('./node-webgpu');
   const found = await findNodeGpuAdapter();
-  const { selectBackend } = await import('../core/backend/select');
+  const { selectBackend, webgpuAdapterName } = await import('../core');
   const sel = await selectBackend('webgpu', {
-    timeoutMs: 60_000, allowSoftware: allowSoftwareGpu(),
+    timeoutMs: 60_000, allowSoftware: allowSoftwareGpu(), check: selfCheck,
     tuneWebGPU: found.software ? { batch: 4, size: 8, channels: 16 } : { batch: 64, size: 16, channels: 128 },
   });
   if (sel.backend !== 'webgpu') {
     throw new LabError(`no GPU adapter usable: ${sel.reasons.join('; ')}`, 'webgpu (node)');
   }
-  const { webgpuAdapterName } = await import('../core/backend/webgpu');
   const t = sel.tuning;
   const tuning = t ? `filter gradient ${t.filterGrad} (conv ${t.filterGradMs.conv.toFixed(2)} ms, stock ` +
     `${t.filterGradMs.stock.toFixed(2)} ms); transposed conv ${t.naiveTranspose ? 'naive' : 'matmul'} (naive ` +

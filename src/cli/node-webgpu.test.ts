@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { findNodeGpuAdapter, vulkanLoaderProblem } from './node-webgpu';
-import { softwareAdapterReason, describeAdapter } from '../core/backend/webgpu';
+import { softwareAdapterReason, describeAdapter } from '../core';
 
 describe('software adapters are refused by adapter info', () => {
   const cases: Array<[string, Record<string, unknown>, boolean]> = [
@@ -60,7 +60,7 @@ describe('WebGPU in Node (Dawn)', () => {
 describe('the WebGPU overrides load in Node (same tfjs instance as the core)', () => {
   it('setupWebGPU registers the factory and the AddN / Conv2DBackpropFilter overrides', async () => {
     const tf = await import('@tensorflow/tfjs');
-    const { setupWebGPU } = await import('../core/backend/webgpu');
+    const { setupWebGPU } = await import('../core');
     await setupWebGPU();
     expect(tf.findBackendFactory('webgpu')).toBeTruthy();
     const mod = await import('@tensorflow/tfjs-backend-webgpu');

@@ -8,8 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabError } from '../core/types';
-import { describeAdapter, softwareAdapterReason, type GpuAdapterLike } from '../core/backend/webgpu';
+import { LabError, describeAdapter, softwareAdapterReason, type GpuAdapterLike } from '../core';
 
 const WHERE = 'webgpu (node)';
 

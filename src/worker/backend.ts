@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { selectBackend, webgpuAdapterName, type SelfCheck } from '../core/backend';
+import { selectBackend, selfCheck, webgpuAdapterName, type SelfCheck } from '../core';
 import type { BackendInfo, BackendPref } from './protocol';
 
 const WASM_PATHS = {
@@ -40,7 +40,7 @@ export async function initBackend(pref: BackendPref, timeoutMs = 20_000, allowSo
   const t0 = performance.now();
   const sel = await selectBackend(pref, {
     timeoutMs: allowSoftwareGpu ? Math.max(timeoutMs, 60_000) : timeoutMs, wasmPaths: WASM_PATHS, wasmThreads: 1,
-    allowSoftware: allowSoftwareGpu, tuneWebGPU: allowSoftwareGpu ? { batch: 4, size: 8, channels: 16 } : true,
+    check: selfCheck, allowSoftware: allowSoftwareGpu, tuneWebGPU: allowSoftwareGpu ? { batch: 4, size: 8, channels: 16 } : true,
   });
   const seconds = (performance.now() - t0) / 1000;
   const chosen =

@@ -6,16 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend';
-import { LabSession } from '../core/runner/session';
-import type { ExperimentSpec, RunEvent } from '../core/runner/contracts';
-import type { DatasetId, ImageDataset } from '../core/types';
-import { CancelledError, LabError } from '../core/types';
+import { LabSession } from '../core';
+import type { ExperimentSpec, RunEvent } from '../core';
+import type { DatasetId, ImageDataset } from '../core';
+import { CancelledError, LabError } from '../core';
 import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, Request, WorkerToApp } from './protocol';
 import { CommandQueue, isAppToWorker } from './protocol';
 import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type Loaded } from './datasets';
 import { IdbWeightsCache } from './storage';
-import { onWebGPUFailure, webgpuFailure } from '../core/backend/webgpu';
-import { diagnoseWebGPU, provokeWebGPUError } from '../core/backend/webgpu-diag';
+import { diagnoseWebGPU, onWebGPUFailure, provokeWebGPUError, webgpuFailure } from '../core';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -1,10 +1,12 @@
 export { registerWasmKernels, missingKernels, TRAINING_KERNELS, conv2dBackpropFilterViaConv, conv2dBackpropFilterIm2col, conv2dBackpropInputViaConv, setFilterGradImpl } from './wasm-kernels';
 export { instanceNormAct, instanceNormActOps, setFusedOps, fusedOpsActive, fusedOpsEnabled, registerFusedKernels } from './fused';
 export type { NormActOptions } from './fused';
-export { selectBackend, selfCheck, webgpuUnavailable, webglRenderer, BACKEND_ORDER } from './select';
+export { selectBackend, webgpuUnavailable, webglRenderer, BACKEND_ORDER } from './select';
+export type { BackendCheck, BackendPreference, BackendName, SelfCheck, SelectOptions, SelectResult } from './select';
 export {
   setupWebGPU, tuneWebGPU, webgpuFailure, onWebGPUFailure, describeAdapter, softwareAdapterReason, setAddNChunking,
-  setWebGPUFilterGrad, setWebGPUNaiveTranspose, webgpuAdapterName,
+  setWebGPUFilterGrad, setWebGPUNaiveTranspose, webgpuAdapterName, muteWebGPUFailures, reportWebGPUFailure,
 } from './webgpu';
-export type { TuneResult } from './webgpu';
-export type { BackendPreference, BackendName, SelfCheck, SelectOptions, SelectResult } from './select';
+export type { TuneResult, GpuAdapterLike } from './webgpu';
+export { diagnoseWebGPU, provokeWebGPUError } from './webgpu-diag';
+export type { WebGPUDiagnosis } from './webgpu-diag';

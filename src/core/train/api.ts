@@ -3,7 +3,7 @@
  * evaluation all train through these primitives so cancellation, progress and tensor hygiene live in one place.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Model, Param, Progress, SampleSource } from '../types';
+import type { Model, Param, SampleSource } from '../types';
 import type { Rng } from '../rng';
 
 export type OptimizerConfig =
