@@ -223,6 +223,11 @@ export const PARAMS: readonly ParamDef[] = [
     name: 'backend', key: 'be', label: 'Backend', group: 'device', type: 'enum', control: 'select', default: 'auto',
     options: BACKEND_PREFS.map((b) => ({ value: b, label: b === 'auto' ? 'auto (webgpu → webgl → wasm → cpu)' : b })),
   },
+  {
+    name: 'softwareGpu', key: 'swgpu', label: 'Allow software WebGPU',
+    help: 'diagnostic: use a software adapter (SwiftShader), ~50× slower than WASM; refused by default',
+    group: 'device', type: 'bool', control: 'checkbox', default: false, advanced: true,
+  },
 ];
 
 export const PARAM_BY_NAME: ReadonlyMap<string, ParamDef> = new Map(PARAMS.map((p) => [p.name, p]));
@@ -354,7 +359,7 @@ export function backendPref(params: Params): BackendPref {
 
 /** Name of the preset these params equal (the backend does not count), or null. */
 export function matchPreset(params: Params): string | null {
-  const sameAs = (a: Params, b: Params) => PARAMS.every((p) => p.name === 'backend' || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
+  const sameAs = (a: Params, b: Params) => PARAMS.every((p) => p.name === 'backend' || p.name === 'softwareGpu' || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
   for (const [name, pr] of Object.entries(PRESETS)) if (sameAs(params, paramsFromSpec(pr.spec))) return name;
   return null;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--seeds N|a,b,c]
- *    [--resume-dir DIR] [--md table.md]`
+ *    [--resume-dir DIR] [--md table.md] [--backend wasm|cpu|webgpu]`
  *
  * Runs a whole experiment headless in Node (the same core as the browser worker) and writes the result JSON
  * (results-format.md) plus a paper-style markdown table next to it. With more than one seed (`--seeds` or the
@@ -15,7 +15,7 @@ import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings,
 import { markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
-import { initNodeBackend } from './node-backend';
+import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 
@@ -24,6 +24,8 @@ export interface RunCliOptions {
   quiet?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** folder holding the prepared datasets (default public/datasets) */
+  dataDir?: string;
   /** keep finished methods here and reuse them (resumable; FileMethodStore) */
   methodDir?: string;
 }
@@ -33,7 +35,7 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = await initNodeBackend();
   const { seed, trainPerClass, testPerClass } = opts.spec;
-  const dataset = await loadDatasetNode(opts.spec.dataset, { request: { seed, trainPerClass, testPerClass } });
+  const dataset = await loadDatasetNode(opts.spec.dataset, { request: { seed, trainPerClass, testPerClass }, dir: opts.dataDir });
   let lastProgress = 0;
   const sink = (e: RunEvent) => {
     if (opts.quiet) return;
@@ -102,14 +104,16 @@ async function main(): Promise<void> {
     options: {
       config: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, md: { type: 'string' },
       seed: { type: 'string' }, seeds: { type: 'string' }, 'resume-dir': { type: 'string' },
-      quiet: { type: 'boolean' }, help: { type: 'boolean' },
+      quiet: { type: 'boolean' }, help: { type: 'boolean' }, backend: { type: 'string' },
     },
   });
   if (values.help) {
     console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] [--seeds N|a,b,c] ' +
-      '[--resume-dir DIR] --out result.json [--md table.md]');
+      '[--resume-dir DIR] --out result.json [--md table.md] [--backend wasm|cpu|webgpu]');
     return;
   }
+  const be = await initNodeBackend(parseBackendFlag(values.backend));
+  if (be.adapter) console.error(`backend webgpu on ${be.adapter}${be.tuning ? ` · ${be.tuning}` : ''}`);
   let base = DEFAULT_SPEC;
   if (values.preset) base = getPreset(values.preset).spec;
   let input: unknown = {};

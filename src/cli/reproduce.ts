@@ -19,7 +19,7 @@ import { driveReproduction, reproductionCsv, reproductionReport } from '../core'
 import { claimsMarkdown } from '../core';
 import { fileCellStore } from './cell-store-node';
 import { runExperimentNode } from './experiment';
-import { initNodeBackend } from './node-backend';
+import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 
 export interface Cell {
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     preset: { type: 'string', default: 'quick' }, seeds: { type: 'string', default: '1' }, out: { type: 'string', default: 'results/reproduce' },
     only: { type: 'string' }, fresh: { type: 'boolean' }, 'skip-condensation': { type: 'boolean' }, 'condense-per-class': { type: 'string' },
+    backend: { type: 'string' },
   } });
   const nSeeds = Number(values.seeds);
   if (!Number.isInteger(nSeeds) || nSeeds < 1 || nSeeds > 10) throw new Error(`--seeds: expected an integer 1..10, got "${values.seeds}"`);
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   const condensePerClass = values['condense-per-class'] ? Number(values['condense-per-class']) : 1000;
   if (!Number.isInteger(condensePerClass) || condensePerClass < 10 || condensePerClass > 5000) throw new Error(`--condense-per-class: expected an integer 10..5000, got "${values['condense-per-class']}"`);
   const keyOf = (cell: Cell) => (cell.kind === 'condensation' ? { condensePerClass } : cell.spec);
-  await initNodeBackend();
+  await initNodeBackend(parseBackendFlag(values.backend));
   const t0 = Date.now();
   // the full-data measurements of `npm run bench` (claims 3, 8, 12, 14 use them when present)
   let bench: BenchRow[] | undefined;

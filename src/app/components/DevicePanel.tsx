@@ -37,9 +37,16 @@ export function DevicePanel() {
   const ipsStage = useLab((s) => s.run.imgPerSecStage);
   const restarts = useLab((s) => s.workerRestarts);
   const queued = useLab((s) => s.queued);
+  const gpuDiag = useLab((s) => s.gpuDiag);
+  const busy = useLab((s) => s.busy);
   return (
     <section className="panel device-panel" data-testid="device-panel">
       <h2>Device</h2>
+      {b?.notice && (
+        <p className="notice error small" data-testid="backend-notice">
+          {b.notice}
+        </p>
+      )}
       <dl className="kv">
         <dt>Backend</dt>
         <dd>
@@ -48,6 +55,18 @@ export function DevicePanel() {
           </span>
           {b && b.pref !== 'auto' && <span className="muted small"> (forced: {b.pref})</span>}
         </dd>
+        {b?.adapter && (
+          <>
+            <dt>Adapter</dt>
+            <dd className="small" data-testid="gpu-adapter">{b.adapter}</dd>
+          </>
+        )}
+        {b?.tuning && (
+          <>
+            <dt>Kernels</dt>
+            <dd className="small" data-testid="gpu-tuning">{b.tuning}</dd>
+          </>
+        )}
         <dt>Self-check</dt>
         <dd data-testid="self-check">{b?.selfCheck ? `${b.selfCheck.ok ? '✓' : '✗'} ${b.selfCheck.message}` : '–'}</dd>
         <dt>Throughput</dt>
@@ -67,6 +86,19 @@ export function DevicePanel() {
           </>
         )}
       </dl>
+      {b?.backend === 'webgpu' && (
+        <details className="why" data-testid="gpu-diag-box">
+          <summary>WebGPU diagnostics</summary>
+          <button type="button" data-testid="btn-gpu-diagnose" disabled={!!busy} onClick={() => void useLab.getState().gpuDiagnose()}>
+            Check AddN and the filter gradient
+          </button>{' '}
+          <button type="button" data-testid="btn-gpu-provoke" disabled={!!busy} onClick={() => void useLab.getState().gpuDiagnose(true)}
+            title="runs tfjs' unfixed AddN once: a real device error, to see the fallback to WASM">
+            Provoke a device error
+          </button>
+          {gpuDiag && <pre className="small" data-testid="gpu-diag">{gpuDiag}</pre>}
+        </details>
+      )}
       <ClearCachedData />
       {b && b.reasons.length > 0 && (
         <details className="why" open={b.pref === 'auto'}>
