@@ -26,6 +26,11 @@ export const isWithDC = (arm: Arm): boolean => arm === 'with';
 export const armsOf = (choice: ArmChoice): Arm[] => (choice === 'both' ? ['without', 'with'] : [choice]);
 /** Human label: 'w/ DC' or 'w/o DC'. */
 export const armLabel = (arm: Arm): string => (arm === 'with' ? 'w/ DC' : 'w/o DC');
+/** Tag after a method's name in logs and stage labels: ' w/ DC' for the condensed arm, nothing for the real one. */
+export const armSuffix = (arm: Arm): string => (arm === 'with' ? ` ${armLabel(arm)}` : '');
+/** Short tag in method-store keys and unlearning seed names: 'dc' or 'raw'. Never change it (stored results and
+ * every seeded stream depend on the spelling). */
+export const armTag = (arm: Arm): 'dc' | 'raw' => (arm === 'with' ? 'dc' : 'raw');
 /** Key of a method's arm in a forget sample's `byMethod` ("A-CF|w/ DC"). */
 export const galleryKey = (method: string, arm: Arm): string => `${method}|${armLabel(arm)}`;
 export function parseGalleryKey(key: string): { method: string; arm: Arm } {
@@ -167,7 +172,7 @@ export type EventSink = (e: RunEvent) => void;
 /**
  * Finished method results of one experiment cell, kept as they finish so an interrupted long run resumes without
  * redoing them (issue 10 item 4). The store belongs to ONE spec (the caller checks); keys are
- * `${name}|${withDC ? 'dc' : 'raw'}|r${round}`. Node: one JSON file per method under the cell's folder.
+ * `${name}|${armTag}|r${round}`. Node: one JSON file per method under the cell's folder.
  */
 export interface MethodStore {
   get(key: string): Promise<MethodResult | null>;
@@ -178,7 +183,7 @@ export interface MethodStore {
 }
 
 export function methodStoreKey(name: MethodName, withDC: boolean, round: number): string {
-  return `${name}|${withDC ? 'dc' : 'raw'}|r${round}`;
+  return `${name}|${armTag(armOf(withDC))}|r${round}`;
 }
 
 /** Where pretrained weights are kept between runs (IndexedDB in the browser, files in Node). */

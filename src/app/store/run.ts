@@ -4,6 +4,7 @@
  * Reset.
  */
 import type { MethodName, RunEvent } from '../../core/lite';
+import { armOf } from '../../core/lite';
 import type { Arms, ReplyOf, RequestKind } from '../../worker/protocol';
 import { emptyRun, reduceRun, withExperiment, type RunView } from '../runState';
 import type { SliceCreator } from './types';
@@ -69,7 +70,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
     },
 
     unlearn() {
-      unlearnWith('unlearn', get().condensed ? 'with' : 'without');
+      unlearnWith('unlearn', armOf(get().condensed));
     },
 
     compare() {

@@ -26,7 +26,7 @@ import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
   MethodStore,
 } from '../contracts';
-import { armLabel, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
+import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
 import { validateSpecWithWarnings } from './presets';
 import { pickMetrics } from '../metrics';
 
@@ -376,10 +376,10 @@ export class LabSession implements LabSessionApi {
     await this.pretrain(signal);
     const original = this.original!;
     const state = this.round(r);
-    if (pending.includes('with')) {
+    if (pending.some(isWithDC)) {
       const cond = await this.condenseRound(r, signal);
       await store?.putCondense?.(`condense|r${r}`, cond).catch((e: Error) => this.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
-    } else if (armList.includes('with') && !state.condense && store?.getCondense) {
+    } else if (armList.some(isWithDC) && !state.condense && store?.getCondense) {
       const prev = await store.getCondense(`condense|r${r}`);
       if (prev) state.condense = prev;
     }
@@ -400,14 +400,14 @@ export class LabSession implements LabSessionApi {
         const hp = resolveHParams(name, { dataset: spec.dataset, arch: spec.model.arch, withDC }, spec.unlearn.hparams[name] ?? {}, spec.unlearn.epochScale);
         const curve: MethodResult['curve'] = [];
         let evalSeconds = 0;
-        const label = `${name}${arm === 'with' ? ` ${armLabel(arm)}` : ''}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
+        const label = `${name}${armSuffix(arm)}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
           const { model } = await guardDivergence(`unlearn (${label})`, () => runMethod(name, {
             original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
             // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
             retainReal: withDC ? srcs.retain : undefined,
-            rng: this.rng(`unlearn-${name}-${arm === 'with' ? 'dc' : 'raw'}-${r}`), // stable seed names
+            rng: this.rng(`unlearn-${name}-${armTag(arm)}-${r}`), // stable seed names
             createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
             onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
             onTerms: (step, ce2, mmd, lambda) =>
@@ -463,7 +463,7 @@ export class LabSession implements LabSessionApi {
     this.methods = this.methods.filter((x) => !(x.name === m.name && x.withDC === m.withDC && x.round === m.round));
     this.methods.push(m);
     out.push(m);
-    this.emitLog(`${m.name}${m.withDC ? ' w/ DC' : ''}: finished in an earlier sitting, result reused`);
+    this.emitLog(`${m.name}${armSuffix(armOf(m.withDC))}: finished in an earlier sitting, result reused`);
     this.opts.sink({ kind: 'method-result', result: m });
   }
 
