@@ -54,11 +54,14 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
         break;
       }
       case 'epoch':
-        log(`  ${e.method}${armSuffix(armOf(e.withDC))} epoch ${e.epoch}: ` + Object.entries(e.metrics).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(1) : v}`).join(', '));
+        log(`  ${e.method}${armSuffix(armOf(e.withDC))} epoch ${e.epoch}: ` +
+          Object.entries(e.metrics).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(1) : v}`).join(', '));
         break;
       case 'method-result': {
         const m = e.result;
-        log(`  = ${m.name}${armSuffix(armOf(m.withDC))}: retain ${m.metrics.retainAcc.toFixed(1)} forget ${m.metrics.forgetAcc.toFixed(1)} test ${m.metrics.testAcc.toFixed(1)} MIA ${m.metrics.mia.toFixed(1)} in ${m.unlearnSeconds.toFixed(1)} s`);
+        log(`  = ${m.name}${armSuffix(armOf(m.withDC))}: retain ${m.metrics.retainAcc.toFixed(1)} ` +
+          `forget ${m.metrics.forgetAcc.toFixed(1)} test ${m.metrics.testAcc.toFixed(1)} MIA ${m.metrics.mia.toFixed(1)} ` +
+          `in ${m.unlearnSeconds.toFixed(1)} s`);
         break;
       }
       case 'condense-result':

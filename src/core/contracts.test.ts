@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { armLabel, armOf, armsOf, armSuffix, armTag, methodStoreKey, galleryKey, isWithDC, parseGalleryKey, type Arm } from './contracts';
+import {
+  armLabel, armOf, armsOf, armSuffix, armTag, methodStoreKey, galleryKey, isWithDC, parseGalleryKey, type Arm,
+} from './contracts';
 
 describe('the arm encoding', () => {
   it('converts the results-JSON boolean withDC at the boundary, both ways', () => {

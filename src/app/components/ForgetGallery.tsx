@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'react';
 import { armLabel, isWithDC, parseGalleryKey } from '../../core/lite';
-import { armKey, galleryMethodKeys, galleryRows, pickGalleryMethod, pickGalleryReference, type GallerySort } from '../runState';
+import {
+  armKey, galleryMethodKeys, galleryRows, pickGalleryMethod, pickGalleryReference, type GallerySort,
+} from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS } from '../format';
 import { RgbaCanvas } from './RgbaCanvas';

@@ -57,7 +57,8 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
           ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})` : '';
         cells.push(fmt(v, c.digits) + gap);
       }
-      cells.push(isWithDC(a) ? `${f1(m.unlearnSeconds)} + ${f1(m.overheadSeconds)} = ${f1(m.unlearnSeconds + m.overheadSeconds)}` : f1(m.unlearnSeconds));
+      const total = f1(m.unlearnSeconds + m.overheadSeconds);
+      cells.push(isWithDC(a) ? `${f1(m.unlearnSeconds)} + ${f1(m.overheadSeconds)} = ${total}` : f1(m.unlearnSeconds));
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }

@@ -165,7 +165,8 @@ export function seedsMarkdown(agg: SeedsAggregate): string {
   ];
   for (const m of agg.methods) {
     const se = m.metrics.miaSe ? ` (SE ${m.metrics.miaSe.mean.toFixed(1)})` : '';
-    lines.push(`| ${m.name}${m.round ? ` r${m.round}` : ''} | ${armLabel(armOf(m.withDC))} | ${f(m.metrics.retainAcc)} | ` +
+    const arm = armLabel(armOf(m.withDC));
+    lines.push(`| ${m.name}${m.round ? ` r${m.round}` : ''} | ${arm} | ${f(m.metrics.retainAcc)} | ` +
       `${f(m.metrics.forgetAcc)} | ${f(m.metrics.testAcc)} | ${f(m.metrics.mia)}${se} | ${g(m.gapToRetrain?.forgetAcc)} | ` +
       `${g(m.gapToRetrain?.mia)} | ${f(m.unlearnSeconds)} |`);
   }
