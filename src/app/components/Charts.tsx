@@ -4,6 +4,7 @@ import type { Metrics } from '../../core/lite';
 import { armKey, histogram, parseArmKey } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';
+import { useTabs } from './Tabs';
 
 const METRICS: Array<{ key: keyof Metrics; label: string }> = [
   { key: 'forgetAcc', label: 'Forget acc' },
@@ -18,6 +19,7 @@ const armName = (withDC: boolean) => (withDC ? 'w/ DC' : 'w/o DC');
 export function MethodCurves() {
   const curves = useLab((s) => s.run.curves);
   const [metric, setMetric] = useState<keyof Metrics>('forgetAcc');
+  const tabs = useTabs({ tabs: METRICS, selected: metric, onSelect: setMetric, label: 'Curve metric' });
   const keys = Object.keys(curves).filter((k) => curves[k].length > 0);
   const data = useMemo(() => {
     const byEpoch = new Map<number, Record<string, number>>();
@@ -35,14 +37,9 @@ export function MethodCurves() {
     <section className="panel chart-panel" data-testid="chart-curves">
       <div className="panel-head">
         <h2>Per-epoch curves</h2>
-        <div className="seg" role="tablist">
-          {METRICS.map((m) => (
-            <button key={m.key} className={metric === m.key ? 'on' : ''} onClick={() => setMetric(m.key)} role="tab" aria-selected={metric === m.key}>
-              {m.label}
-            </button>
-          ))}
-        </div>
+        {tabs.tabList}
       </div>
+      <div {...tabs.panelProps}>
       {keys.length === 0 ? (
         <p className="muted">Curves appear while methods run (enable “Per-epoch curves”).</p>
       ) : (
@@ -73,6 +70,7 @@ export function MethodCurves() {
           </ResponsiveContainer>
         </div>
       )}
+      </div>
     </section>
   );
 }
@@ -89,7 +87,7 @@ export function AcfTerms() {
       <div className="panel-head">
         <h2>A-CF loss terms</h2>
         {keys.length > 1 && (
-          <select value={key} onChange={(e) => setWhich(e.target.value)}>
+          <select value={key} onChange={(e) => setWhich(e.target.value)} aria-label="Run whose loss terms are shown">
             {keys.map((k) => {
               const a = parseArmKey(k);
               return (
@@ -170,7 +168,7 @@ export function LossHistogram() {
       <div className="panel-head">
         <h2>Loss histogram: forget vs test</h2>
         {withLosses.length > 0 && (
-          <select value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid="hist-method">
+          <select value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid="hist-method" aria-label="Method whose losses are shown">
             {withLosses.map((m) => (
               <option key={keyOf(m)} value={keyOf(m)}>
                 {m.name} {armName(m.withDC)}

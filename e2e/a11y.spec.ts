@@ -1,0 +1,57 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { SMOKE, waitReady } from './helpers';
+
+/**
+ * Automated accessibility check (axe-core, every rule it runs by default, none switched off): the page must have
+ * no serious or critical violation, both as first opened and after a smoke Compare has filled every view.
+ */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+test('no serious or critical axe violations on the initial page', async ({ page }) => {
+  await page.goto(`./${SMOKE}`);
+  await waitReady(page);
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test('no serious or critical axe violations after a smoke Compare, and the curve tabs work from the keyboard', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(`./${SMOKE}&m=Retrain,CF,A-CF&arms=both&autorun=1`);
+  await expect(page.getByTestId('run-status')).toContainText('running', { timeout: 90_000 });
+  await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 240_000 });
+  await expect(page.getByTestId('command-error')).toHaveCount(0);
+  await expect(page.getByTestId('summary-row-A-CF')).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+
+  // ARIA tabs: one tab in the Tab order, arrows move the selection, the panel is labelled by the selected tab
+  const list = page.getByTestId('chart-curves').getByRole('tablist');
+  const tabs = list.getByRole('tab');
+  await expect(tabs).toHaveCount(4);
+  const first = tabs.nth(0);
+  await expect(first).toHaveAttribute('aria-selected', 'true');
+  await expect(first).toHaveAttribute('tabindex', '0');
+  await expect(tabs.nth(1)).toHaveAttribute('tabindex', '-1');
+  await first.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(tabs.nth(1)).toBeFocused();
+  await expect(tabs.nth(1)).toHaveAttribute('aria-selected', 'true');
+  await expect(first).toHaveAttribute('aria-selected', 'false');
+  const panel = page.getByTestId('chart-curves').getByRole('tabpanel');
+  await expect(panel).toHaveAttribute('aria-labelledby', (await tabs.nth(1).getAttribute('id')) ?? '');
+  expect(await tabs.nth(1).getAttribute('aria-controls')).toBe(await panel.getAttribute('id'));
+  await page.keyboard.press('End');
+  await expect(tabs.nth(3)).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect(tabs.nth(0)).toHaveAttribute('aria-selected', 'true');
+
+  // canvases are images with a text alternative
+  for (const c of await page.locator('canvas').all()) {
+    await expect(c).toHaveAttribute('role', 'img');
+    await expect(c).toHaveAttribute('aria-label', /\S/);
+  }
+});
