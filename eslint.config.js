@@ -97,14 +97,14 @@ export default tseslint.config(
     },
   },
   {
-    // the main thread: the app, and the worker's protocol and bridge that the app shares
-    files: ['src/app/**/*.{ts,tsx}', 'src/worker/protocol.ts', 'src/worker/bridge.ts'],
+    // the main thread: the app, and the worker's protocol and client that the app shares
+    files: ['src/app/**/*.{ts,tsx}', 'src/worker/protocol.ts', 'src/worker/client.ts'],
     rules: {
       'no-restricted-imports': ['error', NO_TFJS],
       'import-x/no-restricted-paths': ['error', {
         zones: [
           {
-            target: ['./src/app', './src/worker/protocol.ts', './src/worker/bridge.ts'],
+            target: ['./src/app', './src/worker/protocol.ts', './src/worker/client.ts'],
             from: './src/core',
             except: ['./lite.ts'],
             message: "the page's main thread imports the core only through src/core/lite.ts (tfjs-free)",
@@ -112,8 +112,8 @@ export default tseslint.config(
           {
             target: './src/app',
             from: './src/worker',
-            except: ['./protocol.ts', './bridge.ts'],
-            message: 'the app talks to the worker only through its protocol and bridge',
+            except: ['./protocol.ts', './client.ts'],
+            message: 'the app talks to the worker only through its protocol and client',
           },
           { target: './src/app', from: './src/cli', message: 'the app never imports the CLI' },
         ],
@@ -122,7 +122,7 @@ export default tseslint.config(
   },
   {
     files: ['src/worker/**/*.ts', 'src/cli/**/*.ts'],
-    ignores: ['src/worker/protocol.ts', 'src/worker/bridge.ts'],
+    ignores: ['src/worker/protocol.ts', 'src/worker/client.ts'],
     rules: {
       'import-x/no-restricted-paths': ['error', {
         zones: [

@@ -189,6 +189,15 @@ export const PARAMS: readonly ParamDef[] = [
   { name: 'condenseEnabled', key: 'dc', label: 'Condensation enabled', help: 'needed for the w/ DC arm', group: 'condense', type: 'bool', control: 'checkbox', path: 'condense.enabled', default: dflt('condense.enabled'), advanced: true },
   { name: 'resampleNet', key: 'rsn', label: 'New random feature net per Blend iteration', help: 'DM-style; the paper keeps one net', group: 'condense', type: 'bool', control: 'checkbox', path: 'condense.resampleNet', default: dflt('condense.resampleNet'), advanced: true },
   { name: 'kmeansMaxIter', key: 'kmi', label: 'k-means max iterations', group: 'condense', type: 'int', control: 'number', min: 1, max: 1000, path: 'condense.kmeansMaxIter', default: dflt('condense.kmeansMaxIter'), advanced: true },
+  {
+    name: 'lrMode', key: 'blr', label: 'Blend step', group: 'condense', type: 'enum', control: 'select', path: 'condense.lrMode',
+    help: "paper regime: lr/T = the paper's CIFAR-10 IPC-1000 per-cluster step (1.11 class, 1.59 uniform) at any IPC " +
+      '(documented deviation); paper polynomial: lr_b(IPC) as in the paper', default: dflt('condense.lrMode'), advanced: true,
+    options: [
+      { value: 'paper-regime', label: "Paper's regime (lr/T fixed)" },
+      { value: 'paper-polynomial', label: "Paper's polynomial lr_b(IPC)" },
+    ],
+  },
   { name: 'netWidth', key: 'nw', label: 'Feature-net width (k-means, Blend)', help: 'random ConvNet-3 width; paper 128', group: 'condense', type: 'int', control: 'number', min: 1, max: 512, path: 'condense.netWidth', default: dflt('condense.netWidth'), advanced: true },
   {
     name: 'methods', key: 'm', label: 'Methods', group: 'methods', type: 'multi', control: 'checkboxes', path: 'unlearn.methods', default: [...dflt<string[]>('unlearn.methods')],

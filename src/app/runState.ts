@@ -26,8 +26,8 @@ export interface RunView {
   /** `armKey(method, withDC, round)` → per-epoch metrics */
   curves: Record<string, CurvePoint[]>;
   pretrainCurve: CurvePoint[];
-  /** A-CF's two loss terms per step, per method/arm key */
-  acfTerms: Record<string, Array<{ step: number; ce2: number; mmd: number }>>;
+  /** A-AMU's two loss terms per step (unweighted) and the run's λ, per method/arm key */
+  acfTerms: Record<string, AcfTermPoint[]>;
   condenseLoss: Array<{ round: number; iter: number; loss: number }>;
   clusters: Extract<RunEvent, { kind: 'clusters' }> | null;
   prototypes: PrototypeView[];
@@ -83,6 +83,25 @@ function upsertMethod(list: MethodResult[], r: MethodResult): MethodResult[] {
 }
 
 const MAX_LOGS = 200;
+/** One step of an A-AMU method: (mean retain CE)², MMD² (both unweighted) and the λ weighting MMD² in the loss. */
+export interface AcfTermPoint {
+  step: number;
+  ce2: number;
+  mmd: number;
+  lambda: number;
+}
+
+/**
+ * The A-CF terms chart's rows: ce2 and λ·MMD² (the term as it enters the loss, λ from the run's resolved
+ * hyper-parameters) per step; `lambda` is the λ for the legend (null if it changed within the series).
+ */
+export function acfChartRows(points: AcfTermPoint[]): { rows: Array<{ step: number; ce2: number; lambdaMmd: number }>;
+  lambda: number | null } {
+  const rows = points.map((p) => ({ step: p.step, ce2: p.ce2, lambdaMmd: p.lambda * p.mmd }));
+  const lambdas = new Set(points.map((p) => p.lambda));
+  return { rows, lambda: lambdas.size === 1 ? points[0].lambda : null };
+}
+
 const MAX_TERMS = 2000;
 
 /**
@@ -153,7 +172,7 @@ export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now(), sto
     case 'acf-terms': {
       const key = armKey(e.method, e.withDC);
       const prev = s.acfTerms[key] ?? [];
-      const next = [...prev, { step: e.step, ce2: e.ce2, mmd: e.mmd }];
+      const next = [...prev, { step: e.step, ce2: e.ce2, mmd: e.mmd, lambda: e.lambda }];
       return { ...s, acfTerms: { ...s.acfTerms, [key]: next.length > MAX_TERMS ? next.slice(next.length - MAX_TERMS) : next } };
     }
     case 'method-result':

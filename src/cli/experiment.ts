@@ -1,15 +1,20 @@
 /**
- * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--md table.md] [--backend wasm|cpu]`
+ * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--seeds N|a,b,c]
+ *    [--resume-dir DIR] [--md table.md]`
  *
  * Runs a whole experiment headless in Node (the same core as the browser worker) and writes the result JSON
- * (results-format.md) plus a paper-style markdown table next to it.
+ * (results-format.md) plus a paper-style markdown table next to it. With more than one seed (`--seeds` or the
+ * spec's `seeds`) it runs once per seed and writes `{spec, seeds, perSeed, aggregate}` with intervals
+ * (runner/seeds.ts). Every finished method is kept under the resume folder (default `<out>.parts/seed<N>/`) as it
+ * finishes; re-running the same command resumes without redoing finished methods or the original model.
  */
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { LabSession } from '../core';
-import { getPreset, mergeSpec, validateSpec, DEFAULT_SPEC } from '../core';
+import { getPreset, mergeSpec, seedList, validateSpec, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
 import { markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
+import { FileMethodStore } from './method-store';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
@@ -19,6 +24,8 @@ export interface RunCliOptions {
   quiet?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** keep finished methods here and reuse them (resumable; FileMethodStore) */
+  methodDir?: string;
 }
 
 /** Run one experiment in this process; shared by `experiment`, `bench` and `reproduce`. */
@@ -61,8 +68,9 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
         break;
     }
   };
+  const methodStore = opts.methodDir ? await FileMethodStore.open(opts.methodDir, opts.spec, log) : undefined;
   const session = new LabSession({
-    dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend,
+    dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend, methodStore,
     versions: await labVersions(), machine: machineInfo(),
   }, opts.spec);
   try {
@@ -76,11 +84,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       config: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, md: { type: 'string' },
-      seed: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+      seed: { type: 'string' }, seeds: { type: 'string' }, 'resume-dir': { type: 'string' },
+      quiet: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
   if (values.help) {
-    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] --out result.json [--md table.md]');
+    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] [--seeds N|a,b,c] ' +
+      '[--resume-dir DIR] --out result.json [--md table.md]');
     return;
   }
   let base = DEFAULT_SPEC;
@@ -95,15 +105,40 @@ async function main(): Promise<void> {
     if (!/^\d+$/.test(values.seed)) throw new Error(`--seed: expected a non-negative integer, got "${values.seed}"`);
     spec = validateSpec(mergeSpec(spec, { seed: Number(values.seed) }));
   }
+  if (values.seeds !== undefined) spec = validateSpec(mergeSpec(spec, { seeds: parseSeedsArg(values.seeds) }));
   const out = values.out ?? 'result.json';
+  const stem = out.replace(/\.json$/i, '');
+  const resumeDir = values['resume-dir'] ?? `${stem}.parts`;
+  const md = values.md ?? stem + '.md';
   const ac = new AbortController();
   process.on('SIGINT', () => { process.stderr.write('\ncancelling…\n'); ac.abort(); });
-  const result = await runExperimentNode({ spec, quiet: values.quiet, signal: ac.signal });
-  await writeAtomic(out, JSON.stringify(result, null, 2));
-  const md = values.md ?? out.replace(/\.json$/i, '') + '.md';
-  await writeAtomic(md, markdownReport(result));
-  console.log(markdownReport(result));
+  const seeds = seedList(spec);
+  if (seeds.length === 1) {
+    const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
+    const result = await runExperimentNode({ spec: one, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seeds[0]}` });
+    await writeAtomic(out, JSON.stringify(result, null, 2));
+    await writeAtomic(md, markdownReport(result));
+    console.log(markdownReport(result));
+  } else {
+    const multi = await runSeeds(spec, (s, seed) => runExperimentNode({
+      spec: s, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seed}`,
+    }), { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) });
+    const text = [
+      `# Experiment over ${multi.seeds.length} seeds`, '', seedsMarkdown(multi.aggregate), '',
+      ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
+    ].join('\n');
+    await writeAtomic(out, JSON.stringify(multi, null, 2));
+    await writeAtomic(md, text);
+    console.log(text);
+  }
   console.log(`\nwrote ${out} and ${md}`);
+}
+
+/** `--seeds 3` (a count) or `--seeds 0,4,7` (a list). */
+export function parseSeedsArg(v: string): number | number[] {
+  if (/^\d+$/.test(v)) return Number(v);
+  if (/^\d+(,\d+)+$/.test(v)) return v.split(',').map(Number);
+  throw new Error(`--seeds: expected a count (3) or a comma-separated list (0,4,7), got "${v}"`);
 }
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);

@@ -83,7 +83,8 @@ async function main(): Promise<void> {
     console.error(`[${ran + 1}/${toRun}] ${cell.title} — elapsed ${fmtSeconds(elapsed)}${ran > 0 ? `, ETA ${fmtSeconds(eta)}` : ''}`);
     const c0 = Date.now();
     if (cell.kind === 'experiment') {
-      const result = await runExperimentNode({ spec: cell.spec! });
+      // every finished method is kept under <out>/cells/<cell>/ at once: an interrupted cell resumes where it stopped
+      const result = await runExperimentNode({ spec: cell.spec!, methodDir: `${out}/cells/${cell.id}` });
       done.experiments[cell.id] = result;
       const seconds = (Date.now() - c0) / 1000;
       await writeAtomic(path, JSON.stringify({ spec: cell.spec, seconds, result }, null, 2));
@@ -103,6 +104,12 @@ async function main(): Promise<void> {
   }
   const cellSeconds = timing.reduce((a, t) => a + (t.seconds ?? 0), 0);
   const timingLine = timing.map((t) => `${t.id} ${t.seconds === null ? 'time not recorded' : fmtSeconds(t.seconds)}${t.reused ? ' (earlier run)' : ''}`).join(', ');
+  // the full-data measurements of `npm run bench` (claims 3, 8, 12, 14 use them when present)
+  if (existsSync('results/bench.json')) {
+    try { done.bench = (JSON.parse(await readFile('results/bench.json', 'utf8')) as { rows: BenchRow[] }).rows; } catch (e) {
+      console.error(`  ignoring unreadable results/bench.json (${(e as Error).message})`);
+    }
+  }
   const claims = buildClaims(done);
   const report = [
     `# Reproduction report — preset \`${values.preset}\``, '',

@@ -16,12 +16,13 @@ export { selfCheck } from './models/self-check';
 export * from './train';
 export * from './eval';
 export {
-  embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, partitionClusters, positionsOf, subClassesOfSource,
+  embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, PAPER_LR_PER_CLUSTER, PAPER_BLEND_T,
+  partitionClusters, positionsOf, subClassesOfSource,
   reducedRetain, toCondenseResult, computeSubClasses, buildReducedRetain, convnet3Factory, distributionMatching, randomReal,
   evaluateCondensed, condensedSource,
 } from './condense';
 export type {
-  SubClasses, KMeansResult, BlendOptions, BlendResult, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
+  SubClasses, KMeansResult, BlendOptions, BlendResult, BlendLrMode, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
 } from './condense';
 export * from './unlearn';
 export { LabSession, type LabSessionOptions } from './runner/session';

@@ -12,6 +12,14 @@ export * from './runner/presets';
 export * from './runner/report';
 export * from './runner/claims';
 export * from './runner/reproduce-plan';
+export * from './runner/seeds';
+export * from './runner/tradeoff';
+export * from './runner/timing';
+export {
+  interval, pairedInterval, pairedDifferences, coversZero, describeDifference, formatInterval, halfWidth, bootstrapSe,
+  valueVerdict, directionVerdict, verdictText, tQuantile, tCdf,
+} from './stats';
+export type { Interval, Verdict, VerdictResult } from './stats';
 export type { BenchRow } from './runner/bench-rows';
 export { METHOD_CARDS, methodCard } from './methods/registry';
 export type { MethodCard } from './methods/define';

@@ -10,7 +10,7 @@ import { LabSession } from '../core';
 import type { ExperimentSpec, RunEvent } from '../core';
 import type { DatasetId, ImageDataset } from '../core';
 import { CancelledError, LabError } from '../core';
-import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, Request, WorkerToApp } from './protocol';
+import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, ReplyOf, Request, WorkerToApp } from './protocol';
 import { CommandQueue, isAppToWorker } from './protocol';
 import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type Loaded } from './datasets';
 import { IdbWeightsCache } from './storage';
@@ -106,12 +106,12 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
       backend = await initBackend(req.backendPref);
       post({ kind: 'ready', backend });
       postMemory(true);
-      return { kind: 'init', backend };
+      return { kind: 'init', backend } satisfies ReplyOf<'init'>;
     }
     case 'loadDataset': {
       loaded = null;
       await ensureDataset(req.dataset, spec ?? { trainPerClass: 0, testPerClass: 0 }, req.id, signal);
-      return { kind: 'dataset', info: datasetInfo() };
+      return { kind: 'dataset', info: datasetInfo() } satisfies ReplyOf<'loadDataset'>;
     }
     case 'importArchive': {
       const files = [{ name: req.name, bytes: req.bytes }];
@@ -120,34 +120,34 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
       loaded = { ...l, requested: l.dataset.id };
       newSession(l.dataset);
       const info = await announceDataset();
-      return { kind: 'dataset', info };
+      return { kind: 'dataset', info } satisfies ReplyOf<'importArchive'>;
     }
     case 'setSpec': {
       spec = req.spec;
       await ensureDataset(req.spec.dataset, req.spec, req.id, signal);
       requireSession().setSpec({ ...req.spec, dataset: loaded!.dataset.id });
-      return { kind: 'ok' };
+      return { kind: 'ok' } satisfies ReplyOf<'setSpec'>;
     }
     case 'pretrain': {
       await requireSession().pretrain(signal);
-      return { kind: 'experiment', experiment: requireSession().result() };
+      return { kind: 'experiment', experiment: requireSession().result() } satisfies ReplyOf<'pretrain'>;
     }
     case 'condense': {
       const condense = await requireSession().condense(signal);
-      return { kind: 'condense', condense, experiment: requireSession().result() };
+      return { kind: 'condense', condense, experiment: requireSession().result() } satisfies ReplyOf<'condense'>;
     }
     case 'unlearn': {
       const methods = await requireSession().unlearn(req.methods, req.arms, signal);
-      return { kind: 'unlearn', methods, experiment: requireSession().result() };
+      return { kind: 'unlearn', methods, experiment: requireSession().result() } satisfies ReplyOf<'unlearn'>;
     }
     case 'runAll': {
       const experiment = await requireSession().runAll(signal);
-      return { kind: 'experiment', experiment };
+      return { kind: 'experiment', experiment } satisfies ReplyOf<'runAll'>;
     }
     case 'reset': {
       if (loaded) newSession(loaded.dataset);
       postMemory(true);
-      return { kind: 'ok' };
+      return { kind: 'ok' } satisfies ReplyOf<'reset'>;
     }
   }
 }

@@ -80,6 +80,27 @@ export type DoneResult =
   | { kind: 'experiment'; experiment: ExperimentResult }
   | { kind: 'ok' };
 
+/**
+ * The reply each request kind gets: the request's kind fixes the kind of its `done` result (web-llm style). The
+ * client checks it at run time and types `send`'s promise with it; the worker's handlers are checked against it.
+ */
+export const REPLY_KIND = {
+  init: 'init',
+  loadDataset: 'dataset',
+  importArchive: 'dataset',
+  setSpec: 'ok',
+  pretrain: 'experiment',
+  condense: 'condense',
+  unlearn: 'unlearn',
+  runAll: 'experiment',
+  reset: 'ok',
+} as const satisfies Record<RequestKind, DoneResult['kind']>;
+
+/** The request body of one kind, e.g. `RequestOf<'unlearn'>`. */
+export type RequestOf<K extends RequestKind> = Extract<RequestBody, { kind: K }>;
+/** The `done` result a request of kind K resolves with. */
+export type ReplyOf<K extends RequestKind> = Extract<DoneResult, { kind: (typeof REPLY_KIND)[K] }>;
+
 /** worker → app */
 export type WorkerToApp =
   | { kind: 'ready'; backend: BackendInfo }

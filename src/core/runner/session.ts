@@ -19,8 +19,9 @@ import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses
 import { runMethod, resolveHParams } from '../unlearn';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
+  MethodStore,
 } from '../contracts';
-import { armLabel, armsOf, galleryKey, isWithDC, type ArmChoice } from '../contracts';
+import { armLabel, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
 import { validateSpec } from './presets';
 
 export interface LabSessionOptions {
@@ -32,6 +33,12 @@ export interface LabSessionOptions {
   machine?: Record<string, unknown>;
   /** evaluate at most this many retain images per curve point (seeded subsample); final metrics use all */
   curveRetainCap?: number;
+  /**
+   * finished method results of this spec (resumable long runs): every finished method is put as it finishes; a
+   * stored result is reused instead of re-running the method — single-round specs only (multi-round chaining
+   * needs each method's output model, which is not stored)
+   */
+  methodStore?: MethodStore;
 }
 
 interface RoundState {
@@ -274,6 +281,7 @@ export class LabSession implements LabSessionApi {
       buildReducedRetain({
         dataset: ds, sub, trainIdx: r0.split.trainIdx, forgetIdx: state.cumulativeForget, retainIdx: state.split.retainIdx,
         ipc: c.ipc, iterations: c.iterations, resampleNet: c.resampleNet, rng: this.rng(`blend-${r}`), signal,
+        lrMode: c.lrMode, forgetMode: this.spec.forget.mode,
         createNet: convnet3Factory(ds.classes.length, c.netWidth),
         onIter: (iter, iterations, loss) => this.opts.sink({ kind: 'condense-iter', round: r, iter, iterations, loss }),
         onPrototypes: (iter, items) => { lastPrototypes = items; this.opts.sink({ kind: 'prototypes', iter, items }); },
@@ -299,12 +307,31 @@ export class LabSession implements LabSessionApi {
   }
 
   private async unlearnRound(r: number, methods: MethodName[], arms: ArmChoice, signal?: AbortSignal): Promise<MethodResult[]> {
+    const store = this.spec.rounds === 1 ? this.opts.methodStore : undefined;
+    const out: MethodResult[] = [];
+    const armList = armsOf(arms);
+    // resume: methods finished in an earlier sitting are taken from the store; only the rest run
+    const stored = new Map<string, MethodResult>();
+    if (store) {
+      for (const arm of armList) {
+        for (const name of methods) {
+          const prev = await store.get(methodStoreKey(name, isWithDC(arm), r));
+          if (prev) stored.set(`${name}|${arm}`, prev);
+        }
+      }
+    }
+    const pending = armList.flatMap((arm) => methods.filter((n) => !stored.has(`${n}|${arm}`)).map(() => arm));
+    // the original model comes from the weights cache on a resume (cheap); it also gives the pretrain record
     await this.pretrain(signal);
     const original = this.original!;
     const state = this.round(r);
-    const out: MethodResult[] = [];
-    const armList = armsOf(arms);
-    if (armList.includes('with')) await this.condenseRound(r, signal);
+    if (pending.includes('with')) {
+      const cond = await this.condenseRound(r, signal);
+      await store?.putCondense?.(`condense|r${r}`, cond).catch((e: Error) => this.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
+    } else if (armList.includes('with') && !state.condense && store?.getCondense) {
+      const prev = await store.getCondense(`condense|r${r}`);
+      if (prev) state.condense = prev;
+    }
     const srcs = this.sources(state.split);
     const spec = this.spec;
     for (const arm of armList) {
@@ -312,6 +339,11 @@ export class LabSession implements LabSessionApi {
       for (const name of methods) {
         throwIfCancelled(signal);
         const key = `${name}|${arm}`;
+        const prev = stored.get(key);
+        if (prev) {
+          this.acceptStored(prev, out);
+          continue;
+        }
         const start = r > 0 ? this.outputs.get(key) ?? original : original;
         const retain: SampleSource = withDC ? state.reduced!.source : srcs.retain;
         const hp = resolveHParams(name, { dataset: spec.dataset, arch: spec.model.arch, withDC }, spec.unlearn.hparams[name] ?? {}, spec.unlearn.epochScale);
@@ -327,12 +359,15 @@ export class LabSession implements LabSessionApi {
             rng: this.rng(`unlearn-${name}-${arm === 'with' ? 'dc' : 'raw'}-${r}`), // stable seed names
             createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
             onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
-            onTerms: (step, ce2, mmd) => this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd }),
+            onTerms: (step, ce2, mmd, lambda) =>
+              this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd, lambda }),
             onEpoch: spec.curves
               ? async (epoch, m) => {
                 const e0 = now();
+                // unlearning seconds up to this checkpoint (earlier curve evaluations excluded)
+                const seconds = e0 - t0 - evalSeconds;
                 const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000 });
-                const point = { epoch: epoch + 1, ...stripLosses(metrics) };
+                const point = { epoch: epoch + 1, seconds, ...stripLosses(metrics) };
                 curve.push(point);
                 this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: stripLosses(metrics) });
                 evalSeconds += now() - e0;
@@ -360,9 +395,23 @@ export class LabSession implements LabSessionApi {
         this.methods.push(result);
         out.push(result);
         this.opts.sink({ kind: 'method-result', result });
+        if (store) {
+          await store.put(methodStoreKey(name, withDC, r), result)
+            .catch((e: Error) => this.emitLog(`could not store the ${label} result: ${e.message}`, 'warn'));
+        }
       }
     }
     return out;
+  }
+
+  /** A method result finished in an earlier sitting (methodStore): recorded and announced, not re-run. */
+  private acceptStored(result: MethodResult, out: MethodResult[]): void {
+    const m = { ...result, resumed: true };
+    this.methods = this.methods.filter((x) => !(x.name === m.name && x.withDC === m.withDC && x.round === m.round));
+    this.methods.push(m);
+    out.push(m);
+    this.emitLog(`${m.name}${m.withDC ? ' w/ DC' : ''}: finished in an earlier sitting, result reused`);
+    this.opts.sink({ kind: 'method-result', result: m });
   }
 
   async runAll(signal?: AbortSignal): Promise<ExperimentResult> {
@@ -424,6 +473,8 @@ function checkEvaluable(split: Split, testLabels: Uint8Array): void {
 function stripLosses(m: Metrics): Metrics {
   const out: Metrics = { retainAcc: m.retainAcc, forgetAcc: m.forgetAcc, testAcc: m.testAcc, mia: m.mia, lossMia: m.lossMia };
   if (m.testAccRetained !== undefined) out.testAccRetained = m.testAccRetained;
+  if (m.miaSe !== undefined && Number.isFinite(m.miaSe)) out.miaSe = m.miaSe;
+  if (m.miaPerSide !== undefined) out.miaPerSide = m.miaPerSide;
   return out;
 }
 

@@ -275,7 +275,7 @@ export async function runAmu(
         model: student, optimizer: opt, source: ctx.retain, batchSize: B, rng: shuffle, epoch: e,
         loss: (c) => {
           const { total, ce2, mmd } = amuStepLoss(c, ctx, sampler, o);
-          loop.terms(ce2, mmd);
+          loop.terms(ce2, mmd, o.lambda);
           return extra ? (tf.add(total, extra(c.model)) as tf.Scalar) : total;
         },
       });
