@@ -19,7 +19,9 @@ test('no serious or critical axe violations on the initial page', async ({ page 
   expect(await seriousViolations(page)).toEqual([]);
 });
 
-test('no serious or critical axe violations after a smoke Compare, and the curve tabs work from the keyboard', async ({ page }) => {
+test('no serious or critical axe violations after a smoke Compare; the curve tabs work from the keyboard', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await page.goto(`./${SMOKE}&m=Retrain,CF,A-CF&arms=both&autorun=1`);
   await expect(page.getByTestId('run-status')).toContainText('running', { timeout: 90_000 });

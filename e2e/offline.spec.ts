@@ -6,10 +6,14 @@ import { SMOKE, shot, waitReady } from './helpers';
 /** The build's service worker (dist/sw.js) is installed and controls the page. */
 async function waitControlled(page: Page): Promise<void> {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
+  const controlled = () => page.evaluate(() => navigator.serviceWorker.controller !== null);
+  await expect.poll(controlled, { timeout: 30_000 }).toBe(true);
 }
 
-test('offline after a first visit: the page boots from the service worker cache and condenses', async ({ page, context }, info) => {
+test('offline after a first visit: the page boots from the service worker cache and condenses', async ({
+  page,
+  context,
+}, info) => {
   test.setTimeout(300_000);
   await page.goto(`./${SMOKE}`);
   await waitReady(page);

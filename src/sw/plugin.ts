@@ -29,7 +29,9 @@ export function precacheList(files: readonly string[]): string[] {
 export function renderServiceWorker(template: string, version: string, precache: readonly string[]): string {
   const withVersion = template.replace("'__LAB_SW_VERSION__'", JSON.stringify(version));
   const out = withVersion.replace('/* __LAB_SW_PRECACHE__ */ []', JSON.stringify(precache));
-  if (out === withVersion || withVersion === template) throw new Error('src/sw/service-worker.js: placeholders missing');
+  if (out === withVersion || withVersion === template) {
+    throw new Error('src/sw/service-worker.js: placeholders missing');
+  }
   return out;
 }
 

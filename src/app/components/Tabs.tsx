@@ -11,7 +11,13 @@ export interface TabDef<K extends string> {
  * ←/→/Home/End moving the selection (automatic activation); the `tabpanel` is labelled by its selected tab.
  * Looks like the page's segmented buttons (`.seg`).
  */
-export function useTabs<K extends string>(opts: { tabs: ReadonlyArray<TabDef<K>>; selected: K; onSelect: (k: K) => void; label: string }) {
+export function useTabs<K extends string>(opts: {
+  tabs: ReadonlyArray<TabDef<K>>;
+  selected: K;
+  onSelect: (k: K) => void;
+  /** accessible name of the tab list */
+  label: string;
+}) {
   const base = useId();
   const refs = useRef(new Map<K, HTMLButtonElement>());
   const tabId = (k: K) => `${base}-tab-${k}`;
