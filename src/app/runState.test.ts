@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ForgetSampleView, MethodResult, RunEvent } from '../core/lite';
 import {
   acfChartRows, armKey, emptyRun, endRunningStages, galleryMethodKeys, galleryRows, histogram, pickGalleryMethod, pickGalleryReference, progressFraction, reduceRun,
-  resultsCsv, summaryRows,
+  summaryRows,
 } from './runState';
+import { resultsCsv } from '../core/lite';
 
 const metrics = (x: number) => ({ retainAcc: x, forgetAcc: x / 2, testAcc: x - 1, mia: 50 + x / 10, lossMia: 50 });
 const result = (name: MethodResult['name'], withDC: boolean, x: number): MethodResult => ({
@@ -52,7 +53,7 @@ describe('run reducer', () => {
     expect(rows.map((r) => r.method)).toEqual(['Retrain', 'A-CF']);
     expect(rows[1].without?.metrics.retainAcc).toBe(81);
     expect(rows[1].with?.metrics.retainAcc).toBe(78);
-    const csv = resultsCsv(s.methods).trim().split('\n');
+    const csv = resultsCsv([{ methods: s.methods }]).trim().split('\n');
     expect(csv[0]).toMatch(/^method,withDC,round,mia/);
     expect(csv).toHaveLength(4);
   });

@@ -234,32 +234,6 @@ export function summaryRows(methods: MethodResult[], round?: number): SummaryRow
   return [...rows.values()].sort((a, b) => (a.method === 'Retrain' ? -1 : b.method === 'Retrain' ? 1 : 0));
 }
 
-export const METRIC_COLUMNS: Array<{ key: keyof Metrics; label: string }> = [
-  { key: 'mia', label: 'MIA' },
-  { key: 'retainAcc', label: 'Retain' },
-  { key: 'forgetAcc', label: 'Forget' },
-  { key: 'testAcc', label: 'Test' },
-];
-
-/** CSV of method results (one line per method × arm × round). */
-export function resultsCsv(methods: MethodResult[]): string {
-  const head = ['method', 'withDC', 'round', 'mia', 'lossMia', 'retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'unlearnSeconds', 'overheadSeconds'];
-  const cell = (v: unknown) => {
-    if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) return '';
-    const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [head.join(',')];
-  for (const m of methods) {
-    lines.push(
-      [m.name, m.withDC, m.round, m.metrics.mia, m.metrics.lossMia, m.metrics.retainAcc, m.metrics.forgetAcc, m.metrics.testAcc, m.metrics.testAccRetained, m.unlearnSeconds, m.overheadSeconds]
-        .map(cell)
-        .join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 /** Histogram of two samples on shared bins (for forget-vs-test loss). */
 export function histogram(a: number[], b: number[], bins = 30): Array<{ x: number; a: number; b: number }> {
   const all = [...a, ...b].filter(Number.isFinite);

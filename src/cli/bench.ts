@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from './node-backend';
+import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
 import type { BenchRow } from '../core';
 
@@ -17,13 +17,15 @@ type Row = BenchRow & { measuredAt?: string };
 type Group = { prefix: string[]; run: () => Promise<BenchRow[]> };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: {
+    only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' }, backend: { type: 'string' },
+  } });
   // --only takes one prefix or a comma-separated list of prefixes
   const onlyList = (values.only ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   const only = onlyList.length === 1 ? onlyList[0] : '';
   const matches = (id: string) => onlyList.length === 0 || onlyList.some((p) => id.startsWith(p));
   const outDir = values.out ?? 'results';
-  const backend = await initNodeBackend();
+  const backend = await initNodeBackend(parseBackendFlag(values.backend));
   const groups: Group[] = [
     { prefix: ['core.'], run: async () => (await import('./bench-core')).benchCore() },
     { prefix: ['blend.', 'dm.', 'random.', 'reduced_retain.'], run: async () => (await import('./bench-condense')).benchCondense({ only }) },

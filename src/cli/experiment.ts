@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--seeds N|a,b,c]
- *    [--resume-dir DIR] [--md table.md]`
+ *    [--resume-dir DIR] [--md table.md] [--backend wasm|cpu|webgpu]`
  *
  * Runs a whole experiment headless in Node (the same core as the browser worker) and writes the result JSON
  * (results-format.md) plus a paper-style markdown table next to it. With more than one seed (`--seeds` or the
@@ -9,13 +9,13 @@
  * finishes; re-running the same command resumes without redoing finished methods or the original model.
  */
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
-import { LabSession } from '../core';
-import { getPreset, mergeSpec, seedList, validateSpec, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
+import { readFile, stat } from 'node:fs/promises';
+import { LabSession, CancelledError } from '../core';
+import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
 import { markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
-import { initNodeBackend } from './node-backend';
+import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 
@@ -24,6 +24,8 @@ export interface RunCliOptions {
   quiet?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** folder holding the prepared datasets (default public/datasets) */
+  dataDir?: string;
   /** keep finished methods here and reuse them (resumable; FileMethodStore) */
   methodDir?: string;
 }
@@ -32,7 +34,8 @@ export interface RunCliOptions {
 export async function runExperimentNode(opts: RunCliOptions): Promise<ExperimentResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = await initNodeBackend();
-  const dataset = await loadDatasetNode(opts.spec.dataset, { seed: opts.spec.seed });
+  const { seed, trainPerClass, testPerClass } = opts.spec;
+  const dataset = await loadDatasetNode(opts.spec.dataset, { request: { seed, trainPerClass, testPerClass }, dir: opts.dataDir });
   let lastProgress = 0;
   const sink = (e: RunEvent) => {
     if (opts.quiet) return;
@@ -80,27 +83,53 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   }
 }
 
+/** A spec file larger than this is refused before it is read (a real spec is well under 10 KB). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/**
+ * First Ctrl-C: cancel cleanly (the run stops at its next step and frees its tensors). The handler is installed
+ * with `once`, so a second Ctrl-C gets Node's default action and ends the process at once, even if it is busy.
+ */
+export function abortOnSigint(): AbortController {
+  const ac = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
+    ac.abort();
+  });
+  return ac;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       config: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, md: { type: 'string' },
       seed: { type: 'string' }, seeds: { type: 'string' }, 'resume-dir': { type: 'string' },
-      quiet: { type: 'boolean' }, help: { type: 'boolean' },
+      quiet: { type: 'boolean' }, help: { type: 'boolean' }, backend: { type: 'string' },
     },
   });
   if (values.help) {
     console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] [--seeds N|a,b,c] ' +
-      '[--resume-dir DIR] --out result.json [--md table.md]');
+      '[--resume-dir DIR] --out result.json [--md table.md] [--backend wasm|cpu|webgpu]');
     return;
   }
+  const be = await initNodeBackend(parseBackendFlag(values.backend));
+  if (be.adapter) console.error(`backend webgpu on ${be.adapter}${be.tuning ? ` · ${be.tuning}` : ''}`);
   let base = DEFAULT_SPEC;
   if (values.preset) base = getPreset(values.preset).spec;
   let input: unknown = {};
   if (values.config) {
+    const size = await stat(values.config).then((st) => (st.isFile() ? st.size : -1), () => -2);
+    if (size === -1) throw new Error(`${values.config}: not a file`);
+    if (size > MAX_CONFIG_BYTES) {
+      const n = (x: number) => x.toLocaleString('en-US');
+      throw new Error(`${values.config}: ${n(size)} bytes; a spec is at most ${n(MAX_CONFIG_BYTES)}`);
+    }
     const text = await readFile(values.config, 'utf8').catch((e: Error) => { throw new Error(`${values.config}: cannot read (${e.message})`); });
     try { input = JSON.parse(text); } catch (e) { throw new Error(`${values.config}: not valid JSON (${(e as Error).message})`); }
   }
-  let spec = validateSpec(input, base);
+  const checked = validateSpecWithWarnings(input, base);
+  for (const w of checked.warnings) process.stderr.write(`⚠ ${w}\n`);
+  let spec = checked.spec;
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed)) throw new Error(`--seed: expected a non-negative integer, got "${values.seed}"`);
     spec = validateSpec(mergeSpec(spec, { seed: Number(values.seed) }));
@@ -110,8 +139,7 @@ async function main(): Promise<void> {
   const stem = out.replace(/\.json$/i, '');
   const resumeDir = values['resume-dir'] ?? `${stem}.parts`;
   const md = values.md ?? stem + '.md';
-  const ac = new AbortController();
-  process.on('SIGINT', () => { process.stderr.write('\ncancelling…\n'); ac.abort(); });
+  const ac = abortOnSigint();
   const seeds = seedList(spec);
   if (seeds.length === 1) {
     const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
@@ -145,6 +173,6 @@ const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split
 if (isMain) {
   main().catch((e: Error) => {
     console.error(`experiment: ${e.message}`);
-    process.exit(1);
+    process.exit(e instanceof CancelledError ? 130 : 1);
   });
 }

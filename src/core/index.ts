@@ -5,11 +5,12 @@
  * Tests inside src/core may import internal modules directly.
  *
  * Layers, lowest first (a module imports only from its own layer or below; see README "Architecture"):
- *   types · contracts · rng · methods  →  data · backend  →  models  →  train  →  eval  →  condense · unlearn  →  runner
+ *   types · contracts · rng · metrics · methods  →  data · backend  →  models  →  train  →  eval  →  condense · unlearn  →  runner
  */
 export * from './lite';
 export { Rng } from './rng';
 export * from './data';
+export * from './data/service';
 export * from './backend';
 export * from './models';
 export { selfCheck } from './models/self-check';

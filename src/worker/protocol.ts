@@ -23,7 +23,10 @@ export type Arms = 'without' | 'with' | 'both';
 
 /** app → worker */
 export type Request =
-  | { kind: 'init'; id: number; backendPref: BackendPref; /** document base URL: datasets/ is resolved against it */ baseUrl?: string }
+  | {
+    kind: 'init'; id: number; backendPref: BackendPref; /** document base URL: datasets/ is resolved against it */ baseUrl?: string;
+    /** diagnostic (URL swgpu=1): accept a software WebGPU adapter (SwiftShader) */ allowSoftwareGpu?: boolean;
+  }
   | { kind: 'loadDataset'; id: number; dataset: DatasetId }
   | { kind: 'importArchive'; id: number; name: string; bytes: ArrayBuffer; extra?: { name: string; bytes: ArrayBuffer } }
   | { kind: 'setSpec'; id: number; spec: ExperimentSpec }
@@ -31,7 +34,8 @@ export type Request =
   | { kind: 'condense'; id: number }
   | { kind: 'unlearn'; id: number; methods: MethodName[]; arms: Arms }
   | { kind: 'runAll'; id: number }
-  | { kind: 'reset'; id: number };
+  | { kind: 'reset'; id: number }
+  | { kind: 'gpuDiagnose'; id: number; /** cause a real device error instead (tests the fallback to WASM) */ provoke?: boolean };
 
 /** app → worker, outside the queue */
 export type Control = { kind: 'cancel'; id: number } | { kind: 'ping'; id: number };
@@ -50,10 +54,16 @@ export interface BackendInfo {
   pref: BackendPref;
   /** why this backend: one line per backend tried */
   reasons: string[];
-  selfCheck?: { ok: boolean; message: string; seconds?: number };
+  selfCheck?: { ok: boolean; message: string; seconds?: number; gradRelErr?: number; lossDiff?: number };
   /** whether the WASM backend runs multithreaded */
   threads?: number;
   versions: Record<string, string>;
+  /** WebGPU: the adapter in use */
+  adapter?: string;
+  /** WebGPU: the convolution-gradient kernels chosen by measurement, one line */
+  tuning?: string;
+  /** why the backend changed after start-up (e.g. the WebGPU device was lost and the lab fell back to WASM) */
+  notice?: string;
 }
 
 export interface DatasetInfo {
@@ -78,7 +88,8 @@ export type DoneResult =
   | { kind: 'condense'; condense: CondenseResult; experiment: ExperimentResult }
   | { kind: 'unlearn'; methods: MethodResult[]; experiment: ExperimentResult }
   | { kind: 'experiment'; experiment: ExperimentResult }
-  | { kind: 'ok' };
+  | { kind: 'ok' }
+  | { kind: 'gpuDiagnose'; report: Record<string, unknown> };
 
 /**
  * The reply each request kind gets: the request's kind fixes the kind of its `done` result (web-llm style). The
@@ -94,6 +105,7 @@ export const REPLY_KIND = {
   unlearn: 'unlearn',
   runAll: 'experiment',
   reset: 'ok',
+  gpuDiagnose: 'gpuDiagnose',
 } as const satisfies Record<RequestKind, DoneResult['kind']>;
 
 /** The request body of one kind, e.g. `RequestOf<'unlearn'>`. */
@@ -117,7 +129,7 @@ export type WorkerToApp =
 export const LONG_COMMANDS: ReadonlySet<RequestKind> = new Set(['pretrain', 'condense', 'unlearn', 'runAll', 'importArchive', 'loadDataset']);
 
 const REQUEST_KINDS: ReadonlySet<string> = new Set<RequestKind>([
-  'init', 'loadDataset', 'importArchive', 'setSpec', 'pretrain', 'condense', 'unlearn', 'runAll', 'reset',
+  'init', 'loadDataset', 'importArchive', 'setSpec', 'pretrain', 'condense', 'unlearn', 'runAll', 'reset', 'gpuDiagnose',
 ]);
 
 /** Runtime guard for what arrives at the worker (postMessage carries no types). */

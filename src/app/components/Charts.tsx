@@ -1,17 +1,14 @@
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Metrics } from '../../core/lite';
+import { metricsFor, type ModelMetricId } from '../../core/lite';
 import { acfChartRows, armKey, histogram, parseArmKey } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';
 import { useTabs } from './Tabs';
 
-const METRICS: Array<{ key: keyof Metrics; label: string }> = [
-  { key: 'forgetAcc', label: 'Forget acc' },
-  { key: 'retainAcc', label: 'Retain acc' },
-  { key: 'testAcc', label: 'Test acc' },
-  { key: 'mia', label: 'MIA' },
-];
+/** the metrics with per-epoch curves, from the metric table (src/core/metrics.ts) */
+const METRICS = metricsFor('curve').map((d) => ({ key: d.id as ModelMetricId, label: d.longLabel }));
 
 const armName = (withDC: boolean) => (withDC ? 'w/ DC' : 'w/o DC');
 

@@ -3,7 +3,8 @@
  * recent run instead of the live one, and exporting the shown run as JSON or CSV.
  */
 import type { ExperimentResult } from '../../core/lite';
-import { resultsCsv, runFromExperiment } from '../runState';
+import { runFromExperiment } from '../runState';
+import { parseImportedResult, resultsCsv } from '../../core/lite';
 import { toSearch } from '../url';
 import type { SliceCreator } from './types';
 
@@ -77,30 +78,6 @@ function runLabel(ex: ExperimentResult): string {
 
 const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
-/**
- * Parse an imported result JSON (a bare ExperimentResult or `{ result: ... }`); throws with what is wrong.
- *
- * PLUG-IN POINT (issue 12 item 4): this is the one place imported results are validated. When core's strict
- * `parseImportedResult(text)` lands, replace this body with a call to it. Until then the checks are the old
- * shallow ones plus `metrics` being an object; the error boundaries keep a view that still fails from taking
- * the page down.
- */
-function parseResultJson(text: string): ExperimentResult {
-  const parsed = JSON.parse(text) as unknown;
-  const wrapped = parsed && typeof parsed === 'object' && 'result' in parsed;
-  const inner = wrapped ? (parsed as { result: unknown }).result : parsed;
-  const obj = inner as ExperimentResult;
-  if (!obj || typeof obj !== 'object' || !Array.isArray(obj.methods) || typeof obj.spec !== 'object') {
-    throw new Error('not a result JSON (needs "spec" and "methods")');
-  }
-  for (const m of obj.methods) {
-    if (typeof m?.name !== 'string' || typeof m?.metrics !== 'object' || m.metrics === null) {
-      throw new Error('a method entry lacks "name" or "metrics"');
-    }
-  }
-  return obj;
-}
-
 export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
   recent: loadRecent(),
   viewingImport: null,
@@ -144,7 +121,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
         const cap = mb(MAX_IMPORT_BYTES);
         throw new Error(`the text is ${mb(text.length)}; result files larger than ${cap} are not read`);
       }
-      run = runFromExperiment(parseResultJson(text));
+      run = runFromExperiment(parseImportedResult(text));
     } catch (e) {
       get().notify('error', 'Import failed', [e instanceof Error ? e.message : String(e)], 'import-error');
       return;
@@ -164,7 +141,9 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
   },
 
   exportCsv() {
-    const ms = get().run.methods;
-    return ms.length ? resultsCsv(ms) : null;
+    const { run, preset } = get();
+    if (!run.methods.length) return null;
+    const { spec, split, env } = run.experiment ?? {};
+    return resultsCsv([{ methods: run.methods, spec, forgetClass: split?.forgetClass, startedAt: env?.startedAt, preset }]);
   },
 });

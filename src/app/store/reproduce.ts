@@ -1,12 +1,12 @@
 /**
  * Reproduce slice: the Reproduce panel's run of the same experiment cells as `npm run reproduce`, one by one in
- * the worker, each finished cell kept in localStorage (app/reproduce.ts) so a reload resumes; then the claims
- * and a Markdown report.
+ * the worker by the core's reproduce driver (src/core/runner/reproduce-driver.ts, shared with the CLI), each
+ * finished cell kept in localStorage (app/reproduce.ts) so a reload resumes; then the claims and a Markdown report.
  */
 import type { ExperimentResult } from '../../core/lite';
-import { buildClaims, claimsMarkdown, type Claim } from '../../core/lite';
-import { markdownReport } from '../../core/lite';
-import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from '../reproduce';
+import type { Claim } from '../../core/lite';
+import { driveReproduction, reproductionReport } from '../../core/lite';
+import { type BrowserCell, browserCellStore, clearCells, planBrowserCells } from '../reproduce';
 import { emptyRun, withExperiment } from '../runState';
 import type { SliceCreator } from './types';
 
@@ -58,32 +58,29 @@ export const createReproduceSlice: SliceCreator<ReproduceSlice> = (set, get) => 
         condensed: false,
       });
       void get().runCommand('reproduce', async () => {
-        for (const cell of cells) {
-          const prev = finishedCell(cell);
-          if (prev) {
-            setCell(cell.id, { status: 'resumed', seconds: prev.env.seconds });
-            setResult(cell.id, prev);
-            continue;
-          }
-          setCell(cell.id, { status: 'running' });
-          set({ run: emptyRun() });
-          const t0 = Date.now();
-          const ok = await get().send({ kind: 'setSpec', spec: cell.spec });
-          const r = ok ? await get().send({ kind: 'runAll' }) : null;
-          if (!r) {
-            setCell(cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: (Date.now() - t0) / 1000 });
-            break;
-          }
-          saveCell(cell, r.experiment);
-          set((s) => ({ run: withExperiment(s.run, r.experiment) }));
-          setCell(cell.id, { status: 'done', seconds: (Date.now() - t0) / 1000 });
-          setResult(cell.id, r.experiment);
-        }
+        const { claims } = await driveReproduction({
+          cells, store: browserCellStore(),
+          run: async (cell) => {
+            set({ run: emptyRun() });
+            const ok = await get().send({ kind: 'setSpec', spec: cell.spec! });
+            const r = ok ? await get().send({ kind: 'runAll' }) : null;
+            if (!r) throw new Error(`cell ${cell.id} did not finish`);
+            set((s) => ({ run: withExperiment(s.run, r.experiment) }));
+            return { result: r.experiment };
+          },
+          onCell: (e) => {
+            if (e.kind === 'start') {
+              setCell(e.cell.id, { status: 'running' });
+            } else if (e.kind === 'failed') {
+              setCell(e.cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: e.seconds });
+            } else {
+              setCell(e.cell.id, { status: e.kind === 'done' ? 'done' : 'resumed', seconds: e.seconds ?? undefined });
+              setResult(e.cell.id, e.stored.result!);
+            }
+          },
+        });
         const rp = get().repro;
-        if (rp) {
-          const claims = buildClaims({ experiments: rp.results, condensation: [] });
-          set({ repro: { ...rp, claims, finishedAt: Date.now() } });
-        }
+        if (rp) set({ repro: { ...rp, claims, finishedAt: Date.now() } });
         set({ condensed: false });
         // the session now holds the last cell's spec: put the page's settings back before the next run
         await get().syncSpec();
@@ -93,21 +90,17 @@ export const createReproduceSlice: SliceCreator<ReproduceSlice> = (set, get) => 
     reproReport() {
       const rp = get().repro;
       if (!rp || !rp.claims) return null;
-      const lines = [
-        `# Reproduction report (browser) — preset \`${rp.preset}\`, ${rp.seeds} seed(s)`,
-        '',
-        `Generated ${new Date(rp.finishedAt ?? Date.now()).toISOString()} in the browser `
-          + `(backend ${get().backend?.backend ?? '?'}).`,
-        'The §4.2 condensation benchmark runs only in `npm run reproduce`; its claims show n/a here.',
-        '',
-        claimsMarkdown(rp.claims),
-        '',
-        ...Object.entries(rp.results).map(([id, r]) => {
-          const title = rp.cells.find((c) => c.id === id)?.title ?? id;
-          return `\n---\n\n<!-- cell ${id} -->\n` + markdownReport(r, title).replace(/^# /, '## ');
-        }),
-      ];
-      return lines.join('\n');
+      return reproductionReport({
+        head: [
+          `# Reproduction report (browser) — preset \`${rp.preset}\`, ${rp.seeds} seed(s)`,
+          '',
+          `Generated ${new Date(rp.finishedAt ?? Date.now()).toISOString()} in the browser `
+            + `(backend ${get().backend?.backend ?? '?'}).`,
+          'The §4.2 condensation benchmark runs only in `npm run reproduce`; its claims show n/a here.',
+          '',
+        ],
+        claims: rp.claims, experiments: rp.results, cells: rp.cells,
+      });
     },
 
     clearRepro() {

@@ -53,7 +53,7 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get) => ({
     writeUrl(get().params);
     if (p.path && INVALIDATES_CONDENSED.has(name)) set({ condensed: false });
     if (name === 'dataset' && !get().busy) void get().syncSpec();
-    if (name === 'backend') {
+    if (name === 'backend' || name === 'softwareGpu') {
       const lines = ['The compute worker restarts with the new backend.'];
       get().notify('info', 'Switching backend', lines, 'backend-switch');
       get().client?.restart(`Backend preference changed to ${String(c.value)}`);
@@ -64,7 +64,8 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get) => ({
     const pr = PRESETS[name];
     if (!pr) return;
     const keep = get().params;
-    const params = paramsFromSpec(pr.spec, { ...defaultParams(), backend: keep.backend });
+    const device = { backend: keep.backend, softwareGpu: keep.softwareGpu };
+    const params = paramsFromSpec(pr.spec, { ...defaultParams(), ...device });
     set({ params, preset: name, condensed: false });
     writeUrl(params);
     if (!get().busy) void get().syncSpec();

@@ -102,7 +102,7 @@ describe('lab store', () => {
     bad.methods[0].metrics = null;
     store.getState().importResultJson(JSON.stringify(bad));
     expect(store.getState().notices.find((x) => x.testId === 'import-error')?.lines).toEqual([
-      'a method entry lacks "name" or "metrics"',
+      'result.methods[0].metrics: must be an object, got null',
     ]);
     expect(store.getState().run.methods[0].metrics.forgetAcc).toBe(2);
   });

@@ -15,7 +15,7 @@ import type { SliceCreator } from './types';
 const COMMAND_LABELS: Record<RequestKind, string> = {
   init: 'Starting the backend', loadDataset: 'Loading the dataset', importArchive: 'Import',
   setSpec: 'Applying settings', pretrain: 'Pretraining', condense: 'Condense', unlearn: 'Unlearn', runAll: 'Run',
-  reset: 'Reset',
+  reset: 'Reset', gpuDiagnose: 'WebGPU diagnostics',
 };
 
 /** Crashes within this window count towards the "keeps crashing" limit. */
@@ -35,6 +35,8 @@ export interface WorkerSlice {
   activity: RequestKind | null;
   /** commands sent and not yet answered (queued in the worker) */
   queued: number;
+  /** the last WebGPU diagnosis (Device panel), JSON text, or the error */
+  gpuDiag: string | null;
 
   /** Start the worker (once) and initialise it; `autorun` runs Compare when ready. */
   startWorker(makeWorker: () => WorkerLike, opts?: { autorun?: boolean }): void;
@@ -44,6 +46,20 @@ export interface WorkerSlice {
   send<B extends RequestBody>(body: B, transfer?: Transferable[]): Promise<ReplyOf<B['kind']> | null>;
   /** Import a dataset archive (one or two files) in the worker. */
   importFiles(files: File[]): Promise<void>;
+  /** WebGPU diagnostics (AddN, filter gradient), or with `provoke` a real device error (tests the WASM fallback). */
+  gpuDiagnose(provoke?: boolean): Promise<void>;
+}
+
+/**
+ * Per-step training losses of this page's runs (the first 5,000 steps), on `globalThis.__labStepLosses`: a
+ * diagnostic that lets a test compare backends step by step (e2e/webgpu.spec.ts).
+ */
+type StepLoss = { stage: string; label?: string; epoch: number; step: number; loss: number };
+function recordStepLoss(p: { stage: string; label?: string; epoch: number; step: number; loss?: number }): void {
+  if (p.loss === undefined) return;
+  const g = globalThis as { __labStepLosses?: StepLoss[] };
+  const arr = (g.__labStepLosses ??= []);
+  if (arr.length < 5000) arr.push({ stage: p.stage, label: p.label, epoch: p.epoch, step: p.step, loss: p.loss });
 }
 
 export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
@@ -54,9 +70,13 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
     switch (msg.kind) {
       case 'ready':
         set({ backend: msg.backend, workerReady: true });
+        if (msg.backend.notice) {
+          get().notify('error', 'WebGPU failed: switched to WASM', [msg.backend.notice], 'gpu-failover');
+        }
         break;
       case 'event':
         get().applyEvent(msg.event);
+        if (msg.event.kind === 'progress') recordStepLoss(msg.event.progress);
         break;
       case 'datasetInfo':
         set({ dataset: msg.info, datasetProgress: null });
@@ -112,6 +132,7 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
     memory: null,
     activity: null,
     queued: 0,
+    gpuDiag: null,
 
     startWorker(makeWorker, opts = {}) {
       if (get().client) return;
@@ -122,7 +143,10 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
     async boot(opts = {}) {
       if (!get().client) return;
       const baseUrl = globalThis.document?.baseURI;
-      const init = await get().send({ kind: 'init', backendPref: backendPref(get().params), baseUrl });
+      const init = await get().send({
+        kind: 'init', backendPref: backendPref(get().params), baseUrl,
+        allowSoftwareGpu: get().params.softwareGpu === true,
+      });
       if (!init) return;
       await get().syncSpec();
       if (opts.autorun) get().compare();
@@ -151,6 +175,12 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
       } finally {
         set({ queued: outstanding() });
       }
+    },
+
+    async gpuDiagnose(provoke = false) {
+      set({ gpuDiag: 'running…' });
+      const r = await get().send({ kind: 'gpuDiagnose', provoke });
+      set({ gpuDiag: r ? JSON.stringify(r.report, null, 2) : `failed: ${get().lastError ?? 'no answer'}` });
     },
 
     async importFiles(files) {

@@ -378,3 +378,16 @@ describe('baselines (spec §3.5)', () => {
     expect(r.losses.length).toBe(2);
   });
 });
+
+describe('k-means numeric guards (issue 12)', () => {
+  it('rejects non-finite features and an unbounded iteration cap with a clear error', async () => {
+    const baseline = tf.memory().numTensors;
+    const data = new Float32Array(4 * 3).map((_, i) => i % 5);
+    data[7] = NaN;
+    await expect(kmeans({ data, n: 4, dim: 3 }, 2, new Rng('nan')))
+      .rejects.toThrow(/kmeans: feature 1 of row 2 is NaN/);
+    data[7] = 1;
+    await expect(kmeans({ data, n: 4, dim: 3 }, 2, new Rng('cap'), { maxIter: Infinity })).rejects.toThrow(/maxIter/);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+});

@@ -24,7 +24,7 @@ describe('spec validation', () => {
   it('names the field of an out-of-range value', () => {
     expect(() => validateSpec({ pretrain: { lr: -1 } })).toThrow(/spec\.pretrain\.lr: .*got -1/);
     expect(() => validateSpec({ forget: { class: 12 } })).toThrow(/spec\.forget\.class/);
-    expect(() => validateSpec({ unlearn: { methods: ['CF', 'Magic'] } })).toThrow(/unlearn\.methods\[\].*"Magic"/);
+    expect(() => validateSpec({ unlearn: { methods: ['CF', 'Magic'] } })).toThrow(/unlearn\.methods\[1\].*"Magic"/);
   });
 
   it('rejects unknown fields and non-objects', () => {

@@ -42,9 +42,9 @@
  * intervals. Presets default to 1 seed; the reproduction driver passes `--seeds`.
  */
 import { LabError } from '../types';
-import type { Arch, DatasetId, ForgetMode } from '../types';
 import type { ExperimentSpec, MethodName } from '../contracts';
 import { METHOD_NAMES } from '../contracts';
+import { checkSpec, type SpecCheck } from '../spec-schema';
 
 export const ALL_METHODS: MethodName[] = [...METHOD_NAMES];
 /** methods of the paper's single-round tables (A-SCRUB / A-L1-Sparse are multi-round methods in the paper) */
@@ -144,7 +144,9 @@ function deepMerge(a: unknown, b: unknown): unknown {
   if (b === undefined) return a;
   if (isPlain(a) && isPlain(b)) {
     const out: Record<string, unknown> = { ...a };
-    for (const [k, v] of Object.entries(b)) out[k] = deepMerge(a[k], v);
+    for (const k of Object.keys(b)) {
+      if (k !== '__proto__') out[k] = deepMerge(Object.hasOwn(a, k) ? a[k] : undefined, b[k]);
+    }
     return out;
   }
   return structuredClone(b);
@@ -154,76 +156,18 @@ function isPlain(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-const DATASETS: DatasetId[] = ['cifar10', 'svhn', 'synthetic'];
-const ARCHS: Arch[] = ['convnet3', 'resnet18'];
-const MODES: ForgetMode[] = ['class', 'uniform'];
-
 /**
- * Validate a (possibly partial) spec, filling defaults from `base` (DEFAULT_SPEC). Unknown keys and bad values
- * raise a LabError that names the field (`spec.pretrain.lr: must be a number in (0, 10], got -1`).
+ * Validate a (possibly partial) spec, filling defaults from `base` (DEFAULT_SPEC), through the one strict schema
+ * (src/core/spec-schema.ts). Bad values raise a LabError naming the field
+ * (`spec.pretrain.lr: must be a number in (0, 10], got -1`). Warnings: `checkSpec(input, base).warnings`.
  */
 export function validateSpec(input: unknown, base: ExperimentSpec = DEFAULT_SPEC): ExperimentSpec {
-  if (!isPlain(input)) throw new LabError('expected a JSON object', 'spec');
-  checkKeys(input, base as unknown as Record<string, unknown>, 'spec');
-  const s = mergeSpec(base, input);
-  const errors: string[] = [];
-  const num = (path: string, v: unknown, lo: number, hi: number, opts: { int?: boolean; loOpen?: boolean } = {}) => {
-    const ok = typeof v === 'number' && Number.isFinite(v) && (opts.loOpen ? v > lo : v >= lo) && v <= hi && (!opts.int || Number.isInteger(v));
-    if (!ok) errors.push(`spec.${path}: must be ${opts.int ? 'an integer' : 'a number'} in ${opts.loOpen ? '(' : '['}${lo}, ${hi}], got ${JSON.stringify(v)}`);
-  };
-  const oneOf = (path: string, v: unknown, options: readonly unknown[]) => {
-    if (!options.includes(v)) errors.push(`spec.${path}: must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}, got ${JSON.stringify(v)}`);
-  };
-  oneOf('dataset', s.dataset, DATASETS);
-  num('trainPerClass', s.trainPerClass, 0, 100000, { int: true });
-  num('testPerClass', s.testPerClass, 0, 100000, { int: true });
-  oneOf('model.arch', s.model.arch, ARCHS);
-  num('model.width', s.model.width, 1, 1024, { int: true });
-  oneOf('forget.mode', s.forget.mode, MODES);
-  if (s.forget.class !== null) num('forget.class', s.forget.class, 0, 9, { int: true });
-  num('forget.fraction', s.forget.fraction, 0, 0.9, { loOpen: true });
-  num('seed', s.seed, 0, 2 ** 31 - 1, { int: true });
-  if (Array.isArray(s.seeds)) {
-    if (s.seeds.length < 1 || s.seeds.length > 100) errors.push(`spec.seeds: a list needs 1..100 seeds, got ${s.seeds.length}`);
-    s.seeds.forEach((x, i) => num(`seeds[${i}]`, x, 0, 2 ** 31 - 1, { int: true }));
-    if (new Set(s.seeds).size !== s.seeds.length) errors.push(`spec.seeds: seeds must be distinct, got ${JSON.stringify(s.seeds)}`);
-  } else {
-    num('seeds', s.seeds, 1, 100, { int: true });
-    if (typeof s.seeds === 'number' && s.seed + s.seeds - 1 > 2 ** 31 - 1) errors.push('spec.seeds: seed + seeds − 1 exceeds 2^31 − 1');
-  }
-  num('pretrain.epochs', s.pretrain.epochs, 0, 1000, { int: true });
-  num('pretrain.lr', s.pretrain.lr, 0, 10, { loOpen: true });
-  num('pretrain.momentum', s.pretrain.momentum, 0, 0.999);
-  num('pretrain.weightDecay', s.pretrain.weightDecay, 0, 1);
-  num('pretrain.batchSize', s.pretrain.batchSize, 1, 4096, { int: true });
-  num('pretrain.warmup', s.pretrain.warmup, 0, 1000, { int: true });
-  if (typeof s.condense.enabled !== 'boolean') errors.push(`spec.condense.enabled: must be true or false`);
-  num('condense.ipc', s.condense.ipc, 1, 5000, { int: true });
-  num('condense.iterations', s.condense.iterations, 0, 100000, { int: true });
-  if (typeof s.condense.resampleNet !== 'boolean') errors.push(`spec.condense.resampleNet: must be true or false`);
-  num('condense.kmeansMaxIter', s.condense.kmeansMaxIter, 1, 1000, { int: true });
-  num('condense.netWidth', s.condense.netWidth, 1, 512, { int: true });
-  oneOf('condense.lrMode', s.condense.lrMode, ['paper-regime', 'paper-polynomial']);
-  if (!Array.isArray(s.unlearn.methods) || s.unlearn.methods.length === 0) errors.push('spec.unlearn.methods: must be a non-empty list');
-  else for (const m of s.unlearn.methods) oneOf('unlearn.methods[]', m, METHOD_NAMES);
-  oneOf('unlearn.arms', s.unlearn.arms, ['without', 'with', 'both']);
-  num('unlearn.epochScale', s.unlearn.epochScale, 0, 10, { loOpen: true });
-  if (!isPlain(s.unlearn.hparams)) errors.push('spec.unlearn.hparams: must be an object keyed by method name');
-  else for (const k of Object.keys(s.unlearn.hparams)) oneOf('unlearn.hparams key', k, METHOD_NAMES);
-  num('rounds', s.rounds, 1, 10, { int: true });
-  if (typeof s.curves !== 'boolean') errors.push('spec.curves: must be true or false');
-  if (s.rounds > 1 && s.forget.mode !== 'uniform') errors.push('spec.rounds: multi-round unlearning (§8) needs forget.mode "uniform"');
-  if (s.unlearn.arms !== 'without' && !s.condense.enabled) errors.push('spec.unlearn.arms: the "with DC" arm needs condense.enabled');
-  if (errors.length) throw new LabError(errors.join('; '));
-  return s;
+  return checkSpec(input, base).spec;
 }
 
-function checkKeys(input: Record<string, unknown>, base: Record<string, unknown>, path: string): void {
-  for (const [k, v] of Object.entries(input)) {
-    if (!(k in base)) throw new LabError(`unknown field "${k}" (known: ${Object.keys(base).join(', ')})`, path);
-    const b = base[k];
-    if (k !== 'hparams' && isPlain(b) && isPlain(v)) checkKeys(v, b, `${path}.${k}`);
-  }
+/** As `validateSpec`, with the schema's explicit warnings. */
+export function validateSpecWithWarnings(input: unknown, base: ExperimentSpec = DEFAULT_SPEC): SpecCheck {
+  return checkSpec(input, base);
 }
 
 /** A preset by name, or a LabError listing the known names. */

@@ -6,7 +6,7 @@ import { CancelledError } from '../types';
 import type { CondenseResult, ExperimentResult, MethodResult, MethodStore, RunEvent, WeightsCache } from '../contracts';
 import { getPreset, mergeSpec, validateSpec } from './presets';
 import { LabSession } from './session';
-import { markdownReport, resultCsv } from './report';
+import { markdownReport, resultsCsv, csvRunOf } from './report';
 
 const spec = validateSpec(mergeSpec(getPreset('smoke').spec, {
   trainPerClass: 30, testPerClass: 40, pretrain: { epochs: 1 }, curves: true,
@@ -73,7 +73,7 @@ describe('LabSession', () => {
       expect(kinds, k).toContain(k);
     }
     expect(markdownReport(a)).toMatch(/\| A-CF \|/);
-    expect(resultCsv(a).trim().split('\n')).toHaveLength(7);
+    expect(resultsCsv([csvRunOf(a)]).trim().split('\n')).toHaveLength(7);
   });
 
   it('a cancel mid-run throws CancelledError and leaves no tensors behind', async () => {
