@@ -25,7 +25,7 @@ export function useTabs<K extends string>(opts: {
   const { tabs, selected, onSelect } = opts;
 
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>) => {
-    const i = tabs.findIndex((t) => t.key === selected);
+    const i = Math.max(0, tabs.findIndex((t) => t.key === selected));
     const n = tabs.length;
     const to = { ArrowRight: (i + 1) % n, ArrowLeft: (i - 1 + n) % n, Home: 0, End: n - 1 }[e.key];
     if (to === undefined) return;
@@ -37,8 +37,10 @@ export function useTabs<K extends string>(opts: {
 
   const tabList = (
     <div className="seg" role="tablist" aria-label={opts.label}>
-      {tabs.map((t) => {
+      {tabs.map((t, i) => {
         const on = t.key === selected;
+        // roving tabindex: the selected tab (or the first, if none is) is the one Tab reaches
+        const focusable = on || (i === 0 && !tabs.some((x) => x.key === selected));
         return (
           <button
             key={t.key}
@@ -51,7 +53,7 @@ export function useTabs<K extends string>(opts: {
             id={tabId(t.key)}
             aria-selected={on}
             aria-controls={panelId}
-            tabIndex={on ? 0 : -1}
+            tabIndex={focusable ? 0 : -1}
             className={on ? 'on' : ''}
             onClick={() => onSelect(t.key)}
             onKeyDown={onKeyDown}
