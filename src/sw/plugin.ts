@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 
 export const SW_FILE = 'sw.js';
@@ -50,7 +50,7 @@ export function labServiceWorker(): Plugin {
     name: 'lab-service-worker',
     apply: 'build',
     configResolved(config) {
-      outDir = join(config.root, config.build.outDir);
+      outDir = resolve(config.root, config.build.outDir);
     },
     closeBundle() {
       const precache = precacheList(walk(outDir));
@@ -72,7 +72,7 @@ export function copyPublic(opts: { datasets: boolean }): Plugin {
     apply: 'build',
     configResolved(config) {
       from = join(config.root, 'public');
-      outDir = join(config.root, config.build.outDir);
+      outDir = resolve(config.root, config.build.outDir);
     },
     writeBundle() {
       if (!existsSync(from)) return;
