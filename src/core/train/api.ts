@@ -50,4 +50,12 @@ export interface PassOptions {
   onStep?: (s: { step: number; steps: number; loss: number; images: number; seconds: number }) => void;
   /** report losses every `readEvery` steps only (host sync costs); default 1 */
   readEvery?: number;
+  /**
+   * Gradient engine hook: when set, computes the step's loss value and gradients instead of
+   * `tf.variableGrads(() => loss(ctx), vars)` (data-parallel training, src/core/parallel/engine.ts); `loss` is then
+   * not called. The caller of the hook owns the returned tensors.
+   */
+  gradients?: GradientsHook;
 }
+
+export type GradientsHook = (ctx: StepContext, vars: tf.Variable[]) => Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }>;
