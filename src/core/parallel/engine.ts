@@ -35,6 +35,8 @@ export interface HostGroup {
 }
 
 export class ParallelTrainer {
+  /** sharded steps run so far (every phase of a two-phase step counts once) */
+  steps = 0;
   constructor(private readonly pool: WorkerPool, readonly transport: string) {}
 
   get workers(): number {
@@ -132,6 +134,7 @@ export class ParallelTrainer {
     sendWeights = true,
   ): Promise<(StepReply | undefined)[]> {
     await this.pool.ensureModel(model.config);
+    this.steps++;
     const W = this.workers;
     const w0 = sendWeights ? await model.getWeights() : undefined;
     return this.pool.step((k) => {
@@ -177,6 +180,30 @@ export class ParallelTrainer {
       if (wanted.has(p.variable.name)) grads[p.variable.name] = tf.tensor(summed[i], p.variable.shape, 'float32');
     });
     return { value: tf.scalar(value(lossSums)), grads, correct };
+  }
+}
+
+/** Adds a penalty computed on this thread (its value and gradient) to an engine result; consumes `r`. */
+export function withPenalty(r: EngineResult, vars: tf.Variable[], penalty?: () => tf.Scalar): EngineResult {
+  if (!penalty) return r;
+  let g: { value: tf.Scalar; grads: tf.NamedTensorMap };
+  try {
+    g = tf.variableGrads(penalty, vars);
+  } catch (e) {
+    r.value.dispose();
+    tf.dispose(r.grads);
+    throw e;
+  }
+  try {
+    const grads: tf.NamedTensorMap = {};
+    for (const [k, t] of Object.entries(r.grads)) grads[k] = g.grads[k] ? tf.add(t, g.grads[k]) : t.clone();
+    const value = tf.add(r.value, g.value) as tf.Scalar;
+    tf.dispose(r.grads);
+    r.value.dispose();
+    return { value, grads, correct: r.correct };
+  } finally {
+    g.value.dispose();
+    tf.dispose(g.grads);
   }
 }
 

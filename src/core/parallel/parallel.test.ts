@@ -18,6 +18,9 @@ import { trainModel } from '../train';
 import type { ImageDataset, ModelConfig, SampleSource } from '../types';
 import { CancelledError } from '../types';
 import type { ParallelTrainer } from './engine';
+import { runMethod } from '../unlearn';
+import type { HParamValue, MethodName } from '../runner/contracts';
+import { makeFixture, maxAbsDiff, weightsOf } from '../unlearn/fixture.test-util';
 
 const CFG: ModelConfig = { arch: 'convnet3', width: 8, numClasses: 4 };
 let ds: ImageDataset;
@@ -57,7 +60,9 @@ describe('data-parallel pretraining (2 worker threads)', () => {
   it('per-step losses and accuracy agree with one worker; same seed + N gives identical numbers', async () => {
     const t0 = tf.memory().numTensors;
     const one = await pretrain(null, 2);
+    const s0 = par.steps;
     const two = await pretrain(par, 2);
+    expect(par.steps - s0).toBe(two.losses.length);
     expect(two.losses.length).toBe(one.losses.length);
     for (let i = 0; i < 6; i++) expect(Math.abs(two.losses[i] - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i]));
     // the whole run: losses within a looser bound (differences grow over steps), final training accuracy
@@ -85,6 +90,7 @@ describe('data-parallel pretraining (2 worker threads)', () => {
       },
     });
     await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(steps).toBe(2);
     model.dispose();
     expect(tf.memory().numTensors).toBe(t0);
     expect(await par.memory()).toEqual(base);
@@ -108,4 +114,55 @@ describe('worker failures', () => {
       await p.dispose();
     }
   });
+});
+
+describe('data-parallel unlearning methods (2 worker threads) against one worker', () => {
+  // retain 40 / forget 12 / test 24 random images, batch 8: five steps per epoch; sample factor 1 for the A-* methods
+  const fx = () => makeFixture({ retain: 40, forget: 12, test: 24 });
+  const cases: [MethodName, Record<string, HParamValue>][] = [
+    ['Retrain', { retrain_epochs: 2, retrain_warmup: 1, batch_size: 8 }],
+    ['CF', { cf_epochs: 2, cf_warmup: 0, batch_size: 8 }],
+    ['L1-Sparse', { l1_epochs: 2, l1_no_l1_epochs: 1, batch_size: 8 }],
+    ['Pruning', { prune_epochs: 2, prune_step: 1, batch_size: 8 }],
+    ['A-CF', { acf_epochs: 2, batch_size: 8, acf_sample_factor: 1 }],
+    ['A-L1-Sparse', { asparse_epochs: 1, batch_size: 8, asparse_sample_factor: 1, asparse_l1_alpha: 0.001 }],
+  ];
+  for (const [name, hp] of cases) {
+    it(`${name}: per-step losses (1e-4 relative over the first 5 steps) and final weights agree; reruns are identical`, async () => {
+      const f = fx();
+      const t0 = tf.memory().numTensors;
+      const base = await par.memory();
+      const run = async (p: ParallelTrainer | null) => {
+        const losses: number[] = [];
+        const terms: number[][] = [];
+        const { model } = await runMethod(name, f.ctx(hp, {
+          parallel: p, onProgress: (s) => losses.push(s.loss!), onTerms: (_, a, b) => terms.push([a, b]),
+        }));
+        const w = await weightsOf(model);
+        model.dispose();
+        return { losses, terms, w };
+      };
+      try {
+        const one = await run(null);
+        const s0 = par.steps;
+        const two = await run(par);
+        expect(par.steps - s0).toBeGreaterThanOrEqual(two.losses.length);
+        const rel = Math.max(...one.losses.slice(0, 5).map((l, i) => Math.abs(two.losses[i] - l) / Math.abs(l)));
+        console.log(`${name}: max relative per-step loss difference over 5 steps ${rel.toExponential(2)}`);
+        expect(two.losses.length).toBe(one.losses.length);
+        expect(two.losses.length).toBeGreaterThanOrEqual(5);
+        for (let i = 0; i < 5; i++) expect(Math.abs(two.losses[i] - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i]) + 1e-6);
+        expect(two.terms.length).toBe(one.terms.length);
+        const scale = Math.max(...one.w.map((a) => Math.max(...Array.from(a, Math.abs))));
+        expect(maxAbsDiff(two.w, one.w)).toBeLessThan(1e-3 * scale);
+        const again = await run(par);
+        expect(again.losses).toEqual(two.losses);
+        expect(again.w).toEqual(two.w);
+        expect(tf.memory().numTensors).toBe(t0);
+        expect(await par.memory()).toEqual(base);
+      } finally {
+        f.dispose();
+      }
+    });
+  }
 });

@@ -17,6 +17,7 @@ import { trainModel, serializeWeights, deserializeWeights, accuracy } from '../t
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
 import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses, type ReducedRetain } from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
+import type { ParallelTrainer } from '../parallel/engine';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
 } from './contracts';
@@ -31,6 +32,8 @@ export interface LabSessionOptions {
   machine?: Record<string, unknown>;
   /** evaluate at most this many retain images per curve point (seeded subsample); final metrics use all */
   curveRetainCap?: number;
+  /** data-parallel workers for training (the caller owns them); absent = train in this thread */
+  parallel?: ParallelTrainer | null;
 }
 
 interface RoundState {
@@ -205,7 +208,7 @@ export class LabSession implements LabSessionApi {
           await trainModel({
             model, source: trainSrc, epochs: p.epochs, batchSize: p.batchSize, warmup: p.warmup,
             optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
-            rng: this.rng('pretrain-shuffle'), signal, stage: 'pretrain', label: 'original model',
+            rng: this.rng('pretrain-shuffle'), signal, stage: 'pretrain', label: 'original model', parallel: this.opts.parallel,
             onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
             onEpoch: (epoch, stats) => this.opts.sink({ kind: 'epoch', method: 'pretrain', withDC: false, round: 0, epoch: epoch + 1, metrics: { retainAcc: stats.acc ?? NaN } }),
           });
@@ -320,7 +323,7 @@ export class LabSession implements LabSessionApi {
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
           const { model } = await runMethod(name, {
-            original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
+            original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal, parallel: this.opts.parallel,
             rng: this.rng(`unlearn-${name}-${withDC ? 'dc' : 'raw'}-${r}`),
             createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
             onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
@@ -378,7 +381,7 @@ export class LabSession implements LabSessionApi {
     const conds = this.rounds.map((r) => r.condense).filter((c): c is CondenseResult => !!c);
     return {
       spec: this.spec,
-      env: { backend: this.opts.backendName, versions: { ...(this.opts.versions ?? {}), tfjs: tf.version_core }, startedAt: this.startedAt, seconds: this.busySeconds, machine: this.opts.machine },
+      env: { backend: this.opts.backendName, versions: { ...(this.opts.versions ?? {}), tfjs: tf.version_core }, startedAt: this.startedAt, seconds: this.busySeconds, machine: this.opts.machine, workers: this.opts.parallel?.workers ?? 1 },
       split: r0
         ? { trainSize: r0.split.trainIdx.length, retainSize: r0.split.retainIdx.length, forgetSize: r0.split.forgetIdx.length, testUsedSize: r0.split.testUsedIdx.length, testEvalSize: r0.split.testEvalIdx.length, forgetClass: r0.split.forgetClass }
         : { trainSize: 0, retainSize: 0, forgetSize: 0, testUsedSize: 0, testEvalSize: 0, forgetClass: null },

@@ -13,6 +13,7 @@ import { makeOptimizer, runPass } from '../train';
 import { gaussianise, mmd2, perSampleCE } from './amu';
 import type { EcdfMode } from './amu';
 import { defaultHParams, hpNum, hpStr } from './hparams';
+import type { ParallelTrainer } from '../parallel/engine';
 
 export interface UnlearnContext {
   /** the model to unlearn (pretrained, or the previous round's output); never modified */
@@ -37,6 +38,11 @@ export interface UnlearnContext {
   onTerms?: (step: number, ce2: number, mmd: number) => void;
   /** optional real D_r in the DC arm, used only by A-SCRUB with ascrub_retain = 'real' (spec §10 C4) */
   retainReal?: SampleSource;
+  /**
+   * data-parallel workers (src/core/parallel); methods that support them (Retrain, CF, A-CF, A-L1-Sparse,
+   * L1-Sparse, Pruning) shard their steps, the others train in this thread
+   */
+  parallel?: ParallelTrainer | null;
 }
 
 /** Every method: returns a new model (the caller owns it); `ctx.original` is left untouched. */
@@ -298,6 +304,7 @@ export class MethodLoop {
         loss: p.loss,
         epoch: p.epoch,
         signal: ctx.signal,
+        gradients: p.gradients,
         afterStep: (c) => {
           p.afterStep?.(c);
           this.flushTerms();
