@@ -11,6 +11,8 @@ import { getPreset, mergeSpec, validateSpec, DEFAULT_SPEC } from '../core/runner
 import { markdownReport } from '../core/runner/report';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core/runner/contracts';
 import { initNodeBackend } from './node-backend';
+import { createNodeParallel, nodeWorkerCount } from './parallel-node';
+import { parseWorkerCount } from '../core/parallel/protocol';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 
@@ -19,6 +21,8 @@ export interface RunCliOptions {
   quiet?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** data-parallel training workers (default: the cores available, `os.availableParallelism()`; 1 = in-thread) */
+  workers?: number;
 }
 
 /** Run one experiment in this process; shared by `experiment`, `bench` and `reproduce`. */
@@ -61,14 +65,17 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
         break;
     }
   };
+  const parallel = createNodeParallel(opts.workers ?? nodeWorkerCount());
+  if (parallel && !opts.quiet) log(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const session = new LabSession({
     dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend,
-    versions: await labVersions(), machine: machineInfo(),
+    versions: await labVersions(), machine: machineInfo(), parallel,
   }, opts.spec);
   try {
     return await session.runAll(opts.signal);
   } finally {
     session.dispose();
+    await parallel?.dispose();
   }
 }
 
@@ -76,11 +83,11 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       config: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, md: { type: 'string' },
-      seed: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' },
+      seed: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' }, workers: { type: 'string' },
     },
   });
   if (values.help) {
-    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] --out result.json [--md table.md]');
+    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] [--workers N] --out result.json [--md table.md]');
     return;
   }
   let base = DEFAULT_SPEC;
@@ -98,7 +105,8 @@ async function main(): Promise<void> {
   const out = values.out ?? 'result.json';
   const ac = new AbortController();
   process.on('SIGINT', () => { process.stderr.write('\ncancelling…\n'); ac.abort(); });
-  const result = await runExperimentNode({ spec, quiet: values.quiet, signal: ac.signal });
+  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
+  const result = await runExperimentNode({ spec, quiet: values.quiet, signal: ac.signal, workers });
   await writeAtomic(out, JSON.stringify(result, null, 2));
   const md = values.md ?? out.replace(/\.json$/i, '') + '.md';
   await writeAtomic(md, markdownReport(result));

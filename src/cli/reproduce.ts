@@ -1,5 +1,5 @@
 /**
- * `npm run reproduce -- [--preset quick] [--seeds 1] [--out results/reproduce] [--only cell-prefix] [--fresh]`
+ * `npm run reproduce -- [--preset quick] [--seeds 1] [--out results/reproduce] [--only cell-prefix] [--fresh] [--workers N]`
  *
  * Browser-scale versions of the paper's experiments, headless in Node:
  *   §4.3 single round — class and 10 % uniform forgetting, every single-round method, w/o and w/ DC;
@@ -15,6 +15,7 @@ import { planExperimentCells } from '../core/runner/reproduce-plan';
 import { markdownReport } from '../core/runner/report';
 import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
 import { runExperimentNode } from './experiment';
+import { parseWorkerCount } from '../core/parallel/protocol';
 import { initNodeBackend } from './node-backend';
 import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import type { BenchRow } from '../core/runner/bench-rows';
@@ -36,8 +37,9 @@ export function planCells(presetName: string, seeds: number[]): Cell[] {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     preset: { type: 'string', default: 'quick' }, seeds: { type: 'string', default: '1' }, out: { type: 'string', default: 'results/reproduce' },
-    only: { type: 'string' }, fresh: { type: 'boolean' }, 'skip-condensation': { type: 'boolean' }, 'condense-per-class': { type: 'string' },
+    only: { type: 'string' }, fresh: { type: 'boolean' }, workers: { type: 'string' }, 'skip-condensation': { type: 'boolean' }, 'condense-per-class': { type: 'string' },
   } });
+  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
   const nSeeds = Number(values.seeds);
   if (!Number.isInteger(nSeeds) || nSeeds < 1 || nSeeds > 10) throw new Error(`--seeds: expected an integer 1..10, got "${values.seeds}"`);
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
     console.error(`[${ran + 1}/${toRun}] ${cell.title} — elapsed ${fmtSeconds(elapsed)}${ran > 0 ? `, ETA ${fmtSeconds(eta)}` : ''}`);
     const c0 = Date.now();
     if (cell.kind === 'experiment') {
-      const result = await runExperimentNode({ spec: cell.spec! });
+      const result = await runExperimentNode({ spec: cell.spec!, workers });
       done.experiments[cell.id] = result;
       const seconds = (Date.now() - c0) / 1000;
       await writeAtomic(path, JSON.stringify({ spec: cell.spec, seconds, result }, null, 2));
