@@ -124,6 +124,20 @@ export class ParallelTrainer {
     }
   }
 
+  /** Logits [n, C] (row-major) of a batch, forward only on the shards (the evaluation path). */
+  async predict(model: Model, x: tf.Tensor4D): Promise<Float32Array> {
+    const n = x.shape[0];
+    const C = model.config.numClasses;
+    const g = await hostGroup(x, new Int32Array(n));
+    const replies = await this.run(model, [g], [null], false, false, true, true);
+    const out = new Float32Array(n * C);
+    replies.forEach((r, k) => {
+      const [a] = shardRange(n, this.workers, k);
+      if (r?.logits?.[0]) out.set(r.logits[0], a * C);
+    });
+    return out;
+  }
+
   /** Send every worker its shard of each group; weight per group: a number, per-sample weights, or null. */
   private async run(
     model: Model,
@@ -132,6 +146,7 @@ export class ParallelTrainer {
     grads: boolean,
     perSample: boolean,
     sendWeights = true,
+    logits = false,
   ): Promise<(StepReply | undefined)[]> {
     await this.pool.ensureModel(model.config);
     this.steps++;
@@ -151,7 +166,7 @@ export class ParallelTrainer {
       });
       if (shards.length === 0) return null;
       return {
-        type: 'step', id: 0, groups: shards, grads, perSample,
+        type: 'step', id: 0, groups: shards, grads, perSample, logits,
         weights: w0 ? w0.map((a) => Float32Array.from(a)) : undefined,
       };
     });

@@ -14,7 +14,7 @@ import { createModel } from '../models';
 import { Rng } from '../rng';
 import { makeSyntheticDataset } from '../data/synthetic';
 import { realSource } from '../data/source';
-import { trainModel } from '../train';
+import { predictLogits, trainModel } from '../train';
 import type { ImageDataset, ModelConfig, SampleSource } from '../types';
 import { CancelledError } from '../types';
 import type { ParallelTrainer } from './engine';
@@ -165,4 +165,23 @@ describe('data-parallel unlearning methods (2 worker threads) against one worker
       }
     });
   }
+});
+
+describe('data-parallel inference', () => {
+  it('predictLogits on 2 workers equals the in-thread logits (forward only, per-sample ops: 1e-5 relative)', async () => {
+    const model = createModel({ ...CFG, numClasses: ds.classes.length }, new Rng('infer'));
+    try {
+      const t0 = tf.memory().numTensors;
+      const a = await predictLogits(model, train, { batchSize: 37 });
+      const b = await predictLogits(model, train, { batchSize: 37, parallel: par });
+      expect(b.length).toBe(a.length);
+      const scale = Math.max(...Array.from(a, Math.abs));
+      let d = 0;
+      for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+      expect(d).toBeLessThan(1e-5 * scale);
+      expect(tf.memory().numTensors).toBe(t0);
+    } finally {
+      model.dispose();
+    }
+  });
 });

@@ -37,6 +37,8 @@ export type ToWorker =
     grads: boolean;
     /** return the per-sample CE of every group */
     perSample: boolean;
+    /** return the logits of every group (inference) */
+    logits?: boolean;
   }
   | { type: 'memory'; id: number }
   /** fault injection for tests: the worker throws an uncaught error (a crash) */
@@ -50,6 +52,8 @@ export interface StepReply {
   /** correctly classified samples per group */
   correct: number[];
   perSample?: Float32Array[];
+  /** logits per group, row-major [n, C] */
+  logits?: Float32Array[];
   /** gradients in `Model.params` order (zeros for a parameter the loss does not reach) */
   grads?: Float32Array[];
   numTensors: number;
@@ -78,6 +82,7 @@ export function transferables(msg: ToWorker | FromWorker): ArrayBuffer[] {
     } else {
       msg.grads?.forEach(add);
       msg.perSample?.forEach(add);
+      msg.logits?.forEach(add);
     }
   }
   return [...out];

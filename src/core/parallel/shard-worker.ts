@@ -56,6 +56,7 @@ export class ShardWorker {
     const lossSums: number[] = [];
     const correct: number[] = [];
     const perSample: Float32Array[] = [];
+    const logitsOut: Float32Array[] = [];
     const vars = model.params.map((p) => p.variable);
     let grads: Float32Array[] | undefined;
     const forward = (g: ShardGroup) => {
@@ -63,6 +64,7 @@ export class ShardWorker {
       const logits = model.apply(x);
       const ce = perSampleCrossEntropy(logits, g.y);
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.tensor1d(g.y, 'int32')), 'float32'));
+      if (msg.logits) logitsOut.push(Float32Array.from(logits.dataSync() as Float32Array));
       return { ce, hits };
     };
     const record = (ce: tf.Tensor1D, hits: tf.Tensor) => {
@@ -110,6 +112,7 @@ export class ShardWorker {
     return {
       type: 'step', id: msg.id, lossSums, correct, grads,
       perSample: msg.perSample ? perSample : undefined,
+      logits: msg.logits ? logitsOut : undefined,
       numTensors: tf.memory().numTensors,
     };
   }

@@ -216,8 +216,8 @@ export class LabSession implements LabSessionApi {
         }
         const seconds = now() - t0;
         throwIfCancelled(signal);
-        const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'), { signal });
-        const trainAcc = await accuracy(model, trainSrc, { signal });
+        const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
+        const trainAcc = await accuracy(model, trainSrc, { signal, parallel: this.opts.parallel });
         this.original = model;
         this.initGallery(r0.split, metrics.losses.forget);
         this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: stripLosses(metrics) };
@@ -331,7 +331,7 @@ export class LabSession implements LabSessionApi {
             onEpoch: spec.curves
               ? async (epoch, m) => {
                 const e0 = now();
-                const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000 });
+                const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000, parallel: this.opts.parallel });
                 const point = { epoch: epoch + 1, ...stripLosses(metrics) };
                 curve.push(point);
                 this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: stripLosses(metrics) });
@@ -341,7 +341,7 @@ export class LabSession implements LabSessionApi {
           });
           const unlearnSeconds = now() - t0 - evalSeconds;
           try {
-            const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal });
+            const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
               name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: stripLosses(metrics), curve,
