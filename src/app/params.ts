@@ -236,6 +236,10 @@ export const PARAMS: readonly ParamDef[] = [
     name: 'backend', key: 'be', label: 'Backend', group: 'device', type: 'enum', control: 'select', default: 'auto',
     options: BACKEND_PREFS.map((b) => ({ value: b, label: b === 'auto' ? 'auto (webgpu → webgl → wasm → cpu)' : b })),
   },
+  {
+    name: 'workers', key: 'wk', label: 'Training workers', group: 'device', type: 'int', control: 'number', min: 0, max: 64, default: 0,
+    help: 'data-parallel WASM workers; 0 = all cores (navigator.hardwareConcurrency), 1 = train in the lab worker only',
+  },
 ];
 
 export const PARAM_BY_NAME: ReadonlyMap<string, ParamDef> = new Map(PARAMS.map((p) => [p.name, p]));
@@ -348,9 +352,17 @@ export function backendPref(params: Params): BackendPref {
   return (params.backend as BackendPref) ?? 'auto';
 }
 
+/** The 'Training workers' setting (0 = all cores). */
+export function workersPref(params: Params): number {
+  return typeof params.workers === 'number' ? params.workers : 0;
+}
+
+/** Machine settings: not part of an experiment (presets and specs leave them alone). */
+const DEVICE_PARAMS = new Set(['backend', 'workers']);
+
 /** Name of the preset these params equal (the backend does not count), or null. */
 export function matchPreset(params: Params): string | null {
-  const sameAs = (a: Params, b: Params) => PARAMS.every((p) => p.name === 'backend' || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
+  const sameAs = (a: Params, b: Params) => PARAMS.every((p) => DEVICE_PARAMS.has(p.name) || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
   for (const [name, pr] of Object.entries(PRESETS)) if (sameAs(params, paramsFromSpec(pr.spec))) return name;
   return null;
 }

@@ -9,7 +9,7 @@ import type { DatasetId } from '../core/types';
 import { CommandError, LabBridge, WorkerCrashError, type WorkerLike } from '../worker/bridge';
 import type { BackendInfo, DatasetInfo, DoneResult, RequestBody, RequestKind, WorkerToApp } from '../worker/protocol';
 import type { ParamValue, Params } from './params';
-import { PARAM_BY_NAME, backendPref, coerce, defaultParams, matchPreset, paramsFromSpec } from './params';
+import { PARAM_BY_NAME, backendPref, workersPref, coerce, defaultParams, matchPreset, paramsFromSpec } from './params';
 import { emptyRun, endRunningStages, reduceRun, resultsCsv, runFromExperiment, withExperiment, type RunView } from './runState';
 import { parseSearch, shareLink, specOf, specProblem, toSearch } from './url';
 import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from './reproduce';
@@ -227,7 +227,7 @@ export const useLab = create<LabState>()((set, get) => {
 
   const boot = async (first: boolean) => {
     if (!bridge) return;
-    const init = await send({ kind: 'init', backendPref: backendPref(get().params), baseUrl: globalThis.document?.baseURI });
+    const init = await send({ kind: 'init', backendPref: backendPref(get().params), workers: workersPref(get().params), baseUrl: globalThis.document?.baseURI });
     if (!init) return;
     await syncSpec();
     if (first && autorunPending) {
@@ -319,13 +319,17 @@ export const useLab = create<LabState>()((set, get) => {
         notify('info', 'Switching backend', ['The compute worker restarts with the new backend.'], 'backend-switch');
         bridge?.restart(`Backend preference changed to ${String(c.value)}`);
       }
+      if (name === 'workers') {
+        notify('info', 'Changing training workers', ['The compute worker restarts with the new worker count.'], 'backend-switch');
+        bridge?.restart(`Training workers changed to ${String(c.value)}`);
+      }
     },
 
     applyPreset(name) {
       const pr = PRESETS[name];
       if (!pr) return;
       const keep = get().params;
-      const params = paramsFromSpec(pr.spec, { ...defaultParams(), backend: keep.backend });
+      const params = paramsFromSpec(pr.spec, { ...defaultParams(), backend: keep.backend, workers: keep.workers });
       set({ params, preset: name, condensed: false });
       writeUrl(params);
       if (!get().busy) void syncSpec();

@@ -23,7 +23,11 @@ export type Arms = 'without' | 'with' | 'both';
 
 /** app → worker */
 export type Request =
-  | { kind: 'init'; id: number; backendPref: BackendPref; /** document base URL: datasets/ is resolved against it */ baseUrl?: string }
+  | {
+    kind: 'init'; id: number; backendPref: BackendPref; /** document base URL: datasets/ is resolved against it */ baseUrl?: string;
+    /** data-parallel training workers: 0/absent = all cores (navigator.hardwareConcurrency), 1 = none */
+    workers?: number;
+  }
   | { kind: 'loadDataset'; id: number; dataset: DatasetId }
   | { kind: 'importArchive'; id: number; name: string; bytes: ArrayBuffer; extra?: { name: string; bytes: ArrayBuffer } }
   | { kind: 'setSpec'; id: number; spec: ExperimentSpec }
@@ -53,6 +57,8 @@ export interface BackendInfo {
   selfCheck?: { ok: boolean; message: string; seconds?: number };
   /** whether the WASM backend runs multithreaded */
   threads?: number;
+  /** data-parallel training workers in use (1 = training in the lab worker) */
+  workers?: number;
   versions: Record<string, string>;
 }
 
