@@ -5,7 +5,7 @@
  * this thread (1 worker) and once on N worker threads — interleaved ≥ 3 times with PyTorch-CPU at all cores
  * (`python3 ../shared/bench/torch_convnet3.py --json --threads N`); medians. Inference: `predictLogits` (the
  * evaluation path) at batch 64, on the workers when N > 1. The PyTorch rows are absent when
- * `python3 -c "import torch"` fails.
+ * neither `python3` nor `/usr/bin/python3` can `import torch`.
  * Run directly: `npx tsx src/cli/bench-parallel.ts [--workers N] [--rounds 3] [--steps 10]`.
  */
 import { spawnSync } from 'node:child_process';
@@ -78,9 +78,9 @@ export async function inferRate(p: ParallelTrainer | null, bs: number, batches: 
 interface TorchRun { threads: number; train_img_per_s: number; infer_img_per_s: number }
 
 /** One PyTorch measurement at `threads` threads, or a reason why not. */
-function torchOnce(script: string, threads: number): TorchRun | string {
-  const r = spawnSync('python3', [script, '--json', '--threads', String(threads)], { encoding: 'utf8', timeout: 300_000 });
-  if (r.error) return `python3: ${r.error.message}`;
+function torchOnce(python: string, script: string, threads: number): TorchRun | string {
+  const r = spawnSync(python, [script, '--json', '--threads', String(threads)], { encoding: 'utf8', timeout: 300_000 });
+  if (r.error) return `${python}: ${r.error.message}`;
   if (r.status !== 0) return `torch_convnet3.py exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`;
   try {
     const doc = JSON.parse(r.stdout.trim().split('\n').pop()!) as { runs: TorchRun[] };
@@ -91,10 +91,18 @@ function torchOnce(script: string, threads: number): TorchRun | string {
   }
 }
 
-export function torchAvailable(): string | null {
-  const r = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) return `python3: ${r.error.message}`;
-  return r.status === 0 ? null : (r.stderr || '').trim().split('\n').pop() ?? 'import torch failed';
+/**
+ * The Python that imports torch: `python3` on the PATH, else Debian's `/usr/bin/python3` (python3-torch installs
+ * there; a pyenv/venv python3 first on the PATH does not see it). A string = why there is none.
+ */
+export function findTorchPython(): { python: string } | string {
+  const why: string[] = [];
+  for (const python of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+    if (!r.error && r.status === 0) return { python };
+    why.push(`${python}: ${r.error ? r.error.message : ((r.stderr || '').trim().split('\n').pop() ?? 'import torch failed')}`);
+  }
+  return why.join('; ');
 }
 
 const median = (a: number[]) => {
@@ -112,7 +120,8 @@ export async function benchParallel(opts: ParallelBenchOptions = {}): Promise<Be
   const cores = nodeWorkerCount();
   // ../shared relative to the repository root; LAB_TORCH_SCRIPT overrides (e.g. a worktree without ../shared)
   const script = opts.torchScript ?? process.env.LAB_TORCH_SCRIPT ?? fileURLToPath(new URL('../../../shared/bench/torch_convnet3.py', import.meta.url));
-  const noTorch = existsSync(script) ? torchAvailable() : `${script} not found`;
+  const found = existsSync(script) ? findTorchPython() : `${script} not found`;
+  const noTorch = typeof found === 'string' ? found : null;
   if (noTorch) log(`PyTorch rows skipped: ${noTorch}`);
   const par = N > 1 ? createNodeParallel(N) : null;
   const one: number[] = [], many: number[] = [], infer: number[] = [], tTrain: number[] = [], tInfer: number[] = [];
@@ -122,7 +131,7 @@ export async function benchParallel(opts: ParallelBenchOptions = {}): Promise<Be
       if (par) many.push(await trainRate(par, bs, steps, warm));
       infer.push(await inferRate(par, bs, steps * 2));
       if (!noTorch) {
-        const t = torchOnce(script, cores);
+        const t = torchOnce((found as { python: string }).python, script, cores);
         if (typeof t === 'string') throw new Error(`PyTorch reference failed: ${t}`);
         tTrain.push(t.train_img_per_s);
         tInfer.push(t.infer_img_per_s);

@@ -124,6 +124,35 @@ export class ParallelTrainer {
     }
   }
 
+  /**
+   * Gradients of a distillation objective of one batch: ceWeight·meanCE (ceWeight 0: no CE term) +
+   * klWeight·KL_T(q ‖ student) with the target q given as log-probabilities `logQ` [B, C] (batch mean, T², as
+   * `klFromLogTarget`). Teacher logits come from `predict` (forward on the workers).
+   */
+  async distill(
+    ctx: Pick<StepContext, 'model' | 'x' | 'y'>, vars: tf.Variable[], logQ: Float32Array, T: number, ceWeight: number, klWeight: number,
+  ): Promise<EngineResult> {
+    const g = await hostGroup(ctx.x, ctx.y);
+    const B = g.y.length;
+    const C = ctx.model.config.numClasses;
+    await this.pool.ensureModel(ctx.model.config);
+    this.steps++;
+    const w0 = await ctx.model.getWeights();
+    const replies = await this.pool.step((k) => {
+      const [a, b] = shardRange(B, this.workers, k);
+      if (b <= a) return null;
+      const hw = g.hwc[0] * g.hwc[1] * g.hwc[2];
+      return {
+        type: 'step', id: 0, grads: true, perSample: false, weights: w0.map((w) => Float32Array.from(w)),
+        groups: [{
+          x: g.x.slice(a * hw, b * hw), y: g.y.slice(a, b), hwc: g.hwc, weight: ceWeight !== 0 ? ceWeight / B : null,
+          kl: { logQ: logQ.slice(a * C, b * C), T, weight: klWeight / B },
+        }],
+      };
+    });
+    return this.finish(ctx.model, vars, replies, () => replies.reduce((s, r) => s + (r?.objective ?? 0), 0));
+  }
+
   /** Logits [n, C] (row-major) of a batch, forward only on the shards (the evaluation path). */
   async predict(model: Model, x: tf.Tensor4D): Promise<Float32Array> {
     const n = x.shape[0];

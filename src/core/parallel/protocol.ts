@@ -23,6 +23,11 @@ export interface ShardGroup {
    * weights, or null (no gradient through this group: forward only)
    */
   weight: number | Float32Array | null;
+  /**
+   * distillation term added to the loss: weight·T²·Σᵢ Σ_c qᵢc (log qᵢc − log softmax(zᵢ/T)_c), the target given as
+   * log-probabilities `logQ` (n×C, row-major); its gradient is wanted whenever present
+   */
+  kl?: { logQ: Float32Array; T: number; weight: number };
 }
 
 export type ToWorker =
@@ -51,6 +56,8 @@ export interface StepReply {
   lossSums: number[];
   /** correctly classified samples per group */
   correct: number[];
+  /** the weighted objective of this shard (Σ over groups of the CE and KL terms), when gradients were computed */
+  objective?: number;
   perSample?: Float32Array[];
   /** logits per group, row-major [n, C] */
   logits?: Float32Array[];
@@ -78,6 +85,7 @@ export function transferables(msg: ToWorker | FromWorker): ArrayBuffer[] {
         add(g.x);
         add(g.y);
         if (g.weight instanceof Float32Array) add(g.weight);
+        add(g.kl?.logQ);
       }
     } else {
       msg.grads?.forEach(add);

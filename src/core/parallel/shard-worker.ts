@@ -59,13 +59,14 @@ export class ShardWorker {
     const logitsOut: Float32Array[] = [];
     const vars = model.params.map((p) => p.variable);
     let grads: Float32Array[] | undefined;
+    let objective: number | undefined;
     const forward = (g: ShardGroup) => {
       const x = tf.tensor4d(g.x, [g.y.length, ...g.hwc]);
       const logits = model.apply(x);
       const ce = perSampleCrossEntropy(logits, g.y);
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.tensor1d(g.y, 'int32')), 'float32'));
       if (msg.logits) logitsOut.push(Float32Array.from(logits.dataSync() as Float32Array));
-      return { ce, hits };
+      return { ce, hits, logits };
     };
     const record = (ce: tf.Tensor1D, hits: tf.Tensor) => {
       const v = ce.dataSync() as Float32Array;
@@ -80,14 +81,21 @@ export class ShardWorker {
       const r = tf.variableGrads(() => {
         let total: tf.Tensor = tf.scalar(0);
         for (const g of groups) {
-          const { ce, hits } = forward(g);
+          const { ce, hits, logits } = forward(g);
           saved.push({ ce: tf.keep(ce), hits: tf.keep(hits) });
+          if (g.kl) {
+            const logQ = tf.tensor2d(g.kl.logQ, logits.shape);
+            const logS = tf.logSoftmax(tf.div(logits, g.kl.T));
+            const kl = tf.sum(tf.mul(tf.exp(logQ), tf.sub(logQ, logS)));
+            total = tf.add(total, tf.mul(kl, g.kl.weight * g.kl.T * g.kl.T));
+          }
           if (g.weight === null) continue;
           const w = typeof g.weight === 'number' ? tf.scalar(g.weight) : tf.tensor1d(g.weight);
           total = tf.add(total, tf.sum(tf.mul(ce, w)));
         }
         return total as tf.Scalar;
       }, vars);
+      objective = r.value.dataSync()[0];
       try {
         grads = model.params.map((p) => {
           const gr = r.grads[p.variable.name];
@@ -101,7 +109,10 @@ export class ShardWorker {
       }
     } else {
       for (const g of groups) {
-        const { ce, hits } = tf.tidy(() => forward(g));
+        const { ce, hits } = tf.tidy(() => {
+          const f = forward(g);
+          return { ce: f.ce, hits: f.hits };
+        });
         try {
           record(ce, hits);
         } finally {
@@ -110,7 +121,7 @@ export class ShardWorker {
       }
     }
     return {
-      type: 'step', id: msg.id, lossSums, correct, grads,
+      type: 'step', id: msg.id, lossSums, correct, grads, objective,
       perSample: msg.perSample ? perSample : undefined,
       logits: msg.logits ? logitsOut : undefined,
       numTensors: tf.memory().numTensors,

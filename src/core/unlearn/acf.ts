@@ -10,9 +10,7 @@ import type { Model } from '../types';
 import type { MethodName } from '../runner/contracts';
 import type { StepContext } from '../train/api';
 import type { AmuOptions, UnlearnContext, UnlearnMethod } from './common';
-import type { ParallelTrainer, HostGroup } from '../parallel/engine';
-import { hostGroup, withPenalty } from '../parallel/engine';
-import { gaussianise, mmd2 } from './amu';
+import { parallelAmuStep } from './parallel-steps';
 import { AmuSampler, MethodLoop, amuOptions, amuRegulariser, methodHParams, num, steepCE, trainStudent } from './common';
 
 /** The A-AMU objective of one step: returns total and the (unweighted) ce2 and mmd² terms (caller owns all three). */
@@ -62,45 +60,6 @@ export async function runAmu(
       await loop.endEpoch(e, student);
     }
   });
-}
-
-/**
- * The A-AMU step on data-parallel workers, in two phases (src/core/parallel/engine.ts `twoPhase`): the shards return
- * the per-sample CE of the retain batch, the forget sample and the test sample; the objective (steepened retain
- * CE + λ·MMD² of the Gaussianised forget and detached test losses) and its weights ∂L/∂ℓᵢ are computed here; the
- * shards back-propagate Σ wᵢ·ℓᵢ. R(θ) (`extra`) is added once, here. Draws the same samples as `amuStepLoss`.
- */
-async function parallelAmuStep(
-  p: ParallelTrainer,
-  c: StepContext,
-  vars: tf.Variable[],
-  ctx: Pick<UnlearnContext, 'forget' | 'testUsed'>,
-  sampler: AmuSampler,
-  o: AmuOptions,
-  loop: MethodLoop,
-  extra?: (model: Model) => tf.Scalar,
-) {
-  const s = sampler.next();
-  const withReg = s.forgetPos.length > 0 && s.testPos.length > 0;
-  const groups: HostGroup[] = [await hostGroup(c.x, c.y)];
-  if (withReg) {
-    for (const [src, pos, y] of [[ctx.forget, s.forgetPos, s.forgetLabels], [ctx.testUsed, s.testPos, s.testLabels]] as const) {
-      const x = src.gather(pos);
-      try {
-        groups.push(await hostGroup(x, y));
-      } finally {
-        x.dispose();
-      }
-    }
-  }
-  const g = { k: o.k, K: o.K, ecdf: o.ecdf };
-  const r = await p.twoPhase(c.model, groups, withReg ? [false, false, true] : [false], (ce) => {
-    const sq = o.square === 'per-sample' ? tf.mean(tf.square(ce[0])) : tf.square(tf.mean(ce[0]));
-    const mmd = withReg ? mmd2(gaussianise(ce[2], g), gaussianise(ce[1], g), o.sigma) : tf.scalar(0);
-    loop.terms(sq as tf.Scalar, mmd);
-    return tf.add(sq, tf.mul(mmd, o.lambda)) as tf.Scalar;
-  }, vars);
-  return withPenalty(r, vars, extra ? () => extra(c.model) : undefined);
 }
 
 export const acf: UnlearnMethod = (ctx) => runAmu(ctx, 'A-CF', 'acf');
