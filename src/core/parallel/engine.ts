@@ -32,6 +32,8 @@ export interface HostGroup {
   x: Float32Array;
   y: Int32Array;
   hwc: [number, number, number];
+  /** a distillation term on this group, back-propagated with the gradients (see ShardGroup.kl; weight per sample) */
+  kl?: { logQ: Float32Array; T: number; weight: number };
 }
 
 export class ParallelTrainer {
@@ -82,7 +84,7 @@ export class ParallelTrainer {
     objective: (ce: tf.Tensor1D[]) => tf.Scalar,
     vars: tf.Variable[],
   ): Promise<EngineResult> {
-    const p1 = await this.run(model, groups, groups.map(() => null), false, true);
+    const p1 = await this.run(model, groups.map(({ kl: _kl, ...g }) => g), groups.map(() => null), false, true);
     const ce = groups.map((g, j) => {
       const v = new Float32Array(g.y.length);
       p1.forEach((r, k) => {
@@ -117,7 +119,11 @@ export class ParallelTrainer {
       const r = await this.finish(model, vars, p2, () => 0);
       r.value.dispose();
       r.correct = p1.reduce((a, x) => a + (x?.correct[0] ?? 0), 0);
-      return { ...r, value: value! };
+      const kl = p2.reduce((a, x) => a + (x?.klTotal ?? 0), 0);
+      if (kl === 0) return { ...r, value: value! };
+      const total = tf.add(value!, kl) as tf.Scalar;
+      value!.dispose();
+      return { ...r, value: total };
     } catch (e) {
       value!.dispose();
       throw e;
@@ -188,9 +194,11 @@ export class ParallelTrainer {
         if (b <= a) return;
         const hw = g.hwc[0] * g.hwc[1] * g.hwc[2];
         const wj = weights[j];
+        const C = g.kl ? g.kl.logQ.length / g.y.length : 0;
         shards.push({
           x: g.x.slice(a * hw, b * hw), y: g.y.slice(a, b), hwc: g.hwc,
           weight: wj instanceof Float32Array ? wj.slice(a, b) : wj,
+          kl: g.kl ? { ...g.kl, logQ: g.kl.logQ.slice(a * C, b * C) } : undefined,
         });
       });
       if (shards.length === 0) return null;

@@ -128,6 +128,7 @@ describe('data-parallel unlearning methods (2 worker threads) against one worker
     ['A-L1-Sparse', { asparse_epochs: 1, batch_size: 8, asparse_sample_factor: 1, asparse_l1_alpha: 0.001 }],
     ['SCRUB', { scrub_epochs: 2, scrub_msteps: 0, scrub_warmup: 1, batch_size: 8 }],
     ['Bad Distillation', { bad_distill_epochs: 2, batch_size: 8, partial_retain_ratio: 0.5 }],
+    ['A-SCRUB', { ascrub_epochs: 1, batch_size: 8, ascrub_sample_factor: 1 }],
   ];
   for (const [name, hp] of cases) {
     it(`${name}: per-step losses (1e-4 relative over the first 5 steps) and final weights agree; reruns are identical`, async () => {

@@ -58,6 +58,8 @@ export interface StepReply {
   correct: number[];
   /** the weighted objective of this shard (Σ over groups of the CE and KL terms), when gradients were computed */
   objective?: number;
+  /** the distillation terms' part of `objective` */
+  klTotal?: number;
   perSample?: Float32Array[];
   /** logits per group, row-major [n, C] */
   logits?: Float32Array[];

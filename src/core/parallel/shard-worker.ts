@@ -60,6 +60,8 @@ export class ShardWorker {
     const vars = model.params.map((p) => p.variable);
     let grads: Float32Array[] | undefined;
     let objective: number | undefined;
+    let klTotal: number | undefined;
+    const klTerms: tf.Tensor[] = [];
     const forward = (g: ShardGroup) => {
       const x = tf.tensor4d(g.x, [g.y.length, ...g.hwc]);
       const logits = model.apply(x);
@@ -87,7 +89,9 @@ export class ShardWorker {
             const logQ = tf.tensor2d(g.kl.logQ, logits.shape);
             const logS = tf.logSoftmax(tf.div(logits, g.kl.T));
             const kl = tf.sum(tf.mul(tf.exp(logQ), tf.sub(logQ, logS)));
-            total = tf.add(total, tf.mul(kl, g.kl.weight * g.kl.T * g.kl.T));
+            const klTerm = tf.mul(kl, g.kl.weight * g.kl.T * g.kl.T);
+            klTerms.push(tf.keep(klTerm));
+            total = tf.add(total, klTerm);
           }
           if (g.weight === null) continue;
           const w = typeof g.weight === 'number' ? tf.scalar(g.weight) : tf.tensor1d(g.weight);
@@ -96,6 +100,8 @@ export class ShardWorker {
         return total as tf.Scalar;
       }, vars);
       objective = r.value.dataSync()[0];
+      if (klTerms.length) klTotal = klTerms.reduce((a, t) => a + t.dataSync()[0], 0);
+      tf.dispose(klTerms);
       try {
         grads = model.params.map((p) => {
           const gr = r.grads[p.variable.name];
@@ -121,7 +127,7 @@ export class ShardWorker {
       }
     }
     return {
-      type: 'step', id: msg.id, lossSums, correct, grads, objective,
+      type: 'step', id: msg.id, lossSums, correct, grads, objective, klTotal,
       perSample: msg.perSample ? perSample : undefined,
       logits: msg.logits ? logitsOut : undefined,
       numTensors: tf.memory().numTensors,

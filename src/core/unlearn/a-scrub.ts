@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
 import type { StepContext } from '../train/api';
 import type { AmuOptions, UnlearnContext, UnlearnMethod } from './common';
+import { parallelAmuStep, parallelDistillStep } from './parallel-steps';
 import { AmuSampler, MethodLoop, amuOptions, amuRegulariser, methodHParams, num, scrubHParams, scrubMaxLoss, steepCE, str, teacherKL, trainStudent } from './common';
 
 /**
@@ -49,9 +50,13 @@ export const aScrub: UnlearnMethod = async (ctx) => {
       await loop.pass({
         model: student, optimizer: opt, source: ctx.forget, batchSize: B, rng: shuffleF, epoch: e, phase: 'max',
         loss: (c) => scrubMaxLoss(c, teacher, T, fw),
+        gradients: ctx.parallel ? (c, v) => parallelDistillStep(ctx.parallel!, c, v, teacher, T, 0, -fw) : undefined,
       });
       await loop.pass({
         model: student, optimizer: opt, source: retain, batchSize: B, rng: shuffleR, epoch: e, phase: 'min',
+        gradients: ctx.parallel
+          ? (c, v) => parallelAmuStep(ctx.parallel!, c, v, ctx, sampler, o, loop, undefined, { teacher, T, beta, gamma })
+          : undefined,
         loss: (c) => {
           const { total, ce2, mmd } = aScrubMinLoss(c, teacher, ctx, sampler.next(), { ...o, T, beta, gamma });
           loop.terms(ce2, mmd);

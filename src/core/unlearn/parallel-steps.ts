@@ -2,7 +2,7 @@
  * The sharded steps of the unlearning methods on data-parallel workers (src/core/parallel): each is a `runPass`
  * `gradients` hook that computes exactly what the method's in-thread loss computes (tests: src/core/parallel/
  * parallel.test.ts). Mean-CE methods (Retrain, CF, L1-Sparse, Pruning) use `ParallelTrainer.meanCE` directly
- * (finetune.ts). Not sharded: A-SCRUB (its steps stay in one thread).
+ * (finetune.ts). Every method has a sharded path.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
@@ -27,10 +27,18 @@ export async function parallelAmuStep(
   o: AmuOptions,
   loop: MethodLoop,
   extra?: (model: Model) => tf.Scalar,
+  /** A-SCRUB's min step: γ·(steepened CE) + β·KL_T(teacher ‖ student) on the retain batch + λ·MMD² */
+  distill?: { teacher: Model; T: number; beta: number; gamma: number },
 ) {
   const s = sampler.next();
   const withReg = s.forgetPos.length > 0 && s.testPos.length > 0;
   const groups: HostGroup[] = [await hostGroup(c.x, c.y)];
+  if (distill) {
+    const zt = await p.predict(distill.teacher, c.x);
+    const logQ = logSoftmaxT(zt, c.y.length, distill.teacher.config.numClasses, distill.T);
+    groups[0].kl = { logQ, T: distill.T, weight: distill.beta / c.y.length };
+  }
+  const gamma = distill?.gamma ?? 1;
   if (withReg) {
     for (const [src, pos, y] of [[ctx.forget, s.forgetPos, s.forgetLabels], [ctx.testUsed, s.testPos, s.testLabels]] as const) {
       const x = src.gather(pos);
@@ -46,7 +54,7 @@ export async function parallelAmuStep(
     const sq = o.square === 'per-sample' ? tf.mean(tf.square(ce[0])) : tf.square(tf.mean(ce[0]));
     const mmd = withReg ? mmd2(gaussianise(ce[2], g), gaussianise(ce[1], g), o.sigma) : tf.scalar(0);
     loop.terms(sq as tf.Scalar, mmd);
-    return tf.add(sq, tf.mul(mmd, o.lambda)) as tf.Scalar;
+    return tf.add(gamma === 1 ? sq : tf.mul(sq, gamma), tf.mul(mmd, o.lambda)) as tf.Scalar;
   }, vars);
   return withPenalty(r, vars, extra ? () => extra(c.model) : undefined);
 }
