@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { SMOKE, shot, waitReady, watchErrors } from './helpers';
+import { SMOKE, shot, watchErrors } from './helpers';
 
 test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page }, info) => {
   test.setTimeout(300_000);

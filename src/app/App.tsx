@@ -1,4 +1,4 @@
-import { PRESETS } from '../core/runner/presets';
+import { PRESETS } from '../core/lite';
 import { useLab } from './store';
 import { Controls } from './components/Controls';
 import { Notices } from './components/Notices';

@@ -3,13 +3,13 @@
  * here with its type, default, range/options, URL key and control kind. Controls, validation, the URL and the
  * conversion to an ExperimentSpec are all driven by this table.
  *
- * Pure module (no DOM): unit-tested in params.test.ts / url.test.ts.
+ * Pure module (no DOM): unit-tested in params.test.ts (which also covers url.ts).
  */
-import { DEFAULT_SPEC, PRESETS } from '../core/runner/presets';
-import type { ExperimentSpec, MethodName } from '../core/runner/contracts';
-import { METHOD_NAMES } from '../core/runner/contracts';
-import type { Arch, DatasetId } from '../core/types';
-import { HPARAM_TABLE, resolveHParams } from '../core/unlearn/hparams';
+import { DEFAULT_SPEC, PRESETS } from '../core/lite';
+import type { ExperimentSpec, MethodName } from '../core/lite';
+import { METHOD_CARDS, METHOD_NAMES } from '../core/lite';
+import type { Arch, DatasetId } from '../core/lite';
+import { HPARAM_TABLE, resolveHParams } from '../core/lite';
 import type { BackendPref } from '../worker/protocol';
 import { BACKEND_PREFS } from '../worker/protocol';
 
@@ -110,30 +110,14 @@ const D = DEFAULT_SPEC;
 const dflt = <T>(path: string): T => getPath(D, path) as T;
 
 /**
- * Per-method key hyper-parameters, shown when their method is selected. Names, bounds and docs come from the
- * core's defaults table (HPARAM_TABLE); `null` means "the paper's default for this dataset, model and arm"
- * (resolved by the core), so only values the user sets are sent — and they are taken literally (not scaled).
+ * Per-method key hyper-parameters, shown when their method is selected: the ones a method card marks `page`
+ * (src/core/methods/<method>.ts, with their URL key and label). Bounds and docs come from the same declaration;
+ * `null` means "the paper's default for this dataset, model and arm" (resolved by the core), so only values the
+ * user sets are sent — and they are taken literally (not scaled).
  */
-const KEY_HPARAMS: Array<{ method: MethodName; hp: string; key: string; label: string }> = [
-  { method: 'Retrain', hp: 'retrain_lr', key: 'rt_lr', label: 'Retrain lr' },
-  { method: 'Retrain', hp: 'retrain_epochs', key: 'rt_ep', label: 'Retrain epochs' },
-  { method: 'CF', hp: 'cf_lr', key: 'cf_lr', label: 'CF lr' },
-  { method: 'CF', hp: 'cf_epochs', key: 'cf_ep', label: 'CF epochs' },
-  { method: 'A-CF', hp: 'acf_lr', key: 'acf_lr', label: 'A-CF Adam lr' },
-  { method: 'A-CF', hp: 'acf_lambda', key: 'acf_lam', label: 'A-CF λ (MMD weight)' },
-  { method: 'Bad Distillation', hp: 'bad_distill_lr', key: 'bd_lr', label: 'Bad distillation lr' },
-  { method: 'Bad Distillation', hp: 'bad_distill_epochs', key: 'bd_ep', label: 'Bad distillation epochs' },
-  { method: 'L1-Sparse', hp: 'l1_lr', key: 'l1_lr', label: 'ℓ1-sparse lr' },
-  { method: 'L1-Sparse', hp: 'l1_alpha', key: 'l1_a', label: 'ℓ1-sparse α' },
-  { method: 'Pruning', hp: 'prune_lr', key: 'pr_lr', label: 'Pruning lr' },
-  { method: 'Pruning', hp: 'prune_target', key: 'pr_s', label: 'Pruning target sparsity' },
-  { method: 'SCRUB', hp: 'scrub_lr', key: 'scrub_lr', label: 'SCRUB lr' },
-  { method: 'SCRUB', hp: 'scrub_msteps', key: 'scrub_ms', label: 'SCRUB max-steps' },
-  { method: 'A-SCRUB', hp: 'ascrub_lr', key: 'ascrub_lr', label: 'A-SCRUB Adam lr' },
-  { method: 'A-SCRUB', hp: 'ascrub_lambda', key: 'ascrub_lam', label: 'A-SCRUB λ' },
-  { method: 'A-L1-Sparse', hp: 'asparse_lr', key: 'al1_lr', label: 'A-ℓ1 Adam lr' },
-  { method: 'A-L1-Sparse', hp: 'asparse_l1_alpha', key: 'al1_a', label: 'A-ℓ1 α' },
-];
+const KEY_HPARAMS: Array<{ method: MethodName; hp: string; key: string; label: string }> = METHOD_CARDS.flatMap((c) =>
+  Object.entries(c.hparams).flatMap(([hp, d]) => (d.page ? [{ method: c.name, hp, ...d.page }] : [])),
+);
 
 function hparamParam(h: (typeof KEY_HPARAMS)[number]): OptNumParam {
   const def = HPARAM_TABLE[h.method]?.[h.hp];
@@ -162,17 +146,7 @@ export function resolvedHParam(params: Params, def: OptNumParam, withDC: boolean
   }
 }
 
-export const METHOD_LABELS: Record<MethodName, string> = {
-  Retrain: 'Retrain',
-  CF: 'CF',
-  'A-CF': 'A-CF',
-  'Bad Distillation': 'Bad distillation',
-  'L1-Sparse': 'ℓ1-sparse',
-  Pruning: 'Pruning',
-  SCRUB: 'SCRUB',
-  'A-SCRUB': 'A-SCRUB',
-  'A-L1-Sparse': 'A-ℓ1-sparse',
-};
+export const METHOD_LABELS = Object.fromEntries(METHOD_CARDS.map((c) => [c.name, c.label])) as Record<MethodName, string>;
 
 export const PARAMS: readonly ParamDef[] = [
   {

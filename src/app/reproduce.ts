@@ -4,8 +4,8 @@
  * worker, each result kept in localStorage so a reload resumes from the last finished cell. The §4.2
  * condensation benchmark cell is CLI-only (it needs the Node bench harness) and shows as n/a here.
  */
-import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
-import { planExperimentCells, type ExperimentCell } from '../core/runner/reproduce-plan';
+import type { ExperimentResult, ExperimentSpec } from '../core/lite';
+import { planExperimentCells, type ExperimentCell } from '../core/lite';
 
 export type BrowserCell = ExperimentCell;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ForgetSampleView, MethodResult, RunEvent } from '../core/runner/contracts';
+import type { ForgetSampleView, MethodResult, RunEvent } from '../core/lite';
 import {
   armKey, emptyRun, endRunningStages, galleryMethodKeys, galleryRows, histogram, pickGalleryMethod, pickGalleryReference, progressFraction, reduceRun,
   resultsCsv, summaryRows,

@@ -2,8 +2,8 @@
  * Run view state derived from the worker's RunEvents: a pure reducer (unit-tested, DOM-free). Everything the
  * charts, tables and galleries show comes from here, i.e. from the run itself.
  */
-import type { CondenseResult, ExperimentResult, ForgetSampleView, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/runner/contracts';
-import type { Metrics, Progress, StageName } from '../core/types';
+import type { CondenseResult, ExperimentResult, ForgetSampleView, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/lite';
+import type { Metrics, Progress, StageName } from '../core/lite';
 
 export interface StageView {
   stage: StageName;

@@ -3,9 +3,9 @@
  * events, and recent runs (localStorage). The worker bridge lives here; components only call actions.
  */
 import { create } from 'zustand';
-import type { ExperimentResult, MethodName } from '../core/runner/contracts';
-import { PRESETS } from '../core/runner/presets';
-import type { DatasetId } from '../core/types';
+import type { ExperimentResult, MethodName } from '../core/lite';
+import { PRESETS } from '../core/lite';
+import type { DatasetId } from '../core/lite';
 import { CommandError, LabBridge, WorkerCrashError, type WorkerLike } from '../worker/bridge';
 import type { BackendInfo, DatasetInfo, DoneResult, RequestBody, RequestKind, WorkerToApp } from '../worker/protocol';
 import type { ParamValue, Params } from './params';
@@ -13,8 +13,8 @@ import { PARAM_BY_NAME, backendPref, workersPref, coerce, defaultParams, matchPr
 import { emptyRun, endRunningStages, reduceRun, resultsCsv, runFromExperiment, withExperiment, type RunView } from './runState';
 import { parseSearch, shareLink, specOf, specProblem, toSearch } from './url';
 import { type BrowserCell, clearCells, finishedCell, planBrowserCells, saveCell } from './reproduce';
-import { buildClaims, claimsMarkdown, type Claim } from '../core/runner/claims';
-import { markdownReport } from '../core/runner/report';
+import { buildClaims, claimsMarkdown, type Claim } from '../core/lite';
+import { markdownReport } from '../core/lite';
 
 export interface Notice {
   id: number;

@@ -5,8 +5,8 @@
  *
  * Extra keys: `preset=NAME` (applied first, explicit keys override it), `autorun=1` (start Compare on load).
  */
-import { PRESETS, validateSpec } from '../core/runner/presets';
-import type { ExperimentSpec } from '../core/runner/contracts';
+import { PRESETS, validateSpec } from '../core/lite';
+import type { ExperimentSpec } from '../core/lite';
 import type { Params } from './params';
 import { PARAMS, PARAM_BY_KEY, coerce, defaultParams, formatValue, paramsFromSpec, specFromParams } from './params';
 
@@ -23,6 +23,7 @@ export interface ParsedUrl {
 
 /** Shorten untrusted text for a notice (it is rendered as text, but keep it readable). */
 function clip(s: string, n = 40): string {
+  // eslint-disable-next-line no-control-regex -- replacing control characters is the point
   const t = s.replace(/[\u0000-\u001f\u007f]/g, '?');
   return t.length > n ? `${t.slice(0, n)}…` : t;
 }

@@ -13,14 +13,14 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import type { ImageDataset, SampleSource } from '../core/types';
-import { Rng } from '../core/rng';
-import { realSource } from '../core/data/source';
+import type { ImageDataset, SampleSource } from '../core';
+import { Rng } from '../core';
+import { realSource } from '../core';
 import {
   blend, clustersOf, convnet3Factory, distributionMatching, embedAll, evaluateCondensed, condensedSource,
   partitionClusters, randomReal, subClasses,
-} from '../core/condense';
-import type { BenchRow } from '../core/runner/bench-rows';
+} from '../core';
+import type { BenchRow } from '../core';
 
 export interface BenchCondenseOptions {
   /** run only rows whose id starts with this prefix */

@@ -6,15 +6,15 @@
  * the naive path's rates measured in the same run.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createModel } from '../core/models';
-import { makeOptimizer, meanCrossEntropy } from '../core/train';
-import { Rng } from '../core/rng';
-import type { ModelConfig } from '../core/types';
+import { createModel } from '../core';
+import { makeOptimizer, meanCrossEntropy } from '../core';
+import { Rng } from '../core';
+import type { ModelConfig } from '../core';
 import os from 'node:os';
 import { initNodeBackend } from './node-backend';
-import { setFusedOps } from '../core/backend/fused';
-import { setFilterGradImpl } from '../core/backend/wasm-kernels';
-import type { BenchRow } from '../core/runner/bench-rows';
+import { setFusedOps } from '../core';
+import { setFilterGradImpl } from '../core';
+import type { BenchRow } from '../core';
 
 const now = () => performance.now();
 /** process CPU seconds (user+system): insensitive to other processes competing for the cores */

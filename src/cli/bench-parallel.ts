@@ -13,13 +13,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createModel } from '../core/models';
-import { Rng } from '../core/rng';
-import { floatSource } from '../core/data/source';
-import { predictLogits, trainModel } from '../core/train';
-import type { ModelConfig } from '../core/types';
-import type { BenchRow } from '../core/runner/bench-rows';
-import type { ParallelTrainer } from '../core/parallel/engine';
+import { Rng, createModel, floatSource, predictLogits, trainModel } from '../core';
+import type { BenchRow, ModelConfig, ParallelTrainer } from '../core';
 import { initNodeBackend } from './node-backend';
 import { createNodeParallel, nodeWorkerCount } from './parallel-node';
 

@@ -4,10 +4,10 @@
  * and memory.peak_tensors_after_stage_delta (numTensors after the whole run minus the baseline; must be 0).
  */
 import * as tf from '@tensorflow/tfjs';
-import { getPreset, mergeSpec, validateSpec } from '../core/runner/presets';
-import type { ExperimentResult, MethodResult } from '../core/runner/contracts';
+import { getPreset, mergeSpec, validateSpec } from '../core';
+import type { ExperimentResult, MethodResult } from '../core';
 import { runExperimentNode } from './experiment';
-import type { BenchRow } from '../core/runner/bench-rows';
+import type { BenchRow } from '../core';
 
 export async function benchUnlearn(opts: { preset?: string; log?: (s: string) => void; workers?: number } = {}): Promise<{ rows: BenchRow[]; results: ExperimentResult[] }> {
   const presetName = opts.preset ?? 'bench';

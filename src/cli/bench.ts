@@ -10,8 +10,8 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
-import type { BenchRow } from '../core/runner/bench-rows';
-import { parseWorkerCount } from '../core/parallel/protocol';
+import type { BenchRow } from '../core';
+import { parseWorkerCount } from '../core';
 
 type Row = BenchRow & { measuredAt?: string };
 

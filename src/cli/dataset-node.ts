@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { DatasetId, ImageDataset } from '../core/types';
-import { LabError } from '../core/types';
-import { datasetFromShards, manifestShards, validateManifest, type DatasetManifest } from '../core/data/formats';
-import { makeSyntheticDataset } from '../core/data/synthetic';
+import type { DatasetId, ImageDataset } from '../core';
+import { LabError } from '../core';
+import { datasetFromShards, manifestShards, validateManifest, type DatasetManifest } from '../core';
+import { makeSyntheticDataset } from '../core';
 
 export const DEFAULT_DATASET_DIR = 'public/datasets';
 

@@ -6,13 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { LabSession } from '../core/runner/session';
-import { getPreset, mergeSpec, validateSpec, DEFAULT_SPEC } from '../core/runner/presets';
-import { markdownReport } from '../core/runner/report';
-import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core/runner/contracts';
+import { LabSession } from '../core';
+import { getPreset, mergeSpec, validateSpec, DEFAULT_SPEC } from '../core';
+import { markdownReport } from '../core';
+import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { initNodeBackend } from './node-backend';
 import { createNodeParallel, nodeWorkerCount } from './parallel-node';
-import { parseWorkerCount } from '../core/parallel/protocol';
+import { parseWorkerCount } from '../core';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels, missingKernels } from '../core/backend/wasm-kernels';
+import { registerWasmKernels, missingKernels } from '../core';
 
 export interface NodeBackendInfo {
   backend: string;

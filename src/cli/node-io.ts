@@ -6,7 +6,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import type { WeightsCache } from '../core/runner/contracts';
+import type { WeightsCache } from '../core';
 
 export class FileWeightsCache implements WeightsCache {
   constructor(readonly dir = resolve('.cache/weights')) {}

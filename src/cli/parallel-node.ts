@@ -5,10 +5,10 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { WorkerPool } from '../core/parallel/pool';
-import type { ShardPort } from '../core/parallel/pool';
-import { ParallelTrainer } from '../core/parallel/engine';
-import type { FromWorker } from '../core/parallel/protocol';
+import { WorkerPool } from '../core';
+import type { ShardPort } from '../core';
+import { ParallelTrainer } from '../core';
+import type { FromWorker } from '../core';
 
 /** The cores this process may use (the default worker count). */
 export function nodeWorkerCount(): number {

@@ -5,9 +5,9 @@
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
-import { ShardWorker } from '../core/parallel/shard-worker';
-import { transferables } from '../core/parallel/protocol';
-import type { ToWorker } from '../core/parallel/protocol';
+import { ShardWorker } from '../core';
+import { transferables } from '../core';
+import type { ToWorker } from '../core';
 
 const port = parentPort;
 if (!port) throw new Error('parallel-node.worker: not started as a worker thread');

@@ -11,15 +11,15 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { planExperimentCells } from '../core/runner/reproduce-plan';
-import { markdownReport } from '../core/runner/report';
-import type { ExperimentResult, ExperimentSpec } from '../core/runner/contracts';
+import { planExperimentCells } from '../core';
+import { markdownReport } from '../core';
+import type { ExperimentResult, ExperimentSpec } from '../core';
 import { runExperimentNode } from './experiment';
-import { parseWorkerCount } from '../core/parallel/protocol';
+import { parseWorkerCount } from '../core';
 import { initNodeBackend } from './node-backend';
 import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
-import type { BenchRow } from '../core/runner/bench-rows';
-import { buildClaims, claimsMarkdown, type CellResults } from '../core/runner/claims';
+import type { BenchRow } from '../core';
+import { buildClaims, claimsMarkdown, type CellResults } from '../core';
 
 export interface Cell {
   id: string;

@@ -1,18 +1,21 @@
 /**
  * Public entry of the Unlearning Lab compute core. Framework-free: no React, DOM or Node-only APIs.
- * The browser worker, the Node CLI, tests and benchmarks all import from here.
+ * The browser worker (src/worker) and the Node CLI (src/cli) import the core only from here (the page's main
+ * thread uses the tfjs-free subset, src/core/lite.ts, which this file re-exports); ESLint enforces both.
+ * Tests inside src/core may import internal modules directly.
+ *
+ * Layers, lowest first (a module imports only from its own layer or below; see README "Architecture"):
+ *   types · contracts · rng · methods  →  data · backend  →  models  →  train  →  eval · parallel  →  condense · unlearn  →  runner
  */
-export * from './types';
+export * from './lite';
 export { Rng } from './rng';
 export * from './data';
-export * from './models';
 export * from './backend';
+export * from './models';
+export { selfCheck } from './models/self-check';
 export * from './train';
 export * from './eval';
-export {
-  perSampleCE, smoothedEcdf, gaussianise, mmd2, acfRegulariser, acfLoss, probit,
-  type EcdfMode, type GaussianiseOptions,
-} from './unlearn/amu';
+export * from './parallel';
 export {
   embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, partitionClusters, positionsOf, subClassesOfSource,
   reducedRetain, toCondenseResult, computeSubClasses, buildReducedRetain, convnet3Factory, distributionMatching, randomReal,
@@ -22,7 +25,4 @@ export type {
   SubClasses, KMeansResult, BlendOptions, BlendResult, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
 } from './condense';
 export * from './unlearn';
-export * from './runner/contracts';
-export * from './runner/presets';
-export * from './runner/report';
 export { LabSession, type LabSessionOptions } from './runner/session';

@@ -4,6 +4,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 
+/** A hyper-parameter value (numbers, enum strings, booleans). */
+export type HParamValue = number | string | boolean;
+
 export type DatasetId = 'cifar10' | 'svhn' | 'synthetic';
 
 /** One split of images: uint8 pixels, NHWC (N×32×32×3, row-major, R,G,B interleaved), labels 0..C-1. */

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { selectBackend, type SelfCheck } from '../core/backend';
+import { selectBackend, selfCheck, type SelfCheck } from '../core';
 import type { BackendInfo, BackendPref } from './protocol';
 
 const WASM_PATHS = {
@@ -34,7 +34,7 @@ function describe(sc: SelfCheck, backend: string): { ok: boolean; message: strin
 
 export async function initBackend(pref: BackendPref, timeoutMs = 20_000): Promise<BackendInfo> {
   const t0 = performance.now();
-  const sel = await selectBackend(pref, { timeoutMs, wasmPaths: WASM_PATHS, wasmThreads: 1 });
+  const sel = await selectBackend(pref, { timeoutMs, wasmPaths: WASM_PATHS, wasmThreads: 1, check: selfCheck });
   const seconds = (performance.now() - t0) / 1000;
   const chosen =
     pref === sel.backend

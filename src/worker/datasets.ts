@@ -3,12 +3,12 @@
  * cached with the Cache API), archives dropped into the page (parsed here, cached in IndexedDB), or the
  * synthetic generator as the always-available fallback.
  */
-import type { DatasetId, ImageDataset } from '../core/types';
-import { LabError, NORMALISATION } from '../core/types';
+import type { DatasetId, ImageDataset } from '../core';
+import { LabError, NORMALISATION } from '../core';
 import {
   datasetFromShards, makeSyntheticDataset, manifestShards, parseCifar10Archive, parseSvhnMat, sha256Hex, validateManifest,
   type DatasetManifest,
-} from '../core/data';
+} from '../core';
 import type { DatasetInfo } from './protocol';
 import { cachedShard, idbGet, idbPut, storeShard } from './storage';
 

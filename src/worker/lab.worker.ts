@@ -7,11 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend';
 import { createWebParallel, resolveWorkers } from './parallel-web';
-import type { ParallelTrainer } from '../core/parallel/engine';
-import { LabSession } from '../core/runner/session';
-import type { ExperimentSpec, RunEvent } from '../core/runner/contracts';
-import type { DatasetId, ImageDataset } from '../core/types';
-import { CancelledError, LabError } from '../core/types';
+import { LabSession } from '../core';
+import type { ExperimentSpec, ParallelTrainer, RunEvent } from '../core';
+import type { DatasetId, ImageDataset } from '../core';
+import { CancelledError, LabError } from '../core';
 import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, Request, WorkerToApp } from './protocol';
 import { CommandQueue, isAppToWorker } from './protocol';
 import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type Loaded } from './datasets';

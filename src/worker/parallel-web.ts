@@ -4,11 +4,11 @@
  * without cross-origin-isolation headers work too). The page's "Workers" setting (URL `wk`) picks N; 0 = all
  * cores (`navigator.hardwareConcurrency`); N = 1 trains in the lab worker itself.
  */
-import { WorkerPool } from '../core/parallel/pool';
-import type { ShardPort } from '../core/parallel/pool';
-import { ParallelTrainer } from '../core/parallel/engine';
-import { defaultWorkerCount } from '../core/parallel/protocol';
-import type { FromWorker } from '../core/parallel/protocol';
+import { WorkerPool } from '../core';
+import type { ShardPort } from '../core';
+import { ParallelTrainer } from '../core';
+import { defaultWorkerCount } from '../core';
+import type { FromWorker } from '../core';
 
 function webPort(k: number): ShardPort {
   const w = new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module', name: `train-${k + 1}` });

@@ -13,8 +13,8 @@ import type {
   MethodName,
   MethodResult,
   RunEvent,
-} from '../core/runner/contracts';
-import type { DatasetId } from '../core/types';
+} from '../core/lite';
+import type { DatasetId } from '../core/lite';
 
 export type BackendPref = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_PREFS: readonly BackendPref[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];

@@ -3,7 +3,7 @@
  * and the Cache API for verified dataset shards. Both degrade to "no cache" when the browser refuses
  * (private mode, opaque origins): caching is an optimisation, never a requirement.
  */
-import type { WeightsCache } from '../core/runner/contracts';
+import type { WeightsCache } from '../core';
 
 const DB_NAME = 'unlearning-lab';
 const DB_VERSION = 1;

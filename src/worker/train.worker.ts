@@ -8,10 +8,10 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { registerWasmKernels } from '../core/backend/wasm-kernels';
-import { ShardWorker } from '../core/parallel/shard-worker';
-import { transferables } from '../core/parallel/protocol';
-import type { ToWorker } from '../core/parallel/protocol';
+import { registerWasmKernels } from '../core';
+import { ShardWorker } from '../core';
+import { transferables } from '../core';
+import type { ToWorker } from '../core';
 
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 

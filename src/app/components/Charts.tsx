@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Metrics } from '../../core/types';
+import type { Metrics } from '../../core/lite';
 import { armKey, histogram, parseArmKey } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { PRESETS } from '../../core/runner/presets';
+import { PRESETS } from '../../core/lite';
 import { useLab } from '../store';
 import { download, fmtSeconds } from '../format';
 

@@ -1,4 +1,4 @@
-import type { MethodResult } from '../../core/runner/contracts';
+import type { MethodResult } from '../../core/lite';
 import { METRIC_COLUMNS, armKey, summaryRows } from '../runState';
 import { useLab } from '../store';
 import { fmtGap, fmtNum, fmtSeconds } from '../format';

@@ -1,5 +1,5 @@
 export { registerWasmKernels, missingKernels, TRAINING_KERNELS, conv2dBackpropFilterViaConv, conv2dBackpropFilterIm2col, conv2dBackpropInputViaConv, setFilterGradImpl } from './wasm-kernels';
 export { instanceNormAct, instanceNormActOps, setFusedOps, fusedOpsActive, fusedOpsEnabled, registerFusedKernels } from './fused';
 export type { NormActOptions } from './fused';
-export { selectBackend, selfCheck, webgpuUnavailable, webglRenderer, BACKEND_ORDER } from './select';
-export type { BackendPreference, BackendName, SelfCheck, SelectOptions, SelectResult } from './select';
+export { selectBackend, webgpuUnavailable, webglRenderer, BACKEND_ORDER } from './select';
+export type { BackendCheck, BackendPreference, BackendName, SelfCheck, SelectOptions, SelectResult } from './select';

@@ -3,12 +3,12 @@
  * with a timeout on `setBackend`, software adapters/renderers counted as unavailable, and a self-check
  * (one small ConvNet forward/backward compared with the CPU backend). On any failure the next backend is
  * tried and the reason recorded. No Node-only modules: the caller passes the WASM file URLs.
+ * The self-check needs a model, so it is injected (`check`): `selfCheck` in src/core/models/self-check.ts,
+ * which sits above both the backend kernels and the models.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createModel } from '../models';
-import { Rng } from '../rng';
+import { LabError } from '../types';
 import { registerWasmKernels } from './wasm-kernels';
-import { fusedOpsEnabled, setFusedOps } from './fused';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -26,6 +26,9 @@ export interface SelfCheck {
   reason?: string;
 }
 
+/** Compares `backend` with a reference backend; leaves `backend` active. */
+export type BackendCheck = (backend: string, opts: { tolerance?: { loss?: number; grad?: number } }) => Promise<SelfCheck>;
+
 export interface SelectOptions {
   /** per-backend limit on `setBackend` (default 15 s); a hung init (e.g. threaded WASM) is skipped */
   timeoutMs?: number;
@@ -33,6 +36,8 @@ export interface SelectOptions {
   wasmPaths?: string | Record<string, string>;
   /** WASM threads (only with cross-origin isolation); undefined keeps tfjs' default */
   wasmThreads?: number;
+  /** the self-check run on each candidate (e.g. `selfCheck` of models/self-check.ts); required unless skipped */
+  check?: BackendCheck;
   /** skip the self-check (not recommended) */
   skipSelfCheck?: boolean;
   /** tolerances of the self-check */
@@ -55,7 +60,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-function errMsg(e: unknown): string {
+export function errMsg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -128,64 +133,6 @@ async function prepare(name: BackendName, opts: SelectOptions): Promise<string |
   return null;
 }
 
-/**
- * Self-check of `backend`: loss and parameter gradients of a ConvNet-3 (width 4, 2 images, seeded) against
- * `reference` (default 'cpu'). Leaves `backend` active. Both backends must already be initialised or
- * initialisable.
- */
-export async function selfCheck(backend: string, opts: { reference?: string; tolerance?: { loss?: number; grad?: number } } = {}): Promise<SelfCheck> {
-  const reference = opts.reference ?? 'cpu';
-  const tolLoss = opts.tolerance?.loss ?? 1e-3;
-  const tolGrad = opts.tolerance?.grad ?? 1e-2;
-  const fusedWas = fusedOpsEnabled();
-  const compute = async (b: string) => {
-    if (!(await tf.setBackend(b))) throw new Error(`setBackend('${b}') failed`);
-    // the reference runs the plain tfjs ops, the candidate whatever training will run
-    setFusedOps(b === reference ? false : fusedWas);
-    const model = createModel({ arch: 'convnet3', width: 4, numClasses: 4 }, new Rng('selfcheck/model'));
-    try {
-      const xs = new Rng('selfcheck/x').uniformArray(2 * 32 * 32 * 3, -2, 2);
-      const { value, grads } = tf.tidy(() => {
-        const x = tf.tensor4d(xs, [2, 32, 32, 3]);
-        const y = tf.oneHot(tf.tensor1d([1, 3], 'int32'), 4);
-        return tf.variableGrads(() => {
-          const z = model.apply(x);
-          return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(z), y), 1))) as tf.Scalar;
-        }, model.params.map((p) => p.variable));
-      });
-      const loss = (await value.data())[0];
-      const g: Float32Array[] = [];
-      // conv biases before instance norm have zero gradient in exact arithmetic: not comparable
-      for (const p of model.params) if (p.kind !== 'convBias') g.push((await grads[p.variable.name].data()) as Float32Array);
-      tf.dispose([value, ...Object.values(grads)]);
-      return { loss, g };
-    } finally {
-      model.dispose();
-    }
-  };
-  try {
-    const ref = await compute(reference);
-    const got = await compute(backend);
-    const lossDiff = Math.abs(got.loss - ref.loss);
-    let gradRelErr = 0;
-    ref.g.forEach((r, i) => {
-      let num = 0, den = 0;
-      for (let j = 0; j < r.length; j++) { num += (got.g[i][j] - r[j]) ** 2; den += r[j] ** 2; }
-      gradRelErr = Math.max(gradRelErr, Math.sqrt(num / Math.max(den, 1e-20)));
-    });
-    if (!Number.isFinite(gradRelErr)) gradRelErr = Infinity;
-    const finite = Number.isFinite(got.loss) && got.loss > 0;
-    const ok = finite && lossDiff <= tolLoss * Math.max(1, Math.abs(ref.loss)) && gradRelErr <= tolGrad;
-    const reason = ok ? undefined : !finite ? `loss ${got.loss} (expected ${ref.loss.toFixed(4)})` : `loss diff ${lossDiff.toExponential(2)}, gradient rel. error ${gradRelErr.toExponential(2)}`;
-    return { ok, lossDiff, gradRelErr, loss: got.loss, reason };
-  } catch (e) {
-    return { ok: false, lossDiff: NaN, gradRelErr: NaN, reason: errMsg(e) };
-  } finally {
-    setFusedOps(fusedWas);
-    if (tf.getBackend() !== backend) await tf.setBackend(backend).catch(() => false);
-  }
-}
-
 /** Choose, initialise and self-check a backend; the chosen one is active when this resolves. */
 export async function selectBackend(preference: BackendPreference = 'auto', opts: SelectOptions = {}): Promise<SelectResult> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
@@ -210,7 +157,8 @@ export async function selectBackend(preference: BackendPreference = 'auto', opts
       guardLate(late, name);
       return { backend: name, reasons, selfCheck: sc };
     }
-    const sc = await selfCheck(name, { tolerance: opts.tolerance });
+    if (!opts.check) throw new LabError('no self-check given (pass `check`, or `skipSelfCheck: true`)', 'selectBackend');
+    const sc = await opts.check(name, { tolerance: opts.tolerance });
     if (sc.ok) {
       guardLate(late, name);
       return { backend: name, reasons, selfCheck: sc };

@@ -35,10 +35,6 @@ function free(backend: unknown, ...ts: TensorInfo[]): void {
   for (const t of ts) (backend as WasmLikeBackend).disposeData(t.dataId);
 }
 
-function pairs(v: number | [number, number]): [number, number] {
-  return typeof v === 'number' ? [v, v] : v;
-}
-
 /** forward conv, stride 1, given dilation and explicit (non-negative) pads */
 function conv(backend: unknown, x: TensorInfo, filter: TensorInfo, dil: [number, number], pt: number, pb: number, pl: number, pr: number): TensorInfo {
   return run('Conv2D', backend, { x, filter }, {

@@ -17,7 +17,7 @@ import type { Model, RgbaImage, SampleSource } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import { toRgba } from '../data/batch';
-import type { PrototypeView } from '../runner/contracts';
+import type { PrototypeView } from '../contracts';
 
 const PIXELS = 32 * 32 * 3;
 

@@ -6,7 +6,7 @@ import type { ImageDataset, Model, Progress } from '../types';
 import type { Rng } from '../rng';
 import { realSource } from '../data/source';
 import { createModel } from '../models';
-import type { PrototypeView } from '../runner/contracts';
+import type { PrototypeView } from '../contracts';
 import type { SubClasses } from './kmeans';
 import type { ReducedRetain } from './reduced-retain';
 import { positionsOf, reducedRetain, subClassesOfSource } from './reduced-retain';

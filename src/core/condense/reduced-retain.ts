@@ -7,7 +7,7 @@ import type { Model, SampleSource } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import { concatSources, floatSource, subsetSource } from '../data/source';
-import type { CondenseResult } from '../runner/contracts';
+import type { CondenseResult } from '../contracts';
 import type { SubClasses, SubClassOptions } from './kmeans';
 import { embedAll, subClasses } from './kmeans';
 import type { BlendOptions, BlendResult } from './blend';

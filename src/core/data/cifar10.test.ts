@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CIFAR10_CLASSES, parseCifar10Archive, parseCifarBatch } from './cifar10';
 import { inflateAll } from './gzip';
 import { LabError } from '../types';
-import { cifarArchive, cifarBatch, pix, sameBytes } from '../../../datasets/test-helpers';
+import { cifarArchive, cifarBatch, pix } from '../../../datasets/test-helpers';
 
 describe('CIFAR-10 batch parser', () => {
   it('converts CHW planes to NHWC', () => {

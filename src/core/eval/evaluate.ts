@@ -9,7 +9,7 @@ import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import { perExampleLoss, stablePhi } from './phi';
 import { lossLrMia, paperMia, type PaperMiaResult } from './mia';
-import type { ParallelTrainer } from '../parallel/engine';
+import type { ParallelEngine } from '../train/api';
 
 export interface EvalSources {
   /** the real retain set D_r (always real, also for "with DC" runs) */
@@ -29,7 +29,7 @@ export interface EvaluateOptions {
   skipMia?: boolean;
   signal?: AbortSignal;
   /** data-parallel workers for the forward passes (absent: this thread) */
-  parallel?: ParallelTrainer | null;
+  parallel?: ParallelEngine | null;
 }
 
 export interface EvalResult extends Metrics {
@@ -46,7 +46,7 @@ export interface EvalResult extends Metrics {
 /** Logits [n × C] of the samples at `positions` of `src` (row-major), batch by batch. */
 async function predictLogitsBatched(
   model: Model, src: SampleSource, positions: Int32Array, batchSize: number, signal?: AbortSignal,
-  parallel?: ParallelTrainer | null,
+  parallel?: ParallelEngine | null,
 ): Promise<Float32Array> {
   const n = positions.length;
   const C = model.config.numClasses;

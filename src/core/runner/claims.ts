@@ -3,7 +3,7 @@
  * A claim is "yes" when our number meets the paper's statement in direction and within the stated tolerance,
  * "no" when it does not, "n/a" when this run has no cell that measures it.
  */
-import type { ExperimentResult, MethodResult } from './contracts';
+import type { ExperimentResult, MethodResult } from '../contracts';
 import type { BenchRow } from './bench-rows';
 
 export interface CellResults {

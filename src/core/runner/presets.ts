@@ -18,8 +18,8 @@
  */
 import { LabError } from '../types';
 import type { Arch, DatasetId, ForgetMode } from '../types';
-import type { ExperimentSpec, MethodName } from './contracts';
-import { METHOD_NAMES } from './contracts';
+import type { ExperimentSpec, MethodName } from '../contracts';
+import { METHOD_NAMES } from '../contracts';
 
 export const ALL_METHODS: MethodName[] = [...METHOD_NAMES];
 /** methods of the paper's single-round tables (A-SCRUB / A-L1-Sparse are multi-round methods in the paper) */

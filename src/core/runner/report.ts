@@ -2,7 +2,7 @@
  * Views of an ExperimentResult: the paper-style markdown table (methods × MIA / retain / forget / test / time,
  * w/o DC | w/ DC) and a flat CSV. Pure functions shared by the CLI and the app's export.
  */
-import type { ExperimentResult, MethodResult } from './contracts';
+import type { ExperimentResult, MethodResult } from '../contracts';
 
 const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));

@@ -3,7 +3,7 @@
  * Reproduce panel: §4.3 single round (class and 10 % uniform forgetting, all single-round methods, w/o and w/ DC)
  * and §4.5 multi-round (3 × 10 % uniform), per seed, derived from one preset.
  */
-import type { ExperimentSpec } from './contracts';
+import type { ExperimentSpec } from '../contracts';
 import { MULTI_ROUND_METHODS, SINGLE_ROUND_METHODS, getPreset, mergeSpec, validateSpec } from './presets';
 
 export interface ExperimentCell {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
 import { makeSyntheticDataset } from '../data/synthetic';
 import { CancelledError } from '../types';
-import type { ExperimentResult, RunEvent, WeightsCache } from './contracts';
+import type { ExperimentResult, RunEvent, WeightsCache } from '../contracts';
 import { getPreset, mergeSpec, validateSpec } from './presets';
 import { LabSession } from './session';
 import { markdownReport, resultCsv } from './report';

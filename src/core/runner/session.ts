@@ -20,7 +20,7 @@ import { runMethod, resolveHParams } from '../unlearn';
 import type { ParallelTrainer } from '../parallel/engine';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
-} from './contracts';
+} from '../contracts';
 import { validateSpec } from './presets';
 
 export interface LabSessionOptions {
@@ -308,7 +308,6 @@ export class LabSession implements LabSessionApi {
     const armList: boolean[] = arms === 'both' ? [false, true] : [arms === 'with'];
     if (armList.includes(true)) await this.condenseRound(r, signal);
     const srcs = this.sources(state.split);
-    const ds = this.opts.dataset;
     const spec = this.spec;
     for (const withDC of armList) {
       for (const name of methods) {

@@ -3,7 +3,7 @@
  * evaluation all train through these primitives so cancellation, progress and tensor hygiene live in one place.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Model, Param, Progress, SampleSource } from '../types';
+import type { Model, Param, SampleSource } from '../types';
 import type { Rng } from '../rng';
 
 export type OptimizerConfig =
@@ -56,6 +56,18 @@ export interface PassOptions {
    * not called. The caller of the hook owns the returned tensors.
    */
   gradients?: GradientsHook;
+}
+
+/**
+ * What training and evaluation need from data-parallel workers (implemented by src/core/parallel's
+ * `ParallelTrainer`, a layer above): sharded mean-CE gradients and sharded forward passes.
+ */
+export interface ParallelEngine {
+  readonly workers: number;
+  /** value and gradients of the batch's mean CE (and the correct count), for `runPass`'s `gradients` hook */
+  meanCE(ctx: Pick<StepContext, 'model' | 'x' | 'y'>, vars: tf.Variable[]): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; correct: number }>;
+  /** logits [n, C], row-major, of a batch */
+  predict(model: Model, x: tf.Tensor4D): Promise<Float32Array>;
 }
 
 export type GradientsHook = (ctx: StepContext, vars: tf.Variable[]) => Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }>;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model, SampleSource } from '../types';
 import { throwIfCancelled } from '../types';
 import { yieldToEventLoop } from './loop';
-import type { ParallelTrainer } from '../parallel/engine';
+import type { ParallelEngine } from './api';
 
 export interface InferOptions {
   batchSize?: number;
@@ -11,7 +11,7 @@ export interface InferOptions {
   /** positions to evaluate (default: all, in order) */
   positions?: ArrayLike<number>;
   /** data-parallel workers: each batch is split over them (absent: this thread) */
-  parallel?: ParallelTrainer | null;
+  parallel?: ParallelEngine | null;
 }
 
 function norm(o?: number | InferOptions, signal?: AbortSignal): InferOptions {

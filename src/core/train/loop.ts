@@ -7,11 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model, Param, Progress, SampleSource, StageName } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
-import type { LabOptimizer, OptimizerConfig, PassOptions, StepContext } from './api';
+import type { LabOptimizer, OptimizerConfig, ParallelEngine, PassOptions, StepContext } from './api';
 import { makeOptimizer } from './optim';
 import { warmCos } from './schedule';
 import { correctCount, meanCrossEntropy } from './loss';
-import type { ParallelTrainer } from '../parallel/engine';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -102,7 +101,7 @@ export interface TrainOptions {
   /** progress/loss read cadence in steps (default 1) */
   readEvery?: number;
   /** data-parallel workers (src/core/parallel); absent = train in this thread */
-  parallel?: ParallelTrainer | null;
+  parallel?: ParallelEngine | null;
 }
 
 export interface TrainResult {

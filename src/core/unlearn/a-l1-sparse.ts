@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { UnlearnMethod } from './common';
 import { l1Norm, methodHParams, num } from './common';
-import { runAmu } from './acf';
+import { runAmu } from './amu';
 
 export const aL1Sparse: UnlearnMethod = (ctx) => {
   const M = 'A-L1-Sparse';

@@ -9,9 +9,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
 import type { StepContext } from '../train/api';
-import type { AmuOptions, UnlearnContext, UnlearnMethod } from './common';
-import { parallelAmuStep, parallelDistillStep } from './parallel-steps';
-import { AmuSampler, MethodLoop, amuOptions, amuRegulariser, methodHParams, num, scrubHParams, scrubMaxLoss, steepCE, str, teacherKL, trainStudent } from './common';
+import type { UnlearnContext, UnlearnMethod } from './common';
+import { MethodLoop, methodHParams, num, scrubHParams, scrubMaxLoss, str, teacherKL, trainStudent } from './common';
+import { AmuSampler, amuOptions, amuRegulariser, parallelAmuStep, steepCE, type AmuOptions } from './amu';
+import { parallelDistillStep } from './parallel-steps';
 
 /**
  * The min-pass loss of one retain batch: γ·(meanCE)² + β·KL_T(teacher ‖ student) + λ·MMD² for the given

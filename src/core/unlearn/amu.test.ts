@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acfLoss, acfRegulariser, gaussianise, mmd2, perSampleCE, probit, smoothedEcdf, stopGradient } from './amu';
+import { gaussianise, mmd2, probit, smoothedEcdf } from './amu';
+import { perSampleCE } from './common';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -135,13 +136,9 @@ describe('end-to-end gradients', () => {
     }
   });
 
-  it('perSampleCE, acfRegulariser / acfLoss: test branch gets no gradient, no tensor leaks', () => {
+  it('perSampleCE matches log-sum-exp − z_y, no tensor leaks', () => {
     const before = tf.memory().numTensors;
-    const [zf, zt, zr] = tf.tidy(() => [
-      tf.variable(tf.tensor2d([[2, 1, 0], [0, 3, -1], [1, 1, 1], [0.5, -2, 1]])),
-      tf.variable(tf.tensor2d([[1, 0, 0], [0, 1, 0], [3, 0, 0], [0, 0, 0.2]])),
-      tf.variable(tf.tensor2d([[1, 2, 0], [0, 0, 1]])),
-    ]);
+    const zf = tf.tensor2d([[2, 1, 0], [0, 3, -1], [1, 1, 1], [0.5, -2, 1]]);
     const ce = perSampleCE(zf, [0, 1, 2, 0]);
     const cev = ce.dataSync();
     const ref = [[2, 1, 0, 0], [0, 3, -1, 1], [1, 1, 1, 2], [0.5, -2, 1, 0]].map(([a, b, c, y]) => {
@@ -149,21 +146,7 @@ describe('end-to-end gradients', () => {
       return Math.log(z.reduce((s, v) => s + Math.exp(v), 0)) - z[y];
     });
     expectClose(cev, ref, 1e-5);
-    ce.dispose();
-    const { value, grads } = tf.variableGrads(() => acfRegulariser({ testLogits: zt, testLabels: [0, 1, 0, 2], forgetLogits: zf, forgetLabels: [0, 1, 2, 0] }), [zf, zt]);
-    expect(value.dataSync()[0]).toBeGreaterThan(0);
-    expect(Math.max(...Array.from(grads[zt.name].dataSync(), Math.abs))).toBe(0);
-    expect(Math.max(...Array.from(grads[zf.name].dataSync(), Math.abs))).toBeGreaterThan(0);
-    tf.dispose([value, grads[zt.name], grads[zf.name]]);
-    const l = acfLoss({ retainLogits: zr, retainLabels: [1, 2], testLogits: zt, testLabels: [0, 1, 0, 2], forgetLogits: zf, forgetLabels: [0, 1, 2, 0] });
-    const ce2 = l.ce2.dataSync()[0], m = l.mmd2.dataSync()[0];
-    const meanCE = (Math.log(Math.exp(1) + Math.exp(2) + 1) - 2 + Math.log(2 + Math.E) - 1) / 2;
-    expect(ce2).toBeCloseTo(meanCE * meanCE, 5);
-    expect(l.total.dataSync()[0]).toBeCloseTo(ce2 + 34 * m, 4);
-    tf.dispose([l.total, l.ce2, l.mmd2]);
-    const s = stopGradient(zf);
-    s.dispose();
-    tf.dispose([zf, zt, zr]);
+    tf.dispose([ce, zf]);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -1,5 +1,7 @@
 /**
- * The differentiable pieces of accelerated AMU (A-CF, A-SCRUB, A-L1-sparse), spec §5.1–5.3, in tfjs ops.
+ * Accelerated AMU (A-CF, A-SCRUB, A-L1-sparse), spec §5.1–5.3, all in this module: loss Gaussianisation, MMD²,
+ * the steepened retain loss, the forget/test sampler, the regulariser, the objective of one step and the A-AMU
+ * training template (A-CF and A-L1-sparse run it; A-SCRUB uses the sampler and regulariser in its SCRUB loop).
  *
  *   g = clip( Φ⁻¹( F̂( log1p(CE + 1e-8) ) ), −K, K )       (loss Gaussianisation, §5.1)
  *   F̂_i = (1/n) Σ_j σ(k · max(ℓ_i − ℓ_j, 0))              (one-sided, as the code; default)
@@ -12,6 +14,15 @@
  * ≥ 8 inputs) is used.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Model, SampleSource } from '../types';
+import type { Rng } from '../rng';
+import type { HParamValue, MethodName } from '../contracts';
+import type { StepContext } from '../train/api';
+import type { UnlearnContext } from './common';
+import { MethodLoop, methodHParams, num, offTape, perSampleCE, str, trainStudent } from './common';
+import { logSoftmaxT } from './parallel-steps';
+import type { HostGroup, ParallelTrainer } from '../parallel/engine';
+import { hostGroup, withPenalty } from '../parallel/engine';
 
 /** the parameter type of tf.customGrad (its type is not re-exported by @tensorflow/tfjs) */
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
@@ -36,6 +47,7 @@ const SQRT_2PI = Math.sqrt(2 * Math.PI);
 // Wichura's AS241 (PPND16) coefficients. All coefficients are positive and the polynomial arguments are ≥ 0,
 // so the rational functions evaluate without cancellation in float32 (Acklam's alternating-sign central
 // polynomial loses ~4 digits in float32 near its region boundary).
+/* eslint-disable no-loss-of-precision -- the published AS241 digits, kept for traceability */
 const SPLIT1 = 0.425;
 const SPLIT1_SQ = 0.180625;
 const A = [3.387132872796366608, 133.14166789178437745, 1971.5909503065514427, 13731.693765509461125,
@@ -46,6 +58,7 @@ const Cc = [1.42343711074968357734, 4.6303378461565452959, 5.7694972214606914055
   1.27045825245236838258, 0.24178072517745061177, 0.0227238449892691845833, 7.7454501427834140764e-4];
 const D = [1, 2.05319162663775882187, 1.6763848301838038494, 0.68976733498510000455,
   0.14810397642748007459, 0.0151986665636164571966, 5.475938084995344946e-4, 1.05075007164441684324e-9];
+/* eslint-enable no-loss-of-precision */
 
 /** Σ_i coef[i]·x^i by Horner (coef[0] is the constant term). */
 function poly(x: tf.Tensor, coef: number[]): tf.Tensor {
@@ -87,25 +100,6 @@ export const probit: (p: tf.Tensor) => tf.Tensor = tf.customGrad(((p: tf.Tensor,
   };
 }) as unknown as CustomGradFn) as unknown as (p: tf.Tensor) => tf.Tensor;
 
-/** Identity whose gradient is zero (tfjs has no stopGradient). Prefer computing constants outside the gradient scope. */
-export const stopGradient: <T extends tf.Tensor>(x: T) => T = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as CustomGradFn) as unknown as <T extends tf.Tensor>(x: T) => T;
-
-function labelTensor(labels: tf.Tensor1D | ArrayLike<number>): tf.Tensor1D {
-  return labels instanceof tf.Tensor ? tf.cast(labels, 'int32') : tf.tensor1d(Array.from(labels), 'int32');
-}
-
-/** Per-sample softmax cross-entropy (natural log) via log-softmax: logits [n, C], labels n → [n]. */
-export function perSampleCE(logits: tf.Tensor2D, labels: tf.Tensor1D | ArrayLike<number>): tf.Tensor1D {
-  return tf.tidy(() => {
-    const C = logits.shape[1];
-    const oneHot = tf.cast(tf.oneHot(labelTensor(labels), C), logits.dtype);
-    return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)) as tf.Tensor1D;
-  });
-}
-
 /** The smoothed ECDF F̂ of `log1p(ce + 1e-8)` within the set (no probit). */
 export function smoothedEcdf(ce: tf.Tensor1D, opts: GaussianiseOptions = {}): tf.Tensor1D {
   const k = opts.k ?? 2;
@@ -141,51 +135,202 @@ export function mmd2(u: tf.Tensor1D, v: tf.Tensor1D, sigma = 1): tf.Scalar {
   });
 }
 
-export interface AcfRegulariserInputs {
-  /** logits of the test batch (D_te_used, labels in the forget batch's label set); treated as constant */
-  testLogits: tf.Tensor2D;
-  testLabels: tf.Tensor1D | ArrayLike<number>;
-  /** logits of the forget batch; gradients flow through these */
-  forgetLogits: tf.Tensor2D;
-  forgetLabels: tf.Tensor1D | ArrayLike<number>;
-}
+// ---------------------------------------------------------------------------------------------------- objective
 
-export interface AcfRegulariserOptions extends GaussianiseOptions {
-  /** MMD kernel bandwidth; default 1 */
-  sigma?: number;
-}
-
-/**
- * MMD²( g(stopgrad test), g(forget) ) of spec §5.3. The test branch is wrapped in `stopGradient`, so the
- * gradient is right either way; for speed compute `testLogits` outside the gradient scope (then no backward
- * pass runs through the test images at all).
- */
-export function acfRegulariser(inputs: AcfRegulariserInputs, opts: AcfRegulariserOptions = {}): tf.Scalar {
+/** Steepened retain loss (spec §5.3/§5.6): (mean CE)² ('batch-mean', default) or mean(CE²) ('per-sample'). */
+export function steepCE(logits: tf.Tensor2D, labels: ArrayLike<number>, mode: string): tf.Scalar {
   return tf.tidy(() => {
-    const gTest = stopGradient(gaussianise(perSampleCE(inputs.testLogits, inputs.testLabels), opts));
-    const gForget = gaussianise(perSampleCE(inputs.forgetLogits, inputs.forgetLabels), opts);
-    return mmd2(gTest, gForget, opts.sigma ?? 1);
+    const ce = perSampleCE(logits, labels);
+    return (mode === 'per-sample' ? tf.mean(tf.square(ce)) : tf.square(tf.mean(ce))) as tf.Scalar;
   });
 }
 
-export interface AcfLossInputs extends AcfRegulariserInputs {
-  retainLogits: tf.Tensor2D;
-  retainLabels: tf.Tensor1D | ArrayLike<number>;
+/** Forget/test sampling of spec §5.3 with per-class index lists of D_te_used precomputed (§10 C10). */
+export class AmuSampler {
+  private readonly forgetAll: Int32Array;
+  private readonly testByClass = new Map<number, number[]>();
+  private readonly pools = new Map<string, Int32Array>();
+
+  constructor(readonly forget: SampleSource, readonly test: SampleSource, readonly count: number, private readonly rng: Rng) {
+    this.forgetAll = new Int32Array(forget.size);
+    for (let i = 0; i < forget.size; i++) this.forgetAll[i] = i;
+    for (let i = 0; i < test.size; i++) {
+      const c = test.labels[i];
+      let l = this.testByClass.get(c);
+      if (!l) this.testByClass.set(c, (l = []));
+      l.push(i);
+    }
+  }
+
+  /** `count` forget positions w/o replacement, then `count` test positions among the classes they contain. */
+  next(): { forgetPos: Int32Array; forgetLabels: Int32Array; testPos: Int32Array; testLabels: Int32Array } {
+    const forgetPos = this.rng.sample(this.forgetAll, this.count);
+    const forgetLabels = new Int32Array(forgetPos.length);
+    const classes = new Set<number>();
+    for (let i = 0; i < forgetPos.length; i++) {
+      forgetLabels[i] = this.forget.labels[forgetPos[i]];
+      classes.add(forgetLabels[i]);
+    }
+    const sorted = [...classes].sort((a, b) => a - b);
+    const key = sorted.join(',');
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const all: number[] = [];
+      for (const c of sorted) all.push(...(this.testByClass.get(c) ?? []));
+      pool = Int32Array.from(all.sort((a, b) => a - b));
+      this.pools.set(key, pool);
+    }
+    const testPos = this.rng.sample(pool, this.count);
+    const testLabels = new Int32Array(testPos.length);
+    for (let i = 0; i < testPos.length; i++) testLabels[i] = this.test.labels[testPos[i]];
+    return { forgetPos, forgetLabels, testPos, testLabels };
+  }
 }
 
-export interface AcfLossOptions extends AcfRegulariserOptions {
-  /** weight of the MMD term; default 34 */
-  lambda?: number;
+export interface AmuOptions {
+  lambda: number;
+  k: number;
+  K: number;
+  sigma: number;
+  ecdf: EcdfMode;
+  square: string;
+  sampleFactor: number;
+}
+
+export function amuOptions(hp: Record<string, HParamValue>, prefix: string, m: MethodName): AmuOptions {
+  const ecdf = str(hp, `${prefix}_ecdf`, m);
+  return {
+    lambda: num(hp, `${prefix}_lambda`, m),
+    k: num(hp, `${prefix}_k`, m),
+    K: num(hp, `${prefix}_K`, m),
+    sigma: num(hp, `${prefix}_sigma`, m),
+    ecdf: ecdf === 'two-sided' ? 'two-sided' : 'one-sided',
+    square: str(hp, `${prefix}_square`, m),
+    sampleFactor: num(hp, `${prefix}_sample_factor`, m),
+  };
 }
 
 /**
- * The A-CF objective (spec §5.3): (mean retain CE)² + λ·MMD². Returns the total and both terms (the caller
- * owns all three; `ce2` and `mmd2` are for per-step logging).
+ * MMD²( g(test logits, detached), g(forget logits) ) for one step's samples. The test branch runs off the
+ * gradient tape. Returns 0 when either side has fewer than one sample (e.g. no test image of the forget
+ * classes).
  */
-export function acfLoss(inputs: AcfLossInputs, opts: AcfLossOptions = {}): { total: tf.Scalar; ce2: tf.Scalar; mmd2: tf.Scalar } {
-  const lambda = opts.lambda ?? 34;
-  const ce2 = tf.tidy(() => tf.square(tf.mean(perSampleCE(inputs.retainLogits, inputs.retainLabels))) as tf.Scalar);
-  const reg = acfRegulariser(inputs, opts);
-  const total = tf.tidy(() => tf.add(ce2, tf.mul(reg, lambda)) as tf.Scalar);
-  return { total, ce2, mmd2: reg };
+export function amuRegulariser(
+  model: Model,
+  forget: SampleSource,
+  test: SampleSource,
+  s: { forgetPos: Int32Array; forgetLabels: Int32Array; testPos: Int32Array; testLabels: Int32Array },
+  o: Pick<AmuOptions, 'k' | 'K' | 'ecdf' | 'sigma'>,
+): tf.Scalar {
+  if (s.forgetPos.length === 0 || s.testPos.length === 0) return tf.scalar(0);
+  return tf.tidy(() => {
+    const g = { k: o.k, K: o.K, ecdf: o.ecdf };
+    const gTest = offTape(() =>
+      tf.tidy(() => {
+        const xt = test.gather(s.testPos);
+        return gaussianise(perSampleCE(model.apply(xt), s.testLabels), g);
+      }),
+    );
+    const xf = forget.gather(s.forgetPos);
+    const gForget = gaussianise(perSampleCE(model.apply(xf), s.forgetLabels), g);
+    return mmd2(gTest, gForget, o.sigma);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------- training
+
+/** The A-AMU objective of one step: returns total and the (unweighted) ce2 and mmd² terms (caller owns all three). */
+export function amuStepLoss(
+  c: StepContext,
+  ctx: Pick<UnlearnContext, 'forget' | 'testUsed'>,
+  sampler: AmuSampler,
+  o: AmuOptions,
+): { total: tf.Scalar; ce2: tf.Scalar; mmd: tf.Scalar } {
+  const sample = sampler.next();
+  const ce2 = tf.tidy(() => steepCE(c.model.apply(c.x), c.y, o.square));
+  const mmd = amuRegulariser(c.model, ctx.forget, ctx.testUsed, sample, o);
+  const total = tf.add(ce2, tf.mul(mmd, o.lambda)) as tf.Scalar;
+  return { total, ce2, mmd };
+}
+
+/**
+ * The A-AMU template (spec §10 B10): (L_main)² + λ·MMD² + R(θ), Adam, `epochs` passes over the retain loader.
+ * `extra` adds R(θ) (A-L1-sparse); used by A-CF and A-L1-sparse.
+ */
+export async function runAmu(
+  ctx: UnlearnContext,
+  M: MethodName,
+  prefix: string,
+  extra?: (model: Model) => tf.Scalar,
+): Promise<Model> {
+  const hp = methodHParams(M, ctx);
+  const E = num(hp, `${prefix}_epochs`, M);
+  const B = num(hp, 'batch_size', M);
+  const o = amuOptions(hp, prefix, M);
+  const loop = new MethodLoop(ctx, M, E);
+  const student = ctx.original.clone();
+  const adam = { kind: 'adam', lr: num(hp, `${prefix}_lr`, M), beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+  return trainStudent(student, adam, async (opt) => {
+    const sampler = new AmuSampler(ctx.forget, ctx.testUsed, o.sampleFactor * B, ctx.rng.fork('amu-samples'));
+    const shuffle = ctx.rng.fork('shuffle');
+    for (let e = 0; e < E; e++) {
+      await loop.pass({
+        model: student, optimizer: opt, source: ctx.retain, batchSize: B, rng: shuffle, epoch: e,
+        gradients: ctx.parallel ? (c, vars) => parallelAmuStep(ctx.parallel!, c, vars, ctx, sampler, o, loop, extra) : undefined,
+        loss: (c) => {
+          const { total, ce2, mmd } = amuStepLoss(c, ctx, sampler, o);
+          loop.terms(ce2, mmd);
+          return extra ? (tf.add(total, extra(c.model)) as tf.Scalar) : total;
+        },
+      });
+      await loop.endEpoch(e, student);
+    }
+  });
+}
+
+/**
+ * The A-AMU step on data-parallel workers, in two phases (src/core/parallel/engine.ts `twoPhase`): the shards return
+ * the per-sample CE of the retain batch, the forget sample and the test sample; the objective (steepened retain
+ * CE + λ·MMD² of the Gaussianised forget and detached test losses) and its weights ∂L/∂ℓᵢ are computed here; the
+ * shards back-propagate Σ wᵢ·ℓᵢ. R(θ) (`extra`) is added once, here. Draws the same samples as `amuStepLoss`.
+ */
+export async function parallelAmuStep(
+  p: ParallelTrainer,
+  c: StepContext,
+  vars: tf.Variable[],
+  ctx: Pick<UnlearnContext, 'forget' | 'testUsed'>,
+  sampler: AmuSampler,
+  o: AmuOptions,
+  loop: MethodLoop,
+  extra?: (model: Model) => tf.Scalar,
+  /** A-SCRUB's min step: γ·(steepened CE) + β·KL_T(teacher ‖ student) on the retain batch + λ·MMD² */
+  distill?: { teacher: Model; T: number; beta: number; gamma: number },
+) {
+  const s = sampler.next();
+  const withReg = s.forgetPos.length > 0 && s.testPos.length > 0;
+  const groups: HostGroup[] = [await hostGroup(c.x, c.y)];
+  if (distill) {
+    const zt = await p.predict(distill.teacher, c.x);
+    const logQ = logSoftmaxT(zt, c.y.length, distill.teacher.config.numClasses, distill.T);
+    groups[0].kl = { logQ, T: distill.T, weight: distill.beta / c.y.length };
+  }
+  const gamma = distill?.gamma ?? 1;
+  if (withReg) {
+    for (const [src, pos, y] of [[ctx.forget, s.forgetPos, s.forgetLabels], [ctx.testUsed, s.testPos, s.testLabels]] as const) {
+      const x = src.gather(pos);
+      try {
+        groups.push(await hostGroup(x, y));
+      } finally {
+        x.dispose();
+      }
+    }
+  }
+  const g = { k: o.k, K: o.K, ecdf: o.ecdf };
+  const r = await p.twoPhase(c.model, groups, withReg ? [false, false, true] : [false], (ce) => {
+    const sq = o.square === 'per-sample' ? tf.mean(tf.square(ce[0])) : tf.square(tf.mean(ce[0]));
+    const mmd = withReg ? mmd2(gaussianise(ce[2], g), gaussianise(ce[1], g), o.sigma) : tf.scalar(0);
+    loop.terms(sq as tf.Scalar, mmd);
+    return tf.add(gamma === 1 ? sq : tf.mul(sq, gamma), tf.mul(mmd, o.lambda)) as tf.Scalar;
+  }, vars);
+  return withPenalty(r, vars, extra ? () => extra(c.model) : undefined);
 }

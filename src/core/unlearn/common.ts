@@ -1,18 +1,16 @@
 /**
- * Shared pieces of the unlearning methods: the method signature and context, loss helpers (KL_T, L1, mean CE,
- * steepened CE, the A-AMU regulariser), the A-AMU forget/test sampler, and `MethodLoop`, a thin wrapper over
- * `runPass` that adds progress, per-epoch hooks and per-step A-AMU term logging.
+ * Shared pieces of the unlearning methods: the method signature and context, loss helpers (per-sample and mean CE,
+ * KL_T, L1), and `MethodLoop`, a thin wrapper over `runPass` that adds progress, per-epoch hooks and per-step
+ * A-AMU term logging. The A-AMU machinery itself is in ./amu.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model, Param, Progress, SampleSource } from '../types';
 import { throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
-import type { HParamValue, MethodName } from '../runner/contracts';
+import type { HParamValue, MethodName } from '../contracts';
 import type { LabOptimizer, OptimizerConfig, PassOptions, StepContext } from '../train/api';
 import { makeOptimizer, runPass } from '../train';
-import { gaussianise, mmd2, perSampleCE } from './amu';
-import type { EcdfMode } from './amu';
-import { defaultHParams, hpNum, hpStr } from './hparams';
+import { defaultHParams, hpNum, hpStr } from '../methods/hparams';
 import type { ParallelTrainer } from '../parallel/engine';
 
 export interface UnlearnContext {
@@ -74,17 +72,22 @@ export function offTape<T extends tf.Tensor>(f: () => T): T {
   });
 }
 
+function labelTensor(labels: tf.Tensor1D | ArrayLike<number>): tf.Tensor1D {
+  return labels instanceof tf.Tensor ? tf.cast(labels, 'int32') : tf.tensor1d(Array.from(labels), 'int32');
+}
+
+/** Per-sample softmax cross-entropy (natural log) via log-softmax: logits [n, C], labels n → [n]. */
+export function perSampleCE(logits: tf.Tensor2D, labels: tf.Tensor1D | ArrayLike<number>): tf.Tensor1D {
+  return tf.tidy(() => {
+    const C = logits.shape[1];
+    const oneHot = tf.cast(tf.oneHot(labelTensor(labels), C), logits.dtype);
+    return tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)) as tf.Tensor1D;
+  });
+}
+
 /** Mean cross-entropy of a batch. */
 export function meanCE(logits: tf.Tensor2D, labels: ArrayLike<number>): tf.Scalar {
   return tf.tidy(() => tf.mean(perSampleCE(logits, labels)) as tf.Scalar);
-}
-
-/** Steepened retain loss (spec §5.3/§5.6): (mean CE)² ('batch-mean', default) or mean(CE²) ('per-sample'). */
-export function steepCE(logits: tf.Tensor2D, labels: ArrayLike<number>, mode: string): tf.Scalar {
-  return tf.tidy(() => {
-    const ce = perSampleCE(logits, labels);
-    return (mode === 'per-sample' ? tf.mean(tf.square(ce)) : tf.square(tf.mean(ce))) as tf.Scalar;
-  });
 }
 
 /**
@@ -144,100 +147,6 @@ export function l1Norm(params: Param[]): tf.Scalar {
     let acc: tf.Tensor = tf.scalar(0);
     for (const p of params) acc = tf.add(acc, absSum(p.variable));
     return acc as tf.Scalar;
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------- A-AMU
-
-/** Forget/test sampling of spec §5.3 with per-class index lists of D_te_used precomputed (§10 C10). */
-export class AmuSampler {
-  private readonly forgetAll: Int32Array;
-  private readonly testByClass = new Map<number, number[]>();
-  private readonly pools = new Map<string, Int32Array>();
-
-  constructor(readonly forget: SampleSource, readonly test: SampleSource, readonly count: number, private readonly rng: Rng) {
-    this.forgetAll = new Int32Array(forget.size);
-    for (let i = 0; i < forget.size; i++) this.forgetAll[i] = i;
-    for (let i = 0; i < test.size; i++) {
-      const c = test.labels[i];
-      let l = this.testByClass.get(c);
-      if (!l) this.testByClass.set(c, (l = []));
-      l.push(i);
-    }
-  }
-
-  /** `count` forget positions w/o replacement, then `count` test positions among the classes they contain. */
-  next(): { forgetPos: Int32Array; forgetLabels: Int32Array; testPos: Int32Array; testLabels: Int32Array } {
-    const forgetPos = this.rng.sample(this.forgetAll, this.count);
-    const forgetLabels = new Int32Array(forgetPos.length);
-    const classes = new Set<number>();
-    for (let i = 0; i < forgetPos.length; i++) {
-      forgetLabels[i] = this.forget.labels[forgetPos[i]];
-      classes.add(forgetLabels[i]);
-    }
-    const sorted = [...classes].sort((a, b) => a - b);
-    const key = sorted.join(',');
-    let pool = this.pools.get(key);
-    if (!pool) {
-      const all: number[] = [];
-      for (const c of sorted) all.push(...(this.testByClass.get(c) ?? []));
-      pool = Int32Array.from(all.sort((a, b) => a - b));
-      this.pools.set(key, pool);
-    }
-    const testPos = this.rng.sample(pool, this.count);
-    const testLabels = new Int32Array(testPos.length);
-    for (let i = 0; i < testPos.length; i++) testLabels[i] = this.test.labels[testPos[i]];
-    return { forgetPos, forgetLabels, testPos, testLabels };
-  }
-}
-
-export interface AmuOptions {
-  lambda: number;
-  k: number;
-  K: number;
-  sigma: number;
-  ecdf: EcdfMode;
-  square: string;
-  sampleFactor: number;
-}
-
-export function amuOptions(hp: Record<string, HParamValue>, prefix: string, m: MethodName): AmuOptions {
-  const ecdf = str(hp, `${prefix}_ecdf`, m);
-  return {
-    lambda: num(hp, `${prefix}_lambda`, m),
-    k: num(hp, `${prefix}_k`, m),
-    K: num(hp, `${prefix}_K`, m),
-    sigma: num(hp, `${prefix}_sigma`, m),
-    ecdf: ecdf === 'two-sided' ? 'two-sided' : 'one-sided',
-    square: str(hp, `${prefix}_square`, m),
-    sampleFactor: num(hp, `${prefix}_sample_factor`, m),
-  };
-}
-
-/**
- * MMD²( g(test logits, detached), g(forget logits) ) for one step's samples. The test branch runs off the
- * gradient tape. Returns 0 when either side has fewer than one sample (e.g. no test image of the forget
- * classes).
- */
-export function amuRegulariser(
-  model: Model,
-  forget: SampleSource,
-  test: SampleSource,
-  s: { forgetPos: Int32Array; forgetLabels: Int32Array; testPos: Int32Array; testLabels: Int32Array },
-  o: Pick<AmuOptions, 'k' | 'K' | 'ecdf' | 'sigma'>,
-): tf.Scalar {
-  if (s.forgetPos.length === 0 || s.testPos.length === 0) return tf.scalar(0);
-  return tf.tidy(() => {
-    const g = { k: o.k, K: o.K, ecdf: o.ecdf };
-    const gTest = offTape(() =>
-      tf.tidy(() => {
-        const xt = test.gather(s.testPos);
-        return gaussianise(perSampleCE(model.apply(xt), s.testLabels), g);
-      }),
-    );
-    const xf = forget.gather(s.forgetPos);
-    const gForget = gaussianise(perSampleCE(model.apply(xf), s.forgetLabels), g);
-    return mmd2(gTest, gForget, o.sigma);
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
-import type { MethodName } from '../runner/contracts';
+import type { MethodName } from '../contracts';
 import type { StepContext } from '../train/api';
 import type { UnlearnContext } from './common';
 import { MethodLoop, meanCE, methodHParams, num, trainStudent } from './common';

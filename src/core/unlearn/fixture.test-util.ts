@@ -4,7 +4,7 @@ import { createModel } from '../models';
 import { Rng } from '../rng';
 import { floatSource } from '../data/source';
 import type { Model, ModelConfig, SampleSource } from '../types';
-import type { HParamValue } from '../runner/contracts';
+import type { HParamValue } from '../contracts';
 import type { UnlearnContext } from './common';
 
 export const CFG: ModelConfig = { arch: 'convnet3', width: 8, numClasses: 4 };

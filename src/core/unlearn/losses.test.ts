@@ -7,13 +7,13 @@ import { Rng } from '../rng';
 import { initNodeBackend } from '../../cli/node-backend';
 import { createModel } from '../models';
 import { makeOptimizer } from '../train';
-import { AmuSampler, amuRegulariser, klFromLogTarget, klT, l1Norm, offTape, steepCE } from './common';
-import { amuStepLoss } from './acf';
+import { klFromLogTarget, klT, l1Norm, offTape, perSampleCE } from './common';
+import { AmuSampler, amuRegulariser, amuStepLoss, steepCE } from './amu';
 import { aScrubMinLoss } from './a-scrub';
 import { badTeacherLogTarget } from './bad-distillation';
 import { l1AlphaAt } from './l1-sparse';
 import { ConvPruner, isPruneEpoch, pruneRate } from './pruning';
-import { gaussianise, mmd2, perSampleCE } from './amu';
+import { gaussianise, mmd2 } from './amu';
 import { CFG, all, ceRef, gradsOf, klRef, klTeacherRef, makeFixture, maxAbsDiff, randomSource } from './fixture.test-util';
 import type { Fixture } from './fixture.test-util';
 

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../cli/node-backend';
 import { CancelledError, LabError } from '../types';
 import type { Model } from '../types';
-import { METHOD_NAMES } from '../runner/contracts';
-import type { HParamValue, MethodName } from '../runner/contracts';
+import { METHOD_NAMES } from '../contracts';
+import type { HParamValue, MethodName } from '../contracts';
 import { METHODS, runMethod } from './index';
-import { AmuSampler, l1Norm } from './common';
-import { gaussianise, mmd2, perSampleCE } from './amu';
+import { l1Norm, perSampleCE } from './common';
+import { AmuSampler, gaussianise, mmd2 } from './amu';
 import { all, ceRef, gradsOf, klRef, klTeacherRef, makeFixture, maxAbsDiff, sgdStep, weightsOf } from './fixture.test-util';
 import type { Fixture } from './fixture.test-util';
 

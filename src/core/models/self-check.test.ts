@@ -2,14 +2,15 @@ import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, selfCheck } from './select';
+import { selectBackend } from '../backend/select';
+import { selfCheck } from './self-check';
 
 const require = createRequire(import.meta.url);
 const wasmPaths = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')), '/');
 
 describe('selectBackend', () => {
   it('auto in Node: skips WebGPU/WebGL with reasons, picks wasm after a passing self-check', async () => {
-    const r = await selectBackend('auto', { wasmPaths, timeoutMs: 20_000 });
+    const r = await selectBackend('auto', { wasmPaths, timeoutMs: 20_000, check: selfCheck });
     expect(r.backend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(r.reasons.some((s) => s.startsWith('WebGPU'))).toBe(true);
@@ -20,7 +21,7 @@ describe('selectBackend', () => {
   });
 
   it('a backend with a broken kernel fails the self-check and the chain falls back to cpu', async () => {
-    await selectBackend('wasm', { wasmPaths });
+    await selectBackend('wasm', { wasmPaths, check: selfCheck });
     const mm = tf.getKernel('BatchMatMul', 'wasm')!;
     tf.unregisterKernel('BatchMatMul', 'wasm');
     // a "silently dropped work" backend: the matmul returns zeros (as WebGPU did with an invalid shader)
@@ -39,7 +40,7 @@ describe('selectBackend', () => {
     try {
       const sc = await selfCheck('wasm');
       expect(sc.ok).toBe(false);
-      const r = await selectBackend('wasm', { wasmPaths });
+      const r = await selectBackend('wasm', { wasmPaths, check: selfCheck });
       expect(r.backend).toBe('cpu');
       expect(r.reasons.join(' ')).toMatch(/wasm: self-check failed/);
     } finally {

@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { METHOD_NAMES } from '../runner/contracts';
+import { METHOD_CARDS, METHOD_NAMES, methodCard } from './registry';
 import { LabError } from '../types';
-import { HPARAM_TABLE, SETTINGS, defaultHParams, resolveHParams, settingKey, validateHParam } from './hparams';
+import {
+  HPARAM_TABLE, SETTINGS, defaultHParams, resolveHParams, scaleHParams, settingKey, validateHParam,
+} from './hparams';
 
 const C10 = { dataset: 'cifar10', arch: 'resnet18', withDC: false } as const;
 
@@ -115,5 +117,25 @@ describe('override validation', () => {
     expect(e.message).toMatch(/epochScale/);
     e = err(() => resolveHParams('CF', C10, { cf_lr: Number.NaN }));
     expect(e.message).toMatch(/cf_lr/);
+  });
+});
+
+describe('method cards', () => {
+  it('each card declares its epoch scaling; an unknown method is an error, never silent 1-epoch scaling', () => {
+    for (const c of METHOD_CARDS) expect(c.scaleEpochs === 'fixed' || typeof c.scaleEpochs === 'function').toBe(true);
+    expect(METHOD_CARDS.filter((c) => c.scaleEpochs === 'fixed').map((c) => c.name)).toEqual(['A-CF', 'A-SCRUB', 'A-L1-Sparse']);
+    const hp = { x_epochs: 10 };
+    expect(() => scaleHParams('Nope' as never, hp, 0.5)).toThrow(LabError);
+    expect(() => scaleHParams('Nope' as never, hp, 0.5)).toThrow(/unknown method 'Nope'/);
+    expect(() => defaultHParams('Nope' as never, 'C10-R18')).toThrow(/unknown method 'Nope'/);
+    expect(() => validateHParam('Nope' as never, 'x', 1)).toThrow(/unknown method 'Nope'/);
+  });
+
+  it('METHOD_NAMES and HPARAM_TABLE are the cards, in order', () => {
+    expect(METHOD_NAMES).toEqual(METHOD_CARDS.map((c) => c.name));
+    expect(Object.keys(HPARAM_TABLE)).toEqual([...METHOD_NAMES]);
+    for (const c of METHOD_CARDS) expect(HPARAM_TABLE[c.name]).toBe(c.hparams);
+    expect(methodCard('SCRUB')?.label).toBe('SCRUB');
+    expect(methodCard('nope')).toBeUndefined();
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * Contracts of the experiment runner: the spec that drives a run, the events it streams, the result it writes.
+ * Shared by the runner, the CLI, the worker protocol and the app. Result field names follow
+ * ../shared/docs/results-format.md (keep them stable; add fields freely).
+ */
+import type { Arch, DatasetId, ForgetMode, HParamValue, Metrics, Progress, RgbaImage, StageName } from './types';
+import type { MethodName } from './methods/registry';
+
+// the method names come from the method registry (src/core/methods/registry.ts)
+export { METHOD_NAMES, type MethodName } from './methods/registry';
+export type { HParamValue } from './types';
+
+
+export interface ExperimentSpec {
+  dataset: DatasetId;
+  /** training images per class taken from the train split (0 = all) */
+  trainPerClass: number;
+  /** test images per class (0 = all); split 70/30 into regulariser / evaluation parts */
+  testPerClass: number;
+  model: { arch: Arch; width: number };
+  forget: {
+    mode: ForgetMode;
+    /** class to forget in class mode; null = drawn from the seed (spec §1.3a) */
+    class: number | null;
+    /** fraction forgotten in uniform mode (paper: 0.1) */
+    fraction: number;
+  };
+  seed: number;
+  pretrain: { epochs: number; lr: number; momentum: number; weightDecay: number; batchSize: number; warmup: number };
+  condense: {
+    enabled: boolean;
+    ipc: number;
+    iterations: number;
+    resampleNet: boolean;
+    kmeansMaxIter: number;
+    /** width of the random ConvNet-3 feature nets of k-means and Blend (paper: 128) */
+    netWidth: number;
+  };
+  unlearn: {
+    methods: MethodName[];
+    /** which arms to run: without condensation, with, or both */
+    arms: 'without' | 'with' | 'both';
+    /** per-method overrides of the defaults table */
+    hparams: Partial<Record<MethodName, Record<string, HParamValue>>>;
+    /** multiply every baseline's epoch count (scaled presets); A-* methods keep 1 epoch */
+    epochScale: number;
+  };
+  /** sequential uniform rounds (spec §8); 1 = single round */
+  rounds: number;
+  /** evaluate every method after each epoch (curves); costs time */
+  curves: boolean;
+}
+
+export interface PrototypeView {
+  /** global sub-class id */
+  cluster: number;
+  label: number;
+  size: number;
+  image: RgbaImage;
+  members: RgbaImage[];
+}
+
+/** One forget image with the true-label confidence p_y of the original model and of each unlearned model. */
+export interface ForgetSampleView {
+  /** position in the forget set */
+  pos: number;
+  label: number;
+  image: RgbaImage;
+  original: number;
+  /** keyed "Method|w/o DC" or "Method|w/ DC" */
+  byMethod: Record<string, number>;
+}
+
+export interface MethodResult {
+  name: MethodName;
+  withDC: boolean;
+  round: number;
+  unlearnSeconds: number;
+  overheadSeconds: number;
+  metrics: Metrics;
+  curve: Array<{ epoch: number } & Partial<Metrics>>;
+  /** per-example losses for forget-vs-test histograms */
+  losses?: { forget: number[]; test: number[] };
+}
+
+export interface CondenseResult {
+  ipc: number;
+  round: number;
+  kmeansSeconds: number;
+  partitionSeconds: number;
+  blendSeconds: number;
+  retainSize: number;
+  reducedRetainSize: number;
+  freeClusters: number;
+  residualImages: number;
+  emptyClusters: number;
+  clusterSizes: number[];
+  finalLoss: number;
+  /** the last Blend prototypes shown live: RGBA 32×32 as base64 (JSON-friendly), with cluster, class and size */
+  prototypes?: Array<{ cluster: number; label: number; size: number; rgbaBase64: string }>;
+}
+
+export interface ExperimentResult {
+  spec: ExperimentSpec;
+  env: { backend: string; versions: Record<string, string>; startedAt: string; seconds: number; machine?: Record<string, unknown>; /** data-parallel training workers (1 = in-thread) */ workers?: number };
+  split: { trainSize: number; retainSize: number; forgetSize: number; testUsedSize: number; testEvalSize: number; forgetClass: number | null };
+  pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics };
+  condense?: CondenseResult;
+  condenseRounds?: CondenseResult[];
+  methods: MethodResult[];
+  cancelled?: boolean;
+}
+
+export type RunEvent =
+  | { kind: 'stage'; stage: StageName; status: 'start' | 'end'; label?: string; seconds?: number }
+  | { kind: 'progress'; progress: Progress }
+  | { kind: 'epoch'; method: MethodName | 'pretrain'; withDC: boolean; round: number; epoch: number; metrics: Partial<Metrics> }
+  | { kind: 'condense-iter'; round: number; iter: number; iterations: number; loss: number }
+  | { kind: 'clusters'; sizes: number[]; freeClusters: number; residualImages: number; retainSize: number; reducedRetainSize: number }
+  | { kind: 'prototypes'; iter: number; items: PrototypeView[] }
+  | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number }
+  | { kind: 'method-result'; result: MethodResult }
+  | { kind: 'condense-result'; result: CondenseResult }
+  | { kind: 'forget-samples'; round: number; items: ForgetSampleView[] }
+  | { kind: 'log'; level: 'info' | 'warn'; message: string };
+
+export type EventSink = (e: RunEvent) => void;
+
+/** Where pretrained weights are kept between runs (IndexedDB in the browser, files in Node). */
+export interface WeightsCache {
+  get(key: string): Promise<Uint8Array | null>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * A stateful lab session (lives in the worker, or in a Node process). Commands run one at a time; each takes
+ * an AbortSignal and streams RunEvents to the sink given at construction. State (dataset, split, pretrained
+ * model, condensed set, method results) is kept between commands so Condense → Unlearn → Compare reuse it;
+ * changing the spec resets what it invalidates.
+ *
+ * Implemented by `LabSession` in src/core/runner/session.ts:
+ *   new LabSession({ dataset: ImageDataset, sink: EventSink, cache?: WeightsCache, backendName: string })
+ *   setSpec(spec: ExperimentSpec): void
+ *   pretrain(signal?): Promise<void>                      // trains or loads the original model
+ *   condense(signal?): Promise<CondenseResult>            // pretrain if needed, then k-means + Blend
+ *   unlearn(methods: MethodName[], arms: 'without'|'with'|'both', signal?): Promise<MethodResult[]>
+ *   runAll(signal?): Promise<ExperimentResult>            // the whole spec (all rounds)
+ *   result(): ExperimentResult                             // everything so far
+ *   dispose(): void                                        // frees every tensor
+ */
+export interface LabSessionApi {
+  setSpec(spec: ExperimentSpec): void;
+  pretrain(signal?: AbortSignal): Promise<void>;
+  condense(signal?: AbortSignal): Promise<CondenseResult>;
+  unlearn(methods: MethodName[], arms: 'without' | 'with' | 'both', signal?: AbortSignal): Promise<MethodResult[]>;
+  runAll(signal?: AbortSignal): Promise<ExperimentResult>;
+  result(): ExperimentResult;
+  dispose(): void;
+}

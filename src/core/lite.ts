@@ -1,0 +1,21 @@
+/**
+ * The tfjs-free entry of the compute core, for the page's main thread (src/app) and the worker protocol that
+ * the main thread shares: the contracts (spec, events, results), the presets and spec validation, the method
+ * cards (names, labels, hyper-parameters with their ranges, defaults and epoch scaling) and the resolver, report / claims formatting and the reproduce plan. Nothing reachable from
+ * here may import tfjs at run time (`import type` is fine); src/core/lite.test.ts walks the import graph to check.
+ * Everything else (datasets, models, training, evaluation, condensation, unlearning, the session) is in
+ * src/core/index.ts, which re-exports this file too.
+ */
+export * from './types';
+export * from './contracts';
+export * from './runner/presets';
+export * from './runner/report';
+export * from './runner/claims';
+export * from './runner/reproduce-plan';
+export type { BenchRow } from './runner/bench-rows';
+export { METHOD_CARDS, methodCard } from './methods/registry';
+export type { MethodCard } from './methods/define';
+export {
+  HPARAM_TABLE, SETTINGS, settingKey, defaultHParams, scaleHParams, validateHParam, resolveHParams, hpNum, hpStr,
+} from './methods/hparams';
+export type { SettingKey, SettingQuery, HParamDef, PerSetting } from './methods/hparams';
