@@ -52,8 +52,10 @@ describe('prepare CIFAR-10', () => {
     // a structurally bad archive (missing batch) fails the same way
     const miss = file('miss.tar.gz', cifarArchive({ omit: 'test_batch.bin' }));
     await expect(prepareCifar10({ archive: miss, out, expect: null })).rejects.toThrow(/missing test_batch\.bin/);
-    // counts of the real dataset are enforced by default
-    await expect(prepareCifar10({ archive: good(), out })).rejects.toThrow(/expected 50000 training images, found 100/);
+    // counts of the real dataset are enforced by default: each batch has an exact size, checked from its tar header
+    await expect(prepareCifar10({ archive: good(), out })).rejects.toThrow(
+      /good\.tar\.gz: cifar-10-batches-bin\/data_batch_1\.bin: wrong batch size: 61460 bytes, expected exactly 307/,
+    );
     expect(readFileSync(join(out, 'cifar10', 'manifest.json'), 'utf8')).toBe(before);
     expect(readdirSync(out)).toEqual(['cifar10']);
     expect((await loadDatasetNode('cifar10', { dir: out })).train.n).toBe(100);
@@ -103,7 +105,7 @@ describe('prepare CIFAR-10', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       const gz = cifarArchive();
-      const cut = file('cli-cut.tar.gz', gz.subarray(0, 5000));
+      const cut = file('cli-cut.tar.gz', gz.subarray(0, 40));
       const code = await main(['--archive', cut, '--out', join(root, 'out5')], {});
       expect(code).toBe(1);
       expect(err).toHaveBeenCalledTimes(1);

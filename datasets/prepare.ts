@@ -7,8 +7,8 @@
  * SVHN: `--dataset svhn [--train train_32x32.mat --test test_32x32.mat] [--seed N]`; training capped at 4,500 per
  * class by a seeded random subset (spec §1.1), recorded in the manifest.
  */
-import { createReadStream, existsSync, realpathSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { createReadStream, realpathSync } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
@@ -18,8 +18,9 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { LabError } from '../src/core/types';
 import {
-  CIFAR10_EXPECT, CIFAR10_MD5, CIFAR10_URL, Cifar10TarCollector, type CifarExpect,
+  CIFAR10_EXPECT, CIFAR10_INFLATE, CIFAR10_MD5, CIFAR10_URL, Cifar10TarCollector, type CifarExpect,
 } from '../src/core/data/cifar10';
+import { InflateGuard } from '../src/core/data/gzip';
 import { buildShards, type DatasetManifest } from '../src/core/data/formats';
 import { SVHN_MD5, SVHN_TRAIN_CAP, SVHN_URLS, svhnFromMat } from '../src/core/data/svhn';
 import { atomicDir, download, fileSize, md5 } from './io';
@@ -52,39 +53,85 @@ export interface PrepareCifarOptions {
 
 const quiet: Log = () => {};
 
+/** Largest input file read whole into memory (SVHN's train_32x32.mat is 182 MB). */
+export const MAX_INPUT_FILE_BYTES = 1 << 30;
+
+/** A path that must name a readable regular file: otherwise a LabError saying what it is, with the path. */
+export async function checkInputFile(path: string, what: string, maxBytes = Infinity): Promise<number> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? `${what} not found` : `cannot read the ${what} (${code ?? (e as Error).message})`;
+    throw new LabError(why, path);
+  }
+  if (st.isDirectory()) {
+    throw new LabError(`is a directory, not the ${what} file; give the path of the file itself`, path);
+  }
+  if (!st.isFile()) throw new LabError(`is not a regular file; expected the ${what}`, path);
+  if (st.size > maxBytes) throw new LabError(`${st.size} bytes is far larger than any genuine ${what}`, path);
+  return st.size;
+}
+
+/** Any error from reading `path` as a LabError that keeps its cause and names the file. */
+function asLabError(e: unknown, path: string): LabError {
+  if (e instanceof LabError) return e;
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (err?.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err?.message ?? '')) {
+    return new LabError('truncated archive: the gzip stream ends early (incomplete download or copy?)', path);
+  }
+  if (err?.code === 'Z_DATA_ERROR') return new LabError(`corrupt gzip data (${err.message})`, path);
+  const msg = String(err?.message ?? e);
+  return new LabError(err?.code && !msg.includes(err.code) ? `${msg} (${err.code})` : msg, path);
+}
+
 /** Stream a (gzip) tar archive through the core CIFAR-10 collector, computing its MD5 on the way. */
 async function readCifarArchive(path: string, expect: CifarExpect | null) {
   const file = basename(path);
-  if (!existsSync(path)) throw new LabError('archive not found', path);
-  const col = new Cifar10TarCollector(path);
-  const hash = createHash('md5');
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  const sink = async (src: AsyncIterable<Buffer>) => {
-    for await (const c of src) col.push(new Uint8Array(c.buffer, c.byteOffset, c.length));
-  };
+  const size = await checkInputFile(path, 'archive');
   // peek at the magic number to choose gunzip or plain tar
   const head = Buffer.alloc(2);
   const fd = await open(path, 'r');
   try { await fd.read(head, 0, 2, 0); } finally { await fd.close(); }
   const gz = head[0] === 0x1f && head[1] === 0x8b;
+  const col = new Cifar10TarCollector(path, { expect, totalBytes: gz ? undefined : size });
+  const guard = new InflateGuard(path, CIFAR10_INFLATE);
+  const hash = createHash('md5');
+  let compressed = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      compressed += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  // an error thrown in the sink makes `pipeline` destroy the other streams, and what it rejects with is then
+  // often their AbortError ("The operation was aborted"): keep the sink's own error and report that instead
+  let sinkError: unknown = null;
+  const sink = async (src: AsyncIterable<Buffer>) => {
+    try {
+      for await (const c of src) {
+        col.push(new Uint8Array(c.buffer, c.byteOffset, c.length));
+        if (gz) guard.check(col.bytesSeen, compressed);
+      }
+    } catch (e) {
+      sinkError = e;
+      throw e;
+    }
+  };
   try {
     if (gz) await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), tap, createGunzip({ chunkSize: 1 << 20 }), sink);
     else await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), tap, sink);
   } catch (e) {
-    if (e instanceof LabError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err.message)) {
-      throw new LabError('truncated archive: the gzip stream ends early (incomplete download or copy?)', path);
-    }
-    if (err.code === 'Z_DATA_ERROR') throw new LabError(`corrupt gzip data (${err.message})`, path);
-    throw new LabError(err.message, path);
+    throw asLabError(sinkError ?? e, path);
   }
-  const ds = col.finish(expect);
+  let ds;
+  try {
+    ds = col.finish(expect);
+  } catch (e) {
+    throw asLabError(e, path);
+  }
   return { ds, md5: hash.digest('hex'), file };
 }
 
@@ -128,15 +175,22 @@ async function writeDataset(
   source: DatasetManifest['source'],
   opts: { shardImages?: number; subset?: DatasetManifest['subset'] },
 ): Promise<DatasetManifest> {
-  const w = await atomicDir(out, id);
+  const where = join(out, id);
+  let w;
+  try {
+    w = await atomicDir(out, id);
+  } catch (e) {
+    throw new LabError(`cannot write the prepared dataset here (${asLabError(e, out).message})`, where);
+  }
   try {
     const { manifest } = await buildShards(ds, source, { ...opts, onShard: (f, b) => w.write(f, b) });
     await w.write('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
     await w.commit();
     return manifest;
   } catch (e) {
-    await w.abort();
-    throw e;
+    await w.abort().catch(() => {});
+    if (e instanceof LabError) throw e;
+    throw new LabError(`cannot write the prepared dataset (${asLabError(e, where).message})`, where);
   }
 }
 
@@ -166,11 +220,18 @@ export async function prepareSvhn(opts: PrepareSvhnOptions = {}): Promise<Prepar
       paths[k] = dest;
     }
     paths[k] = resolve(paths[k]);
-    if (!existsSync(paths[k])) throw new LabError('file not found', paths[k]);
+    await checkInputFile(paths[k], `SVHN ${k} .mat file`, MAX_INPUT_FILE_BYTES);
   }
   log(`reading ${paths.train} and ${paths.test} …`);
-  const trainBytes = new Uint8Array(await readFile(paths.train));
-  const testBytes = new Uint8Array(await readFile(paths.test));
+  const read = async (p: string) => {
+    try {
+      return new Uint8Array(await readFile(p));
+    } catch (e) {
+      throw asLabError(e, p);
+    }
+  };
+  const trainBytes = await read(paths.train);
+  const testBytes = await read(paths.test);
   const files = (['train', 'test'] as const).map((k) => {
     const b = k === 'train' ? trainBytes : testBytes;
     const sum = md5(b);
@@ -234,7 +295,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     return 0;
   } catch (e) {
-    const msg = (e as Error).message ?? String(e);
+    const msg = (e as Error | undefined)?.message ?? String(e);
     console.error(`error: ${msg.replace(/\s*\n\s*/g, ' ')}`);
     return 1;
   }

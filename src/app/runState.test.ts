@@ -67,6 +67,13 @@ describe('run reducer', () => {
     expect(s.logs[0].message).toBe('x');
   });
 
+  it('progressFraction reads Progress.epoch as 1-based', () => {
+    expect(progressFraction({ stage: 'unlearn', epoch: 1, epochs: 2, step: 0, steps: 10 })).toBe(0);
+    expect(progressFraction({ stage: 'unlearn', epoch: 1, epochs: 2, step: 5, steps: 10 })).toBe(0.25);
+    expect(progressFraction({ stage: 'unlearn', epoch: 2, epochs: 2, step: 5, steps: 10 })).toBe(0.75);
+    expect(progressFraction({ stage: 'unlearn', epoch: 2, epochs: 2, step: 10, steps: 10 })).toBe(1);
+  });
+
   it('progressFraction clamps odd inputs', () => {
     expect(progressFraction({ stage: 'unlearn', epoch: 5, epochs: 2, step: 99, steps: 10 })).toBe(1);
     expect(progressFraction({ stage: 'unlearn', epoch: 0, epochs: 0, step: 0, steps: 0 })).toBe(0);

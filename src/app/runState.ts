@@ -4,6 +4,7 @@
  */
 import type { CondenseResult, ExperimentResult, ForgetSampleView, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/lite';
 import type { Metrics, Progress, StageName } from '../core/lite';
+import { armOf, galleryKey as coreGalleryKey, isWithDC, parseGalleryKey as coreParseGalleryKey } from '../core/lite';
 
 export interface StageView {
   stage: StageName;
@@ -22,7 +23,7 @@ export type CurvePoint = { epoch: number } & Partial<Metrics>;
 export interface RunView {
   /** stages in order of appearance; a stage key = stage + label */
   stages: StageView[];
-  /** `${method}|${withDC ? 'dc' : 'full'}|${round}` → per-epoch metrics */
+  /** `armKey(method, withDC, round)` → per-epoch metrics */
   curves: Record<string, CurvePoint[]>;
   pretrainCurve: CurvePoint[];
   /** A-CF's two loss terms per step, per method/arm key */
@@ -50,25 +51,26 @@ export function emptyRun(): RunView {
   };
 }
 
+/** Key of one method's arm in one round ("CF|with|0"); `withDC` is the result field, the key spells the `Arm`. */
 export function armKey(method: MethodName | string, withDC: boolean, round = 0): string {
-  return `${method}|${withDC ? 'dc' : 'full'}|${round}`;
+  return `${method}|${armOf(withDC)}|${round}`;
 }
 
 export function parseArmKey(key: string): { method: string; withDC: boolean; round: number } {
   const [method, arm, round] = key.split('|');
-  return { method, withDC: arm === 'dc', round: Number(round) || 0 };
+  return { method, withDC: arm === 'with', round: Number(round) || 0 };
 }
 
 function stageId(stage: StageName, label?: string): string {
   return label ? `${stage}:${label}` : stage;
 }
 
-/** Fraction done of a progress report (epochs and steps may be 0- or 1-based; clamp). */
+/** Fraction done of a progress report: `epoch` is 1-based (epoch 1 of `epochs`), `step` counts finished steps. */
 export function progressFraction(p: Progress): number {
   const steps = Math.max(1, p.steps);
   const epochs = Math.max(1, p.epochs);
-  // epoch is 0-based while running in the core's loops; step counts finished steps
-  const f = (Math.min(p.epoch, epochs - 1) * steps + Math.min(p.step, steps)) / (epochs * steps);
+  const done = Math.max(0, Math.min(p.epoch, epochs) - 1); // epochs finished before this one
+  const f = (done * steps + Math.min(p.step, steps)) / (epochs * steps);
   return Math.max(0, Math.min(1, f));
 }
 
@@ -260,14 +262,14 @@ export function histogram(a: number[], b: number[], bins = 30): Array<{ x: numbe
 
 // ---- forget-sample gallery ------------------------------------------------------------------------------
 
-/** Key of a method's arm in a forget sample's `byMethod` ("A-CF|w/ DC"), as the session writes it. */
+/** Key of a method's arm in a forget sample's `byMethod` ("A-CF|w/ DC"), as the session writes it (core `galleryKey`). */
 export function galleryKey(method: string, withDC: boolean): string {
-  return `${method}|${withDC ? 'w/ DC' : 'w/o DC'}`;
+  return coreGalleryKey(method, armOf(withDC));
 }
 
 export function parseGalleryKey(key: string): { method: string; withDC: boolean } {
-  const i = key.lastIndexOf('|');
-  return { method: i < 0 ? key : key.slice(0, i), withDC: i >= 0 && key.slice(i + 1) === 'w/ DC' };
+  const { method, arm } = coreParseGalleryKey(key);
+  return { method, withDC: isWithDC(arm) };
 }
 
 /** Method arms with confidences on the forget samples, in order of appearance, Retrain first. */

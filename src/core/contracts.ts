@@ -11,6 +11,28 @@ export { METHOD_NAMES, type MethodName } from './methods/registry';
 export type { HParamValue } from './types';
 
 
+/**
+ * The two arms of every comparison: unlearning on the real retain set ('without' condensation) or on the
+ * condensed reduced retain set ('with'). This is the one encoding inside the code; results JSON keeps the boolean
+ * field `withDC` (results-format.md), converted only at that boundary (`armOf`, `isWithDC`).
+ */
+export type Arm = 'without' | 'with';
+/** The spec's choice of arms. */
+export type ArmChoice = Arm | 'both';
+
+export const armOf = (withDC: boolean): Arm => (withDC ? 'with' : 'without');
+export const isWithDC = (arm: Arm): boolean => arm === 'with';
+/** The arms to run for a spec's choice, 'without' first. */
+export const armsOf = (choice: ArmChoice): Arm[] => (choice === 'both' ? ['without', 'with'] : [choice]);
+/** Human label: 'w/ DC' or 'w/o DC'. */
+export const armLabel = (arm: Arm): string => (arm === 'with' ? 'w/ DC' : 'w/o DC');
+/** Key of a method's arm in a forget sample's `byMethod` ("A-CF|w/ DC"). */
+export const galleryKey = (method: string, arm: Arm): string => `${method}|${armLabel(arm)}`;
+export function parseGalleryKey(key: string): { method: string; arm: Arm } {
+  const i = key.lastIndexOf('|');
+  return { method: i < 0 ? key : key.slice(0, i), arm: i >= 0 && key.slice(i + 1) === 'w/ DC' ? 'with' : 'without' };
+}
+
 export interface ExperimentSpec {
   dataset: DatasetId;
   /** training images per class taken from the train split (0 = all) */
@@ -39,7 +61,7 @@ export interface ExperimentSpec {
   unlearn: {
     methods: MethodName[];
     /** which arms to run: without condensation, with, or both */
-    arms: 'without' | 'with' | 'both';
+    arms: ArmChoice;
     /** per-method overrides of the defaults table */
     hparams: Partial<Record<MethodName, Record<string, HParamValue>>>;
     /** multiply every baseline's epoch count (scaled presets); A-* methods keep 1 epoch */
@@ -67,7 +89,7 @@ export interface ForgetSampleView {
   label: number;
   image: RgbaImage;
   original: number;
-  /** keyed "Method|w/o DC" or "Method|w/ DC" */
+  /** keyed "Method|w/o DC" or "Method|w/ DC" (`galleryKey`) */
   byMethod: Record<string, number>;
 }
 
@@ -152,7 +174,7 @@ export interface LabSessionApi {
   setSpec(spec: ExperimentSpec): void;
   pretrain(signal?: AbortSignal): Promise<void>;
   condense(signal?: AbortSignal): Promise<CondenseResult>;
-  unlearn(methods: MethodName[], arms: 'without' | 'with' | 'both', signal?: AbortSignal): Promise<MethodResult[]>;
+  unlearn(methods: MethodName[], arms: ArmChoice, signal?: AbortSignal): Promise<MethodResult[]>;
   runAll(signal?: AbortSignal): Promise<ExperimentResult>;
   result(): ExperimentResult;
   dispose(): void;

@@ -131,7 +131,7 @@ export interface Progress {
   stage: StageName;
   /** sub-label, e.g. the method name */
   label?: string;
-  /** 1-based epoch (epoch 1 of `epochs`) */
+  /** 1-based epoch (epoch 1 of `epochs`), the one running; every producer and the page use this convention */
   epoch: number;
   epochs: number;
   /** 1-based step within the epoch */

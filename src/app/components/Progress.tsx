@@ -51,7 +51,7 @@ export function Progress() {
               </span>
               <span className="stage-meta">
                 {p && running && p.label && p.label !== s.label ? `${p.label} · ` : ''}
-                {p && running && p.epochs > 1 ? `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs} · ` : ''}
+                {p && running && p.epochs > 1 ? `epoch ${Math.min(p.epoch, p.epochs)}/${p.epochs} · ` : ''}
                 {p && running ? `step ${p.step}/${p.steps} · ` : ''}
                 {p?.loss !== undefined && running ? `loss ${p.loss.toFixed(3)} · ` : ''}
                 {running ? `${fmtSeconds(elapsed)} elapsed${s.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(s.etaSeconds)}` : ''}` : s.status === 'done' ? fmtSeconds(s.seconds) : s.status}

@@ -30,14 +30,17 @@ export interface ComputeSubClassesOptions {
   createNet?: (rng: Rng) => Model;
 }
 
-/** Spec §3.1 on the experiment's training set. Progress: stage 'kmeans', epoch 0 = features, 1..C = classes. */
+/**
+ * Spec §3.1 on the experiment's training set. Progress (1-based epochs, like every producer): 'features' as
+ * epoch 1 of 1 with its batches as steps, then class c done as epoch c+1 of C.
+ */
 export async function computeSubClasses(o: ComputeSubClassesOptions): Promise<SubClasses> {
   const C = o.dataset.classes.length;
   const train = realSource(o.dataset, o.dataset.train, o.trainIdx);
   return subClassesOfSource(train, C, o.ipc, o.rng, o.createNet ?? convnet3Factory(C), {
     maxIter: o.maxIter, tol: o.tol, signal: o.signal,
-    onFeatures: (done, total) => o.onProgress?.({ stage: 'kmeans', label: 'features', epoch: 0, epochs: C, step: done, steps: total }),
-    onClass: (c) => o.onProgress?.({ stage: 'kmeans', label: `class ${c}`, epoch: c + 1, epochs: C, step: c + 1, steps: C }),
+    onFeatures: (done, total) => o.onProgress?.({ stage: 'kmeans', label: 'features', epoch: 1, epochs: 1, step: done, steps: total }),
+    onClass: (c) => o.onProgress?.({ stage: 'kmeans', label: `class ${c}`, epoch: c + 1, epochs: C, step: 1, steps: 1 }),
   });
 }
 
@@ -79,9 +82,10 @@ export async function buildReducedRetain(o: BuildReducedRetainOptions): Promise<
       iterations, resampleNet: o.resampleNet, chunkImages: o.chunkImages,
       onIter: (iter, loss) => {
         o.onIter?.(iter, iterations, loss);
-        o.onProgress?.({ stage: 'condense', label: 'Blend', epoch: iter, epochs: iterations, step: iter, steps: iterations, loss });
+        // Blend iterations are steps of one pass (epoch 1 of 1), `iter` 1-based and finished
+        o.onProgress?.({ stage: 'condense', label: 'Blend', epoch: 1, epochs: 1, step: iter, steps: iterations, loss });
       },
-      onTargets: (done, total) => o.onProgress?.({ stage: 'condense', label: 'targets', epoch: 0, epochs: iterations, step: done, steps: total }),
+      onTargets: (done, total) => o.onProgress?.({ stage: 'condense', label: 'targets', epoch: 1, epochs: 1, step: done, steps: total }),
       preview: o.onPrototypes
         ? { display: o.dataset, count: o.previewCount ?? 8, members: o.previewMembers ?? 4, onPrototypes: o.onPrototypes }
         : undefined,

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CIFAR10_CLASSES, parseCifar10Archive, parseCifarBatch } from './cifar10';
-import { inflateAll } from './gzip';
+import { CIFAR10_CLASSES, Cifar10TarCollector, parseCifar10Archive, parseCifarBatch } from './cifar10';
+import { inflateAll, inflateChunks } from './gzip';
+import { buildTar } from './tar';
 import { LabError } from '../types';
 import { cifarArchive, cifarBatch, pix } from '../../../datasets/test-helpers';
 
@@ -64,8 +65,9 @@ describe('CIFAR-10 archive parser', () => {
   });
 
   it('checks the official counts by default', async () => {
+    // every official batch holds exactly 10,000 records: checked from the tar header, before the file is read
     await expect(parseCifar10Archive(cifarArchive(), { file: 'small.tar.gz' })).rejects.toThrow(
-      'small.tar.gz: expected 50000 training images, found 100',
+      'small.tar.gz: cifar-10-batches-bin/data_batch_1.bin: wrong batch size: 61460 bytes, expected exactly 30730000',
     );
     await expect(parseCifar10Archive(cifarArchive({ perBatch: 15 }), { expect: { train: 75, test: 20, balanced: true } })).rejects.toThrow(
       /expected 7.5 train images of class 0, found \d+/,
@@ -99,5 +101,41 @@ describe('CIFAR-10 archive parser', () => {
     const gz = new Uint8Array(gzipSync(data));
     expect(await inflateAll(gz, 'gzip', 'a.gz')).toEqual(data);
     await expect(inflateAll(gz.subarray(0, gz.length - 10), 'gzip', 'a.gz')).rejects.toThrow(/a\.gz: truncated gzip archive/);
+  });
+
+  it('caps decompression: absolute size and ratio (a small file cannot inflate into gigabytes)', async () => {
+    const zeros = new Uint8Array(gzipSync(new Uint8Array(6 << 20)));
+    expect(zeros.length).toBeLessThan(10000);
+    await expect(inflateAll(zeros, 'gzip', 'z.gz')).rejects.toThrow(
+      /^z\.gz: decompression bomb: \d+ compressed bytes inflate to more than \d+ bytes \(over 50× the input/,
+    );
+    await expect(inflateAll(zeros, 'gzip', 'z.gz', { maxBytes: 1 << 20 })).rejects.toThrow(
+      'z.gz: decompressed data exceeds the limit of 1 MiB',
+    );
+    // within the ratio floor, compressible data is fine
+    expect((await inflateAll(zeros, 'gzip', 'z.gz', { ratioFloor: 8 << 20 })).length).toBe(6 << 20);
+    // a consumer's own error stops decompression and becomes a LabError naming the file
+    await expect(inflateChunks(zeros, 'gzip', 'z.gz', () => { throw new TypeError('boom'); })).rejects.toThrow(
+      'z.gz: cannot read the decompressed data (boom)',
+    );
+  });
+
+  it('checks each batch\'s exact size from its tar header, before reading it', () => {
+    // streaming collector: only the header block of data_batch_1.bin is pushed, no data
+    const tar = buildTar([{ name: 'cifar-10-batches-bin/data_batch_1.bin', data: cifarBatch([1, 2]) }]);
+    const official = new Cifar10TarCollector('c.tar.gz');
+    expect(() => official.push(tar.subarray(0, 512))).toThrow(
+      'c.tar.gz: cifar-10-batches-bin/data_batch_1.bin: wrong batch size: 6146 bytes, expected exactly 30730000',
+    );
+    new Cifar10TarCollector('c.tar.gz', { expect: { train: 10, test: 2, balanced: false } }).push(tar.subarray(0, 512));
+    const three = new Cifar10TarCollector('c.tar.gz', { expect: { train: 15, test: 3, balanced: false } });
+    expect(() => three.push(tar.subarray(0, 512))).toThrow(
+      /data_batch_1\.bin: wrong batch size: 6146 bytes, expected exactly 9219/,
+    );
+    const any = new Cifar10TarCollector('c.tar.gz', { expect: null });
+    any.push(tar.subarray(0, 512));
+    expect(() => parseCifarBatch(cifarBatch([1, 2]), 'b.bin', 10, 3)).toThrow(
+      'b.bin: wrong batch size: 6146 bytes, expected exactly 9219',
+    );
   });
 });

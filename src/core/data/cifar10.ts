@@ -5,7 +5,7 @@
  */
 import type { ImageDataset, ImageSplit } from '../types';
 import { LabError, NORMALISATION } from '../types';
-import { inflateChunks, isGzip, type ByteSource } from './gzip';
+import { inflateChunks, isGzip, type ByteSource, type InflateLimits } from './gzip';
 import { TarParser } from './tar';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
@@ -16,6 +16,12 @@ export const CIFAR10_TEST_FILE = 'test_batch.bin';
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
 export const CIFAR10_ARCHIVE_BYTES = 170_052_171;
+/** records in every official batch file (data_batch_1..5.bin, test_batch.bin): 30,730,000 bytes each */
+export const CIFAR10_BATCH_RECORDS = 10000;
+/** caps on decompressing the archive (the official tar is 184 MB) */
+export const CIFAR10_INFLATE: Partial<InflateLimits> = { maxBytes: 512 << 20 };
+/** batches.meta.txt larger than this is ignored (the official one is 61 bytes) */
+const META_MAX_BYTES = 64 << 10;
 
 /** Expected sizes of the official data; `null` skips the count checks (tests on small archives). */
 export interface CifarExpect {
@@ -26,10 +32,37 @@ export interface CifarExpect {
 }
 export const CIFAR10_EXPECT: CifarExpect = { train: 50000, test: 10000, balanced: true };
 
+/** Records a batch file must hold: the exact official count, or (small test archives) at most the official count. */
+export function expectedBatchRecords(base: string, expect: CifarExpect | null): number | null {
+  if (!expect) return null;
+  return base === CIFAR10_TEST_FILE ? expect.test : expect.train / CIFAR10_TRAIN_FILES.length;
+}
+
+/** Check a batch file's declared size before it is read: exact when `records` is known, else ≤ the official size. */
+export function checkBatchSize(size: number, file: string, records: number | null): void {
+  if (records !== null && size !== records * CIFAR10_RECORD) {
+    throw new LabError(
+      `wrong batch size: ${size} bytes, expected exactly ${records * CIFAR10_RECORD} (${records} records of ` +
+        `${CIFAR10_RECORD} bytes)`,
+      file,
+    );
+  }
+  if (size > CIFAR10_BATCH_RECORDS * CIFAR10_RECORD) {
+    throw new LabError(
+      `wrong batch size: ${size} bytes, more than the ${CIFAR10_BATCH_RECORDS * CIFAR10_RECORD} of an official batch`,
+      file,
+    );
+  }
+}
+
 /**
  * Parse one CIFAR-10 binary batch. Throws a LabError naming `file` on a wrong size or an out-of-range label.
+ * `records`: the exact number of records required (null: any whole number up to the official 10,000).
  */
-export function parseCifarBatch(bytes: Uint8Array, file = 'CIFAR-10 batch', numClasses = 10): ImageSplit {
+export function parseCifarBatch(
+  bytes: Uint8Array, file = 'CIFAR-10 batch', numClasses = 10, records: number | null = null,
+): ImageSplit {
+  checkBatchSize(bytes.length, file, records);
   if (bytes.length === 0 || bytes.length % CIFAR10_RECORD !== 0) {
     throw new LabError(
       `wrong record size: ${bytes.length} bytes is not a whole number of ${CIFAR10_RECORD}-byte records ` +
@@ -85,19 +118,38 @@ export class Cifar10TarCollector {
   private readonly batches = new Map<string, ImageSplit>();
   private classes: string[] | null = null;
   readonly file: string;
+  private readonly expect: CifarExpect | null;
+  /** decompressed bytes pushed so far */
+  private total = 0;
 
-  constructor(file = 'cifar-10-binary.tar.gz') {
+  /**
+   * `expect`: the counts `finish` will check (default: the official ones); they also fix each batch file's exact
+   * size, which is checked from its tar header before the file is read.
+   */
+  constructor(file = 'cifar-10-binary.tar.gz', opts: { expect?: CifarExpect | null; totalBytes?: number } = {}) {
     this.file = file;
+    this.expect = opts.expect === undefined ? CIFAR10_EXPECT : opts.expect;
     this.tar = new TarParser({
       file,
-      want: (name) => {
+      totalBytes: opts.totalBytes,
+      want: (name, size) => {
         const base = name.split('/').pop() ?? '';
-        return base.endsWith('.bin') || base === 'batches.meta.txt';
+        if (base === 'batches.meta.txt') return size <= META_MAX_BYTES;
+        if (!CIFAR10_TRAIN_FILES.includes(base) && base !== CIFAR10_TEST_FILE) return false;
+        if (this.batches.has(base)) throw new LabError(`${base} occurs twice in the archive`, this.file);
+        checkBatchSize(size, `${this.file}: ${name}`, expectedBatchRecords(base, this.expect));
+        return true;
       },
     });
   }
 
+  /** decompressed (tar) bytes seen so far */
+  get bytesSeen(): number {
+    return this.total;
+  }
+
   push(chunk: Uint8Array): void {
+    this.total += chunk.length;
     for (const e of this.tar.push(chunk)) {
       if (!e.data) continue;
       const base = e.name.split('/').pop()!;
@@ -106,12 +158,13 @@ export class Cifar10TarCollector {
         if (names.length === 10) this.classes = names;
       } else if (CIFAR10_TRAIN_FILES.includes(base) || base === CIFAR10_TEST_FILE) {
         if (this.batches.has(base)) throw new LabError(`${base} occurs twice in the archive`, this.file);
-        this.batches.set(base, parseCifarBatch(e.data, `${this.file}: ${e.name}`));
+        const records = expectedBatchRecords(base, this.expect);
+        this.batches.set(base, parseCifarBatch(e.data, `${this.file}: ${e.name}`, 10, records));
       }
     }
   }
 
-  finish(expect: CifarExpect | null = CIFAR10_EXPECT): ImageDataset {
+  finish(expect: CifarExpect | null = this.expect): ImageDataset {
     this.tar.end();
     const missing = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].filter((f) => !this.batches.has(f));
     if (missing.length) {
@@ -160,7 +213,10 @@ export async function parseCifar10Archive(
   opts: { file?: string; expect?: CifarExpect | null } = {},
 ): Promise<ImageDataset> {
   const file = opts.file ?? 'cifar-10-binary.tar.gz';
-  const col = new Cifar10TarCollector(file);
+  const expect = opts.expect === undefined ? CIFAR10_EXPECT : opts.expect;
+  const col = new Cifar10TarCollector(file, {
+    expect, totalBytes: src instanceof Uint8Array && !isGzip(src) ? src.length : undefined,
+  });
   let stream: ReadableStream<Uint8Array> | Uint8Array = src;
   let gz = true;
   if (src instanceof Uint8Array) {
@@ -169,20 +225,27 @@ export async function parseCifar10Archive(
   } else {
     // peek at the first chunk to tell gzip from plain tar
     const reader = src.getReader();
-    const first = await reader.read();
+    const read = async () => {
+      try {
+        return await reader.read();
+      } catch (e) {
+        throw e instanceof LabError ? e : new LabError(`cannot read the file (${(e as Error)?.message ?? e})`, file);
+      }
+    };
+    const first = await read();
     if (first.done) throw new LabError('empty file', file);
     gz = isGzip(first.value);
     stream = new ReadableStream<Uint8Array>({
       start(ctrl) { ctrl.enqueue(first.value); },
       async pull(ctrl) {
-        const r = await reader.read();
+        const r = await read();
         if (r.done) ctrl.close(); else ctrl.enqueue(r.value);
       },
       cancel(reason) { return reader.cancel(reason); },
     });
   }
   if (gz) {
-    await inflateChunks(stream, 'gzip', file, (c) => col.push(c));
+    await inflateChunks(stream, 'gzip', file, (c) => col.push(c), CIFAR10_INFLATE);
   } else if (stream instanceof Uint8Array) {
     col.push(stream);
   } else {
@@ -193,5 +256,5 @@ export async function parseCifar10Archive(
       col.push(value);
     }
   }
-  return col.finish(opts.expect === undefined ? CIFAR10_EXPECT : opts.expect);
+  return col.finish(expect);
 }

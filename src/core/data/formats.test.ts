@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  buildShards, channelStats, datasetFromShards, decodeShard, encodeShard, manifestShards, sha256Hex, validateManifest,
+  buildShards, channelStats, datasetFromShards, decodeShard, encodeShard, manifestShards, parseManifest, sha256Hex,
+  validateManifest,
   SHARD_HEADER_BYTES,
 } from './formats';
 import { makeSyntheticDataset } from './synthetic';
@@ -91,5 +92,34 @@ describe('manifest + shards round trip', () => {
     const badPc = JSON.parse(JSON.stringify(manifest));
     badPc.splits.test.perClass = [4, 2, 3, 3, 3, 3, 3, 3, 3, 3];
     await expect(datasetFromShards(badPc, files.map((f) => f.bytes))).rejects.toThrow(/test split has 3 images of class 0, manifest says 4/);
+  });
+});
+
+describe('manifest reader on hostile input (issue 12)', () => {
+  it('rejects bad JSON, null entries, bad counts and duplicate shards with a LabError naming the file', async () => {
+    const ds = makeSyntheticDataset({ seed: 'm', trainPerClass: 2, testPerClass: 1 });
+    const { manifest } = await buildShards(ds, source, { shardImages: 10 });
+    // a manifest as loose JSON, to be broken in any way
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    type Loose = any;
+    const text = (f: (m: Loose) => void) => {
+      const m = JSON.parse(JSON.stringify(manifest));
+      f(m);
+      return JSON.stringify(m);
+    };
+    const bad = (f: (m: Loose) => void) => () => parseManifest(text(f), 'm.json');
+    expect(parseManifest(JSON.stringify(manifest), 'm.json').splits.train.count).toBe(20);
+    expect(() => parseManifest('{"format": ', 'm.json')).toThrow(/^m\.json: invalid dataset manifest: not valid JSON/);
+    expect(() => parseManifest('null', 'm.json')).toThrow('m.json: invalid dataset manifest: not a JSON object');
+    expect(() => parseManifest(text((m) => { m.splits.train.shards[0] = null; }), 'm.json')).toThrow(
+      'm.json: invalid dataset manifest: splits.train: a shard entry is null, not an object',
+    );
+    expect(() => parseManifest(text((m) => { m.splits = null; }), 'm.json')).toThrow('splits is missing or malformed');
+    expect(() => parseManifest(text((m) => { m.normalisation = null; }), 'm.json')).toThrow('normalisation must hold');
+    expect(bad((m) => { m.classes[3] = 7; })).toThrow('class names must be short strings');
+    expect(bad((m) => { m.splits.test.shards[0].count = -1; })).toThrow(/bad image count -1/);
+    expect(bad((m) => { m.splits.test.shards[0].file = m.splits.train.shards[0].file; }))
+      .toThrow(/splits\.test: shard train-000\.bin is listed twice/);
+    expect(bad((m) => { m.splits.test.perClass[0] = '1'; })).toThrow(/perClass does not add up/);
   });
 });

@@ -200,32 +200,87 @@ export function manifestShards(m: DatasetManifest): ShardInfo[] {
   return [...m.splits.train.shards, ...m.splits.test.shards];
 }
 
-const isTriple = (v: unknown): v is Triple => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number');
+const isTriple = (v: unknown): v is Triple =>
+  Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+const isCount = (v: unknown, max: number): v is number =>
+  Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Caps on what a manifest may declare (far above any real dataset). */
+export const MANIFEST_LIMITS = { maxImages: 10_000_000, maxShards: 100_000, maxClassName: 200, maxBytes: 16 << 20 };
+
+/** Parse and check the text of a manifest.json; throws a LabError naming `file`. */
+export function parseManifest(text: string, file = 'manifest.json'): DatasetManifest {
+  if (text.length > MANIFEST_LIMITS.maxBytes) {
+    throw new LabError(`invalid dataset manifest: ${text.length} characters, more than any real manifest`, file);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new LabError(`invalid dataset manifest: not valid JSON (${(e as Error).message.slice(0, 120)})`, file);
+  }
+  return validateManifest(json, file);
+}
 
 /** Check the shape of a parsed manifest.json; throws a LabError naming `file`. */
 export function validateManifest(json: unknown, file = 'manifest.json'): DatasetManifest {
   const bad = (what: string): never => { throw new LabError(`invalid dataset manifest: ${what}`, file); };
-  if (!json || typeof json !== 'object') bad('not a JSON object');
+  const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 80);
+  if (!isObject(json)) return bad('not a JSON object');
   const m = json as Partial<DatasetManifest>;
-  if (m.format !== MANIFEST_FORMAT) bad(`format is ${JSON.stringify(m.format)}, expected "${MANIFEST_FORMAT}"`);
-  if (m.version !== MANIFEST_VERSION) bad(`version ${m.version} is not supported (expected ${MANIFEST_VERSION}); re-run npm run datasets`);
-  if (m.id !== 'cifar10' && m.id !== 'svhn' && m.id !== 'synthetic') bad(`unknown dataset id ${JSON.stringify(m.id)}`);
+  if (m.format !== MANIFEST_FORMAT) bad(`format is ${show(m.format)}, expected "${MANIFEST_FORMAT}"`);
+  if (m.version !== MANIFEST_VERSION) {
+    bad(`version ${show(m.version)} is not supported (expected ${MANIFEST_VERSION}); re-run npm run datasets`);
+  }
+  if (m.id !== 'cifar10' && m.id !== 'svhn' && m.id !== 'synthetic') bad(`unknown dataset id ${show(m.id)}`);
   if (!Array.isArray(m.classes) || m.classes.length < 2 || m.classes.length > 256) bad('classes must be a list of 2–256 names');
+  if (!m.classes!.every((c) => typeof c === 'string' && c.length <= MANIFEST_LIMITS.maxClassName)) {
+    bad('class names must be short strings');
+  }
   if (m.height !== 32 || m.width !== 32 || m.channels !== 3) bad('images must be 32×32×3');
   if (!isTriple(m.mean) || !isTriple(m.std)) bad('mean/std must be three numbers each');
-  if (!m.normalisation || !isTriple(m.normalisation.mean) || !isTriple(m.normalisation.std)) bad('normalisation must hold mean/std triples');
+  if (!isObject(m.normalisation) || !isTriple(m.normalisation.mean) || !isTriple(m.normalisation.std)) {
+    bad('normalisation must hold mean/std triples');
+  }
+  if (!isObject(m.splits)) bad('splits is missing or malformed');
+  let shardsSeen = 0;
+  const names = new Set<string>();
   for (const s of ['train', 'test'] as const) {
-    const sp = m.splits?.[s];
-    if (!sp || typeof sp.count !== 'number' || !Array.isArray(sp.shards) || !Array.isArray(sp.perClass)) bad(`splits.${s} is missing or malformed`);
-    let total = 0;
-    for (const sh of sp!.shards) {
-      if (typeof sh.file !== 'string' || !/^[\w.-]+$/.test(sh.file)) bad(`splits.${s}: bad shard file name ${JSON.stringify(sh.file)}`);
-      if (typeof sh.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sh.sha256)) bad(`splits.${s}: bad sha256 for ${sh.file}`);
-      if (sh.bytes !== SHARD_HEADER_BYTES + sh.count * (1 + PIXELS)) bad(`splits.${s}: ${sh.file} size ${sh.bytes} does not match ${sh.count} images`);
-      total += sh.count;
+    const sp = m.splits![s] as unknown;
+    const shaped = isObject(sp) && isCount(sp.count, MANIFEST_LIMITS.maxImages);
+    if (!shaped || !Array.isArray(sp.shards) || !Array.isArray(sp.perClass)) {
+      bad(`splits.${s} is missing or malformed`);
     }
-    if (total !== sp!.count) bad(`splits.${s}: shards hold ${total} images, count says ${sp!.count}`);
-    if (sp!.perClass.length !== m.classes!.length || sp!.perClass.reduce((a, b) => a + b, 0) !== sp!.count) bad(`splits.${s}: perClass does not add up to count`);
+    const split = sp as unknown as SplitManifest;
+    shardsSeen += split.shards.length;
+    if (shardsSeen > MANIFEST_LIMITS.maxShards) bad(`more than ${MANIFEST_LIMITS.maxShards} shards`);
+    let total = 0;
+    for (const sh of split.shards as unknown[]) {
+      if (!isObject(sh)) bad(`splits.${s}: a shard entry is ${show(sh)}, not an object`);
+      const info = sh as unknown as ShardInfo;
+      if (typeof info.file !== 'string' || !/^[\w.-]{1,100}$/.test(info.file) || info.file === 'manifest.json') {
+        bad(`splits.${s}: bad shard file name ${show(info.file)}`);
+      }
+      if (names.has(info.file)) bad(`splits.${s}: shard ${info.file} is listed twice`);
+      names.add(info.file);
+      if (typeof info.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(info.sha256)) {
+        bad(`splits.${s}: bad sha256 for ${info.file}`);
+      }
+      if (!isCount(info.count, MANIFEST_LIMITS.maxImages)) {
+        bad(`splits.${s}: ${info.file} has a bad image count ${show(info.count)}`);
+      }
+      if (info.bytes !== SHARD_HEADER_BYTES + info.count * (1 + PIXELS)) {
+        bad(`splits.${s}: ${info.file} size ${show(info.bytes)} does not match ${info.count} images`);
+      }
+      total += info.count;
+    }
+    if (total !== split.count) bad(`splits.${s}: shards hold ${total} images, count says ${split.count}`);
+    const pc = split.perClass;
+    if (pc.length !== m.classes!.length || !pc.every((c) => isCount(c, MANIFEST_LIMITS.maxImages))
+      || pc.reduce((a, b) => a + b, 0) !== split.count) {
+      bad(`splits.${s}: perClass does not add up to count`);
+    }
   }
   return m as DatasetManifest;
 }

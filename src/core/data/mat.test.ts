@@ -113,3 +113,33 @@ describe('SVHN dataset', () => {
     expect(ids.filter((i) => i >= 30).length).toBe(10);
   });
 });
+
+describe('MAT v5 reader on hostile headers (issue 12)', () => {
+  const one = (dims: number[], compress = false) =>
+    writeMat([{ name: 'X', cls: 'uint8', dims, data: new Uint8Array(6) }], { compress });
+
+  it('rejects absurd or negative dimensions and long names before allocating', async () => {
+    await expect(readMat(one([0x7fffffff, 0x7fffffff, 3, 1]), { file: 'd.mat' })).rejects.toThrow(
+      'd.mat: variable X declares absurd dimensions 2147483647×2147483647×3×1',
+    );
+    await expect(readMat(one([32, -1, 3, 1], true), { file: 'n.mat' })).rejects.toThrow(
+      'n.mat: corrupt MAT file: negative dimension in 32×-1×3×1',
+    );
+    const long = writeMat([{ name: 'v'.repeat(300), cls: 'uint8', dims: [1, 1], data: new Uint8Array(1) }]);
+    await expect(readMat(long, { file: 'l.mat' })).rejects.toThrow(/l\.mat: corrupt MAT file: array name of 300 bytes/);
+  });
+
+  it('caps decompression of a compressed element (a 256 KB element used to inflate to 256 MiB)', async () => {
+    const { matBomb } = await import('./fuzz-regressions/regressions.test-util');
+    const bomb = matBomb();
+    expect(bomb.length).toBeLessThan(300 << 10);
+    await expect(readMat(bomb, { file: 'bomb.mat' })).rejects.toThrow(
+      /^bomb\.mat \(compressed element at offset 128\): decompression bomb: \d+ compressed bytes inflate to more than/,
+    );
+    // the absolute cap applies too
+    const ok = writeMat(svhnVars([1, 2]), { compress: true });
+    await expect(readMat(ok, { file: 'c.mat', inflate: { maxBytes: 1000 } })).rejects.toThrow(
+      'c.mat (compressed element at offset 128): decompressed data exceeds the limit of 0.00 MiB',
+    );
+  });
+});

@@ -4,7 +4,19 @@
  * byte order, and the "small data element" tag form. Values keep MATLAB's column-major order.
  */
 import { LabError } from '../types';
-import { inflateAll } from './gzip';
+import { inflateAll, type InflateLimits } from './gzip';
+
+/** Hard caps on what a MAT file may declare (checked before anything is allocated or inflated further). */
+export const MAT_LIMITS = {
+  /** a decompressed miCOMPRESSED element (SVHN's train X is 225 MB) */
+  maxElementBytes: 512 << 20,
+  /** values in one variable */
+  maxValues: 2 ** 31,
+  /** dimensions of one variable */
+  maxDims: 32,
+  /** variable name length (MATLAB's own limit is 63) */
+  maxNameBytes: 255,
+};
 
 export const MI = {
   INT8: 1, UINT8: 2, INT16: 3, UINT16: 4, INT32: 5, UINT32: 6, SINGLE: 7, DOUBLE: 9, INT64: 12, UINT64: 13,
@@ -135,14 +147,26 @@ function readMatrix(r: Reader, start: number, end: number): MatVariable {
   if (dimsTag.type !== MI.INT32 || dimsTag.nbytes % 4 !== 0 || dimsTag.nbytes < 8) {
     throw new LabError(`corrupt MAT file: bad dimensions subelement at offset ${flagsTag.next}`, r.file);
   }
+  if (dimsTag.nbytes / 4 > MAT_LIMITS.maxDims) {
+    throw new LabError(`corrupt MAT file: ${dimsTag.nbytes / 4} dimensions at offset ${flagsTag.next}`, r.file);
+  }
   const dims: number[] = [];
   for (let k = 0; k < dimsTag.nbytes / 4; k++) dims.push(r.dv.getInt32(dimsTag.dataOff + 4 * k, r.le));
+  if (dims.some((d) => d < 0)) {
+    throw new LabError(`corrupt MAT file: negative dimension in ${dims.join('×')} at offset ${flagsTag.next}`, r.file);
+  }
   const nameTag = r.tag(dimsTag.next, end, 'array name');
+  if (nameTag.nbytes > MAT_LIMITS.maxNameBytes) {
+    throw new LabError(`corrupt MAT file: array name of ${nameTag.nbytes} bytes at offset ${dimsTag.next}`, r.file);
+  }
   let name = '';
   for (let k = 0; k < nameTag.nbytes; k++) name += String.fromCharCode(r.b[nameTag.dataOff + k]);
   const v: MatVariable = { name, className: CLASS_NAMES[cls] ?? `class${cls}`, dims, complex };
   if (cls < MX.DOUBLE || cls > MX.UINT64 || complex) return v; // no numeric payload we read
   const count = dims.reduce((a, d) => a * d, 1);
+  if (count > MAT_LIMITS.maxValues) {
+    throw new LabError(`variable ${name} declares absurd dimensions ${dims.join('×')} (${count} values)`, r.file);
+  }
   const realTag = r.tag(nameTag.next, end, `real part of ${name}`);
   v.data = readValues(r, realTag, cls, count, `variable ${name}`);
   return v;
@@ -154,9 +178,10 @@ function readMatrix(r: Reader, start: number, end: number): MatVariable {
  */
 export async function readMat(
   bytes: Uint8Array,
-  opts: { file?: string; want?: (name: string) => boolean } = {},
+  opts: { file?: string; want?: (name: string) => boolean; inflate?: Partial<InflateLimits> } = {},
 ): Promise<Map<string, MatVariable>> {
   const file = opts.file ?? 'MAT file';
+  const limits = { maxBytes: MAT_LIMITS.maxElementBytes, ...opts.inflate };
   const le = readHeader(bytes, file);
   const r = new Reader(bytes, le, file);
   const vars = new Map<string, MatVariable>();
@@ -170,7 +195,8 @@ export async function readMat(
     }
     const t = r.tag(p, end, 'data element');
     if (t.type === MI.COMPRESSED) {
-      const inner = await inflateAll(bytes.subarray(t.dataOff, t.dataOff + t.nbytes), 'deflate', `${file} (compressed element at offset ${p})`);
+      const where = `${file} (compressed element at offset ${p})`;
+      const inner = await inflateAll(bytes.subarray(t.dataOff, t.dataOff + t.nbytes), 'deflate', where, limits);
       const ir = new Reader(inner, le, file);
       const it = ir.tag(0, inner.length, 'compressed data element');
       if (it.type === MI.MATRIX) {

@@ -15,11 +15,27 @@ export interface TarEntry {
 }
 
 export interface TarParserOptions {
-  /** keep the data of this entry? default: keep all regular files */
+  /** keep the data of this entry? default: keep all regular files. May throw a LabError to reject the archive. */
   want?: (name: string, size: number) => boolean;
   /** file name used in error messages */
   file?: string;
+  /** largest entry whose data is kept (allocated); default `TAR_LIMITS.maxKeptBytes` */
+  maxKeptBytes?: number;
+  /** total archive bytes, when known (whole files): a size running past the end is rejected before anything else */
+  totalBytes?: number;
 }
+
+/** Hard caps on what a header may declare (checked before anything is allocated). */
+export const TAR_LIMITS = {
+  /** data kept in memory per entry (a CIFAR-10 batch is 30.7 MB) */
+  maxKeptBytes: 64 << 20,
+  /** GNU long-name and PAX extended-header entries */
+  maxMetaBytes: 1 << 20,
+  /** any entry (skipped ones included): 8 GiB, the ustar octal maximum */
+  maxEntryBytes: 2 ** 33,
+  /** PAX records per extended header */
+  maxPaxRecords: 1000,
+};
 
 const BLOCK = 512;
 
@@ -35,12 +51,14 @@ function utf8(b: Uint8Array): string {
   return new TextDecoder().decode(b);
 }
 
+/** An octal (or GNU base-256) numeric field; NaN when malformed, negative or beyond 2^53. */
 function readOctal(b: Uint8Array, off: number, len: number): number {
   if (b[off] & 0x80) {
-    // GNU base-256 encoding
+    // GNU base-256 encoding; 0xff marks a negative number, which no size may be
+    if (b[off] === 0xff) return NaN;
     let v = b[off] & 0x7f;
     for (let i = 1; i < len; i++) v = v * 256 + b[off + i];
-    return v;
+    return Number.isSafeInteger(v) ? v : NaN;
   }
   const s = readString(b, off, len).trim();
   if (s === '') return 0;
@@ -58,6 +76,8 @@ function checksumOk(h: Uint8Array): boolean {
 export class TarParser {
   private readonly want: (name: string, size: number) => boolean;
   private readonly file: string;
+  private readonly maxKept: number;
+  private readonly totalBytes: number | null;
   /** bytes consumed so far */
   private offset = 0;
   private header = new Uint8Array(BLOCK);
@@ -67,15 +87,21 @@ export class TarParser {
   private current: TarEntry | null = null;
   private currentBuf: Uint8Array | null = null;
   private currentFill = 0;
+  /** the entry being read is a metadata entry (GNU long name, PAX header) */
+  private isMeta = false;
   private meta: 'longname' | 'pax' | null = null;
   private pendingName: string | null = null;
   private pendingSize: number | null = null;
   private zeroBlocks = 0;
   private entriesSeen = 0;
+  /** offset of the current entry's header */
+  private entryAt = 0;
 
   constructor(opts: TarParserOptions = {}) {
     this.want = opts.want ?? (() => true);
     this.file = opts.file ?? 'tar archive';
+    this.maxKept = Math.min(opts.maxKeptBytes ?? TAR_LIMITS.maxKeptBytes, TAR_LIMITS.maxEntryBytes);
+    this.totalBytes = opts.totalBytes ?? null;
   }
 
   /** Consume a chunk; returns entries finished inside it, in archive order. */
@@ -83,6 +109,7 @@ export class TarParser {
     const out: TarEntry[] = [];
     let i = 0;
     const n = chunk.length;
+    // every pass of this loop consumes at least one byte (`take` ≥ 1), so it ends after ≤ n passes
     while (i < n) {
       if (this.state === 'eof') { this.offset += n - i; return out; }
       if (this.state === 'header') {
@@ -94,27 +121,31 @@ export class TarParser {
           const e = this.onHeader();
           if (e) out.push(e);
         }
-      } else if (this.state === 'data') {
-        const take = Math.min(this.remaining, n - i);
-        if (this.currentBuf) this.currentBuf.set(chunk.subarray(i, i + take), this.currentFill);
-        this.currentFill += take; this.remaining -= take; i += take; this.offset += take;
-        if (this.remaining === 0) {
-          const e = this.finishEntry();
-          if (e) out.push(e);
-        }
       } else {
+        if (!(this.remaining >= 1)) {
+          // cannot happen (sizes are checked in onHeader); guards the loop against any regression
+          throw new LabError(`internal tar reader error: no bytes left to read at offset ${this.offset}`, this.file);
+        }
         const take = Math.min(this.remaining, n - i);
+        if (this.state === 'data') {
+          if (this.currentBuf) this.currentBuf.set(chunk.subarray(i, i + take), this.currentFill);
+          this.currentFill += take;
+        }
         this.remaining -= take; i += take; this.offset += take;
-        if (this.remaining === 0) this.state = 'header';
+        if (this.remaining === 0) {
+          if (this.state === 'data') {
+            const e = this.finishEntry();
+            if (e) out.push(e);
+          } else this.state = 'header';
+        }
       }
     }
-    // zero-length entries complete immediately after their header
     return out;
   }
 
   /** Call after the last chunk: throws if the archive stopped in the middle of an entry. */
   end(): void {
-    if (this.entriesSeen === 0 && this.zeroBlocks === 0 && this.state === 'header') {
+    if (this.entriesSeen === 0 && this.zeroBlocks === 0 && this.state === 'header' && !this.isMeta) {
       throw new LabError(`not a tar archive (${this.offset} bytes, no valid header)`, this.file);
     }
     if (this.state === 'data' || (this.state === 'pad' && this.remaining > 0)) {
@@ -125,9 +156,31 @@ export class TarParser {
       );
     }
     if (this.state === 'header' && this.headerFill > 0) {
-      throw new LabError(`truncated tar archive: partial header block at offset ${this.offset - this.headerFill}`, this.file);
+      throw new LabError(
+        `truncated tar archive: partial header block at offset ${this.offset - this.headerFill}`, this.file,
+      );
+    }
+    if (this.pendingName !== null || this.pendingSize !== null) {
+      throw new LabError('truncated tar archive: an extended header is not followed by its entry', this.file);
     }
     if (this.entriesSeen === 0) throw new LabError('not a tar archive (no entries)', this.file);
+  }
+
+  private fail(at: number, what: string): never {
+    throw new LabError(`corrupt tar header at offset ${at}: ${what}`, this.file);
+  }
+
+  /** Reject a declared size before anything is allocated: caps, and the bytes the archive can still hold. */
+  private checkSize(size: number, at: number, name: string, cap: number, what: string): void {
+    if (!Number.isSafeInteger(size) || size < 0) this.fail(at, `bad size field for ${name}`);
+    if (size > cap) this.fail(at, `${name} declares ${size} bytes, more than the ${cap}-byte limit for ${what}`);
+    if (this.totalBytes !== null && this.offset + size > this.totalBytes) {
+      throw new LabError(
+        `truncated tar archive: entry ${name} ends early (its header at offset ${at} declares ${size} bytes, ` +
+          `only ${Math.max(0, this.totalBytes - this.offset)} remain)`,
+        this.file,
+      );
+    }
   }
 
   private onHeader(): TarEntry | null {
@@ -141,11 +194,11 @@ export class TarParser {
     }
     this.zeroBlocks = 0;
     const at = this.offset - BLOCK;
+    this.entryAt = at;
     if (!checksumOk(h)) {
       throw new LabError(`corrupt or not a tar archive: bad header checksum at offset ${at}`, this.file);
     }
     let size = readOctal(h, 124, 12);
-    if (!Number.isFinite(size) || size < 0) throw new LabError(`corrupt tar header at offset ${at}: bad size field`, this.file);
     const typeflag = String.fromCharCode(h[156] || 0x30);
     let name = readString(h, 0, 100);
     if (readString(h, 257, 5) === 'ustar') {
@@ -155,17 +208,28 @@ export class TarParser {
     if (typeflag === 'L' || typeflag === 'x' || typeflag === 'g') {
       // metadata entry: collect its data, apply it to the next header
       this.meta = typeflag === 'L' ? 'longname' : typeflag === 'x' ? 'pax' : null;
-      this.current = { name: `(${typeflag} header)`, size, type: 'other' };
+      const label = `(${typeflag} header)`;
+      this.checkSize(size, at, label, this.meta ? TAR_LIMITS.maxMetaBytes : TAR_LIMITS.maxEntryBytes, 'metadata');
+      this.isMeta = true;
+      this.current = { name: label, size, type: 'other' };
       this.currentBuf = this.meta ? new Uint8Array(size) : null;
       return this.startData(size);
     }
     if (this.pendingName !== null) { name = this.pendingName; this.pendingName = null; }
     if (this.pendingSize !== null) { size = this.pendingSize; this.pendingSize = null; }
+    this.isMeta = false;
     this.entriesSeen++;
-    const type: TarEntry['type'] = typeflag === '0' || typeflag === '\0' || typeflag === '7' ? 'file' : typeflag === '5' ? 'directory' : 'other';
+    const type: TarEntry['type'] =
+      typeflag === '0' || typeflag === '\0' || typeflag === '7' ? 'file' : typeflag === '5' ? 'directory' : 'other';
+    this.checkSize(size, at, name, TAR_LIMITS.maxEntryBytes, 'an entry');
     // only regular files carry data we may keep; other types may still have a size (skip it)
+    const keep = type === 'file' && this.want(name, size);
+    if (keep && size > this.maxKept) {
+      const limit = `the ${this.maxKept}-byte limit for a file read into memory`;
+      this.fail(at, `${name} declares ${size} bytes, more than ${limit}`);
+    }
     this.current = { name, size, type };
-    this.currentBuf = type === 'file' && this.want(name, size) ? new Uint8Array(size) : null;
+    this.currentBuf = keep ? new Uint8Array(size) : null;
     this.meta = null;
     return this.startData(size);
   }
@@ -186,9 +250,9 @@ export class TarParser {
     const pad = (BLOCK - (size % BLOCK)) % BLOCK;
     this.remaining = pad;
     this.state = pad > 0 ? 'pad' : 'header';
-    if (e.name.startsWith('(')) {
+    if (this.isMeta) {
       if (buf && this.meta === 'longname') this.pendingName = readString(buf, 0, buf.length);
-      else if (buf && this.meta === 'pax') this.applyPax(utf8(buf));
+      else if (buf && this.meta === 'pax') this.applyPax(utf8(buf), this.entryAt);
       this.meta = null;
       return null;
     }
@@ -196,20 +260,33 @@ export class TarParser {
     return e;
   }
 
-  private applyPax(text: string): void {
-    // records: "<len> key=value\n"
+  /** PAX records "<len> key=value\n"; `path` and `size` apply to the next entry. Malformed records are errors. */
+  private applyPax(text: string, at: number): void {
+    const bad = (what: string): never => {
+      throw new LabError(`corrupt PAX extended header (entry at offset ${at}): ${what}`, this.file);
+    };
+    const bytes = new TextEncoder().encode(text);
     let p = 0;
-    while (p < text.length) {
-      const sp = text.indexOf(' ', p);
-      if (sp < 0) break;
-      const len = parseInt(text.slice(p, sp), 10);
-      if (!(len > 0)) break;
-      const rec = text.slice(sp + 1, p + len - 1);
+    for (let records = 0; p < bytes.length; records++) {
+      if (records >= TAR_LIMITS.maxPaxRecords) bad(`more than ${TAR_LIMITS.maxPaxRecords} records`);
+      if (bytes[p] === 0) break; // NUL padding after the last record
+      let sp = p;
+      while (sp < bytes.length && sp - p < 12 && bytes[sp] >= 0x30 && bytes[sp] <= 0x39) sp++;
+      if (sp === p || bytes[sp] !== 0x20) bad(`record at byte ${p} does not start with "<length> "`);
+      const len = Number(new TextDecoder().decode(bytes.subarray(p, sp)));
+      if (!(len > sp - p + 1) || p + len > bytes.length || bytes[p + len - 1] !== 0x0a) {
+        bad(`record at byte ${p} declares length ${len}, which does not fit the header`);
+      }
+      const rec = new TextDecoder().decode(bytes.subarray(sp + 1, p + len - 1));
       const eq = rec.indexOf('=');
-      if (eq > 0) {
-        const k = rec.slice(0, eq), v = rec.slice(eq + 1);
-        if (k === 'path') this.pendingName = v;
-        else if (k === 'size') this.pendingSize = parseInt(v, 10);
+      if (eq <= 0) bad(`record at byte ${p} has no key=value`);
+      const k = rec.slice(0, eq), v = rec.slice(eq + 1);
+      if (k === 'path') this.pendingName = v;
+      else if (k === 'size') {
+        if (!/^\d{1,16}$/.test(v)) bad(`size ${JSON.stringify(v.slice(0, 40))} is not a non-negative decimal number`);
+        const n = Number(v);
+        if (n > TAR_LIMITS.maxEntryBytes) bad(`size ${n} exceeds the ${TAR_LIMITS.maxEntryBytes}-byte limit`);
+        this.pendingSize = n;
       }
       p += len;
     }
@@ -218,7 +295,7 @@ export class TarParser {
 
 /** Parse a whole in-memory tar archive. */
 export function parseTar(bytes: Uint8Array, opts: TarParserOptions = {}): TarEntry[] {
-  const p = new TarParser(opts);
+  const p = new TarParser({ totalBytes: bytes.length, ...opts });
   const out = p.push(bytes);
   p.end();
   return out;

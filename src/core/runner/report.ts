@@ -1,6 +1,7 @@
 /**
  * Views of an ExperimentResult: the paper-style markdown table (methods × MIA / retain / forget / test / time,
- * w/o DC | w/ DC) and a flat CSV. Pure functions shared by the CLI and the app's export.
+ * w/o DC | w/ DC), used by the CLI and the page's reproduce report, and a flat CSV (`resultCsv`; the page's CSV
+ * export is `resultsCsv` in src/app/runState.ts). Pure functions.
  */
 import type { ExperimentResult, MethodResult } from '../contracts';
 

@@ -57,6 +57,14 @@ describe('LabSession', () => {
       expect(m.overheadSeconds > 0).toBe(m.withDC);
       expect(m.curve.length).toBeGreaterThan(0);
     }
+    // Progress.epoch is 1-based for every producer (pretraining, k-means, Blend, unlearning)
+    const progress = events.flatMap((e) => (e.kind === 'progress' ? [e.progress] : []));
+    expect(new Set(progress.map((p) => p.stage))).toEqual(new Set(['pretrain', 'kmeans', 'condense', 'unlearn']));
+    for (const p of progress) {
+      expect(p.epoch, `${p.stage} ${p.label}`).toBeGreaterThanOrEqual(1);
+      expect(p.epoch, `${p.stage} ${p.label}`).toBeLessThanOrEqual(p.epochs);
+      expect(p.step).toBeLessThanOrEqual(p.steps);
+    }
     const kinds = new Set(events.map((e) => e.kind));
     for (const k of ['stage', 'progress', 'epoch', 'condense-iter', 'prototypes', 'acf-terms', 'method-result', 'condense-result', 'forget-samples']) {
       expect(kinds, k).toContain(k);
@@ -101,5 +109,27 @@ describe('LabSession', () => {
     } finally {
       s.dispose();
     }
+  });
+
+  it("A-SCRUB with ascrub_retain 'real' trains on the real retain set in the DC arm (spec §10 C4)", async () => {
+    const cache = new MemoryCache();
+    const base = mergeSpec(spec, { curves: false, unlearn: { methods: ['A-SCRUB'], arms: 'with' } });
+    const run = async (retain: string) => {
+      const sp = validateSpec(mergeSpec(base, { unlearn: { hparams: { 'A-SCRUB': { ascrub_retain: retain } } } }));
+      const retainSizes: number[] = [];
+      const s = new LabSession({
+        dataset, cache, backendName: tf.getBackend(),
+        sink: (e) => { if (e.kind === 'progress' && e.progress.stage === 'unlearn') retainSizes.push(e.progress.steps); },
+      }, sp);
+      try { return { r: await s.runAll(), steps: Math.max(...retainSizes) }; } finally { s.dispose(); }
+    };
+    const reduced = await run('reduced');
+    const real = await run('real');
+    const m = (x: ExperimentResult) => x.methods[0].metrics;
+    expect(real.r.methods[0].withDC).toBe(true);
+    // the real D_r is larger than D_r^red: more retain steps per epoch, and a different model
+    expect(real.r.condense!.retainSize).toBeGreaterThan(real.r.condense!.reducedRetainSize);
+    expect(real.steps).toBeGreaterThan(reduced.steps);
+    expect(m(real.r)).not.toEqual(m(reduced.r));
   });
 });

@@ -21,6 +21,7 @@ import type { ParallelTrainer } from '../parallel/engine';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
 } from '../contracts';
+import { armLabel, armsOf, galleryKey, isWithDC, type ArmChoice } from '../contracts';
 import { validateSpec } from './presets';
 
 export interface LabSessionOptions {
@@ -296,34 +297,37 @@ export class LabSession implements LabSessionApi {
     return result;
   }
 
-  async unlearn(methods: MethodName[], arms: 'without' | 'with' | 'both', signal?: AbortSignal): Promise<MethodResult[]> {
+  async unlearn(methods: MethodName[], arms: ArmChoice, signal?: AbortSignal): Promise<MethodResult[]> {
     return this.unlearnRound(0, methods, arms, signal);
   }
 
-  private async unlearnRound(r: number, methods: MethodName[], arms: 'without' | 'with' | 'both', signal?: AbortSignal): Promise<MethodResult[]> {
+  private async unlearnRound(r: number, methods: MethodName[], arms: ArmChoice, signal?: AbortSignal): Promise<MethodResult[]> {
     await this.pretrain(signal);
     const original = this.original!;
     const state = this.round(r);
     const out: MethodResult[] = [];
-    const armList: boolean[] = arms === 'both' ? [false, true] : [arms === 'with'];
-    if (armList.includes(true)) await this.condenseRound(r, signal);
+    const armList = armsOf(arms);
+    if (armList.includes('with')) await this.condenseRound(r, signal);
     const srcs = this.sources(state.split);
     const spec = this.spec;
-    for (const withDC of armList) {
+    for (const arm of armList) {
+      const withDC = isWithDC(arm); // the boolean of the result JSON and of the method context
       for (const name of methods) {
         throwIfCancelled(signal);
-        const key = `${name}|${withDC}`;
+        const key = `${name}|${arm}`;
         const start = r > 0 ? this.outputs.get(key) ?? original : original;
         const retain: SampleSource = withDC ? state.reduced!.source : srcs.retain;
         const hp = resolveHParams(name, { dataset: spec.dataset, arch: spec.model.arch, withDC }, spec.unlearn.hparams[name] ?? {}, spec.unlearn.epochScale);
         const curve: MethodResult['curve'] = [];
         let evalSeconds = 0;
-        const label = `${name}${withDC ? ' w/ DC' : ''}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
+        const label = `${name}${arm === 'with' ? ` ${armLabel(arm)}` : ''}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
           const { model } = await runMethod(name, {
             original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal, parallel: this.opts.parallel,
-            rng: this.rng(`unlearn-${name}-${withDC ? 'dc' : 'raw'}-${r}`),
+            // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
+            retainReal: withDC ? srcs.retain : undefined,
+            rng: this.rng(`unlearn-${name}-${arm === 'with' ? 'dc' : 'raw'}-${r}`), // stable seed names
             createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
             onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
             onTerms: (step, ce2, mmd) => this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd }),
@@ -346,7 +350,7 @@ export class LabSession implements LabSessionApi {
               name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: stripLosses(metrics), curve,
               losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
             };
-            if (r === 0) this.updateGallery(`${name}|${withDC ? 'w/ DC' : 'w/o DC'}`, metrics.losses.forget);
+            if (r === 0) this.updateGallery(galleryKey(name, arm), metrics.losses.forget);
             this.outputs.get(key)?.dispose();
             this.outputs.set(key, model);
             return mr;
