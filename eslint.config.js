@@ -16,7 +16,7 @@ import globals from 'globals';
  * Paths are relative to src/core; a folder ends with '/'.
  */
 export const CORE_LAYERS = [
-  ['types.ts', 'contracts.ts', 'rng.ts', 'methods/'],
+  ['types.ts', 'contracts.ts', 'rng.ts', 'metrics.ts', 'methods/', 'spec-schema.ts'],
   ['data/', 'backend/'],
   ['models/'],
   ['train/'],
@@ -91,8 +91,9 @@ export default tseslint.config(
       'import-x/no-restricted-paths': ['error', {
         zones: [
           {
-            target: './src/core', from: './src/cli', except: ['./node-backend.ts', './parallel-node.ts'],
-            message: 'core tests use only the CLI harnesses (node-backend, parallel-node)',
+            target: './src/core', from: './src/cli',
+            except: ['./node-backend.ts', './dataset-node.ts', './parallel-node.ts'],
+            message: 'core tests use only the CLI Node harnesses (node-backend, dataset-node, parallel-node)',
           },
           { target: './src/core', from: ['./src/app', './src/worker'], message: 'the core never imports the app or the worker' },
         ],
@@ -100,14 +101,14 @@ export default tseslint.config(
     },
   },
   {
-    // the main thread: the app, and the worker's protocol and bridge that the app shares
-    files: ['src/app/**/*.{ts,tsx}', 'src/worker/protocol.ts', 'src/worker/bridge.ts'],
+    // the main thread: the app, and the worker's protocol and client that the app shares
+    files: ['src/app/**/*.{ts,tsx}', 'src/worker/protocol.ts', 'src/worker/client.ts'],
     rules: {
       'no-restricted-imports': ['error', NO_TFJS],
       'import-x/no-restricted-paths': ['error', {
         zones: [
           {
-            target: ['./src/app', './src/worker/protocol.ts', './src/worker/bridge.ts'],
+            target: ['./src/app', './src/worker/protocol.ts', './src/worker/client.ts'],
             from: './src/core',
             except: ['./lite.ts'],
             message: "the page's main thread imports the core only through src/core/lite.ts (tfjs-free)",
@@ -115,8 +116,8 @@ export default tseslint.config(
           {
             target: './src/app',
             from: './src/worker',
-            except: ['./protocol.ts', './bridge.ts'],
-            message: 'the app talks to the worker only through its protocol and bridge',
+            except: ['./protocol.ts', './client.ts'],
+            message: 'the app talks to the worker only through its protocol and client',
           },
           { target: './src/app', from: './src/cli', message: 'the app never imports the CLI' },
         ],
@@ -125,7 +126,7 @@ export default tseslint.config(
   },
   {
     files: ['src/worker/**/*.ts', 'src/cli/**/*.ts'],
-    ignores: ['src/worker/protocol.ts', 'src/worker/bridge.ts'],
+    ignores: ['src/worker/protocol.ts', 'src/worker/client.ts'],
     rules: {
       'import-x/no-restricted-paths': ['error', {
         zones: [

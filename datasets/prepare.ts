@@ -16,7 +16,7 @@ import { createGunzip } from 'node:zlib';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { LabError } from '../src/core/types';
+import { LabError, type ImageSplit } from '../src/core/types';
 import {
   CIFAR10_EXPECT, CIFAR10_INFLATE, CIFAR10_MD5, CIFAR10_URL, Cifar10TarCollector, type CifarExpect,
 } from '../src/core/data/cifar10';
@@ -255,8 +255,53 @@ export async function prepareSvhn(opts: PrepareSvhnOptions = {}): Promise<Prepar
 }
 
 const USAGE = `usage: npm run datasets -- [--dataset cifar10|svhn] [--out public/datasets]
+  subset:  --subset N [--subset-test M] [--from public/datasets] --out DIR   (the first N train / M test images per
+           class of an already prepared dataset, e.g. a small shard set to copy to a GPU machine)
   cifar10: [--archive cifar-10-binary.tar.gz]   (or env CIFAR10_ARCHIVE; otherwise downloaded from ${CIFAR10_URL})
   svhn:    [--train train_32x32.mat --test test_32x32.mat] [--seed N]   (otherwise downloaded)`;
+
+export interface PrepareSubsetOptions {
+  id: 'cifar10' | 'svhn';
+  /** folder holding the prepared `<id>/` */
+  from: string;
+  out: string;
+  /** images per class kept: the first ones of each class, in file order */
+  train: number;
+  test: number;
+  log?: Log;
+}
+
+/** The first `train` / `test` images per class of a prepared dataset as a new (small) shard set. */
+export async function prepareSubset(o: PrepareSubsetOptions): Promise<PrepareResult> {
+  const t0 = performance.now();
+  const log = o.log ?? quiet;
+  const { loadDatasetNode } = await import('../src/cli/dataset-node');
+  const full = await loadDatasetNode(o.id, { dir: o.from });
+  const pick = (split: ImageSplit, per: number): ImageSplit => {
+    const counts = new Array<number>(full.classes.length).fill(0);
+    const keep: number[] = [];
+    for (let i = 0; i < split.n; i++) if (counts[split.labels[i]]++ < per) keep.push(i);
+    const px = full.height * full.width * full.channels;
+    const images = new Uint8Array(keep.length * px), labels = new Uint8Array(keep.length);
+    keep.forEach((src, j) => { images.set(split.images.subarray(src * px, (src + 1) * px), j * px); labels[j] = split.labels[src]; });
+    return { images, labels, n: keep.length };
+  };
+  const ds = { ...full, train: pick(full.train, o.train), test: pick(full.test, o.test) };
+  const m = await readManifestSource(o.id, o.from);
+  const perClassOf = (s: ImageSplit) => Array.from({ length: full.classes.length }, (_, c) => s.labels.filter((l) => l === c).length);
+  const manifest = await writeDataset(resolve(o.out), o.id, ds, m, {
+    subset: { perClassCap: o.train, seed: 'first images of each class', sourceCount: full.train.n, sourcePerClass: perClassOf(full.train) },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  log(`wrote ${join(resolve(o.out), o.id)}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images ` +
+    `(first ${o.train} / ${o.test} per class of ${o.from}) in ${seconds.toFixed(1)} s`);
+  return { dir: join(resolve(o.out), o.id), manifest, seconds, warnings: [] };
+}
+
+async function readManifestSource(id: 'cifar10' | 'svhn', from: string): Promise<DatasetManifest['source']> {
+  const { readManifestNode } = await import('../src/cli/dataset-node');
+  return (await readManifestNode(id, from)).source;
+}
 
 /** CLI entry; returns the exit code. Errors are printed as one line. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -271,6 +316,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         train: { type: 'string' },
         test: { type: 'string' },
         seed: { type: 'string' },
+        subset: { type: 'string' },
+        'subset-test': { type: 'string' },
+        from: { type: 'string', default: DEFAULT_OUT },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -282,6 +330,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (values.help) { console.log(USAGE); return 0; }
   const log: Log = (s) => console.log(s);
   try {
+    if (values.subset !== undefined) {
+      const n = Number(values.subset);
+      const m = values['subset-test'] !== undefined ? Number(values['subset-test']) : Math.max(100, Math.round(n / 5));
+      for (const [k, v] of [['--subset', n], ['--subset-test', m]] as const) {
+        if (!Number.isInteger(v) || v < 1) throw new LabError(`expected a positive integer, got "${String(v)}"`, k);
+      }
+      if (resolve(values.out as string) === resolve(values.from as string)) {
+        throw new LabError('--out must differ from --from (the subset would replace the full dataset)', '--subset');
+      }
+      await prepareSubset({ id: values.dataset as 'cifar10' | 'svhn', from: values.from as string, out: values.out as string, train: n, test: m, log });
+      return 0;
+    }
     if (values.dataset === 'cifar10') {
       await prepareCifar10({ archive: (values.archive as string | undefined) ?? (env.CIFAR10_ARCHIVE || undefined), out: values.out as string, log });
     } else if (values.dataset === 'svhn') {

@@ -33,7 +33,7 @@ test('real CIFAR-10 sample grid from the prepared shards, with the backend name'
 test('an unprepared dataset falls back to synthetic with a visible notice', async ({ page }, info) => {
   // SVHN is never prepared in CI (no offline copy); when it is, this test has nothing to check
   test.skip(existsSync(join(process.cwd(), 'public', 'datasets', 'svhn', 'manifest.json')), 'SVHN is prepared here');
-  await page.goto('./?ds=svhn&be=wasm&tpc=20&xpc=10');
+  await page.goto('./?ds=svhn&be=wasm&tpc=20&xpc=10&ipc=4');
   await waitReady(page);
   await expect(page.getByTestId('dataset-notice')).toContainText('SVHN is unavailable');
   await expect(page.getByTestId('dataset-name')).toHaveText('Synthetic');

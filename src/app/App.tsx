@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { PRESETS } from '../core/lite';
 import { useLab } from './store';
 import { Controls } from './components/Controls';
@@ -11,6 +12,17 @@ import { DatasetPanel } from './components/DatasetPanel';
 import { DevicePanel } from './components/DevicePanel';
 import { SharePanel } from './components/SharePanel';
 import { ReproducePanel } from './components/ReproducePanel';
+import { ErrorBoundary } from './components/ErrorBoundary';
+
+/** One view of the page behind its own error boundary; it retries when the shown run changes. */
+function View({ name, children }: { name: string; children: ReactNode }) {
+  const run = useLab((s) => s.run);
+  return (
+    <ErrorBoundary name={name} resetKey={run}>
+      {children}
+    </ErrorBoundary>
+  );
+}
 
 function Toolbar() {
   const busy = useLab((s) => s.busy);
@@ -81,37 +93,71 @@ export function App() {
           <h1>Unlearning Lab</h1>
           <span className="tagline">Blend condensation + accelerated unlearning, in your browser</span>
         </div>
-        <Toolbar />
+        <View name="Toolbar">
+          <Toolbar />
+        </View>
       </header>
       {preset && PRESETS[preset] && <div className="preset-desc muted small">{PRESETS[preset].description}</div>}
-      <Notices />
+      <View name="Notices">
+        <Notices />
+      </View>
       <div className="layout">
         <aside className="sidebar">
-          <Controls />
+          <View name="Settings">
+            <Controls />
+          </View>
         </aside>
         <main className="main">
-          <Progress />
-          <SummaryTable />
+          <View name="Progress">
+            <Progress />
+          </View>
+          <View name="Summary table">
+            <SummaryTable />
+          </View>
           <div className="grid2">
-            <MethodCurves />
-            <TimingChart />
+            <View name="Per-epoch curves">
+              <MethodCurves />
+            </View>
+            <View name="Time per method">
+              <TimingChart />
+            </View>
           </div>
           <div className="grid2">
-            <AcfTerms />
-            <LossHistogram />
+            <View name="A-CF loss terms">
+              <AcfTerms />
+            </View>
+            <View name="Loss histogram">
+              <LossHistogram />
+            </View>
           </div>
-          <ForgetGallery />
-          <PrototypeGallery />
+          <View name="Forget images">
+            <ForgetGallery />
+          </View>
+          <View name="Prototypes">
+            <PrototypeGallery />
+          </View>
           <div className="grid2">
-            <ReducedRetain />
-            <CondenseLoss />
+            <View name="Reduced retain set">
+              <ReducedRetain />
+            </View>
+            <View name="Pretraining & Blend">
+              <CondenseLoss />
+            </View>
           </div>
-          <ReproducePanel />
+          <View name="Reproduce">
+            <ReproducePanel />
+          </View>
         </main>
         <aside className="rightbar">
-          <DatasetPanel />
-          <DevicePanel />
-          <SharePanel />
+          <View name="Dataset">
+            <DatasetPanel />
+          </View>
+          <View name="Device">
+            <DevicePanel />
+          </View>
+          <View name="Share & keep">
+            <SharePanel />
+          </View>
         </aside>
       </div>
       <footer className="footer muted small">

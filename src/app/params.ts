@@ -6,6 +6,7 @@
  * Pure module (no DOM): unit-tested in params.test.ts (which also covers url.ts).
  */
 import { DEFAULT_SPEC, PRESETS } from '../core/lite';
+import { specRange, type SpecPath } from '../core/lite';
 import type { ExperimentSpec, MethodName } from '../core/lite';
 import { METHOD_CARDS, METHOD_NAMES } from '../core/lite';
 import type { Arch, DatasetId } from '../core/lite';
@@ -107,6 +108,9 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 }
 
 const D = DEFAULT_SPEC;
+/** Ranges come from the core's one spec schema (src/core/spec-schema.ts), never declared twice. */
+const intRange = (path: SpecPath) => ({ min: specRange(path).min, max: specRange(path).max });
+const numRange = (path: SpecPath) => specRange(path);
 const dflt = <T>(path: string): T => getPath(D, path) as T;
 
 /**
@@ -158,8 +162,8 @@ export const PARAMS: readonly ParamDef[] = [
       { value: 'synthetic', label: 'Synthetic (built in)' },
     ],
   },
-  { name: 'trainPerClass', key: 'tpc', label: 'Train images / class', help: '0 = all', group: 'data', type: 'int', control: 'number', min: 0, max: 10000, step: 10, path: 'trainPerClass', default: dflt('trainPerClass') },
-  { name: 'testPerClass', key: 'xpc', label: 'Test images / class', help: '0 = all; split 70 % regulariser / 30 % evaluation', group: 'data', type: 'int', control: 'number', min: 0, max: 10000, step: 10, path: 'testPerClass', default: dflt('testPerClass') },
+  { name: 'trainPerClass', key: 'tpc', label: 'Train images / class', help: '0 = all', group: 'data', type: 'int', control: 'number', ...intRange('trainPerClass'), step: 10, path: 'trainPerClass', default: dflt('trainPerClass') },
+  { name: 'testPerClass', key: 'xpc', label: 'Test images / class', help: '0 = all; split 70 % regulariser / 30 % evaluation', group: 'data', type: 'int', control: 'number', ...intRange('testPerClass'), step: 10, path: 'testPerClass', default: dflt('testPerClass') },
   {
     name: 'arch', key: 'arch', label: 'Model', group: 'model', type: 'enum', control: 'select', path: 'model.arch', default: dflt('model.arch'),
     options: [
@@ -167,13 +171,13 @@ export const PARAMS: readonly ParamDef[] = [
       { value: 'resnet18', label: 'ResNet-18' },
     ],
   },
-  { name: 'width', key: 'w', label: 'Width', help: 'ConvNet-3 channels (paper 128); ResNet-18 first-stage channels (paper 64)', group: 'model', type: 'int', control: 'number', min: 1, max: 512, path: 'model.width', default: dflt('model.width') },
-  { name: 'pretrainEpochs', key: 'pe', label: 'Pretrain epochs', group: 'model', type: 'int', control: 'number', min: 0, max: 1000, path: 'pretrain.epochs', default: dflt('pretrain.epochs') },
-  { name: 'pretrainLr', key: 'plr', label: 'Pretrain lr', group: 'model', type: 'float', control: 'number', min: 0, max: 10, minExclusive: true, step: 0.01, path: 'pretrain.lr', default: dflt('pretrain.lr') },
-  { name: 'batchSize', key: 'bs', label: 'Pretrain batch', group: 'model', type: 'int', control: 'number', min: 1, max: 4096, path: 'pretrain.batchSize', default: dflt('pretrain.batchSize'), advanced: true },
-  { name: 'pretrainMomentum', key: 'pmom', label: 'Pretrain momentum', group: 'model', type: 'float', control: 'number', min: 0, max: 0.999, step: 0.05, path: 'pretrain.momentum', default: dflt('pretrain.momentum'), advanced: true },
-  { name: 'pretrainWd', key: 'pwd', label: 'Pretrain weight decay', group: 'model', type: 'float', control: 'number', min: 0, max: 1, step: 1e-4, path: 'pretrain.weightDecay', default: dflt('pretrain.weightDecay'), advanced: true },
-  { name: 'pretrainWarmup', key: 'pwu', label: 'Pretrain warm-up epochs', group: 'model', type: 'int', control: 'number', min: 0, max: 1000, path: 'pretrain.warmup', default: dflt('pretrain.warmup'), advanced: true },
+  { name: 'width', key: 'w', label: 'Width', help: 'ConvNet-3 channels (paper 128); ResNet-18 first-stage channels (paper 64)', group: 'model', type: 'int', control: 'number', ...intRange('model.width'), path: 'model.width', default: dflt('model.width') },
+  { name: 'pretrainEpochs', key: 'pe', label: 'Pretrain epochs', group: 'model', type: 'int', control: 'number', ...intRange('pretrain.epochs'), path: 'pretrain.epochs', default: dflt('pretrain.epochs') },
+  { name: 'pretrainLr', key: 'plr', label: 'Pretrain lr', group: 'model', type: 'float', control: 'number', ...numRange('pretrain.lr'), step: 0.01, path: 'pretrain.lr', default: dflt('pretrain.lr') },
+  { name: 'batchSize', key: 'bs', label: 'Pretrain batch', group: 'model', type: 'int', control: 'number', ...intRange('pretrain.batchSize'), path: 'pretrain.batchSize', default: dflt('pretrain.batchSize'), advanced: true },
+  { name: 'pretrainMomentum', key: 'pmom', label: 'Pretrain momentum', group: 'model', type: 'float', control: 'number', ...numRange('pretrain.momentum'), step: 0.05, path: 'pretrain.momentum', default: dflt('pretrain.momentum'), advanced: true },
+  { name: 'pretrainWd', key: 'pwd', label: 'Pretrain weight decay', group: 'model', type: 'float', control: 'number', ...numRange('pretrain.weightDecay'), step: 1e-4, path: 'pretrain.weightDecay', default: dflt('pretrain.weightDecay'), advanced: true },
+  { name: 'pretrainWarmup', key: 'pwu', label: 'Pretrain warm-up epochs', group: 'model', type: 'int', control: 'number', ...intRange('pretrain.warmup'), path: 'pretrain.warmup', default: dflt('pretrain.warmup'), advanced: true },
   {
     name: 'forgetMode', key: 'fm', label: 'Forget', group: 'forget', type: 'enum', control: 'radio', path: 'forget.mode', default: dflt('forget.mode'),
     options: [
@@ -181,15 +185,24 @@ export const PARAMS: readonly ParamDef[] = [
       { value: 'class', label: 'One class' },
     ],
   },
-  { name: 'forgetClass', key: 'fc', label: 'Class to forget', group: 'forget', type: 'optint', control: 'select', min: 0, max: 9, nullLabel: 'drawn from seed', path: 'forget.class', default: dflt<number | null>('forget.class') },
-  { name: 'forgetFraction', key: 'ff', label: 'Forget fraction', help: 'uniform mode (paper 0.1)', group: 'forget', type: 'float', control: 'number', min: 0, max: 0.9, minExclusive: true, step: 0.01, path: 'forget.fraction', default: dflt('forget.fraction') },
-  { name: 'rounds', key: 'r', label: 'Rounds', help: 'sequential uniform rounds (§4.5)', group: 'forget', type: 'int', control: 'number', min: 1, max: 10, path: 'rounds', default: dflt('rounds') },
-  { name: 'ipc', key: 'ipc', label: 'IPC (sub-classes / class)', group: 'condense', type: 'int', control: 'number', min: 1, max: 5000, path: 'condense.ipc', default: dflt('condense.ipc') },
-  { name: 'iterations', key: 'it', label: 'Blend iterations', group: 'condense', type: 'int', control: 'number', min: 0, max: 10000, path: 'condense.iterations', default: dflt('condense.iterations') },
+  { name: 'forgetClass', key: 'fc', label: 'Class to forget', group: 'forget', type: 'optint', control: 'select', ...intRange('forget.class'), nullLabel: 'drawn from seed', path: 'forget.class', default: dflt<number | null>('forget.class') },
+  { name: 'forgetFraction', key: 'ff', label: 'Forget fraction', help: 'uniform mode (paper 0.1)', group: 'forget', type: 'float', control: 'number', ...numRange('forget.fraction'), step: 0.01, path: 'forget.fraction', default: dflt('forget.fraction') },
+  { name: 'rounds', key: 'r', label: 'Rounds', help: 'sequential uniform rounds (§4.5)', group: 'forget', type: 'int', control: 'number', ...intRange('rounds'), path: 'rounds', default: dflt('rounds') },
+  { name: 'ipc', key: 'ipc', label: 'IPC (sub-classes / class)', group: 'condense', type: 'int', control: 'number', ...intRange('condense.ipc'), path: 'condense.ipc', default: dflt('condense.ipc') },
+  { name: 'iterations', key: 'it', label: 'Blend iterations', group: 'condense', type: 'int', control: 'number', ...intRange('condense.iterations'), path: 'condense.iterations', default: dflt('condense.iterations') },
   { name: 'condenseEnabled', key: 'dc', label: 'Condensation enabled', help: 'needed for the w/ DC arm', group: 'condense', type: 'bool', control: 'checkbox', path: 'condense.enabled', default: dflt('condense.enabled'), advanced: true },
   { name: 'resampleNet', key: 'rsn', label: 'New random feature net per Blend iteration', help: 'DM-style; the paper keeps one net', group: 'condense', type: 'bool', control: 'checkbox', path: 'condense.resampleNet', default: dflt('condense.resampleNet'), advanced: true },
-  { name: 'kmeansMaxIter', key: 'kmi', label: 'k-means max iterations', group: 'condense', type: 'int', control: 'number', min: 1, max: 1000, path: 'condense.kmeansMaxIter', default: dflt('condense.kmeansMaxIter'), advanced: true },
-  { name: 'netWidth', key: 'nw', label: 'Feature-net width (k-means, Blend)', help: 'random ConvNet-3 width; paper 128', group: 'condense', type: 'int', control: 'number', min: 1, max: 512, path: 'condense.netWidth', default: dflt('condense.netWidth'), advanced: true },
+  { name: 'kmeansMaxIter', key: 'kmi', label: 'k-means max iterations', group: 'condense', type: 'int', control: 'number', ...intRange('condense.kmeansMaxIter'), path: 'condense.kmeansMaxIter', default: dflt('condense.kmeansMaxIter'), advanced: true },
+  {
+    name: 'lrMode', key: 'blr', label: 'Blend step', group: 'condense', type: 'enum', control: 'select', path: 'condense.lrMode',
+    help: "paper regime: lr/T = the paper's CIFAR-10 IPC-1000 per-cluster step (1.11 class, 1.59 uniform) at any IPC " +
+      '(documented deviation); paper polynomial: lr_b(IPC) as in the paper', default: dflt('condense.lrMode'), advanced: true,
+    options: [
+      { value: 'paper-regime', label: "Paper's regime (lr/T fixed)" },
+      { value: 'paper-polynomial', label: "Paper's polynomial lr_b(IPC)" },
+    ],
+  },
+  { name: 'netWidth', key: 'nw', label: 'Feature-net width (k-means, Blend)', help: 'random ConvNet-3 width; paper 128', group: 'condense', type: 'int', control: 'number', ...intRange('condense.netWidth'), path: 'condense.netWidth', default: dflt('condense.netWidth'), advanced: true },
   {
     name: 'methods', key: 'm', label: 'Methods', group: 'methods', type: 'multi', control: 'checkboxes', path: 'unlearn.methods', default: [...dflt<string[]>('unlearn.methods')],
     options: METHOD_NAMES.map((m) => ({ value: m, label: METHOD_LABELS[m] })),
@@ -202,10 +215,10 @@ export const PARAMS: readonly ParamDef[] = [
       { value: 'with', label: 'w/ DC only' },
     ],
   },
-  { name: 'epochScale', key: 'es', label: 'Baseline epoch scale', help: 'multiplies every baseline’s paper epoch count; A-* methods keep 1 epoch', group: 'methods', type: 'float', control: 'number', min: 0, max: 10, minExclusive: true, step: 0.01, path: 'unlearn.epochScale', default: dflt('unlearn.epochScale') },
+  { name: 'epochScale', key: 'es', label: 'Baseline epoch scale', help: 'multiplies every baseline’s paper epoch count; A-* methods keep 1 epoch', group: 'methods', type: 'float', control: 'number', ...numRange('unlearn.epochScale'), step: 0.01, path: 'unlearn.epochScale', default: dflt('unlearn.epochScale') },
   { name: 'curves', key: 'cv', label: 'Per-epoch curves', group: 'methods', type: 'bool', control: 'checkbox', path: 'curves', default: dflt('curves') },
   ...KEY_HPARAMS.map(hparamParam),
-  { name: 'seed', key: 'seed', label: 'Seed', group: 'run', type: 'int', control: 'number', min: 0, max: 2 ** 31 - 1, path: 'seed', default: dflt('seed') },
+  { name: 'seed', key: 'seed', label: 'Seed', group: 'run', type: 'int', control: 'number', ...intRange('seed'), path: 'seed', default: dflt('seed') },
   {
     name: 'backend', key: 'be', label: 'Backend', group: 'device', type: 'enum', control: 'select', default: 'auto',
     options: BACKEND_PREFS.map((b) => ({ value: b, label: b === 'auto' ? 'auto (webgpu → webgl → wasm → cpu)' : b })),
@@ -213,6 +226,11 @@ export const PARAMS: readonly ParamDef[] = [
   {
     name: 'workers', key: 'wk', label: 'Training workers', group: 'device', type: 'int', control: 'number', min: 0, max: 64, default: 0,
     help: 'data-parallel WASM workers; 0 = all cores (navigator.hardwareConcurrency), 1 = train in the lab worker only',
+  },
+  {
+    name: 'softwareGpu', key: 'swgpu', label: 'Allow software WebGPU',
+    help: 'diagnostic: use a software adapter (SwiftShader), ~50× slower than WASM; refused by default',
+    group: 'device', type: 'bool', control: 'checkbox', default: false, advanced: true,
   },
 ];
 
@@ -225,6 +243,21 @@ export function defaultParams(): Params {
   return out;
 }
 
+const INT_TEXT = /^[+-]?\d{1,16}$/;
+const DECIMAL_TEXT = /^[+-]?(?:\d{1,32}(?:\.\d{0,32})?|\.\d{1,32})(?:[eE][+-]?\d{1,3})?$/;
+
+/**
+ * A number written in plain decimal (the form `formatValue` writes), or the reason it is not one. Whitespace,
+ * hexadecimal / binary / octal forms (`0x10`), `Infinity` and, for integers, exponents or fractions (`1e3`, `2.0`)
+ * are refused — `Number()` would accept them all, and turn a whitespace-only value into 0.
+ */
+export function parseDecimal(raw: string, int: boolean): number | string {
+  if (raw.trim() === '') return 'empty value';
+  if (int) return INT_TEXT.test(raw) ? Number(raw) : 'not a decimal integer';
+  if (!DECIMAL_TEXT.test(raw)) return 'not a decimal number';
+  return Number(raw);
+}
+
 /**
  * Check one value against its declaration. Returns the normalised value, or an error string.
  * Accepts typed values (from controls) and strings (from the URL).
@@ -234,7 +267,8 @@ export function coerce(p: ParamDef, raw: unknown): { ok: true; value: ParamValue
   switch (p.type) {
     case 'int':
     case 'float': {
-      const v = typeof raw === 'string' ? (raw.trim() === '' ? NaN : Number(raw)) : raw;
+      const v = typeof raw === 'string' ? parseDecimal(raw, p.type === 'int') : raw;
+      if (typeof v === 'string') return bad(v);
       if (typeof v !== 'number' || !Number.isFinite(v)) return bad('not a number');
       if (p.type === 'int' && !Number.isInteger(v)) return bad('not an integer');
       const lowOk = p.type === 'float' && p.minExclusive ? v > p.min : v >= p.min;
@@ -243,13 +277,14 @@ export function coerce(p: ParamDef, raw: unknown): { ok: true; value: ParamValue
     }
     case 'optint': {
       if (raw === null || raw === '' || raw === 'auto') return { ok: true, value: null };
-      const v = typeof raw === 'string' ? Number(raw) : raw;
+      const v = typeof raw === 'string' ? parseDecimal(raw, true) : raw;
       if (typeof v !== 'number' || !Number.isInteger(v) || v < p.min || v > p.max) return bad(`must be "auto" or an integer in [${p.min}, ${p.max}]`);
       return { ok: true, value: v };
     }
     case 'optnum': {
       if (raw === null || raw === '' || raw === 'default') return { ok: true, value: null };
-      const v = typeof raw === 'string' ? Number(raw) : raw;
+      const v = typeof raw === 'string' ? parseDecimal(raw, p.int) : raw;
+      if (typeof v === 'string') return bad(v);
       if (typeof v !== 'number' || !Number.isFinite(v)) return bad('not a number');
       if (p.int && !Number.isInteger(v)) return bad('not an integer');
       if ((p.minExclusive ? v <= p.min : v < p.min) || v > p.max) return bad(`out of range ${p.minExclusive ? '(' : '['}${p.min}, ${p.max}]`);
@@ -332,11 +367,12 @@ export function workersPref(params: Params): number {
 }
 
 /** Machine settings: not part of an experiment (presets and specs leave them alone). */
-const DEVICE_PARAMS = new Set(['backend', 'workers']);
+const DEVICE_PARAMS = new Set(['backend', 'workers', 'softwareGpu']);
 
 /** Name of the preset these params equal (the backend does not count), or null. */
 export function matchPreset(params: Params): string | null {
-  const sameAs = (a: Params, b: Params) => PARAMS.every((p) => DEVICE_PARAMS.has(p.name) || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
+  const sameAs = (a: Params, b: Params) =>
+    PARAMS.every((p) => DEVICE_PARAMS.has(p.name) || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
   for (const [name, pr] of Object.entries(PRESETS)) if (sameAs(params, paramsFromSpec(pr.spec))) return name;
   return null;
 }

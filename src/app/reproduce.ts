@@ -1,11 +1,13 @@
 /**
  * The "Reproduce" panel's plan (issue 7 item 3): the same experiment cells as `npm run reproduce`
  * (`planExperimentCells` in src/core/runner/reproduce-plan.ts, shared with the CLI), run one by one in the
- * worker, each result kept in localStorage so a reload resumes from the last finished cell. The §4.2
- * condensation benchmark cell is CLI-only (it needs the Node bench harness) and shows as n/a here.
+ * worker by the core's reproduce driver (src/core/runner/reproduce-driver.ts), each result kept in localStorage
+ * (`browserCellStore`) so a reload resumes from the last finished cell. The §4.2 condensation benchmark cell is
+ * CLI-only (it needs the Node bench harness) and shows as n/a here.
  */
 import type { ExperimentResult, ExperimentSpec } from '../core/lite';
 import { planExperimentCells, type ExperimentCell } from '../core/lite';
+import type { CellStore } from '../core/lite';
 
 export type BrowserCell = ExperimentCell;
 
@@ -28,21 +30,26 @@ function load(): Stored {
   }
 }
 
-/** A finished cell with exactly this spec, if any (resume). */
-export function finishedCell(cell: BrowserCell): ExperimentResult | null {
-  const hit = load().cells[cell.id];
-  return hit && JSON.stringify(hit.spec) === JSON.stringify(cell.spec) ? hit.result : null;
-}
-
-export function saveCell(cell: BrowserCell, result: ExperimentResult): void {
-  const s = load();
-  // the per-example losses are bulky and not needed for the report
-  s.cells[cell.id] = { spec: cell.spec, result: { ...result, methods: result.methods.map(({ losses: _l, ...m }) => m) }, at: new Date().toISOString() };
-  try {
-    globalThis.localStorage?.setItem(KEY, JSON.stringify(s));
-  } catch {
-    /* quota: this cell is not resumable */
-  }
+/** The reproduce driver's cell store in the page: localStorage (the driver resumes a cell when its spec matches). */
+export function browserCellStore(): CellStore {
+  return {
+    async get(cell) {
+      const hit = load().cells[cell.id];
+      return hit ? { spec: hit.spec, result: hit.result } : null;
+    },
+    async put(cell, stored) {
+      if (!stored.result || !cell.spec) return;
+      const s = load();
+      // the per-example losses are bulky and not needed for the report
+      const result = { ...stored.result, methods: stored.result.methods.map(({ losses: _l, ...m }) => m) };
+      s.cells[cell.id] = { spec: cell.spec, result, at: new Date().toISOString() };
+      try {
+        globalThis.localStorage?.setItem(KEY, JSON.stringify(s));
+      } catch {
+        /* quota: this cell is not resumable */
+      }
+    },
+  };
 }
 
 export function clearCells(): void {

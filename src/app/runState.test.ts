@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ForgetSampleView, MethodResult, RunEvent } from '../core/lite';
 import {
-  armKey, emptyRun, endRunningStages, galleryMethodKeys, galleryRows, histogram, pickGalleryMethod, pickGalleryReference, progressFraction, reduceRun,
-  resultsCsv, summaryRows,
+  acfChartRows, armKey, emptyRun, endRunningStages, galleryMethodKeys, galleryRows, histogram, pickGalleryMethod, pickGalleryReference, progressFraction, reduceRun,
+  summaryRows,
 } from './runState';
+import { resultsCsv } from '../core/lite';
 
 const metrics = (x: number) => ({ retainAcc: x, forgetAcc: x / 2, testAcc: x - 1, mia: 50 + x / 10, lossMia: 50 });
 const result = (name: MethodResult['name'], withDC: boolean, x: number): MethodResult => ({
@@ -52,19 +53,32 @@ describe('run reducer', () => {
     expect(rows.map((r) => r.method)).toEqual(['Retrain', 'A-CF']);
     expect(rows[1].without?.metrics.retainAcc).toBe(81);
     expect(rows[1].with?.metrics.retainAcc).toBe(78);
-    const csv = resultsCsv(s.methods).trim().split('\n');
+    const csv = resultsCsv([{ methods: s.methods }]).trim().split('\n');
     expect(csv[0]).toMatch(/^method,withDC,round,mia/);
     expect(csv).toHaveLength(4);
   });
 
   it('collects A-CF terms, prototypes and logs', () => {
     let s = emptyRun();
-    s = reduceRun(s, { kind: 'acf-terms', method: 'A-CF', withDC: false, step: 1, ce2: 0.1, mmd: 2 });
+    s = reduceRun(s, { kind: 'acf-terms', method: 'A-CF', withDC: false, step: 1, ce2: 0.1, mmd: 2, lambda: 34 });
     s = reduceRun(s, { kind: 'prototypes', iter: 3, items: [] });
     s = reduceRun(s, { kind: 'log', level: 'warn', message: 'x' });
     expect(s.acfTerms[armKey('A-CF', false)]).toHaveLength(1);
     expect(s.prototypeIter).toBe(3);
     expect(s.logs[0].message).toBe('x');
+  });
+
+  it('the A-CF terms chart plots λ·MMD² with the run\'s λ, and says which λ', () => {
+    let s = emptyRun();
+    s = reduceRun(s, { kind: 'acf-terms', method: 'A-CF', withDC: true, step: 0, ce2: 0.5, mmd: 0.25, lambda: 34 });
+    s = reduceRun(s, { kind: 'acf-terms', method: 'A-CF', withDC: true, step: 1, ce2: 0.4, mmd: 0.5, lambda: 34 });
+    const chart = acfChartRows(s.acfTerms[armKey('A-CF', true)]);
+    expect(chart.rows).toEqual([{ step: 0, ce2: 0.5, lambdaMmd: 8.5 }, { step: 1, ce2: 0.4, lambdaMmd: 17 }]);
+    expect(chart.lambda).toBe(34);
+    s = reduceRun(s, { kind: 'acf-terms', method: 'A-CF', withDC: true, step: 2, ce2: 0.4, mmd: 1, lambda: 2 });
+    const mixed = acfChartRows(s.acfTerms[armKey('A-CF', true)]);
+    expect(mixed.rows[2].lambdaMmd).toBe(2);
+    expect(mixed.lambda).toBeNull();
   });
 
   it('progressFraction reads Progress.epoch as 1-based', () => {

@@ -26,8 +26,8 @@ export interface RunView {
   /** `armKey(method, withDC, round)` → per-epoch metrics */
   curves: Record<string, CurvePoint[]>;
   pretrainCurve: CurvePoint[];
-  /** A-CF's two loss terms per step, per method/arm key */
-  acfTerms: Record<string, Array<{ step: number; ce2: number; mmd: number }>>;
+  /** A-AMU's two loss terms per step (unweighted) and the run's λ, per method/arm key */
+  acfTerms: Record<string, AcfTermPoint[]>;
   condenseLoss: Array<{ round: number; iter: number; loss: number }>;
   clusters: Extract<RunEvent, { kind: 'clusters' }> | null;
   prototypes: PrototypeView[];
@@ -83,6 +83,25 @@ function upsertMethod(list: MethodResult[], r: MethodResult): MethodResult[] {
 }
 
 const MAX_LOGS = 200;
+/** One step of an A-AMU method: (mean retain CE)², MMD² (both unweighted) and the λ weighting MMD² in the loss. */
+export interface AcfTermPoint {
+  step: number;
+  ce2: number;
+  mmd: number;
+  lambda: number;
+}
+
+/**
+ * The A-CF terms chart's rows: ce2 and λ·MMD² (the term as it enters the loss, λ from the run's resolved
+ * hyper-parameters) per step; `lambda` is the λ for the legend (null if it changed within the series).
+ */
+export function acfChartRows(points: AcfTermPoint[]): { rows: Array<{ step: number; ce2: number; lambdaMmd: number }>;
+  lambda: number | null } {
+  const rows = points.map((p) => ({ step: p.step, ce2: p.ce2, lambdaMmd: p.lambda * p.mmd }));
+  const lambdas = new Set(points.map((p) => p.lambda));
+  return { rows, lambda: lambdas.size === 1 ? points[0].lambda : null };
+}
+
 const MAX_TERMS = 2000;
 
 /**
@@ -153,7 +172,7 @@ export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now(), sto
     case 'acf-terms': {
       const key = armKey(e.method, e.withDC);
       const prev = s.acfTerms[key] ?? [];
-      const next = [...prev, { step: e.step, ce2: e.ce2, mmd: e.mmd }];
+      const next = [...prev, { step: e.step, ce2: e.ce2, mmd: e.mmd, lambda: e.lambda }];
       return { ...s, acfTerms: { ...s.acfTerms, [key]: next.length > MAX_TERMS ? next.slice(next.length - MAX_TERMS) : next } };
     }
     case 'method-result':
@@ -213,32 +232,6 @@ export function summaryRows(methods: MethodResult[], round?: number): SummaryRow
   }
   // Retrain first (reference), then in order of appearance
   return [...rows.values()].sort((a, b) => (a.method === 'Retrain' ? -1 : b.method === 'Retrain' ? 1 : 0));
-}
-
-export const METRIC_COLUMNS: Array<{ key: keyof Metrics; label: string }> = [
-  { key: 'mia', label: 'MIA' },
-  { key: 'retainAcc', label: 'Retain' },
-  { key: 'forgetAcc', label: 'Forget' },
-  { key: 'testAcc', label: 'Test' },
-];
-
-/** CSV of method results (one line per method × arm × round). */
-export function resultsCsv(methods: MethodResult[]): string {
-  const head = ['method', 'withDC', 'round', 'mia', 'lossMia', 'retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'unlearnSeconds', 'overheadSeconds'];
-  const cell = (v: unknown) => {
-    if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) return '';
-    const s = String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [head.join(',')];
-  for (const m of methods) {
-    lines.push(
-      [m.name, m.withDC, m.round, m.metrics.mia, m.metrics.lossMia, m.metrics.retainAcc, m.metrics.forgetAcc, m.metrics.testAcc, m.metrics.testAccRetained, m.unlearnSeconds, m.overheadSeconds]
-        .map(cell)
-        .join(','),
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /** Histogram of two samples on shared bins (for forget-vs-test loss). */

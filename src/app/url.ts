@@ -68,15 +68,26 @@ export function parseSearch(search: string): ParsedUrl {
     else ignored.push(`${key}=${clip(raw)} (${p.label}: ${c.error}; using ${formatValue(p, params[p.name])})`);
   }
 
+  capNotices(ignored);
   // cross-field rules live in the core's validator: if the combination is invalid, fall back field by field
   const problem = specProblem(params);
   if (problem) {
     const fallback = preset ? paramsFromSpec(PRESETS[preset].spec) : defaultParams();
     const keep = params;
-    params = { ...fallback, backend: keep.backend };
+    params = { ...fallback, backend: keep.backend, softwareGpu: keep.softwareGpu, workers: keep.workers };
     ignored.push(`settings combination rejected (${clip(problem, 200)}); using ${preset ? `the ${preset} preset` : 'the defaults'}`);
   }
   return { params, ignored, preset, autorun };
+}
+
+/** At most this many URL notices are listed; the rest are counted ("… and 19,990 more"). */
+export const MAX_URL_NOTICES = 10;
+
+function capNotices(list: string[]): void {
+  if (list.length <= MAX_URL_NOTICES) return;
+  const more = list.length - MAX_URL_NOTICES;
+  list.length = MAX_URL_NOTICES;
+  list.push(`… and ${more.toLocaleString('en-US')} more`);
 }
 
 /** The core validator's complaint about these params, or null. */

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { initNodeBackend } from './node-backend';
+import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
 import type { BenchRow } from '../core';
 import { parseWorkerCount } from '../core';
@@ -19,7 +19,8 @@ type Group = { prefix: string[]; run: () => Promise<BenchRow[]> };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
-    only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' }, workers: { type: 'string' },
+    only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' },
+    backend: { type: 'string' }, workers: { type: 'string' },
   } });
   // --workers N: data-parallel workers of the parallel rows and the unlearning runs (default: the cores available)
   const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const only = onlyList.length === 1 ? onlyList[0] : '';
   const matches = (id: string) => onlyList.length === 0 || onlyList.some((p) => id.startsWith(p));
   const outDir = values.out ?? 'results';
-  const backend = await initNodeBackend();
+  const backend = await initNodeBackend(parseBackendFlag(values.backend));
   const groups: Group[] = [
     { prefix: ['core.'], run: async () => [
       ...(await (await import('./bench-core')).benchCore()),

@@ -1,6 +1,8 @@
 /**
- * Node adapter of the dataset layer: loads prepared shards from disk (checking SHA-256) or builds the synthetic
- * dataset. Used by the CLI tools (experiment, bench, reproduce) and tests.
+ * Node adapter of the dataset layer: the core's dataset policy (src/core/data/service.ts, shared with the page)
+ * over prepared shards on disk (checking SHA-256); synthetic data as the page generates it. No fallback: a
+ * dataset that is not prepared is an error saying how to prepare it. Used by the CLI tools (experiment, bench,
+ * reproduce) and tests.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -8,15 +10,20 @@ import { join, resolve } from 'node:path';
 import type { DatasetId, ImageDataset } from '../core';
 import { LabError } from '../core';
 import { datasetFromShards, manifestShards, validateManifest, type DatasetManifest } from '../core';
-import { makeSyntheticDataset } from '../core';
+import { makeSyntheticDataset, resolveDataset, SYNTHETIC_MIN, type DataRequest } from '../core';
 
 export const DEFAULT_DATASET_DIR = 'public/datasets';
 
 export interface LoadDatasetNodeOptions {
   /** folder holding `<id>/manifest.json` (default public/datasets) */
   dir?: string;
-  /** synthetic only: seed (default 0) and sizes (default 500 / 100 per class) */
-  seed?: number | string;
+  /**
+   * synthetic only: the experiment's seed and per-class sizes; the dataset is then the one the page generates for
+   * the same experiment (the core's policy: that seed, at least 500 / 100 images per class)
+   */
+  request?: DataRequest;
+  /** synthetic only, for tests and tools: this seed (default 0) and exactly these per-class sizes */
+  seed?: number;
   trainPerClass?: number;
   testPerClass?: number;
   /** check each shard's SHA-256 (default true) */
@@ -56,10 +63,17 @@ export async function readManifestNode(id: 'cifar10' | 'svhn', dir = DEFAULT_DAT
 
 /** Load a dataset in Node: prepared shards for cifar10/svhn, generated images for synthetic. */
 export async function loadDatasetNode(id: DatasetId, opts: LoadDatasetNodeOptions = {}): Promise<ImageDataset> {
-  if (id === 'synthetic') {
-    return makeSyntheticDataset({ seed: opts.seed ?? 0, trainPerClass: opts.trainPerClass ?? 500, testPerClass: opts.testPerClass ?? 100 });
+  if (id === 'synthetic' && !opts.request && (opts.trainPerClass !== undefined || opts.testPerClass !== undefined)) {
+    const { trainPerClass = SYNTHETIC_MIN.trainPerClass, testPerClass = SYNTHETIC_MIN.testPerClass } = opts;
+    return makeSyntheticDataset({ seed: opts.seed ?? 0, trainPerClass, testPerClass });
   }
-  if (id !== 'cifar10' && id !== 'svhn') throw new LabError(`unknown dataset ${JSON.stringify(id)} (cifar10, svhn or synthetic)`, 'loadDatasetNode');
+  const req = opts.request ?? { seed: opts.seed };
+  const prepared = async (pid: 'cifar10' | 'svhn') =>
+    ({ dataset: await loadPreparedNode(pid, opts), source: 'prepared' as const });
+  return (await resolveDataset(id, req, { prepared, hint: (pid) => HOW_TO[pid] }, { fallback: false })).dataset;
+}
+
+async function loadPreparedNode(id: 'cifar10' | 'svhn', opts: LoadDatasetNodeOptions): Promise<ImageDataset> {
   const dir = opts.dir ?? DEFAULT_DATASET_DIR;
   const m = await readManifestNode(id, dir);
   const folder = datasetDir(id, dir);

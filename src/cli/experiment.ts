@@ -1,18 +1,23 @@
 /**
- * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--md table.md] [--backend wasm|cpu]`
+ * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--seeds N|a,b,c]
+ *    [--resume-dir DIR] [--md table.md] [--backend wasm|cpu|webgpu]`
  *
  * Runs a whole experiment headless in Node (the same core as the browser worker) and writes the result JSON
- * (results-format.md) plus a paper-style markdown table next to it.
+ * (results-format.md) plus a paper-style markdown table next to it. With more than one seed (`--seeds` or the
+ * spec's `seeds`) it runs once per seed and writes `{spec, seeds, perSeed, aggregate}` with intervals
+ * (runner/seeds.ts). Every finished method is kept under the resume folder (default `<out>.parts/seed<N>/`) as it
+ * finishes; re-running the same command resumes without redoing finished methods or the original model.
  */
 import { parseArgs } from 'node:util';
-import { readFile } from 'node:fs/promises';
-import { LabSession } from '../core';
-import { getPreset, mergeSpec, validateSpec, DEFAULT_SPEC } from '../core';
+import { readFile, stat } from 'node:fs/promises';
+import { LabSession, CancelledError } from '../core';
+import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
 import { markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
-import { initNodeBackend } from './node-backend';
+import { FileMethodStore } from './method-store';
+import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { createNodeParallel, nodeWorkerCount } from './parallel-node';
-import { parseWorkerCount } from '../core';
+import { parseWorkerCount, type ParallelTrainer } from '../core';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 
@@ -21,15 +26,25 @@ export interface RunCliOptions {
   quiet?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
-  /** data-parallel training workers (default: the cores available, `os.availableParallelism()`; 1 = in-thread) */
+  /** folder holding the prepared datasets (default public/datasets) */
+  dataDir?: string;
+  /** keep finished methods here and reuse them (resumable; FileMethodStore) */
+  methodDir?: string;
+  /**
+   * data-parallel training workers (default: the cores available, `os.availableParallelism()`, on the WASM / CPU
+   * backends; 1 on WebGPU, whose device the WASM shard workers would not use; 1 = in this thread)
+   */
   workers?: number;
+  /** a worker pool the caller owns (e.g. one for all seeds); when given, `workers` is ignored and it is not disposed */
+  parallel?: ParallelTrainer | null;
 }
 
 /** Run one experiment in this process; shared by `experiment`, `bench` and `reproduce`. */
 export async function runExperimentNode(opts: RunCliOptions): Promise<ExperimentResult> {
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = await initNodeBackend();
-  const dataset = await loadDatasetNode(opts.spec.dataset, { seed: opts.spec.seed });
+  const { seed, trainPerClass, testPerClass } = opts.spec;
+  const dataset = await loadDatasetNode(opts.spec.dataset, { request: { seed, trainPerClass, testPerClass }, dir: opts.dataDir });
   let lastProgress = 0;
   const sink = (e: RunEvent) => {
     if (opts.quiet) return;
@@ -65,59 +80,132 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
         break;
     }
   };
-  const parallel = createNodeParallel(opts.workers ?? nodeWorkerCount());
-  if (parallel && !opts.quiet) log(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
+  const methodStore = opts.methodDir ? await FileMethodStore.open(opts.methodDir, opts.spec, log) : undefined;
+  const own = opts.parallel === undefined;
+  const parallel = own ? createNodeParallel(opts.workers ?? defaultNodeWorkers(backend.backend)) : opts.parallel;
+  if (own && parallel && !opts.quiet) log(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const session = new LabSession({
-    dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend,
+    dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend, methodStore,
     versions: await labVersions(), machine: machineInfo(), parallel,
   }, opts.spec);
   try {
     return await session.runAll(opts.signal);
   } finally {
     session.dispose();
-    await parallel?.dispose();
+    if (own) await parallel?.dispose();
   }
+}
+
+/**
+ * The default worker count: every core on the WASM / CPU backends; 1 on WebGPU (the shard workers run WASM and
+ * would leave the GPU idle).
+ */
+export function defaultNodeWorkers(backend: string): number {
+  return backend === 'wasm' || backend === 'cpu' ? nodeWorkerCount() : 1;
+}
+
+/** A spec file larger than this is refused before it is read (a real spec is well under 10 KB). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/**
+ * First Ctrl-C: cancel cleanly (the run stops at its next step and frees its tensors). The handler is installed
+ * with `once`, so a second Ctrl-C gets Node's default action and ends the process at once, even if it is busy.
+ */
+export function abortOnSigint(): AbortController {
+  const ac = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\ncancelling… (Ctrl-C again to quit at once)\n');
+    ac.abort();
+  });
+  return ac;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       config: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, md: { type: 'string' },
-      seed: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' }, workers: { type: 'string' },
+      seed: { type: 'string' }, seeds: { type: 'string' }, 'resume-dir': { type: 'string' },
+      quiet: { type: 'boolean' }, help: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' },
     },
   });
   if (values.help) {
-    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] [--workers N] --out result.json [--md table.md]');
+    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] [--seeds N|a,b,c] ' +
+      '[--resume-dir DIR] [--workers N] --out result.json [--md table.md] [--backend wasm|cpu|webgpu]');
     return;
   }
+  const be = await initNodeBackend(parseBackendFlag(values.backend));
+  if (be.adapter) console.error(`backend webgpu on ${be.adapter}${be.tuning ? ` · ${be.tuning}` : ''}`);
   let base = DEFAULT_SPEC;
   if (values.preset) base = getPreset(values.preset).spec;
   let input: unknown = {};
   if (values.config) {
+    const size = await stat(values.config).then((st) => (st.isFile() ? st.size : -1), () => -2);
+    if (size === -1) throw new Error(`${values.config}: not a file`);
+    if (size > MAX_CONFIG_BYTES) {
+      const n = (x: number) => x.toLocaleString('en-US');
+      throw new Error(`${values.config}: ${n(size)} bytes; a spec is at most ${n(MAX_CONFIG_BYTES)}`);
+    }
     const text = await readFile(values.config, 'utf8').catch((e: Error) => { throw new Error(`${values.config}: cannot read (${e.message})`); });
     try { input = JSON.parse(text); } catch (e) { throw new Error(`${values.config}: not valid JSON (${(e as Error).message})`); }
   }
-  let spec = validateSpec(input, base);
+  const checked = validateSpecWithWarnings(input, base);
+  for (const w of checked.warnings) process.stderr.write(`⚠ ${w}\n`);
+  let spec = checked.spec;
   if (values.seed !== undefined) {
     if (!/^\d+$/.test(values.seed)) throw new Error(`--seed: expected a non-negative integer, got "${values.seed}"`);
     spec = validateSpec(mergeSpec(spec, { seed: Number(values.seed) }));
   }
+  if (values.seeds !== undefined) spec = validateSpec(mergeSpec(spec, { seeds: parseSeedsArg(values.seeds) }));
   const out = values.out ?? 'result.json';
-  const ac = new AbortController();
-  process.on('SIGINT', () => { process.stderr.write('\ncancelling…\n'); ac.abort(); });
+  const stem = out.replace(/\.json$/i, '');
+  const resumeDir = values['resume-dir'] ?? `${stem}.parts`;
+  const md = values.md ?? stem + '.md';
+  const ac = abortOnSigint();
+  const seeds = seedList(spec);
+  // one worker pool for every seed of this process
   const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
-  const result = await runExperimentNode({ spec, quiet: values.quiet, signal: ac.signal, workers });
-  await writeAtomic(out, JSON.stringify(result, null, 2));
-  const md = values.md ?? out.replace(/\.json$/i, '') + '.md';
-  await writeAtomic(md, markdownReport(result));
-  console.log(markdownReport(result));
+  const parallel = createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
+  if (parallel && !values.quiet) {
+    process.stderr.write(`training on ${parallel.workers} worker threads (--workers 1: in this thread)\n`);
+  }
+  try {
+    if (seeds.length === 1) {
+      const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
+      const result = await runExperimentNode({
+        spec: one, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seeds[0]}`, parallel,
+      });
+      await writeAtomic(out, JSON.stringify(result, null, 2));
+      await writeAtomic(md, markdownReport(result));
+      console.log(markdownReport(result));
+    } else {
+      const multi = await runSeeds(spec, (s, seed) => runExperimentNode({
+        spec: s, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seed}`, parallel,
+      }), { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) });
+      const text = [
+        `# Experiment over ${multi.seeds.length} seeds`, '', seedsMarkdown(multi.aggregate), '',
+        ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
+      ].join('\n');
+      await writeAtomic(out, JSON.stringify(multi, null, 2));
+      await writeAtomic(md, text);
+      console.log(text);
+    }
+  } finally {
+    await parallel?.dispose();
+  }
   console.log(`\nwrote ${out} and ${md}`);
+}
+
+/** `--seeds 3` (a count) or `--seeds 0,4,7` (a list). */
+export function parseSeedsArg(v: string): number | number[] {
+  if (/^\d+$/.test(v)) return Number(v);
+  if (/^\d+(,\d+)+$/.test(v)) return v.split(',').map(Number);
+  throw new Error(`--seeds: expected a count (3) or a comma-separated list (0,4,7), got "${v}"`);
 }
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isMain) {
   main().catch((e: Error) => {
     console.error(`experiment: ${e.message}`);
-    process.exit(1);
+    process.exit(e instanceof CancelledError ? 130 : 1);
   });
 }

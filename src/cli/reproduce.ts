@@ -6,20 +6,23 @@
  *   §4.5 multi-round — 3 rounds of 10 % uniform, CF / A-CF / SCRUB / A-SCRUB / L1 / A-L1, w/o and w/ DC;
  *   §4.2 condensation — Blend vs DM vs random real at IPC 10 (the condensation benchmark rows).
  * Every finished cell is written to `<out>/cells/<cell>.json` at once; a re-run skips cells whose JSON exists for
- * the same spec (resumable). The report `<out>/REPORT.md` puts each claim of the paper (spec §9) next to our number.
+ * the same spec (resumable). The report `<out>/REPORT.md` puts each claim of the paper (spec §9) next to our number;
+ * `<out>/results.csv` has every method result of every cell (run = cell id). The loop is the core's reproduce
+ * driver (src/core/runner/reproduce-driver.ts), shared with the page.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { planExperimentCells } from '../core';
-import { markdownReport } from '../core';
-import type { ExperimentResult, ExperimentSpec } from '../core';
-import { runExperimentNode } from './experiment';
+import type { BenchRow, ExperimentSpec } from '../core';
+import { driveReproduction, reproductionCsv, reproductionReport } from '../core';
+import { claimsMarkdown } from '../core';
+import { fileCellStore } from './cell-store-node';
+import { defaultNodeWorkers, runExperimentNode } from './experiment';
 import { parseWorkerCount } from '../core';
-import { initNodeBackend } from './node-backend';
+import { initNodeBackend, parseBackendFlag } from './node-backend';
+import { createNodeParallel } from './parallel-node';
 import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
-import type { BenchRow } from '../core';
-import { buildClaims, claimsMarkdown, type CellResults } from '../core';
 
 export interface Cell {
   id: string;
@@ -37,7 +40,9 @@ export function planCells(presetName: string, seeds: number[]): Cell[] {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     preset: { type: 'string', default: 'quick' }, seeds: { type: 'string', default: '1' }, out: { type: 'string', default: 'results/reproduce' },
-    only: { type: 'string' }, fresh: { type: 'boolean' }, workers: { type: 'string' }, 'skip-condensation': { type: 'boolean' }, 'condense-per-class': { type: 'string' },
+    only: { type: 'string' }, fresh: { type: 'boolean' }, workers: { type: 'string' },
+    'skip-condensation': { type: 'boolean' }, 'condense-per-class': { type: 'string' },
+    backend: { type: 'string' },
   } });
   const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
   const nSeeds = Number(values.seeds);
@@ -50,79 +55,61 @@ async function main(): Promise<void> {
   const condensePerClass = values['condense-per-class'] ? Number(values['condense-per-class']) : 1000;
   if (!Number.isInteger(condensePerClass) || condensePerClass < 10 || condensePerClass > 5000) throw new Error(`--condense-per-class: expected an integer 10..5000, got "${values['condense-per-class']}"`);
   const keyOf = (cell: Cell) => (cell.kind === 'condensation' ? { condensePerClass } : cell.spec);
-  await initNodeBackend();
+  const be = await initNodeBackend(parseBackendFlag(values.backend));
+  // one pool of data-parallel workers for every experiment cell of this process
+  const parallel = createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
+  if (parallel) console.error(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const t0 = Date.now();
-  const done: CellResults = { experiments: {}, condensation: [] };
-  const timing: Array<{ id: string; seconds: number | null; reused: boolean }> = [];
-  type Finished = { spec?: unknown; result?: ExperimentResult; rows?: BenchRow[]; seconds?: number };
-  const finished = new Map<string, Finished>();
-  for (const cell of allCells) {
-    const path = `${out}/cells/${cell.id}.json`;
-    if (values.fresh || !existsSync(path)) continue;
-    try {
-      const prev = JSON.parse(await readFile(path, 'utf8')) as Finished;
-      if (JSON.stringify(prev.spec ?? null) === JSON.stringify(keyOf(cell) ?? null)) finished.set(cell.id, prev);
-    } catch (e) {
-      console.error(`  ignoring unreadable ${path} (${(e as Error).message})`);
+  // the full-data measurements of `npm run bench` (claims 3, 8, 12, 14 use them when present)
+  let bench: BenchRow[] | undefined;
+  if (existsSync('results/bench.json')) {
+    try { bench = (JSON.parse(await readFile('results/bench.json', 'utf8')) as { rows: BenchRow[] }).rows; } catch (e) {
+      console.error(`  ignoring unreadable results/bench.json (${(e as Error).message})`);
     }
   }
-  const toRun = allCells.filter((c) => runnable(c) && !finished.has(c.id)).length;
-  let ran = 0;
-  for (const cell of allCells) {
-    const path = `${out}/cells/${cell.id}.json`;
-    const prev = finished.get(cell.id) ?? null;
-    if (prev || !runnable(cell)) {
-      if (prev) {
-        if (cell.kind === 'experiment') done.experiments[cell.id] = prev.result as ExperimentResult;
-        else done.condensation = prev.rows ?? [];
-        timing.push({ id: cell.id, seconds: prev.seconds ?? prev.result?.env.seconds ?? null, reused: true });
-        console.error(`  ${cell.id}: finished earlier, reusing ${path}`);
-      }
-      continue;
-    }
-    const elapsed = (Date.now() - t0) / 1000;
-    const eta = ran > 0 ? (elapsed / ran) * (toRun - ran) : NaN;
-    console.error(`[${ran + 1}/${toRun}] ${cell.title} — elapsed ${fmtSeconds(elapsed)}${ran > 0 ? `, ETA ${fmtSeconds(eta)}` : ''}`);
-    const c0 = Date.now();
-    if (cell.kind === 'experiment') {
-      const result = await runExperimentNode({ spec: cell.spec!, workers });
-      done.experiments[cell.id] = result;
-      const seconds = (Date.now() - c0) / 1000;
-      await writeAtomic(path, JSON.stringify({ spec: cell.spec, seconds, result }, null, 2));
-      await writeAtomic(`${out}/cells/${cell.id}.md`, markdownReport(result, cell.title));
-      timing.push({ id: cell.id, seconds, reused: false });
-    } else {
+  const { done, timing, claims, failure } = await driveReproduction({
+    cells: allCells, store: fileCellStore(out), keyOf: (c) => keyOf(c as Cell), runnable: (c) => runnable(c as Cell),
+    fresh: values.fresh, bench,
+    onCell: (e) => {
+      if (e.kind === 'resumed') console.error(`  ${e.cell.id}: finished earlier, reusing ${out}/cells/${e.cell.id}.json`);
+      if (e.kind !== 'start') return;
+      const elapsed = (Date.now() - t0) / 1000;
+      const eta = e.ran > 0 ? (elapsed / e.ran) * (e.toRun - e.ran) : NaN;
+      console.error(`[${e.ran + 1}/${e.toRun}] ${e.cell.title} — elapsed ${fmtSeconds(elapsed)}${e.ran > 0 ? `, ETA ${fmtSeconds(eta)}` : ''}`);
+    },
+    run: async (cell) => {
+      if (cell.kind === 'experiment') // every finished method is kept under <out>/cells/<cell>/ at once: an interrupted cell resumes where it stopped
+        return { result: await runExperimentNode({ spec: cell.spec!, methodDir: `${out}/cells/${cell.id}`, parallel }) };
       const { benchCondense } = await import('./bench-condense');
       // browser-scale §4.2: a CIFAR-10 subset, IPC 10; the reduced-retain rows at IPC = 1/5 of the images per class
       // (≈5 images per cluster as the paper's IPC 1000 on 5000 per class). `npm run bench` measures the full scale.
-      const rows = await benchCondense({ only: '', trainPerClass: condensePerClass, testPerClass: 300, ipcLarge: Math.max(10, Math.round(condensePerClass / 5)) });
-      done.condensation = rows;
-      const seconds = (Date.now() - c0) / 1000;
-      await writeAtomic(path, JSON.stringify({ spec: keyOf(cell), seconds, rows }, null, 2));
-      timing.push({ id: cell.id, seconds, reused: false });
-    }
-    ran++;
-  }
+      return { rows: await benchCondense({ only: '', trainPerClass: condensePerClass, testPerClass: 300, ipcLarge: Math.max(10, Math.round(condensePerClass / 5)) }) };
+    },
+  }).finally(() => parallel?.dispose());
+  if (failure) throw failure.error;
   const cellSeconds = timing.reduce((a, t) => a + (t.seconds ?? 0), 0);
   const timingLine = timing.map((t) => `${t.id} ${t.seconds === null ? 'time not recorded' : fmtSeconds(t.seconds)}${t.reused ? ' (earlier run)' : ''}`).join(', ');
-  const claims = buildClaims(done);
-  const report = [
-    `# Reproduction report — preset \`${values.preset}\``, '',
-    `Generated ${new Date().toISOString()} by \`npm run reproduce -- --preset ${values.preset} --seeds ${nSeeds}\` on ${JSON.stringify(machineInfo())}, lab ${JSON.stringify(await labVersions())}.`,
-    `Cell run times: ${timingLine}; ${fmtSeconds(cellSeconds)} in all (this invocation: ${fmtSeconds((Date.now() - t0) / 1000)}). Each row links the cell JSON it comes from (\`cells/*.json\`).`, '',
-    claimsMarkdown(claims), '',
-    '**Reading the speed claims at this scale.** The scaled presets multiply every baseline\'s epoch count by the ' +
-    'preset\'s epochScale (here CF 50 → 5 epochs) while A-* methods keep their single epoch, and one A-CF epoch also ' +
-    'pushes 4B forget and 4B test samples through the network per retain batch (≈ 6 CF epochs of work). So against a ' +
-    'scaled CF, A-CF is not faster; against CF\'s paper budget it is (`npm run bench`, rows `unlearn.acf_vs_cf_speedup.*`, ' +
-    '`bench` preset). A-CF\'s epoch is also only ⌈|retain|/64⌉ Adam steps (43 here, 704 in the paper), which is why ' +
-    'it forgets much less than Retrain at this scale. Nothing in the evaluation was tuned to these results.', '',
-    ...Object.entries(done.experiments).map(([id, r]) => `\n---\n\n<!-- cell ${id} -->\n` + markdownReport(r, allCells.find((c) => c.id === id)?.title ?? id).replace(/^# /, '## ')),
-  ].join('\n');
+  const report = reproductionReport({
+    head: [
+      `# Reproduction report — preset \`${values.preset}\``, '',
+      `Generated ${new Date().toISOString()} by \`npm run reproduce -- --preset ${values.preset} --seeds ${nSeeds}\` on ${JSON.stringify(machineInfo())}, lab ${JSON.stringify(await labVersions())}.`,
+      `Cell run times: ${timingLine}; ${fmtSeconds(cellSeconds)} in all (this invocation: ${fmtSeconds((Date.now() - t0) / 1000)}). Each row links the cell JSON it comes from (\`cells/*.json\`).`, '',
+    ],
+    claims, experiments: done.experiments, cells: allCells,
+    afterClaims: [
+      '**Reading the speed claims at this scale.** The scaled presets multiply every baseline\'s epoch count by the ' +
+      'preset\'s epochScale (here CF 50 → 5 epochs) while A-* methods keep their single epoch, and one A-CF epoch also ' +
+      'pushes 4B forget and 4B test samples through the network per retain batch (≈ 6 CF epochs of work). So against a ' +
+      'scaled CF, A-CF is not faster; against CF\'s paper budget it is (`npm run bench`, rows `unlearn.acf_vs_cf_speedup.*`, ' +
+      '`bench` preset). A-CF\'s epoch is also only ⌈|retain|/64⌉ Adam steps (43 here, 704 in the paper), which is why ' +
+      'it forgets much less than Retrain at this scale. Nothing in the evaluation was tuned to these results.', '',
+    ],
+  });
   await writeAtomic(`${out}/REPORT.md`, report);
   await writeAtomic(`${out}/claims.json`, JSON.stringify(claims, null, 2));
+  await writeAtomic(`${out}/results.csv`, reproductionCsv(done.experiments, values.preset));
   console.log(claimsMarkdown(claims));
-  console.log(`\nwrote ${out}/REPORT.md`);
+  console.log(`\nwrote ${out}/REPORT.md and ${out}/results.csv`);
 }
 
 main().catch((e: Error) => { console.error(`reproduce: ${e.stack ?? e.message}`); process.exit(1); });

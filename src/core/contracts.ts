@@ -48,6 +48,12 @@ export interface ExperimentSpec {
     fraction: number;
   };
   seed: number;
+  /**
+   * seeds to run: a count n (the seeds seed, seed+1, …, seed+n−1) or an explicit list. 1 = a single run of
+   * `seed`. Each seed is a full experiment (own split, original model, condensation); the multi-seed driver
+   * (runner/seeds.ts) aggregates them into intervals (results-format.md "Intervals").
+   */
+  seeds: number | number[];
   pretrain: { epochs: number; lr: number; momentum: number; weightDecay: number; batchSize: number; warmup: number };
   condense: {
     enabled: boolean;
@@ -57,6 +63,12 @@ export interface ExperimentSpec {
     kmeansMaxIter: number;
     /** width of the random ConvNet-3 feature nets of k-means and Blend (paper: 128) */
     netWidth: number;
+    /**
+     * Blend step: 'paper-regime' = lr·(1/T) equal to the paper's CIFAR-10 IPC-1000 per-cluster step for the
+     * forgetting mode (1.111 class, 1.589 uniform; condense/blend.ts PAPER_LR_PER_CLUSTER) whatever the preset's
+     * IPC and cluster count — a documented deviation; 'paper-polynomial' = lr_b(IPC) exactly as the paper
+     */
+    lrMode: 'paper-regime' | 'paper-polynomial';
   };
   unlearn: {
     methods: MethodName[];
@@ -100,9 +112,12 @@ export interface MethodResult {
   unlearnSeconds: number;
   overheadSeconds: number;
   metrics: Metrics;
-  curve: Array<{ epoch: number } & Partial<Metrics>>;
+  /** per-epoch checkpoints; `seconds` = unlearning time up to that epoch, curve evaluations excluded */
+  curve: Array<{ epoch: number; seconds?: number } & Partial<Metrics>>;
   /** per-example losses for forget-vs-test histograms */
   losses?: { forget: number[]; test: number[] };
+  /** true when taken from a MethodStore (finished in an earlier sitting of a resumable run) */
+  resumed?: boolean;
 }
 
 export interface CondenseResult {
@@ -140,13 +155,31 @@ export type RunEvent =
   | { kind: 'condense-iter'; round: number; iter: number; iterations: number; loss: number }
   | { kind: 'clusters'; sizes: number[]; freeClusters: number; residualImages: number; retainSize: number; reducedRetainSize: number }
   | { kind: 'prototypes'; iter: number; items: PrototypeView[] }
-  | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number }
+  /** A-AMU loss terms of one step: ce2 and mmd (MMD²) unweighted; the step's loss is ce2 + lambda·mmd */
+  | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number; lambda: number }
   | { kind: 'method-result'; result: MethodResult }
   | { kind: 'condense-result'; result: CondenseResult }
   | { kind: 'forget-samples'; round: number; items: ForgetSampleView[] }
   | { kind: 'log'; level: 'info' | 'warn'; message: string };
 
 export type EventSink = (e: RunEvent) => void;
+
+/**
+ * Finished method results of one experiment cell, kept as they finish so an interrupted long run resumes without
+ * redoing them (issue 10 item 4). The store belongs to ONE spec (the caller checks); keys are
+ * `${name}|${withDC ? 'dc' : 'raw'}|r${round}`. Node: one JSON file per method under the cell's folder.
+ */
+export interface MethodStore {
+  get(key: string): Promise<MethodResult | null>;
+  put(key: string, result: MethodResult): Promise<void>;
+  /** the condensation record of a round (key `condense|r${round}`), so a resumed cell still reports it */
+  getCondense?(key: string): Promise<CondenseResult | null>;
+  putCondense?(key: string, result: CondenseResult): Promise<void>;
+}
+
+export function methodStoreKey(name: MethodName, withDC: boolean, round: number): string {
+  return `${name}|${withDC ? 'dc' : 'raw'}|r${round}`;
+}
 
 /** Where pretrained weights are kept between runs (IndexedDB in the browser, files in Node). */
 export interface WeightsCache {

@@ -5,11 +5,12 @@
  * Tests inside src/core may import internal modules directly.
  *
  * Layers, lowest first (a module imports only from its own layer or below; see README "Architecture"):
- *   types · contracts · rng · methods  →  data · backend  →  models  →  train  →  eval · parallel  →  condense · unlearn  →  runner
+ *   types · contracts · rng · metrics · methods  →  data · backend  →  models  →  train  →  eval · parallel  →  condense · unlearn  →  runner
  */
 export * from './lite';
 export { Rng } from './rng';
 export * from './data';
+export * from './data/service';
 export * from './backend';
 export * from './models';
 export { selfCheck } from './models/self-check';
@@ -17,12 +18,13 @@ export * from './train';
 export * from './eval';
 export * from './parallel';
 export {
-  embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, partitionClusters, positionsOf, subClassesOfSource,
+  embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, PAPER_LR_PER_CLUSTER, PAPER_BLEND_T,
+  partitionClusters, positionsOf, subClassesOfSource,
   reducedRetain, toCondenseResult, computeSubClasses, buildReducedRetain, convnet3Factory, distributionMatching, randomReal,
   evaluateCondensed, condensedSource,
 } from './condense';
 export type {
-  SubClasses, KMeansResult, BlendOptions, BlendResult, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
+  SubClasses, KMeansResult, BlendOptions, BlendResult, BlendLrMode, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
 } from './condense';
 export * from './unlearn';
 export { LabSession, type LabSessionOptions } from './runner/session';

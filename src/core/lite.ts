@@ -9,9 +9,24 @@
 export * from './types';
 export * from './contracts';
 export * from './runner/presets';
+export * from './metrics';
 export * from './runner/report';
+export * from './runner/reproduce-driver';
 export * from './runner/claims';
 export * from './runner/reproduce-plan';
+export * from './runner/seeds';
+export * from './runner/tradeoff';
+export * from './runner/timing';
+export {
+  interval, pairedInterval, pairedDifferences, coversZero, describeDifference, formatInterval, halfWidth, bootstrapSe,
+  valueVerdict, directionVerdict, verdictText, tQuantile, tCdf,
+} from './stats';
+export type { Interval, Verdict, VerdictResult } from './stats';
+export { parseImportedResult, checkImportedResult, MAX_RESULT_CHARS } from './runner/result-schema';
+export {
+  SPEC_FIELDS, SPEC_LIMITS, DATASET_IDS, DATASET_CLASSES, specRange, checkSpec, clipValue,
+} from './spec-schema';
+export type { SpecField, SpecPath, SpecCheck } from './spec-schema';
 export type { BenchRow } from './runner/bench-rows';
 export { METHOD_CARDS, methodCard } from './methods/registry';
 export type { MethodCard } from './methods/define';

@@ -102,6 +102,13 @@ export interface Metrics {
   testAccRetained?: number;
   /** the paper's φ-LR AUC ×100 with the swap-at-42 rule (spec §7.2) */
   mia: number;
+  /**
+   * bootstrap standard error of `mia` over samples (AUC points): the pooled out-of-fold attack scores resampled
+   * per side with replacement, 200 times, AUC recomputed (attack not refitted) — see eval/mia.ts
+   */
+  miaSe?: number;
+  /** examples per side of the MIA comparison that gave `mia` */
+  miaPerSide?: number;
   /** loss-based LR MIA accuracy ×100, NeurIPS 2023 kit style */
   lossMia: number;
 }

@@ -1,39 +1,27 @@
 /**
- * Dataset loading inside the worker: prepared shards from `datasets/<id>/manifest.json` (SHA-256 checked,
- * cached with the Cache API), archives dropped into the page (parsed here, cached in IndexedDB), or the
- * synthetic generator as the always-available fallback.
+ * Dataset loading inside the worker: the core's dataset policy (src/core/data/service.ts, shared with Node) over
+ * the page's sources — prepared shards from `datasets/<id>/manifest.json` (SHA-256 checked, cached with the
+ * Cache API), archives dropped into the page (parsed here, cached in IndexedDB) — with the synthetic generator
+ * as the always-available fallback.
  */
 import type { DatasetId, ImageDataset } from '../core';
 import { LabError, NORMALISATION } from '../core';
 import {
-  datasetFromShards, makeSyntheticDataset, manifestShards, parseCifar10Archive, parseSvhnMat, sha256Hex, validateManifest,
+  datasetFromShards, manifestShards, parseCifar10Archive, parseSvhnMat, sha256Hex, validateManifest,
   type DatasetManifest,
 } from '../core';
+import { DATASET_LABELS, resolveDataset, type DataRequest, type ResolvedDataset } from '../core';
 import type { DatasetInfo } from './protocol';
 import { cachedShard, idbGet, idbPut, storeShard } from './storage';
 
 type Manifest = DatasetManifest;
 
-/** Synthetic data: generated with a fixed seed (the experiment seed drives splits, not the data). */
-export const SYNTHETIC_SEED = 'unlearning-lab-synthetic';
-export const SYNTHETIC_DEFAULT = { trainPerClass: 500, testPerClass: 300 };
-
-export function synthetic(trainPerClass: number, testPerClass: number): ImageDataset {
-  return makeSyntheticDataset({
-    seed: SYNTHETIC_SEED,
-    trainPerClass: Math.max(trainPerClass || SYNTHETIC_DEFAULT.trainPerClass, 10),
-    testPerClass: Math.max(testPerClass || SYNTHETIC_DEFAULT.testPerClass, 10),
-  });
-}
-
-export const DATASET_LABELS: Record<DatasetId, string> = { cifar10: 'CIFAR-10', svhn: 'SVHN', synthetic: 'Synthetic' };
+export { DATASET_LABELS };
 
 export type LoadProgress = (message: string, loaded: number, total: number) => void;
 
-export interface Loaded {
-  dataset: ImageDataset;
+export interface Loaded extends ResolvedDataset {
   source: DatasetInfo['source'];
-  notice?: string;
 }
 
 function manifestUrl(base: string, id: DatasetId): string {
@@ -132,38 +120,28 @@ async function loadImported(id: DatasetId): Promise<ImageDataset | null> {
   return { id, classes: rec.classes, height: 32, width: 32, channels: 3, train, test, mean: [...norm.mean], std: [...norm.std] };
 }
 
-/** Load a dataset: prepared shards → a previously imported archive → synthetic (with a notice). */
+const HINTS: Record<'cifar10' | 'svhn', string> = {
+  cifar10: 'run `npm run datasets -- --archive PATH/cifar-10-binary.tar.gz`, or drop cifar-10-binary.tar.gz onto the page',
+  svhn: 'run `npm run datasets` with the SVHN .mat files, or drop train_32x32.mat and test_32x32.mat onto the page',
+};
+
+/**
+ * Load a dataset: prepared shards → a previously imported archive → synthetic (with a notice), by the core's
+ * policy. `req`: the experiment's seed and sizes (they choose the synthetic dataset, as in Node).
+ */
 export async function loadDataset(
-  base: string, id: DatasetId, sizes: { trainPerClass: number; testPerClass: number }, progress: LoadProgress, signal?: AbortSignal,
+  base: string, id: DatasetId, req: DataRequest, progress: LoadProgress, signal?: AbortSignal,
 ): Promise<Loaded> {
-  if (id === 'synthetic') return { dataset: synthetic(sizes.trainPerClass, sizes.testPerClass), source: 'synthetic' };
-  let failure = '';
-  let m: Manifest | null = null;
-  try {
-    m = await fetchManifest(base, id);
-  } catch (e) {
-    failure = e instanceof Error ? e.message : String(e);
-  }
-  if (m) {
-    try {
-      const { ds, fromCache } = await loadPrepared(base, id, m, progress, signal);
+  return resolveDataset(id, req, {
+    async prepared(pid) {
+      const m = await fetchManifest(base, pid);
+      if (!m) return null;
+      const { ds, fromCache } = await loadPrepared(base, pid, m, progress, signal);
       return { dataset: ds, source: fromCache ? 'cache' : 'prepared' };
-    } catch (e) {
-      failure = e instanceof Error ? e.message : String(e);
-    }
-  }
-  const imported = await loadImported(id);
-  if (imported) return { dataset: imported, source: 'import', notice: failure ? `Prepared ${DATASET_LABELS[id]} failed (${failure}); using the archive you imported earlier.` : undefined };
-  const hint =
-    id === 'cifar10'
-      ? 'run `npm run datasets -- --archive PATH/cifar-10-binary.tar.gz`, or drop cifar-10-binary.tar.gz onto the page'
-      : 'run `npm run datasets` with the SVHN .mat files, or drop train_32x32.mat and test_32x32.mat onto the page';
-  const why = failure ? `loading it failed: ${failure}` : 'it is not prepared on this server';
-  return {
-    dataset: synthetic(sizes.trainPerClass, sizes.testPerClass),
-    source: 'synthetic',
-    notice: `${DATASET_LABELS[id]} is unavailable (${why}); showing the synthetic dataset instead. To use it, ${hint}.`,
-  };
+    },
+    imported: loadImported,
+    hint: (pid) => HINTS[pid],
+  }, { fallback: true });
 }
 
 /** Parse a dropped archive (CIFAR-10 .tar.gz, or the SVHN train/test .mat pair) and keep it in IndexedDB. */

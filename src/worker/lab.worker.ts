@@ -11,10 +11,12 @@ import { LabSession } from '../core';
 import type { ExperimentSpec, ParallelTrainer, RunEvent } from '../core';
 import type { DatasetId, ImageDataset } from '../core';
 import { CancelledError, LabError } from '../core';
-import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, Request, WorkerToApp } from './protocol';
+import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, ReplyOf, Request, WorkerToApp } from './protocol';
 import { CommandQueue, isAppToWorker } from './protocol';
 import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type Loaded } from './datasets';
+import { servesSynthetic, type DataRequest } from '../core';
 import { IdbWeightsCache } from './storage';
+import { diagnoseWebGPU, onWebGPUFailure, provokeWebGPUError, webgpuFailure } from '../core';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -82,15 +84,13 @@ function requireSession(): LabSession {
   return session;
 }
 
-type Sizes = { trainPerClass: number; testPerClass: number };
+type Sizes = DataRequest;
 
-/** Whether the loaded dataset serves `id` at `sizes` (generated synthetic data must hold enough images). */
+/** Whether the loaded dataset serves `id` at `sizes` (generated synthetic data: the very one Node would generate). */
 function covers(l: NonNullable<typeof loaded>, id: DatasetId, sizes: Sizes): boolean {
   if (l.requested !== id) return false;
   if (l.source !== 'synthetic') return true;
-  const perClass = Math.floor(l.dataset.train.n / l.dataset.classes.length);
-  const perClassTest = Math.floor(l.dataset.test.n / l.dataset.classes.length);
-  return (sizes.trainPerClass === 0 ? perClass >= 500 : perClass >= sizes.trainPerClass) && (sizes.testPerClass === 0 ? perClassTest >= 300 : perClassTest >= sizes.testPerClass);
+  return servesSynthetic(l.synthetic, sizes);
 }
 
 async function ensureDataset(id: DatasetId, sizes: Sizes, reqId: number, signal: AbortSignal): Promise<void> {
@@ -105,7 +105,8 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
   switch (req.kind) {
     case 'init': {
       if (req.baseUrl) baseUrl = req.baseUrl;
-      backend = await initBackend(req.backendPref);
+      allowSoftwareGpu = !!req.allowSoftwareGpu;
+      backend = await initBackend(req.backendPref, undefined, allowSoftwareGpu);
       await parallel?.dispose();
       parallel = null;
       // shard workers run WASM: worth it when this worker trains on WASM / CPU too (not on a GPU backend)
@@ -119,12 +120,12 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
       if (loaded) newSession(loaded.dataset);
       post({ kind: 'ready', backend });
       postMemory(true);
-      return { kind: 'init', backend };
+      return { kind: 'init', backend } satisfies ReplyOf<'init'>;
     }
     case 'loadDataset': {
       loaded = null;
       await ensureDataset(req.dataset, spec ?? { trainPerClass: 0, testPerClass: 0 }, req.id, signal);
-      return { kind: 'dataset', info: datasetInfo() };
+      return { kind: 'dataset', info: datasetInfo() } satisfies ReplyOf<'loadDataset'>;
     }
     case 'importArchive': {
       const files = [{ name: req.name, bytes: req.bytes }];
@@ -133,37 +134,72 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
       loaded = { ...l, requested: l.dataset.id };
       newSession(l.dataset);
       const info = await announceDataset();
-      return { kind: 'dataset', info };
+      return { kind: 'dataset', info } satisfies ReplyOf<'importArchive'>;
     }
     case 'setSpec': {
       spec = req.spec;
       await ensureDataset(req.spec.dataset, req.spec, req.id, signal);
       requireSession().setSpec({ ...req.spec, dataset: loaded!.dataset.id });
-      return { kind: 'ok' };
+      return { kind: 'ok' } satisfies ReplyOf<'setSpec'>;
     }
     case 'pretrain': {
       await requireSession().pretrain(signal);
-      return { kind: 'experiment', experiment: requireSession().result() };
+      return { kind: 'experiment', experiment: requireSession().result() } satisfies ReplyOf<'pretrain'>;
     }
     case 'condense': {
       const condense = await requireSession().condense(signal);
-      return { kind: 'condense', condense, experiment: requireSession().result() };
+      return { kind: 'condense', condense, experiment: requireSession().result() } satisfies ReplyOf<'condense'>;
     }
     case 'unlearn': {
       const methods = await requireSession().unlearn(req.methods, req.arms, signal);
-      return { kind: 'unlearn', methods, experiment: requireSession().result() };
+      return { kind: 'unlearn', methods, experiment: requireSession().result() } satisfies ReplyOf<'unlearn'>;
     }
     case 'runAll': {
       const experiment = await requireSession().runAll(signal);
-      return { kind: 'experiment', experiment };
+      return { kind: 'experiment', experiment } satisfies ReplyOf<'runAll'>;
     }
     case 'reset': {
       if (loaded) newSession(loaded.dataset);
       postMemory(true);
-      return { kind: 'ok' };
+      return { kind: 'ok' } satisfies ReplyOf<'reset'>;
+    }
+    case 'gpuDiagnose': {
+      if (req.provoke) {
+        if (tf.getBackend() !== 'webgpu') throw new LabError('the backend is not webgpu', 'gpuDiagnose');
+        await provokeWebGPUError();
+        await gpuFailover;
+        return { kind: 'gpuDiagnose', report: { provoked: true, failure: webgpuFailure(), backend: tf.getBackend() } };
+      }
+      const report = await diagnoseWebGPU();
+      return { kind: 'gpuDiagnose', report: { ...report, adapter: backend?.adapter, tuning: backend?.tuning, selfCheck: backend?.selfCheck } };
     }
   }
 }
+
+// ---- WebGPU failure → visible fallback to WASM -------------------------------------------------------------------
+
+let allowSoftwareGpu = false;
+let gpuFailover: Promise<void> | null = null;
+
+/** Abort what runs (its numbers can't be trusted) and switch to WASM; the Device panel shows the reason. */
+function failOver(reason: string): Promise<void> {
+  if (gpuFailover) return gpuFailover;
+  for (const c of controllers.values()) c.abort();
+  gpuFailover = (async () => {
+    post({ kind: 'event', id: currentId, event: { kind: 'log', level: 'warn', message: `${reason} — switching to WASM` } });
+    const info = await initBackend('wasm');
+    backend = { ...info, notice: `${reason}. The lab fell back to WASM; the run in progress was stopped — run it again.` };
+    backend.reasons = [`webgpu: ${reason}`, ...backend.reasons];
+    if (loaded) newSession(loaded.dataset);
+    post({ kind: 'ready', backend });
+    postMemory(true);
+  })();
+  return gpuFailover;
+}
+
+onWebGPUFailure((reason) => {
+  if (backend?.backend === 'webgpu') void failOver(reason);
+});
 
 function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message || e.name;
@@ -189,6 +225,12 @@ async function pump(): Promise<void> {
         const result = await run(req, ctrl.signal);
         post({ kind: 'done', id: req.id, result, seconds: (performance.now() - t0) / 1000 });
       } catch (e) {
+        const gpu = webgpuFailure();
+        if (gpu && gpuFailover) {
+          await gpuFailover.catch(() => undefined);
+          post({ kind: 'error', id: req.id, message: `${gpu}. Switched to WASM; run again.`, cancelled: false });
+          continue;
+        }
         const cancelled = isCancel(e, ctrl.signal);
         // a cancelled run keeps what finished so far
         if (cancelled && session && (req.kind === 'unlearn' || req.kind === 'runAll' || req.kind === 'condense')) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommandQueue, isAppToWorker, isWorkerToApp } from './protocol';
-import { LabBridge, type WorkerLike } from './bridge';
+import { LabClient, type WorkerLike } from './client';
 import type { DoneResult } from './protocol';
 
 describe('CommandQueue', () => {
@@ -62,11 +62,11 @@ class FakeWorker implements WorkerLike {
   }
 }
 
-function makeBridge(extra: Partial<ConstructorParameters<typeof LabBridge>[1]> = {}) {
+function makeBridge(extra: Partial<ConstructorParameters<typeof LabClient>[1]> = {}) {
   const workers: FakeWorker[] = [];
   const messages: unknown[] = [];
   const restarts: string[] = [];
-  const bridge = new LabBridge(
+  const bridge = new LabClient(
     () => {
       const w = new FakeWorker();
       workers.push(w);
@@ -77,7 +77,7 @@ function makeBridge(extra: Partial<ConstructorParameters<typeof LabBridge>[1]> =
   return { bridge, workers, messages, restarts };
 }
 
-describe('LabBridge', () => {
+describe('LabClient', () => {
   it('resolves a request with its done message and forwards events', async () => {
     const { bridge, workers, messages } = makeBridge();
     const { id, promise } = bridge.send({ kind: 'condense' });

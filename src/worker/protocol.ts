@@ -27,6 +27,7 @@ export type Request =
     kind: 'init'; id: number; backendPref: BackendPref; /** document base URL: datasets/ is resolved against it */ baseUrl?: string;
     /** data-parallel training workers: 0/absent = all cores (navigator.hardwareConcurrency), 1 = none */
     workers?: number;
+    /** diagnostic (URL swgpu=1): accept a software WebGPU adapter (SwiftShader) */ allowSoftwareGpu?: boolean;
   }
   | { kind: 'loadDataset'; id: number; dataset: DatasetId }
   | { kind: 'importArchive'; id: number; name: string; bytes: ArrayBuffer; extra?: { name: string; bytes: ArrayBuffer } }
@@ -35,7 +36,8 @@ export type Request =
   | { kind: 'condense'; id: number }
   | { kind: 'unlearn'; id: number; methods: MethodName[]; arms: Arms }
   | { kind: 'runAll'; id: number }
-  | { kind: 'reset'; id: number };
+  | { kind: 'reset'; id: number }
+  | { kind: 'gpuDiagnose'; id: number; /** cause a real device error instead (tests the fallback to WASM) */ provoke?: boolean };
 
 /** app → worker, outside the queue */
 export type Control = { kind: 'cancel'; id: number } | { kind: 'ping'; id: number };
@@ -54,12 +56,18 @@ export interface BackendInfo {
   pref: BackendPref;
   /** why this backend: one line per backend tried */
   reasons: string[];
-  selfCheck?: { ok: boolean; message: string; seconds?: number };
+  selfCheck?: { ok: boolean; message: string; seconds?: number; gradRelErr?: number; lossDiff?: number };
   /** whether the WASM backend runs multithreaded */
   threads?: number;
   /** data-parallel training workers in use (1 = training in the lab worker) */
   workers?: number;
   versions: Record<string, string>;
+  /** WebGPU: the adapter in use */
+  adapter?: string;
+  /** WebGPU: the convolution-gradient kernels chosen by measurement, one line */
+  tuning?: string;
+  /** why the backend changed after start-up (e.g. the WebGPU device was lost and the lab fell back to WASM) */
+  notice?: string;
 }
 
 export interface DatasetInfo {
@@ -84,7 +92,30 @@ export type DoneResult =
   | { kind: 'condense'; condense: CondenseResult; experiment: ExperimentResult }
   | { kind: 'unlearn'; methods: MethodResult[]; experiment: ExperimentResult }
   | { kind: 'experiment'; experiment: ExperimentResult }
-  | { kind: 'ok' };
+  | { kind: 'ok' }
+  | { kind: 'gpuDiagnose'; report: Record<string, unknown> };
+
+/**
+ * The reply each request kind gets: the request's kind fixes the kind of its `done` result (web-llm style). The
+ * client checks it at run time and types `send`'s promise with it; the worker's handlers are checked against it.
+ */
+export const REPLY_KIND = {
+  init: 'init',
+  loadDataset: 'dataset',
+  importArchive: 'dataset',
+  setSpec: 'ok',
+  pretrain: 'experiment',
+  condense: 'condense',
+  unlearn: 'unlearn',
+  runAll: 'experiment',
+  reset: 'ok',
+  gpuDiagnose: 'gpuDiagnose',
+} as const satisfies Record<RequestKind, DoneResult['kind']>;
+
+/** The request body of one kind, e.g. `RequestOf<'unlearn'>`. */
+export type RequestOf<K extends RequestKind> = Extract<RequestBody, { kind: K }>;
+/** The `done` result a request of kind K resolves with. */
+export type ReplyOf<K extends RequestKind> = Extract<DoneResult, { kind: (typeof REPLY_KIND)[K] }>;
 
 /** worker → app */
 export type WorkerToApp =
@@ -102,7 +133,7 @@ export type WorkerToApp =
 export const LONG_COMMANDS: ReadonlySet<RequestKind> = new Set(['pretrain', 'condense', 'unlearn', 'runAll', 'importArchive', 'loadDataset']);
 
 const REQUEST_KINDS: ReadonlySet<string> = new Set<RequestKind>([
-  'init', 'loadDataset', 'importArchive', 'setSpec', 'pretrain', 'condense', 'unlearn', 'runAll', 'reset',
+  'init', 'loadDataset', 'importArchive', 'setSpec', 'pretrain', 'condense', 'unlearn', 'runAll', 'reset', 'gpuDiagnose',
 ]);
 
 /** Runtime guard for what arrives at the worker (postMessage carries no types). */

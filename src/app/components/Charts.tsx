@@ -1,16 +1,13 @@
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Metrics } from '../../core/lite';
-import { armKey, histogram, parseArmKey } from '../runState';
+import { metricsFor, type ModelMetricId } from '../../core/lite';
+import { acfChartRows, armKey, histogram, parseArmKey } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';
 
-const METRICS: Array<{ key: keyof Metrics; label: string }> = [
-  { key: 'forgetAcc', label: 'Forget acc' },
-  { key: 'retainAcc', label: 'Retain acc' },
-  { key: 'testAcc', label: 'Test acc' },
-  { key: 'mia', label: 'MIA' },
-];
+/** the metrics with per-epoch curves, from the metric table (src/core/metrics.ts) */
+const METRICS = metricsFor('curve').map((d) => ({ key: d.id as ModelMetricId, label: d.longLabel }));
 
 const armName = (withDC: boolean) => (withDC ? 'w/ DC' : 'w/o DC');
 
@@ -77,13 +74,13 @@ export function MethodCurves() {
   );
 }
 
-/** A-CF's two loss terms: squared retain CE and λ·MMD² per step. */
+/** A-CF's two loss terms per step: squared retain CE and λ·MMD² (weighted by the run's resolved λ). */
 export function AcfTerms() {
   const terms = useLab((s) => s.run.acfTerms);
   const keys = Object.keys(terms).filter((k) => terms[k].length);
   const [which, setWhich] = useState<string | null>(null);
   const key = which && keys.includes(which) ? which : keys[0];
-  const data = key ? terms[key] : [];
+  const { rows: data, lambda } = acfChartRows(key ? terms[key] : []);
   return (
     <section className="panel chart-panel" data-testid="chart-acf">
       <div className="panel-head">
@@ -102,7 +99,7 @@ export function AcfTerms() {
         )}
       </div>
       {!key ? (
-        <p className="muted">Runs of A-CF (and A-SCRUB / A-ℓ1) report (mean CE)² and the MMD² term here.</p>
+        <p className="muted">Runs of A-CF (and A-SCRUB / A-ℓ1) report (mean CE)² and the λ·MMD² term here.</p>
       ) : (
         <div className="chart">
           <ResponsiveContainer width="100%" height={220}>
@@ -113,7 +110,13 @@ export function AcfTerms() {
               <Tooltip formatter={(v) => fmtNum(Number(v), 4)} />
               <Legend />
               <Line dataKey="ce2" name="(mean retain CE)²" stroke="#2563eb" dot={false} isAnimationActive={false} />
-              <Line dataKey="mmd" name="λ·MMD²(test, forget)" stroke="#dc2626" dot={false} isAnimationActive={false} />
+              <Line
+                dataKey="lambdaMmd"
+                name={`λ·MMD²(test, forget)${lambda === null ? '' : `, λ = ${lambda}`}`}
+                stroke="#dc2626"
+                dot={false}
+                isAnimationActive={false}
+              />
             </LineChart>
           </ResponsiveContainer>
         </div>

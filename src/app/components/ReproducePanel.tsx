@@ -95,7 +95,9 @@ export function ReproducePanel() {
                     <td className="left wrap">{c.claim}</td>
                     <td>{c.paper}</td>
                     <td>{c.ours}</td>
-                    <td className={`verdict verdict-${c.reproduces.replace('/', '')}`}>{c.reproduces}</td>
+                    <td className={`verdict verdict-${c.reproduces.replace(/[^a-z]/g, '')}`} title={c.rule}>
+                      {c.reproduces === 'indicative' ? `indicative (n = 1): ${c.leaning ?? ''}` : c.reproduces}
+                    </td>
                   </tr>
                 ))}
               </tbody>

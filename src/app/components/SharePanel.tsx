@@ -7,7 +7,7 @@ export function SharePanel() {
   const copyLink = useLab((s) => s.copyLink);
   const exportJson = useLab((s) => s.exportJson);
   const exportCsv = useLab((s) => s.exportCsv);
-  const importJson = useLab((s) => s.importResultJson);
+  const importFile = useLab((s) => s.importResultFile);
   const recent = useLab((s) => s.recent);
   const openRecent = useLab((s) => s.openRecent);
   const hasResult = useLab((s) => s.run.methods.length > 0);
@@ -67,7 +67,7 @@ export function SharePanel() {
           onChange={async (e) => {
             const f = e.target.files?.[0];
             e.target.value = '';
-            if (f) importJson(await f.text());
+            if (f) await importFile(f);
           }}
         />
       </div>

@@ -1,5 +1,6 @@
 import type { MethodResult } from '../../core/lite';
-import { METRIC_COLUMNS, armKey, summaryRows } from '../runState';
+import { metricPoint, metricsFor } from '../../core/lite';
+import { armKey, summaryRows } from '../runState';
 import { useLab } from '../store';
 import { fmtGap, fmtNum, fmtSeconds } from '../format';
 
@@ -7,6 +8,9 @@ import { fmtGap, fmtNum, fmtSeconds } from '../format';
  * Paper-style table: one row per method; MIA, retain, forget, test, time for w/o DC | w/ DC. The retrained
  * model is the reference: its row is highlighted and every other cell shows the gap to it (same arm).
  */
+const METRIC_COLUMNS = metricsFor('table');
+const SPAN = METRIC_COLUMNS.length + 1;
+
 export function SummaryTable() {
   const methods = useLab((s) => s.run.methods);
   const ex = useLab((s) => s.run.experiment);
@@ -41,14 +45,14 @@ export function SummaryTable() {
               <tr>
                 <th rowSpan={2}>Method</th>
                 {arms.map((a) => (
-                  <th key={a.title} colSpan={5} className="arm">
+                  <th key={a.title} colSpan={SPAN} className="arm">
                     {a.title}
                   </th>
                 ))}
               </tr>
               <tr>
                 {arms.map((a) => [
-                  ...METRIC_COLUMNS.map((c) => <th key={`${a.title}${c.key}`}>{c.label}</th>),
+                  ...METRIC_COLUMNS.map((c) => <th key={`${a.title}${c.id}`}>{c.label}</th>),
                   <th key={`${a.title}time`}>Time</th>,
                 ])}
               </tr>
@@ -65,12 +69,14 @@ export function SummaryTable() {
                     {arms.map((a) => {
                       const m: MethodResult | undefined = a.withDC ? r.with : r.without;
                       const refM = a.withDC ? (ref?.with ?? ref?.without) : ref?.without;
-                      if (!m) return <td key={a.title} colSpan={5} className="muted center">not run</td>;
+                      if (!m) return <td key={a.title} colSpan={SPAN} className="muted center">not run</td>;
                       return [
                         ...METRIC_COLUMNS.map((c) => (
-                          <td key={`${a.title}${c.key}`} className="num" onClick={() => select(armKey(m.name, m.withDC, m.round))} data-testid="metric-cell">
-                            {fmtNum(m.metrics[c.key] as number)}
-                            {!isRef && refM && <span className="gap">{fmtGap(m.metrics[c.key] as number, refM.metrics[c.key] as number)}</span>}
+                          <td key={`${a.title}${c.id}`} className="num" onClick={() => select(armKey(m.name, m.withDC, m.round))} data-testid="metric-cell">
+                            {fmtNum(metricPoint(m, c))}
+                            {!isRef && refM && c.summary.gap && (
+                              <span className="gap">{fmtGap(metricPoint(m, c), metricPoint(refM, c))}</span>
+                            )}
                           </td>
                         )),
                         <td key={`${a.title}time`} className="num" title={`unlearning ${fmtSeconds(m.unlearnSeconds)}; overhead ${fmtSeconds(m.overheadSeconds)}`}>

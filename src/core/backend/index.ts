@@ -3,3 +3,10 @@ export { instanceNormAct, instanceNormActOps, setFusedOps, fusedOpsActive, fused
 export type { NormActOptions } from './fused';
 export { selectBackend, webgpuUnavailable, webglRenderer, BACKEND_ORDER } from './select';
 export type { BackendCheck, BackendPreference, BackendName, SelfCheck, SelectOptions, SelectResult } from './select';
+export {
+  setupWebGPU, tuneWebGPU, webgpuFailure, onWebGPUFailure, describeAdapter, softwareAdapterReason, setAddNChunking,
+  setWebGPUFilterGrad, setWebGPUNaiveTranspose, webgpuAdapterName, muteWebGPUFailures, reportWebGPUFailure,
+} from './webgpu';
+export type { TuneResult, GpuAdapterLike } from './webgpu';
+export { diagnoseWebGPU, provokeWebGPUError } from './webgpu-diag';
+export type { WebGPUDiagnosis } from './webgpu-diag';

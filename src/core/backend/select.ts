@@ -9,6 +9,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../types';
 import { registerWasmKernels } from './wasm-kernels';
+import {
+  setupWebGPU, tuneWebGPU, webgpuFailure, webgpuUnavailable as webgpuUnavailableImpl, setWebGPUFilterGrad,
+  setWebGPUNaiveTranspose, type TuneResult,
+} from './webgpu';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -44,6 +48,8 @@ export interface SelectOptions {
   tolerance?: { loss?: number; grad?: number };
   /** counts WebGPU fallback adapters / software WebGL as available (default false) */
   allowSoftware?: boolean;
+  /** WebGPU: choose the convolution-gradient kernels by measurement (default true); the shape measured */
+  tuneWebGPU?: boolean | { batch: number; size: number; channels: number };
 }
 
 export interface SelectResult {
@@ -51,6 +57,8 @@ export interface SelectResult {
   /** why each earlier backend was not used */
   reasons: string[];
   selfCheck: SelfCheck;
+  /** WebGPU: the measured choice of convolution-gradient kernels (absent when not measured) */
+  tuning?: TuneResult;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -64,29 +72,8 @@ export function errMsg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-interface GpuAdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string; description?: string };
-}
-
-/** Why WebGPU can't be used here, or null if a hardware adapter exists. */
-export async function webgpuUnavailable(allowSoftware = false): Promise<string | null> {
-  const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } } }).navigator;
-  if (!nav?.gpu) return 'WebGPU: navigator.gpu is not available';
-  let adapter: GpuAdapterLike | null = null;
-  try {
-    adapter = await nav.gpu.requestAdapter();
-  } catch (e) {
-    return `WebGPU: requestAdapter failed (${errMsg(e)})`;
-  }
-  if (!adapter) return 'WebGPU: no adapter';
-  const fallback = adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ?? false;
-  if (fallback && !allowSoftware) {
-    const d = adapter.info ? [adapter.info.vendor, adapter.info.architecture, adapter.info.description].filter(Boolean).join(' ') : '';
-    return `WebGPU: only a software fallback adapter${d ? ` (${d})` : ''}, much slower than WASM`;
-  }
-  return null;
-}
+/** Why WebGPU can't be used here, or null if a hardware adapter exists (software ones only with allowSoftware). */
+export const webgpuUnavailable = webgpuUnavailableImpl;
 
 /** The unmasked WebGL renderer string, or null when it can't be read. */
 export function webglRenderer(): string | null {
@@ -107,16 +94,11 @@ export function webglRenderer(): string | null {
 
 const SOFTWARE_GL = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 
-let webgpuImported = false;
-
 async function prepare(name: BackendName, opts: SelectOptions): Promise<string | null> {
   if (name === 'webgpu') {
     const why = await webgpuUnavailable(opts.allowSoftware);
     if (why) return why;
-    if (!webgpuImported) {
-      await import('@tensorflow/tfjs-backend-webgpu');
-      webgpuImported = true;
-    }
+    await setupWebGPU({ allowSoftware: opts.allowSoftware });
   } else if (name === 'webgl') {
     if (!tf.findBackendFactory('webgl')) return 'WebGL: backend not registered';
     const r = webglRenderer();
@@ -157,15 +139,40 @@ export async function selectBackend(preference: BackendPreference = 'auto', opts
       guardLate(late, name);
       return { backend: name, reasons, selfCheck: sc };
     }
-    if (!opts.check) throw new LabError('no self-check given (pass `check`, or `skipSelfCheck: true`)', 'selectBackend');
-    const sc = await opts.check(name, { tolerance: opts.tolerance });
+    const check = opts.check;
+    if (!check) throw new LabError('no self-check given (pass `check`, or `skipSelfCheck: true`)', 'selectBackend');
+    let tuning: TuneResult | undefined;
+    if (name === 'webgpu' && opts.tuneWebGPU !== false) {
+      try {
+        tuning = await tuneWebGPU(typeof opts.tuneWebGPU === 'object' ? opts.tuneWebGPU : undefined);
+      } catch (e) {
+        reasons.push(`webgpu: kernel measurement failed (${errMsg(e)}); stock kernels kept`);
+      }
+    }
+    let sc = await webgpuGuard(name, await check(name, { tolerance: opts.tolerance }));
+    if (!sc.ok && name === 'webgpu' && tuning && (tuning.filterGrad !== 'stock' || !tuning.naiveTranspose)) {
+      // the measured choice failed the self-check: fall back to tfjs' stock kernels and check again
+      reasons.push(`webgpu: self-check failed with the measured kernels (${sc.reason ?? 'mismatch'}); retrying stock`);
+      setWebGPUFilterGrad('stock');
+      setWebGPUNaiveTranspose(true);
+      tuning = { ...tuning, filterGrad: 'stock', naiveTranspose: true };
+      sc = await webgpuGuard(name, await check(name, { tolerance: opts.tolerance }));
+    }
     if (sc.ok) {
       guardLate(late, name);
-      return { backend: name, reasons, selfCheck: sc };
+      return { backend: name, reasons, selfCheck: sc, tuning };
     }
     reasons.push(`${name}: self-check failed (${sc.reason ?? 'mismatch with cpu'})`);
   }
   throw new Error(`no usable backend: ${reasons.join('; ')}`);
+}
+
+/** A device error seen while WebGPU ran the self-check fails it, whatever the numbers said. */
+async function webgpuGuard(name: BackendName, sc: SelfCheck): Promise<SelfCheck> {
+  if (name !== 'webgpu') return sc;
+  await new Promise((r) => setTimeout(r, 0)); // let a pending uncapturederror event arrive
+  const f = webgpuFailure();
+  return f ? { ...sc, ok: false, reason: f } : sc;
 }
 
 /** A backend whose init timed out may finish later and switch tfjs over: switch back. */

@@ -25,9 +25,9 @@ interface WasmLikeBackend {
 
 const BACKEND = 'wasm';
 
-function run(name: string, backend: unknown, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}): TensorInfo {
-  const k = tf.getKernel(name, BACKEND);
-  if (!k) throw new Error(`wasm-kernels: kernel ${name} is not registered for ${BACKEND}`);
+function run(name: string, backend: unknown, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}, on = BACKEND): TensorInfo {
+  const k = tf.getKernel(name, on);
+  if (!k) throw new Error(`wasm-kernels: kernel ${name} is not registered for ${on}`);
   return k.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
 }
 
@@ -36,14 +36,14 @@ function free(backend: unknown, ...ts: TensorInfo[]): void {
 }
 
 /** forward conv, stride 1, given dilation and explicit (non-negative) pads */
-function conv(backend: unknown, x: TensorInfo, filter: TensorInfo, dil: [number, number], pt: number, pb: number, pl: number, pr: number): TensorInfo {
+function conv(backend: unknown, x: TensorInfo, filter: TensorInfo, dil: [number, number], pt: number, pb: number, pl: number, pr: number, on = BACKEND): TensorInfo {
   return run('Conv2D', backend, { x, filter }, {
     strides: [1, 1],
     pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]],
     dataFormat: 'NHWC',
     dilations: dil,
     dimRoundingMode: undefined,
-  });
+  }, on);
 }
 
 function convInfoOf(xShape: number[], filterShape: number[], strides: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil') {
@@ -59,23 +59,24 @@ function convInfoOf(xShape: number[], filterShape: number[], strides: number | [
   );
 }
 
-/** dW = conv2d(x^T, dy^T, dilation = stride) */
-export function conv2dBackpropFilterViaConv(backend: unknown, x: TensorInfo, dy: TensorInfo, filterShape: number[], strides: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil'): TensorInfo {
+/** dW = conv2d(x^T, dy^T, dilation = stride); `on`: the backend whose kernels run it ('wasm', or 'webgpu') */
+export function conv2dBackpropFilterViaConv(backend: unknown, x: TensorInfo, dy: TensorInfo, filterShape: number[], strides: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil',
+  on = BACKEND): TensorInfo {
   const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
   const [kh, kw, ci, co] = filterShape;
   const { top, bottom, left, right } = info.padInfo;
   const [sh, sw] = [info.strideHeight, info.strideWidth];
-  const xt = run('Transpose', backend, { x }, { perm: [3, 1, 2, 0] }); // [Ci,H,W,N]
-  const dyt = run('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH,OW,N,Co]
+  const xt = run('Transpose', backend, { x }, { perm: [3, 1, 2, 0] }, on); // [Ci,H,W,N]
+  const dyt = run('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] }, on); // [OH,OW,N,Co]
   // With a floor in the forward output size the conv below yields ≥ KH×KW positions: slice the first ones.
-  const r = conv(backend, xt, dyt, [sh, sw], top, bottom, left, right); // [Ci, ≥KH, ≥KW, Co]
+  const r = conv(backend, xt, dyt, [sh, sw], top, bottom, left, right, on); // [Ci, ≥KH, ≥KW, Co]
   free(backend, xt, dyt);
   let rr = r;
   if (r.shape[1] !== kh || r.shape[2] !== kw) {
-    rr = run('Slice', backend, { x: r }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] });
+    rr = run('Slice', backend, { x: r }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] }, on);
     free(backend, r);
   }
-  const out = run('Transpose', backend, { x: rr }, { perm: [1, 2, 0, 3] });
+  const out = run('Transpose', backend, { x: rr }, { perm: [1, 2, 0, 3] }, on);
   free(backend, rr);
   return out;
 }

@@ -127,7 +127,16 @@ export async function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KM
   if (!(k >= 1)) throw new LabError(`k must be ≥ 1, got ${k}`, 'kmeans');
   const maxIter = opts.maxIter ?? 100;
   const tol = opts.tol ?? 1e-4;
+  if (!(Number.isInteger(maxIter) && maxIter >= 1 && maxIter <= 100_000)) {
+    throw new LabError(`maxIter must be an integer in [1, 100000], got ${maxIter}`, 'kmeans');
+  }
   const rowChunk = Math.max(1, opts.rowChunk ?? Math.floor(4_194_304 / Math.max(k, 1)));
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) {
+      const where = `feature ${i % dim} of row ${Math.floor(i / dim)}`;
+      throw new LabError(`${where} is ${data[i]} (non-finite features)`, 'kmeans');
+    }
+  }
   const x = tf.tensor2d(data, [n, dim]);
   try {
     const xxT = tf.tidy(() => tf.sum(tf.square(x), 1));
@@ -224,6 +233,9 @@ export async function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KM
         shift += Math.sqrt(s2);
       }
       iterations = it + 1;
+      if (!Number.isFinite(shift)) {
+        throw new LabError(`centroid shift became ${shift} at iteration ${iterations}`, 'kmeans');
+      }
       if (shift < tol) break;
     }
     return { labels, centroids: cent, iterations, shift, reseeds };

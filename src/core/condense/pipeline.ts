@@ -2,12 +2,13 @@
  * Dataset-level entry points for the experiment runner: k-means sub-classes of the experiment's training order
  * and the reduced retain set, with ConvNet-3 (width 128, random) feature networks and `Progress`/event callbacks.
  */
-import type { ImageDataset, Model, Progress } from '../types';
+import type { ForgetMode, ImageDataset, Model, Progress } from '../types';
 import type { Rng } from '../rng';
 import { realSource } from '../data/source';
 import { createModel } from '../models';
 import type { PrototypeView } from '../contracts';
 import type { SubClasses } from './kmeans';
+import { PAPER_LR_PER_CLUSTER, type BlendLrMode } from './blend';
 import type { ReducedRetain } from './reduced-retain';
 import { positionsOf, reducedRetain, subClassesOfSource } from './reduced-retain';
 
@@ -56,6 +57,13 @@ export interface BuildReducedRetainOptions {
   ipc: number;
   /** Blend iterations (spec: 12) */
   iterations?: number;
+  /**
+   * Blend step: 'paper-polynomial' (default here; lr_b(IPC), spec §3.3) or 'paper-regime' (lr/T = the paper's
+   * CIFAR-10 IPC-1000 per-cluster step for `forgetMode`, PAPER_LR_PER_CLUSTER)
+   */
+  lrMode?: BlendLrMode;
+  /** which paper per-cluster step 'paper-regime' uses (multi-round runs are uniform) */
+  forgetMode?: ForgetMode;
   resampleNet?: boolean;
   rng: Rng;
   signal?: AbortSignal;
@@ -80,6 +88,7 @@ export async function buildReducedRetain(o: BuildReducedRetainOptions): Promise<
     signal: o.signal,
     blend: {
       iterations, resampleNet: o.resampleNet, chunkImages: o.chunkImages,
+      lrPerCluster: o.lrMode === 'paper-regime' ? PAPER_LR_PER_CLUSTER[o.forgetMode ?? 'uniform'] : undefined,
       onIter: (iter, loss) => {
         o.onIter?.(iter, iterations, loss);
         // Blend iterations are steps of one pass (epoch 1 of 1), `iter` 1-based and finished

@@ -163,5 +163,6 @@ export async function evaluateModel(
     retainEvaluated: retainPos.length,
   };
   if (testAccRetained !== undefined) result.testAccRetained = testAccRetained;
+  if (miaDetail) { result.miaSe = miaDetail.se; result.miaPerSide = miaDetail.perSide; }
   return result;
 }

@@ -6,7 +6,7 @@ export {
   fitLogReg1D, predictProba, logRegObjective, logRegGradient, stratifiedKFold, auc, crossValPredictProba,
 } from './logreg';
 export type { LogReg1D, LogRegOptions } from './logreg';
-export { liraMiaScore, paperMia, lossLrMia, MIA_SWAP_THRESHOLD } from './mia';
-export type { MiaOptions, PaperMiaResult, LossMiaOptions } from './mia';
+export { liraMiaScore, liraMia, bootstrapAucSe, paperMia, lossLrMia, MIA_SWAP_THRESHOLD, MIA_BOOTSTRAP_RESAMPLES } from './mia';
+export type { MiaOptions, MiaScore, PaperMiaResult, LossMiaOptions } from './mia';
 export { evaluateModel } from './evaluate';
 export type { EvalSources, EvaluateOptions, EvalResult } from './evaluate';

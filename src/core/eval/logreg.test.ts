@@ -74,3 +74,21 @@ describe('auc', () => {
     expect(auc(p, y)).toBe(1);
   });
 });
+
+describe('numeric guards (issue 12)', () => {
+  it('throws a clear error on NaN or infinite features instead of spinning', () => {
+    const y = [1, 0, 1, 0, 1, 0];
+    expect(() => fitLogReg1D([0.1, NaN, 0.3, 0.2, 0.5, 0.1], y)).toThrow(/fitLogReg1D: feature 1 of 6 is NaN/);
+    expect(() => fitLogReg1D([0.1, 0.2, Infinity, 0.2, 0.5, 0.1], y)).toThrow(/feature 2 of 6 is Infinity/);
+    const folds = stratifiedKFold(y, 2, new Rng(1));
+    expect(() => crossValPredictProba([NaN, NaN, NaN, NaN, NaN, NaN], y, folds)).toThrow(/is NaN/);
+    expect(() => auc([0.1, NaN, 0.3], [1, 0, 1])).toThrow(/auc: score 1 of 3 is NaN/);
+  });
+
+  it('finite but huge features fail with a message, and all-equal labels still fit (ridge loop bounded)', () => {
+    expect(() => fitLogReg1D([1e200, -1e200, 1e200, -1e200], [1, 0, 1, 0])).toThrow(/fitLogReg1D/);
+    const m = fitLogReg1D([0.1, 0.2, 0.3], [1, 1, 1]);
+    expect(Number.isFinite(m.w) && Number.isFinite(m.b)).toBe(true);
+    expect(() => fitLogReg1D([1, 2], [1, 0], { maxIter: Infinity })).toThrow(/maxIter/);
+  });
+});

@@ -25,6 +25,18 @@ export interface LogRegOptions {
   tol?: number;
 }
 
+/** Ridge escalations tried on a singular Hessian before giving up (1e-8 → 1e12 relative to hww). */
+const RIDGE_STEPS = 22;
+
+/** Throws a LabError naming the first NaN / ±Infinity entry of `v`. */
+function assertFinite(v: ArrayLike<number>, where: string, what: string): void {
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) {
+      throw new LabError(`${what} ${i} of ${v.length} is ${v[i]} (non-finite model outputs?)`, where);
+    }
+  }
+}
+
 /** softplus(u) = log(1 + e^u), stable */
 function softplus(u: number): number {
   return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
@@ -65,6 +77,10 @@ export function fitLogReg1D(x: ArrayLike<number>, y: ArrayLike<number>, opts: Lo
   if (n !== y.length) throw new LabError(`x has ${n} values, y has ${y.length}`, 'fitLogReg1D');
   if (n === 0) throw new LabError('no training examples', 'fitLogReg1D');
   if (!(C > 0)) throw new LabError(`C must be positive, got ${C}`, 'fitLogReg1D');
+  if (!(Number.isInteger(maxIter) && maxIter >= 1 && maxIter <= 10_000)) {
+    throw new LabError(`maxIter must be an integer in [1, 10000], got ${maxIter}`, 'fitLogReg1D');
+  }
+  assertFinite(x, 'fitLogReg1D', 'feature');
   const tol = (opts.tol ?? 1e-10) * Math.max(1, n);
   let w = 0, b = 0;
   let f = logRegObjective(x, y, w, b, C);
@@ -78,14 +94,20 @@ export function fitLogReg1D(x: ArrayLike<number>, y: ArrayLike<number>, opts: Lo
       gw += r * xi; gb += r;
       hww += s * xi * xi; hwb += s * xi; hbb += s;
     }
+    if (![gw, gb, hww, hwb, hbb].every(Number.isFinite)) {
+      throw new LabError(`non-finite gradient or Hessian at iteration ${it} (features too large?)`, 'fitLogReg1D');
+    }
     if (Math.max(Math.abs(gw), Math.abs(gb)) <= tol) return { w, b, iterations: it, converged: true };
     // Newton direction −H⁻¹g with a small ridge if H is (numerically) singular, e.g. all labels equal.
+    // At most RIDGE_STEPS tries (1e-8·hww · 10^k); the finite checks above make every comparison meaningful.
     let det = hww * hbb - hwb * hwb;
     let ridge = 0;
-    while (!(det > 1e-12 * Math.max(1, hww * hbb))) {
+    for (let k = 0; k < RIDGE_STEPS && !(det > 1e-12 * Math.max(1, hww * hbb)); k++) {
       ridge = ridge === 0 ? 1e-8 * Math.max(1, hww) : ridge * 10;
       det = (hww + ridge) * (hbb + ridge) - hwb * hwb;
-      if (ridge > 1e12) break;
+    }
+    if (!(det > 0 && Number.isFinite(det))) {
+      throw new LabError(`singular Hessian at iteration ${it} even with ridge ${ridge}`, 'fitLogReg1D');
     }
     const dw = -((hbb + ridge) * gw - hwb * gb) / det;
     const db = -(-hwb * gw + (hww + ridge) * gb) / det;
@@ -145,6 +167,7 @@ export function stratifiedKFold(labels: ArrayLike<number>, k: number, rng: Rng):
 export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
   const n = scores.length;
   if (n !== labels.length) throw new LabError(`${n} scores but ${labels.length} labels`, 'auc');
+  assertFinite(scores, 'auc', 'score');
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let rankSumPos = 0, nPos = 0;
   for (let i = 0; i < n;) {

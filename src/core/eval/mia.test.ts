@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { LabError } from '../types';
-import { liraMiaScore, lossLrMia, paperMia } from './mia';
+import { bootstrapAucSe, liraMia, liraMiaScore, lossLrMia, paperMia } from './mia';
+import { auc } from './logreg';
 
 function gaussian(rng: Rng, n: number, mu: number): Float64Array {
   return Float64Array.from({ length: n }, () => mu + rng.normal());
@@ -89,5 +90,56 @@ describe('lossLrMia', () => {
     const lt = Int32Array.from({ length: 100 }, (_, i) => i % 2);
     expect(lossLrMia(f, new Int32Array(50), t, lt, new Rng(0))).toBeLessThanOrEqual(50);
     expect(lossLrMia(f, new Int32Array(50), t, lt, new Rng(0), { classFilter: false })).toBeGreaterThan(70);
+  });
+});
+
+describe('MIA bootstrap standard error (issue 10 item 2)', () => {
+  it('the O(m) resampled AUC equals a brute-force bootstrap with the same draws', () => {
+    const rng = new Rng(21);
+    const m = 40;
+    // scores with ties: rounded to 1 decimal
+    const scores = Float64Array.from({ length: 2 * m }, (_, i) => Math.round(10 * ((i >= m ? 0.7 : 0) + rng.normal())) / 10);
+    const B = 50;
+    const fast = bootstrapAucSe(scores, m, new Rng(5), B);
+    const draw = new Rng(5);
+    const vals: number[] = [];
+    for (let r = 0; r < B; r++) {
+      const s: number[] = [], y: number[] = [];
+      for (let i = 0; i < m; i++) {
+        const a = draw.int(m), b = m + draw.int(m);
+        s.push(scores[a]); y.push(0); s.push(scores[b]); y.push(1);
+      }
+      vals.push(auc(s, y));
+    }
+    const mu = vals.reduce((a, b) => a + b, 0) / B;
+    const sd = Math.sqrt(vals.reduce((a, v) => a + (v - mu) ** 2, 0) / (B - 1));
+    expect(fast).toBeCloseTo(sd, 12);
+  });
+
+  it('agrees with the Hanley–McNeil standard error and shrinks like 1/√m', () => {
+    // Hanley & McNeil (1982): SE² = [A(1−A) + (m−1)(Q1 − A²) + (m−1)(Q2 − A²)] / m², Q1 = A/(2−A), Q2 = 2A²/(1+A),
+    // for m per side. At m = 300 and A ≈ 0.76 (unit shift): SE ≈ 0.0196 (≈ 2 AUC points); at m = 30: ≈ 0.062.
+    const hm = (A: number, m: number) => {
+      const q1 = A / (2 - A), q2 = (2 * A * A) / (1 + A);
+      return Math.sqrt((A * (1 - A) + (m - 1) * (q1 - A * A) + (m - 1) * (q2 - A * A)) / (m * m));
+    };
+    for (const m of [30, 300]) {
+      const rng = new Rng(m);
+      const r = liraMia(gaussian(rng, m, 1), labelsOf(m, 10), gaussian(rng, m, 0), labelsOf(m, 10), new Rng(0));
+      expect(r.perSide).toBe(m);
+      const ref = 100 * hm(r.score / 100, m);
+      expect(r.se).toBeGreaterThan(0.75 * ref);
+      expect(r.se).toBeLessThan(1.33 * ref);
+    }
+  });
+
+  it('paperMia reports the SE of the branch its score comes from; bootstrap 0 turns it off', () => {
+    const rng = new Rng(3);
+    const a = gaussian(rng, 300, 1), b = gaussian(rng, 300, 0);
+    const r = paperMia(a, labelsOf(300, 10), b, labelsOf(300, 10), new Rng(0));
+    expect(r.se).toBeGreaterThan(0);
+    expect(r.perSide).toBe(300);
+    expect(r.score).toBe(liraMiaScore(a, labelsOf(300, 10), b, labelsOf(300, 10), new Rng(0).fork('direct')));
+    expect(Number.isNaN(paperMia(a, labelsOf(300, 10), b, labelsOf(300, 10), new Rng(0), { bootstrap: 0 }).se)).toBe(true);
   });
 });

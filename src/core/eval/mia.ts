@@ -20,6 +20,25 @@ export const MIA_SWAP_THRESHOLD = 42;
 export interface MiaOptions {
   /** cross-validation folds; default 5 */
   folds?: number;
+  /**
+   * bootstrap resamples for the standard error (default 200; 0 = no SE). What is resampled: the 2m pooled
+   * out-of-fold attack scores, each side (A and B') with replacement at its own size m; the AUC is recomputed on
+   * every resample. The attack is not refitted, so the SE covers the sampling of the evaluated examples, not
+   * the variance of the fitted 1-D logistic regression (which is small: two parameters on 2m points).
+   */
+  bootstrap?: number;
+}
+
+/** Bootstrap resamples of the MIA's standard error unless MiaOptions.bootstrap says otherwise. */
+export const MIA_BOOTSTRAP_RESAMPLES = 200;
+
+export interface MiaScore {
+  /** 100·AUC */
+  score: number;
+  /** bootstrap standard error of the score, in AUC points (NaN when bootstrap = 0) */
+  se: number;
+  /** examples per side (m) */
+  perSide: number;
 }
 
 /**
@@ -34,6 +53,15 @@ export function liraMiaScore(
   phiB: ArrayLike<number>, labelsB: ArrayLike<number>,
   rng: Rng, opts: MiaOptions = {},
 ): number {
+  return liraMia(phiA, labelsA, phiB, labelsB, rng, { ...opts, bootstrap: 0 }).score;
+}
+
+/** `liraMiaScore` with its bootstrap standard error and the number of examples per side. */
+export function liraMia(
+  phiA: ArrayLike<number>, labelsA: ArrayLike<number>,
+  phiB: ArrayLike<number>, labelsB: ArrayLike<number>,
+  rng: Rng, opts: MiaOptions = {},
+): MiaScore {
   const k = opts.folds ?? 5;
   if (phiA.length !== labelsA.length || phiB.length !== labelsB.length) {
     throw new LabError('φ and label arrays differ in length', 'liraMiaScore');
@@ -57,7 +85,52 @@ export function liraMiaScore(
   }
   const folds = stratifiedKFold(y, k, rng.fork('folds'));
   const proba = crossValPredictProba(x, y, folds);
-  return 100 * auc(proba, y);
+  const score = 100 * auc(proba, y);
+  const B = opts.bootstrap ?? MIA_BOOTSTRAP_RESAMPLES;
+  const se = B > 0 ? 100 * bootstrapAucSe(proba, m, rng.fork('bootstrap'), B) : NaN;
+  return { score, se, perSide: m };
+}
+
+/**
+ * Bootstrap SE of the AUC of `scores` where positions 0..m−1 are class 0 and m..2m−1 class 1: each side is
+ * resampled with replacement (m draws each), the AUC (ties ½) recomputed in O(m) per resample from one sort.
+ */
+export function bootstrapAucSe(scores: ArrayLike<number>, m: number, rng: Rng, resamples: number): number {
+  const n = 2 * m;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  // tie groups in sorted order
+  const groupEnd: number[] = [];
+  for (let i = 0; i < n;) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
+    groupEnd.push(j);
+    i = j + 1;
+  }
+  const cnt = new Int32Array(n);
+  const vals = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    cnt.fill(0);
+    for (let i = 0; i < m; i++) { cnt[rng.int(m)]++; cnt[m + rng.int(m)]++; }
+    // AUC = P(score of class 1 > score of class 0) + ½ P(equal)
+    let negBelow = 0, pairs = 0, start = 0;
+    for (const end of groupEnd) {
+      let neg = 0, pos = 0;
+      for (let t = start; t <= end; t++) {
+        const i = order[t];
+        if (i < m) neg += cnt[i]; else pos += cnt[i];
+      }
+      pairs += pos * (negBelow + 0.5 * neg);
+      negBelow += neg;
+      start = end + 1;
+    }
+    vals[r] = pairs / (m * m);
+  }
+  let mu = 0;
+  for (const v of vals) mu += v;
+  mu /= resamples;
+  let ss = 0;
+  for (const v of vals) ss += (v - mu) ** 2;
+  return Math.sqrt(ss / (resamples - 1));
 }
 
 export interface PaperMiaResult {
@@ -67,6 +140,10 @@ export interface PaperMiaResult {
   direct: number;
   /** s₂ = lira_MIA(D_te_eval, D_f), only computed when s₁ ≤ 42 */
   swapped: number | null;
+  /** bootstrap SE of the reported score: that of the branch (s₁ or s₂) the score comes from (MiaOptions.bootstrap) */
+  se: number;
+  /** examples per side of that branch */
+  perSide: number;
 }
 
 /**
@@ -80,10 +157,11 @@ export function paperMia(
   phiTest: ArrayLike<number>, labelsTest: ArrayLike<number>,
   rng: Rng, opts: MiaOptions = {},
 ): PaperMiaResult {
-  const direct = liraMiaScore(phiForget, labelsForget, phiTest, labelsTest, rng.fork('direct'), opts);
-  if (direct > MIA_SWAP_THRESHOLD) return { score: direct, direct, swapped: null };
-  const swapped = liraMiaScore(phiTest, labelsTest, phiForget, labelsForget, rng.fork('swapped'), opts);
-  return { score: Math.max(direct, swapped), direct, swapped };
+  const d = liraMia(phiForget, labelsForget, phiTest, labelsTest, rng.fork('direct'), opts);
+  if (d.score > MIA_SWAP_THRESHOLD) return { score: d.score, direct: d.score, swapped: null, se: d.se, perSide: d.perSide };
+  const s = liraMia(phiTest, labelsTest, phiForget, labelsForget, rng.fork('swapped'), opts);
+  const best = s.score > d.score ? s : d;
+  return { score: best.score, direct: d.score, swapped: s.score, se: best.se, perSide: best.perSide };
 }
 
 export interface LossMiaOptions {

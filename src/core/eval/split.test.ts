@@ -95,3 +95,18 @@ describe('indicesByClass', () => {
     expect(indicesByClass(y, 4, [3, 2, 0]).map((a) => Array.from(a))).toEqual([[], [3], [2, 0], []]);
   });
 });
+
+describe('stratified 70/30 test split', () => {
+  it('every class puts exactly ⌈0.3·n_c⌉ images into evaluation', () => {
+    // 1000 test images per class (CIFAR-10's test set) → ⌊0.7·1000⌋ = 700 regulariser, 300 evaluation per class;
+    // uneven classes (7 and 13 images) → ⌊4.9⌋ = 4 / 3 and ⌊9.1⌋ = 9 / 4.
+    const big = labels(10, 1000);
+    const s = makeSplit({ trainLabels: train, testLabels: big, trainPerClass: 0, testPerClass: 0, mode: 'class', forgetClass: 4, rng: new Rng(7) });
+    const evalByClass = indicesByClass(big, 10, s.testEvalIdx).map((a) => a.length);
+    expect(evalByClass).toEqual(new Array(10).fill(300));
+    const uneven = Uint8Array.from([...new Array(7).fill(0), ...new Array(13).fill(1)]);
+    const u = makeSplit({ trainLabels: labels(2, 20), testLabels: uneven, trainPerClass: 0, testPerClass: 0, mode: 'uniform', forgetClass: null, rng: new Rng(1) });
+    expect(indicesByClass(uneven, 2, u.testEvalIdx).map((a) => a.length)).toEqual([3, 4]);
+    expect(indicesByClass(uneven, 2, u.testUsedIdx).map((a) => a.length)).toEqual([4, 9]);
+  });
+});

@@ -5,7 +5,7 @@
  * changes the train permutation:
  *   'trainSubset' per-class subset of the train split, 'perm' permutation of the train subset (spec §1.3),
  *   'class' the forgotten class when none is given, 'testSubset' per-class subset of the test split,
- *   'test' the random 70/30 split of the test subset (spec §1.2).
+ *   'test' the random 70/30 split of the test subset (spec §1.2; stratified per class, see makeSplit).
  */
 import type { ForgetMode, Split } from '../types';
 import { LabError } from '../types';
@@ -140,13 +140,22 @@ export function makeSplit(opts: MakeSplitOptions): Split {
   const testSubset = perClassSubset(testLabels, C, testPerClass, rng.fork('testSubset'), 'test');
   const testPerm = rng.fork('test').permutation(testSubset.length);
   const nt = testSubset.length;
-  const nUsed = Math.floor(TEST_USED_FRACTION * nt);
+  // Stratified 70/30: each class gives ⌊0.7·n_c⌋ images to the regulariser part and the rest (⌈0.3·n_c⌉) to
+  // evaluation, drawn at random within the class. The reference splits the whole test set at random (spec §1.2);
+  // stratifying fixes the number of evaluation images of the forgotten class (class-mode MIA side size: exactly
+  // 300 with all 1000 CIFAR-10 test images per class, instead of 300 ± 14) and changes nothing in expectation.
+  const perClassN = new Int32Array(C);
+  for (let i = 0; i < nt; i++) perClassN[testLabels[testSubset[i]]]++;
+  const usedQuota = Array.from(perClassN, (n) => Math.floor(TEST_USED_FRACTION * n));
+  const nUsed = usedQuota.reduce((a, b) => a + b, 0);
   if (nUsed < 1 || nt - nUsed < 1) throw new LabError(`test subset of ${nt} images is too small for the 70/30 split`, WHERE);
   const testUsedIdx = new Int32Array(nUsed);
   const testEvalIdx = new Int32Array(nt - nUsed);
+  let u = 0, e = 0;
   for (let i = 0; i < nt; i++) {
     const v = testSubset[testPerm[i]];
-    if (i < nUsed) testUsedIdx[i] = v; else testEvalIdx[i - nUsed] = v;
+    const c = testLabels[v];
+    if (usedQuota[c] > 0) { usedQuota[c]--; testUsedIdx[u++] = v; } else testEvalIdx[e++] = v;
   }
 
   return { mode, forgetClass, trainIdx, forgetIdx, retainIdx, testUsedIdx, testEvalIdx };

@@ -1,12 +1,16 @@
 /**
- * Views of an ExperimentResult: the paper-style markdown table (methods × MIA / retain / forget / test / time,
- * w/o DC | w/ DC), used by the CLI and the page's reproduce report, and a flat CSV (`resultCsv`; the page's CSV
- * export is `resultsCsv` in src/app/runState.ts). Pure functions.
+ * Views of an ExperimentResult: the paper-style markdown table (methods × the report's metrics / time,
+ * w/o DC | w/ DC) and the one CSV of method results. Pure, tfjs-free functions used by the CLI (experiment and
+ * reproduce reports, results.csv) and the page (reproduce report, CSV export). Columns come from the metric
+ * table in src/core/metrics.ts.
  */
-import type { ExperimentResult, MethodResult } from '../contracts';
+import type { ExperimentResult, ExperimentSpec, MethodResult } from '../contracts';
+import { METRICS, metricPoint, metricsFor, type MetricDef } from '../metrics';
 
 const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
+const fmt = (x: number | undefined, digits: number) =>
+  x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 
 /** Methods of one round grouped by name: [without DC, with DC]. */
 export function pairByMethod(methods: MethodResult[], round = 0): Array<{ name: string; without?: MethodResult; with?: MethodResult }> {
@@ -30,15 +34,10 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
   const hasWith = rows.some((r) => r.with);
   const hasWithout = rows.some((r) => r.without);
   const arms: Array<'without' | 'with'> = [...(hasWithout ? ['without' as const] : []), ...(hasWith ? ['with' as const] : [])];
-  const classMode = result.methods.some((m) => m.metrics.testAccRetained !== undefined);
   const ref = rows.find((r) => r.name === 'Retrain');
-  type Key = 'mia' | 'lossMia' | 'retainAcc' | 'forgetAcc' | 'testAcc' | 'testAccRetained';
-  const cols: Array<{ key: Key; label: string; digits: number }> = [
-    { key: 'mia', label: 'MIA', digits: 2 }, { key: 'lossMia', label: 'Loss-MIA', digits: 1 },
-    { key: 'retainAcc', label: 'Retain', digits: 1 }, { key: 'forgetAcc', label: 'Forget', digits: 1 },
-    { key: 'testAcc', label: 'Test', digits: 1 },
-    ...(classMode ? [{ key: 'testAccRetained' as const, label: 'Test (retained cls)', digits: 1 }] : []),
-  ];
+  // optional metrics (e.g. test accuracy over the retained classes) only when some result has them
+  const present = (d: MetricDef) => result.methods.some((m) => metricPoint(m, d) !== undefined);
+  const cols = metricsFor('report').filter((d) => !d.optional || present(d));
   const head = ['Method'];
   for (const a of arms) {
     const tag = a === 'with' ? 'w/ DC' : 'w/o DC';
@@ -53,10 +52,11 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
       const rm = ref?.[a];
       if (!m) { cells.push(...cols.map(() => '–'), '–'); continue; }
       for (const c of cols) {
-        const v = m.metrics[c.key];
-        const rv = rm?.metrics[c.key];
-        const gap = v !== undefined && rv !== undefined && r.name !== 'Retrain' ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})` : '';
-        cells.push((c.digits === 2 ? f2(v) : f1(v)) + gap);
+        const v = metricPoint(m, c);
+        const rv = rm ? metricPoint(rm, c) : undefined;
+        const gap = c.summary.gap && v !== undefined && rv !== undefined && r.name !== 'Retrain'
+          ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})` : '';
+        cells.push(fmt(v, c.digits) + gap);
       }
       cells.push(a === 'with' ? `${f1(m.unlearnSeconds)} + ${f1(m.overheadSeconds)} = ${f1(m.unlearnSeconds + m.overheadSeconds)}` : f1(m.unlearnSeconds));
     }
@@ -88,19 +88,70 @@ export function markdownReport(result: ExperimentResult, title = 'Unlearning Lab
     if (rounds.length > 1) out.push(`## Round ${r}`, '');
     out.push(markdownTable(result, r), '');
   }
-  out.push('MIA = LR-MIA on logit-confidence, AUC % (paper §7.2; ≈50 = forget set indistinguishable from unseen data). ' +
-    'Loss-MIA = accuracy % of a logistic regression on per-example losses, forget vs unseen test (NeurIPS 2023 kit style; ≈50 ideal). ' +
-    'Accuracies in %. Brackets: gap to Retrain in the same arm. With DC, time = unlearning + condensation overhead (k-means, partition, Blend) = end-to-end.', '');
+  out.push(REPORT_LEGEND, '');
   return out.join('\n');
 }
 
-/** One CSV row per method result. */
-export function resultCsv(result: ExperimentResult): string {
-  const cols = ['round', 'method', 'withDC', 'unlearnSeconds', 'overheadSeconds', 'retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'mia', 'lossMia'];
-  const lines = [cols.join(',')];
-  for (const m of result.methods) {
-    lines.push([m.round, JSON.stringify(m.name), m.withDC, m.unlearnSeconds, m.overheadSeconds, m.metrics.retainAcc, m.metrics.forgetAcc,
-      m.metrics.testAcc, m.metrics.testAccRetained ?? '', m.metrics.mia, m.metrics.lossMia].join(','));
-  }
-  return lines.join('\n') + '\n';
+const REPORT_LEGEND = 'MIA = LR-MIA on logit-confidence, AUC % (paper §7.2; ≈50 = forget set indistinguishable from unseen data). ' +
+  'Loss-MIA = accuracy % of a logistic regression on per-example losses, forget vs unseen test (NeurIPS 2023 kit style; ≈50 ideal). ' +
+  'Accuracies in %. Brackets: gap to Retrain in the same arm. With DC, time = unlearning + condensation overhead (k-means, partition, Blend) = end-to-end.';
+
+// ---- CSV ----------------------------------------------------------------------------------------------------
+
+/** One run's method results for the CSV: an experiment result, or the methods seen so far with their setting. */
+export interface CsvRun {
+  /** names the run (a reproduce cell id, a recent run's id); default: the result's start time */
+  runId?: string;
+  /** the preset the setting came from, when known */
+  preset?: string | null;
+  spec?: ExperimentSpec;
+  /** the class forgotten (class mode), from the result's split */
+  forgetClass?: number | null;
+  methods: MethodResult[];
+  startedAt?: string;
 }
+
+/** A run as CsvRun from a whole experiment result. */
+export function csvRunOf(result: ExperimentResult, runId?: string, preset?: string | null): CsvRun {
+  return {
+    runId, preset, spec: result.spec, forgetClass: result.split?.forgetClass, methods: result.methods,
+    startedAt: result.env?.startedAt,
+  };
+}
+
+/**
+ * The CSV columns, fixed whatever the runs hold, so CSVs of many runs concatenate (drop the later headers):
+ * method, arm and round, every metric of the table (its point value: the mean of an interval), then the run's
+ * identity — run id, preset, dataset, forget mode, forgotten class, seed.
+ */
+export const CSV_COLUMNS: readonly string[] = [
+  'method', 'withDC', 'round', ...METRICS.map((d) => d.id),
+  'run', 'preset', 'dataset', 'forgetMode', 'forgetClass', 'seed',
+];
+
+/** One CSV field, RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled; empty when absent. */
+export function csvField(v: unknown): string {
+  if (v === undefined || v === null || (typeof v === 'number' && !Number.isFinite(v))) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The one CSV of method results: a header line, then one line per method × arm × round of each run.
+ * Fields are quoted as RFC 4180 says; lines end in LF. */
+export function resultsCsv(runs: CsvRun[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const run of runs) {
+    const s = run.spec;
+    const id = run.runId ?? run.startedAt ?? '';
+    for (const m of run.methods) {
+      const forgetClass = run.forgetClass ?? (s?.forget.mode === 'class' ? s.forget.class : '');
+      const fields: unknown[] = [
+        m.name, m.withDC, m.round, ...METRICS.map((d) => metricPoint(m, d)),
+        id, run.preset ?? '', s?.dataset, s?.forget.mode, forgetClass, s?.seed,
+      ];
+      lines.push(fields.map(csvField).join(','));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+

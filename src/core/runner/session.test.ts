@@ -3,10 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
 import { makeSyntheticDataset } from '../data/synthetic';
 import { CancelledError } from '../types';
-import type { ExperimentResult, RunEvent, WeightsCache } from '../contracts';
+import type { CondenseResult, ExperimentResult, MethodResult, MethodStore, RunEvent, WeightsCache } from '../contracts';
 import { getPreset, mergeSpec, validateSpec } from './presets';
 import { LabSession } from './session';
-import { markdownReport, resultCsv } from './report';
+import { markdownReport, resultsCsv, csvRunOf } from './report';
 
 const spec = validateSpec(mergeSpec(getPreset('smoke').spec, {
   trainPerClass: 30, testPerClass: 40, pretrain: { epochs: 1 }, curves: true,
@@ -19,8 +19,11 @@ class MemoryCache implements WeightsCache {
   async put(k: string, v: Uint8Array) { this.map.set(k, v); }
 }
 
+/** everything seeded (curve points also carry their unlearning seconds — a timing, never reproducible) */
 function metricsOf(r: ExperimentResult) {
-  return r.methods.map((m) => ({ name: m.name, withDC: m.withDC, metrics: m.metrics, curve: m.curve }));
+  return r.methods.map((m) => ({
+    name: m.name, withDC: m.withDC, metrics: m.metrics, curve: m.curve.map(({ seconds: _s, ...p }) => p),
+  }));
 }
 
 describe('LabSession', () => {
@@ -70,7 +73,7 @@ describe('LabSession', () => {
       expect(kinds, k).toContain(k);
     }
     expect(markdownReport(a)).toMatch(/\| A-CF \|/);
-    expect(resultCsv(a).trim().split('\n')).toHaveLength(7);
+    expect(resultsCsv([csvRunOf(a)]).trim().split('\n')).toHaveLength(7);
   });
 
   it('a cancel mid-run throws CancelledError and leaves no tensors behind', async () => {
@@ -109,6 +112,43 @@ describe('LabSession', () => {
     } finally {
       s.dispose();
     }
+  });
+
+  it('a resumable run reuses finished methods (per-method store) and redoes only the rest', async () => {
+    class MemoryStore implements MethodStore {
+      methods = new Map<string, MethodResult>();
+      conds = new Map<string, CondenseResult>();
+      async get(k: string) { return this.methods.get(k) ?? null; }
+      async put(k: string, r: MethodResult) { this.methods.set(k, structuredClone(r)); }
+      async getCondense(k: string) { return this.conds.get(k) ?? null; }
+      async putCondense(k: string, r: CondenseResult) { this.conds.set(k, structuredClone(r)); }
+    }
+    const cache = new MemoryCache();
+    const store = new MemoryStore();
+    const run = async (sink: (e: RunEvent) => void) => {
+      const s = new LabSession({ dataset, sink, cache, methodStore: store, backendName: tf.getBackend() }, spec);
+      try { return await s.runAll(); } finally { s.dispose(); }
+    };
+    const full = await run(() => {});
+    expect([...store.methods.keys()].sort()).toEqual(
+      ['A-CF|dc|r0', 'A-CF|raw|r0', 'CF|dc|r0', 'CF|raw|r0', 'Retrain|dc|r0', 'Retrain|raw|r0']);
+    // an interruption after three methods: drop the rest from the store, resume
+    store.methods.delete('A-CF|raw|r0');
+    store.methods.delete('CF|dc|r0');
+    const ran: string[] = [];
+    const resumed = await run((e) => { if (e.kind === 'stage' && e.stage === 'unlearn' && e.status === 'start') ran.push(e.label ?? ''); });
+    expect(ran).toEqual(['A-CF', 'CF w/ DC']);
+    expect(resumed.pretrain.reused).toBe(true);
+    expect(resumed.methods.filter((m) => m.resumed).map((m) => m.name + (m.withDC ? '+dc' : ''))).toEqual(['Retrain', 'CF', 'Retrain+dc', 'A-CF+dc']);
+    // the redone methods reproduce the first run (same seed, same original model, same condensation)
+    const pick = (r: ExperimentResult, n: string, dc: boolean) => r.methods.find((m) => m.name === n && m.withDC === dc)!.metrics;
+    expect(pick(resumed, 'A-CF', false)).toEqual(pick(full, 'A-CF', false));
+    expect(pick(resumed, 'CF', true)).toEqual(pick(full, 'CF', true));
+    // nothing left: no method runs, the condensation record comes from the store
+    ran.length = 0;
+    const again = await run((e) => { if (e.kind === 'stage' && e.stage === 'unlearn' && e.status === 'start') ran.push(e.label ?? ''); });
+    expect(ran).toEqual([]);
+    expect(again.condense?.reducedRetainSize).toBe(full.condense!.reducedRetainSize);
   });
 
   it("A-SCRUB with ascrub_retain 'real' trains on the real retain set in the DC arm (spec §10 C4)", async () => {

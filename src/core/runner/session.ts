@@ -7,22 +7,29 @@
  * Every random choice flows from spec.seed through named Rng forks; every stage frees its tensors, also on cancel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ImageDataset, Metrics, Model, SampleSource, Split, StageName } from '../types';
+import type { ImageDataset, Model, SampleSource, Split, StageName } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import { Rng } from '../rng';
 import { realSource } from '../data/source';
 import { uint8ToRgba } from '../data/batch';
 import { createModel } from '../models';
-import { trainModel, serializeWeights, deserializeWeights, accuracy } from '../train';
+import {
+  trainModel, serializeWeights, deserializeWeights, decodeWeights, accuracy, firstNonFiniteParam, DivergedError,
+} from '../train';
+import {
+  openWeights, sealWeights, trainingDataFingerprint, WEIGHTS_CACHE_VERSION, WEIGHTS_FORMAT_VERSION,
+} from '../train/weights-cache';
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
 import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses, type ReducedRetain } from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
 import type { ParallelTrainer } from '../parallel/engine';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
+  MethodStore,
 } from '../contracts';
-import { armLabel, armsOf, galleryKey, isWithDC, type ArmChoice } from '../contracts';
-import { validateSpec } from './presets';
+import { armLabel, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
+import { validateSpecWithWarnings } from './presets';
+import { pickMetrics } from '../metrics';
 
 export interface LabSessionOptions {
   dataset: ImageDataset;
@@ -35,6 +42,12 @@ export interface LabSessionOptions {
   curveRetainCap?: number;
   /** data-parallel workers for training (the caller owns them); absent = train in this thread */
   parallel?: ParallelTrainer | null;
+  /**
+   * finished method results of this spec (resumable long runs): every finished method is put as it finishes; a
+   * stored result is reused instead of re-running the method — single-round specs only (multi-round chaining
+   * needs each method's output model, which is not stored)
+   */
+  methodStore?: MethodStore;
 }
 
 interface RoundState {
@@ -67,13 +80,25 @@ export class LabSession implements LabSessionApi {
 
   constructor(opts: LabSessionOptions, spec?: ExperimentSpec) {
     this.opts = opts;
-    this.spec = validateSpec(spec ?? {});
+    const { spec: s, warnings } = validateSpecWithWarnings(spec ?? {});
+    this.spec = s;
+    this.emitWarnings(warnings);
+  }
+
+  private lastWarnings = '';
+  /** Schema warnings as 'warn' log events (once per distinct set, so re-applying the same spec stays quiet). */
+  private emitWarnings(warnings: string[]): void {
+    const key = warnings.join('\n');
+    if (key === this.lastWarnings) return;
+    this.lastWarnings = key;
+    for (const w of warnings) this.emitLog(w, 'warn');
   }
 
   // ---- spec & invalidation -------------------------------------------------------------------------------
 
   setSpec(next: ExperimentSpec): void {
-    const spec = validateSpec(next);
+    const { spec, warnings } = validateSpecWithWarnings(next);
+    this.emitWarnings(warnings);
     const prev = this.spec;
     const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(spec));
     const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
@@ -173,11 +198,20 @@ export class LabSession implements LabSessionApi {
     return { arch: this.spec.model.arch, width: this.spec.model.width, numClasses: this.opts.dataset.classes.length };
   }
 
+  /**
+   * Cache key of the original model: format versions, the configuration that shapes it, and a fingerprint of the
+   * content of the images and labels it is trained on (so re-prepared data with the same counts misses).
+   */
   private pretrainKey(split: Split): string {
     const s = this.spec;
+    const ds = this.opts.dataset;
     let h = 0;
     for (let i = 0; i < split.trainIdx.length; i++) h = (Math.imul(h, 31) + split.trainIdx[i]) | 0;
-    return JSON.stringify({ v: 1, dataset: s.dataset, n: this.opts.dataset.train.n, trainPerClass: s.trainPerClass, model: s.model, pretrain: s.pretrain, seed: s.seed, idxHash: h });
+    return JSON.stringify({
+      v: WEIGHTS_CACHE_VERSION, format: WEIGHTS_FORMAT_VERSION, dataset: s.dataset, n: ds.train.n,
+      classes: ds.classes.length, data: trainingDataFingerprint(ds, split.trainIdx), trainPerClass: s.trainPerClass,
+      model: s.model, pretrain: s.pretrain, seed: s.seed, idxHash: h,
+    });
   }
 
   // ---- stages --------------------------------------------------------------------------------------------
@@ -197,7 +231,12 @@ export class LabSession implements LabSessionApi {
         const t0 = now();
         if (cached) {
           try {
-            deserializeWeights(model, cached);
+            // checked on the host before anything is loaded into the model (which then trains from its init)
+            const payload = openWeights(key, cached);
+            const { header, weights } = decodeWeights(payload);
+            const bad = weights.findIndex((w) => !w.every(Number.isFinite));
+            if (bad >= 0) throw new LabError(`parameter ${header.params[bad].name} holds NaN or Infinity`);
+            deserializeWeights(model, payload);
             reused = true;
             this.emitLog('original model loaded from the weights cache');
           } catch (e) {
@@ -206,14 +245,18 @@ export class LabSession implements LabSessionApi {
         }
         if (!reused) {
           const p = this.spec.pretrain;
-          await trainModel({
+          await guardDivergence('pretrain (original model)', () => trainModel({
             model, source: trainSrc, epochs: p.epochs, batchSize: p.batchSize, warmup: p.warmup,
             optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
             rng: this.rng('pretrain-shuffle'), signal, stage: 'pretrain', label: 'original model', parallel: this.opts.parallel,
             onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
             onEpoch: (epoch, stats) => this.opts.sink({ kind: 'epoch', method: 'pretrain', withDC: false, round: 0, epoch: epoch + 1, metrics: { retainAcc: stats.acc ?? NaN } }),
-          });
-          await this.opts.cache?.put(key, await serializeWeights(model)).catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
+          }));
+          // validated BEFORE anything is written to the cache: NaN weights are never cached
+          const bad = await firstNonFiniteParam(model);
+          if (bad !== null) throw divergedWeights('pretrain (original model)', bad);
+          await this.opts.cache?.put(key, sealWeights(key, await serializeWeights(model)))
+            .catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
         }
         const seconds = now() - t0;
         throwIfCancelled(signal);
@@ -221,7 +264,7 @@ export class LabSession implements LabSessionApi {
         const trainAcc = await accuracy(model, trainSrc, { signal, parallel: this.opts.parallel });
         this.original = model;
         this.initGallery(r0.split, metrics.losses.forget);
-        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: stripLosses(metrics) };
+        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics) };
         this.opts.sink({ kind: 'log', level: 'info', message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}` });
       } catch (e) {
         if (this.original !== model) model.dispose();
@@ -259,6 +302,14 @@ export class LabSession implements LabSessionApi {
     const r0 = this.round(0);
     let kmeansSeconds = 0;
     if (!this.sub) {
+      // the schema checks IPC against trainPerClass; with "all" images only the data knows the class sizes
+      const perClass = new Int32Array(ds.classes.length);
+      for (const i of r0.split.trainIdx) perClass[ds.train.labels[i]]++;
+      const smallest = Math.min(...Array.from(perClass).filter((n) => n > 0));
+      if (c.ipc > smallest) {
+        this.emitLog(`condense.ipc ${c.ipc} exceeds the ${smallest} training images of the smallest class: ` +
+          'such classes get one image per cluster and are not condensed at all', 'warn');
+      }
       this.sub = await this.timed('kmeans', `IPC ${c.ipc}`, async () => {
         const t0 = now();
         const sub = await computeSubClasses({
@@ -277,12 +328,20 @@ export class LabSession implements LabSessionApi {
       buildReducedRetain({
         dataset: ds, sub, trainIdx: r0.split.trainIdx, forgetIdx: state.cumulativeForget, retainIdx: state.split.retainIdx,
         ipc: c.ipc, iterations: c.iterations, resampleNet: c.resampleNet, rng: this.rng(`blend-${r}`), signal,
+        lrMode: c.lrMode, forgetMode: this.spec.forget.mode,
         createNet: convnet3Factory(ds.classes.length, c.netWidth),
         onIter: (iter, iterations, loss) => this.opts.sink({ kind: 'condense-iter', round: r, iter, iterations, loss }),
         onPrototypes: (iter, items) => { lastPrototypes = items; this.opts.sink({ kind: 'prototypes', iter, items }); },
         onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
       }),
     );
+    const badIter = reduced.blend.losses.findIndex((l) => !Number.isFinite(l));
+    if (badIter >= 0 || !reduced.blend.weights.every((w) => w.every(Number.isFinite))) {
+      reduced.dispose();
+      const at = badIter >= 0
+        ? `at iteration ${badIter + 1} (loss ${reduced.blend.losses[badIter]})` : '(non-finite weights)';
+      throw new LabError(`Blend diverged ${at}; nothing was kept`, `condense (round ${r})`);
+    }
     const result: CondenseResult = {
       ipc: c.ipc, round: r, kmeansSeconds, partitionSeconds: reduced.partitionSeconds, blendSeconds: reduced.blendSeconds,
       retainSize: state.split.retainIdx.length, reducedRetainSize: reduced.source.size, freeClusters: reduced.freeClusters,
@@ -302,12 +361,31 @@ export class LabSession implements LabSessionApi {
   }
 
   private async unlearnRound(r: number, methods: MethodName[], arms: ArmChoice, signal?: AbortSignal): Promise<MethodResult[]> {
+    const store = this.spec.rounds === 1 ? this.opts.methodStore : undefined;
+    const out: MethodResult[] = [];
+    const armList = armsOf(arms);
+    // resume: methods finished in an earlier sitting are taken from the store; only the rest run
+    const stored = new Map<string, MethodResult>();
+    if (store) {
+      for (const arm of armList) {
+        for (const name of methods) {
+          const prev = await store.get(methodStoreKey(name, isWithDC(arm), r));
+          if (prev) stored.set(`${name}|${arm}`, prev);
+        }
+      }
+    }
+    const pending = armList.flatMap((arm) => methods.filter((n) => !stored.has(`${n}|${arm}`)).map(() => arm));
+    // the original model comes from the weights cache on a resume (cheap); it also gives the pretrain record
     await this.pretrain(signal);
     const original = this.original!;
     const state = this.round(r);
-    const out: MethodResult[] = [];
-    const armList = armsOf(arms);
-    if (armList.includes('with')) await this.condenseRound(r, signal);
+    if (pending.includes('with')) {
+      const cond = await this.condenseRound(r, signal);
+      await store?.putCondense?.(`condense|r${r}`, cond).catch((e: Error) => this.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
+    } else if (armList.includes('with') && !state.condense && store?.getCondense) {
+      const prev = await store.getCondense(`condense|r${r}`);
+      if (prev) state.condense = prev;
+    }
     const srcs = this.sources(state.split);
     const spec = this.spec;
     for (const arm of armList) {
@@ -315,6 +393,11 @@ export class LabSession implements LabSessionApi {
       for (const name of methods) {
         throwIfCancelled(signal);
         const key = `${name}|${arm}`;
+        const prev = stored.get(key);
+        if (prev) {
+          this.acceptStored(prev, out);
+          continue;
+        }
         const start = r > 0 ? this.outputs.get(key) ?? original : original;
         const retain: SampleSource = withDC ? state.reduced!.source : srcs.retain;
         const hp = resolveHParams(name, { dataset: spec.dataset, arch: spec.model.arch, withDC }, spec.unlearn.hparams[name] ?? {}, spec.unlearn.epochScale);
@@ -323,31 +406,37 @@ export class LabSession implements LabSessionApi {
         const label = `${name}${arm === 'with' ? ` ${armLabel(arm)}` : ''}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
-          const { model } = await runMethod(name, {
-            original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal, parallel: this.opts.parallel,
+          const { model } = await guardDivergence(`unlearn (${label})`, () => runMethod(name, {
+            original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
+            parallel: this.opts.parallel,
             // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
             retainReal: withDC ? srcs.retain : undefined,
             rng: this.rng(`unlearn-${name}-${arm === 'with' ? 'dc' : 'raw'}-${r}`), // stable seed names
             createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
             onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
-            onTerms: (step, ce2, mmd) => this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd }),
+            onTerms: (step, ce2, mmd, lambda) =>
+              this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd, lambda }),
             onEpoch: spec.curves
               ? async (epoch, m) => {
                 const e0 = now();
+                // unlearning seconds up to this checkpoint (earlier curve evaluations excluded)
+                const seconds = e0 - t0 - evalSeconds;
                 const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000, parallel: this.opts.parallel });
-                const point = { epoch: epoch + 1, ...stripLosses(metrics) };
+                const point = { epoch: epoch + 1, seconds, ...pickMetrics(metrics) };
                 curve.push(point);
-                this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: stripLosses(metrics) });
+                this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: pickMetrics(metrics) });
                 evalSeconds += now() - e0;
               }
               : undefined,
-          });
+          }));
           const unlearnSeconds = now() - t0 - evalSeconds;
           try {
+            const bad = await firstNonFiniteParam(model);
+            if (bad !== null) throw divergedWeights(`unlearn (${label})`, bad);
             const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
-              name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: stripLosses(metrics), curve,
+              name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: pickMetrics(metrics), curve,
               losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
             };
             if (r === 0) this.updateGallery(galleryKey(name, arm), metrics.losses.forget);
@@ -363,9 +452,23 @@ export class LabSession implements LabSessionApi {
         this.methods.push(result);
         out.push(result);
         this.opts.sink({ kind: 'method-result', result });
+        if (store) {
+          await store.put(methodStoreKey(name, withDC, r), result)
+            .catch((e: Error) => this.emitLog(`could not store the ${label} result: ${e.message}`, 'warn'));
+        }
       }
     }
     return out;
+  }
+
+  /** A method result finished in an earlier sitting (methodStore): recorded and announced, not re-run. */
+  private acceptStored(result: MethodResult, out: MethodResult[]): void {
+    const m = { ...result, resumed: true };
+    this.methods = this.methods.filter((x) => !(x.name === m.name && x.withDC === m.withDC && x.round === m.round));
+    this.methods.push(m);
+    out.push(m);
+    this.emitLog(`${m.name}${m.withDC ? ' w/ DC' : ''}: finished in an earlier sitting, result reused`);
+    this.opts.sink({ kind: 'method-result', result: m });
   }
 
   async runAll(signal?: AbortSignal): Promise<ExperimentResult> {
@@ -403,6 +506,26 @@ function bytesToBase64(bytes: Uint8Array | Uint8ClampedArray): string {
   return btoa(bin);
 }
 
+/**
+ * Run a training stage; a divergence (non-finite loss) becomes a LabError naming the stage, with a hint.
+ * Nothing is cached or kept by the caller when this throws.
+ */
+async function guardDivergence<T>(where: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof DivergedError) throw new LabError(`${e.message}; nothing was cached. ${DIVERGED_HINT}`, where);
+    throw e;
+  }
+}
+
+const DIVERGED_HINT = 'Lower the learning rate or the momentum, or raise the batch size.';
+
+function divergedWeights(where: string, param: string): LabError {
+  return new LabError(`diverged: parameter ${param} holds NaN or Infinity at the end of the stage; ` +
+    `nothing was cached. ${DIVERGED_HINT}`, where);
+}
+
 /** Minimum examples per side of the MIA's cross-validation (5 folds). */
 const MIA_MIN = 5;
 
@@ -421,13 +544,6 @@ function checkEvaluable(split: Split, testLabels: Uint8Array): void {
       `class(es); this split has ${split.forgetIdx.length} and ${eligible}. Raise testPerClass (30 % of it is used ` +
       `for evaluation) or trainPerClass / forget.fraction.`, 'spec');
   }
-}
-
-/** The plain Metrics of an evaluation (drops per-example arrays). */
-function stripLosses(m: Metrics): Metrics {
-  const out: Metrics = { retainAcc: m.retainAcc, forgetAcc: m.forgetAcc, testAcc: m.testAcc, mia: m.mia, lossMia: m.lossMia };
-  if (m.testAccRetained !== undefined) out.testAccRetained = m.testAccRetained;
-  return out;
 }
 
 export { LabError };

@@ -1,7 +1,8 @@
 /**
  * Training loop primitives: one shuffled pass (`runPass`) and a whole training run with WarmCos
  * (`trainModel`). Cancellation is checked before every step; every tensor a step allocates is freed before
- * the next step or before a `CancelledError` propagates.
+ * the next step or before a `CancelledError` propagates. A non-finite loss — each step's value when it is read
+ * back for progress, and the pass's mean — throws a `DivergedError` ("diverged at epoch E, step S (loss NaN)").
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model, Param, Progress, SampleSource, StageName } from '../types';
@@ -11,6 +12,7 @@ import type { LabOptimizer, OptimizerConfig, ParallelEngine, PassOptions, StepCo
 import { makeOptimizer } from './optim';
 import { warmCos } from './schedule';
 import { correctCount, meanCrossEntropy } from './loss';
+import { checkLoss } from './guards';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -65,6 +67,7 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
         images += pos.length;
         if (onStep && ((s + 1) % readEvery === 0 || s === steps - 1)) {
           const l = (await value.data())[0];
+          checkLoss(l, epoch, s + 1);
           onStep({ step: s + 1, steps, loss: l, images, seconds: (now() - t0) / 1000 });
         }
       } finally {
@@ -74,6 +77,7 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
       await yieldToEventLoop();
     }
     const meanLoss = lossSum ? (await lossSum.data())[0] / Math.max(1, images) : NaN;
+    if (lossSum) checkLoss(meanLoss, epoch, steps);
     return { steps, meanLoss, seconds: (now() - t0) / 1000, images };
   } finally {
     lossSum?.dispose();

@@ -4,7 +4,7 @@
  * with γ·(meanCE)² + β·KL_T(teacher ‖ student) + λ·MMD²(g(test, detached), g(forget)), forget/test samples as
  * in A-CF. Retain loader: ctx.retain (D_r^red with DC, recommended), or ctx.retainReal when
  * ascrub_retain = 'real' (the reference multi-round driver's behaviour, §10 C4).
- * Terms reported through onTerms are the unweighted (meanCE)² and MMD² of each min-pass step.
+ * Terms reported through onTerms are the unweighted (meanCE)² and MMD² of each min-pass step, with λ.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../types';
@@ -60,7 +60,7 @@ export const aScrub: UnlearnMethod = async (ctx) => {
           : undefined,
         loss: (c) => {
           const { total, ce2, mmd } = aScrubMinLoss(c, teacher, ctx, sampler.next(), { ...o, T, beta, gamma });
-          loop.terms(ce2, mmd);
+          loop.terms(ce2, mmd, o.lambda);
           return total;
         },
       });

@@ -279,7 +279,7 @@ export async function runAmu(
         gradients: ctx.parallel ? (c, vars) => parallelAmuStep(ctx.parallel!, c, vars, ctx, sampler, o, loop, extra) : undefined,
         loss: (c) => {
           const { total, ce2, mmd } = amuStepLoss(c, ctx, sampler, o);
-          loop.terms(ce2, mmd);
+          loop.terms(ce2, mmd, o.lambda);
           return extra ? (tf.add(total, extra(c.model)) as tf.Scalar) : total;
         },
       });
@@ -329,7 +329,7 @@ export async function parallelAmuStep(
   const r = await p.twoPhase(c.model, groups, withReg ? [false, false, true] : [false], (ce) => {
     const sq = o.square === 'per-sample' ? tf.mean(tf.square(ce[0])) : tf.square(tf.mean(ce[0]));
     const mmd = withReg ? mmd2(gaussianise(ce[2], g), gaussianise(ce[1], g), o.sigma) : tf.scalar(0);
-    loop.terms(sq as tf.Scalar, mmd);
+    loop.terms(sq as tf.Scalar, mmd, o.lambda);
     return tf.add(gamma === 1 ? sq : tf.mul(sq, gamma), tf.mul(mmd, o.lambda)) as tf.Scalar;
   }, vars);
   return withPenalty(r, vars, extra ? () => extra(c.model) : undefined);

@@ -32,8 +32,11 @@ export interface UnlearnContext {
   onProgress?: (p: Progress) => void;
   /** after every epoch (0-based index of the finished epoch); time spent here is not unlearning time */
   onEpoch?: (epoch: number, model: Model) => Promise<void>;
-  /** A-* methods: the two loss terms of every step (global step index from 0) */
-  onTerms?: (step: number, ce2: number, mmd: number) => void;
+  /**
+   * A-* methods: the two loss terms of every step (global step index from 0), unweighted, and the λ the
+   * objective weights the MMD² with (the step's loss adds ce2 + λ·mmd)
+   */
+  onTerms?: (step: number, ce2: number, mmd: number, lambda: number) => void;
   /** optional real D_r in the DC arm, used only by A-SCRUB with ascrub_retain = 'real' (spec §10 C4) */
   retainReal?: SampleSource;
   /**
@@ -185,15 +188,20 @@ export class MethodLoop {
   private hookSeconds = 0;
   private globalStep = 0;
   private pendingTerms: tf.Tensor | null = null;
+  private termsLambda = 0;
   private reads: Promise<void>[] = [];
 
   constructor(readonly ctx: UnlearnContext, readonly method: MethodName, readonly epochs: number) {
     throwIfCancelled(ctx.signal);
   }
 
-  /** Record the two A-AMU terms of the current step (called inside the loss; cheap no-op without onTerms). */
-  terms(ce2: tf.Scalar, mmd: tf.Scalar): void {
+  /**
+   * Record the two A-AMU terms of the current step and the λ that weights MMD² in it (called inside the loss;
+   * cheap no-op without onTerms).
+   */
+  terms(ce2: tf.Scalar, mmd: tf.Scalar, lambda: number): void {
     if (!this.ctx.onTerms) return;
+    this.termsLambda = lambda;
     this.pendingTerms?.dispose();
     this.pendingTerms = tf.keep(tf.stack([ce2, mmd]));
   }
@@ -251,12 +259,13 @@ export class MethodLoop {
     if (!t) return;
     this.pendingTerms = null;
     const step = this.globalStep;
+    const lambda = this.termsLambda;
     const cb = this.ctx.onTerms!;
     this.reads.push(
       t.data().then(
         (d) => {
           t.dispose();
-          cb(step, d[0], d[1]);
+          cb(step, d[0], d[1], lambda);
         },
         () => t.dispose(),
       ),

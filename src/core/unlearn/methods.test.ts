@@ -15,6 +15,7 @@ import type { HParamValue, MethodName } from '../contracts';
 import { METHODS, runMethod } from './index';
 import { l1Norm, perSampleCE } from './common';
 import { AmuSampler, gaussianise, mmd2 } from './amu';
+import { defaultHParams } from '../methods/hparams';
 import { all, ceRef, gradsOf, klRef, klTeacherRef, makeFixture, maxAbsDiff, sgdStep, weightsOf } from './fixture.test-util';
 import type { Fixture } from './fixture.test-util';
 
@@ -226,6 +227,23 @@ const SHORT: Record<MethodName, Record<string, HParamValue>> = {
   'A-L1-Sparse': {},
 };
 const EPOCHS: Record<MethodName, number> = { Retrain: 2, CF: 1, 'A-CF': 1, 'Bad Distillation': 1, 'L1-Sparse': 2, Pruning: 2, SCRUB: 2, 'A-SCRUB': 1, 'A-L1-Sparse': 1 };
+
+describe('A-AMU terms', () => {
+  it('each step reports the λ that weights MMD² in its loss (the run\'s resolved value)', async () => {
+    const cases = [['A-CF', 'acf_lambda'], ['A-SCRUB', 'ascrub_lambda'], ['A-L1-Sparse', 'asparse_lambda']] as const;
+    for (const [name, key] of cases) {
+      const paperDefault = defaultHParams(name, 'C10-R18')[key]; // what methodHParams falls back to
+      expect(paperDefault).toBe(34);
+      for (const [hp, want] of [[{}, paperDefault], [{ [key]: 7.5 }, 7.5]] as const) {
+        const lambdas: number[] = [];
+        const onTerms = (_s: number, _c: number, _m: number, l: number) => lambdas.push(l);
+        const { model } = await runMethod(name, fx.ctx({ ...SHORT[name], ...hp, batch_size: 4 }, { onTerms }));
+        model.dispose();
+        expect(lambdas, `${name} ${JSON.stringify(hp)}`).toEqual([want, want]);
+      }
+    }
+  });
+});
 
 describe('every method end-to-end', () => {
   it('registry covers METHOD_NAMES; unknown names are a LabError', async () => {

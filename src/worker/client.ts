@@ -1,14 +1,21 @@
 /**
- * Main-thread side of the lab worker (squoosh-style abortable bridge): typed requests that return promises,
- * `cancel(id)` to stop a command, a heartbeat that notices an unresponsive worker, and automatic restart of a
- * crashed worker (outstanding requests are rejected with a `WorkerCrashError`; the owner re-initialises).
+ * The page's typed client of the lab worker (main thread; DOM-free apart from the Worker-like object the factory
+ * returns, so it can be unit-tested with a fake).
  *
- * DOM-free apart from the Worker-like object the factory returns, so it can be unit-tested with a fake.
+ * - Every request gets an id; the promise `send` returns settles with the worker's `done` or `error` of that id,
+ *   typed by the request's kind (`ReplyOf<K>`, see REPLY_KIND in protocol.ts): `send({ kind: 'condense' })`
+ *   resolves with `{ kind: 'condense', condense, experiment }`. The worker's handlers are type-checked against
+ *   the same table (lab.worker.ts), so the cast in `send` holds.
+ * - `cancel(id)` posts a `cancel` message; the worker answers the request with `error` + `cancelled: true`, which
+ *   rejects its promise with a `CommandError` whose `cancelled` is true.
+ * - A crash (uncaught error, undeserialisable message, or silence past `unresponsiveMs` while requests are
+ *   outstanding) terminates the worker, starts a fresh one and rejects every pending request with a
+ *   `WorkerCrashError` saying what happened; `onRestart` tells the owner, which re-initialises.
  */
-import type { DoneResult, RequestBody, RequestKind, WorkerToApp } from './protocol';
+import type { DoneResult, ReplyOf, RequestBody, RequestKind, WorkerToApp } from './protocol';
 import { isWorkerToApp } from './protocol';
 
-/** The subset of `Worker` the bridge uses. */
+/** The subset of `Worker` the client uses. */
 export interface WorkerLike {
   postMessage(msg: unknown, transfer?: Transferable[]): void;
   terminate(): void;
@@ -17,6 +24,7 @@ export interface WorkerLike {
   onmessageerror?: ((ev: MessageEvent) => void) | null;
 }
 
+/** The worker answered a request with an error (or a cancellation, `cancelled: true`). */
 export class CommandError extends Error {
   constructor(message: string, readonly cancelled: boolean, readonly command: RequestKind) {
     super(message);
@@ -24,11 +32,18 @@ export class CommandError extends Error {
   }
 }
 
+/** The worker died (or was restarted) while a request was outstanding. */
 export class WorkerCrashError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly command?: RequestKind) {
     super(message);
     this.name = 'WorkerCrashError';
   }
+}
+
+/** A request in flight: its id (for `cancel`) and its typed reply. */
+export interface Sent<K extends RequestKind> {
+  id: number;
+  promise: Promise<ReplyOf<K>>;
 }
 
 interface Pending {
@@ -37,14 +52,14 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-export interface BridgeOptions {
-  /** messages other than done/error/pong (events, progress, memory, ready, ...) */
+export interface ClientOptions {
+  /** messages other than pong (events, progress, memory, ready, and done/error after their promise settled) */
   onMessage: (msg: WorkerToApp) => void;
   /** the worker crashed or stopped answering and was restarted; `reason` says what happened */
   onRestart: (reason: string) => void;
-  /** ms between heartbeats while a command is outstanding */
+  /** ms between heartbeats while a request is outstanding */
   heartbeatMs?: number;
-  /** ms without any message (and a pending ping) after which the worker is declared unresponsive */
+  /** ms without any message (pings unanswered) after which the worker is declared unresponsive */
   unresponsiveMs?: number;
   /** timer functions (injectable for tests) */
   now?: () => number;
@@ -52,7 +67,7 @@ export interface BridgeOptions {
   clearInterval?: (h: unknown) => void;
 }
 
-export class LabBridge {
+export class LabClient {
   private worker: WorkerLike;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -62,7 +77,7 @@ export class LabBridge {
   private disposed = false;
   private readonly now: () => number;
 
-  constructor(private readonly factory: () => WorkerLike, private readonly opts: BridgeOptions) {
+  constructor(private readonly factory: () => WorkerLike, private readonly opts: ClientOptions) {
     this.now = opts.now ?? (() => Date.now());
     this.worker = this.spawn();
   }
@@ -77,13 +92,13 @@ export class LabBridge {
     return [...this.pending.entries()].map(([id, p]) => ({ id, kind: p.kind }));
   }
 
-  /** Send a request; the promise settles with the worker's `done` or rejects with its `error`. */
-  send(body: RequestBody, transfer: Transferable[] = []): { id: number; promise: Promise<DoneResult> } {
-    if (this.disposed) throw new Error('bridge disposed');
+  /** Send a request; the promise settles with the `done` of the same id (typed by kind) or rejects. */
+  send<B extends RequestBody>(body: B, transfer: Transferable[] = []): Sent<B['kind']> {
+    if (this.disposed) throw new WorkerCrashError(`the worker client was disposed; "${body.kind}" was not sent`);
     const id = this.nextId++;
     const promise = new Promise<DoneResult>((resolve, reject) => {
       this.pending.set(id, { kind: body.kind, resolve, reject });
-    });
+    }) as Promise<ReplyOf<B['kind']>>;
     // keep unhandled-rejection noise away when the caller ignores the promise
     promise.catch(() => undefined);
     if (this.pending.size === 1) this.lastHeard = this.now();
@@ -92,17 +107,17 @@ export class LabBridge {
     return { id, promise };
   }
 
-  /** Abort a running or queued command. */
+  /** Abort a running or queued request (its promise rejects when the worker confirms). */
   cancel(id: number): void {
     if (this.pending.has(id)) this.worker.postMessage({ kind: 'cancel', id });
   }
 
-  /** Abort everything outstanding (Stop). */
+  /** Abort everything outstanding, newest first (Stop). */
   cancelAll(): void {
     for (const id of [...this.pending.keys()].reverse()) this.cancel(id);
   }
 
-  /** Kill the worker and start a fresh one (also used by Reset when a command does not stop). */
+  /** Kill the worker and start a fresh one; pending requests reject with `WorkerCrashError(reason)`. */
   restart(reason: string): void {
     if (this.disposed) return;
     try {
@@ -110,36 +125,40 @@ export class LabBridge {
     } catch {
       /* already gone */
     }
-    const err = new WorkerCrashError(reason);
     const pend = [...this.pending.values()];
     this.pending.clear();
     this.stopHeartbeat();
     this.restarts++;
     this.worker = this.spawn();
-    for (const p of pend) p.reject(err);
+    for (const p of pend) p.reject(new WorkerCrashError(reason, p.kind));
     this.opts.onRestart(reason);
   }
 
+  /** Terminate the worker for good; pending requests reject. */
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
     this.stopHeartbeat();
     const pend = [...this.pending.values()];
     this.pending.clear();
-    for (const p of pend) p.reject(new WorkerCrashError('bridge disposed'));
+    for (const p of pend) p.reject(new WorkerCrashError('the worker client was disposed', p.kind));
     this.worker.terminate();
   }
 
   private spawn(): WorkerLike {
     const w = this.factory();
-    w.onmessage = (ev) => this.handle(ev.data);
-    w.onerror = (ev) => {
-      const e = ev;
-      const where = e.filename ? ` (${e.filename}:${e.lineno ?? '?'})` : '';
-      const msg = e.message ? `${e.message}${where}` : 'the worker failed to start or threw an uncaught error';
-      if (typeof ev.preventDefault === 'function') ev.preventDefault();
-      this.restart(`Worker crashed: ${msg}`);
+    w.onmessage = (ev) => {
+      if (w === this.worker) this.handle(ev.data);
     };
-    w.onmessageerror = () => this.restart('Worker crashed: a message could not be deserialised');
+    w.onerror = (ev) => {
+      const where = ev.filename ? ` (${ev.filename}:${ev.lineno ?? '?'})` : '';
+      const msg = ev.message ? `${ev.message}${where}` : 'the worker failed to start or threw an uncaught error';
+      if (typeof ev.preventDefault === 'function') ev.preventDefault();
+      if (w === this.worker) this.restart(`Worker crashed: ${msg}`);
+    };
+    w.onmessageerror = () => {
+      if (w === this.worker) this.restart('Worker crashed: a message could not be deserialised');
+    };
     this.lastHeard = this.now();
     return w;
   }
@@ -148,18 +167,16 @@ export class LabBridge {
     this.lastHeard = this.now();
     if (!isWorkerToApp(data)) return;
     const msg = data;
+    if (msg.kind === 'pong') return;
     if (msg.kind === 'done' || msg.kind === 'error') {
       const p = this.pending.get(msg.id);
       if (p) {
         this.pending.delete(msg.id);
-        if (msg.kind === 'done') p.resolve(msg.result);
-        else p.reject(new CommandError(msg.message, msg.cancelled, p.kind));
+        if (msg.kind === 'error') p.reject(new CommandError(msg.message, msg.cancelled, p.kind));
+        else p.resolve(msg.result);
       }
       if (this.pending.size === 0) this.stopHeartbeat();
-      this.opts.onMessage(msg);
-      return;
     }
-    if (msg.kind === 'pong') return;
     this.opts.onMessage(msg);
   }
 

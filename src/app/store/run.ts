@@ -1,0 +1,128 @@
+/**
+ * Run slice: the live run shown on the page (a RunView reduced from the worker's events, see runState.ts), the
+ * command the user started (busy / stopping) and the buttons that drive it: Condense, Unlearn, Compare, Stop,
+ * Reset.
+ */
+import type { MethodName, RunEvent } from '../../core/lite';
+import type { Arms, ReplyOf, RequestKind } from '../../worker/protocol';
+import { emptyRun, reduceRun, withExperiment, type RunView } from '../runState';
+import type { SliceCreator } from './types';
+
+export type Busy = { command: RequestKind | 'compare' | 'reproduce'; id: number; startedAt: number } | null;
+
+export interface RunSlice {
+  run: RunView;
+  /** the command the user started and that has not ended */
+  busy: Busy;
+  /** Stop was pressed and the command has not ended yet */
+  stopping: boolean;
+  /** a condensed set exists for the current settings (Unlearn then runs w/ DC) */
+  condensed: boolean;
+  lastError: string | null;
+  /** the method (arm key) shown in the loss histogram */
+  selectedMethod: string | null;
+
+  condense(): void;
+  unlearn(): void;
+  compare(): void;
+  stop(): void;
+  reset(): void;
+  selectMethod(key: string | null): void;
+  /** Fold one worker event into the run (leaving an imported view for the live run). */
+  applyEvent(event: RunEvent): void;
+  /**
+   * Run `work` as the user's command `label` (ignored while another runs): clears the last error, and first sends
+   * the settings to the worker unless `syncSpec: false`.
+   */
+  runCommand(
+    label: NonNullable<Busy>['command'], work: () => Promise<void>, opts?: { syncSpec?: boolean },
+  ): Promise<void>;
+}
+
+export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
+  /** Fold a finished command's result into the run (and keep finished unlearning runs in the history). */
+  const applyReply = (r: ReplyOf<'condense'> | ReplyOf<'unlearn'> | null) => {
+    if (!r) return;
+    if (r.kind === 'condense') {
+      set((s) => ({ condensed: true, run: withExperiment({ ...s.run, condense: r.condense }, r.experiment) }));
+    } else {
+      set((s) => ({ run: withExperiment(s.run, r.experiment), condensed: s.condensed || !!r.experiment.condense }));
+      get().remember(r.experiment);
+    }
+  };
+
+  const unlearnWith = (label: 'unlearn' | 'compare', arms: Arms) => {
+    const methods = get().params.methods as MethodName[];
+    void get().runCommand(label, async () => applyReply(await get().send({ kind: 'unlearn', methods, arms })));
+  };
+
+  return {
+    run: emptyRun(),
+    busy: null,
+    stopping: false,
+    condensed: false,
+    lastError: null,
+    selectedMethod: null,
+
+    condense() {
+      void get().runCommand('condense', async () => applyReply(await get().send({ kind: 'condense' })));
+    },
+
+    unlearn() {
+      unlearnWith('unlearn', get().condensed ? 'with' : 'without');
+    },
+
+    compare() {
+      unlearnWith('compare', get().params.arms as Arms);
+    },
+
+    stop() {
+      const client = get().client;
+      if (!client || client.outstanding.length === 0) return;
+      set({ stopping: true });
+      client.cancelAll();
+    },
+
+    reset() {
+      const client = get().client;
+      if (!get().workerReady) {
+        // after repeated crashes: try a fresh worker (unless it is still starting)
+        if (client && client.outstanding.length === 0) {
+          get().dropNotices('worker-crash');
+          void get().boot();
+        }
+        return;
+      }
+      if (client && client.outstanding.length) set({ stopping: true });
+      client?.cancelAll();
+      set({ run: emptyRun(), condensed: false, viewingImport: null, lastError: null, selectedMethod: null });
+      get().clearNoticesExcept('url-notice');
+      void get().send({ kind: 'reset' }).then(() => set({ run: emptyRun() }));
+    },
+
+    selectMethod(key) {
+      set({ selectedMethod: key });
+    },
+
+    applyEvent(event) {
+      set((s) =>
+        s.viewingImport
+          ? { run: reduceRun(emptyRun(), event), viewingImport: null }
+          : { run: reduceRun(s.run, event, Date.now(), s.stopping) },
+      );
+      if (event.kind === 'log' && event.level === 'warn') get().notify('warn', event.message, [], 'run-log');
+    },
+
+    async runCommand(label, work, opts = {}) {
+      if (get().busy) return;
+      set({ busy: { command: label, id: 0, startedAt: Date.now() }, lastError: null, viewingImport: null });
+      get().dropNotices('stopped', 'command-error');
+      try {
+        if (opts.syncSpec !== false && !(await get().syncSpec())) return;
+        await work();
+      } finally {
+        set({ busy: null, stopping: false });
+      }
+    },
+  };
+};

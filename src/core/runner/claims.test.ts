@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
+import { buildClaims } from './claims';
+import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
+
+const m = (name: MethodName, retainAcc: number, testAcc: number, forgetAcc: number, mia: number, unlearnSeconds = 10): MethodResult => ({
+  name, withDC: false, round: 0, unlearnSeconds, overheadSeconds: 0, curve: [], metrics: { retainAcc, testAcc, forgetAcc, mia, lossMia: 50 },
+});
+const cell = (seed: number, methods: MethodResult[]): ExperimentResult => ({
+  spec: validateSpec(mergeSpec(DEFAULT_SPEC, { seed })),
+  env: { backend: 'cpu', versions: {}, startedAt: '', seconds: 0 },
+  split: { trainSize: 0, retainSize: 0, forgetSize: 0, testUsedSize: 0, testEvalSize: 0, forgetClass: null },
+  pretrain: { seconds: 0, testAcc: 0, trainAcc: 0, reused: false }, methods,
+});
+
+describe('claims with interval verdicts', () => {
+  it('claim 20: best-in-class among approximate methods, Retrain only the reference; the gap to Retrain its own row', () => {
+    // per seed: Retrain forget 50 / MIA 50; CF forget 60 / MIA 58 (closest to Retrain: 10 / 8); A-CF forget 63 / MIA 60
+    // → forget shortfall |63−50| − 10 = 3, MIA shortfall 10 − 8 = 2; retain: best 95 (CF) − A-CF 93 = 2; test 0 → max 3.
+    // Gap to Retrain: max(13, 10) = 13. Seeds add ±0.5 jitter so the interval has width.
+    const cells: Record<string, ExperimentResult> = {};
+    [0, 1, 2].forEach((s) => {
+      const j = (s - 1) * 0.5;
+      cells[`single-uniform-seed${s}`] = cell(s, [
+        m('Retrain', 99, 80, 50, 50), m('CF', 95, 70, 60 + j, 58), m('A-CF', 93, 70, 63 + j, 60), m('SCRUB', 90, 65, 80, 75),
+      ]);
+    });
+    const claims = buildClaims({ experiments: cells, condensation: [] });
+    const c20 = claims.find((c) => c.id === 20 && c.claim.includes('(uniform'))!;
+    expect(c20.ours).toMatch(/^shortfall 3\.0 ± 0\.0 pp \(n = 3\)$/);
+    expect(c20.reproduces).toBe('reproduces');
+    const gap = claims.find((c) => c.id === '20-gap' && c.claim.includes('(uniform'))!;
+    expect(gap.ours).toMatch(/^13\.0/);
+    expect(gap.reproduces).toBe('does not');
+  });
+
+  it('one seed is only indicative; claim 3 needs the full-data bench row, not the subset cell', () => {
+    const claims = buildClaims({
+      experiments: { 'single-uniform-seed0': cell(0, [m('Retrain', 99, 80, 50, 50, 100), m('CF', 95, 70, 60, 58, 50), m('A-CF', 93, 70, 63, 60, 10)]) },
+      condensation: [{ id: 'blend.vs_dm_speedup', value: 3581, unit: '×', setting: 'subset', note: '' }],
+    });
+    expect(claims.find((c) => c.id === 17)).toMatchObject({ reproduces: 'indicative', leaning: 'reproduces', n: 1 });
+    expect(claims.find((c) => c.id === 3)).toMatchObject({ reproduces: 'n/a' });
+    const withBench = buildClaims({ experiments: {}, condensation: [], bench: [{ id: 'blend.vs_dm_speedup', value: 753, unit: '×', setting: 'full', note: '' }] });
+    expect(withBench.find((c) => c.id === 3)).toMatchObject({ reproduces: 'indicative', leaning: 'does not' });
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { MAX_RESULT_CHARS, parseImportedResult } from './result-schema';
+import { DEFAULT_SPEC } from './presets';
+
+/** A minimal well-formed result (what `LabSession.result()` writes, JSON round-tripped). */
+function good(): Record<string, unknown> {
+  const metrics = { retainAcc: 90, forgetAcc: 80, testAcc: 70, mia: 55, lossMia: 51 };
+  return JSON.parse(JSON.stringify({
+    spec: DEFAULT_SPEC,
+    env: { backend: 'wasm', versions: { tfjs: '4.22.0' }, startedAt: '2026-01-01T00:00:00Z', seconds: 12 },
+    split: {
+      trainSize: 3000, retainSize: 2700, forgetSize: 300, testUsedSize: 1400, testEvalSize: 600, forgetClass: null,
+    },
+    pretrain: { seconds: 3, testAcc: NaN, trainAcc: 91, reused: false },
+    methods: [{
+      name: 'CF', withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, metrics,
+      curve: [{ epoch: 1, ...metrics }],
+    }],
+  }));
+}
+const msg = (text: string): string => {
+  try {
+    parseImportedResult(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+};
+
+describe('parseImportedResult (issue 12 item 4)', () => {
+  it('accepts a well-formed result (and its { result } envelope); null numbers come back as NaN', () => {
+    const r = parseImportedResult(JSON.stringify(good()));
+    expect(r.methods[0].metrics.mia).toBe(55);
+    expect(Number.isNaN(r.pretrain.testAcc)).toBe(true);
+    expect(parseImportedResult(JSON.stringify({ result: good() })).split.trainSize).toBe(3000);
+  });
+
+  it('accepts the results the CLI wrote into results/', () => {
+    for (const f of ['single-uniform-seed0', 'single-class-seed0', 'multi-uniform-seed0']) {
+      const text = readFileSync(`results/reproduce/cells/${f}.json`, 'utf8');
+      expect(() => parseImportedResult(text), f).not.toThrow();
+    }
+  });
+
+  it('names the path of the problem', () => {
+    const noSplit = good();
+    delete noSplit.split;
+    expect(msg(JSON.stringify(noSplit))).toBe('result.split: must be an object, got nothing');
+    const nullMetrics = good();
+    (nullMetrics.methods as Array<Record<string, unknown>>)[0].metrics = null;
+    expect(msg(JSON.stringify(nullMetrics))).toBe('result.methods[0].metrics: must be an object, got null');
+    const badCurve = good();
+    (badCurve.methods as Array<Record<string, unknown>>)[0].curve = [{ epoch: 1 }, 'x'];
+    expect(msg(JSON.stringify(badCurve))).toBe('result.methods[0].curve[1]: must be an object, got "x"');
+    const badCurve2 = good();
+    (badCurve2.methods as Array<Record<string, unknown>>)[0].curve = { epoch: 1 };
+    expect(msg(JSON.stringify(badCurve2))).toBe('result.methods[0].curve: must be a list, got an object');
+    const badPoint = good();
+    (badPoint.methods as Array<Record<string, unknown>>)[0].curve = [{ epoch: 1, mia: 'high' }];
+    expect(msg(JSON.stringify(badPoint)))
+      .toMatch(/^result\.methods\[0\]\.curve\[0\]\.mia: must be a number or null, got "high"/);
+    const badSpec = good();
+    (badSpec.spec as Record<string, unknown>).model = null;
+    expect(msg(JSON.stringify(badSpec))).toBe('result.spec.model: must be an object, got null');
+    const badName = good();
+    (badName.methods as Array<Record<string, unknown>>)[0].name = 'x'.repeat(5000);
+    expect(msg(JSON.stringify(badName)).length).toBeLessThan(300);
+    expect(msg('{"spec": ')).toMatch(/^result: not valid JSON/);
+    expect(msg('[]')).toBe('result: must be an object, got a list of 0');
+  });
+
+  it('refuses an oversized file before parsing it', () => {
+    const big = ' '.repeat(MAX_RESULT_CHARS + 1);
+    expect(msg(big)).toMatch(/^result: the file is larger than 50 MB, the limit for an imported result/);
+  });
+});

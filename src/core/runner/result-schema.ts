@@ -1,0 +1,229 @@
+/**
+ * Imported result JSON (results-format.md) → a checked `ExperimentResult`, or a LabError naming the path of the
+ * first problem (`result.methods[2].metrics: must be an object, got null`). tfjs-free; the page's import uses it,
+ * so a hostile or stale file gives a message instead of a blank page.
+ *
+ * Rules: the text is at most `MAX_RESULT_CHARS` (checked before JSON.parse); `{ "result": … }` envelopes are
+ * unwrapped; the spec goes through the same strict schema as every other spec; numbers that JSON could not keep
+ * (NaN / Infinity are written as null) come back as NaN; unknown extra fields are kept (the format grows by adding
+ * fields), and sizes of lists are bounded.
+ */
+import { LabError } from '../types';
+import type { Metrics } from '../types';
+import type { CondenseResult, ExperimentResult, MethodResult } from '../contracts';
+import { METHOD_NAMES } from '../contracts';
+import { validateSpec } from './presets';
+import { clipValue } from '../spec-schema';
+
+/** 50 MB of text (JSON is ASCII in practice, so characters ≈ bytes). */
+export const MAX_RESULT_CHARS = 50 * 1024 * 1024;
+const MAX_LIST = 1_000_000;
+
+class Bad extends LabError {
+  constructor(path: string, msg: string) {
+    super(msg, path);
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const own = (o: Obj, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+
+function obj(x: unknown, path: string): Obj {
+  if (!isObj(x)) throw new Bad(path, `must be an object, got ${clipValue(x)}`);
+  return x;
+}
+
+function list(x: unknown, path: string, max = MAX_LIST): unknown[] {
+  if (!Array.isArray(x)) throw new Bad(path, `must be a list, got ${clipValue(x)}`);
+  if (x.length > max) {
+    throw new Bad(path, `has ${x.length.toLocaleString('en-US')} entries (at most ${max.toLocaleString('en-US')})`);
+  }
+  return x;
+}
+
+/** A number; null (NaN / Infinity as JSON writes them) becomes NaN when `nullable`. */
+interface NumRule { min?: number; max?: number; int?: boolean; nullable?: boolean }
+
+function num(x: unknown, path: string, o: NumRule = {}): number {
+  if (x === null && o.nullable) return NaN;
+  if (typeof x !== 'number' || !Number.isFinite(x)) {
+    throw new Bad(path, `must be a number${o.nullable ? ' or null' : ''}, got ${clipValue(x)}`);
+  }
+  if (o.int && !Number.isInteger(x)) throw new Bad(path, `must be an integer, got ${x}`);
+  if ((o.min !== undefined && x < o.min) || (o.max !== undefined && x > o.max)) {
+    throw new Bad(path, `must be in [${o.min ?? '-∞'}, ${o.max ?? '∞'}], got ${x}`);
+  }
+  return x;
+}
+
+function str(x: unknown, path: string, max = 10_000): string {
+  if (typeof x !== 'string') throw new Bad(path, `must be text, got ${clipValue(x)}`);
+  if (x.length > max) throw new Bad(path, `text of ${x.length.toLocaleString('en-US')} characters (at most ${max})`);
+  return x;
+}
+
+function bool(x: unknown, path: string): boolean {
+  if (typeof x !== 'boolean') throw new Bad(path, `must be true or false, got ${clipValue(x)}`);
+  return x;
+}
+
+function optional<T>(o: Obj, k: string, path: string, f: (x: unknown, p: string) => T): T | undefined {
+  const x = own(o, k);
+  return x === undefined ? undefined : f(x, `${path}.${k}`);
+}
+
+const numbers = (x: unknown, p: string) => list(x, p).map((v, i) => num(v, `${p}[${i}]`, { nullable: true }));
+const count = (x: unknown, p: string) => num(x, p, { int: true, min: 0 });
+const seconds = (x: unknown, p: string) => num(x, p, { min: 0, nullable: true });
+const pct = (x: unknown, p: string) => num(x, p, { min: 0, max: 100, nullable: true });
+
+const METRIC_KEYS = ['retainAcc', 'forgetAcc', 'testAcc', 'mia', 'lossMia'] as const;
+
+function metrics(x: unknown, path: string): Metrics {
+  const o = obj(x, path);
+  const out = { ...o } as Obj;
+  for (const k of METRIC_KEYS) out[k] = pct(own(o, k), `${path}.${k}`);
+  if (own(o, 'testAccRetained') !== undefined) out.testAccRetained = pct(o.testAccRetained, `${path}.testAccRetained`);
+  return out as unknown as Metrics;
+}
+
+function curvePoint(x: unknown, path: string): MethodResult['curve'][number] {
+  const o = obj(x, path);
+  const out: Obj = { ...o, epoch: num(own(o, 'epoch'), `${path}.epoch`, { int: true, min: 0 }) };
+  for (const k of [...METRIC_KEYS, 'testAccRetained']) if (own(o, k) !== undefined) out[k] = pct(o[k], `${path}.${k}`);
+  return out as MethodResult['curve'][number];
+}
+
+function method(x: unknown, path: string): MethodResult {
+  const o = obj(x, path);
+  const name = own(o, 'name');
+  if (typeof name !== 'string' || !(METHOD_NAMES as readonly string[]).includes(name)) {
+    throw new Bad(`${path}.name`, `must be one of ${METHOD_NAMES.join(', ')}, got ${clipValue(name)}`);
+  }
+  const out: MethodResult = {
+    ...(o as object),
+    name: name as MethodResult['name'],
+    withDC: bool(own(o, 'withDC'), `${path}.withDC`),
+    round: own(o, 'round') === undefined ? 0 : num(o.round, `${path}.round`, { int: true, min: 0, max: 1000 }),
+    unlearnSeconds: seconds(own(o, 'unlearnSeconds'), `${path}.unlearnSeconds`),
+    overheadSeconds: own(o, 'overheadSeconds') === undefined
+      ? 0 : seconds(o.overheadSeconds, `${path}.overheadSeconds`),
+    metrics: metrics(own(o, 'metrics'), `${path}.metrics`),
+    curve: own(o, 'curve') === undefined
+      ? [] : list(o.curve, `${path}.curve`, 100_000).map((c, i) => curvePoint(c, `${path}.curve[${i}]`)),
+  } as MethodResult;
+  const losses = optional(o, 'losses', path, obj);
+  if (losses) {
+    out.losses = {
+      forget: numbers(own(losses, 'forget'), `${path}.losses.forget`),
+      test: numbers(own(losses, 'test'), `${path}.losses.test`),
+    };
+  }
+  return out;
+}
+
+function condense(x: unknown, path: string): CondenseResult {
+  const o = obj(x, path);
+  const out = { ...o } as Obj;
+  for (const k of ['ipc', 'retainSize', 'reducedRetainSize', 'freeClusters', 'residualImages']) {
+    out[k] = count(own(o, k), `${path}.${k}`);
+  }
+  for (const k of ['round', 'emptyClusters']) if (own(o, k) !== undefined) out[k] = count(o[k], `${path}.${k}`);
+  for (const k of ['kmeansSeconds', 'partitionSeconds', 'blendSeconds']) out[k] = seconds(own(o, k), `${path}.${k}`);
+  out.finalLoss = own(o, 'finalLoss') === undefined ? NaN : num(o.finalLoss, `${path}.finalLoss`, { nullable: true });
+  out.clusterSizes = own(o, 'clusterSizes') === undefined
+    ? [] : list(o.clusterSizes, `${path}.clusterSizes`).map((v, i) => count(v, `${path}.clusterSizes[${i}]`));
+  const protos = optional(o, 'prototypes', path, (v, p) => list(v, p, 100_000));
+  if (protos) {
+    out.prototypes = protos.map((v, i) => {
+      const q = obj(v, `${path}.prototypes[${i}]`);
+      const at = `${path}.prototypes[${i}]`;
+      const b64 = str(own(q, 'rgbaBase64'), `${at}.rgbaBase64`, 100_000);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new Bad(`${at}.rgbaBase64`, 'is not base64');
+      return {
+        cluster: count(own(q, 'cluster'), `${at}.cluster`), label: count(own(q, 'label'), `${at}.label`),
+        size: count(own(q, 'size'), `${at}.size`), rgbaBase64: b64,
+      };
+    });
+  }
+  return out as unknown as CondenseResult;
+}
+
+/** Check an already parsed value (the object inside an optional `{ result: … }` envelope). */
+export function checkImportedResult(parsed: unknown): ExperimentResult {
+  const top = obj(parsed, 'result');
+  const root = own(top, 'result') !== undefined && own(top, 'methods') === undefined ? obj(top.result, 'result') : top;
+  const P = 'result';
+  let spec: ExperimentResult['spec'];
+  const rawSpec = obj(own(root, 'spec'), `${P}.spec`);
+  try {
+    spec = validateSpec(rawSpec);
+  } catch (e) {
+    // the schema's paths start with "spec."; say where that spec sits in the file
+    throw new LabError((e as Error).message.replace(/(^|; )spec\b/g, `$1${P}.spec`));
+  }
+  const env = obj(own(root, 'env'), `${P}.env`);
+  const split = obj(own(root, 'split'), `${P}.split`);
+  const pre = obj(own(root, 'pretrain'), `${P}.pretrain`);
+  const fc = own(split, 'forgetClass');
+  const out: ExperimentResult = {
+    ...(root as object),
+    spec,
+    env: {
+      ...(env as object),
+      backend: str(own(env, 'backend'), `${P}.env.backend`, 200),
+      versions: own(env, 'versions') === undefined ? {} : Object.fromEntries(
+        Object.entries(obj(env.versions, `${P}.env.versions`))
+          .map(([k, v]) => [k, str(v, `${P}.env.versions.${k.slice(0, 40)}`, 200)]),
+      ),
+      startedAt: own(env, 'startedAt') === undefined ? '' : str(env.startedAt, `${P}.env.startedAt`, 100),
+      seconds: own(env, 'seconds') === undefined ? NaN : seconds(env.seconds, `${P}.env.seconds`),
+    },
+    split: {
+      trainSize: count(own(split, 'trainSize'), `${P}.split.trainSize`),
+      retainSize: count(own(split, 'retainSize'), `${P}.split.retainSize`),
+      forgetSize: count(own(split, 'forgetSize'), `${P}.split.forgetSize`),
+      testUsedSize: count(own(split, 'testUsedSize'), `${P}.split.testUsedSize`),
+      testEvalSize: count(own(split, 'testEvalSize'), `${P}.split.testEvalSize`),
+      forgetClass: fc === null || fc === undefined
+        ? null : num(fc, `${P}.split.forgetClass`, { int: true, min: 0, max: 9 }),
+    },
+    pretrain: {
+      ...(pre as object),
+      seconds: seconds(own(pre, 'seconds'), `${P}.pretrain.seconds`),
+      testAcc: pct(own(pre, 'testAcc'), `${P}.pretrain.testAcc`),
+      trainAcc: own(pre, 'trainAcc') === undefined ? NaN : pct(pre.trainAcc, `${P}.pretrain.trainAcc`),
+      reused: own(pre, 'reused') === undefined ? false : bool(pre.reused, `${P}.pretrain.reused`),
+      metrics: optional(pre, 'metrics', `${P}.pretrain`, metrics),
+    },
+    condense: optional(root, 'condense', P, condense),
+    condenseRounds: optional(root, 'condenseRounds', P,
+      (v, p) => list(v, p, 1000).map((c, i) => condense(c, `${p}[${i}]`))),
+    methods: list(own(root, 'methods'), `${P}.methods`, 100_000).map((m, i) => method(m, `${P}.methods[${i}]`)),
+    cancelled: optional(root, 'cancelled', P, bool),
+  };
+  if (out.condense === undefined) delete out.condense;
+  if (out.condenseRounds === undefined) delete out.condenseRounds;
+  if (out.cancelled === undefined) delete out.cancelled;
+  return out;
+}
+
+/**
+ * Parse and check an imported result file's text. Throws a LabError whose message names the path of the problem
+ * (and never echoes a long value); the size cap is checked before the text is parsed.
+ */
+export function parseImportedResult(text: string): ExperimentResult {
+  if (typeof text !== 'string') throw new LabError('expected the text of a JSON file', 'result');
+  if (text.length > MAX_RESULT_CHARS) {
+    throw new LabError(`the file is larger than ${MAX_RESULT_CHARS / 2 ** 20} MB, the limit for an imported result ` +
+      '(a result without per-example losses is far smaller)', 'result');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new LabError(`not valid JSON (${clipValue((e as Error).message, 120).slice(1, -1)})`, 'result');
+  }
+  return checkImportedResult(parsed);
+}

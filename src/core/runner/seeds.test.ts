@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
+import { aggregateSeeds, runSeeds } from './seeds';
+import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
+
+function method(name: MethodName, forgetAcc: number, mia: number, seconds: number, withDC = false): MethodResult {
+  return {
+    name, withDC, round: 0, unlearnSeconds: seconds, overheadSeconds: 0, curve: [],
+    metrics: { retainAcc: 90, forgetAcc, testAcc: 70, mia, miaSe: 2, lossMia: 50 },
+  };
+}
+
+function result(seed: number, methods: MethodResult[]): ExperimentResult {
+  return {
+    spec: validateSpec(mergeSpec(DEFAULT_SPEC, { seed })),
+    env: { backend: 'cpu', versions: {}, startedAt: '', seconds: 0 },
+    split: { trainSize: 0, retainSize: 0, forgetSize: 0, testUsedSize: 0, testEvalSize: 0, forgetClass: null },
+    pretrain: { seconds: 0, testAcc: 60 + seed, trainAcc: 80, reused: false },
+    methods,
+  };
+}
+
+describe('aggregateSeeds', () => {
+  // Retrain forget accuracy 50, 45, 54, 52; CF 53, 50, 58, 60 (seeds 0..3) → paired gaps 3, 5, 4, 8:
+  // mean 5, sd √(14/3) = 2.160247, half-width t_{0.975,3}·sd/2 = 3.182446 × 1.080123 = 3.437435 → [1.5626, 8.4374].
+  const retain = [50, 45, 54, 52], cf = [53, 50, 58, 60];
+  const results = [0, 1, 2, 3].map((s) => result(s, [method('Retrain', retain[s], 50, 100), method('CF', cf[s], 60 + s, 10)]));
+
+  it('summarises every metric as mean / 95 % t-interval / n / values', () => {
+    const agg = aggregateSeeds(results);
+    expect(agg.seeds).toEqual([0, 1, 2, 3]);
+    const r = agg.methods.find((m) => m.name === 'Retrain')!;
+    expect(r.metrics.forgetAcc!.values).toEqual(retain);
+    expect(r.metrics.forgetAcc!.mean).toBeCloseTo(50.25, 10);
+    expect(r.metrics.forgetAcc!.n).toBe(4);
+    expect(r.gapToRetrain).toBeUndefined();
+    // pretrain test accuracy 60, 61, 62, 63 → mean 61.5
+    expect(agg.pretrain.testAcc.mean).toBeCloseTo(61.5, 10);
+  });
+
+  it('gaps to Retrain are paired by seed (hand computation above)', () => {
+    const c = aggregateSeeds(results).methods.find((m) => m.name === 'CF')!;
+    const g = c.gapToRetrain!.forgetAcc!;
+    expect(g.values).toEqual([3, 5, 4, 8]);
+    expect(g.ci95[0]).toBeCloseTo(1.562565, 5);
+    expect(g.ci95[1]).toBeCloseTo(8.437435, 5);
+    // the unpaired view would be much wider: both groups vary by seed, the differences much less
+    expect(c.metrics.forgetAcc!.ci95[1] - c.metrics.forgetAcc!.ci95[0]).toBeGreaterThan(g.ci95[1] - g.ci95[0]);
+  });
+
+  it('a method missing on one seed is summarised over the seeds it has', () => {
+    const partial = [...results.slice(0, 3), result(3, [method('Retrain', 52, 50, 100)])];
+    const c = aggregateSeeds(partial).methods.find((m) => m.name === 'CF')!;
+    expect(c.seeds).toEqual([0, 1, 2]);
+    expect(c.gapToRetrain!.forgetAcc!.values).toEqual([3, 5, 4]);
+  });
+
+  it('rejects duplicate seeds (they would fake a tighter interval)', () => {
+    expect(() => aggregateSeeds([results[0], results[0]])).toThrow(/duplicate seeds/);
+  });
+});
+
+describe('runSeeds', () => {
+  it('runs once per seed of the spec with seeds: 1 each, keeps every per-seed result', async () => {
+    const spec = validateSpec(mergeSpec(DEFAULT_SPEC, { seed: 10, seeds: 3 }));
+    const seen: number[] = [];
+    const out = await runSeeds(spec, async (s, seed) => {
+      expect(s.seed).toBe(seed);
+      expect(s.seeds).toBe(1);
+      seen.push(seed);
+      return result(seed, [method('Retrain', 40 + seed, 50, 1), method('A-CF', 50 + seed, 55, 1)]);
+    });
+    expect(seen).toEqual([10, 11, 12]);
+    expect(out.perSeed).toHaveLength(3);
+    expect(out.aggregate.methods.find((m) => m.name === 'A-CF')!.gapToRetrain!.forgetAcc!.values).toEqual([10, 10, 10]);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Multi-seed driver (issue 10 item 1): run one experiment per seed of `spec.seeds` and summarise every metric as
+ * an interval (results-format.md, "Intervals"): mean, two-sided 95 % Student-t interval, n, per-seed values.
+ * Gaps to Retrain are paired: per seed (same seed = same split, same original model), method − Retrain of the
+ * same arm and round, then summarised the same way. Per-seed results are kept in full.
+ *
+ * Pure orchestration: the caller passes `runOne` (the CLI runs a LabSession in Node, the page in its worker).
+ */
+import type { ExperimentResult, ExperimentSpec, MethodName } from '../contracts';
+import { seedList, mergeSpec, validateSpec } from './presets';
+import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
+
+/** Metrics summarised per method (percentages), plus timings. */
+export const SEED_METRICS = ['retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'mia', 'miaSe', 'lossMia'] as const;
+export type SeedMetric = (typeof SEED_METRICS)[number];
+/** Metrics whose gap to Retrain is reported (miaSe is a property of the estimate, not of the method). */
+export const GAP_METRICS = ['retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'mia', 'lossMia'] as const;
+export type GapMetric = (typeof GAP_METRICS)[number];
+
+export interface MethodAggregate {
+  name: MethodName;
+  withDC: boolean;
+  round: number;
+  /** seeds this method finished on, in order */
+  seeds: number[];
+  metrics: Partial<Record<SeedMetric, Interval>>;
+  unlearnSeconds: Interval;
+  overheadSeconds: Interval;
+  /** method − Retrain (same seed, arm and round); absent for Retrain itself or without a Retrain run */
+  gapToRetrain?: Partial<Record<GapMetric, Interval>>;
+}
+
+export interface SeedsAggregate {
+  seeds: number[];
+  pretrain: { testAcc: Interval; trainAcc: Interval; mia?: Interval };
+  condense?: { reducedRetainPct: Interval; blendSeconds: Interval; kmeansSeconds: Interval; finalLoss: Interval };
+  methods: MethodAggregate[];
+}
+
+export interface MultiSeedResult {
+  /** the spec as given (with its seeds field) */
+  spec: ExperimentSpec;
+  seeds: number[];
+  /** one full result per seed, in seed order */
+  perSeed: ExperimentResult[];
+  aggregate: SeedsAggregate;
+}
+
+/** The single-seed spec of `seed` (seeds: 1). */
+export function specForSeed(spec: ExperimentSpec, seed: number): ExperimentSpec {
+  return validateSpec(mergeSpec(spec, { seed, seeds: 1 }));
+}
+
+export interface RunSeedsOptions {
+  /** called before each seed (1-based index) */
+  onSeed?: (seed: number, index: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Runs `runOne` once per seed (sequentially) and aggregates. */
+export async function runSeeds(
+  spec: ExperimentSpec,
+  runOne: (seedSpec: ExperimentSpec, seed: number) => Promise<ExperimentResult>,
+  opts: RunSeedsOptions = {},
+): Promise<MultiSeedResult> {
+  const seeds = seedList(spec);
+  const perSeed: ExperimentResult[] = [];
+  for (let i = 0; i < seeds.length; i++) {
+    if (opts.signal?.aborted) break;
+    opts.onSeed?.(seeds[i], i + 1, seeds.length);
+    perSeed.push(await runOne(specForSeed(spec, seeds[i]), seeds[i]));
+  }
+  return { spec, seeds: perSeed.map((r) => r.spec.seed), perSeed, aggregate: aggregateSeeds(perSeed) };
+}
+
+const finite = (x: number | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** Intervals over the per-seed results (each result one seed; methods matched by name, arm and round). */
+export function aggregateSeeds(results: ExperimentResult[]): SeedsAggregate {
+  const seeds = results.map((r) => r.spec.seed);
+  if (new Set(seeds).size !== seeds.length) throw new Error(`aggregateSeeds: duplicate seeds ${JSON.stringify(seeds)}`);
+  const of = (f: (r: ExperimentResult) => number | undefined) => results.map(f).filter(finite);
+  const pretrainMia = of((r) => r.pretrain.metrics?.mia);
+  const agg: SeedsAggregate = {
+    seeds,
+    pretrain: {
+      testAcc: interval(of((r) => r.pretrain.testAcc)),
+      trainAcc: interval(of((r) => r.pretrain.trainAcc)),
+      ...(pretrainMia.length ? { mia: interval(pretrainMia) } : {}),
+    },
+    methods: [],
+  };
+  const conds = results.map((r) => r.condense).filter((c) => !!c);
+  if (conds.length) {
+    agg.condense = {
+      reducedRetainPct: interval(conds.map((c) => (100 * c!.reducedRetainSize) / c!.retainSize)),
+      blendSeconds: interval(conds.map((c) => c!.blendSeconds)),
+      kmeansSeconds: interval(conds.map((c) => c!.kmeansSeconds)),
+      finalLoss: interval(conds.map((c) => c!.finalLoss).filter(finite)),
+    };
+  }
+  const keys: Array<{ name: MethodName; withDC: boolean; round: number }> = [];
+  const seen = new Set<string>();
+  for (const r of results) {
+    for (const m of r.methods) {
+      const k = `${m.name}|${m.withDC}|${m.round}`;
+      if (!seen.has(k)) { seen.add(k); keys.push({ name: m.name, withDC: m.withDC, round: m.round }); }
+    }
+  }
+  for (const key of keys) {
+    const bySeed: Array<{ seed: number; m: ExperimentResult['methods'][number]; ref?: ExperimentResult['methods'][number] }> = [];
+    for (const r of results) {
+      const m = r.methods.find((x) => x.name === key.name && x.withDC === key.withDC && x.round === key.round);
+      if (!m) continue;
+      const ref = r.methods.find((x) => x.name === 'Retrain' && x.withDC === key.withDC && x.round === key.round);
+      bySeed.push({ seed: r.spec.seed, m, ref });
+    }
+    const metrics: MethodAggregate['metrics'] = {};
+    for (const k of SEED_METRICS) {
+      const v = bySeed.map((s) => s.m.metrics[k]).filter(finite);
+      if (v.length) metrics[k] = interval(v);
+    }
+    const out: MethodAggregate = {
+      ...key,
+      seeds: bySeed.map((s) => s.seed),
+      metrics,
+      unlearnSeconds: interval(bySeed.map((s) => s.m.unlearnSeconds)),
+      overheadSeconds: interval(bySeed.map((s) => s.m.overheadSeconds)),
+    };
+    if (key.name !== 'Retrain' && bySeed.some((s) => s.ref)) {
+      const gap: NonNullable<MethodAggregate['gapToRetrain']> = {};
+      for (const k of GAP_METRICS) {
+        const a: Record<string, number> = {}, b: Record<string, number> = {};
+        for (const s of bySeed) {
+          const x = s.m.metrics[k], y = s.ref?.metrics[k];
+          if (finite(x) && finite(y)) { a[s.seed] = x; b[s.seed] = y; }
+        }
+        if (Object.keys(a).length) gap[k] = pairedInterval(a, b);
+      }
+      out.gapToRetrain = gap;
+    }
+    agg.methods.push(out);
+  }
+  return agg;
+}
+
+/**
+ * The intervals as a Markdown table: one row per method and arm, mean ± 95 % half-width (n), and the paired gaps
+ * to Retrain with "within noise" where their interval covers 0. (A view of `aggregate`; the JSON is the record.)
+ */
+export function seedsMarkdown(agg: SeedsAggregate): string {
+  const f = (iv: Interval | undefined, d = 1) => (iv ? formatInterval(iv, d) : '–');
+  const g = (iv: Interval | undefined) => {
+    if (!iv || iv.n === 0) return '–';
+    const s = (iv.mean >= 0 ? '+' : '') + formatInterval(iv, 1);
+    return coversZero(iv) ? `${s}, within noise` : s;
+  };
+  const lines = [
+    `Seeds ${agg.seeds.join(', ')} (n = ${agg.seeds.length}); mean ± half-width of the 95 % Student-t interval. ` +
+      'Gaps to Retrain are per seed (same split, same original model); "within noise" = the interval covers 0.',
+    '',
+    '| method | arm | retain | forget | test | MIA (± its SE, mean) | forget − Retrain | MIA − Retrain | seconds |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const m of agg.methods) {
+    const se = m.metrics.miaSe ? ` (SE ${m.metrics.miaSe.mean.toFixed(1)})` : '';
+    lines.push(`| ${m.name}${m.round ? ` r${m.round}` : ''} | ${m.withDC ? 'w/ DC' : 'w/o DC'} | ${f(m.metrics.retainAcc)} | ` +
+      `${f(m.metrics.forgetAcc)} | ${f(m.metrics.testAcc)} | ${f(m.metrics.mia)}${se} | ${g(m.gapToRetrain?.forgetAcc)} | ` +
+      `${g(m.gapToRetrain?.mia)} | ${f(m.unlearnSeconds)} |`);
+  }
+  return lines.join('\n');
+}
