@@ -8,7 +8,6 @@
  * `<out>/tradeoff.md`. Timings are single measurements per point, on whatever else the machine was doing — the
  * JSON records the load average before and after each run.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,15 +20,27 @@ import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { parseSeedsArg } from './experiment';
+import { defineCli, parseCli, runCli } from './options';
+import { eventWriter } from './progress';
 
 interface RunFile { spec: ExperimentSpec; loadBefore: number[]; loadAfter: number[]; result: MethodResult }
 
+export const TRADEOFF_CLI = defineCli({
+  name: 'tradeoff',
+  summary: 'The A-CF / CF / Retrain trade-off sweep per seed → <out>/tradeoff.json + tradeoff.md (resumable).',
+  options: {
+    preset: { type: 'string', arg: 'NAME', default: 'bench', help: 'the preset the sweep starts from' },
+    seeds: { type: 'string', arg: 'N|a,b,c', default: '3', help: 'a count or a list of seeds' },
+    out: { type: 'string', arg: 'DIR', default: 'results/reproduce', help: 'where tradeoff*.json/.md and the runs go' },
+    mode: { type: 'string', arg: 'uniform|class', default: 'uniform', help: 'forgetting mode' },
+    cap: { type: 'string', arg: 'N', help: 'drop every point above N epochs (smoke tests of the driver only)' },
+    events: { type: 'boolean', help: 'progress as JSON lines on stdout (RunEvents + tradeoff-run; no table printed)' },
+  },
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    preset: { type: 'string', default: 'bench' }, seeds: { type: 'string', default: '3' },
-    out: { type: 'string', default: 'results/reproduce' }, mode: { type: 'string', default: 'uniform' },
-    cap: { type: 'string' },
-  } });
+  const values = parseCli(TRADEOFF_CLI);
+  const events = values.events ? eventWriter() : undefined;
   // --cap N: drop every point above N epochs (smoke tests of the driver only; the study itself runs uncapped)
   const cap = values.cap === undefined ? Infinity : Number(values.cap);
   if (!(cap >= 1)) throw new Error(`--cap: a positive number of epochs, got "${values.cap}"`);
@@ -47,7 +58,7 @@ async function main(): Promise<void> {
     const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
     const dataset = await loadDatasetNode(seedSpec.dataset, { seed });
     const session = new LabSession({
-      dataset, sink: () => {}, cache: new FileWeightsCache(), backendName: backend.backend,
+      dataset, sink: (e) => events?.(e, { seed }), cache: new FileWeightsCache(), backendName: backend.backend,
       versions: await labVersions(), machine: machineInfo(),
     }, seedSpec);
     try {
@@ -68,6 +79,7 @@ async function main(): Promise<void> {
           const prev = JSON.parse(await readFile(path, 'utf8')) as RunFile;
           if (JSON.stringify(prev.spec) === JSON.stringify(spec)) file = prev;
         }
+        events?.({ kind: 'tradeoff-run', status: file ? 'resumed' : 'start', seed, method: run.method, epochs: run.epochs });
         if (!file) {
           process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs (elapsed ${fmtSeconds((Date.now() - t0) / 1000)})\n`);
           session.setSpec(spec);
@@ -124,8 +136,11 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   await writeAtomic(`${stem}.md`, md);
-  console.log(md);
-  console.log(`wrote ${stem}.json and ${stem}.md`);
+  events?.({ kind: 'written', files: [`${stem}.json`, `${stem}.md`] });
+  if (!events) {
+    console.log(md);
+    console.log(`wrote ${stem}.json and ${stem}.md`);
+  }
 }
 
-main().catch((e: Error) => { console.error(`tradeoff: ${e.stack ?? e.message}`); process.exit(1); });
+runCli('tradeoff', main);
