@@ -9,8 +9,12 @@ import { histogram } from '../runState';
 import { shownModels, type ShownModel } from '../modelViews';
 import { MethodPicker } from './PerClassView';
 
-const ROLE_COLORS: Record<ShownModel['role'], string> = { original: '#6b7280', method: '#2563eb', retrain: '#b45309' };
-const ROLE_DASH: Record<ShownModel['role'], string | undefined> = { original: '2 3', method: undefined, retrain: '6 3' };
+const ROLE_COLORS: Record<ShownModel['role'], string> = {
+  original: '#6b7280', method: '#2563eb', retrain: '#b45309',
+};
+const ROLE_DASH: Record<ShownModel['role'], string | undefined> = {
+  original: '2 3', method: undefined, retrain: '6 3',
+};
 
 const sideName = (p: AttackData['positive']) => (p === 'test' ? 'unseen test' : 'forget');
 
@@ -25,8 +29,8 @@ function ScoreHistogram({ model }: { model: ShownModel }) {
   const data = useMemo(() => (a ? histogram(a.forgetScores, a.testScores, 20) : []), [a]);
   if (!a) return <p className="muted small">{model.label}: attack scores not in this result.</p>;
   const label = `Attack score distributions of ${model.label}: ${a.forgetScores.length} forget and ` +
-    `${a.testScores.length} unseen test images; x = the attack's probability that an image is ${sideName(a.positive)}; ` +
-    `AUC ${aucText(model)}`;
+    `${a.testScores.length} unseen test images; x = the attack's probability that an image is ` +
+    `${sideName(a.positive)}; AUC ${aucText(model)}`;
   return (
     <figure className="attack-fig" data-testid={`attack-hist-${model.role}`}>
       <figcaption className="chart-caption">{model.label} — AUC {aucText(model)}</figcaption>
@@ -36,7 +40,10 @@ function ScoreHistogram({ model }: { model: ShownModel }) {
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
             <XAxis dataKey="x" tickFormatter={(v) => Number(v).toFixed(2)} />
             <YAxis tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} width={40} />
-            <Tooltip formatter={(v) => `${(Number(v) * 100).toFixed(1)} %`} labelFormatter={(v) => `score ≈ ${Number(v).toFixed(3)}`} />
+            <Tooltip
+              formatter={(v) => `${(Number(v) * 100).toFixed(1)} %`}
+              labelFormatter={(v) => `score ≈ ${Number(v).toFixed(3)}`}
+            />
             <Legend />
             <Bar dataKey="a" name="forget" fill="#dc2626" fillOpacity={0.7} isAnimationActive={false} />
             <Bar dataKey="b" name="unseen test" fill="#2563eb" fillOpacity={0.7} isAnimationActive={false} />
@@ -60,7 +67,10 @@ function RocChart({ models }: { models: ShownModel[] }) {
         <ResponsiveContainer width="100%" height={240}>
           <LineChart margin={{ top: 6, right: 14, bottom: 14, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-            <XAxis type="number" dataKey="fpr" domain={[0, 1]} tickCount={6} label={{ value: 'FPR', position: 'insideBottomRight', offset: -6 }} />
+            <XAxis
+              type="number" dataKey="fpr" domain={[0, 1]} tickCount={6}
+              label={{ value: 'FPR', position: 'insideBottomRight', offset: -6 }}
+            />
             <YAxis type="number" dataKey="tpr" domain={[0, 1]} tickCount={6} width={40} />
             <Tooltip formatter={(v) => Number(v).toFixed(3)} labelFormatter={(v) => `FPR ${Number(v).toFixed(3)}`} />
             <Legend />
@@ -124,7 +134,9 @@ export function AttackView() {
                 <th scope="row">{m.label}</th>
                 <td>{aucText(m)}</td>
                 <td>{m.views?.attack ? m.views.attack.forgetScores.length : '—'}</td>
-                <td>{m.views?.attack ? `${m.views.attack.branch} (positive: ${sideName(m.views.attack.positive)})` : '—'}</td>
+                <td>
+                  {m.views?.attack ? `${m.views.attack.branch} (positive: ${sideName(m.views.attack.positive)})` : '—'}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -20,7 +20,9 @@ export function MethodPicker({ testId, label }: { testId: string; label: string 
   return (
     <label className="small">
       <span className="visually-hidden">{label}</span>
-      <select value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid={testId} aria-label={label}>
+      <select
+        value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid={testId} aria-label={label}
+      >
         {methods.map((m) => (
           <option key={keyOf(m)} value={keyOf(m)}>{methodLabel(m)}</option>
         ))}
@@ -99,7 +101,9 @@ export function PerClassView() {
   const experiment = useLab((s) => s.run.experiment);
   const shown = shownModels(methods, selected, experiment?.pretrain);
   const withViews = shown.filter((m) => m.views?.perClass);
-  const nClasses = Math.max(0, ...shown.map((m) => m.views?.perClass?.testAcc.length ?? m.views?.confusion?.length ?? 0));
+  const nClasses = Math.max(
+    0, ...shown.map((m) => m.views?.perClass?.testAcc.length ?? m.views?.confusion?.length ?? 0),
+  );
   const names = useClassNames(nClasses);
   const forgetClass = experiment?.split.forgetClass ?? null;
   const hasMethod = shown.some((m) => m.role !== 'original');
@@ -117,7 +121,10 @@ export function PerClassView() {
           before they were recorded).</p>
       ) : (
         <>
-          <table className="perclass" data-testid="perclass-table" aria-label="Per-class accuracy (%) on the test set and the forget set">
+          <table
+            className="perclass" data-testid="perclass-table"
+            aria-label="Per-class accuracy (%) on the test set and the forget set"
+          >
             <thead>
               <tr>
                 <th scope="col" rowSpan={2}>class</th>
@@ -137,10 +144,14 @@ export function PerClassView() {
                     {c === forgetClass && <span className="tag-forgot"> (forgotten)</span>}
                   </th>
                   {withViews.map((m) => (
-                    <td key={`t${m.role}`}><PctBar v={m.views!.perClass!.testAcc[c]} color={ROLE_COLORS[m.role]} /></td>
+                    <td key={`t${m.role}`}>
+                      <PctBar v={m.views!.perClass!.testAcc[c]} color={ROLE_COLORS[m.role]} />
+                    </td>
                   ))}
                   {withViews.map((m) => (
-                    <td key={`f${m.role}`}><PctBar v={m.views!.perClass!.forgetAcc[c]} color={ROLE_COLORS[m.role]} /></td>
+                    <td key={`f${m.role}`}>
+                      <PctBar v={m.views!.perClass!.forgetAcc[c]} color={ROLE_COLORS[m.role]} />
+                    </td>
                   ))}
                 </tr>
               ))}
