@@ -11,6 +11,7 @@ import { perExampleLoss, stablePhi } from './phi';
 import { lossLrMia, paperMia, type PaperMiaResult } from './mia';
 import type { ModelViews } from '../contracts';
 import { argmaxRows, attackView, confusionMatrix, perClassView } from './views';
+import type { ParallelEngine } from '../train/api';
 
 export interface EvalSources {
   /** the real retain set D_r (always real, also for "with DC" runs) */
@@ -34,6 +35,8 @@ export interface EvaluateOptions {
    */
   views?: boolean;
   signal?: AbortSignal;
+  /** data-parallel workers for the forward passes (absent: this thread) */
+  parallel?: ParallelEngine | null;
 }
 
 export interface EvalResult extends Metrics {
@@ -52,6 +55,7 @@ export interface EvalResult extends Metrics {
 /** Logits [n × C] of the samples at `positions` of `src` (row-major), batch by batch. */
 async function predictLogitsBatched(
   model: Model, src: SampleSource, positions: Int32Array, batchSize: number, signal?: AbortSignal,
+  parallel?: ParallelEngine | null,
 ): Promise<Float32Array> {
   const n = positions.length;
   const C = model.config.numClasses;
@@ -59,6 +63,15 @@ async function predictLogitsBatched(
   for (let s = 0; s < n; s += batchSize) {
     throwIfCancelled(signal);
     const pos = positions.subarray(s, Math.min(n, s + batchSize));
+    if (parallel) {
+      const x = src.gather(pos);
+      try {
+        out.set(await parallel.predict(model, x), s * C);
+      } finally {
+        x.dispose();
+      }
+      continue;
+    }
     const logits = tf.tidy(() => {
       const x = src.gather(pos);
       return model.apply(x);
@@ -122,9 +135,9 @@ export async function evaluateModel(
   const forgetPos = allPositions(forget.size);
   const testPos = allPositions(testEval.size);
 
-  const zRetain = await predictLogitsBatched(model, retain, retainPos, batchSize, opts.signal);
-  const zForget = await predictLogitsBatched(model, forget, forgetPos, batchSize, opts.signal);
-  const zTest = await predictLogitsBatched(model, testEval, testPos, batchSize, opts.signal);
+  const zRetain = await predictLogitsBatched(model, retain, retainPos, batchSize, opts.signal, opts.parallel);
+  const zForget = await predictLogitsBatched(model, forget, forgetPos, batchSize, opts.signal, opts.parallel);
+  const zTest = await predictLogitsBatched(model, testEval, testPos, batchSize, opts.signal, opts.parallel);
   throwIfCancelled(opts.signal);
 
   const retainAcc = accuracy(zRetain, retainLabels, C);
