@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SMOKE, shot, watchErrors } from './helpers';
@@ -50,6 +51,12 @@ test('Per-class and attack views: confusion matrices and ROC for a method and Re
     await expect(roc.locator(`.roc-${role} path.recharts-curve`).first()).toBeAttached();
   }
   await shot(page, info, 'views-perclass-attack');
+  // accessible: axe (default rules) finds nothing serious or critical in the two views
+  const { violations } = await new AxeBuilder({ page })
+    .include('[data-testid="view-perclass"]').include('[data-testid="view-attack"]').analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  expect(serious).toEqual([]);
 
   // one selection drives both views: pick Retrain in the per-class view, the attack view follows
   await perClass.getByTestId('perclass-method').selectOption('Retrain|without|0');
