@@ -13,6 +13,8 @@ import { DevicePanel } from './components/DevicePanel';
 import { SharePanel } from './components/SharePanel';
 import { ReproducePanel } from './components/ReproducePanel';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { PerClassView } from './components/PerClassView';
+import { AttackView } from './components/AttackView';
 
 /** One view of the page behind its own error boundary; it retries when the shown run changes. */
 function View({ name, children }: { name: string; children: ReactNode }) {
@@ -134,6 +136,12 @@ export function App() {
               <LossHistogram />
             </View>
           </div>
+          <View name="Per class">
+            <PerClassView />
+          </View>
+          <View name="Attack">
+            <AttackView />
+          </View>
           <View name="Forget images">
             <ForgetGallery />
           </View>

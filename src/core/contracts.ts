@@ -110,7 +110,43 @@ export interface ForgetSampleView {
   byMethod: Record<string, number>;
 }
 
-export interface MethodResult {
+/**
+ * Per-class accuracies of one model (final evaluation only), % per class index; null where the set has no sample
+ * of that class (class forgetting: every class but the forgotten one in `forgetAcc`).
+ */
+export interface PerClassView {
+  /** on the test-eval set D_te_eval */
+  testAcc: Array<number | null>;
+  /** on the forget set D_f */
+  forgetAcc: Array<number | null>;
+}
+
+/**
+ * The paper MIA's attack, from the branch its reported score comes from (eval/views.ts `attackView`): the
+ * out-of-fold attack probabilities per side (rounded to 4 decimals) and the ROC curve (≤ 101 points, positives =
+ * `positive` side). Direct branch (s₁ > 42): positive = 'test'; swapped branch: positive = 'forget'. `auc` = the
+ * reported `mia` (= 100 × the full curve's area; the stored, downsampled curve's area is within 0.5 of it).
+ */
+export interface AttackView {
+  branch: 'direct' | 'swapped';
+  positive: 'test' | 'forget';
+  /** 100·AUC of this branch = metrics.mia */
+  auc: number;
+  forgetScores: number[];
+  testScores: number[];
+  /** [false-positive rate, true-positive rate], from [0, 0] to [1, 1] */
+  roc: Array<[number, number]>;
+}
+
+/** The per-class and attack views of one model (optional fields of MethodResult and of the pretrain record). */
+export interface ModelViews {
+  perClass?: PerClassView;
+  /** test-eval set, rows = true class, columns = predicted class (counts) */
+  confusion?: number[][];
+  attack?: AttackView;
+}
+
+export interface MethodResult extends ModelViews {
   name: MethodName;
   withDC: boolean;
   round: number;
@@ -146,7 +182,7 @@ export interface ExperimentResult {
   spec: ExperimentSpec;
   env: { backend: string; versions: Record<string, string>; startedAt: string; seconds: number; machine?: Record<string, unknown>; /** data-parallel training workers (1 = in-thread) */ workers?: number };
   split: { trainSize: number; retainSize: number; forgetSize: number; testUsedSize: number; testEvalSize: number; forgetClass: number | null };
-  pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics };
+  pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics } & ModelViews;
   condense?: CondenseResult;
   condenseRounds?: CondenseResult[];
   methods: MethodResult[];

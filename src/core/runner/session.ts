@@ -260,11 +260,16 @@ export class LabSession implements LabSessionApi {
         }
         const seconds = now() - t0;
         throwIfCancelled(signal);
-        const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
+        const metrics = await evaluateModel(
+          model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'),
+          { signal, parallel: this.opts.parallel, views: true },
+        );
         const trainAcc = await accuracy(model, trainSrc, { signal, parallel: this.opts.parallel });
         this.original = model;
         this.initGallery(r0.split, metrics.losses.forget);
-        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics) };
+        this.pretrainInfo = {
+          seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics), ...metrics.views,
+        };
         this.opts.sink({ kind: 'log', level: 'info', message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}` });
       } catch (e) {
         if (this.original !== model) model.dispose();
@@ -433,11 +438,15 @@ export class LabSession implements LabSessionApi {
           try {
             const bad = await firstNonFiniteParam(model);
             if (bad !== null) throw divergedWeights(`unlearn (${label})`, bad);
-            const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
+            const metrics = await evaluateModel(
+              model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split,
+              this.rng('eval'), { signal, parallel: this.opts.parallel, views: true },
+            );
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
               name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: pickMetrics(metrics), curve,
               losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
+              ...metrics.views,
             };
             if (r === 0) this.updateGallery(galleryKey(name, arm), metrics.losses.forget);
             this.outputs.get(key)?.dispose();
