@@ -13,6 +13,8 @@ import { DevicePanel } from './components/DevicePanel';
 import { SharePanel } from './components/SharePanel';
 import { ReproducePanel } from './components/ReproducePanel';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { RunsPanel } from './components/RunsPanel';
+import { CompareView } from './components/CompareView';
 
 /** One view of the page behind its own error boundary; it retries when the shown run changes. */
 function View({ name, children }: { name: string; children: ReactNode }) {
@@ -122,6 +124,12 @@ export function App() {
               <TimingChart />
             </View>
           </div>
+          <View name="Runs">
+            <RunsPanel />
+          </View>
+          <View name="Compare runs">
+            <CompareView />
+          </View>
           <div className="grid2">
             <View name="A-CF loss terms">
               <AcfTerms />
