@@ -25,7 +25,8 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   await expect(items.nth(0).getByTestId('run-summary')).toContainText('seed 0');
   await expect(items.nth(0).getByTestId('run-summary')).toContainText('CF');
   await items.nth(0).locator('details summary').click();
-  await expect(items.nth(0).locator('.run-details')).toContainText('epoch scale: 0.04');
+  const scale = items.nth(0).locator('.run-details div').filter({ has: page.locator('dt', { hasText: 'epoch scale' }) });
+  await expect(scale.locator('dd')).toHaveText('0.04');
 
   // rename the newer run, select both, pin the older as the reference
   await items.nth(0).getByTestId('run-name').fill('CF ×2 epochs');
