@@ -285,8 +285,16 @@ export function comparisonFile(runs: LabRun[], reference: string | null, at = ne
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const short = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
+/** A CLI multi-seed result (`{spec, seeds, perSeed, aggregate}`, src/cli/experiment.ts) as a one-run comparison. */
+function multiSeedAsComparison(raw: Record<string, unknown>): Record<string, unknown> {
+  const perSeed = raw.perSeed as unknown[];
+  const first = isObj(perSeed[0]) && isObj(perSeed[0].env) ? perSeed[0].env.startedAt : undefined;
+  const id = `multi-seed-${typeof first === 'string' ? first.replace(/\W/g, '') : 'import'}`.slice(0, 100);
+  return { kind: COMPARISON_KIND, version: COMPARISON_VERSION, reference: null, runs: [{ id, name: '', seeds: perSeed }] };
+}
+
 /**
- * Read a comparison file back: every run's every seed checked with core's `checkImportedResult`. Throws an Error
+ * Read a comparison file back (or a CLI multi-seed result, as one run with its seeds grouped): every run's every seed checked with core's `checkImportedResult`. Throws an Error
  * naming where the problem is (`comparison.runs[1].seeds[0]…`); nothing is half-imported.
  */
 export function parseComparison(text: string, maxChars: number): ComparisonFile {
@@ -300,6 +308,8 @@ export function parseComparison(text: string, maxChars: number): ComparisonFile 
   } catch (e) {
     throw new Error(`comparison: not valid JSON (${short((e as Error).message, 120)})`);
   }
+  if (!isObj(raw)) throw new Error('comparison: expected a JSON object');
+  if (raw.kind === undefined && Array.isArray(raw.perSeed)) raw = multiSeedAsComparison(raw);
   if (!isObj(raw)) throw new Error('comparison: expected a JSON object');
   if (raw.kind !== COMPARISON_KIND) {
     throw new Error(`comparison.kind: expected "${COMPARISON_KIND}" (a file from “Export comparison”)` +

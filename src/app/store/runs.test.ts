@@ -110,6 +110,14 @@ describe('comparison maths (compare.ts)', () => {
     expect(() => parseComparison(JSON.stringify(bad), 1e7))
       .toThrow('comparison.runs[0].seeds[0]: result.methods[1].metrics: must be an object, got null');
     expect(() => parseComparison('{"methods": []}', 1e7)).toThrow(/single result/);
+    // a CLI multi-seed result is one run with its seeds grouped
+    const multi = { spec: {}, seeds: [0, 1], perSeed: [result(0, 30), result(1, 31)], aggregate: {} };
+    const one = parseComparison(JSON.stringify(multi), 1e7);
+    expect(one.runs).toHaveLength(1);
+    expect(one.runs[0].seeds.map((x) => x.spec.seed)).toEqual([0, 1]);
+    expect(one.runs[0].name).toMatch(/seeds 0,1$/);
+    multi.perSeed[1] = result(0, 3);
+    expect(() => parseComparison(JSON.stringify(multi), 1e7)).toThrow('comparison.runs[0].seeds: seed 0 appears twice');
     expect(() => parseComparison('nope', 1e7)).toThrow(/not valid JSON/);
     expect(() => parseComparison(JSON.stringify({ ...good, reference: 'zz' }), 1e7)).toThrow(/comparison\.reference/);
     expect(() => parseComparison('x'.repeat(100), 50)).toThrow(/limit/);
