@@ -25,7 +25,10 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   await expect(items.nth(0).getByTestId('run-summary')).toContainText('seed 0');
   await expect(items.nth(0).getByTestId('run-summary')).toContainText('CF');
   await items.nth(0).locator('details summary').click();
-  const scale = items.nth(0).locator('.run-details div').filter({ has: page.locator('dt', { hasText: 'epoch scale' }) });
+  const scale = items
+    .nth(0)
+    .locator('.run-details div')
+    .filter({ has: page.locator('dt', { hasText: 'epoch scale' }) });
   await expect(scale.locator('dd')).toHaveText('0.04');
 
   // rename the newer run, select both, pin the older as the reference
@@ -45,7 +48,8 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   // the renamed run shows a difference per table metric, paired (same seed 0), none on the reference row
   const diffs = rows.nth(0).getByTestId('compare-diff');
   await expect(diffs).toHaveCount(4);
-  for (const t of await diffs.allInnerTexts()) expect(t).toMatch(/^[+-]\d+\.\d+ \(n = 1, no interval\) · paired over seed 0$/);
+  for (const t of await diffs.allInnerTexts())
+    expect(t).toMatch(/^[+-]\d+\.\d+ \(n = 1, no interval\) · paired over seed 0$/);
   await expect(rows.nth(1).getByTestId('compare-diff')).toHaveCount(0);
   for (const c of await rows.nth(1).getByTestId('compare-cell').allInnerTexts()) expect(c).toMatch(/^\d+\.\d+$/);
   // both runs' curves in one chart, distinct line styles, the legend names the run
@@ -53,10 +57,15 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   await expect(chart.locator('.recharts-legend-item')).toHaveCount(2);
   await expect(chart.locator('.recharts-legend-wrapper')).toContainText('CF ×2 epochs: CF w/o DC');
   await expect(chart.locator('.recharts-legend-wrapper')).toContainText(`${refName}: CF w/o DC`);
-  const dashes = await chart.locator('path.recharts-line-curve').evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke-dasharray')));
+  const dashes = await chart
+    .locator('path.recharts-line-curve')
+    .evaluateAll((ps) => ps.map((p) => p.getAttribute('stroke-dasharray')));
   expect(dashes).toHaveLength(2);
   expect(new Set(dashes).size).toBe(2);
-  const axe = await new AxeBuilder({ page }).include('[data-testid="runs-panel"]').include('[data-testid="compare-view"]').analyze();
+  const axe = await new AxeBuilder({ page })
+    .include('[data-testid="runs-panel"]')
+    .include('[data-testid="compare-view"]')
+    .analyze();
   expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
   await shot(page, info, '20-compare-runs');
 
@@ -68,8 +77,11 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   expect(file.kind).toBe('unlearning-lab.comparison');
   expect(file.runs.map((r: { name: string }) => r.name)).toEqual(['CF ×2 epochs', refName]);
   expect(file.reference).toBe(file.runs[1].id);
-  expect(file.runs.map((r: { seeds: Array<{ spec: { unlearn: { epochScale: number } } }> }) =>
-    r.seeds[0].spec.unlearn.epochScale)).toEqual([0.04, 0.02]);
+  expect(
+    file.runs.map(
+      (r: { seeds: Array<{ spec: { unlearn: { epochScale: number } } }> }) => r.seeds[0].spec.unlearn.epochScale,
+    ),
+  ).toEqual([0.04, 0.02]);
 
   // reset everything, then a broken file is refused with a message and the page stays intact
   await page.getByTestId('btn-remove-runs').click();

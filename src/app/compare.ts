@@ -9,7 +9,14 @@
  */
 import type { ExperimentResult, MethodResult, MetricDef } from '../core/lite';
 import {
-  checkImportedResult, coversZero, describeDifference, interval, metricPoint, metricsFor, pairedInterval, tQuantile,
+  checkImportedResult,
+  coversZero,
+  describeDifference,
+  interval,
+  metricPoint,
+  metricsFor,
+  pairedInterval,
+  tQuantile,
   type Interval,
 } from '../core/lite';
 
@@ -52,14 +59,19 @@ export function runSummary(run: LabRun): string {
   const ex = run.seeds[0];
   if (!ex) return 'no results';
   const s = ex.spec;
-  const forget = s.forget.mode === 'uniform'
-    ? `uniform ${Math.round(s.forget.fraction * 100)}%`
-    : `class ${ex.split.forgetClass ?? s.forget.class ?? '?'}`;
+  const forget =
+    s.forget.mode === 'uniform'
+      ? `uniform ${Math.round(s.forget.fraction * 100)}%`
+      : `class ${ex.split.forgetClass ?? s.forget.class ?? '?'}`;
   const methods = [...new Set(ex.methods.map((m) => m.name))].join(', ');
   const seeds = seedsOf(run);
   return [
-    s.dataset, `${s.model.arch} w${s.model.width}`, forget, `preset ${run.preset ?? 'custom'}`,
-    seeds.length > 1 ? `seeds ${seeds.join(', ')}` : `seed ${seeds[0]}`, methods,
+    s.dataset,
+    `${s.model.arch} w${s.model.width}`,
+    forget,
+    `preset ${run.preset ?? 'custom'}`,
+    seeds.length > 1 ? `seeds ${seeds.join(', ')}` : `seed ${seeds[0]}`,
+    methods,
   ].join(' · ');
 }
 
@@ -71,8 +83,12 @@ export function runDetails(run: LabRun): Array<[string, string]> {
   return [
     ['dataset', `${s.dataset}, ${s.trainPerClass || 'all'} train / ${s.testPerClass || 'all'} test per class`],
     ['model', `${s.model.arch}, width ${s.model.width}`],
-    ['forget', s.forget.mode === 'uniform' ? `uniform, fraction ${s.forget.fraction}`
-      : `class ${ex.split.forgetClass ?? s.forget.class ?? 'drawn from seed'}`],
+    [
+      'forget',
+      s.forget.mode === 'uniform'
+        ? `uniform, fraction ${s.forget.fraction}`
+        : `class ${ex.split.forgetClass ?? s.forget.class ?? 'drawn from seed'}`,
+    ],
     ['preset', run.preset ?? 'custom'],
     ['seeds', seedsOf(run).join(', ')],
     ['methods', s.unlearn.methods.join(', ')],
@@ -83,7 +99,13 @@ export function runDetails(run: LabRun): Array<[string, string]> {
     ['rounds', String(s.rounds)],
     ['hyper-parameters', Object.keys(s.unlearn.hparams).length ? JSON.stringify(s.unlearn.hparams) : 'defaults'],
     ['backend', [...new Set(run.seeds.map((r) => r.env.backend))].join(', ')],
-    ['started', run.seeds.map((r) => r.env.startedAt).filter(Boolean).join(', ') || '–'],
+    [
+      'started',
+      run.seeds
+        .map((r) => r.env.startedAt)
+        .filter(Boolean)
+        .join(', ') || '–',
+    ],
     ['source', run.source],
   ];
 }
@@ -91,7 +113,10 @@ export function runDetails(run: LabRun): Array<[string, string]> {
 // ---- side-by-side rows ------------------------------------------------------------------------------------
 
 /** A method's arm in the last round of a run: the row key of the side-by-side table. */
-export interface RowKey { method: string; withDC: boolean }
+export interface RowKey {
+  method: string;
+  withDC: boolean;
+}
 export const rowKeyId = (k: RowKey) => `${k.method}|${armName(k.withDC)}`;
 
 function lastRound(ex: ExperimentResult): number {
@@ -163,7 +188,8 @@ export function welchInterval(a: number[], b: number[]): Interval {
   const mb = b.reduce((x, y) => x + y, 0) / b.length;
   const d = ma - mb;
   if (a.length < 2 || b.length < 2) return { mean: d, ci95: [NaN, NaN], n: 1, values: [d] };
-  const va = sd(a) ** 2 / a.length, vb = sd(b) ** 2 / b.length;
+  const va = sd(a) ** 2 / a.length,
+    vb = sd(b) ** 2 / b.length;
   const se = Math.sqrt(va + vb);
   if (se === 0) return { mean: d, ci95: [d, d], n: Math.min(a.length, b.length), values: [d] };
   const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
@@ -173,22 +199,27 @@ export function welchInterval(a: number[], b: number[]): Interval {
 
 /** run − reference for one metric of one row: paired over shared seeds, unpaired otherwise. */
 export function difference(run: LabRun, ref: LabRun, k: RowKey, def: MetricDef): Difference | null {
-  const a = perSeed(run, k, def), b = perSeed(ref, k, def);
-  const na = Object.keys(a).length, nb = Object.keys(b).length;
+  const a = perSeed(run, k, def),
+    b = perSeed(ref, k, def);
+  const na = Object.keys(a).length,
+    nb = Object.keys(b).length;
   if (!na || !nb) return null;
   const digits = def.digits;
   const shared = Object.keys(a).filter((s) => s in b);
   if (shared.length >= 2 || (shared.length === 1 && na === 1 && nb === 1)) {
     const iv = pairedInterval(a, b);
-    const text = `${describeDifference(iv, digits)} · paired over seed${shared.length > 1 ? 's' : ''} ${shared.join(', ')}`;
+    const over = `paired over seed${shared.length > 1 ? 's' : ''} ${shared.join(', ')}`;
+    const text = `${describeDifference(iv, digits)} · ${over}`;
     return { kind: 'paired', interval: iv, nA: shared.length, nB: shared.length, withinNoise: coversZero(iv), text };
   }
-  const av = Object.values(a), bv = Object.values(b);
+  const av = Object.values(a),
+    bv = Object.values(b);
   if (na >= 2 && nb >= 2) {
     const iv = welchInterval(av, bv);
     const f = (x: number) => x.toFixed(digits);
     const noise = iv.ci95[0] <= 0 && iv.ci95[1] >= 0;
-    const text = `${iv.mean >= 0 ? '+' : ''}${f(iv.mean)} [${f(iv.ci95[0])}, ${f(iv.ci95[1])}] · unpaired (Welch), ` +
+    const text =
+      `${iv.mean >= 0 ? '+' : ''}${f(iv.mean)} [${f(iv.ci95[0])}, ${f(iv.ci95[1])}] · unpaired (Welch), ` +
       `n = ${na} vs ${nb}${noise ? ' — within noise (95 % interval covers 0)' : ''}`;
     return { kind: 'unpaired', interval: iv, nA: na, nB: nb, withinNoise: noise, text };
   }
@@ -208,8 +239,12 @@ export const runDash = (i: number) => RUN_DASHES[i % RUN_DASHES.length];
  * Chart rows for the overlay of `runs` on one metric: one row per epoch, one column per run × method × arm
  * (`${runIndex}|${method}|${arm}`), the mean over the run's seeds at that epoch.
  */
-export function overlayRows(runs: LabRun[], metric: MetricDef): {
-  rows: Array<Record<string, number>>; series: Array<{ key: string; run: number; method: string; withDC: boolean }>;
+export function overlayRows(
+  runs: LabRun[],
+  metric: MetricDef,
+): {
+  rows: Array<Record<string, number>>;
+  series: Array<{ key: string; run: number; method: string; withDC: boolean }>;
 } {
   const byEpoch = new Map<number, Record<string, number>>();
   const series: Array<{ key: string; run: number; method: string; withDC: boolean }> = [];
@@ -275,10 +310,17 @@ export interface ComparisonFile {
   runs: LabRun[];
 }
 
-export function comparisonFile(runs: LabRun[], reference: string | null, at = new Date().toISOString()): ComparisonFile {
+export function comparisonFile(
+  runs: LabRun[],
+  reference: string | null,
+  at = new Date().toISOString(),
+): ComparisonFile {
   return {
-    kind: COMPARISON_KIND, version: COMPARISON_VERSION, exportedAt: at,
-    reference: reference && runs.some((r) => r.id === reference) ? reference : null, runs,
+    kind: COMPARISON_KIND,
+    version: COMPARISON_VERSION,
+    exportedAt: at,
+    reference: reference && runs.some((r) => r.id === reference) ? reference : null,
+    runs,
   };
 }
 
@@ -290,17 +332,25 @@ function multiSeedAsComparison(raw: Record<string, unknown>): Record<string, unk
   const perSeed = raw.perSeed as unknown[];
   const first = isObj(perSeed[0]) && isObj(perSeed[0].env) ? perSeed[0].env.startedAt : undefined;
   const id = `multi-seed-${typeof first === 'string' ? first.replace(/\W/g, '') : 'import'}`.slice(0, 100);
-  return { kind: COMPARISON_KIND, version: COMPARISON_VERSION, reference: null, runs: [{ id, name: '', seeds: perSeed }] };
+  return {
+    kind: COMPARISON_KIND,
+    version: COMPARISON_VERSION,
+    reference: null,
+    runs: [{ id, name: '', seeds: perSeed }],
+  };
 }
 
 /**
- * Read a comparison file back (or a CLI multi-seed result, as one run with its seeds grouped): every run's every seed checked with core's `checkImportedResult`. Throws an Error
- * naming where the problem is (`comparison.runs[1].seeds[0]…`); nothing is half-imported.
+ * Read a comparison file back (or a CLI multi-seed result, as one run with its seeds grouped): every run's every
+ * seed checked with core's `checkImportedResult`. Throws an Error naming where the problem is
+ * (`comparison.runs[1].seeds[0]…`); nothing is half-imported.
  */
 export function parseComparison(text: string, maxChars: number): ComparisonFile {
   if (text.length > maxChars) {
-    throw new Error(`comparison: the file is ${(text.length / 2 ** 20).toFixed(1)} MB, larger than the ` +
-      `${(maxChars / 2 ** 20).toFixed(0)} MB limit`);
+    throw new Error(
+      `comparison: the file is ${(text.length / 2 ** 20).toFixed(1)} MB, larger than the ` +
+        `${(maxChars / 2 ** 20).toFixed(0)} MB limit`,
+    );
   }
   let raw: unknown;
   try {
@@ -312,11 +362,15 @@ export function parseComparison(text: string, maxChars: number): ComparisonFile 
   if (raw.kind === undefined && Array.isArray(raw.perSeed)) raw = multiSeedAsComparison(raw);
   if (!isObj(raw)) throw new Error('comparison: expected a JSON object');
   if (raw.kind !== COMPARISON_KIND) {
-    throw new Error(`comparison.kind: expected "${COMPARISON_KIND}" (a file from “Export comparison”)` +
-      (Array.isArray(raw.methods) ? '; this looks like a single result — use “Import result JSON”' : ''));
+    throw new Error(
+      `comparison.kind: expected "${COMPARISON_KIND}" (a file from “Export comparison”)` +
+        (Array.isArray(raw.methods) ? '; this looks like a single result — use “Import result JSON”' : ''),
+    );
   }
   if (raw.version !== COMPARISON_VERSION) {
-    throw new Error(`comparison.version: expected ${COMPARISON_VERSION}, got ${short(JSON.stringify(raw.version) ?? 'nothing', 40)}`);
+    throw new Error(
+      `comparison.version: expected ${COMPARISON_VERSION}, got ${short(JSON.stringify(raw.version) ?? 'nothing', 40)}`,
+    );
   }
   if (!Array.isArray(raw.runs) || raw.runs.length === 0) throw new Error('comparison.runs: expected a non-empty list');
   if (raw.runs.length > 200) throw new Error(`comparison.runs: ${raw.runs.length} runs, at most 200`);
@@ -327,8 +381,10 @@ export function parseComparison(text: string, maxChars: number): ComparisonFile 
     if (typeof r.id !== 'string' || !r.id || r.id.length > 100) throw new Error(`${at}.id: expected a short string`);
     if (ids.has(r.id)) throw new Error(`${at}.id: "${short(r.id, 40)}" appears twice`);
     ids.add(r.id);
-    if (typeof r.name !== 'string' || r.name.length > 200) throw new Error(`${at}.name: expected a string (≤ 200 characters)`);
-    if (!Array.isArray(r.seeds) || r.seeds.length === 0) throw new Error(`${at}.seeds: expected a non-empty list of results`);
+    if (typeof r.name !== 'string' || r.name.length > 200)
+      throw new Error(`${at}.name: expected a string (≤ 200 characters)`);
+    if (!Array.isArray(r.seeds) || r.seeds.length === 0)
+      throw new Error(`${at}.seeds: expected a non-empty list of results`);
     const seeds = r.seeds.map((s: unknown, j: number) => {
       try {
         return checkImportedResult(s);
@@ -353,7 +409,10 @@ export function parseComparison(text: string, maxChars: number): ComparisonFile 
     throw new Error('comparison.reference: not the id of one of its runs');
   }
   return {
-    kind: COMPARISON_KIND, version: COMPARISON_VERSION,
-    exportedAt: typeof raw.exportedAt === 'string' ? short(raw.exportedAt, 40) : '', reference, runs,
+    kind: COMPARISON_KIND,
+    version: COMPARISON_VERSION,
+    exportedAt: typeof raw.exportedAt === 'string' ? short(raw.exportedAt, 40) : '',
+    reference,
+    runs,
   };
 }

@@ -2,7 +2,16 @@ import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatInterval } from '../../core/lite';
 import {
-  COMPARE_METRICS, CURVE_METRICS, armName, difference, overlayRows, rowKeyId, rowKeys, runDash, runValue, type LabRun,
+  COMPARE_METRICS,
+  CURVE_METRICS,
+  armName,
+  difference,
+  overlayRows,
+  rowKeyId,
+  rowKeys,
+  runDash,
+  runValue,
+  type LabRun,
 } from '../compare';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';
@@ -54,7 +63,10 @@ function OverlayChart({ runs }: { runs: LabRun[] }) {
       {shown.length === 0 ? (
         <p className="muted small">These runs have no per-epoch curves (enable “Per-epoch curves” before running).</p>
       ) : (
-        <figure className="chart" aria-label={`${metric.longLabel} per epoch for ${runs.map((r) => r.name).join(', ')}`}>
+        <figure
+          className="chart"
+          aria-label={`${metric.longLabel} per epoch for ${runs.map((r) => r.name).join(', ')}`}
+        >
           <ResponsiveContainer width="100%" height={280}>
             <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
@@ -133,7 +145,11 @@ function CompareTable({ runs, refRun }: { runs: LabRun[]; refRun: LabRun }) {
                       <td key={m.id} className="num" data-testid="compare-cell">
                         {v.n === 0 ? '–' : v.n > 1 ? formatInterval(v, m.digits) : fmtNum(v.mean, m.digits)}
                         {d && (
-                          <span className={`gap${d.withinNoise ? ' noise' : ''}`} data-testid="compare-diff" data-kind={d.kind}>
+                          <span
+                            className={`gap${d.withinNoise ? ' noise' : ''}`}
+                            data-testid="compare-diff"
+                            data-kind={d.kind}
+                          >
                             {d.text}
                           </span>
                         )}
@@ -172,7 +188,9 @@ export function CompareView() {
         )}
       </div>
       {runs.length < 2 ? (
-        <p className="muted small">Select two or more runs in “Runs” to overlay their curves and compare their metrics.</p>
+        <p className="muted small">
+          Select two or more runs in “Runs” to overlay their curves and compare their metrics.
+        </p>
       ) : (
         <>
           <CompareTable runs={runs} refRun={refRun} />

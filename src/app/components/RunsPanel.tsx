@@ -50,7 +50,12 @@ function RunItem({ run, selected, isRef }: { run: LabRun; selected: boolean; isR
         >
           {isRef ? 'Reference' : 'Pin as reference'}
         </button>
-        <button className="icon-btn" onClick={() => remove(run.id)} aria-label={`Remove “${run.name}”`} title="Remove this run">
+        <button
+          className="icon-btn"
+          onClick={() => remove(run.id)}
+          aria-label={`Remove “${run.name}”`}
+          title="Remove this run"
+        >
           ×
         </button>
       </div>
@@ -130,8 +135,8 @@ export function RunsPanel() {
       </div>
       {runs.length === 0 ? (
         <p className="muted small">
-          Finished runs appear here (and stay in this browser). Name them, select two or more to overlay their curves and
-          put their metrics side by side, pin one as the reference.
+          Finished runs appear here (and stay in this browser). Name them, select two or more to overlay their curves
+          and put their metrics side by side, pin one as the reference.
         </p>
       ) : (
         <ul className="runs-list" data-testid="runs-list">

@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExperimentResult } from '../../core/lite';
 import { checkImportedResult, metricDef, pairedInterval, tQuantile } from '../../core/lite';
 import {
-  difference, groupSeeds, overlayRows, parseComparison, rowKeys, runSummary, runValue, welchInterval, type LabRun,
+  difference,
+  groupSeeds,
+  overlayRows,
+  parseComparison,
+  rowKeys,
+  runSummary,
+  runValue,
+  welchInterval,
+  type LabRun,
 } from '../compare';
 import { createLabStore } from './index';
 import { capRuns, RUNS_KEY } from './runs';
@@ -10,13 +18,25 @@ import { capRuns, RUNS_KEY } from './runs';
 /** A checked result of one seed: CF and Retrain w/o DC with the given forget accuracies (and a short curve). */
 function result(seed: number, forgetAcc: number, opts: { epochScale?: number; retrainForget?: number } = {}) {
   const m = (name: string, f: number) => ({
-    name, withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0,
+    name,
+    withDC: false,
+    round: 0,
+    unlearnSeconds: 1,
+    overheadSeconds: 0,
     metrics: { retainAcc: 90, forgetAcc: f, testAcc: 60, mia: 55, lossMia: 52 },
-    curve: [{ epoch: 1, forgetAcc: f + 10 }, { epoch: 2, forgetAcc: f }],
+    curve: [
+      { epoch: 1, forgetAcc: f + 10 },
+      { epoch: 2, forgetAcc: f },
+    ],
     losses: { forget: [1, 2], test: [3] },
   });
   return checkImportedResult({
-    spec: { dataset: 'synthetic', seed, forget: { mode: 'uniform', fraction: 0.1 }, unlearn: { epochScale: opts.epochScale ?? 1 } },
+    spec: {
+      dataset: 'synthetic',
+      seed,
+      forget: { mode: 'uniform', fraction: 0.1 },
+      unlearn: { epochScale: opts.epochScale ?? 1 },
+    },
     env: { backend: 'wasm', versions: {}, startedAt: `2026-11-29T00:00:0${seed}.000Z`, seconds: 1 },
     split: { trainSize: 10, retainSize: 9, forgetSize: 1, testUsedSize: 1, testEvalSize: 1, forgetClass: null },
     pretrain: { seconds: 1, testAcc: 50, trainAcc: 60, reused: false },
@@ -25,7 +45,12 @@ function result(seed: number, forgetAcc: number, opts: { epochScale?: number; re
 }
 
 const run = (id: string, seeds: ExperimentResult[], preset: string | null = 'smoke'): LabRun => ({
-  id, name: id, source: 'recent', at: '', preset, seeds,
+  id,
+  name: id,
+  source: 'recent',
+  at: '',
+  preset,
+  seeds,
 });
 
 const forget = metricDef('forgetAcc');
@@ -34,21 +59,31 @@ const CF = { method: 'CF', withDC: false };
 /** An in-memory localStorage for the persistence tests. */
 class MemStorage {
   m = new Map<string, string>();
-  getItem(k: string) { return this.m.get(k) ?? null; }
-  setItem(k: string, v: string) { this.m.set(k, v); }
-  removeItem(k: string) { this.m.delete(k); }
+  getItem(k: string) {
+    return this.m.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.m.set(k, v);
+  }
+  removeItem(k: string) {
+    this.m.delete(k);
+  }
 }
 
 describe('comparison maths (compare.ts)', () => {
   it('summarises a run in one line and groups seeds into one run', () => {
     const g = groupSeeds([run('a', [result(1, 30)]), run('b', [result(0, 20)])], 'g', 'now');
     expect(g.seeds.map((s) => s.spec.seed)).toEqual([0, 1]);
-    expect(runSummary(g)).toBe('synthetic · convnet3 w' + g.seeds[0].spec.model.width +
-      ' · uniform 10% · preset smoke · seeds 0, 1 · Retrain, CF');
+    expect(runSummary(g)).toBe(
+      'synthetic · convnet3 w' +
+        g.seeds[0].spec.model.width +
+        ' · uniform 10% · preset smoke · seeds 0, 1 · Retrain, CF',
+    );
     expect(runValue(g, CF, forget)).toMatchObject({ mean: 25, n: 2 });
     expect(() => groupSeeds([run('a', [result(0, 30)]), run('b', [result(0, 20)])], 'g', 'now')).toThrow(/seed 0/);
-    expect(() => groupSeeds([run('a', [result(0, 30)]), run('b', [result(1, 20, { epochScale: 2 })])], 'g', 'now'))
-      .toThrow(/other settings/);
+    expect(() =>
+      groupSeeds([run('a', [result(0, 30)]), run('b', [result(1, 20, { epochScale: 2 })])], 'g', 'now'),
+    ).toThrow(/other settings/);
   });
 
   it('pairs differences over shared seeds', () => {
@@ -74,7 +109,8 @@ describe('comparison maths (compare.ts)', () => {
     const d = difference(a, b, CF, forget)!;
     expect(d.kind).toBe('unpaired');
     // Welch by hand: means 32 and 21.333; variances 8/2 and 2.333/3
-    const va = 8 / 2, vb = (7 / 3) / 3;
+    const va = 8 / 2,
+      vb = 7 / 3 / 3;
     const df = (va + vb) ** 2 / (va ** 2 / 1 + vb ** 2 / 2);
     const h = tQuantile(0.975, df) * Math.sqrt(va + vb);
     expect(d.interval.mean).toBeCloseTo(32 - 64 / 3, 10);
@@ -107,8 +143,9 @@ describe('comparison maths (compare.ts)', () => {
     expect(parseComparison(JSON.stringify(good), 1e7).runs[0].source).toBe('imported');
     const bad = JSON.parse(JSON.stringify(good));
     bad.runs[0].seeds[0].methods[1].metrics = null;
-    expect(() => parseComparison(JSON.stringify(bad), 1e7))
-      .toThrow('comparison.runs[0].seeds[0]: result.methods[1].metrics: must be an object, got null');
+    expect(() => parseComparison(JSON.stringify(bad), 1e7)).toThrow(
+      'comparison.runs[0].seeds[0]: result.methods[1].metrics: must be an object, got null',
+    );
     expect(() => parseComparison('{"methods": []}', 1e7)).toThrow(/single result/);
     // a CLI multi-seed result is one run with its seeds grouped
     const multi = { spec: {}, seeds: [0, 1], perSeed: [result(0, 30), result(1, 31)], aggregate: {} };
@@ -139,7 +176,8 @@ describe('runs slice', () => {
     const s = () => store.getState();
     const a = s().addRun(result(0, 30), { preset: 'smoke' });
     const b = s().addRun(result(0, 20, { epochScale: 2 }), { preset: 'smoke' });
-    expect(s().runs.map((r) => r.name)).toEqual(['smoke · uniform · ×2 · seed 0', 'smoke · uniform · ×1 · seed 0']);
+    const names = ['smoke · uniform · ×2 · seed 0', 'smoke · uniform · ×1 · seed 0'];
+    expect(s().runs.map((r) => r.name)).toEqual(names);
     expect(s().runs[0].seeds[0].methods[0].losses).toBeUndefined();
     s().renameRun(a, '  my   baseline ');
     expect(s().runs.find((r) => r.id === a)!.name).toBe('my baseline');
@@ -191,7 +229,9 @@ describe('runs slice', () => {
     const bad = JSON.parse(text);
     bad.runs[1].seeds[0].split = 'x';
     expect(s().importComparisonText(JSON.stringify(bad))).toBe(false);
-    expect(s().notices.find((n) => n.testId === 'runs-error')?.lines[0]).toMatch(/^comparison\.runs\[1\]\.seeds\[0\]: /);
+    expect(s().notices.find((n) => n.testId === 'runs-error')?.lines[0]).toMatch(
+      /^comparison\.runs\[1\]\.seeds\[0\]: /,
+    );
     expect(s().runs).toEqual([]);
     expect(s().importComparisonText(text)).toBe(true);
     expect(s().runs.map((r) => [r.id, r.name])).toEqual(before.reverse().map((r) => [r.id, r.name]));

@@ -5,9 +5,7 @@
  * at most MAX_RUNS runs and MAX_RUNS_CHARS characters, the oldest unpinned runs dropped first).
  */
 import type { ExperimentResult } from '../../core/lite';
-import {
-  comparisonFile, defaultRunName, groupSeeds, parseComparison, type LabRun, type RunSource,
-} from '../compare';
+import { comparisonFile, defaultRunName, groupSeeds, parseComparison, type LabRun, type RunSource } from '../compare';
 import { loadRecent, type RecentRun } from './history';
 import type { SliceCreator } from './types';
 
@@ -72,10 +70,17 @@ function load(): Persisted {
     const raw = globalThis.localStorage?.getItem(RUNS_KEY);
     if (!raw) return { ...empty, runs: loadRecent().map(fromRecent) };
     const p = JSON.parse(raw) as Partial<Persisted>;
-    const runs = (Array.isArray(p.runs) ? p.runs : []).filter(
-      (r) => r && typeof r.id === 'string' && typeof r.name === 'string' && Array.isArray(r.seeds) && r.seeds.length > 0
-        && r.seeds.every((s) => s && s.spec && Array.isArray(s.methods)),
-    ).map((r) => ({ ...r, source: r.source === 'imported' ? 'imported' : 'recent' }) as LabRun);
+    const runs = (Array.isArray(p.runs) ? p.runs : [])
+      .filter(
+        (r) =>
+          r &&
+          typeof r.id === 'string' &&
+          typeof r.name === 'string' &&
+          Array.isArray(r.seeds) &&
+          r.seeds.length > 0 &&
+          r.seeds.every((s) => s && s.spec && Array.isArray(s.methods)),
+      )
+      .map((r) => ({ ...r, source: r.source === 'imported' ? 'imported' : 'recent' }) as LabRun);
     const ids = new Set(runs.map((r) => r.id));
     return {
       runs,
@@ -97,7 +102,11 @@ export function capRuns(p: Persisted, maxRuns = MAX_RUNS, maxChars = MAX_RUNS_CH
     runs = runs.filter((_, j) => j !== i);
   }
   const ids = new Set(runs.map((r) => r.id));
-  return { runs, selected: p.selected.filter((id) => ids.has(id)), reference: p.reference && ids.has(p.reference) ? p.reference : null };
+  return {
+    runs,
+    selected: p.selected.filter((id) => ids.has(id)),
+    reference: p.reference && ids.has(p.reference) ? p.reference : null,
+  };
 }
 
 function save(p: Persisted): void {
@@ -116,7 +125,8 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
   const commit = (p: Partial<Persisted>) => {
     const s = get();
     const next = capRuns({
-      runs: p.runs ?? s.runs, selected: p.selected ?? s.selectedRuns,
+      runs: p.runs ?? s.runs,
+      selected: p.selected ?? s.selectedRuns,
       reference: p.reference !== undefined ? p.reference : s.referenceRun,
     });
     save(next);
@@ -130,13 +140,19 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
 
     addRun(ex, opts = {}) {
       const id = opts.id ?? newId();
-      const same = (r: LabRun) => r.seeds.length === 1 && r.seeds[0].env.startedAt === ex.env.startedAt
-        && JSON.stringify(r.seeds[0].spec) === JSON.stringify(ex.spec);
+      const same = (r: LabRun) =>
+        r.seeds.length === 1 &&
+        r.seeds[0].env.startedAt === ex.env.startedAt &&
+        JSON.stringify(r.seeds[0].spec) === JSON.stringify(ex.spec);
       const dup = ex.env.startedAt ? get().runs.find(same) : undefined;
       if (dup && opts.source === 'imported') return dup.id;
-      const preset = opts.preset !== undefined ? opts.preset : get().preset ?? null;
+      const preset = opts.preset !== undefined ? opts.preset : (get().preset ?? null);
       const run: LabRun = {
-        id, name: defaultRunName([ex], preset), source: opts.source ?? 'this tab', at: new Date().toISOString(), preset,
+        id,
+        name: defaultRunName([ex], preset),
+        source: opts.source ?? 'this tab',
+        at: new Date().toISOString(),
+        preset,
         seeds: [slimResult(ex)],
       };
       commit({ runs: [run, ...get().runs.filter((r) => r.id !== id)] });
@@ -145,7 +161,9 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
 
     renameRun(id, name) {
       const clean = name.replace(/\s+/g, ' ').trim().slice(0, 200);
-      commit({ runs: get().runs.map((r) => (r.id === id ? { ...r, name: clean || defaultRunName(r.seeds, r.preset) } : r)) });
+      commit({
+        runs: get().runs.map((r) => (r.id === id ? { ...r, name: clean || defaultRunName(r.seeds, r.preset) } : r)),
+      });
     },
 
     toggleRunSelected(id, on) {
@@ -165,7 +183,8 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
     removeRun(id) {
       const s = get();
       commit({
-        runs: s.runs.filter((r) => r.id !== id), selected: s.selectedRuns.filter((x) => x !== id),
+        runs: s.runs.filter((r) => r.id !== id),
+        selected: s.selectedRuns.filter((x) => x !== id),
         reference: s.referenceRun === id ? null : s.referenceRun,
       });
     },
@@ -216,18 +235,26 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
         selected: file.runs.map((r) => r.id),
         reference: file.reference,
       });
-      get().notify('info', 'Comparison imported', [
-        `${file.runs.length} run${file.runs.length === 1 ? '' : 's'} selected for the overlay` +
-          (file.reference ? ', reference pinned as in the file.' : '.'),
-      ], 'runs-ok');
+      get().notify(
+        'info',
+        'Comparison imported',
+        [
+          `${file.runs.length} run${file.runs.length === 1 ? '' : 's'} selected for the overlay` +
+            (file.reference ? ', reference pinned as in the file.' : '.'),
+        ],
+        'runs-ok',
+      );
       return true;
     },
 
     async importComparisonFile(file) {
       if (file.size > MAX_COMPARISON_BYTES) {
-        get().notify('error', 'Comparison import failed', [
-          `${file.name} is ${mb(file.size)}; comparison files larger than ${mb(MAX_COMPARISON_BYTES)} are not read.`,
-        ], 'runs-error');
+        get().notify(
+          'error',
+          'Comparison import failed',
+          [`${file.name} is ${mb(file.size)}; comparison files larger than ${mb(MAX_COMPARISON_BYTES)} are not read.`],
+          'runs-error',
+        );
         return false;
       }
       return get().importComparisonText(await file.text());
