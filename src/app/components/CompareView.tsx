@@ -25,6 +25,8 @@ function DashSample({ i }: { i: number }) {
   );
 }
 
+const NO_CURVES = 'No per-epoch curves in these runs (enable “Per-epoch curves” before running).';
+
 function OverlayChart({ runs }: { runs: LabRun[] }) {
   const [metricId, setMetricId] = useState<string>(CURVE_METRICS.find((m) => m.id === 'forgetAcc')?.id ?? 'mia');
   const [method, setMethod] = useState<string>('');
@@ -61,7 +63,7 @@ function OverlayChart({ runs }: { runs: LabRun[] }) {
         </div>
       </div>
       {shown.length === 0 ? (
-        <p className="muted small">These runs have no per-epoch curves (enable “Per-epoch curves” before running).</p>
+        <p className="muted small">{NO_CURVES}</p>
       ) : (
         <figure
           className="chart"
