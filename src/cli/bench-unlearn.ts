@@ -9,7 +9,7 @@ import type { ExperimentResult, MethodResult } from '../core';
 import { runExperimentNode } from './experiment';
 import type { BenchRow } from '../core';
 
-export async function benchUnlearn(opts: { preset?: string; log?: (s: string) => void } = {}): Promise<{ rows: BenchRow[]; results: ExperimentResult[] }> {
+export async function benchUnlearn(opts: { preset?: string; log?: (s: string) => void; workers?: number } = {}): Promise<{ rows: BenchRow[]; results: ExperimentResult[] }> {
   const presetName = opts.preset ?? 'bench';
   const base = getPreset(presetName).spec;
   const rows: BenchRow[] = [];
@@ -20,7 +20,7 @@ export async function benchUnlearn(opts: { preset?: string; log?: (s: string) =>
       forget: { mode, class: mode === 'class' ? null : base.forget.class },
       unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'without' }, curves: false, rounds: 1,
     }));
-    const res = await runExperimentNode({ spec, log: opts.log });
+    const res = await runExperimentNode({ spec, log: opts.log, workers: opts.workers });
     results.push(res);
     const get = (n: string): MethodResult => res.methods.find((m) => m.name === n && !m.withDC)!;
     const acf = get('A-CF'), cf = get('CF'), re = get('Retrain');

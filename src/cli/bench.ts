@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only PREFIX] [--preset bench] [--fresh]` → results/bench.json + results/bench.md (results-format.md).
+ * `npm run bench [-- --only PREFIX] [--preset bench] [--fresh] [--workers N]` → results/bench.json + results/bench.md (results-format.md).
  * With `--only`, the measured rows replace the rows of the same id in an existing results/bench.json.
  * Gathers the core throughput rows, the condensation rows and the unlearning rows. A benchmark that cannot run is
  * absent from the table (and its error printed), never faked.
@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
 import type { BenchRow } from '../core';
+import { parseWorkerCount } from '../core';
 
 type Row = BenchRow & { measuredAt?: string };
 
@@ -18,8 +19,11 @@ type Group = { prefix: string[]; run: () => Promise<BenchRow[]> };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
-    only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' }, backend: { type: 'string' },
+    only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' },
+    backend: { type: 'string' }, workers: { type: 'string' },
   } });
+  // --workers N: data-parallel workers of the parallel rows and the unlearning runs (default: the cores available)
+  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
   // --only takes one prefix or a comma-separated list of prefixes
   const onlyList = (values.only ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   const only = onlyList.length === 1 ? onlyList[0] : '';
@@ -27,9 +31,12 @@ async function main(): Promise<void> {
   const outDir = values.out ?? 'results';
   const backend = await initNodeBackend(parseBackendFlag(values.backend));
   const groups: Group[] = [
-    { prefix: ['core.'], run: async () => (await import('./bench-core')).benchCore() },
+    { prefix: ['core.'], run: async () => [
+      ...(await (await import('./bench-core')).benchCore()),
+      ...(await (await import('./bench-parallel')).benchParallel({ workers, log: (m) => console.error(m) })),
+    ] },
     { prefix: ['blend.', 'dm.', 'random.', 'reduced_retain.'], run: async () => (await import('./bench-condense')).benchCondense({ only }) },
-    { prefix: ['unlearn.', 'memory.'], run: async () => (await import('./bench-unlearn')).benchUnlearn({ preset: values.preset }).then((r) => r.rows) },
+    { prefix: ['unlearn.', 'memory.'], run: async () => (await import('./bench-unlearn')).benchUnlearn({ preset: values.preset, workers }).then((r) => r.rows) },
   ];
   const rows: BenchRow[] = [];
   for (const g of groups) {

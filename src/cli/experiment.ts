@@ -16,6 +16,8 @@ import { markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
+import { createNodeParallel, nodeWorkerCount } from './parallel-node';
+import { parseWorkerCount, type ParallelTrainer } from '../core';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 
@@ -28,6 +30,13 @@ export interface RunCliOptions {
   dataDir?: string;
   /** keep finished methods here and reuse them (resumable; FileMethodStore) */
   methodDir?: string;
+  /**
+   * data-parallel training workers (default: the cores available, `os.availableParallelism()`, on the WASM / CPU
+   * backends; 1 on WebGPU, whose device the WASM shard workers would not use; 1 = in this thread)
+   */
+  workers?: number;
+  /** a worker pool the caller owns (e.g. one for all seeds); when given, `workers` is ignored and it is not disposed */
+  parallel?: ParallelTrainer | null;
 }
 
 /** Run one experiment in this process; shared by `experiment`, `bench` and `reproduce`. */
@@ -72,15 +81,27 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
     }
   };
   const methodStore = opts.methodDir ? await FileMethodStore.open(opts.methodDir, opts.spec, log) : undefined;
+  const own = opts.parallel === undefined;
+  const parallel = own ? createNodeParallel(opts.workers ?? defaultNodeWorkers(backend.backend)) : opts.parallel;
+  if (own && parallel && !opts.quiet) log(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const session = new LabSession({
     dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend, methodStore,
-    versions: await labVersions(), machine: machineInfo(),
+    versions: await labVersions(), machine: machineInfo(), parallel,
   }, opts.spec);
   try {
     return await session.runAll(opts.signal);
   } finally {
     session.dispose();
+    if (own) await parallel?.dispose();
   }
+}
+
+/**
+ * The default worker count: every core on the WASM / CPU backends; 1 on WebGPU (the shard workers run WASM and
+ * would leave the GPU idle).
+ */
+export function defaultNodeWorkers(backend: string): number {
+  return backend === 'wasm' || backend === 'cpu' ? nodeWorkerCount() : 1;
 }
 
 /** A spec file larger than this is refused before it is read (a real spec is well under 10 KB). */
@@ -104,12 +125,12 @@ async function main(): Promise<void> {
     options: {
       config: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, md: { type: 'string' },
       seed: { type: 'string' }, seeds: { type: 'string' }, 'resume-dir': { type: 'string' },
-      quiet: { type: 'boolean' }, help: { type: 'boolean' }, backend: { type: 'string' },
+      quiet: { type: 'boolean' }, help: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' },
     },
   });
   if (values.help) {
     console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] [--seeds N|a,b,c] ' +
-      '[--resume-dir DIR] --out result.json [--md table.md] [--backend wasm|cpu|webgpu]');
+      '[--resume-dir DIR] [--workers N] --out result.json [--md table.md] [--backend wasm|cpu|webgpu]');
     return;
   }
   const be = await initNodeBackend(parseBackendFlag(values.backend));
@@ -141,23 +162,35 @@ async function main(): Promise<void> {
   const md = values.md ?? stem + '.md';
   const ac = abortOnSigint();
   const seeds = seedList(spec);
-  if (seeds.length === 1) {
-    const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
-    const result = await runExperimentNode({ spec: one, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seeds[0]}` });
-    await writeAtomic(out, JSON.stringify(result, null, 2));
-    await writeAtomic(md, markdownReport(result));
-    console.log(markdownReport(result));
-  } else {
-    const multi = await runSeeds(spec, (s, seed) => runExperimentNode({
-      spec: s, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seed}`,
-    }), { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) });
-    const text = [
-      `# Experiment over ${multi.seeds.length} seeds`, '', seedsMarkdown(multi.aggregate), '',
-      ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
-    ].join('\n');
-    await writeAtomic(out, JSON.stringify(multi, null, 2));
-    await writeAtomic(md, text);
-    console.log(text);
+  // one worker pool for every seed of this process
+  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
+  const parallel = createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
+  if (parallel && !values.quiet) {
+    process.stderr.write(`training on ${parallel.workers} worker threads (--workers 1: in this thread)\n`);
+  }
+  try {
+    if (seeds.length === 1) {
+      const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
+      const result = await runExperimentNode({
+        spec: one, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seeds[0]}`, parallel,
+      });
+      await writeAtomic(out, JSON.stringify(result, null, 2));
+      await writeAtomic(md, markdownReport(result));
+      console.log(markdownReport(result));
+    } else {
+      const multi = await runSeeds(spec, (s, seed) => runExperimentNode({
+        spec: s, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seed}`, parallel,
+      }), { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) });
+      const text = [
+        `# Experiment over ${multi.seeds.length} seeds`, '', seedsMarkdown(multi.aggregate), '',
+        ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
+      ].join('\n');
+      await writeAtomic(out, JSON.stringify(multi, null, 2));
+      await writeAtomic(md, text);
+      console.log(text);
+    }
+  } finally {
+    await parallel?.dispose();
   }
   console.log(`\nwrote ${out} and ${md}`);
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run reproduce -- [--preset quick] [--seeds 1] [--out results/reproduce] [--only cell-prefix] [--fresh]`
+ * `npm run reproduce -- [--preset quick] [--seeds 1] [--out results/reproduce] [--only cell-prefix] [--fresh] [--workers N]`
  *
  * Browser-scale versions of the paper's experiments, headless in Node:
  *   §4.3 single round — class and 10 % uniform forgetting, every single-round method, w/o and w/ DC;
@@ -18,8 +18,10 @@ import type { BenchRow, ExperimentSpec } from '../core';
 import { driveReproduction, reproductionCsv, reproductionReport } from '../core';
 import { claimsMarkdown } from '../core';
 import { fileCellStore } from './cell-store-node';
-import { runExperimentNode } from './experiment';
+import { defaultNodeWorkers, runExperimentNode } from './experiment';
+import { parseWorkerCount } from '../core';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
+import { createNodeParallel } from './parallel-node';
 import { fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 
 export interface Cell {
@@ -38,9 +40,11 @@ export function planCells(presetName: string, seeds: number[]): Cell[] {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     preset: { type: 'string', default: 'quick' }, seeds: { type: 'string', default: '1' }, out: { type: 'string', default: 'results/reproduce' },
-    only: { type: 'string' }, fresh: { type: 'boolean' }, 'skip-condensation': { type: 'boolean' }, 'condense-per-class': { type: 'string' },
+    only: { type: 'string' }, fresh: { type: 'boolean' }, workers: { type: 'string' },
+    'skip-condensation': { type: 'boolean' }, 'condense-per-class': { type: 'string' },
     backend: { type: 'string' },
   } });
+  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
   const nSeeds = Number(values.seeds);
   if (!Number.isInteger(nSeeds) || nSeeds < 1 || nSeeds > 10) throw new Error(`--seeds: expected an integer 1..10, got "${values.seeds}"`);
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
@@ -51,7 +55,10 @@ async function main(): Promise<void> {
   const condensePerClass = values['condense-per-class'] ? Number(values['condense-per-class']) : 1000;
   if (!Number.isInteger(condensePerClass) || condensePerClass < 10 || condensePerClass > 5000) throw new Error(`--condense-per-class: expected an integer 10..5000, got "${values['condense-per-class']}"`);
   const keyOf = (cell: Cell) => (cell.kind === 'condensation' ? { condensePerClass } : cell.spec);
-  await initNodeBackend(parseBackendFlag(values.backend));
+  const be = await initNodeBackend(parseBackendFlag(values.backend));
+  // one pool of data-parallel workers for every experiment cell of this process
+  const parallel = createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
+  if (parallel) console.error(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const t0 = Date.now();
   // the full-data measurements of `npm run bench` (claims 3, 8, 12, 14 use them when present)
   let bench: BenchRow[] | undefined;
@@ -72,13 +79,13 @@ async function main(): Promise<void> {
     },
     run: async (cell) => {
       if (cell.kind === 'experiment') // every finished method is kept under <out>/cells/<cell>/ at once: an interrupted cell resumes where it stopped
-        return { result: await runExperimentNode({ spec: cell.spec!, methodDir: `${out}/cells/${cell.id}` }) };
+        return { result: await runExperimentNode({ spec: cell.spec!, methodDir: `${out}/cells/${cell.id}`, parallel }) };
       const { benchCondense } = await import('./bench-condense');
       // browser-scale §4.2: a CIFAR-10 subset, IPC 10; the reduced-retain rows at IPC = 1/5 of the images per class
       // (≈5 images per cluster as the paper's IPC 1000 on 5000 per class). `npm run bench` measures the full scale.
       return { rows: await benchCondense({ only: '', trainPerClass: condensePerClass, testPerClass: 300, ipcLarge: Math.max(10, Math.round(condensePerClass / 5)) }) };
     },
-  });
+  }).finally(() => parallel?.dispose());
   if (failure) throw failure.error;
   const cellSeconds = timing.reduce((a, t) => a + (t.seconds ?? 0), 0);
   const timingLine = timing.map((t) => `${t.id} ${t.seconds === null ? 'time not recorded' : fmtSeconds(t.seconds)}${t.reused ? ' (earlier run)' : ''}`).join(', ');

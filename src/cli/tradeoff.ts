@@ -1,5 +1,5 @@
 /**
- * `npm run tradeoff -- [--preset bench] [--seeds 3] [--out results/reproduce] [--mode uniform]`
+ * `npm run tradeoff -- [--preset bench] [--seeds 3] [--out results/reproduce] [--mode uniform] [--workers N]`
  *
  * The trade-off sweep of issue 10 item 5 (plan and summary in src/core/runner/tradeoff.ts): A-CF at epochs
  * {1, 2, 4, 8, 16, ≈704 steps} (checkpoints of one run), CF at {1, 2, 5, 10, 25, 50} (a run each), Retrain at its
@@ -14,13 +14,14 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import {
   LabSession, getPreset, mergeSpec, validateSpec, seedList, formatInterval, acfEpochList, summariseTradeoff,
-  tradeoffRunSpec, TRADEOFF_CF_EPOCHS,
+  tradeoffRunSpec, TRADEOFF_CF_EPOCHS, parseWorkerCount,
 } from '../core';
 import type { ExperimentSpec, MethodResult, TradeoffPoint } from '../core';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
-import { parseSeedsArg } from './experiment';
+import { defaultNodeWorkers, parseSeedsArg } from './experiment';
+import { createNodeParallel } from './parallel-node';
 
 interface RunFile { spec: ExperimentSpec; loadBefore: number[]; loadAfter: number[]; result: MethodResult }
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     preset: { type: 'string', default: 'bench' }, seeds: { type: 'string', default: '3' },
     out: { type: 'string', default: 'results/reproduce' }, mode: { type: 'string', default: 'uniform' },
-    cap: { type: 'string' },
+    cap: { type: 'string' }, workers: { type: 'string' },
   } });
   // --cap N: drop every point above N epochs (smoke tests of the driver only; the study itself runs uncapped)
   const cap = values.cap === undefined ? Infinity : Number(values.cap);
@@ -41,72 +42,80 @@ async function main(): Promise<void> {
   const out = values.out!;
   const dir = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
   const backend = await initNodeBackend();
+  // data-parallel training workers (default: the cores available on WASM / CPU); one pool for the whole sweep
+  const workers = values.workers !== undefined
+    ? parseWorkerCount(values.workers, '--workers') : defaultNodeWorkers(backend.backend);
+  const parallel = createNodeParallel(workers);
   const points: TradeoffPoint[] = [];
   const t0 = Date.now();
-  for (const seed of seeds) {
-    const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
-    const dataset = await loadDatasetNode(seedSpec.dataset, { seed });
-    const session = new LabSession({
-      dataset, sink: () => {}, cache: new FileWeightsCache(), backendName: backend.backend,
-      versions: await labVersions(), machine: machineInfo(),
-    }, seedSpec);
-    try {
-      await session.pretrain();
-      const retainSize = session.result().split.retainSize;
-      const steps = (e: number) => e * Math.ceil(retainSize / 64);
-      const acfEpochs = acfEpochList(retainSize).filter((e) => e <= cap);
-      const runs: Array<{ method: 'A-CF' | 'CF' | 'Retrain'; epochs: number }> = [
-        { method: 'Retrain' as const, epochs: Math.min(100, cap) },
-        { method: 'A-CF' as const, epochs: Math.max(...acfEpochs) },
-        ...TRADEOFF_CF_EPOCHS.filter((e) => e <= cap).map((epochs) => ({ method: 'CF' as const, epochs })),
-      ];
-      for (const run of runs) {
-        const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
-        const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
-        let file: RunFile | null = null;
-        if (existsSync(path)) {
-          const prev = JSON.parse(await readFile(path, 'utf8')) as RunFile;
-          if (JSON.stringify(prev.spec) === JSON.stringify(spec)) file = prev;
-        }
-        if (!file) {
-          process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs (elapsed ${fmtSeconds((Date.now() - t0) / 1000)})\n`);
-          session.setSpec(spec);
-          const loadBefore = os.loadavg();
-          const [result] = await session.unlearn([run.method], 'without');
-          file = { spec, loadBefore, loadAfter: os.loadavg(), result: { ...result, losses: undefined } };
-          await writeAtomic(path, JSON.stringify(file, null, 2));
-        } else {
-          process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs — finished earlier, reusing ${path}\n`);
-        }
-        const m = file.result;
-        if (run.method === 'A-CF') {
-          for (const e of acfEpochs) {
-            const c = m.curve.find((p) => p.epoch === e);
-            const last = e === run.epochs;
-            const mm = last ? m.metrics : c;
-            if (!mm) continue;
+  try {
+    for (const seed of seeds) {
+      const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
+      const dataset = await loadDatasetNode(seedSpec.dataset, { seed });
+      const session = new LabSession({
+        dataset, sink: () => {}, cache: new FileWeightsCache(), backendName: backend.backend,
+        versions: await labVersions(), machine: machineInfo(), parallel,
+      }, seedSpec);
+      try {
+        await session.pretrain();
+        const retainSize = session.result().split.retainSize;
+        const steps = (e: number) => e * Math.ceil(retainSize / 64);
+        const acfEpochs = acfEpochList(retainSize).filter((e) => e <= cap);
+        const runs: Array<{ method: 'A-CF' | 'CF' | 'Retrain'; epochs: number }> = [
+          { method: 'Retrain' as const, epochs: Math.min(100, cap) },
+          { method: 'A-CF' as const, epochs: Math.max(...acfEpochs) },
+          ...TRADEOFF_CF_EPOCHS.filter((e) => e <= cap).map((epochs) => ({ method: 'CF' as const, epochs })),
+        ];
+        for (const run of runs) {
+          const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
+          const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
+          let file: RunFile | null = null;
+          if (existsSync(path)) {
+            const prev = JSON.parse(await readFile(path, 'utf8')) as RunFile;
+            if (JSON.stringify(prev.spec) === JSON.stringify(spec)) file = prev;
+          }
+          if (!file) {
+            process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs (elapsed ${fmtSeconds((Date.now() - t0) / 1000)})\n`);
+            session.setSpec(spec);
+            const loadBefore = os.loadavg();
+            const [result] = await session.unlearn([run.method], 'without');
+            file = { spec, loadBefore, loadAfter: os.loadavg(), result: { ...result, losses: undefined } };
+            await writeAtomic(path, JSON.stringify(file, null, 2));
+          } else {
+            process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs — finished earlier, reusing ${path}\n`);
+          }
+          const m = file.result;
+          if (run.method === 'A-CF') {
+            for (const e of acfEpochs) {
+              const c = m.curve.find((p) => p.epoch === e);
+              const last = e === run.epochs;
+              const mm = last ? m.metrics : c;
+              if (!mm) continue;
+              points.push({
+                method: 'A-CF', epochs: e, steps: steps(e), seed, source: last ? 'run' : 'checkpoint',
+                forgetAcc: mm.forgetAcc!, retainAcc: mm.retainAcc!, testAcc: mm.testAcc!, mia: mm.mia!, miaSe: mm.miaSe,
+                seconds: last ? m.unlearnSeconds : c?.seconds ?? NaN,
+              });
+            }
+          } else {
             points.push({
-              method: 'A-CF', epochs: e, steps: steps(e), seed, source: last ? 'run' : 'checkpoint',
-              forgetAcc: mm.forgetAcc!, retainAcc: mm.retainAcc!, testAcc: mm.testAcc!, mia: mm.mia!, miaSe: mm.miaSe,
-              seconds: last ? m.unlearnSeconds : c?.seconds ?? NaN,
+              method: run.method, epochs: run.epochs, steps: steps(run.epochs), seed, source: 'run',
+              forgetAcc: m.metrics.forgetAcc, retainAcc: m.metrics.retainAcc, testAcc: m.metrics.testAcc,
+              mia: m.metrics.mia, miaSe: m.metrics.miaSe, seconds: m.unlearnSeconds,
             });
           }
-        } else {
-          points.push({
-            method: run.method, epochs: run.epochs, steps: steps(run.epochs), seed, source: 'run',
-            forgetAcc: m.metrics.forgetAcc, retainAcc: m.metrics.retainAcc, testAcc: m.metrics.testAcc,
-            mia: m.metrics.mia, miaSe: m.metrics.miaSe, seconds: m.unlearnSeconds,
-          });
         }
+      } finally {
+        session.dispose();
       }
-    } finally {
-      session.dispose();
     }
+  } finally {
+    await parallel?.dispose();
   }
   const rows = summariseTradeoff(points);
   const stem = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
   await writeAtomic(`${stem}.json`, JSON.stringify({
-    createdAt: new Date().toISOString(), machine: machineInfo(), versions: await labVersions(), backend: backend.backend,
+    createdAt: new Date().toISOString(), machine: machineInfo(), versions: await labVersions(), backend: backend.backend, workers,
     preset: values.preset, mode: values.mode, seeds, spec: base, points, summary: rows,
   }, null, 2));
   const f = (iv: Parameters<typeof formatInterval>[0]) => formatInterval(iv, 1);
