@@ -1,5 +1,5 @@
 /**
- * `npm run tradeoff -- [--preset bench] [--seeds 3] [--out results/reproduce] [--mode uniform] [--workers N]`
+ * `npm run tradeoff -- [--preset bench] [--seeds 3] [--out results/reproduce] [--mode uniform]`
  *
  * The trade-off sweep of issue 10 item 5 (plan and summary in src/core/runner/tradeoff.ts): A-CF at epochs
  * {1, 2, 4, 8, 16, ≈704 steps} (checkpoints of one run), CF at {1, 2, 5, 10, 25, 50} (a run each), Retrain at its
@@ -8,7 +8,6 @@
  * `<out>/tradeoff.md`. Timings are single measurements per point, on whatever else the machine was doing — the
  * JSON records the load average before and after each run.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -22,15 +21,28 @@ import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { defaultNodeWorkers, parseSeedsArg } from './experiment';
 import { createNodeParallel } from './parallel-node';
+import { defineCli, parseCli, runCli } from './options';
+import { eventWriter } from './progress';
 
 interface RunFile { spec: ExperimentSpec; loadBefore: number[]; loadAfter: number[]; result: MethodResult }
 
+export const TRADEOFF_CLI = defineCli({
+  name: 'tradeoff',
+  summary: 'The A-CF / CF / Retrain trade-off sweep per seed → <out>/tradeoff.json + tradeoff.md (resumable).',
+  options: {
+    preset: { type: 'string', arg: 'NAME', default: 'bench', help: 'the preset the sweep starts from' },
+    seeds: { type: 'string', arg: 'N|a,b,c', default: '3', help: 'a count or a list of seeds' },
+    out: { type: 'string', arg: 'DIR', default: 'results/reproduce', help: 'where tradeoff*.json/.md and the runs go' },
+    mode: { type: 'string', arg: 'uniform|class', default: 'uniform', help: 'forgetting mode' },
+    cap: { type: 'string', arg: 'N', help: 'drop every point above N epochs (smoke tests of the driver only)' },
+    events: { type: 'boolean', help: 'progress as JSON lines on stdout (RunEvents + tradeoff-run; no table printed)' },
+    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers (default: the cores on WASM/CPU; 1 = in this thread)' },
+  },
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    preset: { type: 'string', default: 'bench' }, seeds: { type: 'string', default: '3' },
-    out: { type: 'string', default: 'results/reproduce' }, mode: { type: 'string', default: 'uniform' },
-    cap: { type: 'string' }, workers: { type: 'string' },
-  } });
+  const values = parseCli(TRADEOFF_CLI);
+  const events = values.events ? eventWriter() : undefined;
   // --cap N: drop every point above N epochs (smoke tests of the driver only; the study itself runs uncapped)
   const cap = values.cap === undefined ? Infinity : Number(values.cap);
   if (!(cap >= 1)) throw new Error(`--cap: a positive number of epochs, got "${values.cap}"`);
@@ -49,66 +61,67 @@ async function main(): Promise<void> {
   const points: TradeoffPoint[] = [];
   const t0 = Date.now();
   try {
-    for (const seed of seeds) {
-      const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
-      const dataset = await loadDatasetNode(seedSpec.dataset, { seed });
-      const session = new LabSession({
-        dataset, sink: () => {}, cache: new FileWeightsCache(), backendName: backend.backend,
-        versions: await labVersions(), machine: machineInfo(), parallel,
-      }, seedSpec);
-      try {
-        await session.pretrain();
-        const retainSize = session.result().split.retainSize;
-        const steps = (e: number) => e * Math.ceil(retainSize / 64);
-        const acfEpochs = acfEpochList(retainSize).filter((e) => e <= cap);
-        const runs: Array<{ method: 'A-CF' | 'CF' | 'Retrain'; epochs: number }> = [
-          { method: 'Retrain' as const, epochs: Math.min(100, cap) },
-          { method: 'A-CF' as const, epochs: Math.max(...acfEpochs) },
-          ...TRADEOFF_CF_EPOCHS.filter((e) => e <= cap).map((epochs) => ({ method: 'CF' as const, epochs })),
-        ];
-        for (const run of runs) {
-          const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
-          const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
-          let file: RunFile | null = null;
-          if (existsSync(path)) {
-            const prev = JSON.parse(await readFile(path, 'utf8')) as RunFile;
-            if (JSON.stringify(prev.spec) === JSON.stringify(spec)) file = prev;
-          }
-          if (!file) {
-            process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs (elapsed ${fmtSeconds((Date.now() - t0) / 1000)})\n`);
-            session.setSpec(spec);
-            const loadBefore = os.loadavg();
-            const [result] = await session.unlearn([run.method], 'without');
-            file = { spec, loadBefore, loadAfter: os.loadavg(), result: { ...result, losses: undefined } };
-            await writeAtomic(path, JSON.stringify(file, null, 2));
-          } else {
-            process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs — finished earlier, reusing ${path}\n`);
-          }
-          const m = file.result;
-          if (run.method === 'A-CF') {
-            for (const e of acfEpochs) {
-              const c = m.curve.find((p) => p.epoch === e);
-              const last = e === run.epochs;
-              const mm = last ? m.metrics : c;
-              if (!mm) continue;
-              points.push({
-                method: 'A-CF', epochs: e, steps: steps(e), seed, source: last ? 'run' : 'checkpoint',
-                forgetAcc: mm.forgetAcc!, retainAcc: mm.retainAcc!, testAcc: mm.testAcc!, mia: mm.mia!, miaSe: mm.miaSe,
-                seconds: last ? m.unlearnSeconds : c?.seconds ?? NaN,
-              });
-            }
-          } else {
+  for (const seed of seeds) {
+    const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
+    const dataset = await loadDatasetNode(seedSpec.dataset, { seed });
+    const session = new LabSession({
+      dataset, sink: (e) => events?.(e, { seed }), cache: new FileWeightsCache(), backendName: backend.backend,
+      versions: await labVersions(), machine: machineInfo(), parallel,
+    }, seedSpec);
+    try {
+      await session.pretrain();
+      const retainSize = session.result().split.retainSize;
+      const steps = (e: number) => e * Math.ceil(retainSize / 64);
+      const acfEpochs = acfEpochList(retainSize).filter((e) => e <= cap);
+      const runs: Array<{ method: 'A-CF' | 'CF' | 'Retrain'; epochs: number }> = [
+        { method: 'Retrain' as const, epochs: Math.min(100, cap) },
+        { method: 'A-CF' as const, epochs: Math.max(...acfEpochs) },
+        ...TRADEOFF_CF_EPOCHS.filter((e) => e <= cap).map((epochs) => ({ method: 'CF' as const, epochs })),
+      ];
+      for (const run of runs) {
+        const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
+        const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
+        let file: RunFile | null = null;
+        if (existsSync(path)) {
+          const prev = JSON.parse(await readFile(path, 'utf8')) as RunFile;
+          if (JSON.stringify(prev.spec) === JSON.stringify(spec)) file = prev;
+        }
+        events?.({ kind: 'tradeoff-run', status: file ? 'resumed' : 'start', seed, method: run.method, epochs: run.epochs });
+        if (!file) {
+          process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs (elapsed ${fmtSeconds((Date.now() - t0) / 1000)})\n`);
+          session.setSpec(spec);
+          const loadBefore = os.loadavg();
+          const [result] = await session.unlearn([run.method], 'without');
+          file = { spec, loadBefore, loadAfter: os.loadavg(), result: { ...result, losses: undefined } };
+          await writeAtomic(path, JSON.stringify(file, null, 2));
+        } else {
+          process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs — finished earlier, reusing ${path}\n`);
+        }
+        const m = file.result;
+        if (run.method === 'A-CF') {
+          for (const e of acfEpochs) {
+            const c = m.curve.find((p) => p.epoch === e);
+            const last = e === run.epochs;
+            const mm = last ? m.metrics : c;
+            if (!mm) continue;
             points.push({
-              method: run.method, epochs: run.epochs, steps: steps(run.epochs), seed, source: 'run',
-              forgetAcc: m.metrics.forgetAcc, retainAcc: m.metrics.retainAcc, testAcc: m.metrics.testAcc,
-              mia: m.metrics.mia, miaSe: m.metrics.miaSe, seconds: m.unlearnSeconds,
+              method: 'A-CF', epochs: e, steps: steps(e), seed, source: last ? 'run' : 'checkpoint',
+              forgetAcc: mm.forgetAcc!, retainAcc: mm.retainAcc!, testAcc: mm.testAcc!, mia: mm.mia!, miaSe: mm.miaSe,
+              seconds: last ? m.unlearnSeconds : c?.seconds ?? NaN,
             });
           }
+        } else {
+          points.push({
+            method: run.method, epochs: run.epochs, steps: steps(run.epochs), seed, source: 'run',
+            forgetAcc: m.metrics.forgetAcc, retainAcc: m.metrics.retainAcc, testAcc: m.metrics.testAcc,
+            mia: m.metrics.mia, miaSe: m.metrics.miaSe, seconds: m.unlearnSeconds,
+          });
         }
-      } finally {
-        session.dispose();
       }
+    } finally {
+      session.dispose();
     }
+  }
   } finally {
     await parallel?.dispose();
   }
@@ -133,8 +146,11 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   await writeAtomic(`${stem}.md`, md);
-  console.log(md);
-  console.log(`wrote ${stem}.json and ${stem}.md`);
+  events?.({ kind: 'written', files: [`${stem}.json`, `${stem}.md`] });
+  if (!events) {
+    console.log(md);
+    console.log(`wrote ${stem}.json and ${stem}.md`);
+  }
 }
 
-main().catch((e: Error) => { console.error(`tradeoff: ${e.stack ?? e.message}`); process.exit(1); });
+runCli('tradeoff', main);
