@@ -15,6 +15,8 @@ import { ReproducePanel } from './components/ReproducePanel';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { PerClassView } from './components/PerClassView';
 import { AttackView } from './components/AttackView';
+import { RunsPanel } from './components/RunsPanel';
+import { CompareView } from './components/CompareView';
 
 /** One view of the page behind its own error boundary; it retries when the shown run changes. */
 function View({ name, children }: { name: string; children: ReactNode }) {
@@ -128,6 +130,12 @@ export function App() {
               <TimingChart />
             </View>
           </div>
+          <View name="Runs">
+            <RunsPanel />
+          </View>
+          <View name="Compare runs">
+            <CompareView />
+          </View>
           <div className="grid2">
             <View name="A-CF loss terms">
               <AcfTerms />

@@ -3,6 +3,7 @@
  * they show for the selected method, and heatmap colours whose cell text keeps WCAG AA contrast. tfjs-free.
  */
 import type { ExperimentResult, MethodResult, ModelViews } from '../core/lite';
+import { armOf } from '../core/lite';
 import { armKey, parseArmKey } from './runState';
 
 /** One model shown side by side: the original model, the selected method, and Retrain of the same arm/round. */
@@ -25,7 +26,7 @@ export const methodLabel = (m: Pick<MethodResult, 'name' | 'withDC' | 'round'>):
 export function pickMethod(methods: MethodResult[], selected: string | null): MethodResult | null {
   if (selected) {
     const s = parseArmKey(selected);
-    const hit = methods.find((m) => m.name === s.method && m.withDC === s.withDC && m.round === s.round);
+    const hit = methods.find((m) => m.name === s.method && armOf(m.withDC) === s.arm && m.round === s.round);
     if (hit) return hit;
   }
   return methods.find((m) => m.name !== 'Retrain') ?? methods[0] ?? null;

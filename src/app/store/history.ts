@@ -149,6 +149,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
     const recent = [rec, ...get().recent].slice(0, MAX_RECENT);
     saveRecent(recent);
     set({ recent });
+    get().addRun(ex, { id: rec.id, source: 'this tab' });
   },
 
   openRecent(id) {
@@ -169,18 +170,20 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
   },
 
   importResultJson(text) {
-    let run;
+    let run, imported;
     try {
       if (text.length > MAX_IMPORT_BYTES) {
         const cap = mb(MAX_IMPORT_BYTES);
         throw new Error(`the text is ${mb(text.length)}; result files larger than ${cap} are not read`);
       }
-      run = runFromExperiment(parseImportedResult(text));
+      imported = parseImportedResult(text);
+      run = runFromExperiment(imported);
     } catch (e) {
       get().notify('error', 'Import failed', [e instanceof Error ? e.message : String(e)], 'import-error');
       return;
     }
     set({ run, viewingImport: 'imported JSON', selectedMethod: null });
+    if (imported.methods.length) get().addRun(imported, { source: 'imported', preset: null });
     get().dropNotices('import-error');
     get().notify('info', 'Showing an imported result', [
       'Charts and tables show the file’s numbers; run something to return to live results.',
