@@ -65,7 +65,7 @@ export const REPRODUCE_CLI = defineCli({
     'condense-per-class': { type: 'string', arg: 'N', default: '1000', help: 'images per class of that cell (10..5000)' },
     methods: { type: 'string', arg: 'A,B', help: 'replace every experiment cell\'s methods (small test runs)' },
     backend: { type: 'string', arg: 'wasm|cpu|webgpu', help: 'tfjs backend (default wasm)' },
-    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers per process (default: the cores on WASM/CPU; 1 for --jobs children)' },
+    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers per process (default: the cores on WASM/CPU; --jobs children get the same)' },
     'list-cells': { type: 'boolean', help: 'print the cells (id and title) and exit; with --json their specs too' },
     json: { type: 'boolean', help: 'with --list-cells: a JSON array [{id, title, kind, spec}]' },
     cell: { type: 'string', arg: 'ID', help: 'run this one cell (into <out>/cells/) and exit; no report' },
@@ -153,8 +153,9 @@ async function main(): Promise<void> {
   const keyOf = (cell: Cell) => (cell.kind === 'condensation' ? { condensePerClass } : cell.spec);
   const store = fileCellStore(out);
   const be = await initNodeBackend(parseBackendFlag(values.backend));
-  // one pool of data-parallel workers for every experiment cell of this process (--jobs children get --workers 1
-  // unless --workers is given: N processes already share the cores)
+  // one pool of data-parallel workers for every experiment cell of this process. --jobs children get the same count
+  // as a serial run would use (the count changes float summation order, so metrics equal serial ones only then);
+  // pass --workers 1 to avoid oversubscribing the cores when N jobs run at once.
   const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
   if (values['pretrain-only']) {
     const seen = new Set<string>();
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
       '--condense-per-class', String(condensePerClass), ...(values.methods ? ['--methods', values.methods] : []),
       ...(values.backend ? ['--backend', values.backend] : []), ...(values['skip-condensation'] ? ['--skip-condensation'] : []),
       ...(values.fresh ? ['--fresh'] : []), ...(values.events ? ['--events'] : []),
-      '--workers', String(workers ?? 1)];
+      ...(workers !== undefined ? ['--workers', String(workers)] : [])];
     const firstOf = new Map<string, Cell>();
     for (const c of todo) if (c.spec && !firstOf.has(originalKey(c.spec))) firstOf.set(originalKey(c.spec), c);
     console.error(`--jobs ${jobs}: ${todo.length} cell(s) to run, ${firstOf.size} original model(s) to train first`);
