@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
 import { LabSession, CancelledError } from '../core';
-import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
+import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown, seedsCsv } from '../core';
 import { markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
@@ -157,7 +157,9 @@ async function main(): Promise<void> {
     ].join('\n');
     await writeAtomic(out, JSON.stringify(multi, null, 2));
     await writeAtomic(md, text);
+    await writeAtomic(`${stem}.intervals.csv`, seedsCsv(multi.aggregate));
     console.log(text);
+    console.log(`wrote ${stem}.intervals.csv (one interval per method × arm × metric)`);
   }
   console.log(`\nwrote ${out} and ${md}`);
 }

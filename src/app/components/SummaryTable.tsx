@@ -1,5 +1,6 @@
 import type { MethodResult } from '../../core/lite';
 import { metricPoint, metricsFor } from '../../core/lite';
+import { SeedsTable } from './SeedsTable';
 import { armKey, summaryRows } from '../runState';
 import { useLab } from '../store';
 import { fmtGap, fmtNum, fmtSeconds } from '../format';
@@ -20,14 +21,17 @@ export function SummaryTable() {
   const ref = rows.find((r) => r.method === 'Retrain');
   const hasWith = methods.some((m) => m.withDC);
   const hasWithout = methods.some((m) => !m.withDC);
+  const multi = useLab((s) => s.run.multi);
   const arms: Array<{ withDC: boolean; title: string }> = [
     ...(hasWithout ? [{ withDC: false, title: 'w/o DC' }] : []),
     ...(hasWith ? [{ withDC: true, title: 'w/ DC' }] : []),
   ];
   return (
+    <>
+    {multi && multi.planned.length >= 2 && <SeedsTable multi={multi} />}
     <section className="panel table-panel" data-testid="summary">
       <div className="panel-head">
-        <h2>Summary{rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}</h2>
+        <h2>{multi && multi.planned.length >= 2 && multi.current !== null ? `Seed ${multi.current}: ` : ''}Summary{rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}</h2>
         {ex && (
           <span className="muted small">
             {ex.split.forgetClass !== null && ex.split.forgetClass !== undefined ? `forgetting class ${ex.split.forgetClass} · ` : ''}
@@ -74,6 +78,11 @@ export function SummaryTable() {
                         ...METRIC_COLUMNS.map((c) => (
                           <td key={`${a.title}${c.id}`} className="num" onClick={() => select(armKey(m.name, m.withDC, m.round))} data-testid="metric-cell">
                             {fmtNum(metricPoint(m, c))}
+                            {c.id === 'mia' && m.metrics.miaSe !== undefined && (
+                              <span className="se small" data-testid="mia-se" title="bootstrap standard error of the MIA over samples (AUC points)">
+                                {' '}± {fmtNum(m.metrics.miaSe)} SE
+                              </span>
+                            )}
                             {!isRef && refM && c.summary.gap && (
                               <span className="gap">{fmtGap(metricPoint(m, c), metricPoint(refM, c))}</span>
                             )}
@@ -96,5 +105,6 @@ export function SummaryTable() {
         </div>
       )}
     </section>
+    </>
   );
 }
