@@ -220,7 +220,7 @@ export const PARAMS: readonly ParamDef[] = [
   ...KEY_HPARAMS.map(hparamParam),
   { name: 'seed', key: 'seed', label: 'Seed', group: 'run', type: 'int', control: 'number', ...intRange('seed'), path: 'seed', default: dflt('seed') },
   {
-    name: 'seeds', key: 'seeds', label: 'Seeds', group: 'run', type: 'int', control: 'number', min: 1, max: 100,
+    name: 'seeds', key: 'seeds', label: 'Seeds', group: 'run', type: 'int', control: 'number', ...intRange('seeds'),
     help: 'Compare runs once per seed (seed, seed+1, …) and shows mean ± 95 % interval; gaps to Retrain paired per seed',
     path: 'seeds', default: dflt<number>('seeds'),
   },
