@@ -28,7 +28,15 @@ export interface RunCliOptions {
   dataDir?: string;
   /** keep finished methods here and reuse them (resumable; FileMethodStore) */
   methodDir?: string;
+  /** runs after the experiment, on the same session (its original model), before it is disposed (bench timing) */
+  afterRun?: (session: LabSession, result: ExperimentResult) => Promise<void>;
 }
+
+/** This process's CPU seconds (user + system, all threads). */
+export const processCpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 /** Run one experiment in this process; shared by `experiment`, `bench` and `reproduce`. */
 export async function runExperimentNode(opts: RunCliOptions): Promise<ExperimentResult> {
@@ -74,10 +82,12 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   const methodStore = opts.methodDir ? await FileMethodStore.open(opts.methodDir, opts.spec, log) : undefined;
   const session = new LabSession({
     dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend, methodStore,
-    versions: await labVersions(), machine: machineInfo(),
+    versions: await labVersions(), machine: machineInfo(), cpuClock: processCpuSeconds,
   }, opts.spec);
   try {
-    return await session.runAll(opts.signal);
+    const result = await session.runAll(opts.signal);
+    await opts.afterRun?.(session, result);
+    return result;
   } finally {
     session.dispose();
   }

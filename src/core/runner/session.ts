@@ -40,6 +40,11 @@ export interface LabSessionOptions {
   /** evaluate at most this many retain images per curve point (seeded subsample); final metrics use all */
   curveRetainCap?: number;
   /**
+   * Process CPU seconds (Node: process.cpuUsage); when given, each unlearning's CPU seconds over the same span as
+   * its wall seconds are kept in `lastUnlearnCpuSeconds` (the bench's interleaved timing repeats read it).
+   */
+  cpuClock?: () => number;
+  /**
    * finished method results of this spec (resumable long runs): every finished method is put as it finishes; a
    * stored result is reused instead of re-running the method — single-round specs only (multi-round chaining
    * needs each method's output model, which is not stored)
@@ -74,6 +79,8 @@ export class LabSession implements LabSessionApi {
   private gallery: ForgetSampleView[] = [];
   private static readonly GALLERY_SIZE = 24;
   private busySeconds = 0;
+  /** process CPU seconds of the last unlearning (NaN without `cpuClock`) */
+  lastUnlearnCpuSeconds = NaN;
 
   constructor(opts: LabSessionOptions, spec?: ExperimentSpec) {
     this.opts = opts;
@@ -403,6 +410,7 @@ export class LabSession implements LabSessionApi {
         const label = `${name}${arm === 'with' ? ` ${armLabel(arm)}` : ''}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
+          const c0 = this.opts.cpuClock?.() ?? NaN;
           const { model } = await guardDivergence(`unlearn (${label})`, () => runMethod(name, {
             original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
             // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
@@ -426,6 +434,8 @@ export class LabSession implements LabSessionApi {
               : undefined,
           }));
           const unlearnSeconds = now() - t0 - evalSeconds;
+          // CPU over the same span (curve evaluations included when curves are on: run timings with curves off)
+          this.lastUnlearnCpuSeconds = (this.opts.cpuClock?.() ?? NaN) - c0;
           try {
             const bad = await firstNonFiniteParam(model);
             if (bad !== null) throw divergedWeights(`unlearn (${label})`, bad);
