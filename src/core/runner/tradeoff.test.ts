@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  acfEpochList, cfWarmup, parseTradeoffFile, summariseTradeoff, tradeoffChartData, tradeoffPlan, tradeoffPointsOf, tradeoffRunSpec,
+  acfEpochList, cfWarmup, parseTradeoffFile, summariseTradeoff, sweepTradeoff, tradeoffChartData, tradeoffPlan, tradeoffPointsOf, tradeoffRunSpec,
   type TradeoffPoint,
 } from './tradeoff';
-import { getPreset } from './presets';
+import { getPreset, mergeSpec, validateSpec } from './presets';
 
 describe('trade-off plan', () => {
   it('A-CF epochs: the fixed list plus the count nearest the paper\'s 704 steps', () => {
@@ -96,5 +96,31 @@ describe('sweep plan, points and chart shaping (shared by the CLI and the page)'
     const bad = [{ ...points[0], mia: 'x' }];
     expect(() => parseTradeoffFile(JSON.stringify({ points: bad }))).toThrow(/points\[0\].*mia must be a finite number/);
     expect(() => parseTradeoffFile(JSON.stringify({ points: [{ ...points[0], method: 'SCRUB' }] }))).toThrow(/not A-CF, CF or Retrain/);
+  });
+});
+
+describe('sweepTradeoff (the page Sweep driver)', () => {
+  it('per seed: pretrain, then the plan\'s runs with their specs; points summarised', async () => {
+    const spec = validateSpec(mergeSpec(getPreset('smoke').spec, { seed: 4, seeds: 2 }));
+    const calls: string[] = [];
+    const file = await sweepTradeoff(spec, {
+      pretrain: async (s, seed) => { calls.push(`pre${seed}:${s.seeds}`); return 640; },
+      unlearn: async (s, run, seed) => {
+        calls.push(`${seed}:${run.method}${run.epochs}`);
+        expect(s.unlearn.methods).toEqual([run.method]);
+        expect(s.seed).toBe(seed);
+        const e = run.epochs;
+        return {
+          metrics: { forgetAcc: 100 - e - seed, retainAcc: 90, testAcc: 70, mia: 60 - e, miaSe: 2 }, unlearnSeconds: e,
+          curve: Array.from({ length: e }, (_, i) => ({ epoch: i + 1, seconds: i + 1, forgetAcc: 99 - i, retainAcc: 90, testAcc: 70, mia: 59 - i })),
+        };
+      },
+    }, { cap: 2 });
+    expect(calls).toEqual(['pre4:1', '4:Retrain2', '4:A-CF2', '4:CF1', '4:CF2', 'pre5:1', '5:Retrain2', '5:A-CF2', '5:CF1', '5:CF2']);
+    expect(file.seeds).toEqual([4, 5]);
+    // per seed: Retrain 1 + A-CF 2 (checkpoint 1 and the run) + CF 2 = 5 points
+    expect(file.points).toHaveLength(10);
+    const cf2 = file.summary.find((r) => r.method === 'CF' && r.epochs === 2)!;
+    expect(cf2.forgetAcc.values).toEqual([94, 93]);
   });
 });

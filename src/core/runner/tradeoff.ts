@@ -13,6 +13,7 @@
 import type { ExperimentSpec, MethodName } from '../contracts';
 import { interval, type Interval } from '../stats';
 import { LabError } from '../types';
+import { mergeSpec, seedList, validateSpec } from './presets';
 
 export const TRADEOFF_ACF_EPOCHS = [1, 2, 4, 8, 16] as const;
 export const TRADEOFF_CF_EPOCHS = [1, 2, 5, 10, 25, 50] as const;
@@ -236,4 +237,39 @@ export function tradeoffChartData(summary: TradeoffSummaryRow[], metric: Tradeof
     retrain = { mean: p.y, lo: p.yLo, hi: p.yHi, n: re.n, seconds: re.seconds.mean, epochs: re.epochs };
   }
   return { metric, lines, retrain };
+}
+
+export interface SweepHooks {
+  /** set up one seed (its single-seed spec) and train / reuse its original model; returns |retain| */
+  pretrain: (seedSpec: ExperimentSpec, seed: number) => Promise<number>;
+  /** run one sweep run (`tradeoffRunSpec` of the seed spec) and return its method result */
+  unlearn: (runSpec: ExperimentSpec, run: TradeoffRun, seed: number) => Promise<TradeoffRunResult>;
+  /** after each run, with all points so far */
+  onPoints?: (points: TradeoffPoint[], run: TradeoffRun, seed: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The sweep for any spec, per seed of `spec.seeds` (the page's Sweep; `npm run tradeoff` is the same plan with
+ * resumable files): the plan of `tradeoffPlan`, each run's spec from `tradeoffRunSpec`, points from
+ * `tradeoffPointsOf`. Returns the points and their summary (a TradeoffFile).
+ */
+export async function sweepTradeoff(
+  spec: ExperimentSpec, hooks: SweepHooks, opts: { cap?: number; mode?: string; preset?: string } = {},
+): Promise<TradeoffFile> {
+  const seeds = seedList(spec);
+  const points: TradeoffPoint[] = [];
+  for (const seed of seeds) {
+    if (hooks.signal?.aborted) break;
+    const seedSpec = validateSpec(mergeSpec(spec, { seed, seeds: 1 }));
+    const retainSize = await hooks.pretrain(seedSpec, seed);
+    const { acfEpochs, runs } = tradeoffPlan(retainSize, opts.cap ?? Infinity);
+    for (const run of runs) {
+      if (hooks.signal?.aborted) break;
+      const m = await hooks.unlearn(validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs)), run, seed);
+      points.push(...tradeoffPointsOf(run, m, seed, acfEpochs, retainSize));
+      hooks.onPoints?.([...points], run, seed);
+    }
+  }
+  return { preset: opts.preset, mode: opts.mode ?? spec.forget.mode, seeds, points, summary: summariseTradeoff(points) };
 }
