@@ -12,6 +12,7 @@ import { DatasetPanel } from './components/DatasetPanel';
 import { DevicePanel } from './components/DevicePanel';
 import { SharePanel } from './components/SharePanel';
 import { ReproducePanel } from './components/ReproducePanel';
+import { TradeoffPanel } from './components/TradeoffChart';
 import { ErrorBoundary } from './components/ErrorBoundary';
 
 /** One view of the page behind its own error boundary; it retries when the shown run changes. */
@@ -146,6 +147,9 @@ export function App() {
           </div>
           <View name="Reproduce">
             <ReproducePanel />
+          </View>
+          <View name="Trade-off sweep">
+            <TradeoffPanel />
           </View>
         </main>
         <aside className="rightbar">

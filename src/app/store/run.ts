@@ -10,7 +10,7 @@ import { emptyRun, reduceRun, withExperiment, type MultiSeedView, type RunView }
 import { specOf } from '../url';
 import type { SliceCreator } from './types';
 
-export type Busy = { command: RequestKind | 'compare' | 'reproduce'; id: number; startedAt: number } | null;
+export type Busy = { command: RequestKind | 'compare' | 'reproduce' | 'sweep'; id: number; startedAt: number } | null;
 
 export interface RunSlice {
   run: RunView;
