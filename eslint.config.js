@@ -20,7 +20,7 @@ export const CORE_LAYERS = [
   ['data/', 'backend/'],
   ['models/'],
   ['train/'],
-  ['eval/'],
+  ['eval/', 'parallel/'],
   ['condense/', 'unlearn/'],
   ['runner/'],
   ['index.ts', 'lite.ts'],
@@ -90,7 +90,11 @@ export default tseslint.config(
       'import-x/no-cycle': 'off',
       'import-x/no-restricted-paths': ['error', {
         zones: [
-          { target: './src/core', from: './src/cli', except: ['./node-backend.ts', './dataset-node.ts'], message: 'core tests use only the CLI Node harness (node-backend, dataset-node)' },
+          {
+            target: './src/core', from: './src/cli',
+            except: ['./node-backend.ts', './dataset-node.ts', './parallel-node.ts'],
+            message: 'core tests use only the CLI Node harnesses (node-backend, dataset-node, parallel-node)',
+          },
           { target: './src/core', from: ['./src/app', './src/worker'], message: 'the core never imports the app or the worker' },
         ],
       }],

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseArgs } from 'node:util';
+import { CliExit, defineCli, parseCli } from '../src/cli/options';
 import { LabError, type ImageSplit } from '../src/core/types';
 import {
   CIFAR10_EXPECT, CIFAR10_INFLATE, CIFAR10_MD5, CIFAR10_URL, Cifar10TarCollector, type CifarExpect,
@@ -254,11 +254,22 @@ export async function prepareSvhn(opts: PrepareSvhnOptions = {}): Promise<Prepar
   return { dir: join(out, 'svhn'), manifest, seconds, warnings };
 }
 
-const USAGE = `usage: npm run datasets -- [--dataset cifar10|svhn] [--out public/datasets]
-  subset:  --subset N [--subset-test M] [--from public/datasets] --out DIR   (the first N train / M test images per
-           class of an already prepared dataset, e.g. a small shard set to copy to a GPU machine)
-  cifar10: [--archive cifar-10-binary.tar.gz]   (or env CIFAR10_ARCHIVE; otherwise downloaded from ${CIFAR10_URL})
-  svhn:    [--train train_32x32.mat --test test_32x32.mat] [--seed N]   (otherwise downloaded)`;
+export const DATASETS_CLI = defineCli({
+  name: 'datasets',
+  summary: 'Prepare CIFAR-10 or SVHN as the lab\'s shard files, or pack a subset of an already prepared dataset.',
+  options: {
+    dataset: { type: 'string', arg: 'cifar10|svhn', default: 'cifar10', help: 'which dataset' },
+    archive: { type: 'string', arg: 'PATH', help: `cifar-10-binary.tar.gz (or env CIFAR10_ARCHIVE; else downloaded)` },
+    out: { type: 'string', arg: 'DIR', default: DEFAULT_OUT, help: 'where <dataset>/ is written' },
+    train: { type: 'string', arg: 'PATH', help: 'svhn: train_32x32.mat (else downloaded)' },
+    test: { type: 'string', arg: 'PATH', help: 'svhn: test_32x32.mat (else downloaded)' },
+    seed: { type: 'string', arg: 'N', help: 'svhn: seed of the train subsample' },
+    subset: { type: 'string', arg: 'N', help: 'pack the first N train images per class of --from into --out' },
+    'subset-test': { type: 'string', arg: 'M', help: 'with --subset: test images per class (default max(100, N/5))' },
+    from: { type: 'string', arg: 'DIR', default: DEFAULT_OUT, help: 'with --subset: the prepared datasets to read' },
+  },
+  notes: [`CIFAR-10 is downloaded from ${CIFAR10_URL} when no archive is given.`],
+});
 
 export interface PrepareSubsetOptions {
   id: 'cifar10' | 'svhn';
@@ -307,27 +318,11 @@ async function readManifestSource(id: 'cifar10' | 'svhn', from: string): Promise
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        dataset: { type: 'string', default: 'cifar10' },
-        archive: { type: 'string' },
-        out: { type: 'string', default: DEFAULT_OUT },
-        train: { type: 'string' },
-        test: { type: 'string' },
-        seed: { type: 'string' },
-        subset: { type: 'string' },
-        'subset-test': { type: 'string' },
-        from: { type: 'string', default: DEFAULT_OUT },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    values = parseCli(DATASETS_CLI, argv);
   } catch (e) {
-    console.error(`error: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    if (e instanceof CliExit) return e.code;
+    throw e;
   }
-  if (values.help) { console.log(USAGE); return 0; }
   const log: Log = (s) => console.log(s);
   try {
     if (values.subset !== undefined) {

@@ -98,12 +98,16 @@ export function App() {
           <Toolbar />
         </View>
       </header>
-      {preset && PRESETS[preset] && <div className="preset-desc muted small">{PRESETS[preset].description}</div>}
+      {preset && PRESETS[preset] && (
+        <section className="preset-desc muted small" aria-label="Preset">
+          {PRESETS[preset].description}
+        </section>
+      )}
       <View name="Notices">
         <Notices />
       </View>
       <div className="layout">
-        <aside className="sidebar">
+        <aside className="sidebar" aria-label="Settings">
           <View name="Settings">
             <Controls />
           </View>
@@ -152,7 +156,7 @@ export function App() {
             <TradeoffPanel />
           </View>
         </main>
-        <aside className="rightbar">
+        <aside className="rightbar" aria-label="Dataset, device and sharing">
           <View name="Dataset">
             <DatasetPanel />
           </View>

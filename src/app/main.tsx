@@ -4,6 +4,12 @@ import { App } from './App';
 import { startLab } from './store';
 import './styles.css';
 
+// Offline after a first visit: the build's service worker (src/sw/) precaches the app and its WASM files.
+// Only in a build (dev has no dist/sw.js); caching is an optimisation, so a refused registration is ignored.
+if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register('./sw.js').catch(() => undefined);
+}
+
 startLab(() => new Worker(new URL('../worker/lab.worker.ts', import.meta.url), { type: 'module', name: 'lab-worker' }));
 
 const root = document.getElementById('root');

@@ -30,6 +30,8 @@ describe('parameter table', () => {
   it('recognises a preset from its params', () => {
     const p = paramsFromSpec(PRESETS.smoke.spec);
     expect(matchPreset({ ...p, backend: 'wasm' })).toBe('smoke');
+    // machine settings are not part of an experiment
+    expect(matchPreset({ ...p, workers: 3, softwareGpu: true })).toBe('smoke');
     expect(matchPreset({ ...p, seed: 99 })).toBeNull();
   });
 
@@ -148,6 +150,10 @@ describe('URL round trip', () => {
     const r = parseSearch('?fm=class&r=3');
     expect(r.ignored.some((l) => /combination/.test(l))).toBe(true);
     expect(r.params.rounds).toBe(defaultParams().rounds);
+    // the fallback keeps the machine settings of the link
+    const w = parseSearch('?fm=class&r=3&wk=3&be=wasm');
+    expect(w.params.workers).toBe(3);
+    expect(w.params.backend).toBe('wasm');
   });
 
   it('toSearch lists every table key', () => {

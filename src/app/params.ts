@@ -229,6 +229,10 @@ export const PARAMS: readonly ParamDef[] = [
     options: BACKEND_PREFS.map((b) => ({ value: b, label: b === 'auto' ? 'auto (webgpu → webgl → wasm → cpu)' : b })),
   },
   {
+    name: 'workers', key: 'wk', label: 'Training workers', group: 'device', type: 'int', control: 'number', min: 0, max: 64, default: 0,
+    help: 'data-parallel WASM workers; 0 = all cores (navigator.hardwareConcurrency), 1 = train in the lab worker only',
+  },
+  {
     name: 'softwareGpu', key: 'swgpu', label: 'Allow software WebGPU',
     help: 'diagnostic: use a software adapter (SwiftShader), ~50× slower than WASM; refused by default',
     group: 'device', type: 'bool', control: 'checkbox', default: false, advanced: true,
@@ -362,9 +366,18 @@ export function backendPref(params: Params): BackendPref {
   return (params.backend as BackendPref) ?? 'auto';
 }
 
+/** The 'Training workers' setting (0 = all cores). */
+export function workersPref(params: Params): number {
+  return typeof params.workers === 'number' ? params.workers : 0;
+}
+
+/** Machine settings: not part of an experiment (presets and specs leave them alone). */
+const DEVICE_PARAMS = new Set(['backend', 'workers', 'softwareGpu']);
+
 /** Name of the preset these params equal (the backend does not count), or null. */
 export function matchPreset(params: Params): string | null {
-  const sameAs = (a: Params, b: Params) => PARAMS.every((p) => p.name === 'backend' || p.name === 'softwareGpu' || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
+  const sameAs = (a: Params, b: Params) =>
+    PARAMS.every((p) => DEVICE_PARAMS.has(p.name) || JSON.stringify(a[p.name]) === JSON.stringify(b[p.name]));
   for (const [name, pr] of Object.entries(PRESETS)) if (sameAs(params, paramsFromSpec(pr.spec))) return name;
   return null;
 }

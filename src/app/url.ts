@@ -74,7 +74,7 @@ export function parseSearch(search: string): ParsedUrl {
   if (problem) {
     const fallback = preset ? paramsFromSpec(PRESETS[preset].spec) : defaultParams();
     const keep = params;
-    params = { ...fallback, backend: keep.backend, softwareGpu: keep.softwareGpu };
+    params = { ...fallback, backend: keep.backend, softwareGpu: keep.softwareGpu, workers: keep.workers };
     ignored.push(`settings combination rejected (${clip(problem, 200)}); using ${preset ? `the ${preset} preset` : 'the defaults'}`);
   }
   return { params, ignored, preset, autorun };

@@ -16,7 +16,7 @@ import type { BenchRow } from '../core';
  * CPU seconds (src/core/runner/timing.ts). The experiment's own single timings stay in `results`.
  */
 export async function benchUnlearn(
-  opts: { preset?: string; log?: (s: string) => void; repeats?: number } = {},
+  opts: { preset?: string; log?: (s: string) => void; repeats?: number; workers?: number } = {},
 ): Promise<{ rows: BenchRow[]; results: ExperimentResult[]; timing: Record<string, TimingRepeats> }> {
   const repeats = opts.repeats ?? 3;
   const timing: Record<string, TimingRepeats> = {};
@@ -31,7 +31,7 @@ export async function benchUnlearn(
       unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'without' }, curves: false, rounds: 1,
     }));
     const res = await runExperimentNode({
-      spec, log: opts.log,
+      spec, log: opts.log, workers: opts.workers,
       afterRun: async (session) => {
         timing[mode] = await timingRepeats(['A-CF', 'CF', 'Retrain'], async (m) => {
           const [r] = await session.unlearn([m as MethodResult['name']], 'without');

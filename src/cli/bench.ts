@@ -1,35 +1,52 @@
 /**
- * `npm run bench [-- --only PREFIX] [--preset bench] [--fresh]` → results/bench.json + results/bench.md (results-format.md).
+ * `npm run bench [-- --only PREFIX] [--preset bench] [--fresh] [--workers N]` → results/bench.json + results/bench.md (results-format.md).
  * With `--only`, the measured rows replace the rows of the same id in an existing results/bench.json.
  * Gathers the core throughput rows, the condensation rows and the unlearning rows. A benchmark that cannot run is
  * absent from the table (and its error printed), never faked.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
+import { defineCli, parseCli, runCli } from './options';
 import type { BenchRow } from '../core';
+import { parseWorkerCount } from '../core';
 
 type Row = BenchRow & { measuredAt?: string };
 
 type Group = { prefix: string[]; run: () => Promise<BenchRow[]> };
 
+export const BENCH_CLI = defineCli({
+  name: 'bench',
+  summary: 'Measure the core throughput, condensation and unlearning rows → <out>/bench.json + bench.md.',
+  options: {
+    only: { type: 'string', arg: 'PREFIXES', help: 'only rows whose id starts with one of these (comma-separated)' },
+    preset: { type: 'string', arg: 'NAME', help: 'preset of the unlearning rows (default bench)' },
+    out: { type: 'string', arg: 'DIR', default: 'results', help: 'folder of bench.json and bench.md' },
+    fresh: { type: 'boolean', help: 'drop the rows of an earlier bench.json instead of keeping the unmeasured ones' },
+    backend: { type: 'string', arg: 'wasm|cpu|webgpu', help: 'tfjs backend (default wasm)' },
+    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)' },
+  },
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    only: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, fresh: { type: 'boolean' }, backend: { type: 'string' },
-  } });
+  const values = parseCli(BENCH_CLI);
+  // --workers N: data-parallel workers of the parallel rows and the unlearning runs (default: the cores available)
+  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
   // --only takes one prefix or a comma-separated list of prefixes
   const onlyList = (values.only ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   const only = onlyList.length === 1 ? onlyList[0] : '';
   const matches = (id: string) => onlyList.length === 0 || onlyList.some((p) => id.startsWith(p));
-  const outDir = values.out ?? 'results';
+  const outDir = values.out;
   const backend = await initNodeBackend(parseBackendFlag(values.backend));
   const groups: Group[] = [
-    { prefix: ['core.'], run: async () => (await import('./bench-core')).benchCore() },
+    { prefix: ['core.'], run: async () => [
+      ...(await (await import('./bench-core')).benchCore()),
+      ...(await (await import('./bench-parallel')).benchParallel({ workers, log: (m) => console.error(m) })),
+    ] },
     { prefix: ['blend.', 'dm.', 'random.', 'reduced_retain.'], run: async () => (await import('./bench-condense')).benchCondense({ only }) },
-    { prefix: ['unlearn.', 'memory.'], run: async () => (await import('./bench-unlearn')).benchUnlearn({ preset: values.preset }).then((r) => r.rows) },
+    { prefix: ['unlearn.', 'memory.'], run: async () => (await import('./bench-unlearn')).benchUnlearn({ preset: values.preset, workers }).then((r) => r.rows) },
   ];
   const rows: BenchRow[] = [];
   for (const g of groups) {
@@ -76,4 +93,4 @@ export function benchMarkdown(doc: { createdAt: string; machine: Record<string, 
   return lines.join('\n') + '\n';
 }
 
-main().catch((e: Error) => { console.error(`bench: ${e.message}`); process.exit(1); });
+runCli('bench', main);

@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- --config spec.json --out result.json [--preset NAME] [--seed N] [--seeds N|a,b,c]
- *    [--resume-dir DIR] [--md table.md] [--backend wasm|cpu|webgpu]`
+ *    [--resume-dir DIR] [--md table.md] [--backend wasm|cpu|webgpu] [--quiet] [--events]`  (`--help`: all options)
  *
  * Runs a whole experiment headless in Node (the same core as the browser worker) and writes the result JSON
  * (results-format.md) plus a paper-style markdown table next to it. With more than one seed (`--seeds` or the
@@ -8,16 +8,19 @@
  * (runner/seeds.ts). Every finished method is kept under the resume folder (default `<out>.parts/seed<N>/`) as it
  * finishes; re-running the same command resumes without redoing finished methods or the original model.
  */
-import { parseArgs } from 'node:util';
 import { readFile, stat } from 'node:fs/promises';
-import { LabSession, CancelledError } from '../core';
+import { LabSession } from '../core';
 import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown, seedsCsv } from '../core';
 import { markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
+import { createNodeParallel, nodeWorkerCount } from './parallel-node';
+import { parseWorkerCount, type ParallelTrainer } from '../core';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
+import { defineCli, parseCli, runCli } from './options';
+import { eventWriter, progressFraction, progressOut, type EventWriter } from './progress';
 
 export interface RunCliOptions {
   spec: ExperimentSpec;
@@ -28,6 +31,16 @@ export interface RunCliOptions {
   dataDir?: string;
   /** keep finished methods here and reuse them (resumable; FileMethodStore) */
   methodDir?: string;
+  /**
+   * data-parallel training workers (default: the cores available, `os.availableParallelism()`, on the WASM / CPU
+   * backends; 1 on WebGPU, whose device the WASM shard workers would not use; 1 = in this thread)
+   */
+  workers?: number;
+  /** a worker pool the caller owns (e.g. one for all seeds); when given, `workers` is ignored and it is not disposed */
+  parallel?: ParallelTrainer | null;
+  /** `--events`: every RunEvent as a JSON line (with `eventContext`, e.g. the cell or seed) */
+  events?: EventWriter;
+  eventContext?: Record<string, unknown>;
   /** runs after the experiment, on the same session (its original model), before it is disposed (bench timing) */
   afterRun?: (session: LabSession, result: ExperimentResult) => Promise<void>;
 }
@@ -40,23 +53,22 @@ export const processCpuSeconds = (): number => {
 
 /** Run one experiment in this process; shared by `experiment`, `bench` and `reproduce`. */
 export async function runExperimentNode(opts: RunCliOptions): Promise<ExperimentResult> {
-  const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const out = progressOut();
+  const log = opts.log ?? ((l: string) => out.line(l));
   const backend = await initNodeBackend();
   const { seed, trainPerClass, testPerClass } = opts.spec;
   const dataset = await loadDatasetNode(opts.spec.dataset, { request: { seed, trainPerClass, testPerClass }, dir: opts.dataDir });
-  let lastProgress = 0;
   const sink = (e: RunEvent) => {
+    opts.events?.(e, opts.eventContext);
     if (opts.quiet) return;
     switch (e.kind) {
       case 'stage':
         log(e.status === 'start' ? `▶ ${e.stage}${e.label ? ` · ${e.label}` : ''}` : `✓ ${e.stage}${e.label ? ` · ${e.label}` : ''} (${fmtSeconds(e.seconds ?? 0)})`);
         break;
       case 'progress': {
-        const t = Date.now();
-        if (t - lastProgress < 2000) break;
-        lastProgress = t;
         const p = e.progress;
-        log(`  ${p.label ?? p.stage} epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps}` +
+        if (opts.log) break; // a caller's own log gets whole lines only
+        out.bar(progressFraction(p), `${p.label ?? p.stage} epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps}` +
           (p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : '') +
           (p.imgPerSec ? ` ${p.imgPerSec.toFixed(0)} img/s` : '') + (p.etaSeconds !== undefined ? ` ETA ${fmtSeconds(p.etaSeconds)}` : ''));
         break;
@@ -80,17 +92,30 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
     }
   };
   const methodStore = opts.methodDir ? await FileMethodStore.open(opts.methodDir, opts.spec, log) : undefined;
+  const own = opts.parallel === undefined;
+  const parallel = own ? createNodeParallel(opts.workers ?? defaultNodeWorkers(backend.backend)) : opts.parallel;
+  if (own && parallel && !opts.quiet) log(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const session = new LabSession({
     dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend, methodStore,
-    versions: await labVersions(), machine: machineInfo(), cpuClock: processCpuSeconds,
+    versions: await labVersions(), machine: machineInfo(), parallel, cpuClock: processCpuSeconds,
   }, opts.spec);
   try {
     const result = await session.runAll(opts.signal);
     await opts.afterRun?.(session, result);
     return result;
   } finally {
+    out.clear();
     session.dispose();
+    if (own) await parallel?.dispose();
   }
+}
+
+/**
+ * The default worker count: every core on the WASM / CPU backends; 1 on WebGPU (the shard workers run WASM and
+ * would leave the GPU idle).
+ */
+export function defaultNodeWorkers(backend: string): number {
+  return backend === 'wasm' || backend === 'cpu' ? nodeWorkerCount() : 1;
 }
 
 /** A spec file larger than this is refused before it is read (a real spec is well under 10 KB). */
@@ -109,19 +134,28 @@ export function abortOnSigint(): AbortController {
   return ac;
 }
 
+export const EXPERIMENT_CLI = defineCli({
+  name: 'experiment',
+  summary: 'Run one experiment headless (the browser worker\'s core) → result JSON + a paper-style Markdown table.',
+  options: {
+    preset: { type: 'string', arg: 'NAME', help: 'start from this preset (default: the default spec)' },
+    config: { type: 'string', arg: 'spec.json', help: 'a spec (JSON) merged over the preset' },
+    seed: { type: 'string', arg: 'N', help: 'the experiment seed' },
+    seeds: { type: 'string', arg: 'N|a,b,c', help: 'run several seeds: a count or a list (aggregate with intervals)' },
+    out: { type: 'string', arg: 'FILE', default: 'result.json', help: 'the result JSON' },
+    md: { type: 'string', arg: 'FILE', help: 'the Markdown table (default: <out stem>.md)' },
+    'resume-dir': { type: 'string', arg: 'DIR', help: 'finished methods kept here (default: <out stem>.parts)' },
+    backend: { type: 'string', arg: 'wasm|cpu|webgpu', help: 'tfjs backend (default wasm)' },
+    quiet: { type: 'boolean', help: 'no progress lines on stderr' },
+    events: { type: 'boolean', help: 'progress as JSON lines on stdout (RunEvents; the table is not printed)' },
+    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)' },
+  },
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      config: { type: 'string' }, preset: { type: 'string' }, out: { type: 'string' }, md: { type: 'string' },
-      seed: { type: 'string' }, seeds: { type: 'string' }, 'resume-dir': { type: 'string' },
-      quiet: { type: 'boolean' }, help: { type: 'boolean' }, backend: { type: 'string' },
-    },
-  });
-  if (values.help) {
-    console.log('usage: npm run experiment -- [--preset NAME] [--config spec.json] [--seed N] [--seeds N|a,b,c] ' +
-      '[--resume-dir DIR] --out result.json [--md table.md] [--backend wasm|cpu|webgpu]');
-    return;
-  }
+  const values = parseCli(EXPERIMENT_CLI);
+  const events = values.events ? eventWriter() : undefined;
+  const say = (text: string) => { if (!events) console.log(text); };
   const be = await initNodeBackend(parseBackendFlag(values.backend));
   if (be.adapter) console.error(`backend webgpu on ${be.adapter}${be.tuning ? ` · ${be.tuning}` : ''}`);
   let base = DEFAULT_SPEC;
@@ -145,33 +179,47 @@ async function main(): Promise<void> {
     spec = validateSpec(mergeSpec(spec, { seed: Number(values.seed) }));
   }
   if (values.seeds !== undefined) spec = validateSpec(mergeSpec(spec, { seeds: parseSeedsArg(values.seeds) }));
-  const out = values.out ?? 'result.json';
+  const out = values.out;
   const stem = out.replace(/\.json$/i, '');
   const resumeDir = values['resume-dir'] ?? `${stem}.parts`;
   const md = values.md ?? stem + '.md';
   const ac = abortOnSigint();
   const seeds = seedList(spec);
-  if (seeds.length === 1) {
-    const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
-    const result = await runExperimentNode({ spec: one, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seeds[0]}` });
-    await writeAtomic(out, JSON.stringify(result, null, 2));
-    await writeAtomic(md, markdownReport(result));
-    console.log(markdownReport(result));
-  } else {
-    const multi = await runSeeds(spec, (s, seed) => runExperimentNode({
-      spec: s, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seed}`,
-    }), { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) });
-    const text = [
-      `# Experiment over ${multi.seeds.length} seeds`, '', seedsMarkdown(multi.aggregate), '',
-      ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
-    ].join('\n');
-    await writeAtomic(out, JSON.stringify(multi, null, 2));
-    await writeAtomic(md, text);
-    await writeAtomic(`${stem}.intervals.csv`, seedsCsv(multi.aggregate));
-    console.log(text);
-    console.log(`wrote ${stem}.intervals.csv (one interval per method × arm × metric)`);
+  // one worker pool for every seed of this process
+  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
+  const parallel = createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
+  if (parallel && !values.quiet && !events) {
+    process.stderr.write(`training on ${parallel.workers} worker threads (--workers 1: in this thread)\n`);
   }
-  console.log(`\nwrote ${out} and ${md}`);
+  try {
+    if (seeds.length === 1) {
+      const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
+      const result = await runExperimentNode({
+        spec: one, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seeds[0]}`, parallel, events,
+      });
+      await writeAtomic(out, JSON.stringify(result, null, 2));
+      await writeAtomic(md, markdownReport(result));
+      say(markdownReport(result));
+    } else {
+      const multi = await runSeeds(spec, (s, seed) => runExperimentNode({
+        spec: s, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seed}`, parallel, events,
+        eventContext: { seed },
+      }), { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) });
+      const text = [
+        `# Experiment over ${multi.seeds.length} seeds`, '', seedsMarkdown(multi.aggregate), '',
+        ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
+      ].join('\n');
+      await writeAtomic(out, JSON.stringify(multi, null, 2));
+      await writeAtomic(md, text);
+      await writeAtomic(`${stem}.intervals.csv`, seedsCsv(multi.aggregate));
+      say(text);
+      say(`wrote ${stem}.intervals.csv (one interval per method × arm × metric)`);
+    }
+  } finally {
+    await parallel?.dispose();
+  }
+  events?.({ kind: 'written', files: [out, md] });
+  say(`\nwrote ${out} and ${md}`);
 }
 
 /** `--seeds 3` (a count) or `--seeds 0,4,7` (a list). */
@@ -182,9 +230,4 @@ export function parseSeedsArg(v: string): number | number[] {
 }
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
-if (isMain) {
-  main().catch((e: Error) => {
-    console.error(`experiment: ${e.message}`);
-    process.exit(e instanceof CancelledError ? 130 : 1);
-  });
-}
+if (isMain) runCli('experiment', main);

@@ -8,7 +8,7 @@
  * of the prepared dataset). On the GPU machine: `node gpu-bundle/gpu-check.mjs` (writes results/gpu/ in the
  * current folder). The host still needs its GPU driver's Vulkan support and the loader libvulkan.so.1 (Linux).
  */
-import { parseArgs } from 'node:util';
+import { defineCli, parseCli, runCli } from './options';
 import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,12 +24,20 @@ async function du(path: string): Promise<number> {
 
 const HOST_PLATFORM = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
 
+export const GPU_BUNDLE_CLI = defineCli({
+  name: 'gpu-bundle',
+  summary: 'Pack gpu-check (one bundled file), dawn.node for one platform and a CIFAR-10 subset for a GPU machine.',
+  options: {
+    subset: { type: 'string', arg: 'N', default: '1000', help: 'train images per class in the data subset (0: none)' },
+    'subset-test': { type: 'string', arg: 'M', default: '200', help: 'test images per class in the data subset' },
+    from: { type: 'string', arg: 'DIR', default: 'public/datasets', help: 'the prepared datasets to take it from' },
+    out: { type: 'string', arg: 'DIR', default: 'gpu-bundle', help: 'the bundle folder (replaced)' },
+    platform: { type: 'string', arg: 'OS-ARCH', default: HOST_PLATFORM, help: 'dawn.node platform' },
+  },
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    subset: { type: 'string', default: '1000' }, 'subset-test': { type: 'string', default: '200' },
-    from: { type: 'string', default: 'public/datasets' }, out: { type: 'string', default: 'gpu-bundle' },
-    platform: { type: 'string', default: HOST_PLATFORM },
-  } });
+  const values = parseCli(GPU_BUNDLE_CLI);
   const out = resolve(values.out!);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
@@ -81,7 +89,4 @@ async function main(): Promise<void> {
     `${n > 0 ? `gpu-data/cifar10 (${n}/${m} per class)` : 'no data'}; copy it (e.g. tar czf) to the GPU machine`);
 }
 
-main().catch((e: Error) => {
-  console.error(`gpu-bundle: ${e.message.split('\n')[0]}`);
-  process.exit(1);
-});
+runCli('gpu-bundle', main);

@@ -12,12 +12,12 @@
  *     with `npm run datasets -- --subset N --out DIR`), epochs reduced to fit the time left.
  * Writes results/gpu/gpu-check.json, bench.json + bench.md (rows), cell-convnet3.json + .md.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from './node-backend';
 import { findNodeGpuAdapter } from './node-webgpu';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
+import { defineCli, parseCli, runCli } from './options';
 import { diagnoseWebGPU, getPreset, markdownReport, mergeSpec, selfCheck, validateSpec } from '../core';
 import type { BenchRow, ExperimentResult } from '../core';
 
@@ -29,20 +29,20 @@ function defaultDataDir(): string {
   return 'public/datasets';
 }
 
+export const GPU_CHECK_CLI = defineCli({
+  name: 'gpu-check',
+  summary: 'Adapter, self-check, kernel choice, GPU bench rows and a ConvNet-3 cell on WebGPU (Dawn) in Node.',
+  options: {
+    data: { type: 'string', arg: 'DIR', help: 'prepared datasets (default gpu-data, else public/datasets)' },
+    out: { type: 'string', arg: 'DIR', default: 'results/gpu', help: 'where the JSON and Markdown go' },
+    minutes: { type: 'string', arg: 'N', default: '10', help: 'time budget; the cell\'s epochs shrink to fit' },
+    'skip-cell': { type: 'boolean', help: 'skip step 4 (the ConvNet-3 cell)' },
+    'dry-run': { type: 'boolean', help: 'every step on WASM, tiny budgets, rows marked DRY RUN (tests this on a CPU)' },
+  },
+});
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: {
-    data: { type: 'string' }, out: { type: 'string', default: 'results/gpu' },
-    minutes: { type: 'string', default: '10' }, 'skip-cell': { type: 'boolean' }, help: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-  } });
-  if (values.help) {
-    console.log([
-      'usage: npm run gpu-check -- [--data DIR (default gpu-data, else public/datasets)] [--out results/gpu]',
-      '  [--minutes 10] [--skip-cell]',
-      '  --dry-run: every step on WASM, tiny budgets, rows marked DRY RUN (tests this script on a CPU machine)',
-    ].join('\n'));
-    return 0;
-  }
+  const values = parseCli(GPU_CHECK_CLI);
   const minutes = Number(values.minutes);
   if (!(minutes > 0)) throw new Error(`--minutes: expected a positive number, got "${values.minutes}"`);
   const deadline = T0 + minutes * 60_000;
@@ -178,7 +178,5 @@ function rowsMarkdown(title: string, rows: BenchRow[]): string {
   return lines.join('\n') + '\n';
 }
 
-main().then((code) => process.exit(code), (e: Error) => {
-  console.error(`gpu-check: ${(e.message ?? String(e)).split('\n')[0]}`);
-  process.exit(1);
-});
+// exit explicitly: Dawn's device keeps the event loop alive
+runCli('gpu-check', main, { exitWhenDone: true });

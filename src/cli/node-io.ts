@@ -9,7 +9,8 @@ import os from 'node:os';
 import type { WeightsCache } from '../core';
 
 export class FileWeightsCache implements WeightsCache {
-  constructor(readonly dir = resolve('.cache/weights')) {}
+  /** `LAB_CACHE_DIR` (default .cache) can point several jobs at one shared folder (reproduce --jobs, Slurm) */
+  constructor(readonly dir = resolve(process.env.LAB_CACHE_DIR || '.cache', 'weights')) {}
   private path(key: string): string {
     return join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 32) + '.bin');
   }

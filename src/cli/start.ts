@@ -5,19 +5,26 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
 import { DEFAULT_OUT, prepareCifar10 } from '../../datasets/prepare';
 import { isPrepared } from './dataset-node';
+import { defineCli, parseCli, runCli } from './options';
 
 const SHARED_ARCHIVE = '../shared/datasets/cifar-10-binary.tar.gz';
 
+export const START_CLI = defineCli({
+  name: 'start',
+  summary: 'Prepare CIFAR-10 when an archive is available, build the app and serve it (synthetic data otherwise).',
+  options: {
+    archive: { type: 'string', arg: 'PATH', help: 'cifar-10-binary.tar.gz to prepare (or env CIFAR10_ARCHIVE)' },
+    port: { type: 'string', arg: 'N', help: 'port of the preview server (default: Vite\'s, 4173)' },
+    'skip-build': { type: 'boolean', help: 'serve the existing dist/ without building' },
+  },
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: { archive: { type: 'string' }, port: { type: 'string' }, 'skip-build': { type: 'boolean' } },
-    strict: true,
-  });
+  const values = parseCli(START_CLI);
+  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new Error(`--port: expected a number, got "${values.port}"`);
   const out = DEFAULT_OUT;
   if (isPrepared('cifar10', out)) {
     console.log(`CIFAR-10: prepared in ${resolve(out, 'cifar10')}`);
@@ -48,7 +55,4 @@ async function main(): Promise<void> {
   console.log(`\nUnlearning Lab is running at ${urls[0] ?? 'http://127.0.0.1:4173/'}  (Ctrl+C to stop)`);
 }
 
-main().catch((e) => {
-  console.error(`error: ${((e as Error).message ?? String(e)).split('\n')[0]}`);
-  process.exit(1);
-});
+runCli('start', main);

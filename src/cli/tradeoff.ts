@@ -8,28 +8,41 @@
  * `<out>/tradeoff.md`. Timings are single measurements per point, on whatever else the machine was doing — the
  * JSON records the load average before and after each run.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import {
   LabSession, getPreset, mergeSpec, validateSpec, seedList, formatInterval, summariseTradeoff,
-  tradeoffRunSpec, tradeoffPlan, tradeoffPointsOf,
+  tradeoffRunSpec, tradeoffPlan, tradeoffPointsOf, parseWorkerCount,
 } from '../core';
 import type { ExperimentSpec, MethodResult, TradeoffPoint } from '../core';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
-import { parseSeedsArg } from './experiment';
+import { defaultNodeWorkers, parseSeedsArg } from './experiment';
+import { createNodeParallel } from './parallel-node';
+import { defineCli, parseCli, runCli } from './options';
+import { eventWriter } from './progress';
 
 interface RunFile { spec: ExperimentSpec; loadBefore: number[]; loadAfter: number[]; result: MethodResult }
 
+export const TRADEOFF_CLI = defineCli({
+  name: 'tradeoff',
+  summary: 'The A-CF / CF / Retrain trade-off sweep per seed → <out>/tradeoff.json + tradeoff.md (resumable).',
+  options: {
+    preset: { type: 'string', arg: 'NAME', default: 'bench', help: 'the preset the sweep starts from' },
+    seeds: { type: 'string', arg: 'N|a,b,c', default: '3', help: 'a count or a list of seeds' },
+    out: { type: 'string', arg: 'DIR', default: 'results/reproduce', help: 'where tradeoff*.json/.md and the runs go' },
+    mode: { type: 'string', arg: 'uniform|class', default: 'uniform', help: 'forgetting mode' },
+    cap: { type: 'string', arg: 'N', help: 'drop every point above N epochs (smoke tests of the driver only)' },
+    events: { type: 'boolean', help: 'progress as JSON lines on stdout (RunEvents + tradeoff-run; no table printed)' },
+    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers (default: the cores on WASM/CPU; 1 = in this thread)' },
+  },
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: {
-    preset: { type: 'string', default: 'bench' }, seeds: { type: 'string', default: '3' },
-    out: { type: 'string', default: 'results/reproduce' }, mode: { type: 'string', default: 'uniform' },
-    cap: { type: 'string' },
-  } });
+  const values = parseCli(TRADEOFF_CLI);
+  const events = values.events ? eventWriter() : undefined;
   // --cap N: drop every point above N epochs (smoke tests of the driver only; the study itself runs uncapped)
   const cap = values.cap === undefined ? Infinity : Number(values.cap);
   if (!(cap >= 1)) throw new Error(`--cap: a positive number of epochs, got "${values.cap}"`);
@@ -41,14 +54,19 @@ async function main(): Promise<void> {
   const out = values.out!;
   const dir = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
   const backend = await initNodeBackend();
+  // data-parallel training workers (default: the cores available on WASM / CPU); one pool for the whole sweep
+  const workers = values.workers !== undefined
+    ? parseWorkerCount(values.workers, '--workers') : defaultNodeWorkers(backend.backend);
+  const parallel = createNodeParallel(workers);
   const points: TradeoffPoint[] = [];
   const t0 = Date.now();
+  try {
   for (const seed of seeds) {
     const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
     const dataset = await loadDatasetNode(seedSpec.dataset, { seed });
     const session = new LabSession({
-      dataset, sink: () => {}, cache: new FileWeightsCache(), backendName: backend.backend,
-      versions: await labVersions(), machine: machineInfo(),
+      dataset, sink: (e) => events?.(e, { seed }), cache: new FileWeightsCache(), backendName: backend.backend,
+      versions: await labVersions(), machine: machineInfo(), parallel,
     }, seedSpec);
     try {
       await session.pretrain();
@@ -62,6 +80,7 @@ async function main(): Promise<void> {
           const prev = JSON.parse(await readFile(path, 'utf8')) as RunFile;
           if (JSON.stringify(prev.spec) === JSON.stringify(spec)) file = prev;
         }
+        events?.({ kind: 'tradeoff-run', status: file ? 'resumed' : 'start', seed, method: run.method, epochs: run.epochs });
         if (!file) {
           process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs (elapsed ${fmtSeconds((Date.now() - t0) / 1000)})\n`);
           session.setSpec(spec);
@@ -78,10 +97,13 @@ async function main(): Promise<void> {
       session.dispose();
     }
   }
+  } finally {
+    await parallel?.dispose();
+  }
   const rows = summariseTradeoff(points);
   const stem = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
   await writeAtomic(`${stem}.json`, JSON.stringify({
-    createdAt: new Date().toISOString(), machine: machineInfo(), versions: await labVersions(), backend: backend.backend,
+    createdAt: new Date().toISOString(), machine: machineInfo(), versions: await labVersions(), backend: backend.backend, workers,
     preset: values.preset, mode: values.mode, seeds, spec: base, points, summary: rows,
   }, null, 2));
   const f = (iv: Parameters<typeof formatInterval>[0]) => formatInterval(iv, 1);
@@ -99,8 +121,11 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   await writeAtomic(`${stem}.md`, md);
-  console.log(md);
-  console.log(`wrote ${stem}.json and ${stem}.md`);
+  events?.({ kind: 'written', files: [`${stem}.json`, `${stem}.md`] });
+  if (!events) {
+    console.log(md);
+    console.log(`wrote ${stem}.json and ${stem}.md`);
+  }
 }
 
-main().catch((e: Error) => { console.error(`tradeoff: ${e.stack ?? e.message}`); process.exit(1); });
+runCli('tradeoff', main);

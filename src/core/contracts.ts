@@ -139,7 +139,7 @@ export interface CondenseResult {
 
 export interface ExperimentResult {
   spec: ExperimentSpec;
-  env: { backend: string; versions: Record<string, string>; startedAt: string; seconds: number; machine?: Record<string, unknown> };
+  env: { backend: string; versions: Record<string, string>; startedAt: string; seconds: number; machine?: Record<string, unknown>; /** data-parallel training workers (1 = in-thread) */ workers?: number };
   split: { trainSize: number; retainSize: number; forgetSize: number; testUsedSize: number; testEvalSize: number; forgetClass: number | null };
   pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics };
   condense?: CondenseResult;

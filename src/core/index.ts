@@ -5,7 +5,7 @@
  * Tests inside src/core may import internal modules directly.
  *
  * Layers, lowest first (a module imports only from its own layer or below; see README "Architecture"):
- *   types · contracts · rng · metrics · methods  →  data · backend  →  models  →  train  →  eval  →  condense · unlearn  →  runner
+ *   types · contracts · rng · metrics · methods  →  data · backend  →  models  →  train  →  eval · parallel  →  condense · unlearn  →  runner
  */
 export * from './lite';
 export { Rng } from './rng';
@@ -16,6 +16,7 @@ export * from './models';
 export { selfCheck } from './models/self-check';
 export * from './train';
 export * from './eval';
+export * from './parallel';
 export {
   embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, PAPER_LR_PER_CLUSTER, PAPER_BLEND_T,
   partitionClusters, positionsOf, subClassesOfSource,

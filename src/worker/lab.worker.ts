@@ -6,8 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend';
+import { createWebParallel, resolveWorkers } from './parallel-web';
 import { LabSession } from '../core';
-import type { ExperimentSpec, RunEvent } from '../core';
+import type { ExperimentSpec, ParallelTrainer, RunEvent } from '../core';
 import type { DatasetId, ImageDataset } from '../core';
 import { CancelledError, LabError } from '../core';
 import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, ReplyOf, Request, WorkerToApp } from './protocol';
@@ -29,6 +30,7 @@ let baseUrl = self.location.href;
 let backend: BackendInfo | null = null;
 let loaded: (Loaded & { requested: DatasetId }) | null = null;
 let session: LabSession | null = null;
+let parallel: ParallelTrainer | null = null;
 let spec: ExperimentSpec | null = null;
 let currentId = 0;
 let lastMemoryPost = 0;
@@ -72,7 +74,7 @@ async function announceDataset(): Promise<DatasetInfo> {
 function newSession(ds: ImageDataset): void {
   session?.dispose();
   session = null;
-  session = new LabSession({ dataset: ds, sink, cache: weightsCache, backendName: backend?.backend ?? tf.getBackend() });
+  session = new LabSession({ dataset: ds, sink, cache: weightsCache, backendName: backend?.backend ?? tf.getBackend(), parallel });
   if (spec) session.setSpec({ ...spec, dataset: ds.id });
 }
 
@@ -105,6 +107,17 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
       if (req.baseUrl) baseUrl = req.baseUrl;
       allowSoftwareGpu = !!req.allowSoftwareGpu;
       backend = await initBackend(req.backendPref, undefined, allowSoftwareGpu);
+      await parallel?.dispose();
+      parallel = null;
+      // shard workers run WASM: worth it when this worker trains on WASM / CPU too (not on a GPU backend)
+      const n = resolveWorkers(req.workers);
+      if ((backend.backend === 'wasm' || backend.backend === 'cpu') && n > 1) {
+        parallel = createWebParallel(n);
+        backend = { ...backend, workers: n, reasons: [...backend.reasons, `data-parallel training on ${n} WASM workers`] };
+      } else {
+        backend = { ...backend, workers: 1 };
+      }
+      if (loaded) newSession(loaded.dataset);
       post({ kind: 'ready', backend });
       postMemory(true);
       return { kind: 'init', backend } satisfies ReplyOf<'init'>;

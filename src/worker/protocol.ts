@@ -25,6 +25,8 @@ export type Arms = 'without' | 'with' | 'both';
 export type Request =
   | {
     kind: 'init'; id: number; backendPref: BackendPref; /** document base URL: datasets/ is resolved against it */ baseUrl?: string;
+    /** data-parallel training workers: 0/absent = all cores (navigator.hardwareConcurrency), 1 = none */
+    workers?: number;
     /** diagnostic (URL swgpu=1): accept a software WebGPU adapter (SwiftShader) */ allowSoftwareGpu?: boolean;
   }
   | { kind: 'loadDataset'; id: number; dataset: DatasetId }
@@ -57,6 +59,8 @@ export interface BackendInfo {
   selfCheck?: { ok: boolean; message: string; seconds?: number; gradRelErr?: number; lossDiff?: number };
   /** whether the WASM backend runs multithreaded */
   threads?: number;
+  /** data-parallel training workers in use (1 = training in the lab worker) */
+  workers?: number;
   versions: Record<string, string>;
   /** WebGPU: the adapter in use */
   adapter?: string;

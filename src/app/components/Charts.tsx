@@ -5,6 +5,7 @@ import { metricsFor, type ModelMetricId } from '../../core/lite';
 import { acfChartRows, armKey, histogram, parseArmKey } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';
+import { useTabs } from './Tabs';
 
 /** the metrics with per-epoch curves, from the metric table (src/core/metrics.ts) */
 const METRICS = metricsFor('curve').map((d) => ({ key: d.id as ModelMetricId, label: d.longLabel }));
@@ -15,6 +16,7 @@ const armName = (withDC: boolean) => (withDC ? 'w/ DC' : 'w/o DC');
 export function MethodCurves() {
   const curves = useLab((s) => s.run.curves);
   const [metric, setMetric] = useState<keyof Metrics>('forgetAcc');
+  const tabs = useTabs({ tabs: METRICS, selected: metric, onSelect: setMetric, label: 'Curve metric' });
   const keys = Object.keys(curves).filter((k) => curves[k].length > 0);
   const data = useMemo(() => {
     const byEpoch = new Map<number, Record<string, number>>();
@@ -32,14 +34,9 @@ export function MethodCurves() {
     <section className="panel chart-panel" data-testid="chart-curves">
       <div className="panel-head">
         <h2>Per-epoch curves</h2>
-        <div className="seg" role="tablist">
-          {METRICS.map((m) => (
-            <button key={m.key} className={metric === m.key ? 'on' : ''} onClick={() => setMetric(m.key)} role="tab" aria-selected={metric === m.key}>
-              {m.label}
-            </button>
-          ))}
-        </div>
+        {tabs.tabList}
       </div>
+      <div {...tabs.panelProps}>
       {keys.length === 0 ? (
         <p className="muted">Curves appear while methods run (enable “Per-epoch curves”).</p>
       ) : (
@@ -70,6 +67,7 @@ export function MethodCurves() {
           </ResponsiveContainer>
         </div>
       )}
+      </div>
     </section>
   );
 }
@@ -86,7 +84,7 @@ export function AcfTerms() {
       <div className="panel-head">
         <h2>A-CF loss terms</h2>
         {keys.length > 1 && (
-          <select value={key} onChange={(e) => setWhich(e.target.value)}>
+          <select value={key} onChange={(e) => setWhich(e.target.value)} aria-label="Run whose loss terms are shown">
             {keys.map((k) => {
               const a = parseArmKey(k);
               return (
@@ -173,7 +171,7 @@ export function LossHistogram() {
       <div className="panel-head">
         <h2>Loss histogram: forget vs test</h2>
         {withLosses.length > 0 && (
-          <select value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid="hist-method">
+          <select value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid="hist-method" aria-label="Method whose losses are shown">
             {withLosses.map((m) => (
               <option key={keyOf(m)} value={keyOf(m)}>
                 {m.name} {armName(m.withDC)}

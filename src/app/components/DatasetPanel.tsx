@@ -53,7 +53,14 @@ export function DatasetPanel() {
       </div>
       {ds ? (
         <div className="dataset-body">
-          <RgbaCanvas image={ds.grid} scale={1} className="sample-grid" testId="sample-grid" title="10 training images per class (one row per class)" />
+          <RgbaCanvas
+            image={ds.grid}
+            scale={1}
+            className="sample-grid"
+            testId="sample-grid"
+            title="10 training images per class (one row per class)"
+            label={`${NAMES[ds.id] ?? ds.id}: 10 training images per class, one row per class (${ds.classes.join(', ')})`}
+          />
           <div className="dataset-meta">
             <div>
               <strong>{ds.trainSize.toLocaleString()}</strong> train · <strong>{ds.testSize.toLocaleString()}</strong> test

@@ -55,6 +55,11 @@ export function DevicePanel() {
           </span>
           {b && b.pref !== 'auto' && <span className="muted small"> (forced: {b.pref})</span>}
         </dd>
+        <dt>Training workers</dt>
+        <dd data-testid="training-workers">
+          {b?.workers ?? '–'}
+          {b?.workers !== undefined && <span className="muted small">{b.workers > 1 ? ' data-parallel WASM workers' : ' (in the lab worker)'}</span>}
+        </dd>
         {b?.adapter && (
           <>
             <dt>Adapter</dt>

@@ -112,7 +112,13 @@ export function ForgetGallery() {
             {rows.map((r) => (
               <figure key={r.item.pos} className="forget" data-testid="forget-item" data-drop={r.drop ?? ''}>
                 <div className="forget-top">
-                  <RgbaCanvas image={r.item.image} scale={2} title={`forget sample #${r.item.pos}: ${className(r.item.label)}`} testId="forget-image" />
+                  <RgbaCanvas
+                    image={r.item.image}
+                    scale={2}
+                    title={`forget sample #${r.item.pos}: ${className(r.item.label)}`}
+                    label={`forget sample #${r.item.pos}: ${className(r.item.label)}`}
+                    testId="forget-image"
+                  />
                   <figcaption>
                     <span className="forget-class" data-testid="forget-class">
                       {className(r.item.label)}

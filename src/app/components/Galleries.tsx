@@ -18,10 +18,16 @@ export function PrototypeGallery() {
         <div className="protos">
           {items.map((p) => (
             <figure key={p.cluster} className="proto" data-testid="prototype-item">
-              <RgbaCanvas image={p.image} scale={2} title={`cluster ${p.cluster}`} testId="prototype-image" />
+              <RgbaCanvas
+                image={p.image}
+                scale={2}
+                title={`cluster ${p.cluster}`}
+                testId="prototype-image"
+                label={`Blend prototype of cluster ${p.cluster}: ${classes?.[p.label] ?? `class ${p.label}`}, ${p.size} images`}
+              />
               <div className="members">
                 {p.members.slice(0, 4).map((m, i) => (
-                  <RgbaCanvas key={i} image={m} scale={0.75} title="cluster member" />
+                  <RgbaCanvas key={i} image={m} scale={0.75} title="cluster member" label={`member ${i + 1} of cluster ${p.cluster}`} />
                 ))}
               </div>
               <figcaption>

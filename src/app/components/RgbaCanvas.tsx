@@ -1,8 +1,12 @@
 import { useEffect, useRef } from 'react';
 
-/** Draws an RGBA image (e.g. a 32×32 prototype or the 320×320 sample grid) scaled with crisp pixels. */
+/**
+ * Draws an RGBA image (e.g. a 32×32 prototype or the 320×320 sample grid) scaled with crisp pixels. The canvas is
+ * an image to assistive technology (`role="img"`) described by `label`, which is required: say what it shows.
+ */
 export function RgbaCanvas(props: {
   image: { width: number; height: number; data: Uint8ClampedArray };
+  label: string;
   scale?: number;
   title?: string;
   className?: string;
@@ -24,6 +28,8 @@ export function RgbaCanvas(props: {
       width={image.width}
       height={image.height}
       title={props.title}
+      role="img"
+      aria-label={props.label}
       className={`pixelated ${props.className ?? ''}`}
       style={{ width: image.width * scale, height: image.height * scale }}
       data-testid={props.testId}

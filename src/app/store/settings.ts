@@ -58,13 +58,18 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get) => ({
       get().notify('info', 'Switching backend', lines, 'backend-switch');
       get().client?.restart(`Backend preference changed to ${String(c.value)}`);
     }
+    if (name === 'workers') {
+      const lines = ['The compute worker restarts with the new worker count.'];
+      get().notify('info', 'Changing training workers', lines, 'backend-switch');
+      get().client?.restart(`Training workers changed to ${String(c.value)}`);
+    }
   },
 
   applyPreset(name) {
     const pr = PRESETS[name];
     if (!pr) return;
     const keep = get().params;
-    const device = { backend: keep.backend, softwareGpu: keep.softwareGpu };
+    const device = { backend: keep.backend, softwareGpu: keep.softwareGpu, workers: keep.workers };
     const params = paramsFromSpec(pr.spec, { ...defaultParams(), ...device });
     set({ params, preset: name, condensed: false });
     writeUrl(params);

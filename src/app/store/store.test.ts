@@ -61,6 +61,19 @@ describe('lab store', () => {
     expect(w.posted.map((m) => m.kind)).toEqual(['init', 'setSpec']);
   });
 
+  it('sends the Training workers setting with init, keeps it across presets, and restarts the worker on a change', async () => {
+    const { store, workers } = started();
+    expect(workers[0].posted[0]).toMatchObject({ kind: 'init', workers: 0 });
+    store.getState().applyPreset('smoke');
+    expect(store.getState().params.workers).toBe(0);
+    store.getState().setParam('workers', 2);
+    await flush();
+    expect(workers.length).toBe(2);
+    expect(workers[1].posted[0]).toMatchObject({ kind: 'init', workers: 2 });
+    store.getState().applyPreset('quick');
+    expect(store.getState().params.workers).toBe(2);
+  });
+
   it('stores are independent (no module-level singletons)', () => {
     const a = started();
     const b = started();

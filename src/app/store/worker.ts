@@ -7,7 +7,7 @@
 import { CommandError, LabClient, WorkerCrashError, type WorkerLike } from '../../worker/client';
 import type { BackendInfo, DatasetInfo, ReplyOf, RequestBody, RequestKind, WorkerToApp } from '../../worker/protocol';
 import type { DatasetId } from '../../core/lite';
-import { backendPref } from '../params';
+import { backendPref, workersPref } from '../params';
 import { endRunningStages } from '../runState';
 import { writeUrl } from './settings';
 import type { SliceCreator } from './types';
@@ -144,7 +144,7 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
       if (!get().client) return;
       const baseUrl = globalThis.document?.baseURI;
       const init = await get().send({
-        kind: 'init', backendPref: backendPref(get().params), baseUrl,
+        kind: 'init', backendPref: backendPref(get().params), workers: workersPref(get().params), baseUrl,
         allowSoftwareGpu: get().params.softwareGpu === true,
       });
       if (!init) return;

@@ -9,6 +9,7 @@ import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import { perExampleLoss, stablePhi } from './phi';
 import { lossLrMia, paperMia, type PaperMiaResult } from './mia';
+import type { ParallelEngine } from '../train/api';
 
 export interface EvalSources {
   /** the real retain set D_r (always real, also for "with DC" runs) */
@@ -27,6 +28,8 @@ export interface EvaluateOptions {
   /** skip both MIA scores (they are then NaN); default false */
   skipMia?: boolean;
   signal?: AbortSignal;
+  /** data-parallel workers for the forward passes (absent: this thread) */
+  parallel?: ParallelEngine | null;
 }
 
 export interface EvalResult extends Metrics {
@@ -43,6 +46,7 @@ export interface EvalResult extends Metrics {
 /** Logits [n × C] of the samples at `positions` of `src` (row-major), batch by batch. */
 async function predictLogitsBatched(
   model: Model, src: SampleSource, positions: Int32Array, batchSize: number, signal?: AbortSignal,
+  parallel?: ParallelEngine | null,
 ): Promise<Float32Array> {
   const n = positions.length;
   const C = model.config.numClasses;
@@ -50,6 +54,15 @@ async function predictLogitsBatched(
   for (let s = 0; s < n; s += batchSize) {
     throwIfCancelled(signal);
     const pos = positions.subarray(s, Math.min(n, s + batchSize));
+    if (parallel) {
+      const x = src.gather(pos);
+      try {
+        out.set(await parallel.predict(model, x), s * C);
+      } finally {
+        x.dispose();
+      }
+      continue;
+    }
     const logits = tf.tidy(() => {
       const x = src.gather(pos);
       return model.apply(x);
@@ -113,9 +126,9 @@ export async function evaluateModel(
   const forgetPos = allPositions(forget.size);
   const testPos = allPositions(testEval.size);
 
-  const zRetain = await predictLogitsBatched(model, retain, retainPos, batchSize, opts.signal);
-  const zForget = await predictLogitsBatched(model, forget, forgetPos, batchSize, opts.signal);
-  const zTest = await predictLogitsBatched(model, testEval, testPos, batchSize, opts.signal);
+  const zRetain = await predictLogitsBatched(model, retain, retainPos, batchSize, opts.signal, opts.parallel);
+  const zForget = await predictLogitsBatched(model, forget, forgetPos, batchSize, opts.signal, opts.parallel);
+  const zTest = await predictLogitsBatched(model, testEval, testPos, batchSize, opts.signal, opts.parallel);
   throwIfCancelled(opts.signal);
 
   const retainAcc = accuracy(zRetain, retainLabels, C);

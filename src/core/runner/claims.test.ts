@@ -57,4 +57,19 @@ describe('claims with interval verdicts', () => {
     const withBench = buildClaims({ experiments: {}, condensation: [], bench: [{ id: 'blend.vs_dm_speedup', value: 753, unit: '×', setting: 'full', note: '' }] });
     expect(withBench.find((c) => c.id === 3)).toMatchObject({ reproduces: 'indicative', leaning: 'does not' });
   });
+  it('speed claims leave out cells timed on shared cores (reproduce --jobs); accuracy claims keep them', () => {
+    const cells: Record<string, ExperimentResult> = {};
+    [0, 1, 2].forEach((s) => {
+      cells[`single-uniform-seed${s}`] = cell(s, [m('Retrain', 99, 80, 50, 50 + s, 20), m('CF', 95, 70, 60, 58, 10 + s), m('A-CF', 93, 70, 63, 60, 2)]);
+    });
+    const all = buildClaims({ experiments: cells, condensation: [] });
+    const some = buildClaims({ experiments: cells, condensation: [], sharedCores: ['single-uniform-seed0', 'single-uniform-seed2'] });
+    const row = (cs: typeof all, id: number | string) => cs.find((c) => c.id === id)!;
+    expect(row(all, 17).n).toBe(3);
+    expect(row(some, 17).n).toBe(1);
+    expect(row(some, 17).ours).toContain('5.5×');
+    expect(row(some, 17).setting).toContain('2 cell(s) timed on shared cores left out');
+    expect(row(some, 4).n).toBe(1);
+    expect(row(some, '15b').n).toBe(3);
+  });
 });

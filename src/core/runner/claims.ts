@@ -19,6 +19,8 @@ export interface CellResults {
   condensation: BenchRow[];
   /** rows of `npm run bench` (results/bench.json) — the full-data measurements, when available */
   bench?: BenchRow[];
+  /** cells timed while other jobs shared the cores (`reproduce --jobs N`): left out of every speed claim */
+  sharedCores?: string[];
 }
 
 export type ClaimVerdict = VerdictResult['verdict'];
@@ -80,10 +82,14 @@ export function buildClaims(c: CellResults): Claim[] {
     return s ? `${s.dataset} ${s.trainPerClass || 'all'}/class, ${s.model.arch} w${s.model.width}, epochs ×${s.unlearn.epochScale}, IPC ${s.condense.ipc}, n = ${cells.length}` : '–';
   };
   const both2 = [...single('class'), ...single('uniform')];
+  // speed claims use only cells timed alone on the machine (not alongside other jobs of `reproduce --jobs N`)
+  const shared = new Set(c.sharedCores ?? []);
+  const timed = <T>(cells: Array<[string, T]>) => cells.filter(([id]) => !shared.has(id));
+  const timedNote = shared.size ? `; ${shared.size} cell(s) timed on shared cores left out` : '';
   /** one value per seed: the mean over that seed's class and uniform cells (the paper averages its settings) */
-  const perSeed = (f: (r: ExperimentResult) => number): number[] => {
+  const perSeed = (f: (r: ExperimentResult) => number, cells = both2): number[] => {
     const by = new Map<number, number[]>();
-    for (const [, r] of both2) {
+    for (const [, r] of cells) {
       const v = f(r);
       if (finite(v)) by.set(r.spec.seed, [...(by.get(r.spec.seed) ?? []), v]);
     }
@@ -112,7 +118,7 @@ export function buildClaims(c: CellResults): Claim[] {
   }
   // 16, 17: A-CF vs CF speed (direction: faster, ratio > 1; per-seed ratios — single timings per cell)
   for (const [id, mode, paper] of [[16, 'class', 7.6], [17, 'uniform', 7.4]] as const) {
-    const cells = single(mode);
+    const cells = timed(single(mode));
     const iv = interval(cells.map(([, r]) => { const a = method(r, 'A-CF', false), f = method(r, 'CF', false); return a && f ? f.unlearnSeconds / a.unlearnSeconds : NaN; }).filter(finite));
     const v = directionVerdict(iv, '>', 1);
     // the bench's row (interleaved repeats, median and range) is quoted next to the cells' single timings
@@ -122,37 +128,37 @@ export function buildClaims(c: CellResults): Claim[] {
     claims.push({ id, claim: `A-CF faster than CF, w/o DC, ${mode} forgetting (CF seconds ÷ A-CF seconds)`, paper: `${paper}× (CIFAR-10 R18, GPU)`,
       ours: `${fmt(iv, 1, '×')} (cells)${repText}`,
       setting: `${settingOf(cells)}; verdict from the cells' ratios: one timing per cell (a single measurement each, ` +
-        `not interleaved repeats)${rep ? `; the bench row: ${rep.setting}${rep.note ? ` — ${rep.note}` : ''}` : ''}`,
+        `not interleaved repeats)${timedNote}${rep ? `; the bench row: ${rep.setting}${rep.note ? ` — ${rep.note}` : ''}` : ''}`,
       ...verdictFields(v, iv.n), source: src(cells) + (rep ? `; ${rep.id}` : '') });
   }
   // 4: A-AMU runtime reduction single / multi (direction: > 0)
   {
-    const singleRed = interval(perSeed((r) => { const a = method(r, 'A-CF', false), f = method(r, 'CF', false); return a && f ? 100 * (1 - a.unlearnSeconds / f.unlearnSeconds) : NaN; }));
-    const multiRed = interval(multi.flatMap(([, r]) => [['A-CF', 'CF'], ['A-SCRUB', 'SCRUB'], ['A-L1-Sparse', 'L1-Sparse']].map(([a, b]) => { const ta = sumRounds(r, a, false, false), tb = sumRounds(r, b, false, false); return tb > 0 && ta > 0 ? 100 * (1 - ta / tb) : NaN; })).filter(finite));
+    const singleRed = interval(perSeed((r) => { const a = method(r, 'A-CF', false), f = method(r, 'CF', false); return a && f ? 100 * (1 - a.unlearnSeconds / f.unlearnSeconds) : NaN; }, timed(both2)));
+    const multiRed = interval(timed(multi).flatMap(([, r]) => [['A-CF', 'CF'], ['A-SCRUB', 'SCRUB'], ['A-L1-Sparse', 'L1-Sparse']].map(([a, b]) => { const ta = sumRounds(r, a, false, false), tb = sumRounds(r, b, false, false); return tb > 0 && ta > 0 ? 100 * (1 - ta / tb) : NaN; })).filter(finite));
     const v = directionVerdict(singleRed, '>', 0);
     claims.push({ id: 4, claim: 'A-AMU runtime reduction vs its base method, single / multi-round (verdict: single round > 0; per seed the mean of both modes)', paper: '76.82% / 51.83%',
       ours: `${fmt(singleRed, 1, '%')} / ${fmt(multiRed, 1, '%')}`, setting: 'single: A-CF vs CF; multi: A-CF/CF, A-SCRUB/SCRUB, A-L1/L1 summed over 3 rounds; ' +
-        'single timings (one measurement per cell, not interleaved repeats)',
-      ...verdictFields(v, singleRed.n), source: src([...both2, ...multi]) });
+        `single timings (one measurement per cell, not interleaved repeats)${timedNote}`,
+      ...verdictFields(v, singleRed.n), source: src(timed([...both2, ...multi])) });
   }
   // 5: end-to-end speed-up Blend + A-AMU (direction: > 0)
   {
-    const e2e1 = interval(perSeed((r) => { const a = method(r, 'A-CF', true), f = method(r, 'CF', false); return a && f ? 100 * (1 - (a.unlearnSeconds + a.overheadSeconds) / f.unlearnSeconds) : NaN; }));
-    const e2e2 = interval(multi.map(([, r]) => { const ta = sumRounds(r, 'A-CF', true, true), tb = sumRounds(r, 'CF', false, false); return ta > 0 && tb > 0 ? 100 * (1 - ta / tb) : NaN; }).filter(finite));
+    const e2e1 = interval(perSeed((r) => { const a = method(r, 'A-CF', true), f = method(r, 'CF', false); return a && f ? 100 * (1 - (a.unlearnSeconds + a.overheadSeconds) / f.unlearnSeconds) : NaN; }, timed(both2)));
+    const e2e2 = interval(timed(multi).map(([, r]) => { const ta = sumRounds(r, 'A-CF', true, true), tb = sumRounds(r, 'CF', false, false); return ta > 0 && tb > 0 ? 100 * (1 - ta / tb) : NaN; }).filter(finite));
     const v = directionVerdict(e2e1, '>', 0);
     claims.push({ id: 5, claim: 'End-to-end speed-up (Blend + A-CF incl. condensation overhead) vs CF, single / multi-round (verdict: single round > 0)', paper: '84.61% / 54.45%',
       ours: `${fmt(e2e1, 1, '%')} / ${fmt(e2e2, 1, '%')}`, setting: 'A-CF w/ DC (unlearning + k-means + partition + Blend) vs CF w/o DC; per seed the mean of both modes; ' +
-        'single timings (one measurement per cell, not interleaved repeats)',
-      ...verdictFields(v, e2e1.n), source: src([...both2, ...multi]) });
+        `single timings (one measurement per cell, not interleaved repeats)${timedNote}`,
+      ...verdictFields(v, e2e1.n), source: src(timed([...both2, ...multi])) });
   }
   // 13, 15: Retrain with Blend: faster (time change < 0) and less accurate (test change < 0), paired per seed
   for (const [id, mode, paperT, paperAcc] of [[13, 'class', -75.7, -17.9], [15, 'uniform', -37.8, -6.2]] as const) {
     const cells = single(mode);
-    const dt = interval(cells.map(([, r]) => { const a = method(r, 'Retrain', true), b = method(r, 'Retrain', false); return a && b ? 100 * (a.unlearnSeconds / b.unlearnSeconds - 1) : NaN; }).filter(finite));
+    const dt = interval(timed(cells).map(([, r]) => { const a = method(r, 'Retrain', true), b = method(r, 'Retrain', false); return a && b ? 100 * (a.unlearnSeconds / b.unlearnSeconds - 1) : NaN; }).filter(finite));
     const dacc = interval(cells.map(([, r]) => { const a = method(r, 'Retrain', true), b = method(r, 'Retrain', false); return a && b ? a.metrics.testAcc - b.metrics.testAcc : NaN; }).filter(finite));
     const v = both(directionVerdict(dt, '<', 0), directionVerdict(dacc, '<', 0));
     claims.push({ id, claim: `Retraining with Blend, ${mode === 'class' ? 'class removal' : '10% uniform'}: time falls, test accuracy falls`, paper: `${paperT}% time, ${paperAcc} pp test`,
-      ours: `${fmt(dt, 1, '%')} time, ${fmt(dacc, 1, ' pp')} test`, setting: settingOf(cells), ...verdictFields(v, dt.n), source: src(cells) });
+      ours: `${fmt(dt, 1, '%')} time, ${fmt(dacc, 1, ' pp')} test`, setting: settingOf(cells) + timedNote, ...verdictFields(v, dt.n), source: src(cells) });
   }
   // 15b: Retrain MIA ≈ 50 (value claim, tolerance ±5)
   {

@@ -169,4 +169,17 @@ describe('reproduce driver', () => {
     expect(csv.slice(1).map((l) => l.split(',')[run])).toEqual(cells.map((c) => c.id));
     expect(csv[1].split(',')[CSV_COLUMNS.indexOf('preset')]).toBe('smoke');
   });
+  it('marks cells run on shared cores (reproduce --jobs) in the store, the timing and the claims input', async () => {
+    const store = memoryStore();
+    const run = async (c: PlannedCell) => ({ result: fakeResult(c, 1) });
+    const first = await driveReproduction({ cells, store, run, sharedCores: true, runnable: (c) => c.id !== cells[2].id });
+    expect(store.cells.get(cells[0].id)!.sharedCores).toBe(true);
+    expect(first.timing.map((t) => t.sharedCores)).toEqual([true, true]);
+    expect(first.done.sharedCores).toEqual([cells[0].id, cells[1].id]);
+    // gathering later (--report-only) keeps the mark; a cell run alone has none
+    const later = await driveReproduction({ cells, store, run });
+    expect(later.timing.map((t) => t.sharedCores)).toEqual([true, true, undefined]);
+    expect(later.done.sharedCores).toEqual([cells[0].id, cells[1].id]);
+    expect(store.cells.get(cells[2].id)!.sharedCores).toBeUndefined();
+  });
 });

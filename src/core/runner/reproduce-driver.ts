@@ -21,6 +21,8 @@ export interface PlannedCell {
 export interface StoredCell {
   spec?: unknown;
   seconds?: number;
+  /** timed while other jobs shared the machine's cores (`reproduce --jobs N`): never used for speed claims */
+  sharedCores?: boolean;
   result?: ExperimentResult;
   rows?: BenchRow[];
 }
@@ -56,12 +58,15 @@ export interface DriveOptions {
   now?: () => number;
   /** rows of `npm run bench` (the full-data measurements some claims use), when available */
   bench?: BenchRow[];
+  /** the cells run now share the cores with other jobs: their stored timings are marked `sharedCores: true` */
+  sharedCores?: boolean;
 }
 
 export interface CellTiming {
   id: string;
   seconds: number | null;
   reused: boolean;
+  sharedCores?: boolean;
 }
 
 export interface DriveResult {
@@ -74,23 +79,32 @@ export interface DriveResult {
 
 const sameKey = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
+/** The finished cells of a plan in a store (same id and same key), by id. */
+export async function finishedCells(
+  opts: Pick<DriveOptions, 'cells' | 'store' | 'keyOf' | 'fresh'>,
+): Promise<Map<string, StoredCell>> {
+  const keyOf = opts.keyOf ?? ((c: PlannedCell) => c.spec);
+  const finished = new Map<string, StoredCell>();
+  if (opts.fresh) return finished;
+  for (const cell of opts.cells) {
+    const prev = await opts.store.get(cell);
+    if (prev && sameKey(prev.spec, keyOf(cell))) finished.set(cell.id, prev);
+  }
+  return finished;
+}
+
 /** Run a reproduction plan, resuming finished cells; stops at the first cell that fails. */
 export async function driveReproduction(opts: DriveOptions): Promise<DriveResult> {
   const keyOf = opts.keyOf ?? ((c: PlannedCell) => c.spec);
   const runnable = opts.runnable ?? (() => true);
   const now = opts.now ?? Date.now;
-  const finished = new Map<string, StoredCell>();
-  if (!opts.fresh) {
-    for (const cell of opts.cells) {
-      const prev = await opts.store.get(cell);
-      if (prev && sameKey(prev.spec, keyOf(cell))) finished.set(cell.id, prev);
-    }
-  }
+  const finished = await finishedCells(opts);
   const done: CellResults = { experiments: {}, condensation: [], ...(opts.bench ? { bench: opts.bench } : {}) };
   const timing: CellTiming[] = [];
   const take = (cell: PlannedCell, s: StoredCell) => {
     if ((cell.kind ?? 'experiment') === 'experiment') done.experiments[cell.id] = s.result as ExperimentResult;
     else done.condensation = s.rows ?? [];
+    if (s.sharedCores) done.sharedCores = [...(done.sharedCores ?? []), cell.id];
   };
   const toRun = opts.cells.filter((c) => runnable(c) && !finished.has(c.id)).length;
   let ran = 0;
@@ -100,7 +114,7 @@ export async function driveReproduction(opts: DriveOptions): Promise<DriveResult
     if (prev) {
       take(cell, prev);
       const seconds = prev.seconds ?? prev.result?.env.seconds ?? null;
-      timing.push({ id: cell.id, seconds, reused: true });
+      timing.push({ id: cell.id, seconds, reused: true, ...(prev.sharedCores ? { sharedCores: true } : {}) });
       opts.onCell?.({ kind: 'resumed', cell, stored: prev, seconds });
       continue;
     }
@@ -116,13 +130,14 @@ export async function driveReproduction(opts: DriveOptions): Promise<DriveResult
       break;
     }
     const seconds = (now() - t0) / 1000;
+    const shared = opts.sharedCores ? { sharedCores: true } : {};
     const stored: StoredCell =
       out.rows && !out.result
-        ? { spec: keyOf(cell), seconds, rows: out.rows }
-        : { spec: keyOf(cell), seconds, result: out.result };
+        ? { spec: keyOf(cell), seconds, ...shared, rows: out.rows }
+        : { spec: keyOf(cell), seconds, ...shared, result: out.result };
     take(cell, stored);
     await opts.store.put(cell, stored);
-    timing.push({ id: cell.id, seconds, reused: false });
+    timing.push({ id: cell.id, seconds, reused: false, ...shared });
     opts.onCell?.({ kind: 'done', cell, stored, seconds });
     ran++;
   }

@@ -22,6 +22,7 @@ import {
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
 import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses, type ReducedRetain } from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
+import type { ParallelTrainer } from '../parallel/engine';
 import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
   MethodStore,
@@ -39,6 +40,8 @@ export interface LabSessionOptions {
   machine?: Record<string, unknown>;
   /** evaluate at most this many retain images per curve point (seeded subsample); final metrics use all */
   curveRetainCap?: number;
+  /** data-parallel workers for training (the caller owns them); absent = train in this thread */
+  parallel?: ParallelTrainer | null;
   /**
    * Process CPU seconds (Node: process.cpuUsage); when given, each unlearning's CPU seconds over the same span as
    * its wall seconds are kept in `lastUnlearnCpuSeconds` (the bench's interleaved timing repeats read it).
@@ -252,7 +255,7 @@ export class LabSession implements LabSessionApi {
           await guardDivergence('pretrain (original model)', () => trainModel({
             model, source: trainSrc, epochs: p.epochs, batchSize: p.batchSize, warmup: p.warmup,
             optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
-            rng: this.rng('pretrain-shuffle'), signal, stage: 'pretrain', label: 'original model',
+            rng: this.rng('pretrain-shuffle'), signal, stage: 'pretrain', label: 'original model', parallel: this.opts.parallel,
             onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
             onEpoch: (epoch, stats) => this.opts.sink({ kind: 'epoch', method: 'pretrain', withDC: false, round: 0, epoch: epoch + 1, metrics: { retainAcc: stats.acc ?? NaN } }),
           }));
@@ -264,8 +267,8 @@ export class LabSession implements LabSessionApi {
         }
         const seconds = now() - t0;
         throwIfCancelled(signal);
-        const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'), { signal });
-        const trainAcc = await accuracy(model, trainSrc, { signal });
+        const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
+        const trainAcc = await accuracy(model, trainSrc, { signal, parallel: this.opts.parallel });
         this.original = model;
         this.initGallery(r0.split, metrics.losses.forget);
         this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics) };
@@ -413,6 +416,7 @@ export class LabSession implements LabSessionApi {
           const c0 = this.opts.cpuClock?.() ?? NaN;
           const { model } = await guardDivergence(`unlearn (${label})`, () => runMethod(name, {
             original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
+            parallel: this.opts.parallel,
             // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
             retainReal: withDC ? srcs.retain : undefined,
             rng: this.rng(`unlearn-${name}-${arm === 'with' ? 'dc' : 'raw'}-${r}`), // stable seed names
@@ -425,7 +429,7 @@ export class LabSession implements LabSessionApi {
                 const e0 = now();
                 // unlearning seconds up to this checkpoint (earlier curve evaluations excluded)
                 const seconds = e0 - t0 - evalSeconds;
-                const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000 });
+                const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000, parallel: this.opts.parallel });
                 const point = { epoch: epoch + 1, seconds, ...pickMetrics(metrics) };
                 curve.push(point);
                 this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: pickMetrics(metrics) });
@@ -439,7 +443,7 @@ export class LabSession implements LabSessionApi {
           try {
             const bad = await firstNonFiniteParam(model);
             if (bad !== null) throw divergedWeights(`unlearn (${label})`, bad);
-            const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal });
+            const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
               name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: pickMetrics(metrics), curve,
@@ -493,7 +497,7 @@ export class LabSession implements LabSessionApi {
     const conds = this.rounds.map((r) => r.condense).filter((c): c is CondenseResult => !!c);
     return {
       spec: this.spec,
-      env: { backend: this.opts.backendName, versions: { ...(this.opts.versions ?? {}), tfjs: tf.version_core }, startedAt: this.startedAt, seconds: this.busySeconds, machine: this.opts.machine },
+      env: { backend: this.opts.backendName, versions: { ...(this.opts.versions ?? {}), tfjs: tf.version_core }, startedAt: this.startedAt, seconds: this.busySeconds, machine: this.opts.machine, workers: this.opts.parallel?.workers ?? 1 },
       split: r0
         ? { trainSize: r0.split.trainIdx.length, retainSize: r0.split.retainIdx.length, forgetSize: r0.split.forgetIdx.length, testUsedSize: r0.split.testUsedIdx.length, testEvalSize: r0.split.testEvalIdx.length, forgetClass: r0.split.forgetClass }
         : { trainSize: 0, retainSize: 0, forgetSize: 0, testUsedSize: 0, testEvalSize: 0, forgetClass: null },

@@ -50,4 +50,24 @@ export interface PassOptions {
   onStep?: (s: { step: number; steps: number; loss: number; images: number; seconds: number }) => void;
   /** report losses every `readEvery` steps only (host sync costs); default 1 */
   readEvery?: number;
+  /**
+   * Gradient engine hook: when set, computes the step's loss value and gradients instead of
+   * `tf.variableGrads(() => loss(ctx), vars)` (data-parallel training, src/core/parallel/engine.ts); `loss` is then
+   * not called. The caller of the hook owns the returned tensors.
+   */
+  gradients?: GradientsHook;
 }
+
+/**
+ * What training and evaluation need from data-parallel workers (implemented by src/core/parallel's
+ * `ParallelTrainer`, a layer above): sharded mean-CE gradients and sharded forward passes.
+ */
+export interface ParallelEngine {
+  readonly workers: number;
+  /** value and gradients of the batch's mean CE (and the correct count), for `runPass`'s `gradients` hook */
+  meanCE(ctx: Pick<StepContext, 'model' | 'x' | 'y'>, vars: tf.Variable[]): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; correct: number }>;
+  /** logits [n, C], row-major, of a batch */
+  predict(model: Model, x: tf.Tensor4D): Promise<Float32Array>;
+}
+
+export type GradientsHook = (ctx: StepContext, vars: tf.Variable[]) => Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }>;

@@ -3,12 +3,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model, SampleSource } from '../types';
 import { throwIfCancelled } from '../types';
 import { yieldToEventLoop } from './loop';
+import type { ParallelEngine } from './api';
 
 export interface InferOptions {
   batchSize?: number;
   signal?: AbortSignal;
   /** positions to evaluate (default: all, in order) */
   positions?: ArrayLike<number>;
+  /** data-parallel workers: each batch is split over them (absent: this thread) */
+  parallel?: ParallelEngine | null;
 }
 
 function norm(o?: number | InferOptions, signal?: AbortSignal): InferOptions {
@@ -31,8 +34,12 @@ export async function predictLogits(model: Model, source: SampleSource, opts?: n
     const x = source.gather(pos);
     let z: tf.Tensor2D | null = null;
     try {
-      z = model.apply(x);
-      out.set((await z.data()) as Float32Array, s * c);
+      if (o.parallel) {
+        out.set(await o.parallel.predict(model, x), s * c);
+      } else {
+        z = model.apply(x);
+        out.set((await z.data()) as Float32Array, s * c);
+      }
     } finally {
       x.dispose();
       z?.dispose();

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model, Param, Progress, SampleSource, StageName } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
-import type { LabOptimizer, OptimizerConfig, PassOptions, StepContext } from './api';
+import type { LabOptimizer, OptimizerConfig, ParallelEngine, PassOptions, StepContext } from './api';
 import { makeOptimizer } from './optim';
 import { warmCos } from './schedule';
 import { correctCount, meanCrossEntropy } from './loss';
@@ -53,7 +53,7 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
       let value: tf.Scalar | null = null;
       try {
         const ctx: StepContext = { model, x, y, pos, step: s, epoch };
-        const r = tf.variableGrads(() => loss(ctx), vars);
+        const r = opts.gradients ? await opts.gradients(ctx, vars) : tf.variableGrads(() => loss(ctx), vars);
         value = r.value;
         try {
           optimizer.apply(r.grads);
@@ -104,6 +104,8 @@ export interface TrainOptions {
   label?: string;
   /** progress/loss read cadence in steps (default 1) */
   readEvery?: number;
+  /** data-parallel workers (src/core/parallel); absent = train in this thread */
+  parallel?: ParallelEngine | null;
 }
 
 export interface TrainResult {
@@ -130,6 +132,8 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
   const t0 = now();
   let doneImages = 0;
   const hold: { correct: tf.Scalar | null } = { correct: null };
+  const par = o.parallel ?? null;
+  let hostCorrect = 0;
   const losses: number[] = [], accs: number[] = [];
   try {
     for (let e = 0; e < epochs; e++) {
@@ -143,6 +147,13 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
         model, params, optimizer: opt, source, batchSize, epoch: e, signal,
         rng: rng.fork(`epoch/${e}`),
         readEvery: o.readEvery,
+        gradients: par
+          ? async (ctx, vars) => {
+            const r = await par.meanCE(ctx, vars);
+            hostCorrect += r.correct;
+            return r;
+          }
+          : undefined,
         loss: (ctx) => {
           const logits = model.apply(ctx.x);
           keepCorrect(correctCount(logits, ctx.y));
@@ -163,7 +174,8 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
       doneImages += r.images;
       const c = hold.correct;
       hold.correct = null;
-      const acc = c ? ((await c.data())[0] / Math.max(1, r.images)) * 100 : NaN;
+      const acc = par ? (hostCorrect / Math.max(1, r.images)) * 100 : c ? ((await c.data())[0] / Math.max(1, r.images)) * 100 : NaN;
+      hostCorrect = 0;
       c?.dispose();
       losses.push(r.meanLoss);
       accs.push(acc);

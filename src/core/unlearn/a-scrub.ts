@@ -11,7 +11,8 @@ import type { Model } from '../types';
 import type { StepContext } from '../train/api';
 import type { UnlearnContext, UnlearnMethod } from './common';
 import { MethodLoop, methodHParams, num, scrubHParams, scrubMaxLoss, str, teacherKL, trainStudent } from './common';
-import { AmuSampler, amuOptions, amuRegulariser, steepCE, type AmuOptions } from './amu';
+import { AmuSampler, amuOptions, amuRegulariser, parallelAmuStep, steepCE, type AmuOptions } from './amu';
+import { parallelDistillStep } from './parallel-steps';
 
 /**
  * The min-pass loss of one retain batch: γ·(meanCE)² + β·KL_T(teacher ‖ student) + λ·MMD² for the given
@@ -50,9 +51,13 @@ export const aScrub: UnlearnMethod = async (ctx) => {
       await loop.pass({
         model: student, optimizer: opt, source: ctx.forget, batchSize: B, rng: shuffleF, epoch: e, phase: 'max',
         loss: (c) => scrubMaxLoss(c, teacher, T, fw),
+        gradients: ctx.parallel ? (c, v) => parallelDistillStep(ctx.parallel!, c, v, teacher, T, 0, -fw) : undefined,
       });
       await loop.pass({
         model: student, optimizer: opt, source: retain, batchSize: B, rng: shuffleR, epoch: e, phase: 'min',
+        gradients: ctx.parallel
+          ? (c, v) => parallelAmuStep(ctx.parallel!, c, v, ctx, sampler, o, loop, undefined, { teacher, T, beta, gamma })
+          : undefined,
         loss: (c) => {
           const { total, ce2, mmd } = aScrubMinLoss(c, teacher, ctx, sampler.next(), { ...o, T, beta, gamma });
           loop.terms(ce2, mmd, o.lambda);

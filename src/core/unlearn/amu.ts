@@ -20,6 +20,9 @@ import type { HParamValue, MethodName } from '../contracts';
 import type { StepContext } from '../train/api';
 import type { UnlearnContext } from './common';
 import { MethodLoop, methodHParams, num, offTape, perSampleCE, str, trainStudent } from './common';
+import { logSoftmaxT } from './parallel-steps';
+import type { HostGroup, ParallelTrainer } from '../parallel/engine';
+import { hostGroup, withPenalty } from '../parallel/engine';
 
 /** the parameter type of tf.customGrad (its type is not re-exported by @tensorflow/tfjs) */
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
@@ -273,6 +276,7 @@ export async function runAmu(
     for (let e = 0; e < E; e++) {
       await loop.pass({
         model: student, optimizer: opt, source: ctx.retain, batchSize: B, rng: shuffle, epoch: e,
+        gradients: ctx.parallel ? (c, vars) => parallelAmuStep(ctx.parallel!, c, vars, ctx, sampler, o, loop, extra) : undefined,
         loss: (c) => {
           const { total, ce2, mmd } = amuStepLoss(c, ctx, sampler, o);
           loop.terms(ce2, mmd, o.lambda);
@@ -282,4 +286,51 @@ export async function runAmu(
       await loop.endEpoch(e, student);
     }
   });
+}
+
+/**
+ * The A-AMU step on data-parallel workers, in two phases (src/core/parallel/engine.ts `twoPhase`): the shards return
+ * the per-sample CE of the retain batch, the forget sample and the test sample; the objective (steepened retain
+ * CE + λ·MMD² of the Gaussianised forget and detached test losses) and its weights ∂L/∂ℓᵢ are computed here; the
+ * shards back-propagate Σ wᵢ·ℓᵢ. R(θ) (`extra`) is added once, here. Draws the same samples as `amuStepLoss`.
+ */
+export async function parallelAmuStep(
+  p: ParallelTrainer,
+  c: StepContext,
+  vars: tf.Variable[],
+  ctx: Pick<UnlearnContext, 'forget' | 'testUsed'>,
+  sampler: AmuSampler,
+  o: AmuOptions,
+  loop: MethodLoop,
+  extra?: (model: Model) => tf.Scalar,
+  /** A-SCRUB's min step: γ·(steepened CE) + β·KL_T(teacher ‖ student) on the retain batch + λ·MMD² */
+  distill?: { teacher: Model; T: number; beta: number; gamma: number },
+) {
+  const s = sampler.next();
+  const withReg = s.forgetPos.length > 0 && s.testPos.length > 0;
+  const groups: HostGroup[] = [await hostGroup(c.x, c.y)];
+  if (distill) {
+    const zt = await p.predict(distill.teacher, c.x);
+    const logQ = logSoftmaxT(zt, c.y.length, distill.teacher.config.numClasses, distill.T);
+    groups[0].kl = { logQ, T: distill.T, weight: distill.beta / c.y.length };
+  }
+  const gamma = distill?.gamma ?? 1;
+  if (withReg) {
+    for (const [src, pos, y] of [[ctx.forget, s.forgetPos, s.forgetLabels], [ctx.testUsed, s.testPos, s.testLabels]] as const) {
+      const x = src.gather(pos);
+      try {
+        groups.push(await hostGroup(x, y));
+      } finally {
+        x.dispose();
+      }
+    }
+  }
+  const g = { k: o.k, K: o.K, ecdf: o.ecdf };
+  const r = await p.twoPhase(c.model, groups, withReg ? [false, false, true] : [false], (ce) => {
+    const sq = o.square === 'per-sample' ? tf.mean(tf.square(ce[0])) : tf.square(tf.mean(ce[0]));
+    const mmd = withReg ? mmd2(gaussianise(ce[2], g), gaussianise(ce[1], g), o.sigma) : tf.scalar(0);
+    loop.terms(sq as tf.Scalar, mmd, o.lambda);
+    return tf.add(gamma === 1 ? sq : tf.mul(sq, gamma), tf.mul(mmd, o.lambda)) as tf.Scalar;
+  }, vars);
+  return withPenalty(r, vars, extra ? () => extra(c.model) : undefined);
 }

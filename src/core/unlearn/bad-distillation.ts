@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { subsetSource, concatSources } from '../data/source';
 import type { UnlearnMethod } from './common';
+import { parallelBadDistillStep } from './parallel-steps';
 import { MethodLoop, klFromLogTarget, methodHParams, num, offTape, trainStudent } from './common';
 
 /**
@@ -50,6 +51,10 @@ export const badDistillation: UnlearnMethod = async (ctx) => {
           batchSize: num(hp, 'batch_size', M),
           rng: shuffle,
           epoch: e,
+          gradients: ctx.parallel
+            ? (c, v) => parallelBadDistillStep(ctx.parallel!, c, v, ctx.original, badTeacher,
+              Array.from(c.pos, (p) => (p < nf ? 1 : 0)), T, badTeacherLogTarget)
+            : undefined,
           loss: (c) => {
             const u = Array.from(c.pos, (p) => (p < nf ? 1 : 0));
             const logQ = offTape(() => badTeacherLogTarget(ctx.original.apply(c.x), badTeacher.apply(c.x), u, T));

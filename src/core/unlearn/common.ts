@@ -11,6 +11,7 @@ import type { HParamValue, MethodName } from '../contracts';
 import type { LabOptimizer, OptimizerConfig, PassOptions, StepContext } from '../train/api';
 import { makeOptimizer, runPass } from '../train';
 import { defaultHParams, hpNum, hpStr } from '../methods/hparams';
+import type { ParallelTrainer } from '../parallel/engine';
 
 export interface UnlearnContext {
   /** the model to unlearn (pretrained, or the previous round's output); never modified */
@@ -38,6 +39,11 @@ export interface UnlearnContext {
   onTerms?: (step: number, ce2: number, mmd: number, lambda: number) => void;
   /** optional real D_r in the DC arm, used only by A-SCRUB with ascrub_retain = 'real' (spec §10 C4) */
   retainReal?: SampleSource;
+  /**
+   * data-parallel workers (src/core/parallel); methods that support them (Retrain, CF, A-CF, A-L1-Sparse,
+   * L1-Sparse, Pruning) shard their steps, the others train in this thread
+   */
+  parallel?: ParallelTrainer | null;
 }
 
 /** Every method: returns a new model (the caller owns it); `ctx.original` is left untouched. */
@@ -215,6 +221,7 @@ export class MethodLoop {
         loss: p.loss,
         epoch: p.epoch,
         signal: ctx.signal,
+        gradients: p.gradients,
         afterStep: (c) => {
           p.afterStep?.(c);
           this.flushTerms();

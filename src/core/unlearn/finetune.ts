@@ -10,6 +10,15 @@ import type { StepContext } from '../train/api';
 import type { UnlearnContext } from './common';
 import { MethodLoop, meanCE, methodHParams, num, trainStudent } from './common';
 import { warmCos } from '../train';
+import type { GradientsHook } from '../train/api';
+import type { ParallelTrainer } from '../parallel/engine';
+import { withPenalty } from '../parallel/engine';
+
+/** The sharded step of mean CE (+ the penalty of epoch e, on this thread). */
+function parallelCE(p: ParallelTrainer, model: Model, e: number, penalty?: (e: number) => ((m: Model) => tf.Scalar) | null): GradientsHook {
+  const f = penalty?.(e);
+  return async (c, vars) => withPenalty(await p.meanCE(c, vars), vars, f ? () => f(model) : undefined);
+}
 
 export interface FineTuneConfig {
   lr: number;
@@ -23,6 +32,11 @@ export interface FineTuneConfig {
   /** before the pass of epoch e (e.g. a pruning step) */
   beforeEpoch?: (epoch: number, model: Model) => Promise<void>;
   afterStep?: (c: { model: Model; step: number; epoch: number }) => void;
+  /**
+   * Set when `loss` is mean CE plus an optional parameter penalty of epoch e: the step may then run on
+   * `ctx.parallel`'s workers (the penalty is added once, here)
+   */
+  parallel?: { penalty?: (epoch: number) => ((model: Model) => tf.Scalar) | null };
 }
 
 /** Train `student` (owned: disposed on failure) and return it. */
@@ -43,6 +57,7 @@ export async function sgdFineTune(ctx: UnlearnContext, method: MethodName, makeS
         epoch: e,
         loss: (c) => cfg.loss(c, e),
         afterStep: cfg.afterStep,
+        gradients: ctx.parallel && cfg.parallel ? parallelCE(ctx.parallel, student, e, cfg.parallel.penalty) : undefined,
       });
       await loop.endEpoch(e, student);
     }
@@ -65,5 +80,6 @@ export function ceWarmCosFineTune(ctx: UnlearnContext, M: MethodName, prefix: st
     batchSize: num(hp, 'batch_size', M),
     lrFactor: (e) => warmCos(e, W, E),
     loss: (c) => meanCE(c.model.apply(c.x), c.y),
+    parallel: {},
   });
 }

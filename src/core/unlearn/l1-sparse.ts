@@ -30,5 +30,11 @@ export const l1Sparse: UnlearnMethod = async (ctx) => {
       const ce = meanCE(c.model.apply(c.x), c.y);
       return a > 0 ? (tf.add(ce, tf.mul(l1Norm(c.model.params), a)) as tf.Scalar) : ce;
     },
+    parallel: {
+      penalty: (e) => {
+        const a = l1AlphaAt(e, alpha, E, E0);
+        return a > 0 ? (m) => tf.tidy(() => tf.mul(l1Norm(m.params), a) as tf.Scalar) : null;
+      },
+    },
   });
 };

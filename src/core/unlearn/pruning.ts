@@ -112,6 +112,7 @@ export const pruning: UnlearnMethod = async (ctx) => {
       },
       afterStep: () => pruner?.apply(),
       loss: (c) => meanCE(c.model.apply(c.x), c.y),
+      parallel: {},
     });
   } finally {
     (pruner as ConvPruner | null)?.dispose();

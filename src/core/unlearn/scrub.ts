@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { warmCos } from '../train';
 import type { UnlearnMethod } from './common';
+import { parallelDistillStep } from './parallel-steps';
 import { MethodLoop, meanCE, methodHParams, num, scrubHParams, scrubMaxLoss, teacherKL, trainStudent } from './common';
 
 export const scrub: UnlearnMethod = async (ctx) => {
@@ -28,10 +29,12 @@ export const scrub: UnlearnMethod = async (ctx) => {
         await loop.pass({
           model: student, optimizer: opt, source: ctx.forget, batchSize: B, rng: shuffleF, epoch: e, phase: 'max',
           loss: (c) => scrubMaxLoss(c, teacher, T, fw),
+          gradients: ctx.parallel ? (c, v) => parallelDistillStep(ctx.parallel!, c, v, teacher, T, 0, -fw) : undefined,
         });
       }
       await loop.pass({
         model: student, optimizer: opt, source: ctx.retain, batchSize: B, rng: shuffleR, epoch: e, phase: 'min',
+        gradients: ctx.parallel ? (c, v) => parallelDistillStep(ctx.parallel!, c, v, teacher, T, gamma, beta) : undefined,
         loss: (c) => {
           const z = c.model.apply(c.x);
           const kl = teacherKL(teacher, c.x, z, T);
