@@ -14,6 +14,10 @@ import { SharePanel } from './components/SharePanel';
 import { ReproducePanel } from './components/ReproducePanel';
 import { TradeoffPanel } from './components/TradeoffChart';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { PerClassView } from './components/PerClassView';
+import { AttackView } from './components/AttackView';
+import { RunsPanel } from './components/RunsPanel';
+import { CompareView } from './components/CompareView';
 
 /** One view of the page behind its own error boundary; it retries when the shown run changes. */
 function View({ name, children }: { name: string; children: ReactNode }) {
@@ -127,6 +131,12 @@ export function App() {
               <TimingChart />
             </View>
           </div>
+          <View name="Runs">
+            <RunsPanel />
+          </View>
+          <View name="Compare runs">
+            <CompareView />
+          </View>
           <div className="grid2">
             <View name="A-CF loss terms">
               <AcfTerms />
@@ -135,6 +145,12 @@ export function App() {
               <LossHistogram />
             </View>
           </div>
+          <View name="Per class">
+            <PerClassView />
+          </View>
+          <View name="Attack">
+            <AttackView />
+          </View>
           <View name="Forget images">
             <ForgetGallery />
           </View>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ForgetSampleView, MethodResult, RunEvent } from '../core/lite';
 import {
   acfChartRows, armKey, emptyRun, endRunningStages, galleryMethodKeys, galleryRows, histogram, pickGalleryMethod, pickGalleryReference, progressFraction, reduceRun,
-  summaryRows,
+  parseArmKey, summaryRows,
 } from './runState';
 import { resultsCsv } from '../core/lite';
 
@@ -139,6 +139,7 @@ describe('forget-sample gallery', () => {
     expect(pickGalleryReference(keys, 'CF|w/ DC')).toBe('Retrain|w/ DC');
     expect(pickGalleryReference(keys, 'CF|w/o DC')).toBe('Retrain|w/ DC'); // other arm when the same did not run
     expect(pickGalleryReference(['CF|w/ DC'], 'CF|w/ DC')).toBeNull();
+    expect(pickGalleryReference(['Retrain|w/o DC'], 'CF|w/ DC')).toBe('Retrain|w/o DC');
 
     const hardest = galleryRows(items, 'A-CF|w/ DC', 'Retrain|w/ DC', 'hardest');
     expect(hardest.map((r) => r.item.pos)).toEqual([1, 0, 2]); // drops 0.1, 0.6; #2 has no A-CF value → last
@@ -150,5 +151,13 @@ describe('forget-sample gallery', () => {
     expect(galleryRows(items, null, null, 'original').map((r) => r.item.pos)).toEqual([0, 1, 2]);
     expect(galleryRows([...items].reverse(), null, null, 'position').map((r) => r.item.pos)).toEqual([0, 1, 2]);
     expect(items.map((x) => x.pos)).toEqual([0, 1, 2]); // input not reordered
+  });
+});
+
+describe('arm keys', () => {
+  it('spell the Arm and parse back', () => {
+    expect(armKey('CF', true, 2)).toBe('CF|with|2');
+    expect(parseArmKey(armKey('CF', true, 2))).toEqual({ method: 'CF', arm: 'with', round: 2 });
+    expect(parseArmKey(armKey('A-CF', false))).toEqual({ method: 'A-CF', arm: 'without', round: 0 });
   });
 });

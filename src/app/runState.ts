@@ -5,7 +5,8 @@
 import type { CondenseResult, ExperimentResult, ForgetSampleView, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/lite';
 import type { Metrics, Progress, StageName } from '../core/lite';
 import type { SeedsAggregate } from '../core/lite';
-import { armOf, galleryKey as coreGalleryKey, isWithDC, parseGalleryKey as coreParseGalleryKey } from '../core/lite';
+import type { Arm } from '../core/lite';
+import { armOf, galleryKey, isWithDC, parseGalleryKey } from '../core/lite';
 
 export interface StageView {
   stage: StageName;
@@ -69,9 +70,9 @@ export function armKey(method: MethodName | string, withDC: boolean, round = 0):
   return `${method}|${armOf(withDC)}|${round}`;
 }
 
-export function parseArmKey(key: string): { method: string; withDC: boolean; round: number } {
+export function parseArmKey(key: string): { method: string; arm: Arm; round: number } {
   const [method, arm, round] = key.split('|');
-  return { method, withDC: arm === 'with', round: Number(round) || 0 };
+  return { method, arm: armOf(arm === 'with'), round: Number(round) || 0 };
 }
 
 function stageId(stage: StageName, label?: string): string {
@@ -239,8 +240,7 @@ export function summaryRows(methods: MethodResult[], round?: number): SummaryRow
   for (const m of methods) {
     if (m.round !== r) continue;
     const row = rows.get(m.name) ?? { method: m.name };
-    if (m.withDC) row.with = m;
-    else row.without = m;
+    row[armOf(m.withDC)] = m;
     rows.set(m.name, row);
   }
   // Retrain first (reference), then in order of appearance
@@ -268,15 +268,7 @@ export function histogram(a: number[], b: number[], bins = 30): Array<{ x: numbe
 
 // ---- forget-sample gallery ------------------------------------------------------------------------------
 
-/** Key of a method's arm in a forget sample's `byMethod` ("A-CF|w/ DC"), as the session writes it (core `galleryKey`). */
-export function galleryKey(method: string, withDC: boolean): string {
-  return coreGalleryKey(method, armOf(withDC));
-}
-
-export function parseGalleryKey(key: string): { method: string; withDC: boolean } {
-  const { method, arm } = coreParseGalleryKey(key);
-  return { method, withDC: isWithDC(arm) };
-}
+// a forget sample's `byMethod` is keyed by core's `galleryKey(method, arm)` ("A-CF|w/ DC"), as the session writes it
 
 /** Method arms with confidences on the forget samples, in order of appearance, Retrain first. */
 export function galleryMethodKeys(items: ForgetSampleView[]): string[] {
@@ -294,18 +286,18 @@ export function pickGalleryMethod(keys: string[], selected: string | null | unde
   if (selected) {
     if (keys.includes(selected)) return selected;
     const a = parseArmKey(selected);
-    const k = galleryKey(a.method, a.withDC);
+    const k = galleryKey(a.method, a.arm);
     if (keys.includes(k)) return k;
   }
-  for (const k of [galleryKey('A-CF', true), galleryKey('A-CF', false)]) if (keys.includes(k)) return k;
+  for (const k of [galleryKey('A-CF', 'with'), galleryKey('A-CF', 'without')]) if (keys.includes(k)) return k;
   return keys.find((k) => parseGalleryKey(k).method !== 'Retrain') ?? keys[0] ?? null;
 }
 
 /** Retrain's arm to compare with `method`: the same arm if it ran, else the other one. */
 export function pickGalleryReference(keys: string[], method: string | null): string | null {
-  const withDC = method ? parseGalleryKey(method).withDC : false;
-  const same = galleryKey('Retrain', withDC);
-  const other = galleryKey('Retrain', !withDC);
+  const arm: Arm = method ? parseGalleryKey(method).arm : 'without';
+  const same = galleryKey('Retrain', arm);
+  const other = galleryKey('Retrain', armOf(!isWithDC(arm)));
   return keys.includes(same) ? same : keys.includes(other) ? other : null;
 }
 

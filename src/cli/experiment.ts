@@ -11,7 +11,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { LabSession } from '../core';
 import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown, seedsCsv } from '../core';
-import { markdownReport } from '../core';
+import { armOf, armSuffix, markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
@@ -74,11 +74,14 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
         break;
       }
       case 'epoch':
-        log(`  ${e.method}${e.withDC ? ' w/ DC' : ''} epoch ${e.epoch}: ` + Object.entries(e.metrics).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(1) : v}`).join(', '));
+        log(`  ${e.method}${armSuffix(armOf(e.withDC))} epoch ${e.epoch}: ` +
+          Object.entries(e.metrics).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(1) : v}`).join(', '));
         break;
       case 'method-result': {
         const m = e.result;
-        log(`  = ${m.name}${m.withDC ? ' w/ DC' : ''}: retain ${m.metrics.retainAcc.toFixed(1)} forget ${m.metrics.forgetAcc.toFixed(1)} test ${m.metrics.testAcc.toFixed(1)} MIA ${m.metrics.mia.toFixed(1)} in ${m.unlearnSeconds.toFixed(1)} s`);
+        log(`  = ${m.name}${armSuffix(armOf(m.withDC))}: retain ${m.metrics.retainAcc.toFixed(1)} ` +
+          `forget ${m.metrics.forgetAcc.toFixed(1)} test ${m.metrics.testAcc.toFixed(1)} MIA ${m.metrics.mia.toFixed(1)} ` +
+          `in ${m.unlearnSeconds.toFixed(1)} s`);
         break;
       }
       case 'condense-result':

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { armLabel, armOf, armsOf, galleryKey, isWithDC, parseGalleryKey, type Arm } from './contracts';
+import {
+  armLabel, armOf, armsOf, armSuffix, armTag, methodStoreKey, galleryKey, isWithDC, parseGalleryKey, type Arm,
+} from './contracts';
 
 describe('the arm encoding', () => {
   it('converts the results-JSON boolean withDC at the boundary, both ways', () => {
@@ -20,5 +22,9 @@ describe('the arm encoding', () => {
     expect(galleryKey('A-CF', 'with')).toBe('A-CF|w/ DC');
     expect(parseGalleryKey('Bad Distillation|w/o DC')).toEqual({ method: 'Bad Distillation', arm: 'without' });
     expect(parseGalleryKey(galleryKey('A|B', 'with'))).toEqual({ method: 'A|B', arm: 'with' });
+    expect(`CF${armSuffix('with')}`).toBe('CF w/ DC');
+    expect(`CF${armSuffix('without')}`).toBe('CF');
+    expect([armTag('with'), armTag('without')]).toEqual(['dc', 'raw']); // seed names and stored keys depend on it
+    expect(methodStoreKey('A-CF', true, 2)).toBe('A-CF|dc|r2');
   });
 });

@@ -26,6 +26,11 @@ export const isWithDC = (arm: Arm): boolean => arm === 'with';
 export const armsOf = (choice: ArmChoice): Arm[] => (choice === 'both' ? ['without', 'with'] : [choice]);
 /** Human label: 'w/ DC' or 'w/o DC'. */
 export const armLabel = (arm: Arm): string => (arm === 'with' ? 'w/ DC' : 'w/o DC');
+/** Tag after a method's name in logs and stage labels: ' w/ DC' for the condensed arm, nothing for the real one. */
+export const armSuffix = (arm: Arm): string => (arm === 'with' ? ` ${armLabel(arm)}` : '');
+/** Short tag in method-store keys and unlearning seed names: 'dc' or 'raw'. Never change it (stored results and
+ * every seeded stream depend on the spelling). */
+export const armTag = (arm: Arm): 'dc' | 'raw' => (arm === 'with' ? 'dc' : 'raw');
 /** Key of a method's arm in a forget sample's `byMethod` ("A-CF|w/ DC"). */
 export const galleryKey = (method: string, arm: Arm): string => `${method}|${armLabel(arm)}`;
 export function parseGalleryKey(key: string): { method: string; arm: Arm } {
@@ -105,7 +110,43 @@ export interface ForgetSampleView {
   byMethod: Record<string, number>;
 }
 
-export interface MethodResult {
+/**
+ * Per-class accuracies of one model (final evaluation only), % per class index; null where the set has no sample
+ * of that class (class forgetting: every class but the forgotten one in `forgetAcc`).
+ */
+export interface PerClassView {
+  /** on the test-eval set D_te_eval */
+  testAcc: Array<number | null>;
+  /** on the forget set D_f */
+  forgetAcc: Array<number | null>;
+}
+
+/**
+ * The paper MIA's attack, from the branch its reported score comes from (eval/views.ts `attackView`): the
+ * out-of-fold attack probabilities per side (rounded to 4 decimals) and the ROC curve (≤ 101 points, positives =
+ * `positive` side). Direct branch (s₁ > 42): positive = 'test'; swapped branch: positive = 'forget'. `auc` = the
+ * reported `mia` (= 100 × the full curve's area; the stored, downsampled curve's area is within 0.5 of it).
+ */
+export interface AttackView {
+  branch: 'direct' | 'swapped';
+  positive: 'test' | 'forget';
+  /** 100·AUC of this branch = metrics.mia */
+  auc: number;
+  forgetScores: number[];
+  testScores: number[];
+  /** [false-positive rate, true-positive rate], from [0, 0] to [1, 1] */
+  roc: Array<[number, number]>;
+}
+
+/** The per-class and attack views of one model (optional fields of MethodResult and of the pretrain record). */
+export interface ModelViews {
+  perClass?: PerClassView;
+  /** test-eval set, rows = true class, columns = predicted class (counts) */
+  confusion?: number[][];
+  attack?: AttackView;
+}
+
+export interface MethodResult extends ModelViews {
   name: MethodName;
   withDC: boolean;
   round: number;
@@ -141,7 +182,7 @@ export interface ExperimentResult {
   spec: ExperimentSpec;
   env: { backend: string; versions: Record<string, string>; startedAt: string; seconds: number; machine?: Record<string, unknown>; /** data-parallel training workers (1 = in-thread) */ workers?: number };
   split: { trainSize: number; retainSize: number; forgetSize: number; testUsedSize: number; testEvalSize: number; forgetClass: number | null };
-  pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics };
+  pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics } & ModelViews;
   condense?: CondenseResult;
   condenseRounds?: CondenseResult[];
   methods: MethodResult[];
@@ -167,7 +208,7 @@ export type EventSink = (e: RunEvent) => void;
 /**
  * Finished method results of one experiment cell, kept as they finish so an interrupted long run resumes without
  * redoing them (issue 10 item 4). The store belongs to ONE spec (the caller checks); keys are
- * `${name}|${withDC ? 'dc' : 'raw'}|r${round}`. Node: one JSON file per method under the cell's folder.
+ * `${name}|${armTag}|r${round}`. Node: one JSON file per method under the cell's folder.
  */
 export interface MethodStore {
   get(key: string): Promise<MethodResult | null>;
@@ -178,7 +219,7 @@ export interface MethodStore {
 }
 
 export function methodStoreKey(name: MethodName, withDC: boolean, round: number): string {
-  return `${name}|${withDC ? 'dc' : 'raw'}|r${round}`;
+  return `${name}|${armTag(armOf(withDC))}|r${round}`;
 }
 
 /** Where pretrained weights are kept between runs (IndexedDB in the browser, files in Node). */

@@ -36,6 +36,18 @@ describe('lint: architecture boundaries', () => {
     expect(paths[0].message).toMatch(/lite\.ts/);
   });
 
+  it('rejects an import cycle', async () => {
+    // linted where they lie (the pair must resolve to each other on disk), past the fixtures' lint ignore
+    const unignored = new ESLint({ cwd: root, ignore: false });
+    for (const [file, line] of [['cycle-a.ts', 2], ['cycle-b.ts', 2]] as const) {
+      const path = join(root, 'src/core/__lint_fixtures__', file);
+      const [res] = await unignored.lintText(readFileSync(path, 'utf8'), { filePath: path });
+      const cycles = res.messages.filter((m) => m.ruleId === 'import-x/no-cycle');
+      expect(cycles.map((m) => m.line), `${file}: ${JSON.stringify(res.messages)}`).toEqual([line]);
+      expect(cycles[0].message).toMatch(/cycle/i);
+    }
+  });
+
   it('rejects a worker module importing a core internal, but not the entry', async () => {
     const msgs = await lintAs('worker-internals.ts', 'src/worker/fixture.ts');
     expect(msgs.map((m) => [m.rule, m.line])).toEqual([['import-x/no-restricted-paths', 3]]);

@@ -14,12 +14,13 @@ import type {
   MethodResult,
   RunEvent,
 } from '../core/lite';
-import type { DatasetId } from '../core/lite';
+import type { ArmChoice, DatasetId } from '../core/lite';
 
 export type BackendPref = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_PREFS: readonly BackendPref[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
-export type Arms = 'without' | 'with' | 'both';
+/** which arms an `unlearn` request runs (the spec's `unlearn.arms`, core `ArmChoice`) */
+export type Arms = ArmChoice;
 
 /** app → worker */
 export type Request =

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Metrics } from '../../core/lite';
-import { metricsFor, type ModelMetricId } from '../../core/lite';
+import { armLabel, armOf, isWithDC, metricsFor, type ModelMetricId } from '../../core/lite';
 import { acfChartRows, armKey, histogram, parseArmKey } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';
@@ -9,8 +9,6 @@ import { useTabs } from './Tabs';
 
 /** the metrics with per-epoch curves, from the metric table (src/core/metrics.ts) */
 const METRICS = metricsFor('curve').map((d) => ({ key: d.id as ModelMetricId, label: d.longLabel }));
-
-const armName = (withDC: boolean) => (withDC ? 'w/ DC' : 'w/o DC');
 
 /** Per-method curves: one chart per metric, one line per method × arm. */
 export function MethodCurves() {
@@ -54,9 +52,9 @@ export function MethodCurves() {
                   <Line
                     key={k}
                     dataKey={k}
-                    name={`${a.method} ${armName(a.withDC)}${a.round ? ` r${a.round + 1}` : ''}`}
+                    name={`${a.method} ${armLabel(a.arm)}${a.round ? ` r${a.round + 1}` : ''}`}
                     stroke={METHOD_COLORS[a.method] ?? '#555'}
-                    strokeDasharray={a.withDC ? '5 3' : undefined}
+                    strokeDasharray={isWithDC(a.arm) ? '5 3' : undefined}
                     dot={{ r: 2 }}
                     isAnimationActive={false}
                     connectNulls
@@ -89,7 +87,7 @@ export function AcfTerms() {
               const a = parseArmKey(k);
               return (
                 <option key={k} value={k}>
-                  {a.method} {armName(a.withDC)}
+                  {a.method} {armLabel(a.arm)}
                 </option>
               );
             })}
@@ -130,7 +128,7 @@ export function TimingChart() {
     () =>
       methods
         .filter((m) => m.round === Math.max(0, ...methods.map((x) => x.round)))
-        .map((m) => ({ name: `${m.name} ${armName(m.withDC)}`, unlearn: m.unlearnSeconds, overhead: m.overheadSeconds })),
+        .map((m) => ({ name: `${m.name} ${armLabel(armOf(m.withDC))}`, unlearn: m.unlearnSeconds, overhead: m.overheadSeconds })),
     [methods],
   );
   return (
@@ -174,7 +172,7 @@ export function LossHistogram() {
           <select value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid="hist-method" aria-label="Method whose losses are shown">
             {withLosses.map((m) => (
               <option key={keyOf(m)} value={keyOf(m)}>
-                {m.name} {armName(m.withDC)}
+                {m.name} {armLabel(armOf(m.withDC))}
                 {m.round ? ` r${m.round + 1}` : ''}
               </option>
             ))}

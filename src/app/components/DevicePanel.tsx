@@ -10,7 +10,7 @@ function ClearCachedData() {
     setState({ busy: true, text: null });
     try {
       const r = await clearLabData();
-      useLab.setState({ recent: [] });
+      useLab.setState({ recent: [], runs: [], selectedRuns: [], referenceRun: null });
       const freed = r.freedBytes === null ? 'the browser gives no size estimate' : `freed ${fmtBytes(r.freedBytes)}`;
       setState({ busy: false, text: `Cleared cached weights, datasets and recent runs (${freed}).` });
     } catch (e) {

@@ -1,5 +1,8 @@
 import { useMemo, useState } from 'react';
-import { armKey, galleryMethodKeys, galleryRows, parseGalleryKey, pickGalleryMethod, pickGalleryReference, type GallerySort } from '../runState';
+import { armLabel, isWithDC, parseGalleryKey } from '../../core/lite';
+import {
+  armKey, galleryMethodKeys, galleryRows, pickGalleryMethod, pickGalleryReference, type GallerySort,
+} from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS } from '../format';
 import { RgbaCanvas } from './RgbaCanvas';
@@ -19,9 +22,10 @@ const fmtPts = (d: number) => {
 
 const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)}%`);
 
-function armLabel(key: string): string {
-  const { method, withDC } = parseGalleryKey(key);
-  return `${method} ${withDC ? 'w/ DC' : 'w/o DC'}`;
+/** "A-CF w/ DC" for the gallery key "A-CF|w/ DC" */
+function keyLabel(key: string): string {
+  const { method, arm } = parseGalleryKey(key);
+  return `${method} ${armLabel(arm)}`;
 }
 
 function ConfBar(props: { label: string; value: number | undefined; color: string; testId: string; title: string }) {
@@ -69,14 +73,14 @@ export function ForgetGallery() {
                 <select
                   value={method ?? ''}
                   onChange={(e) => {
-                    const { method: m, withDC } = parseGalleryKey(e.target.value);
-                    select(armKey(m, withDC, 0));
+                    const { method: m, arm } = parseGalleryKey(e.target.value);
+                    select(armKey(m, isWithDC(arm), 0));
                   }}
                   data-testid="forget-method"
                 >
                   {keys.map((k) => (
                     <option key={k} value={k}>
-                      {armLabel(k)}
+                      {keyLabel(k)}
                     </option>
                   ))}
                 </select>
@@ -104,8 +108,8 @@ export function ForgetGallery() {
         <>
           <p className="muted small">
             Confidence in the true label, p(y|x), on {items.length} forget images: original model
-            {method ? ` vs ${armLabel(method)}` : ''}
-            {showRef && reference ? ` and ${armLabel(reference)} (reference)` : ''}. {method ? 'Drop = original − method, in percentage points; sorted by ' : 'Sorted by '}
+            {method ? ` vs ${keyLabel(method)}` : ''}
+            {showRef && reference ? ` and ${keyLabel(reference)} (reference)` : ''}. {method ? 'Drop = original − method, in percentage points; sorted by ' : 'Sorted by '}
             {SORTS.find((s) => s.key === sort)?.label}.{!method && ' Press Unlearn to compare.'}
           </p>
           <div className="forgets">
@@ -138,11 +142,11 @@ export function ForgetGallery() {
                     value={r.method}
                     color={METHOD_COLORS[methodName] ?? '#2563eb'}
                     testId="forget-conf-method"
-                    title={armLabel(method)}
+                    title={keyLabel(method)}
                   />
                 )}
                 {showRef && reference && (
-                  <ConfBar label="Retrain" value={r.reference} color={METHOD_COLORS.Retrain ?? '#374151'} testId="forget-conf-retrain" title={`${armLabel(reference)} (reference)`} />
+                  <ConfBar label="Retrain" value={r.reference} color={METHOD_COLORS.Retrain ?? '#374151'} testId="forget-conf-retrain" title={`${keyLabel(reference)} (reference)`} />
                 )}
               </figure>
             ))}

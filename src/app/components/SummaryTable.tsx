@@ -1,5 +1,5 @@
 import type { MethodResult } from '../../core/lite';
-import { metricPoint, metricsFor } from '../../core/lite';
+import { armLabel, armOf, armsOf, isWithDC, metricPoint, metricsFor } from '../../core/lite';
 import { SeedsTable } from './SeedsTable';
 import { armKey, summaryRows } from '../runState';
 import { useLab } from '../store';
@@ -19,13 +19,10 @@ export function SummaryTable() {
   const rounds = [...new Set(methods.map((m) => m.round))].sort();
   const rows = summaryRows(methods);
   const ref = rows.find((r) => r.method === 'Retrain');
-  const hasWith = methods.some((m) => m.withDC);
-  const hasWithout = methods.some((m) => !m.withDC);
+  const arms = armsOf('both')
+    .filter((arm) => methods.some((m) => armOf(m.withDC) === arm))
+    .map((arm) => ({ arm, title: armLabel(arm) }));
   const multi = useLab((s) => s.run.multi);
-  const arms: Array<{ withDC: boolean; title: string }> = [
-    ...(hasWithout ? [{ withDC: false, title: 'w/o DC' }] : []),
-    ...(hasWith ? [{ withDC: true, title: 'w/ DC' }] : []),
-  ];
   return (
     <>
     {multi && multi.planned.length >= 2 && <SeedsTable multi={multi} />}
@@ -71,8 +68,8 @@ export function SummaryTable() {
                       {isRef && <span className="badge">reference</span>}
                     </th>
                     {arms.map((a) => {
-                      const m: MethodResult | undefined = a.withDC ? r.with : r.without;
-                      const refM = a.withDC ? (ref?.with ?? ref?.without) : ref?.without;
+                      const m: MethodResult | undefined = r[a.arm];
+                      const refM = isWithDC(a.arm) ? (ref?.with ?? ref?.without) : ref?.without;
                       if (!m) return <td key={a.title} colSpan={SPAN} className="muted center">not run</td>;
                       return [
                         ...METRIC_COLUMNS.map((c) => (

@@ -4,7 +4,7 @@
  */
 import type { ExperimentResult } from '../../core/lite';
 import { runFromExperiment } from '../runState';
-import { parseImportedResult, resultsCsv } from '../../core/lite';
+import { checkImportedResult, clipValue, parseImportedResult, resultsCsv } from '../../core/lite';
 import { toSearch } from '../url';
 import type { SliceCreator } from './types';
 
@@ -45,15 +45,67 @@ export interface HistorySlice {
 const RECENT_KEY = 'unlearning-lab.recent.v1';
 const MAX_RECENT = 8;
 
-function loadRecent(): RecentRun[] {
+/** What localStorage gives `loadRecent` (so tests can pass a plain object). */
+export type RecentStorage = Pick<Storage, 'getItem'>;
+
+/** One stored recent run, checked like an imported result (core `checkImportedResult`); throws naming the field. */
+function checkRecent(entry: unknown, i: number): RecentRun {
+  const where = `recent run ${i + 1}`;
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new Error(`${where}: not an object`);
+  const e = entry as Record<string, unknown>;
+  for (const k of ['id', 'at', 'label', 'search', 'backend'] as const) {
+    if (typeof e[k] !== 'string') throw new Error(`${where}: ${k} must be text, got ${clipValue(e[k], 40)}`);
+  }
   try {
-    const raw = globalThis.localStorage?.getItem(RECENT_KEY);
-    const list = raw ? (JSON.parse(raw) as RecentRun[]) : [];
-    if (!Array.isArray(list)) return [];
-    return list.filter((r) => r && typeof r.id === 'string' && r.result && Array.isArray(r.result.methods));
+    return { ...(e as unknown as RecentRun), result: checkImportedResult(e.result) };
+  } catch (err) {
+    throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * The recent runs kept in this browser. Every entry goes through the same schema as an imported result; an entry
+ * that fails it (or an unreadable list) is dropped and `onDropped` gets one line per problem, so a corrupt
+ * localStorage never blanks the page.
+ */
+export function loadRecent(
+  storage: RecentStorage | undefined = globalThis.localStorage,
+  onDropped: (lines: string[]) => void = () => {},
+): RecentRun[] {
+  let raw: string | null | undefined;
+  try {
+    raw = storage?.getItem(RECENT_KEY);
   } catch {
+    return []; // storage not accessible (privacy settings): nothing kept, nothing to report
+  }
+  if (!raw) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch (e) {
+    onDropped([`the stored list is not valid JSON (${clipValue((e as Error).message, 80)})`]);
     return [];
   }
+  if (!Array.isArray(list)) {
+    onDropped([`the stored list is not a list (got ${clipValue(list, 40)})`]);
+    return [];
+  }
+  const runs: RecentRun[] = [];
+  const problems: string[] = [];
+  list.slice(0, MAX_RECENT).forEach((entry, i) => {
+    try {
+      runs.push(checkRecent(entry, i));
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  });
+  if (list.length > MAX_RECENT) problems.push(`${list.length - MAX_RECENT} entries beyond the last ${MAX_RECENT}`);
+  if (problems.length) onDropped(capLines(problems, 5));
+  return runs;
+}
+
+function capLines(lines: string[], max: number): string[] {
+  return lines.length <= max ? lines : [...lines.slice(0, max), `… and ${lines.length - max} more`];
 }
 
 function saveRecent(list: RecentRun[]): void {
@@ -79,7 +131,9 @@ function runLabel(ex: ExperimentResult): string {
 const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
 export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
-  recent: loadRecent(),
+  // a corrupt entry is dropped with a notice (after the store exists: notify is not callable while it is built)
+  recent: loadRecent(globalThis.localStorage, (lines) => queueMicrotask(() => get().notify('warn',
+    'Some recent runs kept in this browser could not be read and were left out', lines, 'recent-dropped'))),
   viewingImport: null,
 
   remember(ex) {
@@ -95,6 +149,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
     const recent = [rec, ...get().recent].slice(0, MAX_RECENT);
     saveRecent(recent);
     set({ recent });
+    get().addRun(ex, { id: rec.id, source: 'this tab' });
   },
 
   openRecent(id) {
@@ -115,18 +170,20 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
   },
 
   importResultJson(text) {
-    let run;
+    let run, imported;
     try {
       if (text.length > MAX_IMPORT_BYTES) {
         const cap = mb(MAX_IMPORT_BYTES);
         throw new Error(`the text is ${mb(text.length)}; result files larger than ${cap} are not read`);
       }
-      run = runFromExperiment(parseImportedResult(text));
+      imported = parseImportedResult(text);
+      run = runFromExperiment(imported);
     } catch (e) {
       get().notify('error', 'Import failed', [e instanceof Error ? e.message : String(e)], 'import-error');
       return;
     }
     set({ run, viewingImport: 'imported JSON', selectedMethod: null });
+    if (imported.methods.length) get().addRun(imported, { source: 'imported', preset: null });
     get().dropNotices('import-error');
     get().notify('info', 'Showing an imported result', [
       'Charts and tables show the file’s numbers; run something to return to live results.',

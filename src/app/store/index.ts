@@ -5,6 +5,7 @@
  * - worker.ts    — the typed worker client, what the worker reports, `send`, crash policy, dataset import
  * - run.ts       — the live run (reduced from worker events) and the Condense / Unlearn / Compare / Stop / Reset
  * - history.ts   — recent runs, imported result JSON, export
+ * - runs.ts      — runs as named objects: selection, reference pin, comparison export/import (CompareView)
  * - reproduce.ts — the Reproduce panel's cell-by-cell run and report
  * - notices.ts   — the messages above the results
  *
@@ -17,6 +18,7 @@ import { createHistorySlice } from './history';
 import { createNoticesSlice } from './notices';
 import { createReproduceSlice } from './reproduce';
 import { createRunSlice } from './run';
+import { createRunsSlice } from './runs';
 import { createSettingsSlice } from './settings';
 import type { LabState } from './types';
 import { createWorkerSlice } from './worker';
@@ -33,6 +35,7 @@ export function createLabStore() {
     ...createWorkerSlice(...a),
     ...createRunSlice(...a),
     ...createHistorySlice(...a),
+    ...createRunsSlice(...a),
     ...createReproduceSlice(...a),
     ...createNoticesSlice(...a),
   }));

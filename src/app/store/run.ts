@@ -4,7 +4,7 @@
  * Reset.
  */
 import type { ExperimentResult, ExperimentSpec, MethodName, RunEvent } from '../../core/lite';
-import { aggregateSeeds, runSeeds, seedList } from '../../core/lite';
+import { aggregateSeeds, armOf, runSeeds, seedList } from '../../core/lite';
 import type { Arms, ReplyOf, RequestKind } from '../../worker/protocol';
 import { emptyRun, reduceRun, withExperiment, type MultiSeedView, type RunView } from '../runState';
 import { specOf } from '../url';
@@ -105,7 +105,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
     },
 
     unlearn() {
-      unlearnWith('unlearn', get().condensed ? 'with' : 'without');
+      unlearnWith('unlearn', armOf(get().condensed));
     },
 
     compare() {

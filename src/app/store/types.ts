@@ -7,10 +7,11 @@ import type { HistorySlice } from './history';
 import type { NoticesSlice } from './notices';
 import type { ReproduceSlice } from './reproduce';
 import type { RunSlice } from './run';
+import type { RunsSlice } from './runs';
 import type { SettingsSlice } from './settings';
 import type { WorkerSlice } from './worker';
 
-export type LabState = SettingsSlice & WorkerSlice & RunSlice & HistorySlice & ReproduceSlice & NoticesSlice;
+export type LabState = SettingsSlice & WorkerSlice & RunSlice & HistorySlice & RunsSlice & ReproduceSlice & NoticesSlice;
 
 /** A slice of the lab store: gets the whole store's `set`/`get`, returns its own part. */
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

@@ -85,6 +85,31 @@ describe('evaluateModel', () => {
     expect(r2.testAcc).toBe(r.testAcc);
   });
 
+  it('views: confusion rows = class counts, per-class agrees with overall, attack AUC = mia; no leaks', async () => {
+    const before = tf.memory().numTensors;
+    const r = await evaluateModel(model, sources, split, new Rng(3), { batchSize: 7, views: true });
+    expect(tf.memory().numTensors).toBe(before);
+    const v = r.views!;
+    const counts = new Array(C).fill(0);
+    for (const y of test.labels) counts[y]++;
+    expect(v.confusion!.map((row) => row.reduce((a, b) => a + b, 0))).toEqual(counts);
+    const weighted = v.perClass!.testAcc.reduce<number>((s, a, c) => s + (a ?? 0) * counts[c], 0) / test.labels.length;
+    expect(weighted).toBeCloseTo(r.testAcc, 10);
+    // class forgetting of class 0: forget accuracy only for class 0, and it is the overall forget accuracy
+    expect(v.perClass!.forgetAcc).toEqual([r.forgetAcc, null, null, null]);
+    expect(v.attack!.auc).toBe(r.mia);
+    expect(v.attack!.branch).toBe('direct');
+    expect(v.attack!.forgetScores.length).toBe(r.miaPerSide);
+    expect(v.attack!.roc[0]).toEqual([0, 0]);
+    expect(v.attack!.roc[v.attack!.roc.length - 1]).toEqual([1, 1]);
+    // the views change no metric and are deterministic
+    const plain = await evaluateModel(model, sources, split, new Rng(3), { batchSize: 7 });
+    expect(plain.views).toBeUndefined();
+    expect(plain.mia).toBe(r.mia);
+    const again = await evaluateModel(model, sources, split, new Rng(3), { views: true });
+    expect(again.views).toEqual(r.views);
+  });
+
   it('uniform mode has no testAccRetained; maxRetainEval subsamples; cancellation throws', async () => {
     const r = await evaluateModel(model, sources, { mode: 'uniform', forgetClass: null }, new Rng(3), { maxRetainEval: 50, skipMia: true });
     expect(r.testAccRetained).toBeUndefined();

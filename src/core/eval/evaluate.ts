@@ -9,6 +9,8 @@ import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import { perExampleLoss, stablePhi } from './phi';
 import { lossLrMia, paperMia, type PaperMiaResult } from './mia';
+import type { ModelViews } from '../contracts';
+import { argmaxRows, attackView, confusionMatrix, perClassView } from './views';
 import type { ParallelEngine } from '../train/api';
 
 export interface EvalSources {
@@ -27,6 +29,11 @@ export interface EvaluateOptions {
   maxRetainEval?: number;
   /** skip both MIA scores (they are then NaN); default false */
   skipMia?: boolean;
+  /**
+   * also return the per-class and attack views (`views`): confusion matrix, per-class accuracies, attack scores
+   * and ROC — from the logits and MIA scores computed anyway; for final evaluations (not per curve epoch)
+   */
+  views?: boolean;
   signal?: AbortSignal;
   /** data-parallel workers for the forward passes (absent: this thread) */
   parallel?: ParallelEngine | null;
@@ -41,6 +48,8 @@ export interface EvalResult extends Metrics {
   phi: { forget: Float32Array; testEval: Float32Array };
   /** number of retain samples evaluated */
   retainEvaluated: number;
+  /** per-class and attack views, when EvaluateOptions.views (attack only when the MIA ran) */
+  views?: ModelViews;
 }
 
 /** Logits [n × C] of the samples at `positions` of `src` (row-major), batch by batch. */
@@ -164,5 +173,14 @@ export async function evaluateModel(
   };
   if (testAccRetained !== undefined) result.testAccRetained = testAccRetained;
   if (miaDetail) { result.miaSe = miaDetail.se; result.miaPerSide = miaDetail.perSide; }
+  if (opts.views) {
+    const confusion = confusionMatrix(argmaxRows(zTest, testEval.size, C), testEval.labels, C);
+    const views: ModelViews = {
+      perClass: perClassView(confusion, argmaxRows(zForget, forget.size, C), forget.labels, C),
+      confusion,
+    };
+    if (miaDetail) views.attack = attackView(miaDetail.branch, miaDetail.oof.a, miaDetail.oof.b, miaDetail.score);
+    result.views = views;
+  }
   return result;
 }

@@ -9,4 +9,8 @@ export type { LogReg1D, LogRegOptions } from './logreg';
 export { liraMiaScore, liraMia, bootstrapAucSe, paperMia, lossLrMia, MIA_SWAP_THRESHOLD, MIA_BOOTSTRAP_RESAMPLES } from './mia';
 export type { MiaOptions, MiaScore, PaperMiaResult, LossMiaOptions } from './mia';
 export { evaluateModel } from './evaluate';
+export {
+  argmaxRows, confusionMatrix, perClassAccuracy, rocCurve, rocArea, downsampleRoc, attackView, perClassView,
+  ROC_MAX_POINTS,
+} from './views';
 export type { EvalSources, EvaluateOptions, EvalResult } from './evaluate';

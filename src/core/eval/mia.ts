@@ -39,6 +39,8 @@ export interface MiaScore {
   se: number;
   /** examples per side (m) */
   perSide: number;
+  /** out-of-fold attack probabilities of class 1 (side B'), for side A's m samples and side B''s m samples */
+  oof: { a: Float64Array; b: Float64Array };
 }
 
 /**
@@ -88,7 +90,7 @@ export function liraMia(
   const score = 100 * auc(proba, y);
   const B = opts.bootstrap ?? MIA_BOOTSTRAP_RESAMPLES;
   const se = B > 0 ? 100 * bootstrapAucSe(proba, m, rng.fork('bootstrap'), B) : NaN;
-  return { score, se, perSide: m };
+  return { score, se, perSide: m, oof: { a: proba.slice(0, m), b: proba.slice(m) } };
 }
 
 /**
@@ -144,6 +146,9 @@ export interface PaperMiaResult {
   se: number;
   /** examples per side of that branch */
   perSide: number;
+  /** the branch the score comes from and its out-of-fold scores (MiaScore.oof): A = forget when 'direct' */
+  branch: 'direct' | 'swapped';
+  oof: MiaScore['oof'];
 }
 
 /**
@@ -158,10 +163,17 @@ export function paperMia(
   rng: Rng, opts: MiaOptions = {},
 ): PaperMiaResult {
   const d = liraMia(phiForget, labelsForget, phiTest, labelsTest, rng.fork('direct'), opts);
-  if (d.score > MIA_SWAP_THRESHOLD) return { score: d.score, direct: d.score, swapped: null, se: d.se, perSide: d.perSide };
+  if (d.score > MIA_SWAP_THRESHOLD) {
+    return {
+      score: d.score, direct: d.score, swapped: null, se: d.se, perSide: d.perSide, branch: 'direct', oof: d.oof,
+    };
+  }
   const s = liraMia(phiTest, labelsTest, phiForget, labelsForget, rng.fork('swapped'), opts);
   const best = s.score > d.score ? s : d;
-  return { score: best.score, direct: d.score, swapped: s.score, se: best.se, perSide: best.perSide };
+  return {
+    score: best.score, direct: d.score, swapped: s.score, se: best.se, perSide: best.perSide,
+    branch: best === s ? 'swapped' : 'direct', oof: best.oof,
+  };
 }
 
 export interface LossMiaOptions {

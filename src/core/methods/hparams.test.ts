@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { METHOD_CARDS, METHOD_NAMES, methodCard } from './registry';
+import { scalePruning } from './pruning';
 import { LabError } from '../types';
 import {
   HPARAM_TABLE, SETTINGS, defaultHParams, resolveHParams, scaleHParams, settingKey, validateHParam,
@@ -137,5 +138,31 @@ describe('method cards', () => {
     for (const c of METHOD_CARDS) expect(HPARAM_TABLE[c.name]).toBe(c.hparams);
     expect(methodCard('SCRUB')?.label).toBe('SCRUB');
     expect(methodCard('nope')).toBeUndefined();
+  });
+});
+
+describe('Pruning epoch scaling (issue 12: every loop bounded)', () => {
+  const scaled = (prune_epochs: number, prune_step: number, s: number) => {
+    const hp = { prune_epochs, prune_step };
+    scalePruning(hp, s);
+    return hp;
+  };
+
+  it('lowers the step to a divisor of the scaled epochs, also when it exceeds them', () => {
+    expect(scaled(20, 5, 0.5)).toEqual({ prune_epochs: 10, prune_step: 2 }); // round(2.5) = 3 → 2
+    expect(scaled(7, 5, 3)).toEqual({ prune_epochs: 21, prune_step: 7 }); // 15 → 7
+    expect(scaled(3, 50, 1.5)).toEqual({ prune_epochs: 5, prune_step: 5 }); // 75 > 5 → 5
+    expect(scaled(13, 4, 1)).toEqual({ prune_epochs: 13, prune_step: 1 }); // a prime: one-epoch steps
+  });
+
+  it('fails with a LabError instead of spinning on non-finite or absurd values', () => {
+    const cases: Array<[number, number, number]> = [[20, NaN, 0.5], [NaN, 5, 0.5], [Infinity, 5, 2], [20, 5, 1e6]];
+    for (const [e, step, s] of cases) {
+      const hp = { prune_epochs: e, prune_step: step };
+      expect(() => scalePruning(hp, s), `${e} ${step} ${s}`).toThrow(LabError);
+      expect(() => scalePruning(hp, s)).toThrow(/^hparams\.Pruning: epochScale .* whole numbers with at most 10000/);
+      expect(hp).toEqual({ prune_epochs: e, prune_step: step }); // nothing half-written
+    }
+    expect(() => resolveHParams('Pruning', C10, {}, 1e6)).toThrow(/hparams\.Pruning/);
   });
 });

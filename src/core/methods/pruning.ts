@@ -1,5 +1,26 @@
 /** Pruning (spec §6.5). Run: src/core/unlearn/pruning.ts. */
+import { LabError, type HParamValue } from '../types';
 import { batch, col, count, defineMethod, epochs, lr, mom, onPage, real, scaleEpochCount, wd } from './define';
+
+/** The most epochs a scaled Pruning schedule may have (the `epochs` range of the card). */
+const MAX_EPOCHS = 10000;
+
+/**
+ * prune_step' = round(step·s) (≥ 1) lowered until it divides E', so the schedule still reaches the target.
+ * Both must be whole numbers in 1..MAX_EPOCHS (else a LabError): then the search below ends within E' steps.
+ */
+export function scalePruning(hp: Record<string, HParamValue>, s: number): void {
+  const e = scaleEpochCount(hp.prune_epochs as number, s);
+  const want = Math.max(1, Math.round((hp.prune_step as number) * s));
+  if (!Number.isInteger(e) || e > MAX_EPOCHS || !Number.isInteger(want)) {
+    throw new LabError(`epochScale ${s} gives prune_epochs ${e} and prune_step ${want}; the schedule needs whole ` +
+      `numbers with at most ${MAX_EPOCHS} epochs`, 'hparams.Pruning');
+  }
+  let step = Math.min(want, e); // a step above E' lands on E' anyway, the first divisor below it
+  while (e % step !== 0) step--; // ends: step = 1 divides E'
+  hp.prune_epochs = e;
+  hp.prune_step = step;
+}
 
 export const PRUNING = defineMethod({
   name: 'Pruning',
@@ -16,12 +37,5 @@ export const PRUNING = defineMethod({
     prune_wd: wd(5e-4),
     batch_size: batch,
   },
-  /** prune_step' = round(step·s) (≥1) lowered until it divides E', so the schedule still reaches the target */
-  scaleEpochs: (hp, s) => {
-    const e = scaleEpochCount(hp.prune_epochs as number, s);
-    let step = Math.max(1, Math.round((hp.prune_step as number) * s));
-    while (e % step !== 0) step--;
-    hp.prune_epochs = e;
-    hp.prune_step = step;
-  },
+  scaleEpochs: scalePruning,
 });

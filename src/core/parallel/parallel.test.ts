@@ -19,7 +19,7 @@ import type { ImageDataset, ModelConfig, SampleSource } from '../types';
 import { CancelledError } from '../types';
 import type { ParallelTrainer } from './engine';
 import { runMethod } from '../unlearn';
-import type { HParamValue, MethodName } from '../runner/contracts';
+import type { HParamValue, MethodName } from '../contracts';
 import { makeFixture, maxAbsDiff, weightsOf } from '../unlearn/fixture.test-util';
 
 const CFG: ModelConfig = { arch: 'convnet3', width: 8, numClasses: 4 };

@@ -4,7 +4,8 @@
  * reproduce reports, results.csv) and the page (reproduce report, CSV export). Columns come from the metric
  * table in src/core/metrics.ts.
  */
-import type { ExperimentResult, ExperimentSpec, MethodResult } from '../contracts';
+import type { Arm, ExperimentResult, ExperimentSpec, MethodResult } from '../contracts';
+import { armLabel, armOf, armsOf, isWithDC } from '../contracts';
 import { METRICS, metricPoint, metricsFor, type MetricDef } from '../metrics';
 
 const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
@@ -18,7 +19,7 @@ export function pairByMethod(methods: MethodResult[], round = 0): Array<{ name: 
   for (const m of methods) {
     if (m.round !== round) continue;
     const row = rows.get(m.name) ?? { name: m.name };
-    if (m.withDC) row.with = m; else row.without = m;
+    row[armOf(m.withDC)] = m;
     rows.set(m.name, row);
   }
   return [...rows.values()];
@@ -31,16 +32,14 @@ export function pairByMethod(methods: MethodResult[], round = 0): Array<{ name: 
  */
 export function markdownTable(result: ExperimentResult, round = 0): string {
   const rows = pairByMethod(result.methods, round);
-  const hasWith = rows.some((r) => r.with);
-  const hasWithout = rows.some((r) => r.without);
-  const arms: Array<'without' | 'with'> = [...(hasWithout ? ['without' as const] : []), ...(hasWith ? ['with' as const] : [])];
+  const arms: Arm[] = armsOf('both').filter((a) => rows.some((r) => r[a]));
   const ref = rows.find((r) => r.name === 'Retrain');
   // optional metrics (e.g. test accuracy over the retained classes) only when some result has them
   const present = (d: MetricDef) => result.methods.some((m) => metricPoint(m, d) !== undefined);
   const cols = metricsFor('report').filter((d) => !d.optional || present(d));
   const head = ['Method'];
   for (const a of arms) {
-    const tag = a === 'with' ? 'w/ DC' : 'w/o DC';
+    const tag = armLabel(a);
     for (const c of cols) head.push(`${c.label} (${tag})`);
     head.push(`Time s (${tag})`);
   }
@@ -58,7 +57,8 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
           ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})` : '';
         cells.push(fmt(v, c.digits) + gap);
       }
-      cells.push(a === 'with' ? `${f1(m.unlearnSeconds)} + ${f1(m.overheadSeconds)} = ${f1(m.unlearnSeconds + m.overheadSeconds)}` : f1(m.unlearnSeconds));
+      const total = f1(m.unlearnSeconds + m.overheadSeconds);
+      cells.push(isWithDC(a) ? `${f1(m.unlearnSeconds)} + ${f1(m.overheadSeconds)} = ${total}` : f1(m.unlearnSeconds));
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }

@@ -70,6 +70,28 @@ describe('parseImportedResult (issue 12 item 4)', () => {
     expect(msg('[]')).toBe('result: must be an object, got a list of 0');
   });
 
+  it('checks the optional per-class and attack views where present (issue 14 item 2)', () => {
+    const views = {
+      perClass: { testAcc: [50, 100], forgetAcc: [null, 0] }, confusion: [[1, 1], [0, 2]],
+      attack: { branch: 'direct', positive: 'test', auc: 75, forgetScores: [0.2, 0.5], testScores: [0.6, 0.5],
+        roc: [[0, 0], [0, 0.5], [1, 1]] },
+    };
+    const withViews = good();
+    Object.assign((withViews.methods as Array<Record<string, unknown>>)[0], views);
+    Object.assign(withViews.pretrain as Record<string, unknown>, views);
+    const r = parseImportedResult(JSON.stringify(withViews));
+    expect(r.methods[0].confusion).toEqual(views.confusion);
+    expect(r.methods[0].perClass!.forgetAcc).toEqual([null, 0]);
+    expect(r.pretrain.attack!.roc).toEqual(views.attack.roc);
+    expect(parseImportedResult(JSON.stringify(good())).methods[0].attack).toBeUndefined();
+    const ragged = good();
+    Object.assign((ragged.methods as Array<Record<string, unknown>>)[0], { confusion: [[1, 1], [0]] });
+    expect(msg(JSON.stringify(ragged))).toBe('result.methods[0].confusion[1]: must have 2 entries (square), got 1');
+    const badRoc = good();
+    Object.assign(badRoc.pretrain as Record<string, unknown>, { attack: { ...views.attack, roc: [[0, 2]] } });
+    expect(msg(JSON.stringify(badRoc))).toMatch(/^result\.pretrain\.attack\.roc\[0\]\[1\]: must be in \[0, 1\]/);
+  });
+
   it('refuses an oversized file before parsing it', () => {
     const big = ' '.repeat(MAX_RESULT_CHARS + 1);
     expect(msg(big)).toMatch(/^result: the file is larger than 50 MB, the limit for an imported result/);

@@ -10,7 +10,7 @@
  */
 import { LabError } from '../types';
 import type { Metrics } from '../types';
-import type { CondenseResult, ExperimentResult, MethodResult } from '../contracts';
+import type { AttackView, CondenseResult, ExperimentResult, MethodResult, ModelViews } from '../contracts';
 import { METHOD_NAMES } from '../contracts';
 import { validateSpec } from './presets';
 import { clipValue } from '../spec-schema';
@@ -95,6 +95,56 @@ function curvePoint(x: unknown, path: string): MethodResult['curve'][number] {
   return out as MethodResult['curve'][number];
 }
 
+/** The optional per-class and attack views of a model (contracts.ts ModelViews), checked where present. */
+function modelViews(o: Obj, path: string): ModelViews {
+  const out: ModelViews = {};
+  const perClass = optional(o, 'perClass', path, obj);
+  if (perClass) {
+    out.perClass = {
+      testAcc: list(own(perClass, 'testAcc'), `${path}.perClass.testAcc`, 1000)
+        .map((v, i) => (v === null ? null : pct(v, `${path}.perClass.testAcc[${i}]`))),
+      forgetAcc: list(own(perClass, 'forgetAcc'), `${path}.perClass.forgetAcc`, 1000)
+        .map((v, i) => (v === null ? null : pct(v, `${path}.perClass.forgetAcc[${i}]`))),
+    };
+  }
+  const confusion = optional(o, 'confusion', path, (v, p) => list(v, p, 1000));
+  if (confusion) {
+    out.confusion = confusion.map((row, i) => {
+      const r = list(row, `${path}.confusion[${i}]`, 1000).map((v, j) => count(v, `${path}.confusion[${i}][${j}]`));
+      if (r.length !== confusion.length) {
+        throw new Bad(`${path}.confusion[${i}]`, `must have ${confusion.length} entries (square), got ${r.length}`);
+      }
+      return r;
+    });
+  }
+  const attack = optional(o, 'attack', path, obj);
+  if (attack) {
+    const p = `${path}.attack`;
+    const branch = own(attack, 'branch');
+    const positive = own(attack, 'positive');
+    if (branch !== 'direct' && branch !== 'swapped') {
+      throw new Bad(`${p}.branch`, `must be "direct" or "swapped", got ${clipValue(branch)}`);
+    }
+    if (positive !== 'test' && positive !== 'forget') {
+      throw new Bad(`${p}.positive`, `must be "test" or "forget", got ${clipValue(positive)}`);
+    }
+    const prob = (v: unknown, q: string) => num(v, q, { min: 0, max: 1 });
+    out.attack = {
+      branch, positive,
+      auc: pct(own(attack, 'auc'), `${p}.auc`),
+      forgetScores: list(own(attack, 'forgetScores'), `${p}.forgetScores`)
+        .map((v, i) => prob(v, `${p}.forgetScores[${i}]`)),
+      testScores: list(own(attack, 'testScores'), `${p}.testScores`).map((v, i) => prob(v, `${p}.testScores[${i}]`)),
+      roc: list(own(attack, 'roc'), `${p}.roc`, 10_000).map((pt, i) => {
+        const xy = list(pt, `${p}.roc[${i}]`, 2);
+        if (xy.length !== 2) throw new Bad(`${p}.roc[${i}]`, `must be [fpr, tpr], got ${xy.length} numbers`);
+        return [prob(xy[0], `${p}.roc[${i}][0]`), prob(xy[1], `${p}.roc[${i}][1]`)];
+      }) as AttackView['roc'],
+    };
+  }
+  return out;
+}
+
 function method(x: unknown, path: string): MethodResult {
   const o = obj(x, path);
   const name = own(o, 'name');
@@ -120,6 +170,7 @@ function method(x: unknown, path: string): MethodResult {
       test: numbers(own(losses, 'test'), `${path}.losses.test`),
     };
   }
+  Object.assign(out, modelViews(o, path));
   return out;
 }
 
@@ -196,6 +247,7 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
       trainAcc: own(pre, 'trainAcc') === undefined ? NaN : pct(pre.trainAcc, `${P}.pretrain.trainAcc`),
       reused: own(pre, 'reused') === undefined ? false : bool(pre.reused, `${P}.pretrain.reused`),
       metrics: optional(pre, 'metrics', `${P}.pretrain`, metrics),
+      ...modelViews(pre, `${P}.pretrain`),
     },
     condense: optional(root, 'condense', P, condense),
     condenseRounds: optional(root, 'condenseRounds', P,

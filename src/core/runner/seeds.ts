@@ -7,6 +7,7 @@
  * Pure orchestration: the caller passes `runOne` (the CLI runs a LabSession in Node, the page in its worker).
  */
 import type { ExperimentResult, ExperimentSpec, MethodName } from '../contracts';
+import { armLabel, armOf } from '../contracts';
 import { seedList, mergeSpec, validateSpec } from './presets';
 import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
 
@@ -103,7 +104,7 @@ export function aggregateSeeds(results: ExperimentResult[]): SeedsAggregate {
   const seen = new Set<string>();
   for (const r of results) {
     for (const m of r.methods) {
-      const k = `${m.name}|${m.withDC}|${m.round}`;
+      const k = `${m.name}|${armOf(m.withDC)}|${m.round}`;
       if (!seen.has(k)) { seen.add(k); keys.push({ name: m.name, withDC: m.withDC, round: m.round }); }
     }
   }
@@ -164,7 +165,8 @@ export function seedsMarkdown(agg: SeedsAggregate): string {
   ];
   for (const m of agg.methods) {
     const se = m.metrics.miaSe ? ` (SE ${m.metrics.miaSe.mean.toFixed(1)})` : '';
-    lines.push(`| ${m.name}${m.round ? ` r${m.round}` : ''} | ${m.withDC ? 'w/ DC' : 'w/o DC'} | ${f(m.metrics.retainAcc)} | ` +
+    const arm = armLabel(armOf(m.withDC));
+    lines.push(`| ${m.name}${m.round ? ` r${m.round}` : ''} | ${arm} | ${f(m.metrics.retainAcc)} | ` +
       `${f(m.metrics.forgetAcc)} | ${f(m.metrics.testAcc)} | ${f(m.metrics.mia)}${se} | ${g(m.gapToRetrain?.forgetAcc)} | ` +
       `${g(m.gapToRetrain?.mia)} | ${f(m.unlearnSeconds)} |`);
   }

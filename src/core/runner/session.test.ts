@@ -59,7 +59,18 @@ describe('LabSession', () => {
       }
       expect(m.overheadSeconds > 0).toBe(m.withDC);
       expect(m.curve.length).toBeGreaterThan(0);
+      // per-class and attack views at the final evaluation only, never in curve points
+      expect(m.confusion!.flat().reduce((x, y) => x + y, 0)).toBe(a.split.testEvalSize);
+      expect(m.perClass!.testAcc).toHaveLength(dataset.classes.length);
+      expect(m.attack!.auc).toBe(m.metrics.mia);
+      for (const p of m.curve) expect(Object.keys(p)).not.toContain('confusion');
     }
+    expect(a.pretrain.confusion).toHaveLength(dataset.classes.length);
+    expect(a.pretrain.attack!.auc).toBe(a.pretrain.metrics!.mia);
+    // deterministic: the second run (cached original) gives the same views
+    const viewsOf = (r: ExperimentResult) => r.methods.map((m) => [m.confusion, m.perClass, m.attack]);
+    expect(viewsOf(b)).toEqual(viewsOf(a));
+    expect(b.pretrain.attack).toEqual(a.pretrain.attack);
     // Progress.epoch is 1-based for every producer (pretraining, k-means, Blend, unlearning)
     const progress = events.flatMap((e) => (e.kind === 'progress' ? [e.progress] : []));
     expect(new Set(progress.map((p) => p.stage))).toEqual(new Set(['pretrain', 'kmeans', 'condense', 'unlearn']));

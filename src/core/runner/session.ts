@@ -27,7 +27,7 @@ import type {
   CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
   MethodStore,
 } from '../contracts';
-import { armLabel, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
+import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
 import { validateSpecWithWarnings } from './presets';
 import { pickMetrics } from '../metrics';
 
@@ -267,11 +267,16 @@ export class LabSession implements LabSessionApi {
         }
         const seconds = now() - t0;
         throwIfCancelled(signal);
-        const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
+        const metrics = await evaluateModel(
+          model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'),
+          { signal, parallel: this.opts.parallel, views: true },
+        );
         const trainAcc = await accuracy(model, trainSrc, { signal, parallel: this.opts.parallel });
         this.original = model;
         this.initGallery(r0.split, metrics.losses.forget);
-        this.pretrainInfo = { seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics) };
+        this.pretrainInfo = {
+          seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics), ...metrics.views,
+        };
         this.opts.sink({ kind: 'log', level: 'info', message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}` });
       } catch (e) {
         if (this.original !== model) model.dispose();
@@ -386,10 +391,10 @@ export class LabSession implements LabSessionApi {
     await this.pretrain(signal);
     const original = this.original!;
     const state = this.round(r);
-    if (pending.includes('with')) {
+    if (pending.some(isWithDC)) {
       const cond = await this.condenseRound(r, signal);
       await store?.putCondense?.(`condense|r${r}`, cond).catch((e: Error) => this.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
-    } else if (armList.includes('with') && !state.condense && store?.getCondense) {
+    } else if (armList.some(isWithDC) && !state.condense && store?.getCondense) {
       const prev = await store.getCondense(`condense|r${r}`);
       if (prev) state.condense = prev;
     }
@@ -410,7 +415,7 @@ export class LabSession implements LabSessionApi {
         const hp = resolveHParams(name, { dataset: spec.dataset, arch: spec.model.arch, withDC }, spec.unlearn.hparams[name] ?? {}, spec.unlearn.epochScale);
         const curve: MethodResult['curve'] = [];
         let evalSeconds = 0;
-        const label = `${name}${arm === 'with' ? ` ${armLabel(arm)}` : ''}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
+        const label = `${name}${armSuffix(arm)}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
           const c0 = this.opts.cpuClock?.() ?? NaN;
@@ -419,7 +424,7 @@ export class LabSession implements LabSessionApi {
             parallel: this.opts.parallel,
             // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
             retainReal: withDC ? srcs.retain : undefined,
-            rng: this.rng(`unlearn-${name}-${arm === 'with' ? 'dc' : 'raw'}-${r}`), // stable seed names
+            rng: this.rng(`unlearn-${name}-${armTag(arm)}-${r}`), // stable seed names
             createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
             onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
             onTerms: (step, ce2, mmd, lambda) =>
@@ -443,11 +448,15 @@ export class LabSession implements LabSessionApi {
           try {
             const bad = await firstNonFiniteParam(model);
             if (bad !== null) throw divergedWeights(`unlearn (${label})`, bad);
-            const metrics = await evaluateModel(model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, parallel: this.opts.parallel });
+            const metrics = await evaluateModel(
+              model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split,
+              this.rng('eval'), { signal, parallel: this.opts.parallel, views: true },
+            );
             const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
             const mr: MethodResult = {
               name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: pickMetrics(metrics), curve,
               losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
+              ...metrics.views,
             };
             if (r === 0) this.updateGallery(galleryKey(name, arm), metrics.losses.forget);
             this.outputs.get(key)?.dispose();
@@ -477,7 +486,7 @@ export class LabSession implements LabSessionApi {
     this.methods = this.methods.filter((x) => !(x.name === m.name && x.withDC === m.withDC && x.round === m.round));
     this.methods.push(m);
     out.push(m);
-    this.emitLog(`${m.name}${m.withDC ? ' w/ DC' : ''}: finished in an earlier sitting, result reused`);
+    this.emitLog(`${m.name}${armSuffix(armOf(m.withDC))}: finished in an earlier sitting, result reused`);
     this.opts.sink({ kind: 'method-result', result: m });
   }
 
