@@ -12,6 +12,7 @@ import { DatasetPanel } from './components/DatasetPanel';
 import { DevicePanel } from './components/DevicePanel';
 import { SharePanel } from './components/SharePanel';
 import { ReproducePanel } from './components/ReproducePanel';
+import { TradeoffPanel } from './components/TradeoffChart';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { PerClassView } from './components/PerClassView';
 import { AttackView } from './components/AttackView';
@@ -166,6 +167,9 @@ export function App() {
           </div>
           <View name="Reproduce">
             <ReproducePanel />
+          </View>
+          <View name="Trade-off sweep">
+            <TradeoffPanel />
           </View>
         </main>
         <aside className="rightbar" aria-label="Dataset, device and sharing">

@@ -220,6 +220,11 @@ export const PARAMS: readonly ParamDef[] = [
   ...KEY_HPARAMS.map(hparamParam),
   { name: 'seed', key: 'seed', label: 'Seed', group: 'run', type: 'int', control: 'number', ...intRange('seed'), path: 'seed', default: dflt('seed') },
   {
+    name: 'seeds', key: 'seeds', label: 'Seeds', group: 'run', type: 'int', control: 'number', ...intRange('seeds'),
+    help: 'Compare runs once per seed (seed, seed+1, …) and shows mean ± 95 % interval; gaps to Retrain paired per seed',
+    path: 'seeds', default: dflt<number>('seeds'),
+  },
+  {
     name: 'backend', key: 'be', label: 'Backend', group: 'device', type: 'enum', control: 'select', default: 'auto',
     options: BACKEND_PREFS.map((b) => ({ value: b, label: b === 'auto' ? 'auto (webgpu → webgl → wasm → cpu)' : b })),
   },

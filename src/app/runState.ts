@@ -4,6 +4,7 @@
  */
 import type { CondenseResult, ExperimentResult, ForgetSampleView, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/lite';
 import type { Metrics, Progress, StageName } from '../core/lite';
+import type { SeedsAggregate } from '../core/lite';
 import type { Arm } from '../core/lite';
 import { armOf, galleryKey, isWithDC, parseGalleryKey } from '../core/lite';
 
@@ -43,12 +44,24 @@ export interface RunView {
   /** images/s of the latest progress report */
   imgPerSec: number | null;
   imgPerSecStage: string | null;
+  /** a Compare over ≥ 2 seeds (spec.seeds): the seeds planned, the finished ones and their aggregate */
+  multi: MultiSeedView | null;
+}
+
+/** The page's view of a multi-seed Compare (src/core/runner/seeds.ts runSeeds; the table shows `aggregate`). */
+export interface MultiSeedView {
+  planned: number[];
+  /** the seed running now (null when finished or stopped) */
+  current: number | null;
+  perSeed: ExperimentResult[];
+  /** intervals over the finished seeds (null before the first one finishes) */
+  aggregate: SeedsAggregate | null;
 }
 
 export function emptyRun(): RunView {
   return {
     stages: [], curves: {}, pretrainCurve: [], acfTerms: {}, condenseLoss: [], clusters: null, prototypes: [], prototypeIter: 0, forgetSamples: [], forgetSamplesRound: 0,
-    methods: [], condense: null, experiment: null, logs: [], imgPerSec: null, imgPerSecStage: null,
+    methods: [], condense: null, experiment: null, logs: [], imgPerSec: null, imgPerSecStage: null, multi: null,
   };
 }
 

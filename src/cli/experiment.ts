@@ -10,7 +10,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { LabSession } from '../core';
-import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown } from '../core';
+import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown, seedsCsv } from '../core';
 import { armOf, armSuffix, markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
@@ -41,7 +41,15 @@ export interface RunCliOptions {
   /** `--events`: every RunEvent as a JSON line (with `eventContext`, e.g. the cell or seed) */
   events?: EventWriter;
   eventContext?: Record<string, unknown>;
+  /** runs after the experiment, on the same session (its original model), before it is disposed (bench timing) */
+  afterRun?: (session: LabSession, result: ExperimentResult) => Promise<void>;
 }
+
+/** This process's CPU seconds (user + system, all threads). */
+export const processCpuSeconds = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 /** Run one experiment in this process; shared by `experiment`, `bench` and `reproduce`. */
 export async function runExperimentNode(opts: RunCliOptions): Promise<ExperimentResult> {
@@ -92,10 +100,12 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   if (own && parallel && !opts.quiet) log(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const session = new LabSession({
     dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend, methodStore,
-    versions: await labVersions(), machine: machineInfo(), parallel,
+    versions: await labVersions(), machine: machineInfo(), parallel, cpuClock: processCpuSeconds,
   }, opts.spec);
   try {
-    return await session.runAll(opts.signal);
+    const result = await session.runAll(opts.signal);
+    await opts.afterRun?.(session, result);
+    return result;
   } finally {
     out.clear();
     session.dispose();
@@ -204,7 +214,9 @@ async function main(): Promise<void> {
       ].join('\n');
       await writeAtomic(out, JSON.stringify(multi, null, 2));
       await writeAtomic(md, text);
+      await writeAtomic(`${stem}.intervals.csv`, seedsCsv(multi.aggregate));
       say(text);
+      say(`wrote ${stem}.intervals.csv (one interval per method × arm × metric)`);
     }
   } finally {
     await parallel?.dispose();

@@ -251,8 +251,9 @@ async function main(): Promise<void> {
       '**Reading the speed claims at this scale.** The scaled presets multiply every baseline\'s epoch count by the ' +
       'preset\'s epochScale (here CF 50 → 5 epochs) while A-* methods keep their single epoch, and one A-CF epoch also ' +
       'pushes 4B forget and 4B test samples through the network per retain batch (≈ 6 CF epochs of work). So against a ' +
-      'scaled CF, A-CF is not faster; against CF\'s paper budget it is (`npm run bench`, rows `unlearn.acf_vs_cf_speedup.*`, ' +
-      '`bench` preset). A-CF\'s epoch is also only ⌈|retain|/64⌉ Adam steps (43 here, 704 in the paper), which is why ' +
+      'scaled CF, A-CF is not faster; against CF\'s paper budget it is (`npm run bench`, `bench` preset, rows `unlearn.acf_vs_cf_speedup.*`: ' +
+      'the median of 3 interleaved repeats of A-CF, CF and Retrain, with its range and the CPU-seconds ratio in the row; ' +
+      'the cells\' own timings are single measurements, and claims 4, 5, 16 and 17 say which they quote). A-CF\'s epoch is also only ⌈|retain|/64⌉ Adam steps (43 here, 704 in the paper), which is why ' +
       'it forgets much less than Retrain at this scale. Nothing in the evaluation was tuned to these results.', '',
     ],
   });

@@ -12,8 +12,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import {
-  LabSession, getPreset, mergeSpec, validateSpec, seedList, formatInterval, acfEpochList, summariseTradeoff,
-  tradeoffRunSpec, TRADEOFF_CF_EPOCHS, parseWorkerCount,
+  LabSession, getPreset, mergeSpec, validateSpec, seedList, formatInterval, summariseTradeoff,
+  tradeoffRunSpec, tradeoffPlan, tradeoffPointsOf, parseWorkerCount,
 } from '../core';
 import type { ExperimentSpec, MethodResult, TradeoffPoint } from '../core';
 import { initNodeBackend } from './node-backend';
@@ -71,13 +71,7 @@ async function main(): Promise<void> {
     try {
       await session.pretrain();
       const retainSize = session.result().split.retainSize;
-      const steps = (e: number) => e * Math.ceil(retainSize / 64);
-      const acfEpochs = acfEpochList(retainSize).filter((e) => e <= cap);
-      const runs: Array<{ method: 'A-CF' | 'CF' | 'Retrain'; epochs: number }> = [
-        { method: 'Retrain' as const, epochs: Math.min(100, cap) },
-        { method: 'A-CF' as const, epochs: Math.max(...acfEpochs) },
-        ...TRADEOFF_CF_EPOCHS.filter((e) => e <= cap).map((epochs) => ({ method: 'CF' as const, epochs })),
-      ];
+      const { acfEpochs, runs } = tradeoffPlan(retainSize, cap);
       for (const run of runs) {
         const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
         const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
@@ -97,26 +91,7 @@ async function main(): Promise<void> {
         } else {
           process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs — finished earlier, reusing ${path}\n`);
         }
-        const m = file.result;
-        if (run.method === 'A-CF') {
-          for (const e of acfEpochs) {
-            const c = m.curve.find((p) => p.epoch === e);
-            const last = e === run.epochs;
-            const mm = last ? m.metrics : c;
-            if (!mm) continue;
-            points.push({
-              method: 'A-CF', epochs: e, steps: steps(e), seed, source: last ? 'run' : 'checkpoint',
-              forgetAcc: mm.forgetAcc!, retainAcc: mm.retainAcc!, testAcc: mm.testAcc!, mia: mm.mia!, miaSe: mm.miaSe,
-              seconds: last ? m.unlearnSeconds : c?.seconds ?? NaN,
-            });
-          }
-        } else {
-          points.push({
-            method: run.method, epochs: run.epochs, steps: steps(run.epochs), seed, source: 'run',
-            forgetAcc: m.metrics.forgetAcc, retainAcc: m.metrics.retainAcc, testAcc: m.metrics.testAcc,
-            mia: m.metrics.mia, miaSe: m.metrics.miaSe, seconds: m.unlearnSeconds,
-          });
-        }
+        points.push(...tradeoffPointsOf(run, file.result, seed, acfEpochs, retainSize));
       }
     } finally {
       session.dispose();

@@ -77,9 +77,13 @@ export type SpecPath = keyof typeof SPEC_FIELDS;
 /** The numeric range of a field, for tables that mirror the schema (the page's controls, the URL). */
 export function specRange(path: SpecPath): { min: number; max: number; minExclusive: boolean } {
   const f: SpecField = SPEC_FIELDS[path];
+  if (f.kind === 'seeds') return { min: 1, max: MAX_SEEDS, minExclusive: false }; // the count form
   if (f.kind !== 'int' && f.kind !== 'num') throw new LabError(`${path} is not numeric`, 'specRange');
   return { min: f.min, max: f.max, minExclusive: f.kind === 'num' && !!f.minOpen };
 }
+
+/** `seeds`: at most this many (as a count, or the length of a list). */
+export const MAX_SEEDS = 100;
 
 /** Limits on the raw input (before any field is read). */
 export const SPEC_LIMITS = { depth: 6, nodes: 5_000, stringLength: 1_000 } as const;
@@ -245,11 +249,11 @@ function checkField(path: string, f: SpecField, v: unknown, p: Problems): void {
       // a count (seeds seed, seed+1, …) or a list of distinct seeds
       const okSeed = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 2 ** 31 - 1;
       if (Array.isArray(v)) {
-        if (v.length < 1 || v.length > 100) p.error(at, `a list needs 1..100 seeds, got ${v.length}`);
+        if (v.length < 1 || v.length > MAX_SEEDS) p.error(at, `a list needs 1..${MAX_SEEDS} seeds, got ${v.length}`);
         v.forEach((x, i) => { if (!okSeed(x)) p.error(`${at}[${i}]`, `must be an integer in [0, 2147483647], got ${clipValue(x)}`); });
         if (new Set(v).size !== v.length) p.error(at, 'seeds must be distinct');
-      } else if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 100)) {
-        p.error(at, `must be a count in [1, 100] or a list of seeds, got ${clipValue(v)}`);
+      } else if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_SEEDS)) {
+        p.error(at, `must be a count in [1, ${MAX_SEEDS}] or a list of seeds, got ${clipValue(v)}`);
       }
       return;
     }

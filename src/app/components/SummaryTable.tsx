@@ -1,5 +1,6 @@
 import type { MethodResult } from '../../core/lite';
 import { armLabel, armOf, armsOf, isWithDC, metricPoint, metricsFor } from '../../core/lite';
+import { SeedsTable } from './SeedsTable';
 import { armKey, summaryRows } from '../runState';
 import { useLab } from '../store';
 import { fmtGap, fmtNum, fmtSeconds } from '../format';
@@ -21,10 +22,13 @@ export function SummaryTable() {
   const arms = armsOf('both')
     .filter((arm) => methods.some((m) => armOf(m.withDC) === arm))
     .map((arm) => ({ arm, title: armLabel(arm) }));
+  const multi = useLab((s) => s.run.multi);
   return (
+    <>
+    {multi && multi.planned.length >= 2 && <SeedsTable multi={multi} />}
     <section className="panel table-panel" data-testid="summary">
       <div className="panel-head">
-        <h2>Summary{rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}</h2>
+        <h2>{multi && multi.planned.length >= 2 && multi.current !== null ? `Seed ${multi.current}: ` : ''}Summary{rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}</h2>
         {ex && (
           <span className="muted small">
             {ex.split.forgetClass !== null && ex.split.forgetClass !== undefined ? `forgetting class ${ex.split.forgetClass} · ` : ''}
@@ -71,6 +75,11 @@ export function SummaryTable() {
                         ...METRIC_COLUMNS.map((c) => (
                           <td key={`${a.title}${c.id}`} className="num" onClick={() => select(armKey(m.name, m.withDC, m.round))} data-testid="metric-cell">
                             {fmtNum(metricPoint(m, c))}
+                            {c.id === 'mia' && m.metrics.miaSe !== undefined && (
+                              <span className="se small" data-testid="mia-se" title="bootstrap standard error of the MIA over samples (AUC points)">
+                                {' '}± {fmtNum(m.metrics.miaSe)} SE
+                              </span>
+                            )}
                             {!isRef && refM && c.summary.gap && (
                               <span className="gap">{fmtGap(metricPoint(m, c), metricPoint(refM, c))}</span>
                             )}
@@ -93,5 +102,6 @@ export function SummaryTable() {
         </div>
       )}
     </section>
+    </>
   );
 }

@@ -3,13 +3,14 @@
  * command the user started (busy / stopping) and the buttons that drive it: Condense, Unlearn, Compare, Stop,
  * Reset.
  */
-import type { MethodName, RunEvent } from '../../core/lite';
-import { armOf } from '../../core/lite';
+import type { ExperimentResult, ExperimentSpec, MethodName, RunEvent } from '../../core/lite';
+import { aggregateSeeds, armOf, runSeeds, seedList } from '../../core/lite';
 import type { Arms, ReplyOf, RequestKind } from '../../worker/protocol';
-import { emptyRun, reduceRun, withExperiment, type RunView } from '../runState';
+import { emptyRun, reduceRun, withExperiment, type MultiSeedView, type RunView } from '../runState';
+import { specOf } from '../url';
 import type { SliceCreator } from './types';
 
-export type Busy = { command: RequestKind | 'compare' | 'reproduce'; id: number; startedAt: number } | null;
+export type Busy = { command: RequestKind | 'compare' | 'reproduce' | 'sweep'; id: number; startedAt: number } | null;
 
 export interface RunSlice {
   run: RunView;
@@ -57,6 +58,40 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
     void get().runCommand(label, async () => applyReply(await get().send({ kind: 'unlearn', methods, arms })));
   };
 
+  /**
+   * Compare over every seed of the spec (≥ 2): the core's multi-seed driver (runSeeds, as `npm run experiment`)
+   * runs one worker experiment per seed; the table shows the intervals of the seeds finished so far.
+   */
+  const compareSeeds = (spec: ExperimentSpec, arms: Arms) => {
+    const methods = get().params.methods as MethodName[];
+    const planned = seedList(spec);
+    const fresh = (): MultiSeedView => ({ planned, current: null, perSeed: [], aggregate: null });
+    const setMulti = (patch: Partial<MultiSeedView>) =>
+      set((s) => ({ run: { ...s.run, multi: { ...(s.run.multi ?? fresh()), ...patch } } }));
+    void get().runCommand('compare', async () => {
+      set({ run: { ...emptyRun(), multi: fresh() } });
+      const done: ExperimentResult[] = [];
+      try {
+        await runSeeds(spec, async (seedSpec, seed) => {
+          // a fresh live view per seed (its curves and stages), keeping the intervals so far
+          set((s) => ({ run: { ...emptyRun(), multi: s.run.multi }, condensed: false }));
+          if (!(await get().send({ kind: 'setSpec', spec: seedSpec }))) throw new Error(`seed ${seed}: not started`);
+          const r = await get().send({ kind: 'unlearn', methods, arms });
+          if (!r) throw new Error(`seed ${seed}: did not finish`);
+          applyReply(r);
+          done.push(r.experiment);
+          setMulti({ perSeed: [...done], aggregate: aggregateSeeds(done) });
+          return r.experiment;
+        }, { onSeed: (seed) => setMulti({ current: seed }) });
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (!get().stopping) get().notify('error', 'Compare over seeds', [msg], 'command-error');
+      } finally {
+        setMulti({ current: null });
+      }
+    }, { syncSpec: false });
+  };
+
   return {
     run: emptyRun(),
     busy: null,
@@ -74,7 +109,10 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
     },
 
     compare() {
-      unlearnWith('compare', get().params.arms as Arms);
+      let spec: ExperimentSpec | null = null;
+      try { spec = specOf(get().params); } catch { spec = null; } // the single-seed path reports invalid settings
+      if (spec && seedList(spec).length >= 2) compareSeeds(spec, get().params.arms as Arms);
+      else unlearnWith('compare', get().params.arms as Arms);
     },
 
     stop() {

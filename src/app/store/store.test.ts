@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkerLike } from '../../worker/client';
 import type { BackendInfo, WorkerToApp } from '../../worker/protocol';
+import { DEFAULT_SPEC } from '../../core/lite';
 import { MAX_IMPORT_BYTES } from './history';
 import { createLabStore } from './index';
 
@@ -118,5 +119,55 @@ describe('lab store', () => {
       'result.methods[0].metrics: must be an object, got null',
     ]);
     expect(store.getState().run.methods[0].metrics.forgetAcc).toBe(2);
+  });
+});
+
+describe('Compare over seeds', () => {
+  const experiment = (seed: number, cf: number, retrain: number) => {
+    const m = (name: string, forgetAcc: number) => ({
+      name, withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, curve: [],
+      metrics: { retainAcc: 90, forgetAcc, testAcc: 70, mia: 55, miaSe: 2.5, lossMia: 50 },
+    });
+    const r = JSON.parse(result()) as Record<string, unknown>;
+    return { ...r, spec: { ...DEFAULT_SPEC, dataset: 'synthetic', seed }, methods: [m('Retrain', retrain), m('CF', cf)] };
+  };
+
+  it('runs the core seeds driver: one setSpec + unlearn per seed, then intervals with paired gaps', async () => {
+    const { store, workers } = started();
+    const w = workers[0];
+    w.reply({ kind: 'ready', backend });
+    w.reply({ kind: 'done', id: w.last('init')!.id, result: { kind: 'init', backend }, seconds: 0 });
+    await flush();
+    w.reply({ kind: 'done', id: w.last('setSpec')!.id, result: { kind: 'ok' }, seconds: 0 });
+    await flush();
+    store.getState().setParam('seed', 5);
+    store.getState().setParam('seeds', 2);
+    const count = (kind: string) => w.posted.filter((m) => m.kind === kind).length;
+    const setSpecs0 = count('setSpec');
+    store.getState().compare();
+    const forget = [[60, 50], [70, 52]];
+    for (let i = 0; i < 2; i++) {
+      for (let k = 0; k < 20 && count('setSpec') < setSpecs0 + i + 1; k++) await flush();
+      const set = w.last('setSpec') as unknown as { id: number; spec: { seed: number; seeds: number } };
+      expect(set.spec.seed).toBe(5 + i);
+      expect(set.spec.seeds).toBe(1);
+      w.reply({ kind: 'done', id: set.id, result: { kind: 'ok' }, seconds: 0 });
+      await flush();
+      for (let k = 0; k < 20 && count('unlearn') < i + 1; k++) await flush();
+      const un = w.last('unlearn')!;
+      const ex = experiment(5 + i, forget[i][0], forget[i][1]);
+      w.reply({ kind: 'done', id: un.id, result: { kind: 'unlearn', methods: ex.methods, experiment: ex } as never, seconds: 0 });
+      for (let k = 0; k < 20 && (store.getState().run.multi?.perSeed.length ?? 0) < i + 1; k++) await flush();
+    }
+    for (let k = 0; k < 20 && store.getState().busy; k++) await flush();
+    const multi = store.getState().run.multi!;
+    expect(multi.planned).toEqual([5, 6]);
+    expect(multi.current).toBeNull();
+    expect(multi.perSeed).toHaveLength(2);
+    const cf = multi.aggregate!.methods.find((m) => m.name === 'CF')!;
+    expect(cf.metrics.forgetAcc!.values).toEqual([60, 70]);
+    expect(cf.gapToRetrain!.forgetAcc!.values).toEqual([10, 18]);
+    expect(store.getState().busy).toBeNull();
+    expect(store.getState().notices.filter((n) => n.level === 'error')).toEqual([]);
   });
 });

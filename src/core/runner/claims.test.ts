@@ -34,6 +34,19 @@ describe('claims with interval verdicts', () => {
     expect(gap.reproduces).toBe('does not');
   });
 
+  it('speed claims 16/17 say which number they quote: the cells\' single timings, and the bench row\'s repeats', () => {
+    const experiments = { 'single-uniform-seed0': cell(0, [m('Retrain', 99, 80, 50, 50, 100), m('CF', 95, 70, 60, 58, 50), m('A-CF', 93, 70, 63, 60, 10)]) };
+    const plain = buildClaims({ experiments, condensation: [] }).find((c) => c.id === 17)!;
+    expect(plain.ours).toMatch(/^5\.0.* \(cells\)$/); // CF 50 s ÷ A-CF 10 s, nothing quoted from a bench row
+    expect(plain.setting).toContain('a single measurement each, not interleaved repeats');
+    const row = { id: 'unlearn.acf_vs_cf_speedup.uniform', value: 6.25, unit: 'x', setting: 'bench; 3 interleaved repeats (A-CF, CF, Retrain in rotation)', note: 'value = median' };
+    const quoted = buildClaims({ experiments, condensation: [], bench: [row] }).find((c) => c.id === 17)!;
+    expect(quoted.ours).toContain('bench row unlearn.acf_vs_cf_speedup.uniform (median of interleaved repeats): 6.25×');
+    expect(quoted.setting).toContain('verdict from the cells');
+    const single = buildClaims({ experiments, condensation: [], bench: [{ ...row, setting: 'bench' }] }).find((c) => c.id === 17)!;
+    expect(single.ours).toContain('(single measurement): 6.25×');
+  });
+
   it('one seed is only indicative; claim 3 needs the full-data bench row, not the subset cell', () => {
     const claims = buildClaims({
       experiments: { 'single-uniform-seed0': cell(0, [m('Retrain', 99, 80, 50, 50, 100), m('CF', 95, 70, 60, 58, 50), m('A-CF', 93, 70, 63, 60, 10)]) },

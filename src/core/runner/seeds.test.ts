@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
-import { aggregateSeeds, runSeeds } from './seeds';
+import { aggregateSeeds, gapText, runSeeds, seedsCsv, SEEDS_CSV_COLUMNS } from './seeds';
 import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
 
 function method(name: MethodName, forgetAcc: number, mia: number, seconds: number, withDC = false): MethodResult {
@@ -57,6 +57,41 @@ describe('aggregateSeeds', () => {
 
   it('rejects duplicate seeds (they would fake a tighter interval)', () => {
     expect(() => aggregateSeeds([results[0], results[0]])).toThrow(/duplicate seeds/);
+  });
+});
+
+describe('seedsCsv / gapText', () => {
+  const retain = [50, 45, 54, 52], cf = [53, 50, 58, 60];
+  const results = [0, 1, 2, 3].map((s) => result(s, [method('Retrain', retain[s], 50, 100), method('CF', cf[s], 60 + s, 10)]));
+  const agg = aggregateSeeds(results);
+  const rows = seedsCsv(agg).trim().split('\n').map((l) => l.split(','));
+  const col = (name: string) => SEEDS_CSV_COLUMNS.indexOf(name);
+  const row = (method: string, metric: string) => rows.find((r) => r[0] === method && r[col('metric')] === metric)!;
+
+  it('carries mean, 95 % bounds, n, per-seed values and the paired gap (hand values above)', () => {
+    expect(rows[0]).toEqual([...SEEDS_CSV_COLUMNS]);
+    const f = row('CF', 'forgetAcc');
+    expect(Number(f[col('mean')])).toBeCloseTo(55.25, 10);
+    expect(f[col('n')]).toBe('4');
+    expect(f[col('values')]).toBe('53 50 58 60');
+    expect(Number(f[col('gapMean')])).toBeCloseTo(5, 10);
+    expect(Number(f[col('gapCi95Lo')])).toBeCloseTo(1.562565, 5);
+    expect(Number(f[col('gapCi95Hi')])).toBeCloseTo(8.437435, 5);
+    expect(f[col('gapWithinNoise')]).toBe('false');
+    // retain accuracy is 90 for both on every seed: gap 0 ± 0 covers 0
+    expect(row('CF', 'retainAcc')[col('gapWithinNoise')]).toBe('true');
+    // Retrain has no gap; timings are rows too
+    expect(row('Retrain', 'forgetAcc')[col('gapMean')]).toBe('');
+    expect(Number(row('CF', 'unlearnSeconds')[col('mean')])).toBe(10);
+    // every line has every column
+    for (const r of rows) expect(r).toHaveLength(SEEDS_CSV_COLUMNS.length);
+  });
+
+  it('gapText says "within noise" in words exactly when the interval covers 0', () => {
+    const c = agg.methods.find((m) => m.name === 'CF')!;
+    expect(gapText(c.gapToRetrain!.forgetAcc)).toBe('+5.0 ± 3.4 (n = 4)');
+    expect(gapText(c.gapToRetrain!.retainAcc)).toBe('+0.0 ± 0.0 (n = 4), within noise');
+    expect(gapText(undefined)).toBe('');
   });
 });
 

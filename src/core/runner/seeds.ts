@@ -172,3 +172,44 @@ export function seedsMarkdown(agg: SeedsAggregate): string {
   }
   return lines.join('\n');
 }
+
+/** One CSV line per method × arm × round × metric of an aggregate (long format: one interval per line). */
+export const SEEDS_CSV_COLUMNS: readonly string[] = [
+  'method', 'withDC', 'round', 'metric', 'mean', 'ci95Lo', 'ci95Hi', 'n', 'values',
+  'gapMean', 'gapCi95Lo', 'gapCi95Hi', 'gapN', 'gapWithinNoise', 'seeds',
+];
+
+const csvNum = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : String(x));
+
+/**
+ * The intervals of a multi-seed run as CSV (results-format.md "Intervals"): for every metric its mean, 95 % interval
+ * bounds, n and per-seed values (space-separated), and for the gap metrics the paired gap to Retrain the same way
+ * with `gapWithinNoise` = true when its interval covers 0 (empty when n < 2: no interval to tell).
+ */
+export function seedsCsv(agg: SeedsAggregate): string {
+  const lines = [SEEDS_CSV_COLUMNS.join(',')];
+  const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  for (const m of agg.methods) {
+    const rows: Array<[string, Interval]> = [
+      ...SEED_METRICS.filter((k) => m.metrics[k]).map((k) => [k, m.metrics[k]!] as [string, Interval]),
+      ['unlearnSeconds', m.unlearnSeconds], ['overheadSeconds', m.overheadSeconds],
+    ];
+    for (const [k, iv] of rows) {
+      const gap = m.gapToRetrain?.[k as GapMetric];
+      const noise = gap && gap.n >= 2 ? String(coversZero(gap)) : '';
+      lines.push([
+        quote(m.name), String(m.withDC), String(m.round), k, csvNum(iv.mean), csvNum(iv.ci95[0]), csvNum(iv.ci95[1]),
+        String(iv.n), iv.values.join(' '), csvNum(gap?.mean), csvNum(gap?.ci95[0]), csvNum(gap?.ci95[1]),
+        gap ? String(gap.n) : '', noise, m.seeds.join(' '),
+      ].join(','));
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A gap in words: "+3.2 ± 1.1 (n = 3)", with ", within noise" when its interval covers 0; '' when absent. */
+export function gapText(iv: Interval | undefined, digits = 1): string {
+  if (!iv || iv.n === 0) return '';
+  const s = (iv.mean >= 0 ? '+' : '') + formatInterval(iv, digits);
+  return iv.n >= 2 && coversZero(iv) ? `${s}, within noise` : s;
+}

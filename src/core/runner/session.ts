@@ -43,6 +43,11 @@ export interface LabSessionOptions {
   /** data-parallel workers for training (the caller owns them); absent = train in this thread */
   parallel?: ParallelTrainer | null;
   /**
+   * Process CPU seconds (Node: process.cpuUsage); when given, each unlearning's CPU seconds over the same span as
+   * its wall seconds are kept in `lastUnlearnCpuSeconds` (the bench's interleaved timing repeats read it).
+   */
+  cpuClock?: () => number;
+  /**
    * finished method results of this spec (resumable long runs): every finished method is put as it finishes; a
    * stored result is reused instead of re-running the method — single-round specs only (multi-round chaining
    * needs each method's output model, which is not stored)
@@ -77,6 +82,8 @@ export class LabSession implements LabSessionApi {
   private gallery: ForgetSampleView[] = [];
   private static readonly GALLERY_SIZE = 24;
   private busySeconds = 0;
+  /** process CPU seconds of the last unlearning (NaN without `cpuClock`) */
+  lastUnlearnCpuSeconds = NaN;
 
   constructor(opts: LabSessionOptions, spec?: ExperimentSpec) {
     this.opts = opts;
@@ -411,6 +418,7 @@ export class LabSession implements LabSessionApi {
         const label = `${name}${armSuffix(arm)}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
+          const c0 = this.opts.cpuClock?.() ?? NaN;
           const { model } = await guardDivergence(`unlearn (${label})`, () => runMethod(name, {
             original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
             parallel: this.opts.parallel,
@@ -435,6 +443,8 @@ export class LabSession implements LabSessionApi {
               : undefined,
           }));
           const unlearnSeconds = now() - t0 - evalSeconds;
+          // CPU over the same span (curve evaluations included when curves are on: run timings with curves off)
+          this.lastUnlearnCpuSeconds = (this.opts.cpuClock?.() ?? NaN) - c0;
           try {
             const bad = await firstNonFiniteParam(model);
             if (bad !== null) throw divergedWeights(`unlearn (${label})`, bad);

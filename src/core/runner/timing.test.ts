@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianRange, timingRepeats } from './timing';
+import { fmtMedianRange, medianRange, speedRows, timingRepeats } from './timing';
 
 describe('interleaved timing repeats', () => {
   it('runs methods in rotation and forms ratios within each repeat (median and range)', async () => {
@@ -22,5 +22,30 @@ describe('interleaved timing repeats', () => {
   });
   it('median of an even count is the mean of the middle two', () => {
     expect(medianRange([4, 1, 3, 2]).median).toBe(2.5);
+  });
+  it('CPU seconds reported by runOnce (exactly the timed span) win over the clock around the call', async () => {
+    let clock = 0;
+    const res = await timingRepeats(['A-CF', 'CF'], async (m) => {
+      clock += 100; // evaluation etc. around the timed span: must not count
+      return { wallSeconds: m === 'CF' ? 8 : 2, cpuSeconds: m === 'CF' ? 12 : 3 };
+    }, { repeats: 3, ratioPairs: [['CF', 'A-CF']], cpuSeconds: () => clock });
+    expect(res.ratios['CF/A-CF'].cpu.median).toBe(4);
+    expect(res.methods.CF.cpu.median).toBe(12);
+  });
+
+  it('speedRows: the bench rows quote the median wall ratio and say so, with range and CPU (fake clock)', async () => {
+    // wall seconds per repeat: A-CF 2, 2, 4; CF 10, 12, 12; Retrain 30, 30, 60 → CF/A-CF 5, 6, 3; Retrain/A-CF 15, 15, 15
+    const wall: Record<string, number[]> = { 'A-CF': [2, 2, 4], CF: [10, 12, 12], Retrain: [30, 30, 60] };
+    const t = await timingRepeats(['A-CF', 'CF', 'Retrain'], async (m, r) => ({ wallSeconds: wall[m][r], cpuSeconds: wall[m][r] * 2 }),
+      { repeats: 3, ratioPairs: [['CF', 'A-CF'], ['Retrain', 'A-CF']] });
+    const [cf, re] = speedRows(t, 'uniform', 'bench preset');
+    expect(cf.id).toBe('unlearn.acf_vs_cf_speedup.uniform');
+    expect(cf.value).toBe(5);
+    expect(cf.note).toContain('value = median of the per-repeat wall-clock ratio CF/A-CF, median 5.00× (range 3.00–6.00, 3 repeats)');
+    expect(cf.note).toContain('process CPU seconds ratio median 5.00×');
+    expect(cf.setting).toContain('3 interleaved repeats');
+    expect(re.id).toBe('unlearn.acf_vs_retrain_speedup.uniform');
+    expect(re.value).toBe(15);
+    expect(fmtMedianRange(medianRange([NaN]))).toBe('–');
   });
 });

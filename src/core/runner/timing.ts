@@ -3,7 +3,8 @@
  * (A-CF, CF, Retrain, … in rotation: A B C, A B C, …, so slow phases of the machine hit every method alike), each
  * timed in wall seconds and in process CPU seconds; ratios are formed per repeat (same phase) and summarised by
  * median and range. Pure orchestration: `runOnce` unlearns one method and returns its unlearning seconds (wall);
- * `cpuSeconds` (Node: process.cpuUsage) reads the process CPU clock — absent in a browser, then CPU is NaN.
+ * `cpuSeconds` (Node: process.cpuUsage) reads the process CPU clock — absent in a browser, then CPU is NaN; runOnce may
+ * report its own CPU seconds over exactly its timed span (the session's `lastUnlearnCpuSeconds`), which then win.
  */
 export interface TimingSample { method: string; repeat: number; wallSeconds: number; cpuSeconds: number }
 
@@ -38,7 +39,7 @@ export function medianRange(values: number[]): RatioSummary {
  */
 export async function timingRepeats(
   methods: string[],
-  runOnce: (method: string, repeat: number) => Promise<{ wallSeconds: number }>,
+  runOnce: (method: string, repeat: number) => Promise<{ wallSeconds: number; cpuSeconds?: number }>,
   opts: { repeats?: number; ratioPairs?: Array<[string, string]>; cpuSeconds?: () => number } = {},
 ): Promise<TimingRepeats> {
   const repeats = opts.repeats ?? 3;
@@ -48,8 +49,10 @@ export async function timingRepeats(
   for (let r = 0; r < repeats; r++) {
     for (const method of methods) {
       const c0 = cpu();
-      const { wallSeconds } = await runOnce(method, r);
-      samples.push({ method, repeat: r, wallSeconds, cpuSeconds: cpu() - c0 });
+      const t = await runOnce(method, r);
+      // CPU seconds reported by runOnce (over exactly the timed span) win over the clock around the whole call
+      const cpuSeconds = t.cpuSeconds !== undefined && Number.isFinite(t.cpuSeconds) ? t.cpuSeconds : cpu() - c0;
+      samples.push({ method, repeat: r, wallSeconds: t.wallSeconds, cpuSeconds });
     }
   }
   const of = (m: string, k: 'wallSeconds' | 'cpuSeconds') => samples.filter((s) => s.method === m).map((s) => s[k]);
@@ -63,4 +66,36 @@ export async function timingRepeats(
     out.ratios[`${slow}/${fast}`] = { wall: medianRange(ratio('wallSeconds')), cpu: medianRange(ratio('cpuSeconds')) };
   }
   return out;
+}
+
+/** "median 5.1× (range 4.2–6.0, 3 repeats)" — a ratio or seconds summary in words. */
+export function fmtMedianRange(r: RatioSummary, digits = 1, unit = '×'): string {
+  if (!Number.isFinite(r.median)) return '–';
+  const n = r.values.filter(Number.isFinite).length;
+  return `median ${r.median.toFixed(digits)}${unit} (range ${r.min.toFixed(digits)}–${r.max.toFixed(digits)}, ${n} repeats)`;
+}
+
+/**
+ * The bench's speed rows from interleaved repeats: `unlearn.acf_vs_cf_speedup.<mode>` and
+ * `unlearn.acf_vs_retrain_speedup.<mode>`, value = the median wall-clock ratio over the repeats; the note gives its
+ * range, the CPU-seconds ratio (median and range) and each method's median seconds, and says which number the value is.
+ */
+export function speedRows(
+  t: TimingRepeats, mode: string, setting: string,
+): Array<{ id: string; value: number; unit: string; target: number | null; setting: string; note: string }> {
+  const secs = (m: string) => {
+    const x = t.methods[m];
+    return x ? `${m} ${fmtMedianRange(x.wall, 1, ' s wall')}, ${fmtMedianRange(x.cpu, 1, ' s CPU')}` : '';
+  };
+  const row = (id: string, slow: string, target: number | null) => {
+    const r = t.ratios[`${slow}/A-CF`];
+    if (!r) throw new Error(`speedRows: no ${slow}/A-CF ratio in the timing repeats`);
+    return {
+      id: `unlearn.${id}.${mode}`, value: r.wall.median, unit: 'x', target,
+      setting: `${setting}; ${t.repeats} interleaved repeats (A-CF, CF, Retrain in rotation), same original model`,
+      note: `value = median of the per-repeat wall-clock ratio ${slow}/A-CF, ${fmtMedianRange(r.wall, 2)}; ` +
+        `process CPU seconds ratio ${fmtMedianRange(r.cpu, 2)}. ${secs(slow)}; ${secs('A-CF')}.`,
+    };
+  };
+  return [row('acf_vs_cf_speedup', 'CF', 5), row('acf_vs_retrain_speedup', 'Retrain', null)];
 }

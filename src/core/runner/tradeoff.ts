@@ -12,6 +12,8 @@
  */
 import type { ExperimentSpec, MethodName } from '../contracts';
 import { interval, type Interval } from '../stats';
+import { LabError } from '../types';
+import { mergeSpec, seedList, validateSpec } from './presets';
 
 export const TRADEOFF_ACF_EPOCHS = [1, 2, 4, 8, 16] as const;
 export const TRADEOFF_CF_EPOCHS = [1, 2, 5, 10, 25, 50] as const;
@@ -90,4 +92,184 @@ export function summariseTradeoff(points: TradeoffPoint[]): TradeoffSummaryRow[]
       };
     })
     .sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method) || a.epochs - b.epochs);
+}
+
+// ---- the plan, the points of one run, and the file (shared by `npm run tradeoff` and the page's Sweep) ------------
+
+export type TradeoffMethod = 'A-CF' | 'CF' | 'Retrain';
+export interface TradeoffRun { method: TradeoffMethod; epochs: number }
+
+/**
+ * The runs of one seed: Retrain at its paper budget (100 epochs), ONE A-CF run of the largest epoch count (the others
+ * are its checkpoints), a CF run per budget. `cap` drops every budget above it (smoke tests and small page sweeps).
+ */
+export function tradeoffPlan(retainSize: number, cap = Infinity): { acfEpochs: number[]; runs: TradeoffRun[] } {
+  if (!(cap >= 1)) throw new Error(`tradeoffPlan: cap must be ≥ 1 epoch, got ${cap}`);
+  const acfEpochs = acfEpochList(retainSize).filter((e) => e <= cap);
+  return {
+    acfEpochs,
+    runs: [
+      { method: 'Retrain', epochs: Math.min(100, cap) },
+      { method: 'A-CF', epochs: Math.max(...acfEpochs) },
+      ...TRADEOFF_CF_EPOCHS.filter((e) => e <= cap).map((epochs) => ({ method: 'CF' as const, epochs })),
+    ],
+  };
+}
+
+/** What a sweep point is read from: a method result (structurally; final metrics and per-epoch curve). */
+export interface TradeoffRunResult {
+  metrics: { forgetAcc: number; retainAcc: number; testAcc: number; mia: number; miaSe?: number };
+  unlearnSeconds: number;
+  curve: Array<{ epoch: number; seconds?: number; forgetAcc?: number; retainAcc?: number; testAcc?: number; mia?: number; miaSe?: number }>;
+}
+
+/** The points of one finished run: A-CF gives one per checkpoint in `acfEpochs` (its last = the run itself). */
+export function tradeoffPointsOf(
+  run: TradeoffRun, m: TradeoffRunResult, seed: number, acfEpochs: number[], retainSize: number,
+): TradeoffPoint[] {
+  const steps = (e: number) => e * Math.ceil(retainSize / 64);
+  if (run.method !== 'A-CF') {
+    return [{
+      method: run.method, epochs: run.epochs, steps: steps(run.epochs), seed, source: 'run',
+      forgetAcc: m.metrics.forgetAcc, retainAcc: m.metrics.retainAcc, testAcc: m.metrics.testAcc,
+      mia: m.metrics.mia, miaSe: m.metrics.miaSe, seconds: m.unlearnSeconds,
+    }];
+  }
+  const out: TradeoffPoint[] = [];
+  for (const e of acfEpochs) {
+    const c = m.curve.find((p) => p.epoch === e);
+    const last = e === run.epochs;
+    const mm = last ? m.metrics : c;
+    if (!mm) continue;
+    out.push({
+      method: 'A-CF', epochs: e, steps: steps(e), seed, source: last ? 'run' : 'checkpoint',
+      forgetAcc: mm.forgetAcc!, retainAcc: mm.retainAcc!, testAcc: mm.testAcc!, mia: mm.mia!, miaSe: mm.miaSe,
+      seconds: last ? m.unlearnSeconds : c?.seconds ?? NaN,
+    });
+  }
+  return out;
+}
+
+/** The sweep's JSON (results/reproduce/tradeoff.json): what the page reads; `summary` is recomputed from `points`. */
+export interface TradeoffFile {
+  preset?: string;
+  mode?: string;
+  seeds: number[];
+  points: TradeoffPoint[];
+  summary: TradeoffSummaryRow[];
+}
+
+const TRADEOFF_METHODS: readonly string[] = ['A-CF', 'CF', 'Retrain'];
+
+/** Reads a tradeoff.json (as written by `npm run tradeoff` or the page's Sweep); errors say what and where. */
+export function parseTradeoffFile(text: string): TradeoffFile {
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch (e) { throw new LabError(`not JSON: ${(e as Error).message}`, 'tradeoff file'); }
+  const o = raw as Record<string, unknown>;
+  if (!o || typeof o !== 'object' || !Array.isArray(o.points)) throw new LabError('no "points" array', 'tradeoff file');
+  const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  const points = o.points.map((p: unknown, i: number) => {
+    const q = p as Record<string, unknown>;
+    const at = `tradeoff file: points[${i}]`;
+    if (!q || typeof q !== 'object') throw new LabError('not an object', at);
+    if (!TRADEOFF_METHODS.includes(q.method as string)) throw new LabError(`method ${JSON.stringify(q.method)} is not A-CF, CF or Retrain`, at);
+    for (const k of ['epochs', 'seed', 'forgetAcc', 'retainAcc', 'testAcc', 'mia', 'seconds']) {
+      if (!num(q[k])) throw new LabError(`${k} must be a finite number, got ${JSON.stringify(q[k])}`, at);
+    }
+    return {
+      method: q.method as TradeoffMethod, epochs: q.epochs as number, steps: num(q.steps) ? (q.steps as number) : NaN,
+      seed: q.seed as number, forgetAcc: q.forgetAcc as number, retainAcc: q.retainAcc as number,
+      testAcc: q.testAcc as number, mia: q.mia as number, ...(num(q.miaSe) ? { miaSe: q.miaSe as number } : {}),
+      seconds: q.seconds as number, source: q.source === 'checkpoint' ? 'checkpoint' : 'run',
+    } satisfies TradeoffPoint;
+  });
+  if (!points.length) throw new LabError('"points" is empty', 'tradeoff file');
+  return {
+    preset: typeof o.preset === 'string' ? o.preset : undefined, mode: typeof o.mode === 'string' ? o.mode : undefined,
+    seeds: [...new Set(points.map((p) => p.seed))].sort((a, b) => a - b), points, summary: summariseTradeoff(points),
+  };
+}
+
+export type TradeoffMetric = 'forgetAcc' | 'mia' | 'testAcc' | 'retainAcc';
+
+/** One drawn point: mean over seeds (x = seconds, y = the metric) with the y interval and the per-seed values. */
+export interface TradeoffChartPoint {
+  epochs: number;
+  steps: number;
+  n: number;
+  x: number;
+  y: number;
+  /** 95 % interval of y over seeds ([y, y] when n = 1) */
+  yLo: number;
+  yHi: number;
+  /** [y − yLo, yHi − y] for error bars */
+  err: [number, number];
+  perSeed: number[];
+}
+
+export interface TradeoffChartData {
+  metric: TradeoffMetric;
+  /** one line per method, points in order of seconds */
+  lines: Array<{ method: 'A-CF' | 'CF'; points: TradeoffChartPoint[] }>;
+  /** Retrain as a band: its interval over seeds (lo = hi = mean when n = 1), at its seconds */
+  retrain: { mean: number; lo: number; hi: number; n: number; seconds: number; epochs: number } | null;
+}
+
+/** Shapes a sweep for the chart of one metric (privacy or utility against seconds). */
+export function tradeoffChartData(summary: TradeoffSummaryRow[], metric: TradeoffMetric): TradeoffChartData {
+  const point = (r: TradeoffSummaryRow): TradeoffChartPoint => {
+    const iv = r[metric];
+    const ok = iv.n >= 2 && Number.isFinite(iv.ci95[0]);
+    const lo = ok ? iv.ci95[0] : iv.mean, hi = ok ? iv.ci95[1] : iv.mean;
+    return {
+      epochs: r.epochs, steps: r.steps, n: r.n, x: r.seconds.mean, y: iv.mean, yLo: lo, yHi: hi,
+      err: [iv.mean - lo, hi - iv.mean], perSeed: iv.values,
+    };
+  };
+  const lines = (['A-CF', 'CF'] as const)
+    .map((method) => ({ method, points: summary.filter((r) => r.method === method).map(point).sort((a, b) => a.x - b.x) }))
+    .filter((l) => l.points.length > 0);
+  // the reference: Retrain at its largest budget in the sweep
+  const re = summary.filter((r) => r.method === 'Retrain').sort((a, b) => b.epochs - a.epochs)[0];
+  let retrain: TradeoffChartData['retrain'] = null;
+  if (re) {
+    const p = point(re);
+    retrain = { mean: p.y, lo: p.yLo, hi: p.yHi, n: re.n, seconds: re.seconds.mean, epochs: re.epochs };
+  }
+  return { metric, lines, retrain };
+}
+
+export interface SweepHooks {
+  /** set up one seed (its single-seed spec) and train / reuse its original model; returns |retain| */
+  pretrain: (seedSpec: ExperimentSpec, seed: number) => Promise<number>;
+  /** run one sweep run (`tradeoffRunSpec` of the seed spec) and return its method result */
+  unlearn: (runSpec: ExperimentSpec, run: TradeoffRun, seed: number) => Promise<TradeoffRunResult>;
+  /** after each run, with all points so far */
+  onPoints?: (points: TradeoffPoint[], run: TradeoffRun, seed: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The sweep for any spec, per seed of `spec.seeds` (the page's Sweep; `npm run tradeoff` is the same plan with
+ * resumable files): the plan of `tradeoffPlan`, each run's spec from `tradeoffRunSpec`, points from
+ * `tradeoffPointsOf`. Returns the points and their summary (a TradeoffFile).
+ */
+export async function sweepTradeoff(
+  spec: ExperimentSpec, hooks: SweepHooks, opts: { cap?: number; mode?: string; preset?: string } = {},
+): Promise<TradeoffFile> {
+  const seeds = seedList(spec);
+  const points: TradeoffPoint[] = [];
+  for (const seed of seeds) {
+    if (hooks.signal?.aborted) break;
+    const seedSpec = validateSpec(mergeSpec(spec, { seed, seeds: 1 }));
+    const retainSize = await hooks.pretrain(seedSpec, seed);
+    const { acfEpochs, runs } = tradeoffPlan(retainSize, opts.cap ?? Infinity);
+    for (const run of runs) {
+      if (hooks.signal?.aborted) break;
+      const m = await hooks.unlearn(validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs)), run, seed);
+      points.push(...tradeoffPointsOf(run, m, seed, acfEpochs, retainSize));
+      hooks.onPoints?.([...points], run, seed);
+    }
+  }
+  return { preset: opts.preset, mode: opts.mode ?? spec.forget.mode, seeds, points, summary: summariseTradeoff(points) };
 }
