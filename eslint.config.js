@@ -54,11 +54,24 @@ const OUTSIDE_CORE = ['./src/app', './src/worker', './src/cli'].map((from) => ({
 }));
 
 const NO_TFJS = {
-  patterns: [{ group: ['@tensorflow/*'], message: "the page's main thread never imports tfjs (it runs in the worker)" }],
+  patterns: [
+    { group: ['@tensorflow/*'], message: "the page's main thread never imports tfjs (it runs in the worker)" },
+  ],
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'public/**', 'results/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'src/core/__lint_fixtures__/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'public/**',
+      'results/**',
+      '.cache/**',
+      'test-results/**',
+      'playwright-report/**',
+      'src/core/__lint_fixtures__/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -73,7 +86,10 @@ export default tseslint.config(
       'import-x/extensions': ['.ts', '.tsx', '.js'],
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
@@ -88,16 +104,24 @@ export default tseslint.config(
     files: ['src/core/**/*.test.ts', 'src/core/**/*.test-util.ts'],
     rules: {
       'import-x/no-cycle': 'off',
-      'import-x/no-restricted-paths': ['error', {
-        zones: [
-          {
-            target: './src/core', from: './src/cli',
-            except: ['./node-backend.ts', './dataset-node.ts', './parallel-node.ts'],
-            message: 'core tests use only the CLI Node harnesses (node-backend, dataset-node, parallel-node)',
-          },
-          { target: './src/core', from: ['./src/app', './src/worker'], message: 'the core never imports the app or the worker' },
-        ],
-      }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './src/core',
+              from: './src/cli',
+              except: ['./node-backend.ts', './dataset-node.ts', './parallel-node.ts'],
+              message: 'core tests use only the CLI Node harnesses (node-backend, dataset-node, parallel-node)',
+            },
+            {
+              target: './src/core',
+              from: ['./src/app', './src/worker'],
+              message: 'the core never imports the app or the worker',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -105,41 +129,55 @@ export default tseslint.config(
     files: ['src/app/**/*.{ts,tsx}', 'src/worker/protocol.ts', 'src/worker/client.ts'],
     rules: {
       'no-restricted-imports': ['error', NO_TFJS],
-      'import-x/no-restricted-paths': ['error', {
-        zones: [
-          {
-            target: ['./src/app', './src/worker/protocol.ts', './src/worker/client.ts'],
-            from: './src/core',
-            except: ['./lite.ts'],
-            message: "the page's main thread imports the core only through src/core/lite.ts (tfjs-free)",
-          },
-          {
-            target: './src/app',
-            from: './src/worker',
-            except: ['./protocol.ts', './client.ts'],
-            message: 'the app talks to the worker only through its protocol and client',
-          },
-          { target: './src/app', from: './src/cli', message: 'the app never imports the CLI' },
-        ],
-      }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: ['./src/app', './src/worker/protocol.ts', './src/worker/client.ts'],
+              from: './src/core',
+              except: ['./lite.ts'],
+              message: "the page's main thread imports the core only through src/core/lite.ts (tfjs-free)",
+            },
+            {
+              target: './src/app',
+              from: './src/worker',
+              except: ['./protocol.ts', './client.ts'],
+              message: 'the app talks to the worker only through its protocol and client',
+            },
+            { target: './src/app', from: './src/cli', message: 'the app never imports the CLI' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/worker/**/*.ts', 'src/cli/**/*.ts'],
     ignores: ['src/worker/protocol.ts', 'src/worker/client.ts'],
     rules: {
-      'import-x/no-restricted-paths': ['error', {
-        zones: [
-          {
-            target: ['./src/worker', './src/cli'],
-            from: './src/core',
-            except: ['./index.ts', './lite.ts'],
-            message: 'the worker and the CLI import the core only through its entry (src/core/index.ts or lite.ts)',
-          },
-          { target: './src/worker', from: ['./src/app', './src/cli'], message: 'the worker never imports the app or the CLI' },
-          { target: './src/cli', from: ['./src/app', './src/worker'], message: 'the CLI never imports the app or the worker' },
-        ],
-      }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: ['./src/worker', './src/cli'],
+              from: './src/core',
+              except: ['./index.ts', './lite.ts'],
+              message: 'the worker and the CLI import the core only through its entry (src/core/index.ts or lite.ts)',
+            },
+            {
+              target: './src/worker',
+              from: ['./src/app', './src/cli'],
+              message: 'the worker never imports the app or the CLI',
+            },
+            {
+              target: './src/cli',
+              from: ['./src/app', './src/worker'],
+              message: 'the CLI never imports the app or the worker',
+            },
+          ],
+        },
+      ],
     },
   },
   // --- React ---

@@ -31,7 +31,18 @@ describe.runIf(present || required)('real CIFAR-10 archive', () => {
     expect(m.splits.test.count).toBe(10000);
     expect(m.splits.train.perClass).toEqual(Array(10).fill(5000));
     expect(m.splits.test.perClass).toEqual(Array(10).fill(1000));
-    expect(m.classes).toEqual(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
+    expect(m.classes).toEqual([
+      'airplane',
+      'automobile',
+      'bird',
+      'cat',
+      'deer',
+      'dog',
+      'frog',
+      'horse',
+      'ship',
+      'truck',
+    ]);
     // measured train mean close to the official per-channel values
     m.mean.forEach((v, c) => expect(Math.abs(v - [0.4914, 0.4822, 0.4465][c])).toBeLessThan(0.003));
     expect(r.seconds).toBeLessThan(60);

@@ -29,14 +29,18 @@ function file(name: string, bytes: Uint8Array): string {
 
 /** The official layout with one batch replaced (or duplicated). */
 function archiveWith(
-  replace: Record<string, Uint8Array>, extra: { name: string; data: Uint8Array }[] = [],
+  replace: Record<string, Uint8Array>,
+  extra: { name: string; data: Uint8Array }[] = [],
 ): Uint8Array {
   const files: { name: string; data: Uint8Array }[] = [];
   for (let b = 1; b <= 5; b++) {
     files.push({ name: `cifar-10-batches-bin/data_batch_${b}.bin`, data: cifarBatch([1, 2, 3]) });
   }
   files.push({ name: 'cifar-10-batches-bin/test_batch.bin', data: cifarBatch([4, 5]) });
-  for (const f of files) { const base = f.name.split('/').pop()!; if (replace[base]) f.data = replace[base]; }
+  for (const f of files) {
+    const base = f.name.split('/').pop()!;
+    if (replace[base]) f.data = replace[base];
+  }
   return new Uint8Array(gzipSync(buildTar([...files, ...extra])));
 }
 
@@ -54,29 +58,49 @@ beforeAll(async () => {
 
 describe('npm run datasets on hostile archives', () => {
   const cases: [string, () => Uint8Array, RegExp][] = [
-    ['wrong record size', () => archiveWith({ 'data_batch_2.bin': cifarBatch([1, 2]).subarray(0, 5000) }),
-      /data_batch_2\.bin: wrong record size: 5000 bytes/],
-    ['bad label', () => archiveWith({ 'test_batch.bin': cifarBatch([4, 12]) }),
-      /test_batch\.bin: label 12 out of range 0\.\.9 in record 1/],
-    ['duplicate batch', () => archiveWith({}, [{ name: 'again/data_batch_3.bin', data: cifarBatch([1]) }]),
-      /data_batch_3\.bin occurs twice in the archive/],
-    ['bad tar checksum', () => {
-      const t = buildTar([{ name: 'cifar-10-batches-bin/data_batch_1.bin', data: cifarBatch([1]) }]);
-      t[20] ^= 0xff;
-      return new Uint8Array(gzipSync(t));
-    }, /corrupt or not a tar archive: bad header checksum at offset 0/],
-    ['oversized entry (declared 8 GiB)', () => {
-      const t = buildTar([{ name: 'cifar-10-batches-bin/data_batch_1.bin', data: new Uint8Array(0) }]);
-      t.set(new TextEncoder().encode('77777777777\0'), 124);
-      fixTarChecksum(t, 0);
-      return new Uint8Array(gzipSync(t));
-    }, /data_batch_1\.bin: wrong batch size: 8589934591 bytes, more than the 30730000 of an official batch/],
+    [
+      'wrong record size',
+      () => archiveWith({ 'data_batch_2.bin': cifarBatch([1, 2]).subarray(0, 5000) }),
+      /data_batch_2\.bin: wrong record size: 5000 bytes/,
+    ],
+    [
+      'bad label',
+      () => archiveWith({ 'test_batch.bin': cifarBatch([4, 12]) }),
+      /test_batch\.bin: label 12 out of range 0\.\.9 in record 1/,
+    ],
+    [
+      'duplicate batch',
+      () => archiveWith({}, [{ name: 'again/data_batch_3.bin', data: cifarBatch([1]) }]),
+      /data_batch_3\.bin occurs twice in the archive/,
+    ],
+    [
+      'bad tar checksum',
+      () => {
+        const t = buildTar([{ name: 'cifar-10-batches-bin/data_batch_1.bin', data: cifarBatch([1]) }]);
+        t[20] ^= 0xff;
+        return new Uint8Array(gzipSync(t));
+      },
+      /corrupt or not a tar archive: bad header checksum at offset 0/,
+    ],
+    [
+      'oversized entry (declared 8 GiB)',
+      () => {
+        const t = buildTar([{ name: 'cifar-10-batches-bin/data_batch_1.bin', data: new Uint8Array(0) }]);
+        t.set(new TextEncoder().encode('77777777777\0'), 124);
+        fixTarChecksum(t, 0);
+        return new Uint8Array(gzipSync(t));
+      },
+      /data_batch_1\.bin: wrong batch size: 8589934591 bytes, more than the 30730000 of an official batch/,
+    ],
     ['gzip bomb (64 KB → 64 MiB of zeros)', () => zeroBomb('gzip', 64), /decompression bomb/],
   ];
   for (const [what, make, re] of cases) {
     it(`${what}: its own LabError, not "The operation was aborted", naming the archive, data intact`, async () => {
       const p = file(`${what.replace(/\W+/g, '-')}.tar.gz`, make());
-      const err = await prepareCifar10({ archive: p, out, expect: null }).then(() => null, (e: Error) => e);
+      const err = await prepareCifar10({ archive: p, out, expect: null }).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.name).toBe('LabError');
       expect(err?.message).not.toMatch(/operation was aborted/i);
       expect(err?.message.startsWith(p)).toBe(true);
@@ -105,7 +129,8 @@ describe('npm run datasets on hostile archives', () => {
     const gz = readFileSync(new URL('../src/core/data/fuzz-regressions/pax-negative-size.tar.gz', import.meta.url));
     const p = file('pax-negative.tar.gz', gz);
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'datasets/prepare.ts', '--archive', p, '--out', out], {
-      encoding: 'utf8', timeout: 60_000,
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     expect(r.signal, 'killed by the timeout: the reader hung').toBeNull();
     expect(r.status).toBe(1);
@@ -121,7 +146,8 @@ describe('npm run datasets: an unusable --out', () => {
   it('a file where the output folder should be gives a LabError with the path', async () => {
     const notDir = file('not-a-folder', new Uint8Array([1]));
     const err = await prepareCifar10({ archive: join(root, 'good.tar.gz'), out: notDir, expect: null }).then(
-      () => null, (e: Error) => e,
+      () => null,
+      (e: Error) => e,
     );
     expect(err?.name).toBe('LabError');
     expect(err?.message).toMatch(/not-a-folder\/cifar10: cannot write the prepared dataset here \(.*(EEXIST|ENOTDIR)/);

@@ -117,19 +117,26 @@ export async function download(
     res = await fetch(url);
   } catch (e) {
     const cause = (e as { cause?: { message?: string; code?: string } }).cause;
-    throw new LabError(`download failed (${cause?.code ?? cause?.message ?? (e as Error).message})); without network, ${hint}`, url);
+    throw new LabError(
+      `download failed (${cause?.code ?? cause?.message ?? (e as Error).message})); without network, ${hint}`,
+      url,
+    );
   }
   if (!res.ok || !res.body) throw new LabError(`download failed: HTTP ${res.status} ${res.statusText}`, url);
   const part = `${dest}.part`;
   const h = createHash('md5');
   const total = Number(res.headers.get('content-length')) || 0;
-  let got = 0, lastPct = -10;
+  let got = 0,
+    lastPct = -10;
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   body.on('data', (c: Buffer) => {
     h.update(c);
     got += c.length;
     const pct = total ? Math.floor((100 * got) / total) : -1;
-    if (pct >= lastPct + 10) { lastPct = pct; log(`  ${pct}% of ${(total / 1e6).toFixed(0)} MB`); }
+    if (pct >= lastPct + 10) {
+      lastPct = pct;
+      log(`  ${pct}% of ${(total / 1e6).toFixed(0)} MB`);
+    }
   });
   try {
     await pipeline(body, createWriteStream(part));

@@ -30,7 +30,13 @@ describe('prepare CIFAR-10', () => {
     expect(r.manifest.source.md5Official).toBe('c32a1d4ab5d03f1284b67883e8d87530');
     expect(r.warnings[0]).toMatch(/MD5 [0-9a-f]{32} differs from the official archive's/);
     expect(readdirSync(out)).toEqual(['cifar10']);
-    expect(readdirSync(join(out, 'cifar10')).sort()).toEqual(['manifest.json', 'test-000.bin', 'train-000.bin', 'train-001.bin', 'train-002.bin']);
+    expect(readdirSync(join(out, 'cifar10')).sort()).toEqual([
+      'manifest.json',
+      'test-000.bin',
+      'train-000.bin',
+      'train-001.bin',
+      'train-002.bin',
+    ]);
     const ds = await loadDatasetNode('cifar10', { dir: out });
     expect(ds.train.n).toBe(100);
     expect(ds.test.n).toBe(30);
@@ -48,7 +54,9 @@ describe('prepare CIFAR-10', () => {
     const before = readFileSync(join(out, 'cifar10', 'manifest.json'), 'utf8');
     const gz = cifarArchive({ perBatch: 20, test: 30 });
     const cut = file('cut.tar.gz', gz.subarray(0, Math.floor(gz.length * 0.7)));
-    await expect(prepareCifar10({ archive: cut, out, expect: null })).rejects.toThrow(/cut\.tar\.gz: truncated archive/);
+    await expect(prepareCifar10({ archive: cut, out, expect: null })).rejects.toThrow(
+      /cut\.tar\.gz: truncated archive/,
+    );
     // a structurally bad archive (missing batch) fails the same way
     const miss = file('miss.tar.gz', cifarArchive({ omit: 'test_batch.bin' }));
     await expect(prepareCifar10({ archive: miss, out, expect: null })).rejects.toThrow(/missing test_batch\.bin/);
@@ -84,17 +92,25 @@ describe('prepare CIFAR-10', () => {
   it('downloads when no archive is given (local server standing in for the official site)', async () => {
     const gz = cifarArchive();
     const server = createServer((req, res) => {
-      if (req.url === '/cifar.tgz') { res.writeHead(200, { 'content-length': gz.length }); res.end(gz); }
-      else { res.writeHead(404); res.end(); }
+      if (req.url === '/cifar.tgz') {
+        res.writeHead(200, { 'content-length': gz.length });
+        res.end(gz);
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const out = join(root, 'out4'), dl = join(root, 'dl');
+      const out = join(root, 'out4'),
+        dl = join(root, 'dl');
       const r = await prepareCifar10({ out, downloadDir: dl, url: `http://127.0.0.1:${port}/cifar.tgz`, expect: null });
       expect(r.manifest.splits.test.count).toBe(20);
       expect(existsSync(join(dl, 'cifar-10-binary.tar.gz'))).toBe(true);
-      await expect(prepareCifar10({ out, downloadDir: join(root, 'dl2'), url: `http://127.0.0.1:${port}/nope`, expect: null })).rejects.toThrow(/HTTP 404/);
+      await expect(
+        prepareCifar10({ out, downloadDir: join(root, 'dl2'), url: `http://127.0.0.1:${port}/nope`, expect: null }),
+      ).rejects.toThrow(/HTTP 404/);
     } finally {
       server.close();
     }
@@ -132,7 +148,12 @@ describe('prepare SVHN', () => {
     expect(r.manifest.splits.train.count).toBe(50);
     expect(r.manifest.splits.train.perClass).toEqual(Array(10).fill(5));
     expect(r.manifest.splits.test.perClass).toEqual([2, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
-    expect(r.manifest.subset).toEqual({ perClassCap: 5, seed: '3', sourceCount: 80, sourcePerClass: Array(10).fill(8) });
+    expect(r.manifest.subset).toEqual({
+      perClassCap: 5,
+      seed: '3',
+      sourceCount: 80,
+      sourcePerClass: Array(10).fill(8),
+    });
     expect(r.manifest.source.files?.map((f) => f.name)).toEqual(['train_32x32.mat', 'test_32x32.mat']);
     expect(r.warnings.length).toBe(2);
     const ds = await loadDatasetNode('svhn', { dir: out });
@@ -150,7 +171,9 @@ describe('prepare SVHN', () => {
 
 describe('loadDatasetNode', () => {
   it('explains how to prepare a missing dataset and builds synthetic without files', async () => {
-    await expect(loadDatasetNode('cifar10', { dir: join(root, 'none') })).rejects.toThrow(/cifar10 is not prepared .*npm run datasets -- --archive/);
+    await expect(loadDatasetNode('cifar10', { dir: join(root, 'none') })).rejects.toThrow(
+      /cifar10 is not prepared .*npm run datasets -- --archive/,
+    );
     const s = await loadDatasetNode('synthetic', { seed: 1, trainPerClass: 2, testPerClass: 1 });
     expect([s.train.n, s.test.n]).toEqual([20, 10]);
   });

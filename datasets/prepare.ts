@@ -18,7 +18,12 @@ import { pipeline } from 'node:stream/promises';
 import { CliExit, defineCli, parseCli } from '../src/cli/options';
 import { LabError, type ImageSplit } from '../src/core/types';
 import {
-  CIFAR10_EXPECT, CIFAR10_INFLATE, CIFAR10_MD5, CIFAR10_URL, Cifar10TarCollector, type CifarExpect,
+  CIFAR10_EXPECT,
+  CIFAR10_INFLATE,
+  CIFAR10_MD5,
+  CIFAR10_URL,
+  Cifar10TarCollector,
+  type CifarExpect,
 } from '../src/core/data/cifar10';
 import { InflateGuard } from '../src/core/data/gzip';
 import { buildShards, type DatasetManifest } from '../src/core/data/formats';
@@ -93,7 +98,11 @@ async function readCifarArchive(path: string, expect: CifarExpect | null) {
   // peek at the magic number to choose gunzip or plain tar
   const head = Buffer.alloc(2);
   const fd = await open(path, 'r');
-  try { await fd.read(head, 0, 2, 0); } finally { await fd.close(); }
+  try {
+    await fd.read(head, 0, 2, 0);
+  } finally {
+    await fd.close();
+  }
   const gz = head[0] === 0x1f && head[1] === 0x8b;
   const col = new Cifar10TarCollector(path, { expect, totalBytes: gz ? undefined : size });
   const guard = new InflateGuard(path, CIFAR10_INFLATE);
@@ -121,7 +130,13 @@ async function readCifarArchive(path: string, expect: CifarExpect | null) {
     }
   };
   try {
-    if (gz) await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), tap, createGunzip({ chunkSize: 1 << 20 }), sink);
+    if (gz)
+      await pipeline(
+        createReadStream(path, { highWaterMark: 1 << 20 }),
+        tap,
+        createGunzip({ chunkSize: 1 << 20 }),
+        sink,
+      );
     else await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), tap, sink);
   } catch (e) {
     throw asLabError(sinkError ?? e, path);
@@ -145,8 +160,13 @@ export async function prepareCifar10(opts: PrepareCifarOptions = {}): Promise<Pr
   let downloaded = false;
   if (!archive) {
     const dest = join(resolve(opts.downloadDir ?? DOWNLOAD_DIR), 'cifar-10-binary.tar.gz');
-    await download(opts.url ?? CIFAR10_URL, dest, opts.url ? null : CIFAR10_MD5, log,
-      'give a local cifar-10-binary.tar.gz with --archive PATH or env CIFAR10_ARCHIVE');
+    await download(
+      opts.url ?? CIFAR10_URL,
+      dest,
+      opts.url ? null : CIFAR10_MD5,
+      log,
+      'give a local cifar-10-binary.tar.gz with --archive PATH or env CIFAR10_ARCHIVE',
+    );
     archive = dest;
     downloaded = true;
   }
@@ -160,11 +180,23 @@ export async function prepareCifar10(opts: PrepareCifarOptions = {}): Promise<Pr
     log(w);
   }
   const bytes = await fileSize(archive);
-  const manifest = await writeDataset(out, 'cifar10', ds, {
-    archive: basename(archive), bytes, md5: sum, md5Official: CIFAR10_MD5, md5Matches: matches,
-  }, { shardImages: opts.shardImages });
+  const manifest = await writeDataset(
+    out,
+    'cifar10',
+    ds,
+    {
+      archive: basename(archive),
+      bytes,
+      md5: sum,
+      md5Official: CIFAR10_MD5,
+      md5Matches: matches,
+    },
+    { shardImages: opts.shardImages },
+  );
   const seconds = (performance.now() - t0) / 1000;
-  log(`wrote ${join(out, 'cifar10')}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images in ${seconds.toFixed(1)} s`);
+  log(
+    `wrote ${join(out, 'cifar10')}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images in ${seconds.toFixed(1)} s`,
+  );
   return { dir: join(out, 'cifar10'), manifest, seconds, warnings };
 }
 
@@ -212,7 +244,8 @@ export async function prepareSvhn(opts: PrepareSvhnOptions = {}): Promise<Prepar
   const out = resolve(opts.out ?? DEFAULT_OUT);
   const warnings: string[] = [];
   const paths: Record<'train' | 'test', string> = { train: opts.train ?? '', test: opts.test ?? '' };
-  if (!!opts.train !== !!opts.test) throw new LabError('give both --train and --test .mat files (or neither, to download them)', 'svhn');
+  if (!!opts.train !== !!opts.test)
+    throw new LabError('give both --train and --test .mat files (or neither, to download them)', 'svhn');
   for (const k of ['train', 'test'] as const) {
     if (!paths[k]) {
       const dest = join(resolve(opts.downloadDir ?? DOWNLOAD_DIR), `${k}_32x32.mat`);
@@ -243,20 +276,33 @@ export async function prepareSvhn(opts: PrepareSvhnOptions = {}): Promise<Prepar
     return { name: basename(paths[k]), bytes: b.length, md5: sum, md5Official: SVHN_MD5[k], md5Matches: ok };
   });
   const { dataset, subset } = await svhnFromMat(trainBytes, testBytes, {
-    trainFile: paths.train, testFile: paths.test, seed: opts.seed ?? 0, trainCapPerClass: opts.trainCapPerClass ?? SVHN_TRAIN_CAP,
+    trainFile: paths.train,
+    testFile: paths.test,
+    seed: opts.seed ?? 0,
+    trainCapPerClass: opts.trainCapPerClass ?? SVHN_TRAIN_CAP,
   });
   for (const w of warnings) log(w);
-  const manifest = await writeDataset(out, 'svhn', dataset, {
-    archive: `${files[0].name} + ${files[1].name}`, md5: `${files[0].md5} ${files[1].md5}`, files,
-  }, { shardImages: opts.shardImages, subset: subset ?? undefined });
+  const manifest = await writeDataset(
+    out,
+    'svhn',
+    dataset,
+    {
+      archive: `${files[0].name} + ${files[1].name}`,
+      md5: `${files[0].md5} ${files[1].md5}`,
+      files,
+    },
+    { shardImages: opts.shardImages, subset: subset ?? undefined },
+  );
   const seconds = (performance.now() - t0) / 1000;
-  log(`wrote ${join(out, 'svhn')}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images in ${seconds.toFixed(1)} s`);
+  log(
+    `wrote ${join(out, 'svhn')}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images in ${seconds.toFixed(1)} s`,
+  );
   return { dir: join(out, 'svhn'), manifest, seconds, warnings };
 }
 
 export const DATASETS_CLI = defineCli({
   name: 'datasets',
-  summary: 'Prepare CIFAR-10 or SVHN as the lab\'s shard files, or pack a subset of an already prepared dataset.',
+  summary: "Prepare CIFAR-10 or SVHN as the lab's shard files, or pack a subset of an already prepared dataset.",
   options: {
     dataset: { type: 'string', arg: 'cifar10|svhn', default: 'cifar10', help: 'which dataset' },
     archive: { type: 'string', arg: 'PATH', help: `cifar-10-binary.tar.gz (or env CIFAR10_ARCHIVE; else downloaded)` },
@@ -293,19 +339,31 @@ export async function prepareSubset(o: PrepareSubsetOptions): Promise<PrepareRes
     const keep: number[] = [];
     for (let i = 0; i < split.n; i++) if (counts[split.labels[i]]++ < per) keep.push(i);
     const px = full.height * full.width * full.channels;
-    const images = new Uint8Array(keep.length * px), labels = new Uint8Array(keep.length);
-    keep.forEach((src, j) => { images.set(split.images.subarray(src * px, (src + 1) * px), j * px); labels[j] = split.labels[src]; });
+    const images = new Uint8Array(keep.length * px),
+      labels = new Uint8Array(keep.length);
+    keep.forEach((src, j) => {
+      images.set(split.images.subarray(src * px, (src + 1) * px), j * px);
+      labels[j] = split.labels[src];
+    });
     return { images, labels, n: keep.length };
   };
   const ds = { ...full, train: pick(full.train, o.train), test: pick(full.test, o.test) };
   const m = await readManifestSource(o.id, o.from);
-  const perClassOf = (s: ImageSplit) => Array.from({ length: full.classes.length }, (_, c) => s.labels.filter((l) => l === c).length);
+  const perClassOf = (s: ImageSplit) =>
+    Array.from({ length: full.classes.length }, (_, c) => s.labels.filter((l) => l === c).length);
   const manifest = await writeDataset(resolve(o.out), o.id, ds, m, {
-    subset: { perClassCap: o.train, seed: 'first images of each class', sourceCount: full.train.n, sourcePerClass: perClassOf(full.train) },
+    subset: {
+      perClassCap: o.train,
+      seed: 'first images of each class',
+      sourceCount: full.train.n,
+      sourcePerClass: perClassOf(full.train),
+    },
   });
   const seconds = (performance.now() - t0) / 1000;
-  log(`wrote ${join(resolve(o.out), o.id)}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images ` +
-    `(first ${o.train} / ${o.test} per class of ${o.from}) in ${seconds.toFixed(1)} s`);
+  log(
+    `wrote ${join(resolve(o.out), o.id)}: ${manifest.splits.train.count} train + ${manifest.splits.test.count} test images ` +
+      `(first ${o.train} / ${o.test} per class of ${o.from}) in ${seconds.toFixed(1)} s`,
+  );
   return { dir: join(resolve(o.out), o.id), manifest, seconds, warnings: [] };
 }
 
@@ -328,21 +386,38 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (values.subset !== undefined) {
       const n = Number(values.subset);
       const m = values['subset-test'] !== undefined ? Number(values['subset-test']) : Math.max(100, Math.round(n / 5));
-      for (const [k, v] of [['--subset', n], ['--subset-test', m]] as const) {
+      for (const [k, v] of [
+        ['--subset', n],
+        ['--subset-test', m],
+      ] as const) {
         if (!Number.isInteger(v) || v < 1) throw new LabError(`expected a positive integer, got "${String(v)}"`, k);
       }
       if (resolve(values.out as string) === resolve(values.from as string)) {
         throw new LabError('--out must differ from --from (the subset would replace the full dataset)', '--subset');
       }
-      await prepareSubset({ id: values.dataset as 'cifar10' | 'svhn', from: values.from as string, out: values.out as string, train: n, test: m, log });
+      await prepareSubset({
+        id: values.dataset as 'cifar10' | 'svhn',
+        from: values.from as string,
+        out: values.out as string,
+        train: n,
+        test: m,
+        log,
+      });
       return 0;
     }
     if (values.dataset === 'cifar10') {
-      await prepareCifar10({ archive: (values.archive as string | undefined) ?? (env.CIFAR10_ARCHIVE || undefined), out: values.out as string, log });
+      await prepareCifar10({
+        archive: (values.archive as string | undefined) ?? (env.CIFAR10_ARCHIVE || undefined),
+        out: values.out as string,
+        log,
+      });
     } else if (values.dataset === 'svhn') {
       await prepareSvhn({
-        train: values.train as string | undefined, test: values.test as string | undefined, out: values.out as string,
-        seed: values.seed as string | undefined, log,
+        train: values.train as string | undefined,
+        test: values.test as string | undefined,
+        out: values.out as string,
+        seed: values.seed as string | undefined,
+        log,
       });
     } else {
       console.error(`error: unknown --dataset ${values.dataset} (use cifar10 or svhn)`);
@@ -365,5 +440,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -14,25 +14,39 @@ export function cifarBatch(labels: number[], offset = 0): Uint8Array {
   labels.forEach((lab, r) => {
     const base = r * 3073;
     out[base] = lab;
-    for (let c = 0; c < 3; c++) for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) {
-      out[base + 1 + c * 1024 + y * 32 + x] = pix(offset + r, y, x, c);
-    }
+    for (let c = 0; c < 3; c++)
+      for (let y = 0; y < 32; y++)
+        for (let x = 0; x < 32; x++) {
+          out[base + 1 + c * 1024 + y * 32 + x] = pix(offset + r, y, x, c);
+        }
   });
   return out;
 }
 
 /** A small archive in the official layout; `perBatch` records per train batch, `test` test records. */
-export function cifarArchive(opts: { perBatch?: number; test?: number; omit?: string; gzip?: boolean } = {}): Uint8Array {
-  const perBatch = opts.perBatch ?? 20, nTest = opts.test ?? 20;
+export function cifarArchive(
+  opts: { perBatch?: number; test?: number; omit?: string; gzip?: boolean } = {},
+): Uint8Array {
+  const perBatch = opts.perBatch ?? 20,
+    nTest = opts.test ?? 20;
   const files: { name: string; data: Uint8Array; type?: 'file' | 'directory' }[] = [
     { name: 'cifar-10-batches-bin/', data: new Uint8Array(0), type: 'directory' },
-    { name: 'cifar-10-batches-bin/batches.meta.txt', data: new TextEncoder().encode('airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n') },
+    {
+      name: 'cifar-10-batches-bin/batches.meta.txt',
+      data: new TextEncoder().encode('airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n'),
+    },
   ];
   for (let b = 1; b <= 5; b++) {
     const labels = Array.from({ length: perBatch }, (_, i) => (i + b) % 10);
     files.push({ name: `cifar-10-batches-bin/data_batch_${b}.bin`, data: cifarBatch(labels, (b - 1) * perBatch) });
   }
-  files.push({ name: 'cifar-10-batches-bin/test_batch.bin', data: cifarBatch(Array.from({ length: nTest }, (_, i) => i % 10), 100000) });
+  files.push({
+    name: 'cifar-10-batches-bin/test_batch.bin',
+    data: cifarBatch(
+      Array.from({ length: nTest }, (_, i) => i % 10),
+      100000,
+    ),
+  });
   files.push({ name: 'cifar-10-batches-bin/readme.html', data: new TextEncoder().encode('<html></html>') });
   const tar = buildTar(files.filter((f) => !opts.omit || !f.name.endsWith(opts.omit)));
   return opts.gzip === false ? tar : new Uint8Array(gzipSync(tar));
@@ -48,18 +62,25 @@ export type MatVar =
 class W {
   parts: Uint8Array[] = [];
   constructor(readonly le: boolean) {}
-  u32(v: number): Uint8Array { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, v, this.le); return b; }
+  u32(v: number): Uint8Array {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v, this.le);
+    return b;
+  }
   /** a full element: tag (type, nbytes) + data + padding to 8 */
   element(type: number, data: Uint8Array): Uint8Array {
     const pad = (8 - (data.length % 8)) % 8;
     const out = new Uint8Array(8 + data.length + pad);
-    out.set(this.u32(type), 0); out.set(this.u32(data.length), 4); out.set(data, 8);
+    out.set(this.u32(type), 0);
+    out.set(this.u32(data.length), 4);
+    out.set(data, 8);
     return out;
   }
   /** small data element (≤ 4 bytes) */
   small(type: number, data: Uint8Array): Uint8Array {
     const out = new Uint8Array(8);
-    out.set(this.u32((data.length << 16) | type), 0); out.set(data, 4);
+    out.set(this.u32((data.length << 16) | type), 0);
+    out.set(data, 4);
     return out;
   }
 }
@@ -67,7 +88,10 @@ class W {
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -92,7 +116,12 @@ function matrixElement(w: W, v: MatVar): Uint8Array {
     v.data.forEach((x, i) => dv.setUint16(2 * i, x, w.le));
     real = w.element(4, b);
   }
-  const body = concat([w.element(6, flags), w.element(5, dims), name.length <= 4 ? w.small(1, name) : w.element(1, name), real]);
+  const body = concat([
+    w.element(6, flags),
+    w.element(5, dims),
+    name.length <= 4 ? w.small(1, name) : w.element(1, name),
+    real,
+  ]);
   return w.element(14, body);
 }
 
@@ -111,7 +140,9 @@ export function writeMat(vars: MatVar[], opts: { compress?: boolean; bigEndian?:
     if (opts.compress) {
       const z = new Uint8Array(deflateSync(el));
       const out = new Uint8Array(8 + z.length); // compressed elements are not padded
-      out.set(w.u32(15), 0); out.set(w.u32(z.length), 4); out.set(z, 8);
+      out.set(w.u32(15), 0);
+      out.set(w.u32(z.length), 4);
+      out.set(z, 8);
       parts.push(out);
     } else parts.push(el);
   }
@@ -122,9 +153,12 @@ export function writeMat(vars: MatVar[], opts: { compress?: boolean; bigEndian?:
 export function svhnVars(labels: number[], opts: { yStoreAs?: 'double' | 'uint8' } = {}): MatVar[] {
   const n = labels.length;
   const X = new Uint8Array(n * 3072);
-  for (let m = 0; m < n; m++) for (let k = 0; k < 3; k++) for (let j = 0; j < 32; j++) for (let i = 0; i < 32; i++) {
-    X[i + 32 * j + 1024 * k + 3072 * m] = pix(m, i, j, k); // row i, column j
-  }
+  for (let m = 0; m < n; m++)
+    for (let k = 0; k < 3; k++)
+      for (let j = 0; j < 32; j++)
+        for (let i = 0; i < 32; i++) {
+          X[i + 32 * j + 1024 * k + 3072 * m] = pix(m, i, j, k); // row i, column j
+        }
   return [
     { name: 'X', cls: 'uint8', dims: [32, 32, 3, n], data: X },
     { name: 'y', cls: 'double', dims: [n, 1], data: Float64Array.from(labels), storeAs: opts.yStoreAs ?? 'double' },

@@ -9,7 +9,11 @@ import { SMOKE, waitReady } from './helpers';
 async function seriousViolations(page: Page): Promise<string[]> {
   const { violations } = await new AxeBuilder({ page }).analyze();
   const lines = violations.map(
-    (v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | ')}`,
+    (v) =>
+      `${v.impact} ${v.id}: ${v.help} — ${v.nodes
+        .slice(0, 5)
+        .map((n) => n.target.join(' '))
+        .join(' | ')}`,
   );
   // the lesser ones are kept in the report for whoever wants to fix them next
   await test.info().attach('axe-violations.txt', { body: lines.join('\n') || 'none', contentType: 'text/plain' });

@@ -28,8 +28,9 @@ test('clear cached data empties the lab storage and says how much it freed', asy
     localStorage.setItem('someone-else', 'kept');
   });
   await page.getByTestId('clear-cache').click();
-  await expect(page.getByTestId('clear-cache-result'))
-    .toContainText(/Cleared cached weights, datasets and recent runs \((freed \d|the browser gives no size)/);
+  await expect(page.getByTestId('clear-cache-result')).toContainText(
+    /Cleared cached weights, datasets and recent runs \((freed \d|the browser gives no size)/,
+  );
   const left = await page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((res) => {
       const r = indexedDB.open('unlearning-lab', 1);
@@ -51,15 +52,17 @@ test('a malformed imported result gives a message naming the path, and the page 
   await page.goto(`./${SMOKE}`);
   await waitReady(page);
   const bad = {
-    spec: {}, env: { backend: 'wasm' },
+    spec: {},
+    env: { backend: 'wasm' },
     split: { trainSize: 1, retainSize: 1, forgetSize: 0, testUsedSize: 1, testEvalSize: 1, forgetClass: null },
     pretrain: { seconds: 1, testAcc: 1, reused: false },
     methods: [{ name: 'CF', withDC: false, unlearnSeconds: 1, metrics: null }],
   };
   const buffer = Buffer.from(JSON.stringify(bad));
   await page.getByTestId('import-json-input').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer });
-  await expect(page.getByTestId('import-error'))
-    .toContainText('result.methods[0].metrics: must be an object, got null');
+  await expect(page.getByTestId('import-error')).toContainText(
+    'result.methods[0].metrics: must be an object, got null',
+  );
   await expect(page.getByTestId('device-panel')).toBeVisible();
   await expect(page.getByTestId('run-status')).toHaveText('idle');
   expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);

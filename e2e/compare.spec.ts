@@ -29,7 +29,12 @@ test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page
   const jsonPath = info.outputPath('result.json');
   await json.saveAs(jsonPath);
   const parsed = JSON.parse(readFileSync(jsonPath, 'utf8'));
-  expect(parsed.methods.map((m: { name: string; withDC: boolean }) => `${m.name}|${m.withDC}`).sort()).toEqual(['A-CF|false', 'A-CF|true', 'CF|false', 'CF|true']);
+  expect(parsed.methods.map((m: { name: string; withDC: boolean }) => `${m.name}|${m.withDC}`).sort()).toEqual([
+    'A-CF|false',
+    'A-CF|true',
+    'CF|false',
+    'CF|true',
+  ]);
   expect(parsed.env.backend).toBe('wasm');
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export-csv').click()]);
   const csvPath = info.outputPath('result.csv');

@@ -52,12 +52,20 @@ test('Condense then Unlearn: prototypes, charts and a summary table with numbers
     for (const t of await gallery.getByTestId(id).allInnerTexts()) expect(t).toMatch(/^\d+(\.\d)?%$/);
   }
   await expect(gallery.getByTestId('forget-method')).toHaveValue(/^A-CF\|/);
-  const drops = async () => (await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-drop') ?? ''))).filter((d) => d !== '').map(Number);
+  const drops = async () =>
+    (await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-drop') ?? '')))
+      .filter((d) => d !== '')
+      .map(Number);
   const hardest = await drops();
   expect(hardest.length).toBeGreaterThan(0);
   for (let i = 1; i < hardest.length; i++) expect(hardest[i]).toBeGreaterThanOrEqual(hardest[i - 1]);
   await gallery.getByTestId('forget-sort').selectOption('easiest');
-  await expect.poll(async () => (await drops()).every((d, i, a) => i === 0 || d <= a[i - 1]) && (await drops()).length === hardest.length).toBe(true);
+  await expect
+    .poll(
+      async () =>
+        (await drops()).every((d, i, a) => i === 0 || d <= a[i - 1]) && (await drops()).length === hardest.length,
+    )
+    .toBe(true);
   await gallery.screenshot({ path: join(ARTIFACTS, '03b-forget-gallery.png') });
   expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });

@@ -24,17 +24,30 @@ test('importing cifar-10-binary.tar.gz in the page', async ({ page }, info) => {
 });
 
 /** A small, well-formed result JSON (the shape `Export JSON` writes), with two methods. */
-function resultJson(mutate: (r: Record<string, unknown> & { methods: Array<Record<string, unknown>> }) => void = () => {}) {
+function resultJson(
+  mutate: (r: Record<string, unknown> & { methods: Array<Record<string, unknown>> }) => void = () => {},
+) {
   const metrics = (forgetAcc: number) => ({ retainAcc: 90, forgetAcc, testAcc: 60, mia: 55, lossMia: 52 });
   const method = (name: string, forgetAcc: number) => ({
-    name, withDC: false, round: 0, unlearnSeconds: 1.5, overheadSeconds: 0, metrics: metrics(forgetAcc),
+    name,
+    withDC: false,
+    round: 0,
+    unlearnSeconds: 1.5,
+    overheadSeconds: 0,
+    metrics: metrics(forgetAcc),
     curve: [{ epoch: 1, ...metrics(forgetAcc) }],
   });
   const r = {
     spec: {
-      dataset: 'synthetic', trainPerClass: 50, testPerClass: 20, model: { arch: 'convnet3', width: 8 },
-      forget: { mode: 'class', class: 3, fraction: 0.1 }, seed: 0,
-      unlearn: { methods: ['Retrain', 'A-CF'], arms: 'without', hparams: {}, epochScale: 1 }, rounds: 1, curves: true,
+      dataset: 'synthetic',
+      trainPerClass: 50,
+      testPerClass: 20,
+      model: { arch: 'convnet3', width: 8 },
+      forget: { mode: 'class', class: 3, fraction: 0.1 },
+      seed: 0,
+      unlearn: { methods: ['Retrain', 'A-CF'], arms: 'without', hparams: {}, epochScale: 1 },
+      rounds: 1,
+      curves: true,
     },
     env: { backend: 'wasm', versions: {}, startedAt: '2026-11-29T00:00:00.000Z', seconds: 3 },
     split: { trainSize: 500, retainSize: 450, forgetSize: 50, testUsedSize: 100, testEvalSize: 100, forgetClass: 3 },

@@ -28,7 +28,14 @@ test('offline after a first visit: the page boots from the service worker cache 
 
   await context.setOffline(true);
   // really offline: a file the build does not have cannot be fetched
-  expect(await page.evaluate(() => fetch('./not-cached.txt').then(() => 'fetched', () => 'failed'))).toBe('failed');
+  expect(
+    await page.evaluate(() =>
+      fetch('./not-cached.txt').then(
+        () => 'fetched',
+        () => 'failed',
+      ),
+    ),
+  ).toBe('failed');
   await page.reload();
   await waitReady(page);
   await expect(page.getByTestId('backend-name')).toHaveText('wasm');

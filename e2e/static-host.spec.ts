@@ -12,8 +12,14 @@ const PORT = Number(process.env.E2E_PORT ?? 4317) + 1;
 const PREFIX = '/unlearning-lab/';
 const DIST = join(process.cwd(), 'dist');
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.bin': 'application/octet-stream',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.bin': 'application/octet-stream',
 };
 
 /** while true, the host has no datasets/ (like a deploy built without CIFAR-10) */

@@ -21,7 +21,12 @@ test('Per-class and attack views: confusion matrices and ROC for a method and Re
   await expect(table.locator('tbody tr')).toHaveCount(10);
   await expect(table.locator('tr.forgotten')).toHaveCount(1);
   await expect(table.locator('thead tr').nth(1).locator('th')).toHaveText([
-    'Original', 'CF w/o DC', 'Retrain w/o DC', 'Original', 'CF w/o DC', 'Retrain w/o DC',
+    'Original',
+    'CF w/o DC',
+    'Retrain w/o DC',
+    'Original',
+    'CF w/o DC',
+    'Retrain w/o DC',
   ]);
   for (const who of ['Original', 'CF w/o DC', 'Retrain w/o DC']) {
     const name = `Confusion matrix, ${who} (test set; rows = true class, columns = predicted class)`;
@@ -30,7 +35,10 @@ test('Per-class and attack views: confusion matrices and ROC for a method and Re
     await expect(cm.locator('tbody tr')).toHaveCount(10);
     await expect(cm.locator('tbody td')).toHaveCount(100);
     // every cell says what it is; the counts of a row add up to that class's test images
-    const labels = await cm.locator('tbody tr').first().locator('td')
+    const labels = await cm
+      .locator('tbody tr')
+      .first()
+      .locator('td')
       .evaluateAll((tds) => tds.map((td) => td.getAttribute('aria-label') ?? ''));
     const counts = labels.map((l) => Number(/: (\d+) of (\d+)$/.exec(l)![1]));
     const total = Number(/ of (\d+)$/.exec(labels[0])![1]);
@@ -53,9 +61,18 @@ test('Per-class and attack views: confusion matrices and ROC for a method and Re
   await shot(page, info, 'views-perclass-attack');
   // accessible: axe (default rules) finds nothing serious or critical in the two views
   const { violations } = await new AxeBuilder({ page })
-    .include('[data-testid="view-perclass"]').include('[data-testid="view-attack"]').analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    .include('[data-testid="view-perclass"]')
+    .include('[data-testid="view-attack"]')
+    .analyze();
+  const serious = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
   expect(serious).toEqual([]);
 
   // one selection drives both views: pick Retrain in the per-class view, the attack view follows

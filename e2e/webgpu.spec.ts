@@ -106,7 +106,8 @@ test('WebGPU (software adapter): self-check, AddN fix, filter gradient, smoke = 
 
   // per-step losses over the first pretraining steps
   const first = (s: StepLoss[]) => s.filter((x) => x.stage === 'pretrain' && x.epoch === 1).slice(0, FIRST_STEPS);
-  const a = first(gpu.steps), b = first(cpu.steps);
+  const a = first(gpu.steps),
+    b = first(cpu.steps);
   expect(a.length).toBe(FIRST_STEPS);
   expect(b.map((x) => x.step)).toEqual(a.map((x) => x.step));
   let maxStepRel = 0;
@@ -118,7 +119,9 @@ test('WebGPU (software adapter): self-check, AddN fix, filter gradient, smoke = 
   // final metrics: each within two images' worth of the set it is measured on (forget set for the MIA)
   const sp = cpu.result.split;
   const tol: Record<keyof Metrics, number> = {
-    retainAcc: 200 / sp.retainSize, forgetAcc: 200 / sp.forgetSize, testAcc: 200 / sp.testEvalSize,
+    retainAcc: 200 / sp.retainSize,
+    forgetAcc: 200 / sp.forgetSize,
+    testAcc: 200 / sp.testEvalSize,
     mia: 200 / sp.forgetSize,
   };
   let maxDiff = Math.abs(gpu.result.pretrain.testAcc - cpu.result.pretrain.testAcc);
@@ -135,17 +138,40 @@ test('WebGPU (software adapter): self-check, AddN fix, filter gradient, smoke = 
 
   const setting = `${adapter}; headless Chromium, swgpu=1; spec ${SPEC}`;
   const rows = [
-    { id: 'webgpu.selfcheck_rel_err', value: selfCheckRelErr, unit: 'rel', setting,
-      note: 'self-check: ConvNet-3 w4 loss and gradients vs the CPU backend (max over parameters of ' +
-        '‖g−g_cpu‖/‖g_cpu‖)' },
-    { id: 'webgpu.smoke_max_metric_diff', value: maxDiff, unit: 'points', setting,
-      note: `largest |webgpu − wasm| over pretrain test acc and every method's retain/forget/test acc and MIA; ` +
-        `first ${FIRST_STEPS} pretraining step losses within ${maxStepRel.toExponential(1)} relative` },
+    {
+      id: 'webgpu.selfcheck_rel_err',
+      value: selfCheckRelErr,
+      unit: 'rel',
+      setting,
+      note:
+        'self-check: ConvNet-3 w4 loss and gradients vs the CPU backend (max over parameters of ' +
+        '‖g−g_cpu‖/‖g_cpu‖)',
+    },
+    {
+      id: 'webgpu.smoke_max_metric_diff',
+      value: maxDiff,
+      unit: 'points',
+      setting,
+      note:
+        `largest |webgpu − wasm| over pretrain test acc and every method's retain/forget/test acc and MIA; ` +
+        `first ${FIRST_STEPS} pretraining step losses within ${maxStepRel.toExponential(1)} relative`,
+    },
   ];
   mkdirSync(join(process.cwd(), 'results'), { recursive: true });
-  writeFileSync(join(process.cwd(), 'results', 'webgpu.json'), JSON.stringify({
-    createdAt: new Date().toISOString(), backend: 'webgpu', adapter, diagnosis: diag, rows,
-  }, null, 2) + '\n');
+  writeFileSync(
+    join(process.cwd(), 'results', 'webgpu.json'),
+    JSON.stringify(
+      {
+        createdAt: new Date().toISOString(),
+        backend: 'webgpu',
+        adapter,
+        diagnosis: diag,
+        rows,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 });
 
 test('a real WebGPU device error switches the lab to WASM with a visible reason', async ({ page }) => {

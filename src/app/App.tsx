@@ -63,7 +63,13 @@ function Toolbar() {
         </select>
       </label>
       <div className="actions">
-        <button className="primary" disabled={!canRun} onClick={condense} data-testid="btn-condense" title="Train the original model if needed, then k-means sub-classes + Blend">
+        <button
+          className="primary"
+          disabled={!canRun}
+          onClick={condense}
+          data-testid="btn-condense"
+          title="Train the original model if needed, then k-means sub-classes + Blend"
+        >
           Condense
         </button>
         <button
@@ -71,17 +77,37 @@ function Toolbar() {
           disabled={!canRun}
           onClick={unlearn}
           data-testid="btn-unlearn"
-          title={condensed ? 'Run the selected methods on the reduced retain set (w/ DC)' : 'Run the selected methods on the full retain set (w/o DC)'}
+          title={
+            condensed
+              ? 'Run the selected methods on the reduced retain set (w/ DC)'
+              : 'Run the selected methods on the full retain set (w/o DC)'
+          }
         >
           Unlearn{condensed ? ' (w/ DC)' : ''}
         </button>
-        <button className="primary" disabled={!canRun} onClick={compare} data-testid="btn-compare" title="All selected methods, w/o and w/ DC (per the Compare-arms setting)">
+        <button
+          className="primary"
+          disabled={!canRun}
+          onClick={compare}
+          data-testid="btn-compare"
+          title="All selected methods, w/o and w/ DC (per the Compare-arms setting)"
+        >
           Compare {nMethods} method{nMethods === 1 ? '' : 's'}
         </button>
-        <button className="danger" disabled={!busy} onClick={stop} data-testid="btn-stop" title="Stop the current stage within one step">
+        <button
+          className="danger"
+          disabled={!busy}
+          onClick={stop}
+          data-testid="btn-stop"
+          title="Stop the current stage within one step"
+        >
           Stop
         </button>
-        <button onClick={reset} data-testid="btn-reset" title="Drop the model, condensed set and results (settings are kept)">
+        <button
+          onClick={reset}
+          data-testid="btn-reset"
+          title="Drop the model, condensed set and results (settings are kept)"
+        >
           Reset
         </button>
       </div>
@@ -185,7 +211,8 @@ export function App() {
         </aside>
       </div>
       <footer className="footer muted small">
-        Every number on this page comes from the run in this tab. Method definitions and defaults follow the paper’s reference code (see README).
+        Every number on this page comes from the run in this tab. Method definitions and defaults follow the paper’s
+        reference code (see README).
       </footer>
     </div>
   );

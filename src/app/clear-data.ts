@@ -90,5 +90,5 @@ export async function clearLabData(): Promise<ClearReport> {
   const local = clearLocal();
   const after = await usage();
   const stored = before !== null && after !== null ? Math.max(0, before - after) : null;
-  return { freedBytes: stored === null ? (local.bytes || null) : stored + local.bytes, localKeys: local.keys };
+  return { freedBytes: stored === null ? local.bytes || null : stored + local.bytes, localKeys: local.keys };
 }

@@ -4,8 +4,16 @@ import { contrast, heatColors, pickMethod, shownModels } from './modelViews';
 import { armKey } from './runState';
 
 const metrics = { retainAcc: 1, forgetAcc: 2, testAcc: 3, mia: 50, lossMia: 50 };
-const mr = (name: MethodResult['name'], withDC: boolean, extra: Partial<MethodResult> = {}): MethodResult =>
-  ({ name, withDC, round: 0, unlearnSeconds: 1, overheadSeconds: 0, metrics, curve: [], ...extra });
+const mr = (name: MethodResult['name'], withDC: boolean, extra: Partial<MethodResult> = {}): MethodResult => ({
+  name,
+  withDC,
+  round: 0,
+  unlearnSeconds: 1,
+  overheadSeconds: 0,
+  metrics,
+  curve: [],
+  ...extra,
+});
 
 describe('per-class / attack view helpers', () => {
   it('heatmap text keeps ≥ 4.5:1 contrast at every share', () => {
@@ -26,11 +34,14 @@ describe('per-class / attack view helpers', () => {
     const pre = { seconds: 1, testAcc: 3, trainAcc: 4, reused: false, metrics, confusion: [[1]] };
     const shown = shownModels(methods, armKey('CF', true), pre);
     expect(shown.map((s) => [s.role, s.label])).toEqual([
-      ['original', 'Original'], ['method', 'CF w/ DC'], ['retrain', 'Retrain w/ DC'],
+      ['original', 'Original'],
+      ['method', 'CF w/ DC'],
+      ['retrain', 'Retrain w/ DC'],
     ]);
     // an older result without views: the original is left out, methods are still listed (views undefined)
-    expect(shownModels(methods, null, { seconds: 1, testAcc: 3, trainAcc: 4, reused: false }).map((s) => s.role))
-      .toEqual(['method', 'retrain']);
+    expect(
+      shownModels(methods, null, { seconds: 1, testAcc: 3, trainAcc: 4, reused: false }).map((s) => s.role),
+    ).toEqual(['method', 'retrain']);
     expect(shownModels([], null, undefined)).toEqual([]);
   });
 });

@@ -34,19 +34,29 @@ export function pickMethod(methods: MethodResult[], selected: string | null): Me
 
 /** Original, selected method and Retrain (same arm and round) — the ones that exist, in that order. */
 export function shownModels(
-  methods: MethodResult[], selected: string | null, pretrain: ExperimentResult['pretrain'] | undefined,
+  methods: MethodResult[],
+  selected: string | null,
+  pretrain: ExperimentResult['pretrain'] | undefined,
 ): ShownModel[] {
   const cur = pickMethod(methods, selected);
   const out: ShownModel[] = [];
   if (pretrain && (pretrain.confusion || pretrain.attack || pretrain.perClass)) {
     out.push({
-      role: 'original', label: 'Original', views: pretrain,
-      mia: pretrain.metrics?.mia, miaSe: pretrain.metrics?.miaSe,
+      role: 'original',
+      label: 'Original',
+      views: pretrain,
+      mia: pretrain.metrics?.mia,
+      miaSe: pretrain.metrics?.miaSe,
     });
   }
   if (!cur) return out;
-  const asShown = (m: MethodResult, role: ShownModel['role']): ShownModel =>
-    ({ role, label: methodLabel(m), views: m, mia: m.metrics.mia, miaSe: m.metrics.miaSe });
+  const asShown = (m: MethodResult, role: ShownModel['role']): ShownModel => ({
+    role,
+    label: methodLabel(m),
+    views: m,
+    mia: m.metrics.mia,
+    miaSe: m.metrics.miaSe,
+  });
   out.push(asShown(cur, cur.name === 'Retrain' ? 'retrain' : 'method'));
   if (cur.name !== 'Retrain') {
     const ref = methods.find((m) => m.name === 'Retrain' && m.withDC === cur.withDC && m.round === cur.round);

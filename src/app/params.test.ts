@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC, PRESETS, validateSpec } from '../core/lite';
-import { METHOD_LABELS, PARAMS, PARAM_BY_KEY, coerce, defaultParams, matchPreset, paramsFromSpec, specFromParams, urlParamsMarkdown } from './params';
+import {
+  METHOD_LABELS,
+  PARAMS,
+  PARAM_BY_KEY,
+  coerce,
+  defaultParams,
+  matchPreset,
+  paramsFromSpec,
+  specFromParams,
+  urlParamsMarkdown,
+} from './params';
 import { parseSearch, shareLink, toSearch } from './url';
 
 describe('parameter table', () => {
@@ -80,8 +90,24 @@ describe('hyper-parameter rows from the method cards', () => {
   it('keep their URL keys and labels (share links stay valid)', () => {
     const rows = PARAMS.filter((p) => p.group === 'hparams').map((p) => [p.name, p.key, p.label]);
     expect(rows.map(([, k]) => k)).toEqual([
-      'rt_lr', 'rt_ep', 'cf_lr', 'cf_ep', 'acf_lr', 'acf_lam', 'bd_lr', 'bd_ep', 'l1_lr', 'l1_a', 'pr_lr', 'pr_s',
-      'scrub_lr', 'scrub_ms', 'ascrub_lr', 'ascrub_lam', 'al1_lr', 'al1_a',
+      'rt_lr',
+      'rt_ep',
+      'cf_lr',
+      'cf_ep',
+      'acf_lr',
+      'acf_lam',
+      'bd_lr',
+      'bd_ep',
+      'l1_lr',
+      'l1_a',
+      'pr_lr',
+      'pr_s',
+      'scrub_lr',
+      'scrub_ms',
+      'ascrub_lr',
+      'ascrub_lam',
+      'al1_lr',
+      'al1_a',
     ]);
     expect(rows[0]).toEqual(['hp.Retrain.retrain_lr', 'rt_lr', 'Retrain lr']);
     expect(rows[17]).toEqual(['hp.A-L1-Sparse.asparse_l1_alpha', 'al1_a', 'A-ℓ1 α']);

@@ -1,21 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import type { ForgetSampleView, MethodResult, RunEvent } from '../core/lite';
 import {
-  acfChartRows, armKey, emptyRun, endRunningStages, galleryMethodKeys, galleryRows, histogram, pickGalleryMethod, pickGalleryReference, progressFraction, reduceRun,
-  parseArmKey, summaryRows,
+  acfChartRows,
+  armKey,
+  emptyRun,
+  endRunningStages,
+  galleryMethodKeys,
+  galleryRows,
+  histogram,
+  pickGalleryMethod,
+  pickGalleryReference,
+  progressFraction,
+  reduceRun,
+  parseArmKey,
+  summaryRows,
 } from './runState';
 import { resultsCsv } from '../core/lite';
 
 const metrics = (x: number) => ({ retainAcc: x, forgetAcc: x / 2, testAcc: x - 1, mia: 50 + x / 10, lossMia: 50 });
 const result = (name: MethodResult['name'], withDC: boolean, x: number): MethodResult => ({
-  name, withDC, round: 0, unlearnSeconds: x / 10, overheadSeconds: withDC ? 1 : 0, metrics: metrics(x), curve: [],
+  name,
+  withDC,
+  round: 0,
+  unlearnSeconds: x / 10,
+  overheadSeconds: withDC ? 1 : 0,
+  metrics: metrics(x),
+  curve: [],
 });
 
 describe('run reducer', () => {
   it('tracks stages with progress, ETA and completion', () => {
     let s = emptyRun();
     s = reduceRun(s, { kind: 'stage', stage: 'pretrain', status: 'start' }, 0);
-    s = reduceRun(s, { kind: 'progress', progress: { stage: 'pretrain', epoch: 0, epochs: 2, step: 5, steps: 10, imgPerSec: 120 } }, 10_000);
+    s = reduceRun(
+      s,
+      { kind: 'progress', progress: { stage: 'pretrain', epoch: 0, epochs: 2, step: 5, steps: 10, imgPerSec: 120 } },
+      10_000,
+    );
     expect(s.stages[0].fraction).toBeCloseTo(0.25);
     expect(s.stages[0].etaSeconds).toBeCloseTo(30);
     expect(s.imgPerSec).toBe(120);
@@ -33,10 +54,20 @@ describe('run reducer', () => {
   });
 
   it('builds curves per method/arm, replacing repeated epochs', () => {
-    const ev = (epoch: number, v: number): RunEvent => ({ kind: 'epoch', method: 'CF', withDC: true, round: 0, epoch, metrics: { forgetAcc: v } });
+    const ev = (epoch: number, v: number): RunEvent => ({
+      kind: 'epoch',
+      method: 'CF',
+      withDC: true,
+      round: 0,
+      epoch,
+      metrics: { forgetAcc: v },
+    });
     let s = emptyRun();
     for (const e of [ev(2, 20), ev(1, 10), ev(2, 22)]) s = reduceRun(s, e);
-    expect(s.curves[armKey('CF', true)]).toEqual([{ epoch: 1, forgetAcc: 10 }, { epoch: 2, forgetAcc: 22 }]);
+    expect(s.curves[armKey('CF', true)]).toEqual([
+      { epoch: 1, forgetAcc: 10 },
+      { epoch: 2, forgetAcc: 22 },
+    ]);
   });
 
   it('keeps one result per method × arm × round and lays rows out like the paper', () => {
@@ -53,7 +84,9 @@ describe('run reducer', () => {
     expect(rows.map((r) => r.method)).toEqual(['Retrain', 'A-CF']);
     expect(rows[1].without?.metrics.retainAcc).toBe(81);
     expect(rows[1].with?.metrics.retainAcc).toBe(78);
-    const csv = resultsCsv([{ methods: s.methods }]).trim().split('\n');
+    const csv = resultsCsv([{ methods: s.methods }])
+      .trim()
+      .split('\n');
     expect(csv[0]).toMatch(/^method,withDC,round,mia/);
     expect(csv).toHaveLength(4);
   });
@@ -68,12 +101,15 @@ describe('run reducer', () => {
     expect(s.logs[0].message).toBe('x');
   });
 
-  it('the A-CF terms chart plots λ·MMD² with the run\'s λ, and says which λ', () => {
+  it("the A-CF terms chart plots λ·MMD² with the run's λ, and says which λ", () => {
     let s = emptyRun();
     s = reduceRun(s, { kind: 'acf-terms', method: 'A-CF', withDC: true, step: 0, ce2: 0.5, mmd: 0.25, lambda: 34 });
     s = reduceRun(s, { kind: 'acf-terms', method: 'A-CF', withDC: true, step: 1, ce2: 0.4, mmd: 0.5, lambda: 34 });
     const chart = acfChartRows(s.acfTerms[armKey('A-CF', true)]);
-    expect(chart.rows).toEqual([{ step: 0, ce2: 0.5, lambdaMmd: 8.5 }, { step: 1, ce2: 0.4, lambdaMmd: 17 }]);
+    expect(chart.rows).toEqual([
+      { step: 0, ce2: 0.5, lambdaMmd: 8.5 },
+      { step: 1, ce2: 0.4, lambdaMmd: 17 },
+    ]);
     expect(chart.lambda).toBe(34);
     s = reduceRun(s, { kind: 'acf-terms', method: 'A-CF', withDC: true, step: 2, ce2: 0.4, mmd: 1, lambda: 2 });
     const mixed = acfChartRows(s.acfTerms[armKey('A-CF', true)]);
@@ -103,7 +139,13 @@ describe('run reducer', () => {
 
 describe('forget-sample gallery', () => {
   const img = { width: 1, height: 1, data: new Uint8ClampedArray(4) };
-  const sample = (pos: number, original: number, byMethod: Record<string, number> = {}): ForgetSampleView => ({ pos, label: pos % 10, image: img, original, byMethod });
+  const sample = (pos: number, original: number, byMethod: Record<string, number> = {}): ForgetSampleView => ({
+    pos,
+    label: pos % 10,
+    image: img,
+    original,
+    byMethod,
+  });
 
   it('keeps the latest forget-samples event (original first, then cumulative per method)', () => {
     let s = emptyRun();
@@ -111,7 +153,10 @@ describe('forget-sample gallery', () => {
     s = reduceRun(s, { kind: 'forget-samples', round: 0, items: [sample(0, 0.9), sample(3, 0.8)] });
     expect(s.forgetSamples.map((x) => x.original)).toEqual([0.9, 0.8]);
     expect(s.forgetSamples[0].byMethod).toEqual({});
-    const later = [sample(0, 0.9, { 'Retrain|w/o DC': 0.2, 'CF|w/o DC': 0.5 }), sample(3, 0.8, { 'Retrain|w/o DC': 0.3, 'CF|w/o DC': 0.1 })];
+    const later = [
+      sample(0, 0.9, { 'Retrain|w/o DC': 0.2, 'CF|w/o DC': 0.5 }),
+      sample(3, 0.8, { 'Retrain|w/o DC': 0.3, 'CF|w/o DC': 0.1 }),
+    ];
     const before = s;
     s = reduceRun(s, { kind: 'forget-samples', round: 0, items: later });
     expect(s.forgetSamples).toBe(later);

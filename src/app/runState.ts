@@ -2,7 +2,15 @@
  * Run view state derived from the worker's RunEvents: a pure reducer (unit-tested, DOM-free). Everything the
  * charts, tables and galleries show comes from here, i.e. from the run itself.
  */
-import type { CondenseResult, ExperimentResult, ForgetSampleView, MethodName, MethodResult, PrototypeView, RunEvent } from '../core/lite';
+import type {
+  CondenseResult,
+  ExperimentResult,
+  ForgetSampleView,
+  MethodName,
+  MethodResult,
+  PrototypeView,
+  RunEvent,
+} from '../core/lite';
 import type { Metrics, Progress, StageName } from '../core/lite';
 import type { SeedsAggregate } from '../core/lite';
 import type { Arm } from '../core/lite';
@@ -60,8 +68,23 @@ export interface MultiSeedView {
 
 export function emptyRun(): RunView {
   return {
-    stages: [], curves: {}, pretrainCurve: [], acfTerms: {}, condenseLoss: [], clusters: null, prototypes: [], prototypeIter: 0, forgetSamples: [], forgetSamplesRound: 0,
-    methods: [], condense: null, experiment: null, logs: [], imgPerSec: null, imgPerSecStage: null, multi: null,
+    stages: [],
+    curves: {},
+    pretrainCurve: [],
+    acfTerms: {},
+    condenseLoss: [],
+    clusters: null,
+    prototypes: [],
+    prototypeIter: 0,
+    forgetSamples: [],
+    forgetSamplesRound: 0,
+    methods: [],
+    condense: null,
+    experiment: null,
+    logs: [],
+    imgPerSec: null,
+    imgPerSecStage: null,
+    multi: null,
   };
 }
 
@@ -109,8 +132,10 @@ export interface AcfTermPoint {
  * The A-CF terms chart's rows: ce2 and λ·MMD² (the term as it enters the loss, λ from the run's resolved
  * hyper-parameters) per step; `lambda` is the λ for the legend (null if it changed within the series).
  */
-export function acfChartRows(points: AcfTermPoint[]): { rows: Array<{ step: number; ce2: number; lambdaMmd: number }>;
-  lambda: number | null } {
+export function acfChartRows(points: AcfTermPoint[]): {
+  rows: Array<{ step: number; ce2: number; lambdaMmd: number }>;
+  lambda: number | null;
+} {
   const rows = points.map((p) => ({ step: p.step, ce2: p.ce2, lambdaMmd: p.lambda * p.mmd }));
   const lambdas = new Set(points.map((p) => p.lambda));
   return { rows, lambda: lambdas.size === 1 ? points[0].lambda : null };
@@ -156,7 +181,15 @@ export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now(), sto
       }
       const stages = s.stages.slice();
       if (idx < 0) {
-        stages.push({ stage: p.stage, label: p.label, status: 'running', startedAt: now, progress: p, fraction, etaSeconds: p.etaSeconds });
+        stages.push({
+          stage: p.stage,
+          label: p.label,
+          status: 'running',
+          startedAt: now,
+          progress: p,
+          fraction,
+          etaSeconds: p.etaSeconds,
+        });
       } else {
         const x = stages[idx];
         const elapsed = (now - x.startedAt) / 1000;
@@ -172,13 +205,20 @@ export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now(), sto
     }
     case 'epoch': {
       const point: CurvePoint = { epoch: e.epoch, ...e.metrics };
-      if (e.method === 'pretrain') return { ...s, pretrainCurve: [...s.pretrainCurve.filter((x) => x.epoch !== e.epoch), point] };
+      if (e.method === 'pretrain')
+        return { ...s, pretrainCurve: [...s.pretrainCurve.filter((x) => x.epoch !== e.epoch), point] };
       const key = armKey(e.method, e.withDC, e.round);
       const prev = (s.curves[key] ?? []).filter((x) => x.epoch !== e.epoch);
       return { ...s, curves: { ...s.curves, [key]: [...prev, point].sort((a, b) => a.epoch - b.epoch) } };
     }
     case 'condense-iter':
-      return { ...s, condenseLoss: [...s.condenseLoss.filter((x) => !(x.round === e.round && x.iter === e.iter)), { round: e.round, iter: e.iter, loss: e.loss }] };
+      return {
+        ...s,
+        condenseLoss: [
+          ...s.condenseLoss.filter((x) => !(x.round === e.round && x.iter === e.iter)),
+          { round: e.round, iter: e.iter, loss: e.loss },
+        ],
+      };
     case 'clusters':
       return { ...s, clusters: e };
     case 'prototypes':
@@ -187,7 +227,10 @@ export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now(), sto
       const key = armKey(e.method, e.withDC);
       const prev = s.acfTerms[key] ?? [];
       const next = [...prev, { step: e.step, ce2: e.ce2, mmd: e.mmd, lambda: e.lambda }];
-      return { ...s, acfTerms: { ...s.acfTerms, [key]: next.length > MAX_TERMS ? next.slice(next.length - MAX_TERMS) : next } };
+      return {
+        ...s,
+        acfTerms: { ...s.acfTerms, [key]: next.length > MAX_TERMS ? next.slice(next.length - MAX_TERMS) : next },
+      };
     }
     case 'method-result':
       return { ...s, methods: upsertMethod(s.methods, e.result) };
@@ -215,7 +258,7 @@ export function withExperiment(s: RunView, ex: ExperimentResult): RunView {
   const curves = { ...s.curves };
   for (const m of ex.methods) {
     const key = armKey(m.name, m.withDC, m.round);
-    if (m.curve?.length && !(curves[key]?.length)) curves[key] = m.curve;
+    if (m.curve?.length && !curves[key]?.length) curves[key] = m.curve;
   }
   return { ...s, experiment: ex, methods, curves, condense: ex.condense ?? s.condense };
 }
@@ -317,7 +360,12 @@ export interface GalleryRow {
  * forget); `easiest`: largest drop first; `original`: most confident originally first; `position`: forget-set
  * order. Rows without the method's value go last (in position order).
  */
-export function galleryRows(items: ForgetSampleView[], method: string | null, reference: string | null, sort: GallerySort): GalleryRow[] {
+export function galleryRows(
+  items: ForgetSampleView[],
+  method: string | null,
+  reference: string | null,
+  sort: GallerySort,
+): GalleryRow[] {
   const rows: GalleryRow[] = items.map((item) => {
     const m = method ? item.byMethod[method] : undefined;
     const r = reference ? item.byMethod[reference] : undefined;
@@ -325,7 +373,8 @@ export function galleryRows(items: ForgetSampleView[], method: string | null, re
   });
   const byPos = (a: GalleryRow, b: GalleryRow) => a.item.pos - b.item.pos;
   const missingLast = (cmp: (a: GalleryRow, b: GalleryRow) => number) => (a: GalleryRow, b: GalleryRow) => {
-    if (a.drop === undefined || b.drop === undefined) return a.drop === undefined ? (b.drop === undefined ? byPos(a, b) : 1) : -1;
+    if (a.drop === undefined || b.drop === undefined)
+      return a.drop === undefined ? (b.drop === undefined ? byPos(a, b) : 1) : -1;
     return cmp(a, b) || byPos(a, b);
   };
   switch (sort) {

@@ -75,7 +75,9 @@ export function parseSearch(search: string): ParsedUrl {
     const fallback = preset ? paramsFromSpec(PRESETS[preset].spec) : defaultParams();
     const keep = params;
     params = { ...fallback, backend: keep.backend, softwareGpu: keep.softwareGpu, workers: keep.workers };
-    ignored.push(`settings combination rejected (${clip(problem, 200)}); using ${preset ? `the ${preset} preset` : 'the defaults'}`);
+    ignored.push(
+      `settings combination rejected (${clip(problem, 200)}); using ${preset ? `the ${preset} preset` : 'the defaults'}`,
+    );
   }
   return { params, ignored, preset, autorun };
 }

@@ -49,7 +49,8 @@ function randomBatch(rng: Rng, n: number, classes: number) {
 /** Images/s of `step` (one batch of `bs` images): `warm` untimed calls, then `steps` timed (total time). */
 async function timeRate(step: () => Promise<void>, bs: number, steps: number, warm: number): Promise<Rate> {
   for (let i = 0; i < warm; i++) await step();
-  const t0 = now(), c0 = cpuNow();
+  const t0 = now(),
+    c0 = cpuNow();
   for (let i = 0; i < steps; i++) await step();
   return { wall: (bs * steps) / ((now() - t0) / 1000), cpu: (bs * steps) / (cpuNow() - c0) };
 }
@@ -127,23 +128,52 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
       setFilterGradImpl('auto');
     }
   };
-  const note = (r: { opt: Rate; naive?: Rate }) => `${fmt(r.opt)}${r.naive ? `; naive path (plain tfjs ops): ${fmt(r.naive)}` : ''}; ${env}`;
+  const note = (r: { opt: Rate; naive?: Rate }) =>
+    `${fmt(r.opt)}${r.naive ? `; naive path (plain tfjs ops): ${fmt(r.naive)}` : ''}; ${env}`;
   const cn: ModelConfig = { arch: 'convnet3', width: 128, numClasses: 10 };
   const s1 = opts.steps ?? 10;
   const train = await both(() => measureTrainRate(cn, bs, s1, warm));
   log(`convnet3 train ${note(train)}`);
-  rows.push({ id: 'core.convnet3.train_img_per_s', value: round1(train.opt.wall), unit: 'img/s', target: 80, setting: `ConvNet-3 w128, batch ${bs}, forward+backward+SGD step, ${s1} timed steps after ${warm} warm-up`, note: note(train) });
+  rows.push({
+    id: 'core.convnet3.train_img_per_s',
+    value: round1(train.opt.wall),
+    unit: 'img/s',
+    target: 80,
+    setting: `ConvNet-3 w128, batch ${bs}, forward+backward+SGD step, ${s1} timed steps after ${warm} warm-up`,
+    note: note(train),
+  });
   const infer = await both(() => measureInferRate(cn, bs, s1 * 2, warm));
   log(`convnet3 infer ${note(infer)}`);
-  rows.push({ id: 'core.convnet3.infer_img_per_s', value: round1(infer.opt.wall), unit: 'img/s', target: null, setting: `ConvNet-3 w128, batch ${bs}, ${s1 * 2} timed batches after ${warm} warm-up`, note: note(infer) });
+  rows.push({
+    id: 'core.convnet3.infer_img_per_s',
+    value: round1(infer.opt.wall),
+    unit: 'img/s',
+    target: null,
+    setting: `ConvNet-3 w128, batch ${bs}, ${s1 * 2} timed batches after ${warm} warm-up`,
+    note: note(infer),
+  });
   const rn: ModelConfig = { arch: 'resnet18', width: 64, numClasses: 10 };
   const s2 = Math.max(2, Math.round(s1 / 4));
   const rtrain = await both(() => measureTrainRate(rn, bs, s2, 1));
   log(`resnet18w64 train ${note(rtrain)}`);
-  rows.push({ id: 'core.resnet18w64.train_img_per_s', value: round1(rtrain.opt.wall), unit: 'img/s', target: null, setting: `ResNet-18 w64, batch ${bs}, forward+backward+SGD step, ${s2} timed steps after 1 warm-up`, note: note(rtrain) });
+  rows.push({
+    id: 'core.resnet18w64.train_img_per_s',
+    value: round1(rtrain.opt.wall),
+    unit: 'img/s',
+    target: null,
+    setting: `ResNet-18 w64, batch ${bs}, forward+backward+SGD step, ${s2} timed steps after 1 warm-up`,
+    note: note(rtrain),
+  });
   const rinfer = await both(() => measureInferRate(rn, bs, s2 * 2, 1));
   log(`resnet18w64 infer ${note(rinfer)}`);
-  rows.push({ id: 'core.resnet18w64.infer_img_per_s', value: round1(rinfer.opt.wall), unit: 'img/s', target: null, setting: `ResNet-18 w64, batch ${bs}, ${s2 * 2} timed batches after 1 warm-up`, note: note(rinfer) });
+  rows.push({
+    id: 'core.resnet18w64.infer_img_per_s',
+    value: round1(rinfer.opt.wall),
+    unit: 'img/s',
+    target: null,
+    setting: `ResNet-18 w64, batch ${bs}, ${s2 * 2} timed batches after 1 warm-up`,
+    note: note(rinfer),
+  });
   return rows;
 }
 
@@ -152,7 +182,10 @@ function round1(v: number): number {
 }
 
 /** Per-kernel time profile of one training step (for the closing note / tuning). */
-export async function profileTrainStep(cfg: ModelConfig, bs = 64): Promise<{ kernel: string; ms: number; calls: number }[]> {
+export async function profileTrainStep(
+  cfg: ModelConfig,
+  bs = 64,
+): Promise<{ kernel: string; ms: number; calls: number }[]> {
   await initNodeBackend();
   const rng = new Rng('profile');
   const model = createModel(cfg, rng.fork('model'));
@@ -195,7 +228,8 @@ if (isMain) {
     const rows = await profileTrainStep({ arch, width: arch === 'convnet3' ? 128 : 64, numClasses: 10 });
     const total = rows.reduce((a, r) => a + r.ms, 0);
     console.log(`total kernel ms: ${total.toFixed(0)}`);
-    for (const r of rows.slice(0, 40)) console.log(`${r.ms.toFixed(1).padStart(8)} ms ${String(r.calls).padStart(3)}× ${r.kernel}`);
+    for (const r of rows.slice(0, 40))
+      console.log(`${r.ms.toFixed(1).padStart(8)} ms ${String(r.calls).padStart(3)}× ${r.kernel}`);
   } else {
     const rows = await benchCore({ steps, log: (m) => console.error(m), compareNaive: !args.includes('--no-naive') });
     console.log(JSON.stringify(rows, null, 2));

@@ -36,12 +36,22 @@ export interface ParallelBenchOptions {
 export async function trainRate(p: ParallelTrainer | null, bs: number, steps: number, warm: number): Promise<number> {
   const rng = new Rng('bench-parallel');
   const n = bs * (steps + warm);
-  const source = floatSource(rng.uniformArray(n * 32 * 32 * 3, -2, 2), Int32Array.from({ length: n }, () => rng.int(10)));
+  const source = floatSource(
+    rng.uniformArray(n * 32 * 32 * 3, -2, 2),
+    Int32Array.from({ length: n }, () => rng.int(10)),
+  );
   const model = createModel(CFG, rng.fork('model'));
-  let tStart = NaN, tEnd = NaN;
+  let tStart = NaN,
+    tEnd = NaN;
   try {
     await trainModel({
-      model, source, epochs: 1, batchSize: bs, schedule: 'constant', parallel: p, rng: rng.fork('shuffle'),
+      model,
+      source,
+      epochs: 1,
+      batchSize: bs,
+      schedule: 'constant',
+      parallel: p,
+      rng: rng.fork('shuffle'),
       optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 5e-4 },
       onProgress: (s) => {
         if (s.step === warm) tStart = now();
@@ -58,10 +68,17 @@ export async function trainRate(p: ParallelTrainer | null, bs: number, steps: nu
 export async function inferRate(p: ParallelTrainer | null, bs: number, batches: number): Promise<number> {
   const rng = new Rng('bench-parallel-infer');
   const n = bs * batches;
-  const source = floatSource(rng.uniformArray(n * 32 * 32 * 3, -2, 2), Int32Array.from({ length: n }, () => rng.int(10)));
+  const source = floatSource(
+    rng.uniformArray(n * 32 * 32 * 3, -2, 2),
+    Int32Array.from({ length: n }, () => rng.int(10)),
+  );
   const model = createModel(CFG, rng.fork('model'));
   try {
-    await predictLogits(model, source, { batchSize: bs, positions: Int32Array.from({ length: bs * 2 }, (_, i) => i), parallel: p });
+    await predictLogits(model, source, {
+      batchSize: bs,
+      positions: Int32Array.from({ length: bs * 2 }, (_, i) => i),
+      parallel: p,
+    });
     const t0 = now();
     await predictLogits(model, source, { batchSize: bs, parallel: p });
     return n / ((now() - t0) / 1000);
@@ -70,7 +87,11 @@ export async function inferRate(p: ParallelTrainer | null, bs: number, batches: 
   }
 }
 
-interface TorchRun { threads: number; train_img_per_s: number; infer_img_per_s: number }
+interface TorchRun {
+  threads: number;
+  train_img_per_s: number;
+  infer_img_per_s: number;
+}
 
 /** One PyTorch measurement at `threads` threads, or a reason why not. */
 function torchOnce(python: string, script: string, threads: number): TorchRun | string {
@@ -95,7 +116,9 @@ export function findTorchPython(): { python: string } | string {
   for (const python of ['python3', '/usr/bin/python3']) {
     const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
     if (!r.error && r.status === 0) return { python };
-    why.push(`${python}: ${r.error ? r.error.message : ((r.stderr || '').trim().split('\n').pop() ?? 'import torch failed')}`);
+    why.push(
+      `${python}: ${r.error ? r.error.message : ((r.stderr || '').trim().split('\n').pop() ?? 'import torch failed')}`,
+    );
   }
   return why.join('; ');
 }
@@ -110,16 +133,25 @@ export async function benchParallel(opts: ParallelBenchOptions = {}): Promise<Be
   const info = await initNodeBackend();
   const N = opts.workers ?? nodeWorkerCount();
   const rounds = Math.max(1, opts.rounds ?? 3);
-  const steps = opts.steps ?? 10, warm = opts.warmup ?? 2, bs = opts.batchSize ?? 64;
+  const steps = opts.steps ?? 10,
+    warm = opts.warmup ?? 2,
+    bs = opts.batchSize ?? 64;
   const log = opts.log ?? (() => {});
   const cores = nodeWorkerCount();
   // ../shared relative to the repository root; LAB_TORCH_SCRIPT overrides (e.g. a worktree without ../shared)
-  const script = opts.torchScript ?? process.env.LAB_TORCH_SCRIPT ?? fileURLToPath(new URL('../../../shared/bench/torch_convnet3.py', import.meta.url));
+  const script =
+    opts.torchScript ??
+    process.env.LAB_TORCH_SCRIPT ??
+    fileURLToPath(new URL('../../../shared/bench/torch_convnet3.py', import.meta.url));
   const found = existsSync(script) ? findTorchPython() : `${script} not found`;
   const noTorch = typeof found === 'string' ? found : null;
   if (noTorch) log(`PyTorch rows skipped: ${noTorch}`);
   const par = N > 1 ? createNodeParallel(N) : null;
-  const one: number[] = [], many: number[] = [], infer: number[] = [], tTrain: number[] = [], tInfer: number[] = [];
+  const one: number[] = [],
+    many: number[] = [],
+    infer: number[] = [],
+    tTrain: number[] = [],
+    tInfer: number[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
       one.push(await trainRate(null, bs, steps, warm));
@@ -131,31 +163,43 @@ export async function benchParallel(opts: ParallelBenchOptions = {}): Promise<Be
         tTrain.push(t.train_img_per_s);
         tInfer.push(t.infer_img_per_s);
       }
-      log(`round ${r + 1}/${rounds}: lab 1 worker ${one[r].toFixed(1)}, ${N} workers ${(many[r] ?? one[r]).toFixed(1)} train img/s, ` +
-        `infer ${infer[r].toFixed(1)}${noTorch ? '' : `; PyTorch ${cores} threads train ${tTrain[r]}, infer ${tInfer[r]}`}`);
+      log(
+        `round ${r + 1}/${rounds}: lab 1 worker ${one[r].toFixed(1)}, ${N} workers ${(many[r] ?? one[r]).toFixed(1)} train img/s, ` +
+          `infer ${infer[r].toFixed(1)}${noTorch ? '' : `; PyTorch ${cores} threads train ${tTrain[r]}, infer ${tInfer[r]}`}`,
+      );
     }
   } finally {
     await par?.dispose();
   }
-  const labTrain = median(par ? many : one), labInfer = median(infer);
+  const labTrain = median(par ? many : one),
+    labInfer = median(infer);
   const env = `${info.backend}${info.simd ? ' SIMD' : ''}; ${cores} cores (${os.cpus()[0]?.model ?? '?'}); load avg ${os.loadavg()[0].toFixed(1)}`;
   const path = `trainModel over random images, batch ${bs}, SGD, ${steps} timed steps after ${warm}, per-step loss read`;
   const rows: BenchRow[] = [];
   if (par) {
     rows.push({
-      id: 'core.convnet3.parallel_speedup', value: r2(median(many) / median(one)), unit: 'x', target: 1.7,
+      id: 'core.convnet3.parallel_speedup',
+      value: r2(median(many) / median(one)),
+      unit: 'x',
+      target: 1.7,
       setting: `ConvNet-3 w128, ${N} worker threads vs 1 (in-thread), ${path}; median of ${rounds} interleaved rounds`,
       note: `1 worker ${median(one).toFixed(1)} img/s (${one.map((v) => v.toFixed(1)).join(', ')}); ${N} workers ${median(many).toFixed(1)} img/s (${many.map((v) => v.toFixed(1)).join(', ')}); ${env}`,
     });
   }
   if (!noTorch) {
     rows.push({
-      id: 'core.convnet3.vs_pytorch_cpu', value: r2(labTrain / median(tTrain)), unit: 'x', target: 1.3,
+      id: 'core.convnet3.vs_pytorch_cpu',
+      value: r2(labTrain / median(tTrain)),
+      unit: 'x',
+      target: 1.3,
       setting: `ConvNet-3 w128 training, lab at ${N} worker${N > 1 ? 's' : ''} (${path}) ÷ PyTorch-CPU ${cores} threads (torch_convnet3.py); medians of ${rounds} interleaved rounds`,
       note: `lab ${labTrain.toFixed(1)} img/s; PyTorch ${median(tTrain).toFixed(1)} img/s (${tTrain.join(', ')}); ${env}`,
     });
     rows.push({
-      id: 'core.convnet3.infer_vs_pytorch_cpu', value: r2(labInfer / median(tInfer)), unit: 'x', target: null,
+      id: 'core.convnet3.infer_vs_pytorch_cpu',
+      value: r2(labInfer / median(tInfer)),
+      unit: 'x',
+      target: null,
       setting: `ConvNet-3 w128 inference, lab predictLogits batch ${bs} at ${N} worker${N > 1 ? 's' : ''} ÷ PyTorch-CPU ${cores} threads (no_grad); medians of ${rounds} interleaved rounds`,
       note: `lab ${labInfer.toFixed(1)} img/s (${infer.map((v) => v.toFixed(1)).join(', ')}); PyTorch ${median(tInfer).toFixed(1)} img/s (${tInfer.join(', ')}); ${env}`,
     });
@@ -165,7 +209,9 @@ export async function benchParallel(opts: ParallelBenchOptions = {}): Promise<Be
 
 const isMain = typeof process !== 'undefined' && process.argv[1] && /bench-parallel\.[cm]?[tj]s$/.test(process.argv[1]);
 if (isMain) {
-  const { values } = parseArgs({ options: { workers: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { workers: { type: 'string' }, rounds: { type: 'string' }, steps: { type: 'string' } },
+  });
   const rows = await benchParallel({
     workers: values.workers ? Number(values.workers) : undefined,
     rounds: values.rounds ? Number(values.rounds) : undefined,

@@ -26,30 +26,66 @@ export async function benchUnlearn(
   const results: ExperimentResult[] = [];
   const baseline = tf.memory().numTensors;
   for (const mode of ['class', 'uniform'] as const) {
-    const spec = validateSpec(mergeSpec(base, {
-      forget: { mode, class: mode === 'class' ? null : base.forget.class },
-      unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'without' }, curves: false, rounds: 1,
-    }));
+    const spec = validateSpec(
+      mergeSpec(base, {
+        forget: { mode, class: mode === 'class' ? null : base.forget.class },
+        unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'without' },
+        curves: false,
+        rounds: 1,
+      }),
+    );
     const res = await runExperimentNode({
-      spec, log: opts.log, workers: opts.workers,
+      spec,
+      log: opts.log,
+      workers: opts.workers,
       afterRun: async (session) => {
-        timing[mode] = await timingRepeats(['A-CF', 'CF', 'Retrain'], async (m) => {
-          const [r] = await session.unlearn([m as MethodResult['name']], 'without');
-          return { wallSeconds: r.unlearnSeconds, cpuSeconds: session.lastUnlearnCpuSeconds };
-        }, { repeats, ratioPairs: [['CF', 'A-CF'], ['Retrain', 'A-CF']] });
+        timing[mode] = await timingRepeats(
+          ['A-CF', 'CF', 'Retrain'],
+          async (m) => {
+            const [r] = await session.unlearn([m as MethodResult['name']], 'without');
+            return { wallSeconds: r.unlearnSeconds, cpuSeconds: session.lastUnlearnCpuSeconds };
+          },
+          {
+            repeats,
+            ratioPairs: [
+              ['CF', 'A-CF'],
+              ['Retrain', 'A-CF'],
+            ],
+          },
+        );
       },
     });
     results.push(res);
     const get = (n: string): MethodResult => res.methods.find((m) => m.name === n && !m.withDC)!;
-    const acf = get('A-CF'), cf = get('CF'), re = get('Retrain');
+    const acf = get('A-CF'),
+      cf = get('CF'),
+      re = get('Retrain');
     const setting = `${presetName} preset (${spec.dataset}, ${spec.trainPerClass}/class, ${spec.model.arch} w${spec.model.width}, epochScale ${spec.unlearn.epochScale}), ${mode} forgetting, w/o DC, seed ${spec.seed}`;
     rows.push(...speedRows(timing[mode], mode, setting));
-    rows.push({ id: `unlearn.acf_forget_gap.${mode}`, value: Math.abs(acf.metrics.forgetAcc - re.metrics.forgetAcc), unit: 'pp', target: 5, setting,
-      note: `A-CF forget ${acf.metrics.forgetAcc.toFixed(1)}%, Retrain ${re.metrics.forgetAcc.toFixed(1)}%, CF ${cf.metrics.forgetAcc.toFixed(1)}%; A-CF's one epoch = ${Math.ceil(res.split.retainSize / 64)} Adam steps here (paper, CIFAR-10: 704)` });
-    rows.push({ id: `unlearn.acf_mia_gap.${mode}`, value: Math.abs(acf.metrics.mia - re.metrics.mia), unit: 'pp', target: 5, setting,
-      note: `A-CF MIA ${acf.metrics.mia.toFixed(1)}, Retrain ${re.metrics.mia.toFixed(1)}, CF ${cf.metrics.mia.toFixed(1)}` });
+    rows.push({
+      id: `unlearn.acf_forget_gap.${mode}`,
+      value: Math.abs(acf.metrics.forgetAcc - re.metrics.forgetAcc),
+      unit: 'pp',
+      target: 5,
+      setting,
+      note: `A-CF forget ${acf.metrics.forgetAcc.toFixed(1)}%, Retrain ${re.metrics.forgetAcc.toFixed(1)}%, CF ${cf.metrics.forgetAcc.toFixed(1)}%; A-CF's one epoch = ${Math.ceil(res.split.retainSize / 64)} Adam steps here (paper, CIFAR-10: 704)`,
+    });
+    rows.push({
+      id: `unlearn.acf_mia_gap.${mode}`,
+      value: Math.abs(acf.metrics.mia - re.metrics.mia),
+      unit: 'pp',
+      target: 5,
+      setting,
+      note: `A-CF MIA ${acf.metrics.mia.toFixed(1)}, Retrain ${re.metrics.mia.toFixed(1)}, CF ${cf.metrics.mia.toFixed(1)}`,
+    });
   }
-  rows.push({ id: 'memory.peak_tensors_after_stage_delta', value: tf.memory().numTensors - baseline, unit: 'tensors', target: 0,
-    setting: 'numTensors after two full experiments (pretrain, Retrain, CF, A-CF, evaluation) minus the baseline before them' });
+  rows.push({
+    id: 'memory.peak_tensors_after_stage_delta',
+    value: tf.memory().numTensors - baseline,
+    unit: 'tensors',
+    target: 0,
+    setting:
+      'numTensors after two full experiments (pretrain, Retrain, CF, A-CF, evaluation) minus the baseline before them',
+  });
   return { rows, results, timing };
 }

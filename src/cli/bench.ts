@@ -26,7 +26,11 @@ export const BENCH_CLI = defineCli({
     out: { type: 'string', arg: 'DIR', default: 'results', help: 'folder of bench.json and bench.md' },
     fresh: { type: 'boolean', help: 'drop the rows of an earlier bench.json instead of keeping the unmeasured ones' },
     backend: { type: 'string', arg: 'wasm|cpu|webgpu', help: 'tfjs backend (default wasm)' },
-    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)' },
+    workers: {
+      type: 'string',
+      arg: 'N',
+      help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)',
+    },
   },
 });
 
@@ -35,18 +39,31 @@ async function main(): Promise<void> {
   // --workers N: data-parallel workers of the parallel rows and the unlearning runs (default: the cores available)
   const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
   // --only takes one prefix or a comma-separated list of prefixes
-  const onlyList = (values.only ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const onlyList = (values.only ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const only = onlyList.length === 1 ? onlyList[0] : '';
   const matches = (id: string) => onlyList.length === 0 || onlyList.some((p) => id.startsWith(p));
   const outDir = values.out;
   const backend = await initNodeBackend(parseBackendFlag(values.backend));
   const groups: Group[] = [
-    { prefix: ['core.'], run: async () => [
-      ...(await (await import('./bench-core')).benchCore()),
-      ...(await (await import('./bench-parallel')).benchParallel({ workers, log: (m) => console.error(m) })),
-    ] },
-    { prefix: ['blend.', 'dm.', 'random.', 'reduced_retain.'], run: async () => (await import('./bench-condense')).benchCondense({ only }) },
-    { prefix: ['unlearn.', 'memory.'], run: async () => (await import('./bench-unlearn')).benchUnlearn({ preset: values.preset, workers }).then((r) => r.rows) },
+    {
+      prefix: ['core.'],
+      run: async () => [
+        ...(await (await import('./bench-core')).benchCore()),
+        ...(await (await import('./bench-parallel')).benchParallel({ workers, log: (m) => console.error(m) })),
+      ],
+    },
+    {
+      prefix: ['blend.', 'dm.', 'random.', 'reduced_retain.'],
+      run: async () => (await import('./bench-condense')).benchCondense({ only }),
+    },
+    {
+      prefix: ['unlearn.', 'memory.'],
+      run: async () =>
+        (await import('./bench-unlearn')).benchUnlearn({ preset: values.preset, workers }).then((r) => r.rows),
+    },
   ];
   const rows: BenchRow[] = [];
   for (const g of groups) {
@@ -56,7 +73,11 @@ async function main(): Promise<void> {
       const got = await g.run();
       console.error(`bench group ${g.prefix.join(',')}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       // memory.* rows are by-products of the unlearning runs: kept whenever their group ran
-      for (const r of got) if (matches(r.id) || r.id.startsWith('memory.')) { rows.push(r); console.log(`${r.id}: ${r.value.toFixed(3)} ${r.unit}${r.target != null ? ` (target ${r.target})` : ''}`); }
+      for (const r of got)
+        if (matches(r.id) || r.id.startsWith('memory.')) {
+          rows.push(r);
+          console.log(`${r.id}: ${r.value.toFixed(3)} ${r.unit}${r.target != null ? ` (target ${r.target})` : ''}`);
+        }
     } catch (e) {
       console.error(`bench group ${g.prefix.join(',')} failed: ${(e as Error).stack ?? e}`);
     }
@@ -76,19 +97,41 @@ async function main(): Promise<void> {
     }
   }
   const all = [...kept, ...rows.map((r) => ({ ...r, measuredAt }))].sort((a, b) => a.id.localeCompare(b.id));
-  const doc = { createdAt: measuredAt, machine: machineInfo(), backend: backend.backend, versions: { ...(await labVersions()), tfjs: tf.version_core }, rows: all };
+  const doc = {
+    createdAt: measuredAt,
+    machine: machineInfo(),
+    backend: backend.backend,
+    versions: { ...(await labVersions()), tfjs: tf.version_core },
+    rows: all,
+  };
   await writeAtomic(path, JSON.stringify(doc, null, 2));
   await writeAtomic(`${outDir}/bench.md`, benchMarkdown(doc));
-  console.log(`wrote ${path} and ${outDir}/bench.md (${rows.length} rows measured now, ${kept.length} kept from earlier runs)`);
+  console.log(
+    `wrote ${path} and ${outDir}/bench.md (${rows.length} rows measured now, ${kept.length} kept from earlier runs)`,
+  );
 }
 
-export function benchMarkdown(doc: { createdAt: string; machine: Record<string, unknown>; backend: string; versions: Record<string, string>; rows: Row[] }): string {
-  const lines = [`# Unlearning Lab benchmarks`, '', `${doc.createdAt} · backend ${doc.backend} · ${doc.machine.cpus} CPUs (${doc.machine.cpuModel}) · tfjs ${doc.versions.tfjs} · lab ${doc.versions.lab}`, '',
-    '| id | value | unit | target | met | setting | note | measured |', '|---|---|---|---|---|---|---|---|'];
+export function benchMarkdown(doc: {
+  createdAt: string;
+  machine: Record<string, unknown>;
+  backend: string;
+  versions: Record<string, string>;
+  rows: Row[];
+}): string {
+  const lines = [
+    `# Unlearning Lab benchmarks`,
+    '',
+    `${doc.createdAt} · backend ${doc.backend} · ${doc.machine.cpus} CPUs (${doc.machine.cpuModel}) · tfjs ${doc.versions.tfjs} · lab ${doc.versions.lab}`,
+    '',
+    '| id | value | unit | target | met | setting | note | measured |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of doc.rows) {
     const lowerIsBetter = /gap|delta/.test(r.id);
     const met = r.target == null ? '' : (lowerIsBetter ? r.value <= r.target : r.value >= r.target) ? 'yes' : '**no**';
-    lines.push(`| ${r.id} | ${r.value.toFixed(r.value >= 100 ? 0 : 2)} | ${r.unit} | ${r.target ?? ''} | ${met} | ${r.setting} | ${r.note ?? ''} | ${r.measuredAt?.slice(0, 16) ?? ''} |`);
+    lines.push(
+      `| ${r.id} | ${r.value.toFixed(r.value >= 100 ? 0 : 2)} | ${r.unit} | ${r.target ?? ''} | ${met} | ${r.setting} | ${r.note ?? ''} | ${r.measuredAt?.slice(0, 16) ?? ''} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -31,7 +31,8 @@ export interface LoadDatasetNodeOptions {
 }
 
 const HOW_TO: Record<'cifar10' | 'svhn', string> = {
-  cifar10: 'prepare it with `npm run datasets -- --archive PATH/cifar-10-binary.tar.gz` (or env CIFAR10_ARCHIVE; with no archive it is downloaded from the official site)',
+  cifar10:
+    'prepare it with `npm run datasets -- --archive PATH/cifar-10-binary.tar.gz` (or env CIFAR10_ARCHIVE; with no archive it is downloaded from the official site)',
   svhn: 'prepare it with `npm run datasets -- --dataset svhn --train train_32x32.mat --test test_32x32.mat` (without the files they are downloaded)',
 };
 
@@ -68,8 +69,10 @@ export async function loadDatasetNode(id: DatasetId, opts: LoadDatasetNodeOption
     return makeSyntheticDataset({ seed: opts.seed ?? 0, trainPerClass, testPerClass });
   }
   const req = opts.request ?? { seed: opts.seed };
-  const prepared = async (pid: 'cifar10' | 'svhn') =>
-    ({ dataset: await loadPreparedNode(pid, opts), source: 'prepared' as const });
+  const prepared = async (pid: 'cifar10' | 'svhn') => ({
+    dataset: await loadPreparedNode(pid, opts),
+    source: 'prepared' as const,
+  });
   return (await resolveDataset(id, req, { prepared, hint: (pid) => HOW_TO[pid] }, { fallback: false })).dataset;
 }
 

@@ -10,7 +10,17 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { LabSession } from '../core';
-import { getPreset, mergeSpec, seedList, validateSpec, validateSpecWithWarnings, DEFAULT_SPEC, runSeeds, seedsMarkdown, seedsCsv } from '../core';
+import {
+  getPreset,
+  mergeSpec,
+  seedList,
+  validateSpec,
+  validateSpecWithWarnings,
+  DEFAULT_SPEC,
+  runSeeds,
+  seedsMarkdown,
+  seedsCsv,
+} from '../core';
 import { armOf, armSuffix, markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
@@ -57,35 +67,54 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   const log = opts.log ?? ((l: string) => out.line(l));
   const backend = await initNodeBackend();
   const { seed, trainPerClass, testPerClass } = opts.spec;
-  const dataset = await loadDatasetNode(opts.spec.dataset, { request: { seed, trainPerClass, testPerClass }, dir: opts.dataDir });
+  const dataset = await loadDatasetNode(opts.spec.dataset, {
+    request: { seed, trainPerClass, testPerClass },
+    dir: opts.dataDir,
+  });
   const sink = (e: RunEvent) => {
     opts.events?.(e, opts.eventContext);
     if (opts.quiet) return;
     switch (e.kind) {
       case 'stage':
-        log(e.status === 'start' ? `▶ ${e.stage}${e.label ? ` · ${e.label}` : ''}` : `✓ ${e.stage}${e.label ? ` · ${e.label}` : ''} (${fmtSeconds(e.seconds ?? 0)})`);
+        log(
+          e.status === 'start'
+            ? `▶ ${e.stage}${e.label ? ` · ${e.label}` : ''}`
+            : `✓ ${e.stage}${e.label ? ` · ${e.label}` : ''} (${fmtSeconds(e.seconds ?? 0)})`,
+        );
         break;
       case 'progress': {
         const p = e.progress;
         if (opts.log) break; // a caller's own log gets whole lines only
-        out.bar(progressFraction(p), `${p.label ?? p.stage} epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps}` +
-          (p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : '') +
-          (p.imgPerSec ? ` ${p.imgPerSec.toFixed(0)} img/s` : '') + (p.etaSeconds !== undefined ? ` ETA ${fmtSeconds(p.etaSeconds)}` : ''));
+        out.bar(
+          progressFraction(p),
+          `${p.label ?? p.stage} epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps}` +
+            (p.loss !== undefined ? ` loss ${p.loss.toFixed(4)}` : '') +
+            (p.imgPerSec ? ` ${p.imgPerSec.toFixed(0)} img/s` : '') +
+            (p.etaSeconds !== undefined ? ` ETA ${fmtSeconds(p.etaSeconds)}` : ''),
+        );
         break;
       }
       case 'epoch':
-        log(`  ${e.method}${armSuffix(armOf(e.withDC))} epoch ${e.epoch}: ` +
-          Object.entries(e.metrics).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(1) : v}`).join(', '));
+        log(
+          `  ${e.method}${armSuffix(armOf(e.withDC))} epoch ${e.epoch}: ` +
+            Object.entries(e.metrics)
+              .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(1) : v}`)
+              .join(', '),
+        );
         break;
       case 'method-result': {
         const m = e.result;
-        log(`  = ${m.name}${armSuffix(armOf(m.withDC))}: retain ${m.metrics.retainAcc.toFixed(1)} ` +
-          `forget ${m.metrics.forgetAcc.toFixed(1)} test ${m.metrics.testAcc.toFixed(1)} MIA ${m.metrics.mia.toFixed(1)} ` +
-          `in ${m.unlearnSeconds.toFixed(1)} s`);
+        log(
+          `  = ${m.name}${armSuffix(armOf(m.withDC))}: retain ${m.metrics.retainAcc.toFixed(1)} ` +
+            `forget ${m.metrics.forgetAcc.toFixed(1)} test ${m.metrics.testAcc.toFixed(1)} MIA ${m.metrics.mia.toFixed(1)} ` +
+            `in ${m.unlearnSeconds.toFixed(1)} s`,
+        );
         break;
       }
       case 'condense-result':
-        log(`  reduced retain ${e.result.reducedRetainSize}/${e.result.retainSize} (${((100 * e.result.reducedRetainSize) / e.result.retainSize).toFixed(1)}%)`);
+        log(
+          `  reduced retain ${e.result.reducedRetainSize}/${e.result.retainSize} (${((100 * e.result.reducedRetainSize) / e.result.retainSize).toFixed(1)}%)`,
+        );
         break;
       case 'log':
         log(`  ${e.level === 'warn' ? '⚠ ' : ''}${e.message}`);
@@ -97,11 +126,22 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
   const methodStore = opts.methodDir ? await FileMethodStore.open(opts.methodDir, opts.spec, log) : undefined;
   const own = opts.parallel === undefined;
   const parallel = own ? createNodeParallel(opts.workers ?? defaultNodeWorkers(backend.backend)) : opts.parallel;
-  if (own && parallel && !opts.quiet) log(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
-  const session = new LabSession({
-    dataset, sink, cache: new FileWeightsCache(), backendName: backend.backend, methodStore,
-    versions: await labVersions(), machine: machineInfo(), parallel, cpuClock: processCpuSeconds,
-  }, opts.spec);
+  if (own && parallel && !opts.quiet)
+    log(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
+  const session = new LabSession(
+    {
+      dataset,
+      sink,
+      cache: new FileWeightsCache(),
+      backendName: backend.backend,
+      methodStore,
+      versions: await labVersions(),
+      machine: machineInfo(),
+      parallel,
+      cpuClock: processCpuSeconds,
+    },
+    opts.spec,
+  );
   try {
     const result = await session.runAll(opts.signal);
     await opts.afterRun?.(session, result);
@@ -139,7 +179,7 @@ export function abortOnSigint(): AbortController {
 
 export const EXPERIMENT_CLI = defineCli({
   name: 'experiment',
-  summary: 'Run one experiment headless (the browser worker\'s core) → result JSON + a paper-style Markdown table.',
+  summary: "Run one experiment headless (the browser worker's core) → result JSON + a paper-style Markdown table.",
   options: {
     preset: { type: 'string', arg: 'NAME', help: 'start from this preset (default: the default spec)' },
     config: { type: 'string', arg: 'spec.json', help: 'a spec (JSON) merged over the preset' },
@@ -151,28 +191,43 @@ export const EXPERIMENT_CLI = defineCli({
     backend: { type: 'string', arg: 'wasm|cpu|webgpu', help: 'tfjs backend (default wasm)' },
     quiet: { type: 'boolean', help: 'no progress lines on stderr' },
     events: { type: 'boolean', help: 'progress as JSON lines on stdout (RunEvents; the table is not printed)' },
-    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)' },
+    workers: {
+      type: 'string',
+      arg: 'N',
+      help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)',
+    },
   },
 });
 
 async function main(): Promise<void> {
   const values = parseCli(EXPERIMENT_CLI);
   const events = values.events ? eventWriter() : undefined;
-  const say = (text: string) => { if (!events) console.log(text); };
+  const say = (text: string) => {
+    if (!events) console.log(text);
+  };
   const be = await initNodeBackend(parseBackendFlag(values.backend));
   if (be.adapter) console.error(`backend webgpu on ${be.adapter}${be.tuning ? ` · ${be.tuning}` : ''}`);
   let base = DEFAULT_SPEC;
   if (values.preset) base = getPreset(values.preset).spec;
   let input: unknown = {};
   if (values.config) {
-    const size = await stat(values.config).then((st) => (st.isFile() ? st.size : -1), () => -2);
+    const size = await stat(values.config).then(
+      (st) => (st.isFile() ? st.size : -1),
+      () => -2,
+    );
     if (size === -1) throw new Error(`${values.config}: not a file`);
     if (size > MAX_CONFIG_BYTES) {
       const n = (x: number) => x.toLocaleString('en-US');
       throw new Error(`${values.config}: ${n(size)} bytes; a spec is at most ${n(MAX_CONFIG_BYTES)}`);
     }
-    const text = await readFile(values.config, 'utf8').catch((e: Error) => { throw new Error(`${values.config}: cannot read (${e.message})`); });
-    try { input = JSON.parse(text); } catch (e) { throw new Error(`${values.config}: not valid JSON (${(e as Error).message})`); }
+    const text = await readFile(values.config, 'utf8').catch((e: Error) => {
+      throw new Error(`${values.config}: cannot read (${e.message})`);
+    });
+    try {
+      input = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${values.config}: not valid JSON (${(e as Error).message})`);
+    }
   }
   const checked = validateSpecWithWarnings(input, base);
   for (const w of checked.warnings) process.stderr.write(`⚠ ${w}\n`);
@@ -198,18 +253,36 @@ async function main(): Promise<void> {
     if (seeds.length === 1) {
       const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
       const result = await runExperimentNode({
-        spec: one, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seeds[0]}`, parallel, events,
+        spec: one,
+        quiet: values.quiet,
+        signal: ac.signal,
+        methodDir: `${resumeDir}/seed${seeds[0]}`,
+        parallel,
+        events,
       });
       await writeAtomic(out, JSON.stringify(result, null, 2));
       await writeAtomic(md, markdownReport(result));
       say(markdownReport(result));
     } else {
-      const multi = await runSeeds(spec, (s, seed) => runExperimentNode({
-        spec: s, quiet: values.quiet, signal: ac.signal, methodDir: `${resumeDir}/seed${seed}`, parallel, events,
-        eventContext: { seed },
-      }), { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) });
+      const multi = await runSeeds(
+        spec,
+        (s, seed) =>
+          runExperimentNode({
+            spec: s,
+            quiet: values.quiet,
+            signal: ac.signal,
+            methodDir: `${resumeDir}/seed${seed}`,
+            parallel,
+            events,
+            eventContext: { seed },
+          }),
+        { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) },
+      );
       const text = [
-        `# Experiment over ${multi.seeds.length} seeds`, '', seedsMarkdown(multi.aggregate), '',
+        `# Experiment over ${multi.seeds.length} seeds`,
+        '',
+        seedsMarkdown(multi.aggregate),
+        '',
         ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
       ].join('\n');
       await writeAtomic(out, JSON.stringify(multi, null, 2));

@@ -45,8 +45,15 @@ async function main(): Promise<void> {
   // 1. the CLI as one ES module; `webgpu` stays external (a native addon), found in out/node_modules
   const esbuild = await import('esbuild');
   await esbuild.build({
-    entryPoints: [resolve('src/cli/gpu-check.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20',
-    outfile: join(out, 'gpu-check.mjs'), external: ['webgpu'], logLevel: 'warning', legalComments: 'none',
+    entryPoints: [resolve('src/cli/gpu-check.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: join(out, 'gpu-check.mjs'),
+    external: ['webgpu'],
+    logLevel: 'warning',
+    legalComments: 'none',
     banner: {
       js: "import { createRequire as __lab_cr } from 'node:module'; const require = __lab_cr(import.meta.url);",
     },
@@ -71,22 +78,28 @@ async function main(): Promise<void> {
   }
 
   // 3. the CIFAR-10 subset
-  const n = Number(values.subset), m = Number(values['subset-test']);
+  const n = Number(values.subset),
+    m = Number(values['subset-test']);
   if (n > 0) {
     const { prepareSubset } = await import('../../datasets/prepare');
     const data = join(out, 'gpu-data');
     await prepareSubset({ id: 'cifar10', from: values.from!, out: data, train: n, test: m, log: console.log });
   }
-  await writeFile(join(out, 'README.txt'), [
-    'Unlearning Lab GPU check (made by `npm run gpu-bundle`).',
-    'Needs: Node >= 20, a GPU driver with Vulkan support and the Vulkan loader libvulkan.so.1 (Linux).',
-    'Run from the folder that should receive results/gpu/:',
-    `  node ${values.out}/gpu-check.mjs --data ${values.out}/gpu-data [--minutes 10]`,
-    '',
-  ].join('\n'));
+  await writeFile(
+    join(out, 'README.txt'),
+    [
+      'Unlearning Lab GPU check (made by `npm run gpu-bundle`).',
+      'Needs: Node >= 20, a GPU driver with Vulkan support and the Vulkan loader libvulkan.so.1 (Linux).',
+      'Run from the folder that should receive results/gpu/:',
+      `  node ${values.out}/gpu-check.mjs --data ${values.out}/gpu-data [--minutes 10]`,
+      '',
+    ].join('\n'),
+  );
   const mib = (await du(out)) / 2 ** 20;
-  console.log(`wrote ${out} (${mib.toFixed(1)} MiB): gpu-check.mjs, node_modules/webgpu (${values.platform}), ` +
-    `${n > 0 ? `gpu-data/cifar10 (${n}/${m} per class)` : 'no data'}; copy it (e.g. tar czf) to the GPU machine`);
+  console.log(
+    `wrote ${out} (${mib.toFixed(1)} MiB): gpu-check.mjs, node_modules/webgpu (${values.platform}), ` +
+      `${n > 0 ? `gpu-data/cifar10 (${n}/${m} per class)` : 'no data'}; copy it (e.g. tar czf) to the GPU machine`,
+  );
 }
 
 runCli('gpu-bundle', main);

@@ -35,7 +35,7 @@ export const GPU_CHECK_CLI = defineCli({
   options: {
     data: { type: 'string', arg: 'DIR', help: 'prepared datasets (default gpu-data, else public/datasets)' },
     out: { type: 'string', arg: 'DIR', default: 'results/gpu', help: 'where the JSON and Markdown go' },
-    minutes: { type: 'string', arg: 'N', default: '10', help: 'time budget; the cell\'s epochs shrink to fit' },
+    minutes: { type: 'string', arg: 'N', default: '10', help: "time budget; the cell's epochs shrink to fit" },
     'skip-cell': { type: 'boolean', help: 'skip step 4 (the ConvNet-3 cell)' },
     'dry-run': { type: 'boolean', help: 'every step on WASM, tiny budgets, rows marked DRY RUN (tests this on a CPU)' },
   },
@@ -64,27 +64,41 @@ async function main(): Promise<number> {
     info.selfCheck = { gradRelErr: sc.gradRelErr, lossDiff: sc.lossDiff };
   }
   const sc = info.selfCheck;
-  log(`self-check vs CPU: gradient rel. error ${sc?.gradRelErr.toExponential(2)}, ` +
-    `|Δloss| ${sc?.lossDiff.toExponential(2)}`);
+  log(
+    `self-check vs CPU: gradient rel. error ${sc?.gradRelErr.toExponential(2)}, ` +
+      `|Δloss| ${sc?.lossDiff.toExponential(2)}`,
+  );
   if (info.tuning) log(`kernels: ${info.tuning}`);
   if (info.missing.length) log(`missing kernels: ${info.missing.join(', ')}`);
   const diag = await diagnoseWebGPU();
   for (const a of diag.addN) {
-    log(`addN of ${a.n}: fixed err ${a.fixedErr.toExponential(1)}, tfjs stock err ${a.stockErr} ` +
-      `(${a.stockErrors.length} device errors)`);
+    log(
+      `addN of ${a.n}: fixed err ${a.fixedErr.toExponential(1)}, tfjs stock err ${a.stockErr} ` +
+        `(${a.stockErrors.length} device errors)`,
+    );
   }
   for (const f of diag.filterGrad) {
     log(`filter gradient ${f.shape}: conv ${f.convRelErr.toExponential(1)}, stock ${f.stockRelErr.toExponential(1)}`);
   }
-  const diagOk = diag.addN.every((a) => a.fixedErr < 1e-4 && a.fixedErrors.length === 0) &&
+  const diagOk =
+    diag.addN.every((a) => a.fixedErr < 1e-4 && a.fixedErrors.length === 0) &&
     diag.filterGrad.every((f) => f.convRelErr < 1e-4);
 
-  const setting = dry ? `DRY RUN on ${info.backend}, not a GPU measurement` :
-    `${adapter.name}; Node + Dawn (npm webgpu), tfjs ${tf.version.tfjs} webgpu`;
+  const setting = dry
+    ? `DRY RUN on ${info.backend}, not a GPU measurement`
+    : `${adapter.name}; Node + Dawn (npm webgpu), tfjs ${tf.version.tfjs} webgpu`;
   const rows: BenchRow[] = [];
   const doc: Record<string, unknown> = {
-    createdAt: new Date().toISOString(), machine: machineInfo(), versions: await labVersions(), adapter: adapter.name,
-    limits: adapter.limits, selfCheck: info.selfCheck, tuning: info.tuning, diagnosis: diag, diagnosisOk: diagOk, rows,
+    createdAt: new Date().toISOString(),
+    machine: machineInfo(),
+    versions: await labVersions(),
+    adapter: adapter.name,
+    limits: adapter.limits,
+    selfCheck: info.selfCheck,
+    tuning: info.tuning,
+    diagnosis: diag,
+    diagnosisOk: diagOk,
+    rows,
   };
   const save = async () => {
     await writeAtomic(`${out}/gpu-check.json`, JSON.stringify(doc, null, 2) + '\n');
@@ -97,12 +111,20 @@ async function main(): Promise<number> {
   // 3. core rows on the GPU, then the gpu.* rows
   const { benchCore } = await import('./bench-core');
   const core = await benchCore({
-    steps: dry ? 1 : 10, warmup: dry ? 0 : 2, batchSize: dry ? 4 : 64, compareNaive: false, log,
+    steps: dry ? 1 : 10,
+    warmup: dry ? 0 : 2,
+    batchSize: dry ? 4 : 64,
+    compareNaive: false,
+    log,
   });
   for (const r of core) rows.push({ ...r, setting: `${r.setting}; ${setting}` });
   const pick = (id: string) => core.find((r) => r.id === id);
-  const cn = pick('core.convnet3.train_img_per_s'), rn = pick('core.resnet18w64.train_img_per_s');
-  for (const [id, r] of [['gpu.convnet3.train_img_per_s', cn], ['gpu.resnet18w64.train_img_per_s', rn]] as const) {
+  const cn = pick('core.convnet3.train_img_per_s'),
+    rn = pick('core.resnet18w64.train_img_per_s');
+  for (const [id, r] of [
+    ['gpu.convnet3.train_img_per_s', cn],
+    ['gpu.resnet18w64.train_img_per_s', rn],
+  ] as const) {
     if (r) rows.push({ id, value: r.value, unit: 'img/s', target: null, setting: `${r.setting}; ${setting}` });
   }
   await save();
@@ -132,15 +154,28 @@ async function main(): Promise<number> {
     // pretraining gets ~1/5 of the budget; Retrain (100 paper epochs × scale) about as much
     const e = dry ? 1 : Math.max(1, Math.min(30, Math.floor((0.2 * budget * cn.value) / n)));
     const base = getPreset('quick').spec;
-    const spec = validateSpec(mergeSpec(base, {
-      dataset: 'cifar10', trainPerClass: 0, testPerClass: 0, model: { arch: 'convnet3', width: 128 },
-      pretrain: { epochs: e, warmup: Math.min(1, e - 1) }, condense: { netWidth: 128 },
-      unlearn: { epochScale: Math.min(0.3, Math.max(0.01, e / 100)) },
-      ...(dry ? { model: { arch: 'convnet3' as const, width: 8 }, condense: { netWidth: 8, ipc: 4, iterations: 2 },
-        unlearn: { epochScale: 0.01, methods: ['CF' as const, 'A-CF' as const] } } : {}),
-    }));
-    log(`cell: ConvNet-3 w${spec.model.width} on ${n} images, pretrain ${e} epochs, baseline epoch scale ` +
-      `${spec.unlearn.epochScale}, ${Math.round(budget)} s left`);
+    const spec = validateSpec(
+      mergeSpec(base, {
+        dataset: 'cifar10',
+        trainPerClass: 0,
+        testPerClass: 0,
+        model: { arch: 'convnet3', width: 128 },
+        pretrain: { epochs: e, warmup: Math.min(1, e - 1) },
+        condense: { netWidth: 128 },
+        unlearn: { epochScale: Math.min(0.3, Math.max(0.01, e / 100)) },
+        ...(dry
+          ? {
+              model: { arch: 'convnet3' as const, width: 8 },
+              condense: { netWidth: 8, ipc: 4, iterations: 2 },
+              unlearn: { epochScale: 0.01, methods: ['CF' as const, 'A-CF' as const] },
+            }
+          : {}),
+      }),
+    );
+    log(
+      `cell: ConvNet-3 w${spec.model.width} on ${n} images, pretrain ${e} epochs, baseline epoch scale ` +
+        `${spec.unlearn.epochScale}, ${Math.round(budget)} s left`,
+    );
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), Math.max(1, left() - 10) * 1000);
     const { runExperimentNode } = await import('./experiment');
@@ -156,9 +191,15 @@ async function main(): Promise<number> {
       await writeAtomic(`${out}/cell-convnet3.json`, JSON.stringify(result, null, 2) + '\n');
       await writeAtomic(`${out}/cell-convnet3.md`, markdownReport(result));
       doc.cell = {
-        seconds: result.env.seconds, pretrainEpochs: e, trainImages: n, pretrainTestAcc: result.pretrain.testAcc,
+        seconds: result.env.seconds,
+        pretrainEpochs: e,
+        trainImages: n,
+        pretrainTestAcc: result.pretrain.testAcc,
         methods: result.methods.map((m) => ({
-          name: m.name, withDC: m.withDC, ...m.metrics, seconds: m.unlearnSeconds,
+          name: m.name,
+          withDC: m.withDC,
+          ...m.metrics,
+          seconds: m.unlearnSeconds,
         })),
       };
       log(`cell done in ${result.env.seconds.toFixed(0)} s: pretrain test acc ${result.pretrain.testAcc.toFixed(1)} %`);

@@ -8,17 +8,29 @@ import { join } from 'node:path';
 import type { CondenseResult, ExperimentSpec, MethodResult, MethodStore } from '../core';
 import { writeAtomic } from './node-io';
 
-const fileOf = (key: string) => key.split('|').map((p) => p.replace(/[^A-Za-z0-9-]+/g, '_')).join('__') + '.json';
+const fileOf = (key: string) =>
+  key
+    .split('|')
+    .map((p) => p.replace(/[^A-Za-z0-9-]+/g, '_'))
+    .join('__') + '.json';
 
 export class FileMethodStore implements MethodStore {
   private constructor(readonly dir: string) {}
 
   /** Opens (or creates) the folder for `spec`; `log` hears about reuse and clearing. */
-  static async open(dir: string, spec: ExperimentSpec, log: (line: string) => void = () => {}): Promise<FileMethodStore> {
+  static async open(
+    dir: string,
+    spec: ExperimentSpec,
+    log: (line: string) => void = () => {},
+  ): Promise<FileMethodStore> {
     const specPath = join(dir, 'spec.json');
     const want = JSON.stringify({ ...spec, seeds: 1 });
     let have: string | null = null;
-    try { have = JSON.stringify({ ...(JSON.parse(await readFile(specPath, 'utf8')) as ExperimentSpec), seeds: 1 }); } catch { have = null; }
+    try {
+      have = JSON.stringify({ ...(JSON.parse(await readFile(specPath, 'utf8')) as ExperimentSpec), seeds: 1 });
+    } catch {
+      have = null;
+    }
     if (have !== null && have !== want) {
       log(`  ${dir}: finished methods belong to another spec; clearing them`);
       await rm(join(dir, 'methods'), { recursive: true, force: true });
@@ -37,11 +49,15 @@ export class FileMethodStore implements MethodStore {
       return null;
     }
   }
-  get(key: string): Promise<MethodResult | null> { return this.read<MethodResult>(key); }
+  get(key: string): Promise<MethodResult | null> {
+    return this.read<MethodResult>(key);
+  }
   async put(key: string, result: MethodResult): Promise<void> {
     await writeAtomic(join(this.dir, 'methods', fileOf(key)), JSON.stringify(result));
   }
-  getCondense(key: string): Promise<CondenseResult | null> { return this.read<CondenseResult>(key); }
+  getCondense(key: string): Promise<CondenseResult | null> {
+    return this.read<CondenseResult>(key);
+  }
   async putCondense(key: string, result: CondenseResult): Promise<void> {
     await writeAtomic(join(this.dir, 'methods', fileOf(key)), JSON.stringify(result));
   }

@@ -48,13 +48,20 @@ export function initNodeBackend(backend?: NodeBackendName): Promise<NodeBackendI
   chosen = want;
   if (want === 'webgpu') {
     ready = initNodeWebGPU();
-    ready.catch(() => { ready = null; chosen = null; });
+    ready.catch(() => {
+      ready = null;
+      chosen = null;
+    });
     return ready;
   }
   ready = (async () => {
     if (want === 'wasm') {
       // LAB_WASM_DIR: a folder with the three tfjs .wasm files (bundled tools); default: the installed package
-      const dist = process.env.LAB_WASM_DIR ?? dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+      const dist =
+        process.env.LAB_WASM_DIR ??
+        dirname(
+          createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'),
+        );
       setWasmPaths(join(dist, '/'));
       registerWasmKernels();
     }
@@ -77,19 +84,28 @@ async function initNodeWebGPU(): Promise<NodeBackendInfo> {
   const found = await findNodeGpuAdapter();
   const { selectBackend, webgpuAdapterName } = await import('../core');
   const sel = await selectBackend('webgpu', {
-    timeoutMs: 60_000, allowSoftware: allowSoftwareGpu(), check: selfCheck,
+    timeoutMs: 60_000,
+    allowSoftware: allowSoftwareGpu(),
+    check: selfCheck,
     tuneWebGPU: found.software ? { batch: 4, size: 8, channels: 16 } : { batch: 64, size: 16, channels: 128 },
   });
   if (sel.backend !== 'webgpu') {
     throw new LabError(`no GPU adapter usable: ${sel.reasons.join('; ')}`, 'webgpu (node)');
   }
   const t = sel.tuning;
-  const tuning = t ? `filter gradient ${t.filterGrad} (conv ${t.filterGradMs.conv.toFixed(2)} ms, stock ` +
-    `${t.filterGradMs.stock.toFixed(2)} ms); transposed conv ${t.naiveTranspose ? 'naive' : 'matmul'} (naive ` +
-    `${t.transposeMs.naive.toFixed(2)} ms, matmul ${t.transposeMs.matmul.toFixed(2)} ms)` : undefined;
+  const tuning = t
+    ? `filter gradient ${t.filterGrad} (conv ${t.filterGradMs.conv.toFixed(2)} ms, stock ` +
+      `${t.filterGradMs.stock.toFixed(2)} ms); transposed conv ${t.naiveTranspose ? 'naive' : 'matmul'} (naive ` +
+      `${t.transposeMs.naive.toFixed(2)} ms, matmul ${t.transposeMs.matmul.toFixed(2)} ms)`
+    : undefined;
   return {
-    backend: 'webgpu', simd: false, threads: false, tfjs: tf.version.tfjs, missing: missingKernels('webgpu'),
-    adapter: webgpuAdapterName() ?? found.name, selfCheck: { gradRelErr: sel.selfCheck.gradRelErr, lossDiff: sel.selfCheck.lossDiff },
+    backend: 'webgpu',
+    simd: false,
+    threads: false,
+    tfjs: tf.version.tfjs,
+    missing: missingKernels('webgpu'),
+    adapter: webgpuAdapterName() ?? found.name,
+    selfCheck: { gradRelErr: sel.selfCheck.gradRelErr, lossDiff: sel.selfCheck.lossDiff },
     tuning,
   };
 }

@@ -34,11 +34,21 @@ export async function writeAtomic(path: string, data: string | Uint8Array): Prom
 }
 
 export function machineInfo(): Record<string, unknown> {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', platform: os.platform(), arch: os.arch(), node: process.version, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1) };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    platform: os.platform(),
+    arch: os.arch(),
+    node: process.version,
+    memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+  };
 }
 
 export async function labVersions(): Promise<Record<string, string>> {
-  const pkg = JSON.parse(await readFile(resolve('package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+  const pkg = JSON.parse(await readFile(resolve('package.json'), 'utf8')) as {
+    version: string;
+    dependencies: Record<string, string>;
+  };
   return { lab: pkg.version, tfjs: pkg.dependencies['@tensorflow/tfjs'], node: process.version };
 }
 
@@ -47,6 +57,9 @@ export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${s.toFixed(0)}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${Math.round(s % 60).toString().padStart(2, '0')}s`;
+  if (m < 60)
+    return `${m}m${Math.round(s % 60)
+      .toString()
+      .padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${(m % 60).toString().padStart(2, '0')}m`;
 }

@@ -31,13 +31,19 @@ export function vulkanLoaderProblem(): string | null {
   }
   const dirs = [
     ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
-    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu',
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/lib/x86_64-linux-gnu',
     '/lib64',
   ];
   if (dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))) return null;
-  return "the host's Vulkan loader libvulkan.so.1 is missing (Dawn uses Vulkan on Linux: install the GPU driver's " +
+  return (
+    "the host's Vulkan loader libvulkan.so.1 is missing (Dawn uses Vulkan on Linux: install the GPU driver's " +
     'Vulkan support and the loader, e.g. Debian/Ubuntu `libvulkan1`; in a container also ' +
-    'NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics)';
+    'NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics)'
+  );
 }
 
 type DawnModule = { create(flags: string[]): unknown; globals: Record<string, unknown> };
@@ -58,7 +64,10 @@ export function provideNavigatorGpu(): Promise<void> {
     }
     Object.assign(globalThis, mod.globals);
     // LAB_DAWN_FLAGS: Dawn options, comma-separated (e.g. "backend=vulkan,adapter=NVIDIA H100")
-    const flags = (process.env.LAB_DAWN_FLAGS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const flags = (process.env.LAB_DAWN_FLAGS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const gpu = mod.create(flags);
     if (!g.navigator) Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true, writable: true });
     Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });

@@ -35,10 +35,14 @@ describe('every command', () => {
 });
 
 describe('option tables', () => {
-  const CLI = defineCli({ name: 'demo', summary: 'A demo.', options: {
-    n: { type: 'string', arg: 'N', default: '3', help: 'how many' },
-    flag: { type: 'boolean', help: 'a switch' },
-  } });
+  const CLI = defineCli({
+    name: 'demo',
+    summary: 'A demo.',
+    options: {
+      n: { type: 'string', arg: 'N', default: '3', help: 'how many' },
+      flag: { type: 'boolean', help: 'a switch' },
+    },
+  });
   it('give the help text and the parsed values from one table', () => {
     const text = helpText(CLI);
     expect(text).toContain('usage: npm run demo -- [options]');
@@ -49,9 +53,20 @@ describe('option tables', () => {
   });
   it('turn parseArgs errors into one line', () => {
     expect(() => parseCli(CLI, ['--n'])).toThrow(CliExit);
-    const err = (argv: string[]) => { try { parseCli(CLI, argv); } catch (e) { return e; } };
-    expect(usageErrorLine(Object.assign(new TypeError("Option '--n <value>' argument missing"),
-      { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' }))).toBe('error: option --n needs a value (see --help)');
+    const err = (argv: string[]) => {
+      try {
+        parseCli(CLI, argv);
+      } catch (e) {
+        return e;
+      }
+    };
+    expect(
+      usageErrorLine(
+        Object.assign(new TypeError("Option '--n <value>' argument missing"), {
+          code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
+        }),
+      ),
+    ).toBe('error: option --n needs a value (see --help)');
     expect((err(['x']) as CliExit).code).toBe(2);
     expect((err(['--help']) as CliExit).code).toBe(0);
   });
@@ -60,13 +75,26 @@ describe('option tables', () => {
 describe('progress output', () => {
   const sink = (isTTY: boolean) => {
     const chunks: string[] = [];
-    return { chunks, stream: { isTTY, columns: 80, write: (s: string) => { chunks.push(s); return true; } } };
+    return {
+      chunks,
+      stream: {
+        isTTY,
+        columns: 80,
+        write: (s: string) => {
+          chunks.push(s);
+          return true;
+        },
+      },
+    };
   };
   it('draws a bar in place on a terminal and plain throttled lines elsewhere', () => {
     let t = 0;
-    const tty = sink(true), plain = sink(false);
-    const a = progressOut(tty.stream, () => t), b = progressOut(plain.stream, () => t);
-    a.bar(0.5, 'pretrain epoch 1/2'); b.bar(0.5, 'pretrain epoch 1/2');
+    const tty = sink(true),
+      plain = sink(false);
+    const a = progressOut(tty.stream, () => t),
+      b = progressOut(plain.stream, () => t);
+    a.bar(0.5, 'pretrain epoch 1/2');
+    b.bar(0.5, 'pretrain epoch 1/2');
     t += 50;
     b.bar(0.6, 'skipped: within 2 s');
     a.line('done');
@@ -77,12 +105,21 @@ describe('progress output', () => {
   });
   it('--events writes one JSON object per line, with its context, and skips image views', () => {
     const lines: string[] = [];
-    const emit = eventWriter({ write: (s: string) => { lines.push(s); return true; } }, () => 1000);
+    const emit = eventWriter(
+      {
+        write: (s: string) => {
+          lines.push(s);
+          return true;
+        },
+      },
+      () => 1000,
+    );
     emit({ kind: 'log', level: 'info', message: 'hi' }, { cell: 'c1' });
     emit({ kind: 'prototypes', iter: 0, items: [] });
     emit({ kind: 'written', files: ['a', new Uint8Array([1, 2])] });
     expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
-      { t: 0, cell: 'c1', kind: 'log', level: 'info', message: 'hi' }, { t: 0, kind: 'written', files: ['a', [1, 2]] },
+      { t: 0, cell: 'c1', kind: 'log', level: 'info', message: 'hi' },
+      { t: 0, kind: 'written', files: ['a', [1, 2]] },
     ]);
   });
 });

@@ -32,7 +32,9 @@ export interface CliCommand<T extends Record<string, CliOption> = Record<string,
 
 type ValueOf<O extends CliOption> = O['type'] extends 'boolean'
   ? boolean | undefined
-  : O extends { default: string } ? string : string | undefined;
+  : O extends { default: string }
+    ? string
+    : string | undefined;
 export type CliValues<T extends Record<string, CliOption>> = { [K in keyof T]: ValueOf<T[K]> } & { help?: boolean };
 
 /** Thrown by parseCli after it printed the help (code 0) or a bad-flag line (code 2); runCli turns it into the exit code. */
@@ -56,9 +58,18 @@ export function helpText(cmd: CliCommand): string {
     return [flag, o.help + def] as const;
   });
   const width = Math.min(30, Math.max(...rows.map(([f]) => f.length)));
-  const lines = rows.map(([f, h]) => (f.length > width ? `  ${f}\n  ${' '.repeat(width)}  ${h}` : `  ${f.padEnd(width)}  ${h}`));
-  return [`usage: ${run} [options]`, '', cmd.summary, '', 'options:', ...lines, ...(cmd.notes?.length ? ['', ...cmd.notes] : [])]
-    .join('\n');
+  const lines = rows.map(([f, h]) =>
+    f.length > width ? `  ${f}\n  ${' '.repeat(width)}  ${h}` : `  ${f.padEnd(width)}  ${h}`,
+  );
+  return [
+    `usage: ${run} [options]`,
+    '',
+    cmd.summary,
+    '',
+    'options:',
+    ...lines,
+    ...(cmd.notes?.length ? ['', ...cmd.notes] : []),
+  ].join('\n');
 }
 
 /** One line for a parseArgs error: which flag, and where to look. */
@@ -79,12 +90,20 @@ export function usageErrorLine(e: unknown): string {
 }
 
 /** Parse argv against the command's table; `--help` prints the help (stdout) and a bad flag one line (stderr). */
-export function parseCli<T extends Record<string, CliOption>>(cmd: CliCommand<T>, argv = process.argv.slice(2)): CliValues<T> {
+export function parseCli<T extends Record<string, CliOption>>(
+  cmd: CliCommand<T>,
+  argv = process.argv.slice(2),
+): CliValues<T> {
   const options = Object.fromEntries(
     Object.entries({ ...cmd.options, help: HELP }).map(([k, o]) => [
-      k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default } : {}) },
+      k,
+      {
+        type: o.type,
+        ...(o.short ? { short: o.short } : {}),
+        ...(o.default !== undefined ? { default: o.default } : {}),
+      },
     ]),
-  ) as Parameters<typeof parseArgs>[0] extends infer C ? C extends { options?: infer O } ? O : never : never;
+  ) as Parameters<typeof parseArgs>[0] extends infer C ? (C extends { options?: infer O } ? O : never) : never;
   let values: Record<string, unknown>;
   try {
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
@@ -113,7 +132,7 @@ export function runCli(name: string, main: () => Promise<number | void>, opts: {
       if (e instanceof CliExit) process.exit(e.code);
       const err = e as Error;
       const msg = (err?.message ?? String(e)).replace(/\s*\n\s*/g, ' ');
-      console.error(`${name}: ${process.env.LAB_DEBUG ? err?.stack ?? msg : msg}`);
+      console.error(`${name}: ${process.env.LAB_DEBUG ? (err?.stack ?? msg) : msg}`);
       process.exit(err?.name === 'CancelledError' ? 130 : 1);
     },
   );

@@ -38,7 +38,8 @@ function nodePort(): ShardPort {
 
 /** N shard workers in this process; null for N = 1 (train locally). The caller disposes it. */
 export function createNodeParallel(workers: number): ParallelTrainer | null {
-  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers: expected an integer ≥ 1, got ${workers}`);
+  if (!(Number.isInteger(workers) && workers >= 1))
+    throw new Error(`--workers: expected an integer ≥ 1, got ${workers}`);
   if (workers === 1) return null;
   const ports: ShardPort[] = [];
   for (let k = 0; k < workers; k++) ports.push(nodePort());

@@ -44,7 +44,8 @@ export function progressOut(stream: Stream = process.stderr, now: () => number =
         return;
       }
       const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-      const cells = 20, full = Math.round(f * cells);
+      const cells = 20,
+        full = Math.round(f * cells);
       const head = `[${'█'.repeat(full)}${'░'.repeat(cells - full)}] ${(100 * f).toFixed(0).padStart(3)}% `;
       const width = Math.max(20, (stream.columns ?? 100) - 1);
       stream.write(`\r\x1b[K${(head + text).slice(0, width)}`);
@@ -65,7 +66,8 @@ const SKIPPED: ReadonlySet<string> = new Set(['prototypes', 'forget-samples']);
 /** A JSON-lines writer for `--events`: `emit(event, context)` prints one line unless it is an image view. */
 export function eventWriter(out: Pick<NodeJS.WriteStream, 'write'> = process.stdout, now: () => number = Date.now) {
   const t0 = now();
-  const replacer = (_k: string, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v);
+  const replacer = (_k: string, v: unknown) =>
+    ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v;
   return (e: RunEvent | { kind: string; [k: string]: unknown }, context: Record<string, unknown> = {}) => {
     if (SKIPPED.has(e.kind)) return;
     out.write(JSON.stringify({ t: +((now() - t0) / 1000).toFixed(3), ...context, ...e }, replacer) + '\n');

@@ -44,16 +44,22 @@ export interface Cell {
 /** The plan; `methods` (`--methods`) replaces every experiment cell's method list (small test runs). */
 export function planCells(presetName: string, seeds: number[], methods?: MethodName[]): Cell[] {
   const cells: Cell[] = planExperimentCells(presetName, seeds).map((c) => ({
-    ...c, kind: 'experiment' as const,
+    ...c,
+    kind: 'experiment' as const,
     spec: methods ? validateSpec(mergeSpec(c.spec, { unlearn: { methods } })) : c.spec,
   }));
-  cells.push({ id: 'condensation-ipc10', title: '§4.2 condensation benchmark (Blend vs DM vs random real, CIFAR-10 IPC 10)', kind: 'condensation' });
+  cells.push({
+    id: 'condensation-ipc10',
+    title: '§4.2 condensation benchmark (Blend vs DM vs random real, CIFAR-10 IPC 10)',
+    kind: 'condensation',
+  });
   return cells;
 }
 
 export const REPRODUCE_CLI = defineCli({
   name: 'reproduce',
-  summary: 'The paper\'s experiments at browser scale, cell by cell (resumable) → <out>/REPORT.md, claims.json, ' +
+  summary:
+    "The paper's experiments at browser scale, cell by cell (resumable) → <out>/REPORT.md, claims.json, " +
     'results.csv.',
   options: {
     preset: { type: 'string', arg: 'NAME', default: 'quick', help: 'the preset every cell starts from' },
@@ -62,10 +68,19 @@ export const REPRODUCE_CLI = defineCli({
     only: { type: 'string', arg: 'PREFIX', help: 'run only cells whose id starts with PREFIX (others still reported)' },
     fresh: { type: 'boolean', help: 'ignore finished cells and run them again' },
     'skip-condensation': { type: 'boolean', help: 'leave out the §4.2 condensation cell' },
-    'condense-per-class': { type: 'string', arg: 'N', default: '1000', help: 'images per class of that cell (10..5000)' },
-    methods: { type: 'string', arg: 'A,B', help: 'replace every experiment cell\'s methods (small test runs)' },
+    'condense-per-class': {
+      type: 'string',
+      arg: 'N',
+      default: '1000',
+      help: 'images per class of that cell (10..5000)',
+    },
+    methods: { type: 'string', arg: 'A,B', help: "replace every experiment cell's methods (small test runs)" },
     backend: { type: 'string', arg: 'wasm|cpu|webgpu', help: 'tfjs backend (default wasm)' },
-    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers per process (default: the cores on WASM/CPU; --jobs children get the same)' },
+    workers: {
+      type: 'string',
+      arg: 'N',
+      help: 'data-parallel training workers per process (default: the cores on WASM/CPU; --jobs children get the same)',
+    },
     'list-cells': { type: 'boolean', help: 'print the cells (id and title) and exit; with --json their specs too' },
     json: { type: 'boolean', help: 'with --list-cells: a JSON array [{id, title, kind, spec}]' },
     cell: { type: 'string', arg: 'ID', help: 'run this one cell (into <out>/cells/) and exit; no report' },
@@ -91,10 +106,19 @@ async function pretrainOriginal(spec: ExperimentSpec, log: (l: string) => void):
   const backend = await initNodeBackend();
   const { seed, trainPerClass, testPerClass } = spec;
   const dataset = await loadDatasetNode(spec.dataset, { request: { seed, trainPerClass, testPerClass } });
-  const session = new LabSession({
-    dataset, cache: new FileWeightsCache(), backendName: backend.backend, versions: await labVersions(),
-    machine: machineInfo(), sink: (e) => { if (e.kind === 'log') log(`  ${e.message}`); },
-  }, spec);
+  const session = new LabSession(
+    {
+      dataset,
+      cache: new FileWeightsCache(),
+      backendName: backend.backend,
+      versions: await labVersions(),
+      machine: machineInfo(),
+      sink: (e) => {
+        if (e.kind === 'log') log(`  ${e.message}`);
+      },
+    },
+    spec,
+  );
   try {
     await session.pretrain();
   } finally {
@@ -105,7 +129,9 @@ async function pretrainOriginal(spec: ExperimentSpec, log: (l: string) => void):
 /** Run this script again as a child with `args`; its stderr lines are prefixed, its stdout (events) passed on. */
 function child(args: string[], tag: string): Promise<number> {
   return new Promise((resolveP) => {
-    const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     createInterface({ input: p.stdout }).on('line', (l) => process.stdout.write(l + '\n'));
     createInterface({ input: p.stderr }).on('line', (l) => process.stderr.write(`[${tag}] ${l}\n`));
     p.on('close', (code) => resolveP(code ?? 1));
@@ -116,32 +142,43 @@ function child(args: string[], tag: string): Promise<number> {
 async function pool(n: number, tasks: Array<() => Promise<number>>): Promise<number[]> {
   const codes: number[] = new Array<number>(tasks.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      codes[i] = await tasks[i]();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, tasks.length) }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        codes[i] = await tasks[i]();
+      }
+    }),
+  );
   return codes;
 }
 
 async function main(): Promise<void> {
   const values = parseCli(REPRODUCE_CLI);
   const nSeeds = Number(values.seeds);
-  if (!Number.isInteger(nSeeds) || nSeeds < 1 || nSeeds > 10) throw new Error(`--seeds: expected an integer 1..10, got "${values.seeds}"`);
+  if (!Number.isInteger(nSeeds) || nSeeds < 1 || nSeeds > 10)
+    throw new Error(`--seeds: expected an integer 1..10, got "${values.seeds}"`);
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
   const out = values.out;
   const jobs = Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new Error(`--jobs: expected an integer 1..64, got "${values.jobs}"`);
-  const methods = values.methods?.split(',').map((m) => m.trim()).filter(Boolean) as MethodName[] | undefined;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+    throw new Error(`--jobs: expected an integer 1..64, got "${values.jobs}"`);
+  const methods = values.methods
+    ?.split(',')
+    .map((m) => m.trim())
+    .filter(Boolean) as MethodName[] | undefined;
   const events = values.events ? eventWriter() : undefined;
   // --only / --skip-condensation choose which cells may RUN; finished cells of the others still enter the report
-  const allCells = planCells(values.preset, seeds, methods)
-    .filter((c) => !(values['skip-condensation'] && c.kind === 'condensation'));
+  const allCells = planCells(values.preset, seeds, methods).filter(
+    (c) => !(values['skip-condensation'] && c.kind === 'condensation'),
+  );
   if (values.cell !== undefined && !allCells.some((c) => c.id === values.cell)) {
-    throw new Error(`--cell: no cell "${values.cell}" in this plan (see --list-cells): ${allCells.map((c) => c.id).join(', ')}`);
+    throw new Error(
+      `--cell: no cell "${values.cell}" in this plan (see --list-cells): ${allCells.map((c) => c.id).join(', ')}`,
+    );
   }
-  const runnable = (c: Cell) => (values.cell !== undefined ? c.id === values.cell : !values.only || c.id.startsWith(values.only)) &&
+  const runnable = (c: Cell) =>
+    (values.cell !== undefined ? c.id === values.cell : !values.only || c.id.startsWith(values.only)) &&
     !values['report-only'];
   if (values['list-cells']) {
     const listed = allCells.filter((c) => !values.only || c.id.startsWith(values.only));
@@ -149,7 +186,8 @@ async function main(): Promise<void> {
     return;
   }
   const condensePerClass = Number(values['condense-per-class']);
-  if (!Number.isInteger(condensePerClass) || condensePerClass < 10 || condensePerClass > 5000) throw new Error(`--condense-per-class: expected an integer 10..5000, got "${values['condense-per-class']}"`);
+  if (!Number.isInteger(condensePerClass) || condensePerClass < 10 || condensePerClass > 5000)
+    throw new Error(`--condense-per-class: expected an integer 10..5000, got "${values['condense-per-class']}"`);
   const keyOf = (cell: Cell) => (cell.kind === 'condensation' ? { condensePerClass } : cell.spec);
   const store = fileCellStore(out);
   const be = await initNodeBackend(parseBackendFlag(values.backend));
@@ -171,62 +209,115 @@ async function main(): Promise<void> {
   let failedJobs: string[] = [];
   if (jobs > 1 && !values['report-only'] && values.cell === undefined) {
     // the parent: pretrain each distinct original once, then one child per cell (N at a time), then gather
-    const finished = await finishedCells({ cells: allCells, store, keyOf: (c) => keyOf(c as Cell), fresh: values.fresh });
+    const finished = await finishedCells({
+      cells: allCells,
+      store,
+      keyOf: (c) => keyOf(c as Cell),
+      fresh: values.fresh,
+    });
     const todo = allCells.filter((c) => runnable(c) && !finished.has(c.id));
-    const pass = ['--preset', values.preset, '--seeds', String(nSeeds), '--out', out,
-      '--condense-per-class', String(condensePerClass), ...(values.methods ? ['--methods', values.methods] : []),
-      ...(values.backend ? ['--backend', values.backend] : []), ...(values['skip-condensation'] ? ['--skip-condensation'] : []),
-      ...(values.fresh ? ['--fresh'] : []), ...(values.events ? ['--events'] : []),
-      ...(workers !== undefined ? ['--workers', String(workers)] : [])];
+    const pass = [
+      '--preset',
+      values.preset,
+      '--seeds',
+      String(nSeeds),
+      '--out',
+      out,
+      '--condense-per-class',
+      String(condensePerClass),
+      ...(values.methods ? ['--methods', values.methods] : []),
+      ...(values.backend ? ['--backend', values.backend] : []),
+      ...(values['skip-condensation'] ? ['--skip-condensation'] : []),
+      ...(values.fresh ? ['--fresh'] : []),
+      ...(values.events ? ['--events'] : []),
+      ...(workers !== undefined ? ['--workers', String(workers)] : []),
+    ];
     const firstOf = new Map<string, Cell>();
     for (const c of todo) if (c.spec && !firstOf.has(originalKey(c.spec))) firstOf.set(originalKey(c.spec), c);
     console.error(`--jobs ${jobs}: ${todo.length} cell(s) to run, ${firstOf.size} original model(s) to train first`);
-    const pre = await pool(jobs, [...firstOf.values()].map((c) => () => child([...pass, '--cell', c.id, '--pretrain-only'], `pretrain ${c.id}`)));
+    const pre = await pool(
+      jobs,
+      [...firstOf.values()].map((c) => () => child([...pass, '--cell', c.id, '--pretrain-only'], `pretrain ${c.id}`)),
+    );
     if (pre.some((x) => x !== 0)) throw new Error('pretraining the original models failed (see the lines above)');
-    const codes = await pool(jobs, todo.map((c) => () => {
-      events?.({ kind: 'cell', status: 'job-start', cell: c.id });
-      return child([...pass, '--cell', c.id, '--shared-cores'], c.id);
-    }));
+    const codes = await pool(
+      jobs,
+      todo.map((c) => () => {
+        events?.({ kind: 'cell', status: 'job-start', cell: c.id });
+        return child([...pass, '--cell', c.id, '--shared-cores'], c.id);
+      }),
+    );
     failedJobs = todo.filter((_, i) => codes[i] !== 0).map((c) => c.id);
   }
-  const parallel = values['report-only'] || (jobs > 1 && values.cell === undefined)
-    ? null : createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
-  if (parallel && !values.events) console.error(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
+  const parallel =
+    values['report-only'] || (jobs > 1 && values.cell === undefined)
+      ? null
+      : createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
+  if (parallel && !values.events)
+    console.error(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const t0 = Date.now();
   // the full-data measurements of `npm run bench` (claims 3, 8, 12, 14 use them when present)
   let bench: BenchRow[] | undefined;
   if (existsSync('results/bench.json')) {
-    try { bench = (JSON.parse(await readFile('results/bench.json', 'utf8')) as { rows: BenchRow[] }).rows; } catch (e) {
+    try {
+      bench = (JSON.parse(await readFile('results/bench.json', 'utf8')) as { rows: BenchRow[] }).rows;
+    } catch (e) {
       console.error(`  ignoring unreadable results/bench.json (${(e as Error).message})`);
     }
   }
   const gatherOnly = values['report-only'] || jobs > 1;
   const { done, timing, claims, failure } = await driveReproduction({
-    cells: allCells, store, keyOf: (c) => keyOf(c as Cell), runnable: (c) => !gatherOnly && runnable(c as Cell),
-    fresh: values.fresh && !gatherOnly, bench, sharedCores: values['shared-cores'],
+    cells: allCells,
+    store,
+    keyOf: (c) => keyOf(c as Cell),
+    runnable: (c) => !gatherOnly && runnable(c as Cell),
+    fresh: values.fresh && !gatherOnly,
+    bench,
+    sharedCores: values['shared-cores'],
     onCell: (e) => {
       if (events) {
         const { cell, kind, ...rest } = e;
-        events({ kind: 'cell', status: kind, cell: cell.id, ...('seconds' in rest ? { seconds: rest.seconds } : {}),
-          ...(kind === 'failed' ? { error: String((e.error as Error)?.message ?? e.error) } : {}) });
+        events({
+          kind: 'cell',
+          status: kind,
+          cell: cell.id,
+          ...('seconds' in rest ? { seconds: rest.seconds } : {}),
+          ...(kind === 'failed' ? { error: String((e.error as Error)?.message ?? e.error) } : {}),
+        });
       }
-      if (e.kind === 'resumed') console.error(`  ${e.cell.id}: finished earlier, reusing ${out}/cells/${e.cell.id}.json`);
+      if (e.kind === 'resumed')
+        console.error(`  ${e.cell.id}: finished earlier, reusing ${out}/cells/${e.cell.id}.json`);
       if (e.kind !== 'start') return;
       const elapsed = (Date.now() - t0) / 1000;
       const eta = e.ran > 0 ? (elapsed / e.ran) * (e.toRun - e.ran) : NaN;
-      console.error(`[${e.ran + 1}/${e.toRun}] ${e.cell.title} — elapsed ${fmtSeconds(elapsed)}${e.ran > 0 ? `, ETA ${fmtSeconds(eta)}` : ''}`);
+      console.error(
+        `[${e.ran + 1}/${e.toRun}] ${e.cell.title} — elapsed ${fmtSeconds(elapsed)}${e.ran > 0 ? `, ETA ${fmtSeconds(eta)}` : ''}`,
+      );
     },
     run: async (cell) => {
       // every finished method is kept under <out>/cells/<cell>/ at once: an interrupted cell resumes where it stopped
       if (cell.kind === 'experiment') {
-        return { result: await runExperimentNode({
-          spec: cell.spec!, methodDir: `${out}/cells/${cell.id}`, parallel, events, eventContext: { cell: cell.id },
-        }) };
+        return {
+          result: await runExperimentNode({
+            spec: cell.spec!,
+            methodDir: `${out}/cells/${cell.id}`,
+            parallel,
+            events,
+            eventContext: { cell: cell.id },
+          }),
+        };
       }
       const { benchCondense } = await import('./bench-condense');
       // browser-scale §4.2: a CIFAR-10 subset, IPC 10; the reduced-retain rows at IPC = 1/5 of the images per class
       // (≈5 images per cluster as the paper's IPC 1000 on 5000 per class). `npm run bench` measures the full scale.
-      return { rows: await benchCondense({ only: '', trainPerClass: condensePerClass, testPerClass: 300, ipcLarge: Math.max(10, Math.round(condensePerClass / 5)) }) };
+      return {
+        rows: await benchCondense({
+          only: '',
+          trainPerClass: condensePerClass,
+          testPerClass: 300,
+          ipcLarge: Math.max(10, Math.round(condensePerClass / 5)),
+        }),
+      };
     },
   }).finally(() => parallel?.dispose());
   if (failure) throw failure.error;
@@ -237,24 +328,34 @@ async function main(): Promise<void> {
   const missing = allCells.filter((c) => !timing.some((t) => t.id === c.id)).map((c) => c.id);
   if (missing.length) console.error(`  not finished (absent from the report): ${missing.join(', ')}`);
   const cellSeconds = timing.reduce((a, t) => a + (t.seconds ?? 0), 0);
-  const timingLine = timing.map((t) => `${t.id} ${t.seconds === null ? 'time not recorded' : fmtSeconds(t.seconds)}` +
-    `${t.sharedCores ? ' (shared cores: not used for speed claims)' : t.reused ? ' (earlier run)' : ''}`).join(', ');
+  const timingLine = timing
+    .map(
+      (t) =>
+        `${t.id} ${t.seconds === null ? 'time not recorded' : fmtSeconds(t.seconds)}` +
+        `${t.sharedCores ? ' (shared cores: not used for speed claims)' : t.reused ? ' (earlier run)' : ''}`,
+    )
+    .join(', ');
   const report = reproductionReport({
     head: [
-      `# Reproduction report — preset \`${values.preset}\``, '',
+      `# Reproduction report — preset \`${values.preset}\``,
+      '',
       `Generated ${new Date().toISOString()} by \`npm run reproduce -- --preset ${values.preset} --seeds ${nSeeds}` +
         `${values.methods ? ` --methods ${values.methods}` : ''}\` on ${JSON.stringify(machineInfo())}, lab ${JSON.stringify(await labVersions())}.`,
-      `Cell run times: ${timingLine}; ${fmtSeconds(cellSeconds)} in all (this invocation: ${fmtSeconds((Date.now() - t0) / 1000)}). Each row links the cell JSON it comes from (\`cells/*.json\`).`, '',
+      `Cell run times: ${timingLine}; ${fmtSeconds(cellSeconds)} in all (this invocation: ${fmtSeconds((Date.now() - t0) / 1000)}). Each row links the cell JSON it comes from (\`cells/*.json\`).`,
+      '',
     ],
-    claims, experiments: done.experiments, cells: allCells,
+    claims,
+    experiments: done.experiments,
+    cells: allCells,
     afterClaims: [
-      '**Reading the speed claims at this scale.** The scaled presets multiply every baseline\'s epoch count by the ' +
-      'preset\'s epochScale (here CF 50 → 5 epochs) while A-* methods keep their single epoch, and one A-CF epoch also ' +
-      'pushes 4B forget and 4B test samples through the network per retain batch (≈ 6 CF epochs of work). So against a ' +
-      'scaled CF, A-CF is not faster; against CF\'s paper budget it is (`npm run bench`, `bench` preset, rows `unlearn.acf_vs_cf_speedup.*`: ' +
-      'the median of 3 interleaved repeats of A-CF, CF and Retrain, with its range and the CPU-seconds ratio in the row; ' +
-      'the cells\' own timings are single measurements, and claims 4, 5, 16 and 17 say which they quote). A-CF\'s epoch is also only ⌈|retain|/64⌉ Adam steps (43 here, 704 in the paper), which is why ' +
-      'it forgets much less than Retrain at this scale. Nothing in the evaluation was tuned to these results.', '',
+      "**Reading the speed claims at this scale.** The scaled presets multiply every baseline's epoch count by the " +
+        "preset's epochScale (here CF 50 → 5 epochs) while A-* methods keep their single epoch, and one A-CF epoch also " +
+        'pushes 4B forget and 4B test samples through the network per retain batch (≈ 6 CF epochs of work). So against a ' +
+        "scaled CF, A-CF is not faster; against CF's paper budget it is (`npm run bench`, `bench` preset, rows `unlearn.acf_vs_cf_speedup.*`: " +
+        'the median of 3 interleaved repeats of A-CF, CF and Retrain, with its range and the CPU-seconds ratio in the row; ' +
+        "the cells' own timings are single measurements, and claims 4, 5, 16 and 17 say which they quote). A-CF's epoch is also only ⌈|retain|/64⌉ Adam steps (43 here, 704 in the paper), which is why " +
+        'it forgets much less than Retrain at this scale. Nothing in the evaluation was tuned to these results.',
+      '',
     ],
   });
   await writeAtomic(`${out}/REPORT.md`, report);
@@ -265,7 +366,8 @@ async function main(): Promise<void> {
     console.log(claimsMarkdown(claims));
     console.log(`\nwrote ${out}/REPORT.md and ${out}/results.csv`);
   }
-  if (failedJobs.length) throw new Error(`${failedJobs.length} job(s) failed: ${failedJobs.join(', ')} (re-run to resume them)`);
+  if (failedJobs.length)
+    throw new Error(`${failedJobs.length} job(s) failed: ${failedJobs.join(', ')} (re-run to resume them)`);
 }
 
 runCli('reproduce', main);

@@ -17,19 +17,23 @@ export const START_CLI = defineCli({
   summary: 'Prepare CIFAR-10 when an archive is available, build the app and serve it (synthetic data otherwise).',
   options: {
     archive: { type: 'string', arg: 'PATH', help: 'cifar-10-binary.tar.gz to prepare (or env CIFAR10_ARCHIVE)' },
-    port: { type: 'string', arg: 'N', help: 'port of the preview server (default: Vite\'s, 4173)' },
+    port: { type: 'string', arg: 'N', help: "port of the preview server (default: Vite's, 4173)" },
     'skip-build': { type: 'boolean', help: 'serve the existing dist/ without building' },
   },
 });
 
 async function main(): Promise<void> {
   const values = parseCli(START_CLI);
-  if (values.port !== undefined && !/^\d+$/.test(values.port)) throw new Error(`--port: expected a number, got "${values.port}"`);
+  if (values.port !== undefined && !/^\d+$/.test(values.port))
+    throw new Error(`--port: expected a number, got "${values.port}"`);
   const out = DEFAULT_OUT;
   if (isPrepared('cifar10', out)) {
     console.log(`CIFAR-10: prepared in ${resolve(out, 'cifar10')}`);
   } else {
-    const archive = values.archive ?? (process.env.CIFAR10_ARCHIVE || undefined) ?? (existsSync(SHARED_ARCHIVE) ? SHARED_ARCHIVE : undefined);
+    const archive =
+      values.archive ??
+      (process.env.CIFAR10_ARCHIVE || undefined) ??
+      (existsSync(SHARED_ARCHIVE) ? SHARED_ARCHIVE : undefined);
     if (archive) {
       try {
         await prepareCifar10({ archive, out, log: (s) => console.log(s) });

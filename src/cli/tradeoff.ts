@@ -12,8 +12,17 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import {
-  LabSession, getPreset, mergeSpec, validateSpec, seedList, formatInterval, summariseTradeoff,
-  tradeoffRunSpec, tradeoffPlan, tradeoffPointsOf, parseWorkerCount,
+  LabSession,
+  getPreset,
+  mergeSpec,
+  validateSpec,
+  seedList,
+  formatInterval,
+  summariseTradeoff,
+  tradeoffRunSpec,
+  tradeoffPlan,
+  tradeoffPointsOf,
+  parseWorkerCount,
 } from '../core';
 import type { ExperimentSpec, MethodResult, TradeoffPoint } from '../core';
 import { initNodeBackend } from './node-backend';
@@ -24,7 +33,12 @@ import { createNodeParallel } from './parallel-node';
 import { defineCli, parseCli, runCli } from './options';
 import { eventWriter } from './progress';
 
-interface RunFile { spec: ExperimentSpec; loadBefore: number[]; loadAfter: number[]; result: MethodResult }
+interface RunFile {
+  spec: ExperimentSpec;
+  loadBefore: number[];
+  loadAfter: number[];
+  result: MethodResult;
+}
 
 export const TRADEOFF_CLI = defineCli({
   name: 'tradeoff',
@@ -36,7 +50,11 @@ export const TRADEOFF_CLI = defineCli({
     mode: { type: 'string', arg: 'uniform|class', default: 'uniform', help: 'forgetting mode' },
     cap: { type: 'string', arg: 'N', help: 'drop every point above N epochs (smoke tests of the driver only)' },
     events: { type: 'boolean', help: 'progress as JSON lines on stdout (RunEvents + tradeoff-run; no table printed)' },
-    workers: { type: 'string', arg: 'N', help: 'data-parallel training workers (default: the cores on WASM/CPU; 1 = in this thread)' },
+    workers: {
+      type: 'string',
+      arg: 'N',
+      help: 'data-parallel training workers (default: the cores on WASM/CPU; 1 = in this thread)',
+    },
   },
 });
 
@@ -46,78 +64,122 @@ async function main(): Promise<void> {
   // --cap N: drop every point above N epochs (smoke tests of the driver only; the study itself runs uncapped)
   const cap = values.cap === undefined ? Infinity : Number(values.cap);
   if (!(cap >= 1)) throw new Error(`--cap: a positive number of epochs, got "${values.cap}"`);
-  if (values.mode !== 'uniform' && values.mode !== 'class') throw new Error(`--mode: uniform or class, got "${values.mode}"`);
-  const base = validateSpec(mergeSpec(getPreset(values.preset!).spec, {
-    forget: { mode: values.mode, class: null, fraction: 0.1 }, rounds: 1, seeds: parseSeedsArg(values.seeds!),
-  }));
+  if (values.mode !== 'uniform' && values.mode !== 'class')
+    throw new Error(`--mode: uniform or class, got "${values.mode}"`);
+  const base = validateSpec(
+    mergeSpec(getPreset(values.preset!).spec, {
+      forget: { mode: values.mode, class: null, fraction: 0.1 },
+      rounds: 1,
+      seeds: parseSeedsArg(values.seeds!),
+    }),
+  );
   const seeds = seedList(base);
   const out = values.out!;
   const dir = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
   const backend = await initNodeBackend();
   // data-parallel training workers (default: the cores available on WASM / CPU); one pool for the whole sweep
-  const workers = values.workers !== undefined
-    ? parseWorkerCount(values.workers, '--workers') : defaultNodeWorkers(backend.backend);
+  const workers =
+    values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : defaultNodeWorkers(backend.backend);
   const parallel = createNodeParallel(workers);
   const points: TradeoffPoint[] = [];
   const t0 = Date.now();
   try {
-  for (const seed of seeds) {
-    const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
-    const dataset = await loadDatasetNode(seedSpec.dataset, { seed });
-    const session = new LabSession({
-      dataset, sink: (e) => events?.(e, { seed }), cache: new FileWeightsCache(), backendName: backend.backend,
-      versions: await labVersions(), machine: machineInfo(), parallel,
-    }, seedSpec);
-    try {
-      await session.pretrain();
-      const retainSize = session.result().split.retainSize;
-      const { acfEpochs, runs } = tradeoffPlan(retainSize, cap);
-      for (const run of runs) {
-        const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
-        const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
-        let file: RunFile | null = null;
-        if (existsSync(path)) {
-          const prev = JSON.parse(await readFile(path, 'utf8')) as RunFile;
-          if (JSON.stringify(prev.spec) === JSON.stringify(spec)) file = prev;
+    for (const seed of seeds) {
+      const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
+      const dataset = await loadDatasetNode(seedSpec.dataset, { seed });
+      const session = new LabSession(
+        {
+          dataset,
+          sink: (e) => events?.(e, { seed }),
+          cache: new FileWeightsCache(),
+          backendName: backend.backend,
+          versions: await labVersions(),
+          machine: machineInfo(),
+          parallel,
+        },
+        seedSpec,
+      );
+      try {
+        await session.pretrain();
+        const retainSize = session.result().split.retainSize;
+        const { acfEpochs, runs } = tradeoffPlan(retainSize, cap);
+        for (const run of runs) {
+          const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
+          const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
+          let file: RunFile | null = null;
+          if (existsSync(path)) {
+            const prev = JSON.parse(await readFile(path, 'utf8')) as RunFile;
+            if (JSON.stringify(prev.spec) === JSON.stringify(spec)) file = prev;
+          }
+          events?.({
+            kind: 'tradeoff-run',
+            status: file ? 'resumed' : 'start',
+            seed,
+            method: run.method,
+            epochs: run.epochs,
+          });
+          if (!file) {
+            process.stderr.write(
+              `seed ${seed}: ${run.method} ${run.epochs} epochs (elapsed ${fmtSeconds((Date.now() - t0) / 1000)})\n`,
+            );
+            session.setSpec(spec);
+            const loadBefore = os.loadavg();
+            const [result] = await session.unlearn([run.method], 'without');
+            file = { spec, loadBefore, loadAfter: os.loadavg(), result: { ...result, losses: undefined } };
+            await writeAtomic(path, JSON.stringify(file, null, 2));
+          } else {
+            process.stderr.write(
+              `seed ${seed}: ${run.method} ${run.epochs} epochs — finished earlier, reusing ${path}\n`,
+            );
+          }
+          points.push(...tradeoffPointsOf(run, file.result, seed, acfEpochs, retainSize));
         }
-        events?.({ kind: 'tradeoff-run', status: file ? 'resumed' : 'start', seed, method: run.method, epochs: run.epochs });
-        if (!file) {
-          process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs (elapsed ${fmtSeconds((Date.now() - t0) / 1000)})\n`);
-          session.setSpec(spec);
-          const loadBefore = os.loadavg();
-          const [result] = await session.unlearn([run.method], 'without');
-          file = { spec, loadBefore, loadAfter: os.loadavg(), result: { ...result, losses: undefined } };
-          await writeAtomic(path, JSON.stringify(file, null, 2));
-        } else {
-          process.stderr.write(`seed ${seed}: ${run.method} ${run.epochs} epochs — finished earlier, reusing ${path}\n`);
-        }
-        points.push(...tradeoffPointsOf(run, file.result, seed, acfEpochs, retainSize));
+      } finally {
+        session.dispose();
       }
-    } finally {
-      session.dispose();
     }
-  }
   } finally {
     await parallel?.dispose();
   }
   const rows = summariseTradeoff(points);
   const stem = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
-  await writeAtomic(`${stem}.json`, JSON.stringify({
-    createdAt: new Date().toISOString(), machine: machineInfo(), versions: await labVersions(), backend: backend.backend, workers,
-    preset: values.preset, mode: values.mode, seeds, spec: base, points, summary: rows,
-  }, null, 2));
+  await writeAtomic(
+    `${stem}.json`,
+    JSON.stringify(
+      {
+        createdAt: new Date().toISOString(),
+        machine: machineInfo(),
+        versions: await labVersions(),
+        backend: backend.backend,
+        workers,
+        preset: values.preset,
+        mode: values.mode,
+        seeds,
+        spec: base,
+        points,
+        summary: rows,
+      },
+      null,
+      2,
+    ),
+  );
   const f = (iv: Parameters<typeof formatInterval>[0]) => formatInterval(iv, 1);
   const md = [
-    `# Trade-off sweep — preset \`${values.preset}\`, ${values.mode === 'class' ? 'class' : '10 % uniform'} forgetting`, '',
+    `# Trade-off sweep — preset \`${values.preset}\`, ${values.mode === 'class' ? 'class' : '10 % uniform'} forgetting`,
+    '',
     `Generated ${new Date().toISOString()} by \`npm run tradeoff -- --preset ${values.preset} --seeds ${values.seeds}` +
       ` --mode ${values.mode}\` on ${JSON.stringify(machineInfo())}. Seeds ${seeds.join(', ')}; mean ± half-width of ` +
       'the 95 % t-interval over seeds. A-CF rows below its longest run are checkpoints of that run (constant Adam lr); ' +
       'CF rows are separate runs (WarmCos depends on the budget); Retrain at its paper budget is the reference. ' +
-      'Seconds are single measurements per run (load averages in the per-run JSON).', '',
+      'Seconds are single measurements per run (load averages in the per-run JSON).',
+    '',
     '| method | epochs | steps | forget | retain | test | MIA | MIA SE (mean) | seconds |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.method} | ${r.epochs} | ${r.steps} | ${f(r.forgetAcc)} | ${f(r.retainAcc)} | ${f(r.testAcc)} | ` +
-      `${f(r.mia)} | ${r.miaSe ? r.miaSe.mean.toFixed(1) : '–'} | ${f(r.seconds)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.method} | ${r.epochs} | ${r.steps} | ${f(r.forgetAcc)} | ${f(r.retainAcc)} | ${f(r.testAcc)} | ` +
+        `${f(r.mia)} | ${r.miaSe ? r.miaSe.mean.toFixed(1) : '–'} | ${f(r.seconds)} |`,
+    ),
     '',
   ].join('\n');
   await writeAtomic(`${stem}.md`, md);

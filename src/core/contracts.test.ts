@@ -1,6 +1,15 @@
 import { describe, it, expect } from 'vitest';
 import {
-  armLabel, armOf, armsOf, armSuffix, armTag, methodStoreKey, galleryKey, isWithDC, parseGalleryKey, type Arm,
+  armLabel,
+  armOf,
+  armsOf,
+  armSuffix,
+  armTag,
+  methodStoreKey,
+  galleryKey,
+  isWithDC,
+  parseGalleryKey,
+  type Arm,
 } from './contracts';
 
 describe('the arm encoding', () => {

@@ -10,7 +10,6 @@ import type { MethodName } from './methods/registry';
 export { METHOD_NAMES, type MethodName } from './methods/registry';
 export type { HParamValue } from './types';
 
-
 /**
  * The two arms of every comparison: unlearning on the real retain set ('without' condensation) or on the
  * condensed reduced retain set ('with'). This is the one encoding inside the code; results JSON keeps the boolean
@@ -180,8 +179,22 @@ export interface CondenseResult {
 
 export interface ExperimentResult {
   spec: ExperimentSpec;
-  env: { backend: string; versions: Record<string, string>; startedAt: string; seconds: number; machine?: Record<string, unknown>; /** data-parallel training workers (1 = in-thread) */ workers?: number };
-  split: { trainSize: number; retainSize: number; forgetSize: number; testUsedSize: number; testEvalSize: number; forgetClass: number | null };
+  env: {
+    backend: string;
+    versions: Record<string, string>;
+    startedAt: string;
+    seconds: number;
+    machine?: Record<string, unknown>;
+    /** data-parallel training workers (1 = in-thread) */ workers?: number;
+  };
+  split: {
+    trainSize: number;
+    retainSize: number;
+    forgetSize: number;
+    testUsedSize: number;
+    testEvalSize: number;
+    forgetClass: number | null;
+  };
   pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics } & ModelViews;
   condense?: CondenseResult;
   condenseRounds?: CondenseResult[];
@@ -192,9 +205,23 @@ export interface ExperimentResult {
 export type RunEvent =
   | { kind: 'stage'; stage: StageName; status: 'start' | 'end'; label?: string; seconds?: number }
   | { kind: 'progress'; progress: Progress }
-  | { kind: 'epoch'; method: MethodName | 'pretrain'; withDC: boolean; round: number; epoch: number; metrics: Partial<Metrics> }
+  | {
+      kind: 'epoch';
+      method: MethodName | 'pretrain';
+      withDC: boolean;
+      round: number;
+      epoch: number;
+      metrics: Partial<Metrics>;
+    }
   | { kind: 'condense-iter'; round: number; iter: number; iterations: number; loss: number }
-  | { kind: 'clusters'; sizes: number[]; freeClusters: number; residualImages: number; retainSize: number; reducedRetainSize: number }
+  | {
+      kind: 'clusters';
+      sizes: number[];
+      freeClusters: number;
+      residualImages: number;
+      retainSize: number;
+      reducedRetainSize: number;
+    }
   | { kind: 'prototypes'; iter: number; items: PrototypeView[] }
   /** A-AMU loss terms of one step: ce2 and mmd (MMD²) unweighted; the step's loss is ce2 + lambda·mmd */
   | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number; lambda: number }

@@ -18,13 +18,38 @@ export * from './train';
 export * from './eval';
 export * from './parallel';
 export {
-  embedAll, kmeans, subClasses, selectRows, blend, lrBlend, clustersOf, PAPER_LR_PER_CLUSTER, PAPER_BLEND_T,
-  partitionClusters, positionsOf, subClassesOfSource,
-  reducedRetain, toCondenseResult, computeSubClasses, buildReducedRetain, convnet3Factory, distributionMatching, randomReal,
-  evaluateCondensed, condensedSource,
+  embedAll,
+  kmeans,
+  subClasses,
+  selectRows,
+  blend,
+  lrBlend,
+  clustersOf,
+  PAPER_LR_PER_CLUSTER,
+  PAPER_BLEND_T,
+  partitionClusters,
+  positionsOf,
+  subClassesOfSource,
+  reducedRetain,
+  toCondenseResult,
+  computeSubClasses,
+  buildReducedRetain,
+  convnet3Factory,
+  distributionMatching,
+  randomReal,
+  evaluateCondensed,
+  condensedSource,
 } from './condense';
 export type {
-  SubClasses, KMeansResult, BlendOptions, BlendResult, BlendLrMode, Partition, ReducedRetain, EvaluateCondensedOptions, EvaluateCondensedResult,
+  SubClasses,
+  KMeansResult,
+  BlendOptions,
+  BlendResult,
+  BlendLrMode,
+  Partition,
+  ReducedRetain,
+  EvaluateCondensedOptions,
+  EvaluateCondensedResult,
 } from './condense';
 export * from './unlearn';
 export { LabSession, type LabSessionOptions } from './runner/session';

@@ -39,11 +39,17 @@ describe('lint: architecture boundaries', () => {
   it('rejects an import cycle', async () => {
     // linted where they lie (the pair must resolve to each other on disk), past the fixtures' lint ignore
     const unignored = new ESLint({ cwd: root, ignore: false });
-    for (const [file, line] of [['cycle-a.ts', 2], ['cycle-b.ts', 2]] as const) {
+    for (const [file, line] of [
+      ['cycle-a.ts', 2],
+      ['cycle-b.ts', 2],
+    ] as const) {
       const path = join(root, 'src/core/__lint_fixtures__', file);
       const [res] = await unignored.lintText(readFileSync(path, 'utf8'), { filePath: path });
       const cycles = res.messages.filter((m) => m.ruleId === 'import-x/no-cycle');
-      expect(cycles.map((m) => m.line), `${file}: ${JSON.stringify(res.messages)}`).toEqual([line]);
+      expect(
+        cycles.map((m) => m.line),
+        `${file}: ${JSON.stringify(res.messages)}`,
+      ).toEqual([line]);
       expect(cycles[0].message).toMatch(/cycle/i);
     }
   });

@@ -18,19 +18,36 @@ export * from './runner/seeds';
 export * from './runner/tradeoff';
 export * from './runner/timing';
 export {
-  interval, pairedInterval, pairedDifferences, coversZero, describeDifference, formatInterval, halfWidth, bootstrapSe,
-  valueVerdict, directionVerdict, verdictText, tQuantile, tCdf,
+  interval,
+  pairedInterval,
+  pairedDifferences,
+  coversZero,
+  describeDifference,
+  formatInterval,
+  halfWidth,
+  bootstrapSe,
+  valueVerdict,
+  directionVerdict,
+  verdictText,
+  tQuantile,
+  tCdf,
 } from './stats';
 export type { Interval, Verdict, VerdictResult } from './stats';
 export { parseImportedResult, checkImportedResult, MAX_RESULT_CHARS } from './runner/result-schema';
-export {
-  SPEC_FIELDS, SPEC_LIMITS, DATASET_IDS, DATASET_CLASSES, specRange, checkSpec, clipValue,
-} from './spec-schema';
+export { SPEC_FIELDS, SPEC_LIMITS, DATASET_IDS, DATASET_CLASSES, specRange, checkSpec, clipValue } from './spec-schema';
 export type { SpecField, SpecPath, SpecCheck } from './spec-schema';
 export type { BenchRow } from './runner/bench-rows';
 export { METHOD_CARDS, methodCard } from './methods/registry';
 export type { MethodCard } from './methods/define';
 export {
-  HPARAM_TABLE, SETTINGS, settingKey, defaultHParams, scaleHParams, validateHParam, resolveHParams, hpNum, hpStr,
+  HPARAM_TABLE,
+  SETTINGS,
+  settingKey,
+  defaultHParams,
+  scaleHParams,
+  validateHParam,
+  resolveHParams,
+  hpNum,
+  hpStr,
 } from './methods/hparams';
 export type { SettingKey, SettingQuery, HParamDef, PerSetting } from './methods/hparams';

@@ -29,24 +29,30 @@ describe('the strict spec schema (issue 12 item 3)', () => {
   });
 
   it('duplicate method names are an error naming the index', () => {
-    expect(err({ unlearn: { methods: ['CF', 'A-CF', 'CF'] } }))
-      .toMatch(/spec\.unlearn\.methods\[2\]: "CF" is listed twice \(also at \[0\]\)/);
+    expect(err({ unlearn: { methods: ['CF', 'A-CF', 'CF'] } })).toMatch(
+      /spec\.unlearn\.methods\[2\]: "CF" is listed twice \(also at \[0\]\)/,
+    );
   });
 
   it('every hyper-parameter override is validated up front, selected or not', () => {
     const sel = { methods: ['CF'] as string[] };
-    expect(err({ unlearn: { ...sel, hparams: { CF: { cf_lr: -1 } } } }))
-      .toMatch(/spec\.unlearn\.hparams\.CF\.cf_lr: .*out of range/);
-    expect(err({ unlearn: { ...sel, hparams: { SCRUB: { scrub_lr: 99 } } } }))
-      .toMatch(/spec\.unlearn\.hparams\.SCRUB\.scrub_lr/);
+    expect(err({ unlearn: { ...sel, hparams: { CF: { cf_lr: -1 } } } })).toMatch(
+      /spec\.unlearn\.hparams\.CF\.cf_lr: .*out of range/,
+    );
+    expect(err({ unlearn: { ...sel, hparams: { SCRUB: { scrub_lr: 99 } } } })).toMatch(
+      /spec\.unlearn\.hparams\.SCRUB\.scrub_lr/,
+    );
     expect(err({ unlearn: { ...sel, hparams: { SCRUB: { nope: 1 } } } })).toMatch(/unknown hyper-parameter 'nope'/);
-    expect(err({ unlearn: { ...sel, hparams: { Magic: {} } } }))
-      .toMatch(/spec\.unlearn\.hparams: unknown method "Magic"/);
+    expect(err({ unlearn: { ...sel, hparams: { Magic: {} } } })).toMatch(
+      /spec\.unlearn\.hparams: unknown method "Magic"/,
+    );
     expect(err({ unlearn: { ...sel, hparams: { constructor: {} } } })).toMatch(/unknown method "constructor"/);
-    expect(err({ unlearn: { ...sel, hparams: { CF: null } } }))
-      .toMatch(/spec\.unlearn\.hparams\.CF: must be an object/);
-    expect(err({ unlearn: { ...sel, hparams: { CF: { cf_lr: { x: 1 } } } } }))
-      .toMatch(/cf_lr: must be a number, text or true\/false/);
+    expect(err({ unlearn: { ...sel, hparams: { CF: null } } })).toMatch(
+      /spec\.unlearn\.hparams\.CF: must be an object/,
+    );
+    expect(err({ unlearn: { ...sel, hparams: { CF: { cf_lr: { x: 1 } } } } })).toMatch(
+      /cf_lr: must be a number, text or true\/false/,
+    );
     // a valid override of an unselected method is dropped with a warning (never written into the result)
     const r = check({ unlearn: { ...sel, hparams: { SCRUB: { scrub_lr: 0.01 }, CF: { cf_lr: 0.02 } } } });
     expect(r.spec.unlearn.hparams).toEqual({ CF: { cf_lr: 0.02 } });
@@ -54,14 +60,17 @@ describe('the strict spec schema (issue 12 item 3)', () => {
   });
 
   it('semantic checks: IPC vs images per class, forget class vs classes', () => {
-    expect(err({ trainPerClass: 20, condense: { ipc: 60 } }))
-      .toMatch(/spec\.condense\.ipc: 60 sub-classes per class but only 20/);
+    expect(err({ trainPerClass: 20, condense: { ipc: 60 } })).toMatch(
+      /spec\.condense\.ipc: 60 sub-classes per class but only 20/,
+    );
     expect(check({ trainPerClass: 20, condense: { ipc: 60 }, unlearn: { arms: 'without' } }).warnings).toEqual([]);
-    expect(check({ trainPerClass: 100, condense: { ipc: 60 } }).warnings.join())
-      .toMatch(/fewer than 2 images per cluster/);
+    expect(check({ trainPerClass: 100, condense: { ipc: 60 } }).warnings.join()).toMatch(
+      /fewer than 2 images per cluster/,
+    );
     expect(check({ trainPerClass: 300, condense: { ipc: 60 } }).warnings).toEqual([]);
-    expect(err({ forget: { class: 10 } }))
-      .toMatch(/spec\.forget\.class: must be an integer in \[0, 9\] or null, got 10/);
+    expect(err({ forget: { class: 10 } })).toMatch(
+      /spec\.forget\.class: must be an integer in \[0, 9\] or null, got 10/,
+    );
   });
 
   it('values are clipped in messages; nesting and size are bounded', () => {

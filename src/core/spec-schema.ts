@@ -158,7 +158,9 @@ function checkBounds(input: unknown): void {
 class Problems {
   readonly errors: string[] = [];
   readonly warnings: string[] = [];
-  error(path: string, msg: string): void { this.errors.push(`${path}: ${msg}`); }
+  error(path: string, msg: string): void {
+    this.errors.push(`${path}: ${msg}`);
+  }
   throwIfAny(): void {
     if (!this.errors.length) return;
     const shown = this.errors.slice(0, MAX_LISTED_ERRORS);
@@ -210,11 +212,18 @@ function checkField(path: string, f: SpecField, v: unknown, p: Problems): void {
       if (v === null && f.kind === 'int' && f.nullable) return;
       const int = f.kind === 'int';
       const open = f.kind === 'num' && !!f.minOpen;
-      const ok = typeof v === 'number' && Number.isFinite(v) && (open ? v > f.min : v >= f.min) && v <= f.max &&
+      const ok =
+        typeof v === 'number' &&
+        Number.isFinite(v) &&
+        (open ? v > f.min : v >= f.min) &&
+        v <= f.max &&
         (!int || Number.isInteger(v));
       if (!ok) {
-        p.error(at, `must be ${int ? 'an integer' : 'a number'} in ${open ? '(' : '['}${f.min}, ${f.max}]` +
-          `${int && f.nullable ? ' or null' : ''}, got ${clipValue(v)}`);
+        p.error(
+          at,
+          `must be ${int ? 'an integer' : 'a number'} in ${open ? '(' : '['}${f.min}, ${f.max}]` +
+            `${int && f.nullable ? ' or null' : ''}, got ${clipValue(v)}`,
+        );
       }
       return;
     }
@@ -250,7 +259,9 @@ function checkField(path: string, f: SpecField, v: unknown, p: Problems): void {
       const okSeed = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 2 ** 31 - 1;
       if (Array.isArray(v)) {
         if (v.length < 1 || v.length > MAX_SEEDS) p.error(at, `a list needs 1..${MAX_SEEDS} seeds, got ${v.length}`);
-        v.forEach((x, i) => { if (!okSeed(x)) p.error(`${at}[${i}]`, `must be an integer in [0, 2147483647], got ${clipValue(x)}`); });
+        v.forEach((x, i) => {
+          if (!okSeed(x)) p.error(`${at}[${i}]`, `must be an integer in [0, 2147483647], got ${clipValue(x)}`);
+        });
         if (new Set(v).size !== v.length) p.error(at, 'seeds must be distinct');
       } else if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_SEEDS)) {
         p.error(at, `must be a count in [1, ${MAX_SEEDS}] or a list of seeds, got ${clipValue(v)}`);
@@ -326,12 +337,17 @@ export function checkSpec(input: unknown, base: ExperimentSpec): SpecCheck {
   const condensing = s.unlearn.arms !== 'without' && s.condense.enabled;
   if (condensing && s.trainPerClass > 0) {
     if (s.condense.ipc > s.trainPerClass) {
-      p.error('spec.condense.ipc', `${s.condense.ipc} sub-classes per class but only ${s.trainPerClass} ` +
-        'training images per class (trainPerClass): every image would be its own cluster and the "reduced" ' +
-        'retain set the whole one');
+      p.error(
+        'spec.condense.ipc',
+        `${s.condense.ipc} sub-classes per class but only ${s.trainPerClass} ` +
+          'training images per class (trainPerClass): every image would be its own cluster and the "reduced" ' +
+          'retain set the whole one',
+      );
     } else if (2 * s.condense.ipc > s.trainPerClass) {
-      p.warnings.push(`spec.condense.ipc: ${s.condense.ipc} sub-classes for ${s.trainPerClass} images per class ` +
-        'is fewer than 2 images per cluster; the reduced retain set will be barely smaller (the paper uses ≈5)');
+      p.warnings.push(
+        `spec.condense.ipc: ${s.condense.ipc} sub-classes for ${s.trainPerClass} images per class ` +
+          'is fewer than 2 images per cluster; the reduced retain set will be barely smaller (the paper uses ≈5)',
+      );
     }
   }
   p.throwIfAny();
@@ -342,8 +358,9 @@ export function checkSpec(input: unknown, base: ExperimentSpec): SpecCheck {
     const over = s.unlearn.hparams[m] as Record<string, HParamValue>;
     if (selected.has(m)) hp[m] = over;
     else if (Object.keys(over).length) {
-      p.warnings.push(`spec.unlearn.hparams.${m}: ${m} is not in unlearn.methods; ` +
-        'its overrides were checked and are ignored');
+      p.warnings.push(
+        `spec.unlearn.hparams.${m}: ${m} is not in unlearn.methods; ` + 'its overrides were checked and are ignored',
+      );
     }
   }
   s.unlearn.hparams = hp;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bootstrapSe, coversZero, describeDifference, directionVerdict, interval, pairedInterval, tCdf, tQuantile, valueVerdict,
+  bootstrapSe,
+  coversZero,
+  describeDifference,
+  directionVerdict,
+  interval,
+  pairedInterval,
+  tCdf,
+  tQuantile,
+  valueVerdict,
 } from './stats';
 import { Rng } from './rng';
 
@@ -9,7 +17,14 @@ describe('Student t', () => {
     // Standard t table (e.g. Fisher & Yates; any statistics textbook), two-sided 95 %:
     // df 1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 9: 2.262, 29: 2.045, 100: 1.984; df → ∞: 1.960.
     const table: Array<[number, number]> = [
-      [1, 12.7062], [2, 4.3027], [3, 3.1824], [4, 2.7764], [9, 2.2622], [29, 2.0452], [100, 1.9840], [1e6, 1.9600],
+      [1, 12.7062],
+      [2, 4.3027],
+      [3, 3.1824],
+      [4, 2.7764],
+      [9, 2.2622],
+      [29, 2.0452],
+      [100, 1.984],
+      [1e6, 1.96],
     ];
     for (const [df, t] of table) expect(tQuantile(0.975, df)).toBeCloseTo(t, 3);
   });
@@ -73,7 +88,16 @@ describe('bootstrap standard error', () => {
   it('of a mean approaches sd/√n (sd with denominator n)', () => {
     // 0..99: population sd = √((100² − 1) / 12) = 28.866; the bootstrap SE of the mean → 28.866 / 10 = 2.887
     const x = Array.from({ length: 100 }, (_, i) => i);
-    const se = bootstrapSe(100, (idx) => { let s = 0; for (const i of idx) s += x[i]; return s / idx.length; }, new Rng(1), 2000);
+    const se = bootstrapSe(
+      100,
+      (idx) => {
+        let s = 0;
+        for (const i of idx) s += x[i];
+        return s / idx.length;
+      },
+      new Rng(1),
+      2000,
+    );
     expect(se).toBeGreaterThan(2.887 * 0.9);
     expect(se).toBeLessThan(2.887 * 1.1);
   });

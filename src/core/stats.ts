@@ -49,12 +49,17 @@ function betaCf(a: number, b: number, x: number): number {
   for (let m = 1; m <= 300; m++) {
     const m2 = 2 * m;
     let aa = (m * (b - m) * x) / ((a - 1 + m2) * (a + m2));
-    d = 1 + aa * d; if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d; h *= d * c;
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
     aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + 1 + m2));
-    d = 1 + aa * d; if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
     d = 1 / d;
     const del = d * c;
     h *= del;
@@ -88,11 +93,17 @@ export function tQuantile(p: number, df: number): number {
   if (!(df > 0)) throw new LabError(`degrees of freedom must be > 0, got ${df}`, 'tQuantile');
   if (p === 0.5) return 0;
   if (p < 0.5) return -tQuantile(1 - p, df);
-  let lo = 0, hi = 1;
-  while (tCdf(hi, df) < p) { lo = hi; hi *= 2; if (hi > 1e12) return Infinity; }
+  let lo = 0,
+    hi = 1;
+  while (tCdf(hi, df) < p) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e12) return Infinity;
+  }
   for (let i = 0; i < 200 && hi - lo > 1e-13 * Math.max(1, hi); i++) {
     const mid = 0.5 * (lo + hi);
-    if (tCdf(mid, df) < p) lo = mid; else hi = mid;
+    if (tCdf(mid, df) < p) lo = mid;
+    else hi = mid;
   }
   return 0.5 * (lo + hi);
 }
@@ -121,11 +132,12 @@ export function sampleSd(xs: ArrayLike<number>): number {
  */
 export function interval(values: ArrayLike<number>, level = 0.95): Interval {
   const v = Array.from(values);
-  for (const x of v) if (!Number.isFinite(x)) throw new LabError(`non-finite value ${x} in ${JSON.stringify(v)}`, 'interval');
+  for (const x of v)
+    if (!Number.isFinite(x)) throw new LabError(`non-finite value ${x} in ${JSON.stringify(v)}`, 'interval');
   const n = v.length;
   const m = mean(v);
   if (n < 2) return { mean: m, ci95: [NaN, NaN], n, values: v };
-  const half = tQuantile(1 - (1 - level) / 2, n - 1) * sampleSd(v) / Math.sqrt(n);
+  const half = (tQuantile(1 - (1 - level) / 2, n - 1) * sampleSd(v)) / Math.sqrt(n);
   return { mean: m, ci95: [m - half, m + half], n, values: v };
 }
 
@@ -138,21 +150,31 @@ export function halfWidth(iv: Interval): number {
  * Paired differences a_i − b_i (same seed), as an interval. `a` and `b` are aligned by position, or by key
  * when given as records (seed → value); keys present on one side only are dropped.
  */
-export function pairedInterval(a: ArrayLike<number> | Record<string, number>, b: ArrayLike<number> | Record<string, number>): Interval {
+export function pairedInterval(
+  a: ArrayLike<number> | Record<string, number>,
+  b: ArrayLike<number> | Record<string, number>,
+): Interval {
   return interval(pairedDifferences(a, b));
 }
 
 export function pairedDifferences(
-  a: ArrayLike<number> | Record<string, number>, b: ArrayLike<number> | Record<string, number>,
+  a: ArrayLike<number> | Record<string, number>,
+  b: ArrayLike<number> | Record<string, number>,
 ): number[] {
   const isArr = (x: unknown): x is ArrayLike<number> => typeof (x as ArrayLike<number>).length === 'number';
   if (isArr(a) && isArr(b)) {
-    if (a.length !== b.length) throw new LabError(`paired lists differ in length (${a.length} vs ${b.length})`, 'pairedDifferences');
+    if (a.length !== b.length)
+      throw new LabError(`paired lists differ in length (${a.length} vs ${b.length})`, 'pairedDifferences');
     return Array.from({ length: a.length }, (_, i) => a[i] - b[i]);
   }
-  if (isArr(a) || isArr(b)) throw new LabError('give both sides as lists or both as records keyed by seed', 'pairedDifferences');
-  const ra = a as Record<string, number>, rb = b as Record<string, number>;
-  return Object.keys(ra).filter((k) => k in rb).sort((x, y) => Number(x) - Number(y)).map((k) => ra[k] - rb[k]);
+  if (isArr(a) || isArr(b))
+    throw new LabError('give both sides as lists or both as records keyed by seed', 'pairedDifferences');
+  const ra = a as Record<string, number>,
+    rb = b as Record<string, number>;
+  return Object.keys(ra)
+    .filter((k) => k in rb)
+    .sort((x, y) => Number(x) - Number(y))
+    .map((k) => ra[k] - rb[k]);
 }
 
 /** True when the 95 % interval contains 0 (a difference within noise). False for n < 2. */
@@ -187,7 +209,8 @@ export function formatInterval(iv: Interval, digits = 1, unit = ''): string {
  */
 export function bootstrapSe(n: number, stat: (idx: Int32Array) => number, rng: Rng, resamples = 200): number {
   if (!(Number.isInteger(n) && n > 0)) throw new LabError(`need at least one sample, got ${n}`, 'bootstrapSe');
-  if (!(Number.isInteger(resamples) && resamples >= 2)) throw new LabError(`resamples must be an integer ≥ 2, got ${resamples}`, 'bootstrapSe');
+  if (!(Number.isInteger(resamples) && resamples >= 2))
+    throw new LabError(`resamples must be an integer ≥ 2, got ${resamples}`, 'bootstrapSe');
   const vals = new Float64Array(resamples);
   const idx = new Int32Array(n);
   for (let r = 0; r < resamples; r++) {
@@ -218,7 +241,8 @@ export interface VerdictResult {
 export function valueVerdict(iv: Interval | null, paper: number, tolerance = 0): VerdictResult {
   const rule = `paper value ${paper} inside our 95 % interval${tolerance > 0 ? ` or within ±${tolerance}` : ''}`;
   if (!iv || iv.n === 0 || !Number.isFinite(iv.mean)) return { verdict: 'n/a', rule };
-  const lo = paper - tolerance, hi = paper + tolerance;
+  const lo = paper - tolerance,
+    hi = paper + tolerance;
   if (iv.n < 2) {
     return { verdict: 'indicative', leaning: iv.mean >= lo && iv.mean <= hi ? 'reproduces' : 'does not', rule };
   }
@@ -236,7 +260,8 @@ export function valueVerdict(iv: Interval | null, paper: number, tolerance = 0):
 export function directionVerdict(iv: Interval | null, op: '>' | '>=' | '<' | '<=', threshold: number): VerdictResult {
   const rule = `whole 95 % interval ${op} ${threshold}`;
   if (!iv || iv.n === 0 || !Number.isFinite(iv.mean)) return { verdict: 'n/a', rule };
-  const claimed = (x: number) => (op === '>' ? x > threshold : op === '>=' ? x >= threshold : op === '<' ? x < threshold : x <= threshold);
+  const claimed = (x: number) =>
+    op === '>' ? x > threshold : op === '>=' ? x >= threshold : op === '<' ? x < threshold : x <= threshold;
   if (iv.n < 2) return { verdict: 'indicative', leaning: claimed(iv.mean) ? 'reproduces' : 'does not', rule };
   const [a, b] = iv.ci95;
   if (claimed(a) && claimed(b)) return { verdict: 'reproduces', rule };
@@ -246,5 +271,7 @@ export function directionVerdict(iv: Interval | null, op: '>' | '>=' | '<' | '<=
 
 /** A verdict in words for tables: "reproduces", "indicative (n = 1): reproduces", … */
 export function verdictText(v: VerdictResult): string {
-  return v.verdict === 'indicative' ? `indicative (n = 1): ${v.leaning === 'reproduces' ? 'reproduces' : 'does not'}` : v.verdict;
+  return v.verdict === 'indicative'
+    ? `indicative (n = 1): ${v.leaning === 'reproduces' ? 'reproduces' : 'does not'}`
+    : v.verdict;
 }

@@ -127,7 +127,10 @@ export function throwIfCancelled(signal?: AbortSignal): void {
 
 /** A clear, user-facing error: what went wrong and where. */
 export class LabError extends Error {
-  constructor(message: string, readonly where?: string) {
+  constructor(
+    message: string,
+    readonly where?: string,
+  ) {
     super(where ? `${where}: ${message}` : message);
     this.name = 'LabError';
   }
@@ -150,7 +153,8 @@ export interface Progress {
   etaSeconds?: number;
 }
 
-export type StageName = 'data' | 'selfcheck' | 'pretrain' | 'kmeans' | 'condense' | 'unlearn' | 'evaluate' | 'reproduce';
+export type StageName =
+  'data' | 'selfcheck' | 'pretrain' | 'kmeans' | 'condense' | 'unlearn' | 'evaluate' | 'reproduce';
 
 /** RGBA image for display, 32×32. */
 export interface RgbaImage {

@@ -5,13 +5,24 @@ import { precacheList, renderServiceWorker } from './plugin';
 describe('service worker build', () => {
   it('precaches the app and dataset manifests, not shards, the screenshot or itself', () => {
     const files = [
-      'index.html', 'assets/index-abc.js', 'assets/lab.worker-def.js', 'assets/tfjs-backend-wasm-simd-1.wasm',
-      'favicon.svg', 'screenshot.png', 'sw.js', 'datasets/cifar10/manifest.json', 'datasets/cifar10/train-000.bin',
+      'index.html',
+      'assets/index-abc.js',
+      'assets/lab.worker-def.js',
+      'assets/tfjs-backend-wasm-simd-1.wasm',
+      'favicon.svg',
+      'screenshot.png',
+      'sw.js',
+      'datasets/cifar10/manifest.json',
+      'datasets/cifar10/train-000.bin',
       'datasets/cifar10/notes.txt',
     ];
     expect(precacheList(files)).toEqual([
-      'assets/index-abc.js', 'assets/lab.worker-def.js', 'assets/tfjs-backend-wasm-simd-1.wasm',
-      'datasets/cifar10/manifest.json', 'favicon.svg', 'index.html',
+      'assets/index-abc.js',
+      'assets/lab.worker-def.js',
+      'assets/tfjs-backend-wasm-simd-1.wasm',
+      'datasets/cifar10/manifest.json',
+      'favicon.svg',
+      'index.html',
     ]);
   });
 

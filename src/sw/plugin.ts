@@ -55,7 +55,11 @@ export function labServiceWorker(): Plugin {
     closeBundle() {
       const precache = precacheList(walk(outDir));
       const hash = createHash('sha256');
-      for (const f of precache) hash.update(f).update('\0').update(readFileSync(join(outDir, f)));
+      for (const f of precache)
+        hash
+          .update(f)
+          .update('\0')
+          .update(readFileSync(join(outDir, f)));
       const version = hash.digest('hex').slice(0, 16);
       const sw = renderServiceWorker(readFileSync(TEMPLATE, 'utf8'), version, precache);
       writeFileSync(join(outDir, SW_FILE), sw);

@@ -36,11 +36,19 @@ function describe(sc: SelfCheck, backend: string): { ok: boolean; message: strin
  * `allowSoftwareGpu` (URL swgpu=1, diagnostic): a software WebGPU adapter (SwiftShader) counts as usable; the
  * kernel measurement then uses a small shape (SwiftShader is ~50× slower than WASM).
  */
-export async function initBackend(pref: BackendPref, timeoutMs = 20_000, allowSoftwareGpu = false): Promise<BackendInfo> {
+export async function initBackend(
+  pref: BackendPref,
+  timeoutMs = 20_000,
+  allowSoftwareGpu = false,
+): Promise<BackendInfo> {
   const t0 = performance.now();
   const sel = await selectBackend(pref, {
-    timeoutMs: allowSoftwareGpu ? Math.max(timeoutMs, 60_000) : timeoutMs, wasmPaths: WASM_PATHS, wasmThreads: 1,
-    check: selfCheck, allowSoftware: allowSoftwareGpu, tuneWebGPU: allowSoftwareGpu ? { batch: 4, size: 8, channels: 16 } : true,
+    timeoutMs: allowSoftwareGpu ? Math.max(timeoutMs, 60_000) : timeoutMs,
+    wasmPaths: WASM_PATHS,
+    wasmThreads: 1,
+    check: selfCheck,
+    allowSoftware: allowSoftwareGpu,
+    tuneWebGPU: allowSoftwareGpu ? { batch: 4, size: 8, channels: 16 } : true,
   });
   const seconds = (performance.now() - t0) / 1000;
   const chosen =
@@ -54,19 +62,24 @@ export async function initBackend(pref: BackendPref, timeoutMs = 20_000, allowSo
     pref,
     reasons: [...sel.reasons, `${chosen}; self-check ${sel.selfCheck.ok ? 'passed' : 'failed'}`],
     selfCheck: {
-      ...describe(sel.selfCheck, sel.backend), seconds, gradRelErr: sel.selfCheck.gradRelErr, lossDiff: sel.selfCheck.lossDiff,
+      ...describe(sel.selfCheck, sel.backend),
+      seconds,
+      gradRelErr: sel.selfCheck.gradRelErr,
+      lossDiff: sel.selfCheck.lossDiff,
     },
     threads: sel.backend === 'wasm' ? 1 : undefined,
     versions: { tfjs: tf.version.tfjs },
-    adapter: sel.backend === 'webgpu' ? webgpuAdapterName() ?? undefined : undefined,
+    adapter: sel.backend === 'webgpu' ? (webgpuAdapterName() ?? undefined) : undefined,
     tuning: sel.tuning ? tuningLine(sel.tuning) : undefined,
   };
 }
 
 function tuningLine(t: NonNullable<Awaited<ReturnType<typeof selectBackend>>['tuning']>): string {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
-  return `filter gradient: ${t.filterGrad === 'conv' ? 'forward conv' : 'tfjs stock'} (conv ${ms(t.filterGradMs.conv)}, ` +
+  return (
+    `filter gradient: ${t.filterGrad === 'conv' ? 'forward conv' : 'tfjs stock'} (conv ${ms(t.filterGradMs.conv)}, ` +
     `stock ${ms(t.filterGradMs.stock)}); transposed conv: ${t.naiveTranspose ? 'naive' : 'matmul'} ` +
     `(naive ${ms(t.transposeMs.naive)}, matmul ${ms(t.transposeMs.matmul)}); measured on ` +
-    `${t.shape.batch}×${t.shape.size}×${t.shape.size}×${t.shape.channels}`;
+    `${t.shape.batch}×${t.shape.size}×${t.shape.size}×${t.shape.channels}`
+  );
 }

@@ -33,7 +33,12 @@ function setup() {
       workers.push(w);
       return w;
     },
-    { onMessage: (m) => messages.push(m), onRestart: (r) => restarts.push(r), setInterval: () => 1, clearInterval: () => {} },
+    {
+      onMessage: (m) => messages.push(m),
+      onRestart: (r) => restarts.push(r),
+      setInterval: () => 1,
+      clearInterval: () => {},
+    },
   );
   return { client, workers, messages, restarts };
 }
@@ -45,7 +50,10 @@ describe('LabClient: replies are tied to their requests', () => {
     const { client, workers } = setup();
     const spec = client.send({ kind: 'setSpec', spec: {} as never });
     const run = client.send({ kind: 'runAll' });
-    expect(workers[0].posted.map((m) => [m.kind, m.id])).toEqual([['setSpec', spec.id], ['runAll', run.id]]);
+    expect(workers[0].posted.map((m) => [m.kind, m.id])).toEqual([
+      ['setSpec', spec.id],
+      ['runAll', run.id],
+    ]);
     expect(spec.id).not.toBe(run.id);
     workers[0].reply({ kind: 'done', id: run.id, result: { kind: 'experiment', experiment }, seconds: 2 });
     expect(client.outstanding).toEqual([{ id: spec.id, kind: 'setSpec' }]);
@@ -68,9 +76,17 @@ describe('LabClient: replies are tied to their requests', () => {
     const a = client.send({ kind: 'pretrain' });
     const b = client.send({ kind: 'reset' });
     workers[0].reply({ kind: 'error', id: a.id, message: 'load a dataset first', cancelled: false });
-    const err = await a.promise.then(() => null, (e: unknown) => e);
+    const err = await a.promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CommandError);
-    expect(err).toMatchObject({ message: 'load a dataset first', cancelled: false, command: 'pretrain', name: 'CommandError' });
+    expect(err).toMatchObject({
+      message: 'load a dataset first',
+      cancelled: false,
+      command: 'pretrain',
+      name: 'CommandError',
+    });
     expect(client.outstanding).toEqual([{ id: b.id, kind: 'reset' }]);
   });
 
@@ -115,8 +131,14 @@ describe('LabClient: crash', () => {
     const a = client.send({ kind: 'runAll' });
     const b = client.send({ kind: 'condense' });
     workers[0].crash('out of memory');
-    for (const [p, kind] of [[a.promise, 'runAll'], [b.promise, 'condense']] as const) {
-      const err = await p.then(() => null, (e: unknown) => e);
+    for (const [p, kind] of [
+      [a.promise, 'runAll'],
+      [b.promise, 'condense'],
+    ] as const) {
+      const err = await p.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(WorkerCrashError);
       expect(err).toMatchObject({ command: kind, message: 'Worker crashed: out of memory (lab.worker.js:7)' });
     }

@@ -26,7 +26,11 @@ export interface WorkerLike {
 
 /** The worker answered a request with an error (or a cancellation, `cancelled: true`). */
 export class CommandError extends Error {
-  constructor(message: string, readonly cancelled: boolean, readonly command: RequestKind) {
+  constructor(
+    message: string,
+    readonly cancelled: boolean,
+    readonly command: RequestKind,
+  ) {
     super(message);
     this.name = cancelled ? 'CancelledError' : 'CommandError';
   }
@@ -34,7 +38,10 @@ export class CommandError extends Error {
 
 /** The worker died (or was restarted) while a request was outstanding. */
 export class WorkerCrashError extends Error {
-  constructor(message: string, readonly command?: RequestKind) {
+  constructor(
+    message: string,
+    readonly command?: RequestKind,
+  ) {
     super(message);
     this.name = 'WorkerCrashError';
   }
@@ -77,7 +84,10 @@ export class LabClient {
   private disposed = false;
   private readonly now: () => number;
 
-  constructor(private readonly factory: () => WorkerLike, private readonly opts: ClientOptions) {
+  constructor(
+    private readonly factory: () => WorkerLike,
+    private readonly opts: ClientOptions,
+  ) {
     this.now = opts.now ?? (() => Date.now());
     this.worker = this.spawn();
   }

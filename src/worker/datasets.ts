@@ -7,7 +7,12 @@
 import type { DatasetId, ImageDataset } from '../core';
 import { LabError, NORMALISATION } from '../core';
 import {
-  datasetFromShards, manifestShards, parseCifar10Archive, parseSvhnMat, sha256Hex, validateManifest,
+  datasetFromShards,
+  manifestShards,
+  parseCifar10Archive,
+  parseSvhnMat,
+  sha256Hex,
+  validateManifest,
   type DatasetManifest,
 } from '../core';
 import { DATASET_LABELS, resolveDataset, type DataRequest, type ResolvedDataset } from '../core';
@@ -71,7 +76,13 @@ async function fetchManifestQuiet(base: string, id: DatasetId): Promise<Manifest
   }
 }
 
-async function loadPrepared(base: string, id: DatasetId, m: Manifest, progress: LoadProgress, signal?: AbortSignal): Promise<{ ds: ImageDataset; fromCache: boolean }> {
+async function loadPrepared(
+  base: string,
+  id: DatasetId,
+  m: Manifest,
+  progress: LoadProgress,
+  signal?: AbortSignal,
+): Promise<{ ds: ImageDataset; fromCache: boolean }> {
   const entries = manifestShards(m);
   const total = entries.reduce((a, s) => a + (s.bytes ?? 0), 0);
   let loaded = 0;
@@ -89,7 +100,10 @@ async function loadPrepared(base: string, id: DatasetId, m: Manifest, progress: 
       bytes = new Uint8Array(await res.arrayBuffer());
       const got = await sha256Hex(bytes);
       if (got !== s.sha256) {
-        throw new LabError(`SHA-256 mismatch: manifest says ${s.sha256.slice(0, 12)}…, file has ${got.slice(0, 12)}… (re-run npm run datasets)`, `datasets/${id}/${s.file}`);
+        throw new LabError(
+          `SHA-256 mismatch: manifest says ${s.sha256.slice(0, 12)}…, file has ${got.slice(0, 12)}… (re-run npm run datasets)`,
+          `datasets/${id}/${s.file}`,
+        );
       }
       await storeShard(url, s.sha256, bytes);
     }
@@ -114,14 +128,33 @@ interface StoredImport {
 async function loadImported(id: DatasetId): Promise<ImageDataset | null> {
   const rec = await idbGet<StoredImport>('datasets', `import:${id}`);
   if (!rec) return null;
-  const train = { images: new Uint8Array(rec.trainImages), labels: new Uint8Array(rec.trainLabels), n: rec.trainLabels.byteLength };
-  const test = { images: new Uint8Array(rec.testImages), labels: new Uint8Array(rec.testLabels), n: rec.testLabels.byteLength };
+  const train = {
+    images: new Uint8Array(rec.trainImages),
+    labels: new Uint8Array(rec.trainLabels),
+    n: rec.trainLabels.byteLength,
+  };
+  const test = {
+    images: new Uint8Array(rec.testImages),
+    labels: new Uint8Array(rec.testLabels),
+    n: rec.testLabels.byteLength,
+  };
   const norm = NORMALISATION[id];
-  return { id, classes: rec.classes, height: 32, width: 32, channels: 3, train, test, mean: [...norm.mean], std: [...norm.std] };
+  return {
+    id,
+    classes: rec.classes,
+    height: 32,
+    width: 32,
+    channels: 3,
+    train,
+    test,
+    mean: [...norm.mean],
+    std: [...norm.std],
+  };
 }
 
 const HINTS: Record<'cifar10' | 'svhn', string> = {
-  cifar10: 'run `npm run datasets -- --archive PATH/cifar-10-binary.tar.gz`, or drop cifar-10-binary.tar.gz onto the page',
+  cifar10:
+    'run `npm run datasets -- --archive PATH/cifar-10-binary.tar.gz`, or drop cifar-10-binary.tar.gz onto the page',
   svhn: 'run `npm run datasets` with the SVHN .mat files, or drop train_32x32.mat and test_32x32.mat onto the page',
 };
 
@@ -130,22 +163,34 @@ const HINTS: Record<'cifar10' | 'svhn', string> = {
  * policy. `req`: the experiment's seed and sizes (they choose the synthetic dataset, as in Node).
  */
 export async function loadDataset(
-  base: string, id: DatasetId, req: DataRequest, progress: LoadProgress, signal?: AbortSignal,
+  base: string,
+  id: DatasetId,
+  req: DataRequest,
+  progress: LoadProgress,
+  signal?: AbortSignal,
 ): Promise<Loaded> {
-  return resolveDataset(id, req, {
-    async prepared(pid) {
-      const m = await fetchManifest(base, pid);
-      if (!m) return null;
-      const { ds, fromCache } = await loadPrepared(base, pid, m, progress, signal);
-      return { dataset: ds, source: fromCache ? 'cache' : 'prepared' };
+  return resolveDataset(
+    id,
+    req,
+    {
+      async prepared(pid) {
+        const m = await fetchManifest(base, pid);
+        if (!m) return null;
+        const { ds, fromCache } = await loadPrepared(base, pid, m, progress, signal);
+        return { dataset: ds, source: fromCache ? 'cache' : 'prepared' };
+      },
+      imported: loadImported,
+      hint: (pid) => HINTS[pid],
     },
-    imported: loadImported,
-    hint: (pid) => HINTS[pid],
-  }, { fallback: true });
+    { fallback: true },
+  );
 }
 
 /** Parse a dropped archive (CIFAR-10 .tar.gz, or the SVHN train/test .mat pair) and keep it in IndexedDB. */
-export async function importArchive(files: Array<{ name: string; bytes: ArrayBuffer }>, progress: LoadProgress): Promise<Loaded> {
+export async function importArchive(
+  files: Array<{ name: string; bytes: ArrayBuffer }>,
+  progress: LoadProgress,
+): Promise<Loaded> {
   const first = files[0];
   if (!first) throw new LabError('no file given', 'import');
   let ds: ImageDataset;
@@ -157,9 +202,15 @@ export async function importArchive(files: Array<{ name: string; bytes: ArrayBuf
     const train = files.find((f) => /train/i.test(f.name));
     const test = files.find((f) => /test/i.test(f.name));
     if (!train || !test) {
-      throw new LabError('SVHN needs both train_32x32.mat and test_32x32.mat: drop or pick the two files together', first.name);
+      throw new LabError(
+        'SVHN needs both train_32x32.mat and test_32x32.mat: drop or pick the two files together',
+        first.name,
+      );
     }
-    ds = await parseSvhnMat(new Uint8Array(train.bytes), new Uint8Array(test.bytes), { trainFile: train.name, testFile: test.name });
+    ds = await parseSvhnMat(new Uint8Array(train.bytes), new Uint8Array(test.bytes), {
+      trainFile: train.name,
+      testFile: test.name,
+    });
   } else {
     throw new LabError('expected cifar-10-binary.tar.gz or *_32x32.mat', first.name);
   }
@@ -177,7 +228,9 @@ export async function importArchive(files: Array<{ name: string; bytes: ArrayBuf
   return {
     dataset: ds,
     source: 'import',
-    notice: stored ? undefined : `${DATASET_LABELS[ds.id]} imported for this session only (the browser refused to store it).`,
+    notice: stored
+      ? undefined
+      : `${DATASET_LABELS[ds.id]} imported for this session only (the browser refused to store it).`,
   };
 }
 
@@ -185,7 +238,8 @@ export async function importArchive(files: Array<{ name: string; bytes: ArrayBuf
 export function sampleGrid(ds: ImageDataset): DatasetInfo['grid'] {
   const rows = Math.min(10, ds.classes.length);
   const cols = 10;
-  const W = cols * 32, H = rows * 32;
+  const W = cols * 32,
+    H = rows * 32;
   const data = new Uint8ClampedArray(W * H * 4);
   const picked: number[][] = Array.from({ length: rows }, () => []);
   const { labels, images, n } = ds.train;

@@ -74,7 +74,13 @@ async function announceDataset(): Promise<DatasetInfo> {
 function newSession(ds: ImageDataset): void {
   session?.dispose();
   session = null;
-  session = new LabSession({ dataset: ds, sink, cache: weightsCache, backendName: backend?.backend ?? tf.getBackend(), parallel });
+  session = new LabSession({
+    dataset: ds,
+    sink,
+    cache: weightsCache,
+    backendName: backend?.backend ?? tf.getBackend(),
+    parallel,
+  });
   if (spec) session.setSpec({ ...spec, dataset: ds.id });
 }
 
@@ -95,7 +101,13 @@ function covers(l: NonNullable<typeof loaded>, id: DatasetId, sizes: Sizes): boo
 
 async function ensureDataset(id: DatasetId, sizes: Sizes, reqId: number, signal: AbortSignal): Promise<void> {
   if (loaded && covers(loaded, id, sizes)) return;
-  const l = await loadDataset(baseUrl, id, sizes, (message, done, total) => post({ kind: 'datasetProgress', id: reqId, message, loaded: done, total }), signal);
+  const l = await loadDataset(
+    baseUrl,
+    id,
+    sizes,
+    (message, done, total) => post({ kind: 'datasetProgress', id: reqId, message, loaded: done, total }),
+    signal,
+  );
   loaded = { ...l, requested: id };
   newSession(l.dataset);
   await announceDataset();
@@ -113,7 +125,11 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
       const n = resolveWorkers(req.workers);
       if ((backend.backend === 'wasm' || backend.backend === 'cpu') && n > 1) {
         parallel = createWebParallel(n);
-        backend = { ...backend, workers: n, reasons: [...backend.reasons, `data-parallel training on ${n} WASM workers`] };
+        backend = {
+          ...backend,
+          workers: n,
+          reasons: [...backend.reasons, `data-parallel training on ${n} WASM workers`],
+        };
       } else {
         backend = { ...backend, workers: 1 };
       }
@@ -130,7 +146,9 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
     case 'importArchive': {
       const files = [{ name: req.name, bytes: req.bytes }];
       if (req.extra) files.push(req.extra);
-      const l = await importArchive(files, (message, done, total) => post({ kind: 'datasetProgress', id: req.id, message, loaded: done, total }));
+      const l = await importArchive(files, (message, done, total) =>
+        post({ kind: 'datasetProgress', id: req.id, message, loaded: done, total }),
+      );
       loaded = { ...l, requested: l.dataset.id };
       newSession(l.dataset);
       const info = await announceDataset();
@@ -171,7 +189,10 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
         return { kind: 'gpuDiagnose', report: { provoked: true, failure: webgpuFailure(), backend: tf.getBackend() } };
       }
       const report = await diagnoseWebGPU();
-      return { kind: 'gpuDiagnose', report: { ...report, adapter: backend?.adapter, tuning: backend?.tuning, selfCheck: backend?.selfCheck } };
+      return {
+        kind: 'gpuDiagnose',
+        report: { ...report, adapter: backend?.adapter, tuning: backend?.tuning, selfCheck: backend?.selfCheck },
+      };
     }
   }
 }
@@ -186,9 +207,16 @@ function failOver(reason: string): Promise<void> {
   if (gpuFailover) return gpuFailover;
   for (const c of controllers.values()) c.abort();
   gpuFailover = (async () => {
-    post({ kind: 'event', id: currentId, event: { kind: 'log', level: 'warn', message: `${reason} — switching to WASM` } });
+    post({
+      kind: 'event',
+      id: currentId,
+      event: { kind: 'log', level: 'warn', message: `${reason} — switching to WASM` },
+    });
     const info = await initBackend('wasm');
-    backend = { ...info, notice: `${reason}. The lab fell back to WASM; the run in progress was stopped — run it again.` };
+    backend = {
+      ...info,
+      notice: `${reason}. The lab fell back to WASM; the run in progress was stopped — run it again.`,
+    };
     backend.reasons = [`webgpu: ${reason}`, ...backend.reasons];
     if (loaded) newSession(loaded.dataset);
     post({ kind: 'ready', backend });
@@ -207,7 +235,11 @@ function errorMessage(e: unknown): string {
 }
 
 function isCancel(e: unknown, signal: AbortSignal): boolean {
-  return e instanceof CancelledError || (e instanceof Error && e.name === 'CancelledError') || (signal.aborted && e instanceof Error && e.name === 'AbortError');
+  return (
+    e instanceof CancelledError ||
+    (e instanceof Error && e.name === 'CancelledError') ||
+    (signal.aborted && e instanceof Error && e.name === 'AbortError')
+  );
 }
 
 let pumping = false;
@@ -236,7 +268,15 @@ async function pump(): Promise<void> {
         if (cancelled && session && (req.kind === 'unlearn' || req.kind === 'runAll' || req.kind === 'condense')) {
           try {
             const partial = session.result();
-            post({ kind: 'event', id: req.id, event: { kind: 'log', level: 'warn', message: `Stopped; ${partial.methods.length} method result(s) kept.` } });
+            post({
+              kind: 'event',
+              id: req.id,
+              event: {
+                kind: 'log',
+                level: 'warn',
+                message: `Stopped; ${partial.methods.length} method result(s) kept.`,
+              },
+            });
           } catch {
             /* nothing yet */
           }
@@ -264,7 +304,8 @@ self.onmessage = (ev: MessageEvent) => {
   if (m.kind === 'cancel') {
     const where = queue.cancel(m.id);
     if (where === 'running') controllers.get(m.id)?.abort();
-    else if (where === 'removed') post({ kind: 'error', id: m.id, message: 'Stopped before it started', cancelled: true });
+    else if (where === 'removed')
+      post({ kind: 'error', id: m.id, message: 'Stopped before it started', cancelled: true });
     return;
   }
   queue.push(m);
@@ -272,5 +313,9 @@ self.onmessage = (ev: MessageEvent) => {
 };
 
 self.addEventListener('unhandledrejection', (ev) => {
-  post({ kind: 'event', id: currentId, event: { kind: 'log', level: 'warn', message: `Unhandled: ${errorMessage(ev.reason)}` } });
+  post({
+    kind: 'event',
+    id: currentId,
+    event: { kind: 'log', level: 'warn', message: `Unhandled: ${errorMessage(ev.reason)}` },
+  });
 });

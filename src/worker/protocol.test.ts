@@ -72,7 +72,13 @@ function makeBridge(extra: Partial<ConstructorParameters<typeof LabClient>[1]> =
       workers.push(w);
       return w;
     },
-    { onMessage: (m) => messages.push(m), onRestart: (r) => restarts.push(r), setInterval: () => 1, clearInterval: () => undefined, ...extra },
+    {
+      onMessage: (m) => messages.push(m),
+      onRestart: (r) => restarts.push(r),
+      setInterval: () => 1,
+      clearInterval: () => undefined,
+      ...extra,
+    },
   );
   return { bridge, workers, messages, restarts };
 }

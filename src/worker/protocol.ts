@@ -25,20 +25,33 @@ export type Arms = ArmChoice;
 /** app → worker */
 export type Request =
   | {
-    kind: 'init'; id: number; backendPref: BackendPref; /** document base URL: datasets/ is resolved against it */ baseUrl?: string;
-    /** data-parallel training workers: 0/absent = all cores (navigator.hardwareConcurrency), 1 = none */
-    workers?: number;
-    /** diagnostic (URL swgpu=1): accept a software WebGPU adapter (SwiftShader) */ allowSoftwareGpu?: boolean;
-  }
+      kind: 'init';
+      id: number;
+      backendPref: BackendPref;
+      /** document base URL: datasets/ is resolved against it */ baseUrl?: string;
+      /** data-parallel training workers: 0/absent = all cores (navigator.hardwareConcurrency), 1 = none */
+      workers?: number;
+      /** diagnostic (URL swgpu=1): accept a software WebGPU adapter (SwiftShader) */ allowSoftwareGpu?: boolean;
+    }
   | { kind: 'loadDataset'; id: number; dataset: DatasetId }
-  | { kind: 'importArchive'; id: number; name: string; bytes: ArrayBuffer; extra?: { name: string; bytes: ArrayBuffer } }
+  | {
+      kind: 'importArchive';
+      id: number;
+      name: string;
+      bytes: ArrayBuffer;
+      extra?: { name: string; bytes: ArrayBuffer };
+    }
   | { kind: 'setSpec'; id: number; spec: ExperimentSpec }
   | { kind: 'pretrain'; id: number }
   | { kind: 'condense'; id: number }
   | { kind: 'unlearn'; id: number; methods: MethodName[]; arms: Arms }
   | { kind: 'runAll'; id: number }
   | { kind: 'reset'; id: number }
-  | { kind: 'gpuDiagnose'; id: number; /** cause a real device error instead (tests the fallback to WASM) */ provoke?: boolean };
+  | {
+      kind: 'gpuDiagnose';
+      id: number;
+      /** cause a real device error instead (tests the fallback to WASM) */ provoke?: boolean;
+    };
 
 /** app → worker, outside the queue */
 export type Control = { kind: 'cancel'; id: number } | { kind: 'ping'; id: number };
@@ -131,10 +144,26 @@ export type WorkerToApp =
   | { kind: 'pong'; id: number; busy: RequestKind | null };
 
 /** Commands that run the model (and can therefore be stopped). */
-export const LONG_COMMANDS: ReadonlySet<RequestKind> = new Set(['pretrain', 'condense', 'unlearn', 'runAll', 'importArchive', 'loadDataset']);
+export const LONG_COMMANDS: ReadonlySet<RequestKind> = new Set([
+  'pretrain',
+  'condense',
+  'unlearn',
+  'runAll',
+  'importArchive',
+  'loadDataset',
+]);
 
 const REQUEST_KINDS: ReadonlySet<string> = new Set<RequestKind>([
-  'init', 'loadDataset', 'importArchive', 'setSpec', 'pretrain', 'condense', 'unlearn', 'runAll', 'reset', 'gpuDiagnose',
+  'init',
+  'loadDataset',
+  'importArchive',
+  'setSpec',
+  'pretrain',
+  'condense',
+  'unlearn',
+  'runAll',
+  'reset',
+  'gpuDiagnose',
 ]);
 
 /** Runtime guard for what arrives at the worker (postMessage carries no types). */
@@ -149,8 +178,15 @@ export function isWorkerToApp(x: unknown): x is WorkerToApp {
   if (typeof x !== 'object' || x === null) return false;
   const k = (x as { kind?: unknown }).kind;
   return (
-    k === 'ready' || k === 'started' || k === 'event' || k === 'datasetInfo' || k === 'datasetProgress' ||
-    k === 'done' || k === 'error' || k === 'memory' || k === 'pong'
+    k === 'ready' ||
+    k === 'started' ||
+    k === 'event' ||
+    k === 'datasetInfo' ||
+    k === 'datasetProgress' ||
+    k === 'done' ||
+    k === 'error' ||
+    k === 'memory' ||
+    k === 'pong'
   );
 }
 

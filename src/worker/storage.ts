@@ -111,7 +111,10 @@ export async function storeShard(url: string, sha256: string, bytes: Uint8Array)
   if (typeof caches === 'undefined') return;
   try {
     const cache = await caches.open(SHARD_CACHE);
-    await cache.put(shardKey(url, sha256), new Response(bytes.slice().buffer, { headers: { 'content-type': 'application/octet-stream' } }));
+    await cache.put(
+      shardKey(url, sha256),
+      new Response(bytes.slice().buffer, { headers: { 'content-type': 'application/octet-stream' } }),
+    );
   } catch {
     /* quota or unsupported: run without cache */
   }

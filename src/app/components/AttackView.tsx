@@ -1,6 +1,15 @@
 import { useMemo } from 'react';
 import {
-  Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
 } from 'recharts';
 import type { AttackView as AttackData } from '../../core/lite';
 import { useLab } from '../store';
@@ -10,10 +19,14 @@ import { shownModels, type ShownModel } from '../modelViews';
 import { MethodPicker } from './PerClassView';
 
 const ROLE_COLORS: Record<ShownModel['role'], string> = {
-  original: '#6b7280', method: '#2563eb', retrain: '#b45309',
+  original: '#6b7280',
+  method: '#2563eb',
+  retrain: '#b45309',
 };
 const ROLE_DASH: Record<ShownModel['role'], string | undefined> = {
-  original: '2 3', method: undefined, retrain: '6 3',
+  original: '2 3',
+  method: undefined,
+  retrain: '6 3',
 };
 
 const sideName = (p: AttackData['positive']) => (p === 'test' ? 'unseen test' : 'forget');
@@ -28,12 +41,15 @@ function ScoreHistogram({ model }: { model: ShownModel }) {
   const a = model.views?.attack;
   const data = useMemo(() => (a ? histogram(a.forgetScores, a.testScores, 20) : []), [a]);
   if (!a) return <p className="muted small">{model.label}: attack scores not in this result.</p>;
-  const label = `Attack score distributions of ${model.label}: ${a.forgetScores.length} forget and ` +
+  const label =
+    `Attack score distributions of ${model.label}: ${a.forgetScores.length} forget and ` +
     `${a.testScores.length} unseen test images; x = the attack's probability that an image is ` +
     `${sideName(a.positive)}; AUC ${aucText(model)}`;
   return (
     <figure className="attack-fig" data-testid={`attack-hist-${model.role}`}>
-      <figcaption className="chart-caption">{model.label} — AUC {aucText(model)}</figcaption>
+      <figcaption className="chart-caption">
+        {model.label} — AUC {aucText(model)}
+      </figcaption>
       <div className="chart" role="img" aria-label={label}>
         <ResponsiveContainer width="100%" height={170}>
           <BarChart data={data} barGap={0} barCategoryGap={1} margin={{ top: 6, right: 10, bottom: 6, left: 0 }}>
@@ -58,7 +74,8 @@ function ScoreHistogram({ model }: { model: ShownModel }) {
 function RocChart({ models }: { models: ShownModel[] }) {
   const withRoc = models.filter((m) => m.views?.attack?.roc.length);
   if (!withRoc.length) return null;
-  const label = 'ROC curves of the membership attack: ' +
+  const label =
+    'ROC curves of the membership attack: ' +
     withRoc.map((m) => `${m.label} AUC ${aucText(m)} (${m.views!.attack!.roc.length} points)`).join('; ');
   return (
     <figure className="attack-fig" data-testid="roc-chart">
@@ -68,15 +85,26 @@ function RocChart({ models }: { models: ShownModel[] }) {
           <LineChart margin={{ top: 6, right: 14, bottom: 14, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
             <XAxis
-              type="number" dataKey="fpr" domain={[0, 1]} tickCount={6}
+              type="number"
+              dataKey="fpr"
+              domain={[0, 1]}
+              tickCount={6}
               label={{ value: 'FPR', position: 'insideBottomRight', offset: -6 }}
             />
             <YAxis type="number" dataKey="tpr" domain={[0, 1]} tickCount={6} width={40} />
             <Tooltip formatter={(v) => Number(v).toFixed(3)} labelFormatter={(v) => `FPR ${Number(v).toFixed(3)}`} />
             <Legend />
             <Line
-              data={[{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }]} dataKey="tpr" name="chance" stroke="#9ca3af"
-              strokeDasharray="4 4" dot={false} isAnimationActive={false}
+              data={[
+                { fpr: 0, tpr: 0 },
+                { fpr: 1, tpr: 1 },
+              ]}
+              dataKey="tpr"
+              name="chance"
+              stroke="#9ca3af"
+              strokeDasharray="4 4"
+              dot={false}
+              isAnimationActive={false}
             />
             {withRoc.map((m) => (
               <Line
@@ -114,17 +142,23 @@ export function AttackView() {
         <MethodPicker testId="attack-method" label="Method shown in the attack view" />
       </div>
       {!hasMethod ? (
-        <p className="muted">After unlearning, the membership attack’s score distributions (forget vs unseen test
-          images) and its ROC curve appear here for each method, next to Retrain.</p>
+        <p className="muted">
+          After unlearning, the membership attack’s score distributions (forget vs unseen test images) and its ROC curve
+          appear here for each method, next to Retrain.
+        </p>
       ) : withAttack.length === 0 ? (
-        <p className="muted" data-testid="attack-missing">Attack scores are not in this result (it was made before
-          they were recorded); the table shows the MIA AUC only.</p>
+        <p className="muted" data-testid="attack-missing">
+          Attack scores are not in this result (it was made before they were recorded); the table shows the MIA AUC
+          only.
+        </p>
       ) : null}
       {hasMethod && (
         <table className="attack-table" data-testid="attack-table" aria-label="Membership attack per model">
           <thead>
             <tr>
-              <th scope="col">model</th><th scope="col">MIA AUC % ± SE</th><th scope="col">images / side</th>
+              <th scope="col">model</th>
+              <th scope="col">MIA AUC % ± SE</th>
+              <th scope="col">images / side</th>
               <th scope="col">branch</th>
             </tr>
           </thead>
@@ -145,13 +179,17 @@ export function AttackView() {
       {withAttack.length > 0 && (
         <>
           <div className="attack-grid">
-            {shown.map((m) => <ScoreHistogram key={m.role} model={m} />)}
+            {shown.map((m) => (
+              <ScoreHistogram key={m.role} model={m} />
+            ))}
           </div>
           <RocChart models={shown} />
-          <p className="hint">The attack is a 1-D logistic regression on the logit-scaled confidence, scored out of
-            fold (paper §7.2). ≈50 = the forget images look like unseen ones. When the direct AUC is ≤ 42 the paper
-            swaps the roles and keeps the larger AUC; the curves then come from that swapped branch (positives =
-            forget images), so each curve’s area is the reported AUC.</p>
+          <p className="hint">
+            The attack is a 1-D logistic regression on the logit-scaled confidence, scored out of fold (paper §7.2). ≈50
+            = the forget images look like unseen ones. When the direct AUC is ≤ 42 the paper swaps the roles and keeps
+            the larger AUC; the curves then come from that swapped branch (positives = forget images), so each curve’s
+            area is the reported AUC.
+          </p>
         </>
       )}
     </section>

@@ -1,5 +1,16 @@
 import { useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { Metrics } from '../../core/lite';
 import { armLabel, armOf, isWithDC, metricsFor, type ModelMetricId } from '../../core/lite';
 import { acfChartRows, armKey, histogram, parseArmKey } from '../runState';
@@ -35,36 +46,40 @@ export function MethodCurves() {
         {tabs.tabList}
       </div>
       <div {...tabs.panelProps}>
-      {keys.length === 0 ? (
-        <p className="muted">Curves appear while methods run (enable “Per-epoch curves”).</p>
-      ) : (
-        <div className="chart">
-          <ResponsiveContainer width="100%" height={260}>
-            <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-              <XAxis dataKey="epoch" label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }} allowDecimals={false} />
-              <YAxis domain={[0, 100]} />
-              <Tooltip formatter={(v) => fmtNum(Number(v), 2)} />
-              <Legend />
-              {keys.map((k) => {
-                const a = parseArmKey(k);
-                return (
-                  <Line
-                    key={k}
-                    dataKey={k}
-                    name={`${a.method} ${armLabel(a.arm)}${a.round ? ` r${a.round + 1}` : ''}`}
-                    stroke={METHOD_COLORS[a.method] ?? '#555'}
-                    strokeDasharray={isWithDC(a.arm) ? '5 3' : undefined}
-                    dot={{ r: 2 }}
-                    isAnimationActive={false}
-                    connectNulls
-                  />
-                );
-              })}
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
-      )}
+        {keys.length === 0 ? (
+          <p className="muted">Curves appear while methods run (enable “Per-epoch curves”).</p>
+        ) : (
+          <div className="chart">
+            <ResponsiveContainer width="100%" height={260}>
+              <LineChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
+                <XAxis
+                  dataKey="epoch"
+                  label={{ value: 'epoch', position: 'insideBottomRight', offset: -4 }}
+                  allowDecimals={false}
+                />
+                <YAxis domain={[0, 100]} />
+                <Tooltip formatter={(v) => fmtNum(Number(v), 2)} />
+                <Legend />
+                {keys.map((k) => {
+                  const a = parseArmKey(k);
+                  return (
+                    <Line
+                      key={k}
+                      dataKey={k}
+                      name={`${a.method} ${armLabel(a.arm)}${a.round ? ` r${a.round + 1}` : ''}`}
+                      stroke={METHOD_COLORS[a.method] ?? '#555'}
+                      strokeDasharray={isWithDC(a.arm) ? '5 3' : undefined}
+                      dot={{ r: 2 }}
+                      isAnimationActive={false}
+                      connectNulls
+                    />
+                  );
+                })}
+              </LineChart>
+            </ResponsiveContainer>
+          </div>
+        )}
       </div>
     </section>
   );
@@ -128,7 +143,11 @@ export function TimingChart() {
     () =>
       methods
         .filter((m) => m.round === Math.max(0, ...methods.map((x) => x.round)))
-        .map((m) => ({ name: `${m.name} ${armLabel(armOf(m.withDC))}`, unlearn: m.unlearnSeconds, overhead: m.overheadSeconds })),
+        .map((m) => ({
+          name: `${m.name} ${armLabel(armOf(m.withDC))}`,
+          unlearn: m.unlearnSeconds,
+          overhead: m.overheadSeconds,
+        })),
     [methods],
   );
   return (
@@ -145,7 +164,13 @@ export function TimingChart() {
               <YAxis type="category" dataKey="name" width={150} />
               <Tooltip formatter={(v) => `${fmtNum(Number(v), 2)} s`} />
               <Legend />
-              <Bar dataKey="overhead" name="overhead (k-means + Blend)" stackId="t" fill="#f59e0b" isAnimationActive={false} />
+              <Bar
+                dataKey="overhead"
+                name="overhead (k-means + Blend)"
+                stackId="t"
+                fill="#f59e0b"
+                isAnimationActive={false}
+              />
               <Bar dataKey="unlearn" name="unlearning" stackId="t" fill="#2563eb" isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
@@ -162,14 +187,20 @@ export function LossHistogram() {
   const select = useLab((s) => s.selectMethod);
   const withLosses = methods.filter((m) => m.losses && (m.losses.forget.length || m.losses.test.length));
   const keyOf = (m: (typeof methods)[number]) => armKey(m.name, m.withDC, m.round);
-  const cur = withLosses.find((m) => keyOf(m) === selected) ?? withLosses.find((m) => m.name === 'A-CF') ?? withLosses[0];
+  const cur =
+    withLosses.find((m) => keyOf(m) === selected) ?? withLosses.find((m) => m.name === 'A-CF') ?? withLosses[0];
   const data = useMemo(() => (cur?.losses ? histogram(cur.losses.forget, cur.losses.test, 30) : []), [cur]);
   return (
     <section className="panel chart-panel" data-testid="chart-hist">
       <div className="panel-head">
         <h2>Loss histogram: forget vs test</h2>
         {withLosses.length > 0 && (
-          <select value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid="hist-method" aria-label="Method whose losses are shown">
+          <select
+            value={cur ? keyOf(cur) : ''}
+            onChange={(e) => select(e.target.value)}
+            data-testid="hist-method"
+            aria-label="Method whose losses are shown"
+          >
             {withLosses.map((m) => (
               <option key={keyOf(m)} value={keyOf(m)}>
                 {m.name} {armLabel(armOf(m.withDC))}
@@ -180,18 +211,40 @@ export function LossHistogram() {
         )}
       </div>
       {!cur ? (
-        <p className="muted">After unlearning, the per-example losses on the forget set and on unseen test images are compared here; a retrained model makes them overlap.</p>
+        <p className="muted">
+          After unlearning, the per-example losses on the forget set and on unseen test images are compared here; a
+          retrained model makes them overlap.
+        </p>
       ) : (
         <div className="chart">
           <ResponsiveContainer width="100%" height={220}>
             <BarChart data={data} barGap={0} barCategoryGap={1} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-              <XAxis dataKey="x" tickFormatter={(v) => Number(v).toFixed(1)} label={{ value: 'CE loss', position: 'insideBottomRight', offset: -4 }} />
+              <XAxis
+                dataKey="x"
+                tickFormatter={(v) => Number(v).toFixed(1)}
+                label={{ value: 'CE loss', position: 'insideBottomRight', offset: -4 }}
+              />
               <YAxis tickFormatter={(v) => `${Math.round(Number(v) * 100)}%`} />
-              <Tooltip formatter={(v) => `${(Number(v) * 100).toFixed(1)} %`} labelFormatter={(v) => `loss ≈ ${Number(v).toFixed(2)}`} />
+              <Tooltip
+                formatter={(v) => `${(Number(v) * 100).toFixed(1)} %`}
+                labelFormatter={(v) => `loss ≈ ${Number(v).toFixed(2)}`}
+              />
               <Legend />
-              <Bar dataKey="a" name={`forget (${cur.losses!.forget.length})`} fill="#dc2626" fillOpacity={0.7} isAnimationActive={false} />
-              <Bar dataKey="b" name={`test (${cur.losses!.test.length})`} fill="#2563eb" fillOpacity={0.7} isAnimationActive={false} />
+              <Bar
+                dataKey="a"
+                name={`forget (${cur.losses!.forget.length})`}
+                fill="#dc2626"
+                fillOpacity={0.7}
+                isAnimationActive={false}
+              />
+              <Bar
+                dataKey="b"
+                name={`test (${cur.losses!.test.length})`}
+                fill="#2563eb"
+                fillOpacity={0.7}
+                isAnimationActive={false}
+              />
             </BarChart>
           </ResponsiveContainer>
         </div>

@@ -27,11 +27,23 @@ export function Controls() {
         return (
           <fieldset key={group} className={`group group-${group}`} disabled={!!busy && group !== 'device'}>
             <legend>{title}</legend>
-            {group === 'hparams' && <p className="hint">Empty = the paper’s default for this dataset, model and arm (shown grey: w/o DC / w/ DC, epochs already scaled). Values you type are used as is.</p>}
+            {group === 'hparams' && (
+              <p className="hint">
+                Empty = the paper’s default for this dataset, model and arm (shown grey: w/o DC / w/ DC, epochs already
+                scaled). Values you type are used as is.
+              </p>
+            )}
             {defs
               .filter((p) => !p.advanced)
               .map((p) => (
-                <Control key={p.name} def={p} value={params[p.name]} classes={classes} hidden={hiddenFor(p, params)} params={params} />
+                <Control
+                  key={p.name}
+                  def={p}
+                  value={params[p.name]}
+                  classes={classes}
+                  hidden={hiddenFor(p, params)}
+                  params={params}
+                />
               ))}
             {defs.some((p) => p.advanced) && (
               <details className="more">
@@ -39,7 +51,14 @@ export function Controls() {
                 {defs
                   .filter((p) => p.advanced)
                   .map((p) => (
-                    <Control key={p.name} def={p} value={params[p.name]} classes={classes} hidden={hiddenFor(p, params)} params={params} />
+                    <Control
+                      key={p.name}
+                      def={p}
+                      value={params[p.name]}
+                      classes={classes}
+                      hidden={hiddenFor(p, params)}
+                      params={params}
+                    />
                   ))}
               </details>
             )}
@@ -89,14 +108,25 @@ function Control(props: { def: ParamDef; value: ParamValue; classes?: string[]; 
       const placeholder = a === b ? fmt(a) : `${fmt(a)} / ${fmt(b)}`;
       return (
         <Row def={def}>
-          <OptNumberInput value={value as number | null} placeholder={placeholder} title={`${def.help ?? ''} — empty: paper default (w/o DC / w/ DC: ${placeholder})`} onCommit={(v) => set(def.name, v)} testId={tid} />
+          <OptNumberInput
+            value={value as number | null}
+            placeholder={placeholder}
+            title={`${def.help ?? ''} — empty: paper default (w/o DC / w/ DC: ${placeholder})`}
+            onCommit={(v) => set(def.name, v)}
+            testId={tid}
+          />
         </Row>
       );
     }
     case 'bool':
       return (
         <label className="row row-check" title={def.help}>
-          <input type="checkbox" checked={value as boolean} onChange={(e) => set(def.name, e.target.checked)} data-testid={tid} />
+          <input
+            type="checkbox"
+            checked={value as boolean}
+            onChange={(e) => set(def.name, e.target.checked)}
+            data-testid={tid}
+          />
           <span>{def.label}</span>
         </label>
       );
@@ -108,7 +138,13 @@ function Control(props: { def: ParamDef; value: ParamValue; classes?: string[]; 
             <div className="radios">
               {def.options.map((o) => (
                 <label key={o.value} className="radio">
-                  <input type="radio" name={def.name} value={o.value} checked={value === o.value} onChange={() => set(def.name, o.value)} />
+                  <input
+                    type="radio"
+                    name={def.name}
+                    value={o.value}
+                    checked={value === o.value}
+                    onChange={() => set(def.name, o.value)}
+                  />
                   {o.label}
                 </label>
               ))}
@@ -131,7 +167,11 @@ function Control(props: { def: ParamDef; value: ParamValue; classes?: string[]; 
       const n = def.max - def.min + 1;
       return (
         <Row def={def}>
-          <select value={value === null ? 'auto' : String(value)} onChange={(e) => set(def.name, e.target.value === 'auto' ? null : Number(e.target.value))} data-testid={tid}>
+          <select
+            value={value === null ? 'auto' : String(value)}
+            onChange={(e) => set(def.name, e.target.value === 'auto' ? null : Number(e.target.value))}
+            data-testid={tid}
+          >
             <option value="auto">{def.nullLabel}</option>
             {Array.from({ length: n }, (_, i) => def.min + i).map((c) => (
               <option key={c} value={c}>
@@ -158,7 +198,10 @@ function Control(props: { def: ParamDef; value: ParamValue; classes?: string[]; 
                     const next = new Set(sel);
                     if (e.target.checked) next.add(o.value);
                     else next.delete(o.value);
-                    set(def.name, def.options.map((x) => x.value).filter((v) => next.has(v)));
+                    set(
+                      def.name,
+                      def.options.map((x) => x.value).filter((v) => next.has(v)),
+                    );
                   }}
                 />
                 {o.label}
@@ -172,7 +215,12 @@ function Control(props: { def: ParamDef; value: ParamValue; classes?: string[]; 
 }
 
 /** Number field that commits on blur / Enter, so half-typed values are never validated. */
-function NumberInput(props: { def: ParamDef & { min: number; max: number; step?: number }; value: number; onCommit: (v: number) => void; testId: string }) {
+function NumberInput(props: {
+  def: ParamDef & { min: number; max: number; step?: number };
+  value: number;
+  onCommit: (v: number) => void;
+  testId: string;
+}) {
   const { def } = props;
   return (
     <input
@@ -196,7 +244,13 @@ function NumberInput(props: { def: ParamDef & { min: number; max: number; step?:
 }
 
 /** Optional number: empty means "default" (null). */
-function OptNumberInput(props: { value: number | null; placeholder: string; title: string; onCommit: (v: number | null) => void; testId: string }) {
+function OptNumberInput(props: {
+  value: number | null;
+  placeholder: string;
+  title: string;
+  onCommit: (v: number | null) => void;
+  testId: string;
+}) {
   return (
     <input
       key={String(props.value)}

@@ -3,7 +3,12 @@ import { useLab } from '../store';
 import { RgbaCanvas } from './RgbaCanvas';
 
 const NAMES: Record<string, string> = { cifar10: 'CIFAR-10', svhn: 'SVHN', synthetic: 'Synthetic' };
-const SOURCES: Record<string, string> = { prepared: 'prepared shards (SHA-256 verified)', cache: 'browser cache (verified)', import: 'imported archive', synthetic: 'generated in the browser' };
+const SOURCES: Record<string, string> = {
+  prepared: 'prepared shards (SHA-256 verified)',
+  cache: 'browser cache (verified)',
+  import: 'imported archive',
+  synthetic: 'generated in the browser',
+};
 
 /** The loaded dataset: 10×10 grid of real samples (row = class), sizes, classes; drop or pick an archive. */
 export function DatasetPanel() {
@@ -33,9 +38,14 @@ export function DatasetPanel() {
     >
       <div className="panel-head">
         <h2>
-          Dataset: <span data-testid="dataset-name">{ds ? NAMES[ds.id] ?? ds.id : 'loading…'}</span>
+          Dataset: <span data-testid="dataset-name">{ds ? (NAMES[ds.id] ?? ds.id) : 'loading…'}</span>
         </h2>
-        <button className="btn-small" disabled={!!busy} onClick={() => input.current?.click()} data-testid="btn-import-archive">
+        <button
+          className="btn-small"
+          disabled={!!busy}
+          onClick={() => input.current?.click()}
+          data-testid="btn-import-archive"
+        >
           Import archive…
         </button>
         <input
@@ -63,7 +73,8 @@ export function DatasetPanel() {
           />
           <div className="dataset-meta">
             <div>
-              <strong>{ds.trainSize.toLocaleString()}</strong> train · <strong>{ds.testSize.toLocaleString()}</strong> test
+              <strong>{ds.trainSize.toLocaleString()}</strong> train · <strong>{ds.testSize.toLocaleString()}</strong>{' '}
+              test
             </div>
             <div className="muted small">from {SOURCES[ds.source] ?? ds.source}</div>
             <ol className="class-list" start={0}>
@@ -75,10 +86,16 @@ export function DatasetPanel() {
             </ol>
             {ds.available.length > 0 && (
               <div className="muted small">
-                Prepared on this server: {ds.available.map((a) => `${NAMES[a.id] ?? a.id} (${a.trainSize.toLocaleString()}/${a.testSize.toLocaleString()})`).join(', ')}
+                Prepared on this server:{' '}
+                {ds.available
+                  .map((a) => `${NAMES[a.id] ?? a.id} (${a.trainSize.toLocaleString()}/${a.testSize.toLocaleString()})`)
+                  .join(', ')}
               </div>
             )}
-            <div className="muted small drop-hint">Drop cifar-10-binary.tar.gz or train_32x32.mat + test_32x32.mat here: parsed in the worker, cached in this browser.</div>
+            <div className="muted small drop-hint">
+              Drop cifar-10-binary.tar.gz or train_32x32.mat + test_32x32.mat here: parsed in the worker, cached in this
+              browser.
+            </div>
           </div>
         </div>
       ) : (

@@ -19,11 +19,21 @@ function ClearCachedData() {
   };
   return (
     <div className="clear-cache">
-      <button type="button" onClick={onClick} disabled={state.busy} data-testid="clear-cache"
-        title="Removes cached pretrained weights, imported and downloaded datasets, recent runs and reproduce cells">
+      <button
+        type="button"
+        onClick={onClick}
+        disabled={state.busy}
+        data-testid="clear-cache"
+        title="Removes cached pretrained weights, imported and downloaded datasets, recent runs and reproduce cells"
+      >
         {state.busy ? 'Clearing…' : 'Clear cached data'}
       </button>
-      {state.text && <span className="muted small" role="status" data-testid="clear-cache-result"> {state.text}</span>}
+      {state.text && (
+        <span className="muted small" role="status" data-testid="clear-cache-result">
+          {' '}
+          {state.text}
+        </span>
+      )}
     </div>
   );
 }
@@ -58,26 +68,39 @@ export function DevicePanel() {
         <dt>Training workers</dt>
         <dd data-testid="training-workers">
           {b?.workers ?? '–'}
-          {b?.workers !== undefined && <span className="muted small">{b.workers > 1 ? ' data-parallel WASM workers' : ' (in the lab worker)'}</span>}
+          {b?.workers !== undefined && (
+            <span className="muted small">
+              {b.workers > 1 ? ' data-parallel WASM workers' : ' (in the lab worker)'}
+            </span>
+          )}
         </dd>
         {b?.adapter && (
           <>
             <dt>Adapter</dt>
-            <dd className="small" data-testid="gpu-adapter">{b.adapter}</dd>
+            <dd className="small" data-testid="gpu-adapter">
+              {b.adapter}
+            </dd>
           </>
         )}
         {b?.tuning && (
           <>
             <dt>Kernels</dt>
-            <dd className="small" data-testid="gpu-tuning">{b.tuning}</dd>
+            <dd className="small" data-testid="gpu-tuning">
+              {b.tuning}
+            </dd>
           </>
         )}
         <dt>Self-check</dt>
         <dd data-testid="self-check">{b?.selfCheck ? `${b.selfCheck.ok ? '✓' : '✗'} ${b.selfCheck.message}` : '–'}</dd>
         <dt>Throughput</dt>
-        <dd data-testid="img-per-sec">{ips !== null ? `${ips.toFixed(0)} images/s` : '–'}{ipsStage && <span className="muted small"> ({ipsStage})</span>}</dd>
+        <dd data-testid="img-per-sec">
+          {ips !== null ? `${ips.toFixed(0)} images/s` : '–'}
+          {ipsStage && <span className="muted small"> ({ipsStage})</span>}
+        </dd>
         <dt>Memory</dt>
-        <dd data-testid="memory">{mem ? `${mem.numTensors.toLocaleString()} tensors · ${fmtBytes(mem.numBytes)}` : '–'}</dd>
+        <dd data-testid="memory">
+          {mem ? `${mem.numTensors.toLocaleString()} tensors · ${fmtBytes(mem.numBytes)}` : '–'}
+        </dd>
         <dt>Worker</dt>
         <dd data-testid="worker-state">
           {ready ? 'ready' : 'starting'}
@@ -87,21 +110,39 @@ export function DevicePanel() {
         {b?.versions && (
           <>
             <dt>Versions</dt>
-            <dd className="small">{Object.entries(b.versions).map(([k, v]) => `${k} ${v}`).join(' · ')}</dd>
+            <dd className="small">
+              {Object.entries(b.versions)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(' · ')}
+            </dd>
           </>
         )}
       </dl>
       {b?.backend === 'webgpu' && (
         <details className="why" data-testid="gpu-diag-box">
           <summary>WebGPU diagnostics</summary>
-          <button type="button" data-testid="btn-gpu-diagnose" disabled={!!busy} onClick={() => void useLab.getState().gpuDiagnose()}>
+          <button
+            type="button"
+            data-testid="btn-gpu-diagnose"
+            disabled={!!busy}
+            onClick={() => void useLab.getState().gpuDiagnose()}
+          >
             Check AddN and the filter gradient
           </button>{' '}
-          <button type="button" data-testid="btn-gpu-provoke" disabled={!!busy} onClick={() => void useLab.getState().gpuDiagnose(true)}
-            title="runs tfjs' unfixed AddN once: a real device error, to see the fallback to WASM">
+          <button
+            type="button"
+            data-testid="btn-gpu-provoke"
+            disabled={!!busy}
+            onClick={() => void useLab.getState().gpuDiagnose(true)}
+            title="runs tfjs' unfixed AddN once: a real device error, to see the fallback to WASM"
+          >
             Provoke a device error
           </button>
-          {gpuDiag && <pre className="small" data-testid="gpu-diag">{gpuDiag}</pre>}
+          {gpuDiag && (
+            <pre className="small" data-testid="gpu-diag">
+              {gpuDiag}
+            </pre>
+          )}
         </details>
       )}
       <ClearCachedData />

@@ -1,14 +1,23 @@
 import { useMemo, useState } from 'react';
 import { armLabel, isWithDC, parseGalleryKey } from '../../core/lite';
 import {
-  armKey, galleryMethodKeys, galleryRows, pickGalleryMethod, pickGalleryReference, type GallerySort,
+  armKey,
+  galleryMethodKeys,
+  galleryRows,
+  pickGalleryMethod,
+  pickGalleryReference,
+  type GallerySort,
 } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS } from '../format';
 import { RgbaCanvas } from './RgbaCanvas';
 
 const SORTS: Array<{ key: GallerySort; label: string; title: string }> = [
-  { key: 'hardest', label: 'hardest to forget', title: 'smallest confidence drop first (the samples the method kept remembering)' },
+  {
+    key: 'hardest',
+    label: 'hardest to forget',
+    title: 'smallest confidence drop first (the samples the method kept remembering)',
+  },
   { key: 'easiest', label: 'most forgotten', title: 'largest confidence drop first' },
   { key: 'original', label: 'original confidence', title: 'most confident original model first' },
   { key: 'position', label: 'forget-set order', title: 'order in the forget set' },
@@ -58,7 +67,10 @@ export function ForgetGallery() {
   const method = pickGalleryMethod(keys, selected);
   const reference = pickGalleryReference(keys, method);
   const showRef = reference !== null && reference !== method;
-  const rows = useMemo(() => galleryRows(items, method, showRef ? reference : null, sort), [items, method, reference, showRef, sort]);
+  const rows = useMemo(
+    () => galleryRows(items, method, showRef ? reference : null, sort),
+    [items, method, reference, showRef, sort],
+  );
   const className = (label: number) => classes?.[label] ?? `class ${label}`;
   const methodName = method ? parseGalleryKey(method).method : '';
   return (
@@ -101,15 +113,16 @@ export function ForgetGallery() {
       </div>
       {items.length === 0 ? (
         <p className="muted">
-          Press Unlearn: once the original model is trained, a sample of the forget set appears here with its confidence in the true label, and each
-          method’s confidence next to it as it finishes (Retrain is the reference).
+          Press Unlearn: once the original model is trained, a sample of the forget set appears here with its confidence
+          in the true label, and each method’s confidence next to it as it finishes (Retrain is the reference).
         </p>
       ) : (
         <>
           <p className="muted small">
             Confidence in the true label, p(y|x), on {items.length} forget images: original model
             {method ? ` vs ${keyLabel(method)}` : ''}
-            {showRef && reference ? ` and ${keyLabel(reference)} (reference)` : ''}. {method ? 'Drop = original − method, in percentage points; sorted by ' : 'Sorted by '}
+            {showRef && reference ? ` and ${keyLabel(reference)} (reference)` : ''}.{' '}
+            {method ? 'Drop = original − method, in percentage points; sorted by ' : 'Sorted by '}
             {SORTS.find((s) => s.key === sort)?.label}.{!method && ' Press Unlearn to compare.'}
           </p>
           <div className="forgets">
@@ -129,13 +142,23 @@ export function ForgetGallery() {
                     </span>
                     <span className="muted">#{r.item.pos}</span>
                     {r.drop !== undefined && (
-                      <span className="forget-drop" data-testid="forget-drop" title="confidence drop: original − method">
+                      <span
+                        className="forget-drop"
+                        data-testid="forget-drop"
+                        title="confidence drop: original − method"
+                      >
                         drop {fmtPts(r.drop)} pts
                       </span>
                     )}
                   </figcaption>
                 </div>
-                <ConfBar label="original" value={r.item.original} color="#9ca3af" testId="forget-conf-original" title="original model (trained on the forget set)" />
+                <ConfBar
+                  label="original"
+                  value={r.item.original}
+                  color="#9ca3af"
+                  testId="forget-conf-original"
+                  title="original model (trained on the forget set)"
+                />
                 {method && (
                   <ConfBar
                     label={methodName}
@@ -146,7 +169,13 @@ export function ForgetGallery() {
                   />
                 )}
                 {showRef && reference && (
-                  <ConfBar label="Retrain" value={r.reference} color={METHOD_COLORS.Retrain ?? '#374151'} testId="forget-conf-retrain" title={`${keyLabel(reference)} (reference)`} />
+                  <ConfBar
+                    label="Retrain"
+                    value={r.reference}
+                    color={METHOD_COLORS.Retrain ?? '#374151'}
+                    testId="forget-conf-retrain"
+                    title={`${keyLabel(reference)} (reference)`}
+                  />
                 )}
               </figure>
             ))}

@@ -10,10 +10,17 @@ export function PrototypeGallery() {
     <section className="panel gallery-panel" data-testid="prototype-gallery">
       <div className="panel-head">
         <h2>Blend prototypes</h2>
-        {items.length > 0 && <span className="muted small">iteration {iter} · {items.length} shown</span>}
+        {items.length > 0 && (
+          <span className="muted small">
+            iteration {iter} · {items.length} shown
+          </span>
+        )}
       </div>
       {items.length === 0 ? (
-        <p className="muted">Press Condense: each clean sub-class cluster is blended into one image; a sample of them appears here as they form.</p>
+        <p className="muted">
+          Press Condense: each clean sub-class cluster is blended into one image; a sample of them appears here as they
+          form.
+        </p>
       ) : (
         <div className="protos">
           {items.map((p) => (
@@ -27,7 +34,13 @@ export function PrototypeGallery() {
               />
               <div className="members">
                 {p.members.slice(0, 4).map((m, i) => (
-                  <RgbaCanvas key={i} image={m} scale={0.75} title="cluster member" label={`member ${i + 1} of cluster ${p.cluster}`} />
+                  <RgbaCanvas
+                    key={i}
+                    image={m}
+                    scale={0.75}
+                    title="cluster member"
+                    label={`member ${i + 1} of cluster ${p.cluster}`}
+                  />
                 ))}
               </div>
               <figcaption>
@@ -63,14 +76,26 @@ export function ReducedRetain() {
         <Stat label="reduced retain set" value={reduced.toLocaleString()} />
         <Stat label="size vs retain" value={`${(100 * ratio).toFixed(1)} %`} />
         <Stat label="mean cluster size" value={meanSize.toFixed(1)} />
-        {cond && <Stat label="k-means / partition / Blend" value={`${cond.kmeansSeconds.toFixed(1)} / ${cond.partitionSeconds.toFixed(2)} / ${cond.blendSeconds.toFixed(1)} s`} />}
-        {cond && <Stat label="final Blend loss" value={Number.isFinite(cond.finalLoss) ? cond.finalLoss.toExponential(2) : '–'} />}
+        {cond && (
+          <Stat
+            label="k-means / partition / Blend"
+            value={`${cond.kmeansSeconds.toFixed(1)} / ${cond.partitionSeconds.toFixed(2)} / ${cond.blendSeconds.toFixed(1)} s`}
+          />
+        )}
+        {cond && (
+          <Stat
+            label="final Blend loss"
+            value={Number.isFinite(cond.finalLoss) ? cond.finalLoss.toExponential(2) : '–'}
+          />
+        )}
       </div>
       <div className="ratio-bar" title="reduced retain set as a share of the retain set">
         <div className="ratio-residual" style={{ width: `${retain ? (100 * residual) / retain : 0}%` }} />
         <div className="ratio-free" style={{ width: `${retain ? (100 * free) / retain : 0}%` }} />
       </div>
-      <p className="muted small">Orange: residual real images (clusters that contain forget images); green: one prototype per clean cluster.</p>
+      <p className="muted small">
+        Orange: residual real images (clusters that contain forget images); green: one prototype per clean cluster.
+      </p>
     </section>
   );
 }

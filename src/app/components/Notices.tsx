@@ -8,7 +8,12 @@ export function Notices() {
   return (
     <div className="notices" aria-live="polite">
       {notices.map((n) => (
-        <div key={n.id} className={`notice notice-${n.level}`} data-testid={n.testId ?? 'notice'} role={n.level === 'error' ? 'alert' : 'status'}>
+        <div
+          key={n.id}
+          className={`notice notice-${n.level}`}
+          data-testid={n.testId ?? 'notice'}
+          role={n.level === 'error' ? 'alert' : 'status'}
+        >
           <div className="notice-body">
             <strong>{n.title}</strong>
             {n.lines.length > 0 && (

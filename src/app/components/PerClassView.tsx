@@ -21,10 +21,15 @@ export function MethodPicker({ testId, label }: { testId: string; label: string 
     <label className="small">
       <span className="visually-hidden">{label}</span>
       <select
-        value={cur ? keyOf(cur) : ''} onChange={(e) => select(e.target.value)} data-testid={testId} aria-label={label}
+        value={cur ? keyOf(cur) : ''}
+        onChange={(e) => select(e.target.value)}
+        data-testid={testId}
+        aria-label={label}
       >
         {methods.map((m) => (
-          <option key={keyOf(m)} value={keyOf(m)}>{methodLabel(m)}</option>
+          <option key={keyOf(m)} value={keyOf(m)}>
+            {methodLabel(m)}
+          </option>
         ))}
       </select>
     </label>
@@ -57,7 +62,9 @@ function ConfusionTable({ model, names }: { model: ShownModel; names: string[] }
         <caption>{model.label}</caption>
         <thead>
           <tr>
-            <th scope="col"><span className="visually-hidden">true class \ predicted class</span></th>
+            <th scope="col">
+              <span className="visually-hidden">true class \ predicted class</span>
+            </th>
             {m.map((_, j) => (
               <th key={j} scope="col" title={`predicted ${names[j]}`}>
                 <abbr title={`predicted ${names[j]}`}>{names[j].slice(0, 3)}</abbr>
@@ -102,7 +109,8 @@ export function PerClassView() {
   const shown = shownModels(methods, selected, experiment?.pretrain);
   const withViews = shown.filter((m) => m.views?.perClass);
   const nClasses = Math.max(
-    0, ...shown.map((m) => m.views?.perClass?.testAcc.length ?? m.views?.confusion?.length ?? 0),
+    0,
+    ...shown.map((m) => m.views?.perClass?.testAcc.length ?? m.views?.confusion?.length ?? 0),
   );
   const names = useClassNames(nClasses);
   const forgetClass = experiment?.split.forgetClass ?? null;
@@ -114,26 +122,44 @@ export function PerClassView() {
         <MethodPicker testId="perclass-method" label="Method shown in the per-class view" />
       </div>
       {!hasMethod ? (
-        <p className="muted">After unlearning, per-class test and forget accuracy of each method appear here next to
-          Retrain, with confusion matrices.</p>
+        <p className="muted">
+          After unlearning, per-class test and forget accuracy of each method appear here next to Retrain, with
+          confusion matrices.
+        </p>
       ) : withViews.length === 0 ? (
-        <p className="muted" data-testid="perclass-missing">Per-class accuracies are not in this result (it was made
-          before they were recorded).</p>
+        <p className="muted" data-testid="perclass-missing">
+          Per-class accuracies are not in this result (it was made before they were recorded).
+        </p>
       ) : (
         <>
           <table
-            className="perclass" data-testid="perclass-table"
+            className="perclass"
+            data-testid="perclass-table"
             aria-label="Per-class accuracy (%) on the test set and the forget set"
           >
             <thead>
               <tr>
-                <th scope="col" rowSpan={2}>class</th>
-                <th scope="colgroup" colSpan={withViews.length}>test accuracy %</th>
-                <th scope="colgroup" colSpan={withViews.length}>forget accuracy %</th>
+                <th scope="col" rowSpan={2}>
+                  class
+                </th>
+                <th scope="colgroup" colSpan={withViews.length}>
+                  test accuracy %
+                </th>
+                <th scope="colgroup" colSpan={withViews.length}>
+                  forget accuracy %
+                </th>
               </tr>
               <tr>
-                {withViews.map((m) => <th key={`t${m.role}`} scope="col">{m.label}</th>)}
-                {withViews.map((m) => <th key={`f${m.role}`} scope="col">{m.label}</th>)}
+                {withViews.map((m) => (
+                  <th key={`t${m.role}`} scope="col">
+                    {m.label}
+                  </th>
+                ))}
+                {withViews.map((m) => (
+                  <th key={`f${m.role}`} scope="col">
+                    {m.label}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -157,10 +183,14 @@ export function PerClassView() {
               ))}
             </tbody>
           </table>
-          <p className="hint">Forget accuracy is shown for the classes that have images in the forget set (— elsewhere).
-            Unlearning should bring the method’s bars to Retrain’s, not to zero.</p>
+          <p className="hint">
+            Forget accuracy is shown for the classes that have images in the forget set (— elsewhere). Unlearning should
+            bring the method’s bars to Retrain’s, not to zero.
+          </p>
           <div className="confusions">
-            {shown.map((m) => <ConfusionTable key={m.role} model={m} names={names} />)}
+            {shown.map((m) => (
+              <ConfusionTable key={m.role} model={m} names={names} />
+            ))}
           </div>
         </>
       )}

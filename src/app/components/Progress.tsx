@@ -2,7 +2,13 @@ import { useEffect, useState } from 'react';
 import { useLab } from '../store';
 import { STAGE_LABELS, fmtSeconds } from '../format';
 
-const ACTIVITY: Record<string, string> = { init: 'starting backend', setSpec: 'preparing data', loadDataset: 'loading dataset', importArchive: 'importing archive', reset: 'resetting' };
+const ACTIVITY: Record<string, string> = {
+  init: 'starting backend',
+  setSpec: 'preparing data',
+  loadDataset: 'loading dataset',
+  importArchive: 'importing archive',
+  reset: 'resetting',
+};
 
 /** One progress bar per stage with its ETA; finished stages show their time. */
 export function Progress() {
@@ -54,11 +60,18 @@ export function Progress() {
                 {p && running && p.epochs > 1 ? `epoch ${Math.min(p.epoch, p.epochs)}/${p.epochs} · ` : ''}
                 {p && running ? `step ${p.step}/${p.steps} · ` : ''}
                 {p?.loss !== undefined && running ? `loss ${p.loss.toFixed(3)} · ` : ''}
-                {running ? `${fmtSeconds(elapsed)} elapsed${s.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(s.etaSeconds)}` : ''}` : s.status === 'done' ? fmtSeconds(s.seconds) : s.status}
+                {running
+                  ? `${fmtSeconds(elapsed)} elapsed${s.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(s.etaSeconds)}` : ''}`
+                  : s.status === 'done'
+                    ? fmtSeconds(s.seconds)
+                    : s.status}
               </span>
             </div>
             <div className="bar">
-              <div className="bar-fill" style={{ width: `${Math.round(100 * (s.status === 'done' ? 1 : s.fraction))}%` }} />
+              <div
+                className="bar-fill"
+                style={{ width: `${Math.round(100 * (s.status === 'done' ? 1 : s.fraction))}%` }}
+              />
             </div>
           </div>
         );

@@ -26,13 +26,19 @@ export function ReproducePanel() {
           <h2 className="inline">Reproduce the paper’s tables</h2>
         </summary>
         <p className="muted small">
-          Runs the cells of <code>npm run reproduce</code> here: §4.3 class and 10% uniform single rounds (all methods, w/o and w/ DC) and the §4.5 three-round cell, per seed.
-          Finished cells are kept in this browser, so a reload resumes. The §4.2 condensation benchmark is CLI-only.
+          Runs the cells of <code>npm run reproduce</code> here: §4.3 class and 10% uniform single rounds (all methods,
+          w/o and w/ DC) and the §4.5 three-round cell, per seed. Finished cells are kept in this browser, so a reload
+          resumes. The §4.2 condensation benchmark is CLI-only.
         </p>
         <div className="repro-form">
           <label>
             Preset{' '}
-            <select value={preset} onChange={(e) => setPreset(e.target.value)} disabled={!!busy} data-testid="repro-preset">
+            <select
+              value={preset}
+              onChange={(e) => setPreset(e.target.value)}
+              disabled={!!busy}
+              data-testid="repro-preset"
+            >
               {Object.entries(PRESETS).map(([k, p]) => (
                 <option key={k} value={k}>
                   {p.label}
@@ -42,16 +48,36 @@ export function ReproducePanel() {
           </label>
           <label>
             Seeds{' '}
-            <input type="number" min={1} max={5} value={seeds} onChange={(e) => setSeeds(Math.max(1, Math.min(5, Number(e.target.value) || 1)))} disabled={!!busy} data-testid="repro-seeds" />
+            <input
+              type="number"
+              min={1}
+              max={5}
+              value={seeds}
+              onChange={(e) => setSeeds(Math.max(1, Math.min(5, Number(e.target.value) || 1)))}
+              disabled={!!busy}
+              data-testid="repro-seeds"
+            />
           </label>
           <label className="check">
-            <input type="checkbox" checked={multi} onChange={(e) => setMulti(e.target.checked)} disabled={!!busy} /> multi-round cell
+            <input type="checkbox" checked={multi} onChange={(e) => setMulti(e.target.checked)} disabled={!!busy} />{' '}
+            multi-round cell
           </label>
-          <button className="primary" disabled={!ready || !!busy} onClick={() => run(preset, seeds, multi)} data-testid="btn-reproduce">
+          <button
+            className="primary"
+            disabled={!ready || !!busy}
+            onClick={() => run(preset, seeds, multi)}
+            data-testid="btn-reproduce"
+          >
             Run
           </button>
           {repro?.claims && (
-            <button onClick={() => { const t = report(); if (t) download(`reproduce-${repro.preset}.md`, t, 'text/markdown'); }} data-testid="btn-repro-report">
+            <button
+              onClick={() => {
+                const t = report();
+                if (t) download(`reproduce-${repro.preset}.md`, t, 'text/markdown');
+              }}
+              data-testid="btn-repro-report"
+            >
               Export report (.md)
             </button>
           )}

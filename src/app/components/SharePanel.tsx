@@ -88,8 +88,11 @@ export function SharePanel() {
               <button className="link-btn" onClick={() => openRecent(r.id)} title="show this result">
                 {new Date(r.at).toLocaleString()}
               </button>
-              <span className="small"> {r.label} · {r.backend}</span>{' '}
-              <a className="small" href={r.search.startsWith("?") ? r.search : "?"}>
+              <span className="small">
+                {' '}
+                {r.label} · {r.backend}
+              </span>{' '}
+              <a className="small" href={r.search.startsWith('?') ? r.search : '?'}>
                 settings
               </a>
             </li>

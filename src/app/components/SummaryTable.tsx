@@ -25,83 +25,112 @@ export function SummaryTable() {
   const multi = useLab((s) => s.run.multi);
   return (
     <>
-    {multi && multi.planned.length >= 2 && <SeedsTable multi={multi} />}
-    <section className="panel table-panel" data-testid="summary">
-      <div className="panel-head">
-        <h2>{multi && multi.planned.length >= 2 && multi.current !== null ? `Seed ${multi.current}: ` : ''}Summary{rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}</h2>
-        {ex && (
-          <span className="muted small">
-            {ex.split.forgetClass !== null && ex.split.forgetClass !== undefined ? `forgetting class ${ex.split.forgetClass} · ` : ''}
-            retain {ex.split.retainSize} · forget {ex.split.forgetSize} · test-eval {ex.split.testEvalSize} · original test acc {fmtNum(ex.pretrain.testAcc)}
-            {ex.pretrain.reused ? ' (cached)' : ''}
-          </span>
-        )}
-      </div>
-      {rows.length === 0 ? (
-        <p className="muted">Results appear here as each method finishes. MIA ≈ 50 is ideal (a retrained model); lower forget accuracy = more forgetting.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="summary" data-testid="summary-table">
-            <thead>
-              <tr>
-                <th rowSpan={2}>Method</th>
-                {arms.map((a) => (
-                  <th key={a.title} colSpan={SPAN} className="arm">
-                    {a.title}
-                  </th>
-                ))}
-              </tr>
-              <tr>
-                {arms.map((a) => [
-                  ...METRIC_COLUMNS.map((c) => <th key={`${a.title}${c.id}`}>{c.label}</th>),
-                  <th key={`${a.title}time`}>Time</th>,
-                ])}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => {
-                const isRef = r.method === 'Retrain';
-                return (
-                  <tr key={r.method} className={isRef ? 'ref' : ''} data-testid={`summary-row-${r.method}`}>
-                    <th scope="row">
-                      {r.method}
-                      {isRef && <span className="badge">reference</span>}
-                    </th>
-                    {arms.map((a) => {
-                      const m: MethodResult | undefined = r[a.arm];
-                      const refM = isWithDC(a.arm) ? (ref?.with ?? ref?.without) : ref?.without;
-                      if (!m) return <td key={a.title} colSpan={SPAN} className="muted center">not run</td>;
-                      return [
-                        ...METRIC_COLUMNS.map((c) => (
-                          <td key={`${a.title}${c.id}`} className="num" onClick={() => select(armKey(m.name, m.withDC, m.round))} data-testid="metric-cell">
-                            {fmtNum(metricPoint(m, c))}
-                            {c.id === 'mia' && m.metrics.miaSe !== undefined && (
-                              <span className="se small" data-testid="mia-se" title="bootstrap standard error of the MIA over samples (AUC points)">
-                                {' '}± {fmtNum(m.metrics.miaSe)} SE
-                              </span>
-                            )}
-                            {!isRef && refM && c.summary.gap && (
-                              <span className="gap">{fmtGap(metricPoint(m, c), metricPoint(refM, c))}</span>
-                            )}
-                          </td>
-                        )),
-                        <td key={`${a.title}time`} className="num" title={`unlearning ${fmtSeconds(m.unlearnSeconds)}; overhead ${fmtSeconds(m.overheadSeconds)}`}>
-                          {fmtSeconds(m.unlearnSeconds)}
-                          {m.overheadSeconds > 0 && <span className="gap">+{fmtSeconds(m.overheadSeconds)}</span>}
-                        </td>,
-                      ];
-                    })}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <p className="muted small">
-            Accuracies and MIA in %. Small numbers: gap to Retrain in the same arm (Time: + condensation overhead). MIA is the paper’s φ-logistic-regression AUC (≈50 ideal).
-          </p>
+      {multi && multi.planned.length >= 2 && <SeedsTable multi={multi} />}
+      <section className="panel table-panel" data-testid="summary">
+        <div className="panel-head">
+          <h2>
+            {multi && multi.planned.length >= 2 && multi.current !== null ? `Seed ${multi.current}: ` : ''}Summary
+            {rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}
+          </h2>
+          {ex && (
+            <span className="muted small">
+              {ex.split.forgetClass !== null && ex.split.forgetClass !== undefined
+                ? `forgetting class ${ex.split.forgetClass} · `
+                : ''}
+              retain {ex.split.retainSize} · forget {ex.split.forgetSize} · test-eval {ex.split.testEvalSize} · original
+              test acc {fmtNum(ex.pretrain.testAcc)}
+              {ex.pretrain.reused ? ' (cached)' : ''}
+            </span>
+          )}
         </div>
-      )}
-    </section>
+        {rows.length === 0 ? (
+          <p className="muted">
+            Results appear here as each method finishes. MIA ≈ 50 is ideal (a retrained model); lower forget accuracy =
+            more forgetting.
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table className="summary" data-testid="summary-table">
+              <thead>
+                <tr>
+                  <th rowSpan={2}>Method</th>
+                  {arms.map((a) => (
+                    <th key={a.title} colSpan={SPAN} className="arm">
+                      {a.title}
+                    </th>
+                  ))}
+                </tr>
+                <tr>
+                  {arms.map((a) => [
+                    ...METRIC_COLUMNS.map((c) => <th key={`${a.title}${c.id}`}>{c.label}</th>),
+                    <th key={`${a.title}time`}>Time</th>,
+                  ])}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => {
+                  const isRef = r.method === 'Retrain';
+                  return (
+                    <tr key={r.method} className={isRef ? 'ref' : ''} data-testid={`summary-row-${r.method}`}>
+                      <th scope="row">
+                        {r.method}
+                        {isRef && <span className="badge">reference</span>}
+                      </th>
+                      {arms.map((a) => {
+                        const m: MethodResult | undefined = r[a.arm];
+                        const refM = isWithDC(a.arm) ? (ref?.with ?? ref?.without) : ref?.without;
+                        if (!m)
+                          return (
+                            <td key={a.title} colSpan={SPAN} className="muted center">
+                              not run
+                            </td>
+                          );
+                        return [
+                          ...METRIC_COLUMNS.map((c) => (
+                            <td
+                              key={`${a.title}${c.id}`}
+                              className="num"
+                              onClick={() => select(armKey(m.name, m.withDC, m.round))}
+                              data-testid="metric-cell"
+                            >
+                              {fmtNum(metricPoint(m, c))}
+                              {c.id === 'mia' && m.metrics.miaSe !== undefined && (
+                                <span
+                                  className="se small"
+                                  data-testid="mia-se"
+                                  title="bootstrap standard error of the MIA over samples (AUC points)"
+                                >
+                                  {' '}
+                                  ± {fmtNum(m.metrics.miaSe)} SE
+                                </span>
+                              )}
+                              {!isRef && refM && c.summary.gap && (
+                                <span className="gap">{fmtGap(metricPoint(m, c), metricPoint(refM, c))}</span>
+                              )}
+                            </td>
+                          )),
+                          <td
+                            key={`${a.title}time`}
+                            className="num"
+                            title={`unlearning ${fmtSeconds(m.unlearnSeconds)}; overhead ${fmtSeconds(m.overheadSeconds)}`}
+                          >
+                            {fmtSeconds(m.unlearnSeconds)}
+                            {m.overheadSeconds > 0 && <span className="gap">+{fmtSeconds(m.overheadSeconds)}</span>}
+                          </td>,
+                        ];
+                      })}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            <p className="muted small">
+              Accuracies and MIA in %. Small numbers: gap to Retrain in the same arm (Time: + condensation overhead).
+              MIA is the paper’s φ-logistic-regression AUC (≈50 ideal).
+            </p>
+          </div>
+        )}
+      </section>
     </>
   );
 }

@@ -25,7 +25,10 @@ export function useTabs<K extends string>(opts: {
   const { tabs, selected, onSelect } = opts;
 
   const onKeyDown = (e: KeyboardEvent<HTMLButtonElement>) => {
-    const i = Math.max(0, tabs.findIndex((t) => t.key === selected));
+    const i = Math.max(
+      0,
+      tabs.findIndex((t) => t.key === selected),
+    );
     const n = tabs.length;
     const to = { ArrowRight: (i + 1) % n, ArrowLeft: (i - 1 + n) % n, Home: 0, End: n - 1 }[e.key];
     if (to === undefined) return;

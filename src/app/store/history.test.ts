@@ -9,13 +9,15 @@ const KEY = 'unlearning-lab.recent.v1';
 /** A recent run as `remember` stores it (JSON round-tripped: NaN becomes null). */
 function entry(id: string, edit: (r: Record<string, unknown>) => void = () => {}): Record<string, unknown> {
   const metrics = { retainAcc: 90, forgetAcc: 80, testAcc: 70, mia: 55, lossMia: 51 };
-  const result: Record<string, unknown> = JSON.parse(JSON.stringify({
-    spec: DEFAULT_SPEC,
-    env: { backend: 'wasm', versions: {}, startedAt: '2026-01-01T00:00:00Z', seconds: 12 },
-    split: { trainSize: 30, retainSize: 27, forgetSize: 3, testUsedSize: 14, testEvalSize: 6, forgetClass: null },
-    pretrain: { seconds: 3, testAcc: NaN, trainAcc: 91, reused: false },
-    methods: [{ name: 'CF', withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, metrics, curve: [] }],
-  }));
+  const result: Record<string, unknown> = JSON.parse(
+    JSON.stringify({
+      spec: DEFAULT_SPEC,
+      env: { backend: 'wasm', versions: {}, startedAt: '2026-01-01T00:00:00Z', seconds: 12 },
+      split: { trainSize: 30, retainSize: 27, forgetSize: 3, testUsedSize: 14, testEvalSize: 6, forgetClass: null },
+      pretrain: { seconds: 3, testAcc: NaN, trainAcc: 91, reused: false },
+      methods: [{ name: 'CF', withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, metrics, curve: [] }],
+    }),
+  );
   edit(result);
   return { id, at: '2026-01-01T00:00:00Z', label: `run ${id}`, search: '', backend: 'wasm', result };
 }
@@ -54,7 +56,11 @@ describe('recent runs from localStorage', () => {
     expect(load('{"truncated": [')).toEqual({ runs: [], dropped: [[expect.stringMatching(/not valid JSON/)]] });
     expect(load('{"a": 1}')).toEqual({ runs: [], dropped: [['the stored list is not a list (got an object)']] });
     expect(load(null)).toEqual({ runs: [], dropped: [] });
-    const denied: RecentStorage = { getItem: () => { throw new Error('SecurityError'); } };
+    const denied: RecentStorage = {
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+    };
     const dropped: string[][] = [];
     expect(loadRecent(denied, (l) => dropped.push(l))).toEqual([]);
     expect(dropped).toEqual([]);

@@ -132,8 +132,16 @@ const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
 export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
   // a corrupt entry is dropped with a notice (after the store exists: notify is not callable while it is built)
-  recent: loadRecent(globalThis.localStorage, (lines) => queueMicrotask(() => get().notify('warn',
-    'Some recent runs kept in this browser could not be read and were left out', lines, 'recent-dropped'))),
+  recent: loadRecent(globalThis.localStorage, (lines) =>
+    queueMicrotask(() =>
+      get().notify(
+        'warn',
+        'Some recent runs kept in this browser could not be read and were left out',
+        lines,
+        'recent-dropped',
+      ),
+    ),
+  ),
   viewingImport: null,
 
   remember(ex) {
@@ -161,9 +169,12 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
 
   async importResultFile(file) {
     if (file.size > MAX_IMPORT_BYTES) {
-      get().notify('error', 'Import failed', [
-        `${file.name} is ${mb(file.size)}; result files larger than ${mb(MAX_IMPORT_BYTES)} are not read.`,
-      ], 'import-error');
+      get().notify(
+        'error',
+        'Import failed',
+        [`${file.name} is ${mb(file.size)}; result files larger than ${mb(MAX_IMPORT_BYTES)} are not read.`],
+        'import-error',
+      );
       return;
     }
     get().importResultJson(await file.text());
@@ -185,9 +196,12 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
     set({ run, viewingImport: 'imported JSON', selectedMethod: null });
     if (imported.methods.length) get().addRun(imported, { source: 'imported', preset: null });
     get().dropNotices('import-error');
-    get().notify('info', 'Showing an imported result', [
-      'Charts and tables show the file’s numbers; run something to return to live results.',
-    ], 'import-ok');
+    get().notify(
+      'info',
+      'Showing an imported result',
+      ['Charts and tables show the file’s numbers; run something to return to live results.'],
+      'import-ok',
+    );
   },
 
   exportJson() {
@@ -201,6 +215,8 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
     const { run, preset } = get();
     if (!run.methods.length) return null;
     const { spec, split, env } = run.experiment ?? {};
-    return resultsCsv([{ methods: run.methods, spec, forgetClass: split?.forgetClass, startedAt: env?.startedAt, preset }]);
+    return resultsCsv([
+      { methods: run.methods, spec, forgetClass: split?.forgetClass, startedAt: env?.startedAt, preset },
+    ]);
   },
 });

@@ -44,47 +44,61 @@ export const createReproduceSlice: SliceCreator<ReproduceSlice> = (set, get) => 
     reproduce(preset, seeds, multiRound) {
       let cells: BrowserCell[];
       try {
-        cells = planBrowserCells(preset, Array.from({ length: seeds }, (_, i) => i), multiRound);
+        cells = planBrowserCells(
+          preset,
+          Array.from({ length: seeds }, (_, i) => i),
+          multiRound,
+        );
       } catch (e) {
         get().notify('error', 'Reproduce', [e instanceof Error ? e.message : String(e)], 'command-error');
         return;
       }
       set({
         repro: {
-          preset, seeds, cells: cells.map((c) => ({ id: c.id, title: c.title, status: 'pending' })), results: {},
-          claims: null, startedAt: Date.now(), finishedAt: null,
+          preset,
+          seeds,
+          cells: cells.map((c) => ({ id: c.id, title: c.title, status: 'pending' })),
+          results: {},
+          claims: null,
+          startedAt: Date.now(),
+          finishedAt: null,
         },
         run: emptyRun(),
         condensed: false,
       });
-      void get().runCommand('reproduce', async () => {
-        const { claims } = await driveReproduction({
-          cells, store: browserCellStore(),
-          run: async (cell) => {
-            set({ run: emptyRun() });
-            const ok = await get().send({ kind: 'setSpec', spec: cell.spec! });
-            const r = ok ? await get().send({ kind: 'runAll' }) : null;
-            if (!r) throw new Error(`cell ${cell.id} did not finish`);
-            set((s) => ({ run: withExperiment(s.run, r.experiment) }));
-            return { result: r.experiment };
-          },
-          onCell: (e) => {
-            if (e.kind === 'start') {
-              setCell(e.cell.id, { status: 'running' });
-            } else if (e.kind === 'failed') {
-              setCell(e.cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: e.seconds });
-            } else {
-              setCell(e.cell.id, { status: e.kind === 'done' ? 'done' : 'resumed', seconds: e.seconds ?? undefined });
-              setResult(e.cell.id, e.stored.result!);
-            }
-          },
-        });
-        const rp = get().repro;
-        if (rp) set({ repro: { ...rp, claims, finishedAt: Date.now() } });
-        set({ condensed: false });
-        // the session now holds the last cell's spec: put the page's settings back before the next run
-        await get().syncSpec();
-      }, { syncSpec: false });
+      void get().runCommand(
+        'reproduce',
+        async () => {
+          const { claims } = await driveReproduction({
+            cells,
+            store: browserCellStore(),
+            run: async (cell) => {
+              set({ run: emptyRun() });
+              const ok = await get().send({ kind: 'setSpec', spec: cell.spec! });
+              const r = ok ? await get().send({ kind: 'runAll' }) : null;
+              if (!r) throw new Error(`cell ${cell.id} did not finish`);
+              set((s) => ({ run: withExperiment(s.run, r.experiment) }));
+              return { result: r.experiment };
+            },
+            onCell: (e) => {
+              if (e.kind === 'start') {
+                setCell(e.cell.id, { status: 'running' });
+              } else if (e.kind === 'failed') {
+                setCell(e.cell.id, { status: get().stopping ? 'stopped' : 'failed', seconds: e.seconds });
+              } else {
+                setCell(e.cell.id, { status: e.kind === 'done' ? 'done' : 'resumed', seconds: e.seconds ?? undefined });
+                setResult(e.cell.id, e.stored.result!);
+              }
+            },
+          });
+          const rp = get().repro;
+          if (rp) set({ repro: { ...rp, claims, finishedAt: Date.now() } });
+          set({ condensed: false });
+          // the session now holds the last cell's spec: put the page's settings back before the next run
+          await get().syncSpec();
+        },
+        { syncSpec: false },
+      );
     },
 
     reproReport() {
@@ -94,12 +108,14 @@ export const createReproduceSlice: SliceCreator<ReproduceSlice> = (set, get) => 
         head: [
           `# Reproduction report (browser) — preset \`${rp.preset}\`, ${rp.seeds} seed(s)`,
           '',
-          `Generated ${new Date(rp.finishedAt ?? Date.now()).toISOString()} in the browser `
-            + `(backend ${get().backend?.backend ?? '?'}).`,
+          `Generated ${new Date(rp.finishedAt ?? Date.now()).toISOString()} in the browser ` +
+            `(backend ${get().backend?.backend ?? '?'}).`,
           'The §4.2 condensation benchmark runs only in `npm run reproduce`; its claims show n/a here.',
           '',
         ],
-        claims: rp.claims, experiments: rp.results, cells: rp.cells,
+        claims: rp.claims,
+        experiments: rp.results,
+        cells: rp.cells,
       });
     },
 

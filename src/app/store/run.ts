@@ -37,7 +37,9 @@ export interface RunSlice {
    * the settings to the worker unless `syncSpec: false`.
    */
   runCommand(
-    label: NonNullable<Busy>['command'], work: () => Promise<void>, opts?: { syncSpec?: boolean },
+    label: NonNullable<Busy>['command'],
+    work: () => Promise<void>,
+    opts?: { syncSpec?: boolean },
   ): Promise<void>;
 }
 
@@ -68,28 +70,37 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
     const fresh = (): MultiSeedView => ({ planned, current: null, perSeed: [], aggregate: null });
     const setMulti = (patch: Partial<MultiSeedView>) =>
       set((s) => ({ run: { ...s.run, multi: { ...(s.run.multi ?? fresh()), ...patch } } }));
-    void get().runCommand('compare', async () => {
-      set({ run: { ...emptyRun(), multi: fresh() } });
-      const done: ExperimentResult[] = [];
-      try {
-        await runSeeds(spec, async (seedSpec, seed) => {
-          // a fresh live view per seed (its curves and stages), keeping the intervals so far
-          set((s) => ({ run: { ...emptyRun(), multi: s.run.multi }, condensed: false }));
-          if (!(await get().send({ kind: 'setSpec', spec: seedSpec }))) throw new Error(`seed ${seed}: not started`);
-          const r = await get().send({ kind: 'unlearn', methods, arms });
-          if (!r) throw new Error(`seed ${seed}: did not finish`);
-          applyReply(r);
-          done.push(r.experiment);
-          setMulti({ perSeed: [...done], aggregate: aggregateSeeds(done) });
-          return r.experiment;
-        }, { onSeed: (seed) => setMulti({ current: seed }) });
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        if (!get().stopping) get().notify('error', 'Compare over seeds', [msg], 'command-error');
-      } finally {
-        setMulti({ current: null });
-      }
-    }, { syncSpec: false });
+    void get().runCommand(
+      'compare',
+      async () => {
+        set({ run: { ...emptyRun(), multi: fresh() } });
+        const done: ExperimentResult[] = [];
+        try {
+          await runSeeds(
+            spec,
+            async (seedSpec, seed) => {
+              // a fresh live view per seed (its curves and stages), keeping the intervals so far
+              set((s) => ({ run: { ...emptyRun(), multi: s.run.multi }, condensed: false }));
+              if (!(await get().send({ kind: 'setSpec', spec: seedSpec })))
+                throw new Error(`seed ${seed}: not started`);
+              const r = await get().send({ kind: 'unlearn', methods, arms });
+              if (!r) throw new Error(`seed ${seed}: did not finish`);
+              applyReply(r);
+              done.push(r.experiment);
+              setMulti({ perSeed: [...done], aggregate: aggregateSeeds(done) });
+              return r.experiment;
+            },
+            { onSeed: (seed) => setMulti({ current: seed }) },
+          );
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          if (!get().stopping) get().notify('error', 'Compare over seeds', [msg], 'command-error');
+        } finally {
+          setMulti({ current: null });
+        }
+      },
+      { syncSpec: false },
+    );
   };
 
   return {
@@ -110,7 +121,11 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
 
     compare() {
       let spec: ExperimentSpec | null = null;
-      try { spec = specOf(get().params); } catch { spec = null; } // the single-seed path reports invalid settings
+      try {
+        spec = specOf(get().params);
+      } catch {
+        spec = null;
+      } // the single-seed path reports invalid settings
       if (spec && seedList(spec).length >= 2) compareSeeds(spec, get().params.arms as Arms);
       else unlearnWith('compare', get().params.arms as Arms);
     },
@@ -136,7 +151,9 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
       client?.cancelAll();
       set({ run: emptyRun(), condensed: false, viewingImport: null, lastError: null, selectedMethod: null });
       get().clearNoticesExcept('url-notice');
-      void get().send({ kind: 'reset' }).then(() => set({ run: emptyRun() }));
+      void get()
+        .send({ kind: 'reset' })
+        .then(() => set({ run: emptyRun() }));
     },
 
     selectMethod(key) {

@@ -10,8 +10,17 @@ import type { SliceCreator } from './types';
 
 /** Settings whose change invalidates the condensed set. */
 const INVALIDATES_CONDENSED = new Set([
-  'dataset', 'trainPerClass', 'testPerClass', 'arch', 'width', 'seed', 'forgetMode', 'forgetClass', 'forgetFraction',
-  'ipc', 'iterations',
+  'dataset',
+  'trainPerClass',
+  'testPerClass',
+  'arch',
+  'width',
+  'seed',
+  'forgetMode',
+  'forgetClass',
+  'forgetFraction',
+  'ipc',
+  'iterations',
 ]);
 
 export interface SettingsSlice {

@@ -38,15 +38,25 @@ function started() {
   return { store, workers };
 }
 
-const result = (over: Record<string, unknown> = {}) => JSON.stringify({
-  spec: { dataset: 'synthetic' },
-  env: { backend: 'cpu', versions: {}, startedAt: '', seconds: 1 },
-  split: { trainSize: 10, retainSize: 9, forgetSize: 1, testUsedSize: 1, testEvalSize: 1, forgetClass: 0 },
-  pretrain: { seconds: 1, testAcc: 50, trainAcc: 60, reused: false },
-  methods: [{ name: 'A-CF', withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, curve: [],
-    metrics: { retainAcc: 1, forgetAcc: 2, testAcc: 3, mia: 4, lossMia: 5 } }],
-  ...over,
-});
+const result = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    spec: { dataset: 'synthetic' },
+    env: { backend: 'cpu', versions: {}, startedAt: '', seconds: 1 },
+    split: { trainSize: 10, retainSize: 9, forgetSize: 1, testUsedSize: 1, testEvalSize: 1, forgetClass: 0 },
+    pretrain: { seconds: 1, testAcc: 50, trainAcc: 60, reused: false },
+    methods: [
+      {
+        name: 'A-CF',
+        withDC: false,
+        round: 0,
+        unlearnSeconds: 1,
+        overheadSeconds: 0,
+        curve: [],
+        metrics: { retainAcc: 1, forgetAcc: 2, testAcc: 3, mia: 4, lossMia: 5 },
+      },
+    ],
+    ...over,
+  });
 
 describe('lab store', () => {
   it('boots the worker: init, then the settings as a spec', async () => {
@@ -125,11 +135,20 @@ describe('lab store', () => {
 describe('Compare over seeds', () => {
   const experiment = (seed: number, cf: number, retrain: number) => {
     const m = (name: string, forgetAcc: number) => ({
-      name, withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, curve: [],
+      name,
+      withDC: false,
+      round: 0,
+      unlearnSeconds: 1,
+      overheadSeconds: 0,
+      curve: [],
       metrics: { retainAcc: 90, forgetAcc, testAcc: 70, mia: 55, miaSe: 2.5, lossMia: 50 },
     });
     const r = JSON.parse(result()) as Record<string, unknown>;
-    return { ...r, spec: { ...DEFAULT_SPEC, dataset: 'synthetic', seed }, methods: [m('Retrain', retrain), m('CF', cf)] };
+    return {
+      ...r,
+      spec: { ...DEFAULT_SPEC, dataset: 'synthetic', seed },
+      methods: [m('Retrain', retrain), m('CF', cf)],
+    };
   };
 
   it('runs the core seeds driver: one setSpec + unlearn per seed, then intervals with paired gaps', async () => {
@@ -145,7 +164,10 @@ describe('Compare over seeds', () => {
     const count = (kind: string) => w.posted.filter((m) => m.kind === kind).length;
     const setSpecs0 = count('setSpec');
     store.getState().compare();
-    const forget = [[60, 50], [70, 52]];
+    const forget = [
+      [60, 50],
+      [70, 52],
+    ];
     for (let i = 0; i < 2; i++) {
       for (let k = 0; k < 20 && count('setSpec') < setSpecs0 + i + 1; k++) await flush();
       const set = w.last('setSpec') as unknown as { id: number; spec: { seed: number; seeds: number } };
@@ -156,7 +178,12 @@ describe('Compare over seeds', () => {
       for (let k = 0; k < 20 && count('unlearn') < i + 1; k++) await flush();
       const un = w.last('unlearn')!;
       const ex = experiment(5 + i, forget[i][0], forget[i][1]);
-      w.reply({ kind: 'done', id: un.id, result: { kind: 'unlearn', methods: ex.methods, experiment: ex } as never, seconds: 0 });
+      w.reply({
+        kind: 'done',
+        id: un.id,
+        result: { kind: 'unlearn', methods: ex.methods, experiment: ex } as never,
+        seconds: 0,
+      });
       for (let k = 0; k < 20 && (store.getState().run.multi?.perSeed.length ?? 0) < i + 1; k++) await flush();
     }
     for (let k = 0; k < 20 && store.getState().busy; k++) await flush();

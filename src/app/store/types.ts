@@ -11,7 +11,13 @@ import type { RunsSlice } from './runs';
 import type { SettingsSlice } from './settings';
 import type { WorkerSlice } from './worker';
 
-export type LabState = SettingsSlice & WorkerSlice & RunSlice & HistorySlice & RunsSlice & ReproduceSlice & NoticesSlice;
+export type LabState = SettingsSlice &
+  WorkerSlice &
+  RunSlice &
+  HistorySlice &
+  RunsSlice &
+  ReproduceSlice &
+  NoticesSlice;
 
 /** A slice of the lab store: gets the whole store's `set`/`get`, returns its own part. */
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

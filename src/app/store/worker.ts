@@ -13,9 +13,16 @@ import { writeUrl } from './settings';
 import type { SliceCreator } from './types';
 
 const COMMAND_LABELS: Record<RequestKind, string> = {
-  init: 'Starting the backend', loadDataset: 'Loading the dataset', importArchive: 'Import',
-  setSpec: 'Applying settings', pretrain: 'Pretraining', condense: 'Condense', unlearn: 'Unlearn', runAll: 'Run',
-  reset: 'Reset', gpuDiagnose: 'WebGPU diagnostics',
+  init: 'Starting the backend',
+  loadDataset: 'Loading the dataset',
+  importArchive: 'Import',
+  setSpec: 'Applying settings',
+  pretrain: 'Pretraining',
+  condense: 'Condense',
+  unlearn: 'Unlearn',
+  runAll: 'Run',
+  reset: 'Reset',
+  gpuDiagnose: 'WebGPU diagnostics',
 };
 
 /** Crashes within this window count towards the "keeps crashing" limit. */
@@ -103,22 +110,35 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
 
   const onRestart = (reason: string) => {
     set((s) => ({
-      workerReady: false, workerRestarts: s.workerRestarts + 1, busy: null, activity: null, queued: 0,
-      run: endRunningStages(s.run, 'failed'), condensed: false,
+      workerReady: false,
+      workerRestarts: s.workerRestarts + 1,
+      busy: null,
+      activity: null,
+      queued: 0,
+      run: endRunningStages(s.run, 'failed'),
+      condensed: false,
     }));
     const now = Date.now();
     crashTimes.push(now);
     while (crashTimes.length && now - crashTimes[0] > CRASH_WINDOW_MS) crashTimes.shift();
     if (crashTimes.length >= MAX_CRASHES) {
-      get().notify('error', 'The compute worker keeps crashing', [
-        reason,
-        'Automatic restarts are paused. Try another backend in the Device settings, or press Reset to try again.',
-      ], 'worker-crash');
+      get().notify(
+        'error',
+        'The compute worker keeps crashing',
+        [
+          reason,
+          'Automatic restarts are paused. Try another backend in the Device settings, or press Reset to try again.',
+        ],
+        'worker-crash',
+      );
       return;
     }
-    get().notify('error', 'The compute worker was restarted', [
-      reason, 'Settings are kept; the model and condensed set are rebuilt on the next run.',
-    ], 'worker-crash');
+    get().notify(
+      'error',
+      'The compute worker was restarted',
+      [reason, 'Settings are kept; the model and condensed set are rebuilt on the next run.'],
+      'worker-crash',
+    );
     void get().boot();
   };
 
@@ -144,7 +164,10 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
       if (!get().client) return;
       const baseUrl = globalThis.document?.baseURI;
       const init = await get().send({
-        kind: 'init', backendPref: backendPref(get().params), workers: workersPref(get().params), baseUrl,
+        kind: 'init',
+        backendPref: backendPref(get().params),
+        workers: workersPref(get().params),
+        baseUrl,
         allowSoftwareGpu: get().params.softwareGpu === true,
       });
       if (!init) return;

@@ -56,61 +56,147 @@ function view(b: MemBackend, t: TensorInfo): Float32Array {
 
 /** Forward: y = act(γ·x̂ + β) [pooled]; stats = [2, N, C] (mean, rstd). */
 export function inForwardJs(
-  x: Float32Array, n: number, h: number, w: number, c: number, gamma: Float32Array, beta: Float32Array,
-  relu: boolean, pool: boolean, y: Float32Array, stats: Float32Array,
+  x: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  relu: boolean,
+  pool: boolean,
+  y: Float32Array,
+  stats: Float32Array,
 ): void {
   if (c % 4 !== 0) return inForwardGeneric(x, n, h, w, c, gamma, beta, relu, pool, y, stats);
   const hw = h * w;
-  const oh = h >> 1, ow = w >> 1;
+  const oh = h >> 1,
+    ow = w >> 1;
   const row = w * c;
   for (let i = 0; i < n; i++) {
-    const base = i * hw * c, end = base + hw * c;
+    const base = i * hw * c,
+      end = base + hw * c;
     const ybase = pool ? i * oh * ow * c : base;
     // channel-quad outer, pixels inner: accumulators stay in registers (≈3× faster in V8 than per-channel arrays)
     for (let k = 0; k < c; k += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        q0 = 0,
+        q1 = 0,
+        q2 = 0,
+        q3 = 0;
       for (let p = base + k; p < end; p += c) {
-        const v0 = x[p], v1 = x[p + 1], v2 = x[p + 2], v3 = x[p + 3];
-        s0 += v0; s1 += v1; s2 += v2; s3 += v3;
-        q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3;
+        const v0 = x[p],
+          v1 = x[p + 1],
+          v2 = x[p + 2],
+          v3 = x[p + 3];
+        s0 += v0;
+        s1 += v1;
+        s2 += v2;
+        s3 += v3;
+        q0 += v0 * v0;
+        q1 += v1 * v1;
+        q2 += v2 * v2;
+        q3 += v3 * v3;
       }
-      const m0 = s0 / hw, m1 = s1 / hw, m2 = s2 / hw, m3 = s3 / hw;
+      const m0 = s0 / hw,
+        m1 = s1 / hw,
+        m2 = s2 / hw,
+        m3 = s3 / hw;
       const r0 = 1 / Math.sqrt(Math.max(q0 / hw - m0 * m0, 0) + IN_EPS);
       const r1 = 1 / Math.sqrt(Math.max(q1 / hw - m1 * m1, 0) + IN_EPS);
       const r2 = 1 / Math.sqrt(Math.max(q2 / hw - m2 * m2, 0) + IN_EPS);
       const r3 = 1 / Math.sqrt(Math.max(q3 / hw - m3 * m3, 0) + IN_EPS);
-      const so = i * c + k, ro = n * c + i * c + k;
-      stats[so] = m0; stats[so + 1] = m1; stats[so + 2] = m2; stats[so + 3] = m3;
-      stats[ro] = r0; stats[ro + 1] = r1; stats[ro + 2] = r2; stats[ro + 3] = r3;
-      const a0 = r0 * gamma[k], a1 = r1 * gamma[k + 1], a2 = r2 * gamma[k + 2], a3 = r3 * gamma[k + 3];
-      const b0 = beta[k] - m0 * a0, b1 = beta[k + 1] - m1 * a1, b2 = beta[k + 2] - m2 * a2, b3 = beta[k + 3] - m3 * a3;
+      const so = i * c + k,
+        ro = n * c + i * c + k;
+      stats[so] = m0;
+      stats[so + 1] = m1;
+      stats[so + 2] = m2;
+      stats[so + 3] = m3;
+      stats[ro] = r0;
+      stats[ro + 1] = r1;
+      stats[ro + 2] = r2;
+      stats[ro + 3] = r3;
+      const a0 = r0 * gamma[k],
+        a1 = r1 * gamma[k + 1],
+        a2 = r2 * gamma[k + 2],
+        a3 = r3 * gamma[k + 3];
+      const b0 = beta[k] - m0 * a0,
+        b1 = beta[k + 1] - m1 * a1,
+        b2 = beta[k + 2] - m2 * a2,
+        b3 = beta[k + 3] - m3 * a3;
       if (!pool) {
         if (relu) {
           for (let p = base + k; p < end; p += c) {
-            const z0 = x[p] * a0 + b0, z1 = x[p + 1] * a1 + b1, z2 = x[p + 2] * a2 + b2, z3 = x[p + 3] * a3 + b3;
-            y[p] = z0 * +(z0 > 0); y[p + 1] = z1 * +(z1 > 0); y[p + 2] = z2 * +(z2 > 0); y[p + 3] = z3 * +(z3 > 0);
+            const z0 = x[p] * a0 + b0,
+              z1 = x[p + 1] * a1 + b1,
+              z2 = x[p + 2] * a2 + b2,
+              z3 = x[p + 3] * a3 + b3;
+            y[p] = z0 * +(z0 > 0);
+            y[p + 1] = z1 * +(z1 > 0);
+            y[p + 2] = z2 * +(z2 > 0);
+            y[p + 3] = z3 * +(z3 > 0);
           }
         } else {
           for (let p = base + k; p < end; p += c) {
-            y[p] = x[p] * a0 + b0; y[p + 1] = x[p + 1] * a1 + b1; y[p + 2] = x[p + 2] * a2 + b2; y[p + 3] = x[p + 3] * a3 + b3;
+            y[p] = x[p] * a0 + b0;
+            y[p + 1] = x[p + 1] * a1 + b1;
+            y[p + 2] = x[p + 2] * a2 + b2;
+            y[p + 3] = x[p + 3] * a3 + b3;
           }
         }
       } else {
         for (let r = 0; r < oh; r++) {
           for (let col = 0; col < ow; col++) {
-            const p = base + (2 * r * w + 2 * col) * c + k, pb = p + c, pc = p + row, pd = pc + c;
+            const p = base + (2 * r * w + 2 * col) * c + k,
+              pb = p + c,
+              pc = p + row,
+              pd = pc + c;
             const o = ybase + (r * ow + col) * c + k;
             if (relu) {
-              let z: number, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-              z = x[p] * a0 + b0; t0 += z * +(z > 0); z = x[pb] * a0 + b0; t0 += z * +(z > 0);
-              z = x[pc] * a0 + b0; t0 += z * +(z > 0); z = x[pd] * a0 + b0; t0 += z * +(z > 0);
-              z = x[p + 1] * a1 + b1; t1 += z * +(z > 0); z = x[pb + 1] * a1 + b1; t1 += z * +(z > 0);
-              z = x[pc + 1] * a1 + b1; t1 += z * +(z > 0); z = x[pd + 1] * a1 + b1; t1 += z * +(z > 0);
-              z = x[p + 2] * a2 + b2; t2 += z * +(z > 0); z = x[pb + 2] * a2 + b2; t2 += z * +(z > 0);
-              z = x[pc + 2] * a2 + b2; t2 += z * +(z > 0); z = x[pd + 2] * a2 + b2; t2 += z * +(z > 0);
-              z = x[p + 3] * a3 + b3; t3 += z * +(z > 0); z = x[pb + 3] * a3 + b3; t3 += z * +(z > 0);
-              z = x[pc + 3] * a3 + b3; t3 += z * +(z > 0); z = x[pd + 3] * a3 + b3; t3 += z * +(z > 0);
-              y[o] = t0 * 0.25; y[o + 1] = t1 * 0.25; y[o + 2] = t2 * 0.25; y[o + 3] = t3 * 0.25;
+              let z: number,
+                t0 = 0,
+                t1 = 0,
+                t2 = 0,
+                t3 = 0;
+              z = x[p] * a0 + b0;
+              t0 += z * +(z > 0);
+              z = x[pb] * a0 + b0;
+              t0 += z * +(z > 0);
+              z = x[pc] * a0 + b0;
+              t0 += z * +(z > 0);
+              z = x[pd] * a0 + b0;
+              t0 += z * +(z > 0);
+              z = x[p + 1] * a1 + b1;
+              t1 += z * +(z > 0);
+              z = x[pb + 1] * a1 + b1;
+              t1 += z * +(z > 0);
+              z = x[pc + 1] * a1 + b1;
+              t1 += z * +(z > 0);
+              z = x[pd + 1] * a1 + b1;
+              t1 += z * +(z > 0);
+              z = x[p + 2] * a2 + b2;
+              t2 += z * +(z > 0);
+              z = x[pb + 2] * a2 + b2;
+              t2 += z * +(z > 0);
+              z = x[pc + 2] * a2 + b2;
+              t2 += z * +(z > 0);
+              z = x[pd + 2] * a2 + b2;
+              t2 += z * +(z > 0);
+              z = x[p + 3] * a3 + b3;
+              t3 += z * +(z > 0);
+              z = x[pb + 3] * a3 + b3;
+              t3 += z * +(z > 0);
+              z = x[pc + 3] * a3 + b3;
+              t3 += z * +(z > 0);
+              z = x[pd + 3] * a3 + b3;
+              t3 += z * +(z > 0);
+              y[o] = t0 * 0.25;
+              y[o + 1] = t1 * 0.25;
+              y[o + 2] = t2 * 0.25;
+              y[o + 3] = t3 * 0.25;
             } else {
               y[o] = ((x[p] + x[pb] + x[pc] + x[pd]) * a0 + 4 * b0) * 0.25;
               y[o + 1] = ((x[p + 1] + x[pb + 1] + x[pc + 1] + x[pd + 1]) * a1 + 4 * b1) * 0.25;
@@ -126,17 +212,33 @@ export function inForwardJs(
 
 /** Backward: dx, dγ, dβ from dy (shape of y), x and the saved stats. */
 export function inBackwardJs(
-  dy: Float32Array, x: Float32Array, stats: Float32Array, n: number, h: number, w: number, c: number,
-  gamma: Float32Array, beta: Float32Array, relu: boolean, pool: boolean,
-  dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  dy: Float32Array,
+  x: Float32Array,
+  stats: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  relu: boolean,
+  pool: boolean,
+  dx: Float32Array,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
 ): void {
   if (c % 4 !== 0) return inBackwardGeneric(dy, x, stats, n, h, w, c, gamma, beta, relu, pool, dx, dgamma, dbeta);
   const hw = h * w;
   const ow = w >> 1;
   const scale = pool ? 0.25 : 1;
-  const gd = new Float64Array(c), bd = new Float64Array(c);
-  const S1 = new Float64Array(4), S2 = new Float64Array(4);
-  const M = new Float64Array(4), R = new Float64Array(4), A = new Float64Array(4), B = new Float64Array(4);
+  const gd = new Float64Array(c),
+    bd = new Float64Array(c);
+  const S1 = new Float64Array(4),
+    S2 = new Float64Array(4);
+  const M = new Float64Array(4),
+    R = new Float64Array(4),
+    A = new Float64Array(4),
+    B = new Float64Array(4);
   for (let i = 0; i < n; i++) {
     const base = i * hw * c;
     const dyBase = pool ? i * (h >> 1) * ow * c : base;
@@ -147,41 +249,109 @@ export function inBackwardJs(
         A[j] = R[j] * gamma[k + j];
         B[j] = beta[k + j] - M[j] * A[j];
       }
-      const a0 = A[0], a1 = A[1], a2 = A[2], a3 = A[3], b0 = B[0], b1 = B[1], b2 = B[2], b3 = B[3];
+      const a0 = A[0],
+        a1 = A[1],
+        a2 = A[2],
+        a3 = A[3],
+        b0 = B[0],
+        b1 = B[1],
+        b2 = B[2],
+        b3 = B[3];
       // relu mask uses the pre-activation z = a·x + b; ReLU off: mask ≡ 1 via (a, b) = (0, 1)
-      const ma0 = relu ? a0 : 0, ma1 = relu ? a1 : 0, ma2 = relu ? a2 : 0, ma3 = relu ? a3 : 0;
-      const mb0 = relu ? b0 : 1, mb1 = relu ? b1 : 1, mb2 = relu ? b2 : 1, mb3 = relu ? b3 : 1;
+      const ma0 = relu ? a0 : 0,
+        ma1 = relu ? a1 : 0,
+        ma2 = relu ? a2 : 0,
+        ma3 = relu ? a3 : 0;
+      const mb0 = relu ? b0 : 1,
+        mb1 = relu ? b1 : 1,
+        mb2 = relu ? b2 : 1,
+        mb3 = relu ? b3 : 1;
       // pass 1: Σg and Σg·x per channel (Σg·x̂ = r·(Σg·x − μ·Σg))
-      let g0s = 0, g1s = 0, g2s = 0, g3s = 0, x0s = 0, x1s = 0, x2s = 0, x3s = 0;
+      let g0s = 0,
+        g1s = 0,
+        g2s = 0,
+        g3s = 0,
+        x0s = 0,
+        x1s = 0,
+        x2s = 0,
+        x3s = 0;
       for (let r = 0; r < h; r++) {
         for (let col = 0; col < w; col++) {
           const p = base + (r * w + col) * c + k;
           const d = pool ? dyBase + ((r >> 1) * ow + (col >> 1)) * c + k : p;
-          const v0 = x[p], v1 = x[p + 1], v2 = x[p + 2], v3 = x[p + 3];
-          const g0 = dy[d] * +(v0 * ma0 + mb0 > 0), g1 = dy[d + 1] * +(v1 * ma1 + mb1 > 0);
-          const g2 = dy[d + 2] * +(v2 * ma2 + mb2 > 0), g3 = dy[d + 3] * +(v3 * ma3 + mb3 > 0);
-          g0s += g0; g1s += g1; g2s += g2; g3s += g3;
-          x0s += g0 * v0; x1s += g1 * v1; x2s += g2 * v2; x3s += g3 * v3;
+          const v0 = x[p],
+            v1 = x[p + 1],
+            v2 = x[p + 2],
+            v3 = x[p + 3];
+          const g0 = dy[d] * +(v0 * ma0 + mb0 > 0),
+            g1 = dy[d + 1] * +(v1 * ma1 + mb1 > 0);
+          const g2 = dy[d + 2] * +(v2 * ma2 + mb2 > 0),
+            g3 = dy[d + 3] * +(v3 * ma3 + mb3 > 0);
+          g0s += g0;
+          g1s += g1;
+          g2s += g2;
+          g3s += g3;
+          x0s += g0 * v0;
+          x1s += g1 * v1;
+          x2s += g2 * v2;
+          x3s += g3 * v3;
         }
       }
-      S1[0] = g0s * scale; S1[1] = g1s * scale; S1[2] = g2s * scale; S1[3] = g3s * scale;
-      S2[0] = R[0] * (x0s - M[0] * g0s) * scale; S2[1] = R[1] * (x1s - M[1] * g1s) * scale;
-      S2[2] = R[2] * (x2s - M[2] * g2s) * scale; S2[3] = R[3] * (x3s - M[3] * g3s) * scale;
+      S1[0] = g0s * scale;
+      S1[1] = g1s * scale;
+      S1[2] = g2s * scale;
+      S1[3] = g3s * scale;
+      S2[0] = R[0] * (x0s - M[0] * g0s) * scale;
+      S2[1] = R[1] * (x1s - M[1] * g1s) * scale;
+      S2[2] = R[2] * (x2s - M[2] * g2s) * scale;
+      S2[3] = R[3] * (x3s - M[3] * g3s) * scale;
       // dx = k1·(g − S1/HW − x̂·S2/HW) = K·g + C0 − C1·x  (g includes the pool scale)
-      let K0 = 0, K1 = 0, K2 = 0, K3 = 0, C00 = 0, C01 = 0, C02 = 0, C03 = 0, C10 = 0, C11 = 0, C12 = 0, C13 = 0;
+      let K0 = 0,
+        K1 = 0,
+        K2 = 0,
+        K3 = 0,
+        C00 = 0,
+        C01 = 0,
+        C02 = 0,
+        C03 = 0,
+        C10 = 0,
+        C11 = 0,
+        C12 = 0,
+        C13 = 0;
       for (let j = 0; j < 4; j++) {
         bd[k + j] += S1[j];
         gd[k + j] += S2[j];
         const kk = R[j] * gamma[k + j];
-        const m1 = S1[j] / hw, m2 = S2[j] / hw;
-        const c0 = kk * (-m1 + M[j] * R[j] * m2), c1 = kk * R[j] * m2;
-        if (j === 0) { K0 = kk * scale; C00 = c0; C10 = c1; } else if (j === 1) { K1 = kk * scale; C01 = c0; C11 = c1; } else if (j === 2) { K2 = kk * scale; C02 = c0; C12 = c1; } else { K3 = kk * scale; C03 = c0; C13 = c1; }
+        const m1 = S1[j] / hw,
+          m2 = S2[j] / hw;
+        const c0 = kk * (-m1 + M[j] * R[j] * m2),
+          c1 = kk * R[j] * m2;
+        if (j === 0) {
+          K0 = kk * scale;
+          C00 = c0;
+          C10 = c1;
+        } else if (j === 1) {
+          K1 = kk * scale;
+          C01 = c0;
+          C11 = c1;
+        } else if (j === 2) {
+          K2 = kk * scale;
+          C02 = c0;
+          C12 = c1;
+        } else {
+          K3 = kk * scale;
+          C03 = c0;
+          C13 = c1;
+        }
       }
       for (let r = 0; r < h; r++) {
         for (let col = 0; col < w; col++) {
           const p = base + (r * w + col) * c + k;
           const d = pool ? dyBase + ((r >> 1) * ow + (col >> 1)) * c + k : p;
-          const v0 = x[p], v1 = x[p + 1], v2 = x[p + 2], v3 = x[p + 3];
+          const v0 = x[p],
+            v1 = x[p + 1],
+            v2 = x[p + 2],
+            v3 = x[p + 3];
           dx[p] = K0 * dy[d] * +(v0 * ma0 + mb0 > 0) + C00 - C10 * v0;
           dx[p + 1] = K1 * dy[d + 1] * +(v1 * ma1 + mb1 > 0) + C01 - C11 * v1;
           dx[p + 2] = K2 * dy[d + 2] * +(v2 * ma2 + mb2 > 0) + C02 - C12 * v2;
@@ -198,15 +368,28 @@ export function inBackwardJs(
 
 /** Channel counts not divisible by 4: straightforward pixel-outer loops. */
 function inForwardGeneric(
-  x: Float32Array, n: number, h: number, w: number, c: number, gamma: Float32Array, beta: Float32Array,
-  relu: boolean, pool: boolean, y: Float32Array, stats: Float32Array,
+  x: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  relu: boolean,
+  pool: boolean,
+  y: Float32Array,
+  stats: Float32Array,
 ): void {
   const hw = h * w;
-  const s = new Float64Array(c), q = new Float64Array(c);
-  const a = new Float32Array(c), b = new Float32Array(c);
-  const oh = h >> 1, ow = w >> 1;
+  const s = new Float64Array(c),
+    q = new Float64Array(c);
+  const a = new Float32Array(c),
+    b = new Float32Array(c);
+  const oh = h >> 1,
+    ow = w >> 1;
   for (let i = 0; i < n; i++) {
-    s.fill(0); q.fill(0);
+    s.fill(0);
+    q.fill(0);
     const base = i * hw * c;
     for (let p = 0; p < hw; p++) {
       const off = base + p * c;
@@ -244,20 +427,29 @@ function inForwardGeneric(
       const row = w * c;
       for (let r = 0; r < oh; r++) {
         for (let col = 0; col < ow; col++) {
-          const o00 = base + (2 * r * w + 2 * col) * c, o01 = o00 + c, o10 = o00 + row, o11 = o10 + c;
+          const o00 = base + (2 * r * w + 2 * col) * c,
+            o01 = o00 + c,
+            o10 = o00 + row,
+            o11 = o10 + c;
           const yo = ybase + (r * ow + col) * c;
           if (relu) {
             for (let k = 0; k < c; k++) {
-              const ak = a[k], bk = b[k];
-              let z0 = x[o00 + k] * ak + bk; if (z0 < 0) z0 = 0;
-              let z1 = x[o01 + k] * ak + bk; if (z1 < 0) z1 = 0;
-              let z2 = x[o10 + k] * ak + bk; if (z2 < 0) z2 = 0;
-              let z3 = x[o11 + k] * ak + bk; if (z3 < 0) z3 = 0;
+              const ak = a[k],
+                bk = b[k];
+              let z0 = x[o00 + k] * ak + bk;
+              if (z0 < 0) z0 = 0;
+              let z1 = x[o01 + k] * ak + bk;
+              if (z1 < 0) z1 = 0;
+              let z2 = x[o10 + k] * ak + bk;
+              if (z2 < 0) z2 = 0;
+              let z3 = x[o11 + k] * ak + bk;
+              if (z3 < 0) z3 = 0;
               y[yo + k] = (z0 + z1 + z2 + z3) * 0.25;
             }
           } else {
             for (let k = 0; k < c; k++) {
-              const ak = a[k], bk = b[k];
+              const ak = a[k],
+                bk = b[k];
               y[yo + k] = ((x[o00 + k] + x[o01 + k] + x[o10 + k] + x[o11 + k]) * ak + 4 * bk) * 0.25;
             }
           }
@@ -267,17 +459,34 @@ function inForwardGeneric(
   }
 }
 
-
 function inBackwardGeneric(
-  dy: Float32Array, x: Float32Array, stats: Float32Array, n: number, h: number, w: number, c: number,
-  gamma: Float32Array, beta: Float32Array, relu: boolean, pool: boolean,
-  dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  dy: Float32Array,
+  x: Float32Array,
+  stats: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  relu: boolean,
+  pool: boolean,
+  dx: Float32Array,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
 ): void {
   const hw = h * w;
-  const s1 = new Float64Array(c), s2 = new Float64Array(c);
-  const mean = new Float32Array(c), rstd = new Float32Array(c), a = new Float32Array(c), b = new Float32Array(c);
-  const k1 = new Float32Array(c), m1 = new Float32Array(c), m2 = new Float32Array(c);
-  const gd = new Float64Array(c), bd = new Float64Array(c);
+  const s1 = new Float64Array(c),
+    s2 = new Float64Array(c);
+  const mean = new Float32Array(c),
+    rstd = new Float32Array(c),
+    a = new Float32Array(c),
+    b = new Float32Array(c);
+  const k1 = new Float32Array(c),
+    m1 = new Float32Array(c),
+    m2 = new Float32Array(c);
+  const gd = new Float64Array(c),
+    bd = new Float64Array(c);
   const ow = w >> 1;
   const scale = pool ? 0.25 : 1;
   for (let i = 0; i < n; i++) {
@@ -287,7 +496,8 @@ function inBackwardGeneric(
       a[k] = rstd[k] * gamma[k];
       b[k] = beta[k] - mean[k] * a[k];
     }
-    s1.fill(0); s2.fill(0);
+    s1.fill(0);
+    s2.fill(0);
     const base = i * hw * c;
     const dyBase = pool ? i * (h >> 1) * ow * c : base;
     for (let r = 0; r < h; r++) {
@@ -365,7 +575,22 @@ export function registerFusedKernels(): void {
         const dx = alloc(bk, [n, h, w, c]);
         const dg = alloc(bk, [c]);
         const db = alloc(bk, [c]);
-        inBackwardJs(view(bk, dy), view(bk, x), view(bk, stats), n, h, w, c, view(bk, gamma), view(bk, beta), relu, pool, view(bk, dx), view(bk, dg), view(bk, db));
+        inBackwardJs(
+          view(bk, dy),
+          view(bk, x),
+          view(bk, stats),
+          n,
+          h,
+          w,
+          c,
+          view(bk, gamma),
+          view(bk, beta),
+          relu,
+          pool,
+          view(bk, dx),
+          view(bk, dg),
+          view(bk, db),
+        );
         return [dx, dg, db];
       },
     });
@@ -379,7 +604,13 @@ export interface NormActOptions {
 }
 
 /** Reference composition with standard ops (any backend). */
-export function instanceNormActOps(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, o: NormActOptions, bias?: tf.Tensor): tf.Tensor4D {
+export function instanceNormActOps(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  o: NormActOptions,
+  bias?: tf.Tensor,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const xb = bias ? (tf.add(x, bias) as tf.Tensor4D) : x;
     const { mean, variance } = tf.moments(xb, [1, 2], true);
@@ -394,7 +625,13 @@ export function instanceNormActOps(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Te
  * Instance norm over H,W (biased variance, ε = 1e-5) with affine γ, β, then optional ReLU and 2×2 average
  * pool; `bias` (a conv bias before the norm) is optional. Fused kernels on 'wasm'/'cpu', standard ops elsewhere.
  */
-export function instanceNormAct(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, o: NormActOptions, bias?: tf.Tensor1D): tf.Tensor4D {
+export function instanceNormAct(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  o: NormActOptions,
+  bias?: tf.Tensor1D,
+): tf.Tensor4D {
   if (!fusedOpsActive()) return instanceNormActOps(x, gamma, beta, o, bias);
   const attrs = { relu: o.relu, pool: o.pool } as unknown as tf.NamedAttrMap;
   const run = (xx: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
@@ -404,16 +641,25 @@ export function instanceNormAct(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Ten
       value: y as tf.Tensor4D,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sst, sg, sb] = saved;
-        const [dx, dg, db] = tf.engine().runKernel(BWD, { dy, x: sx, stats: sst, gamma: sg, beta: sb }, attrs) as tf.Tensor[];
+        const [dx, dg, db] = tf
+          .engine()
+          .runKernel(BWD, { dy, x: sx, stats: sst, gamma: sg, beta: sb }, attrs) as tf.Tensor[];
         return [dx, dg, db];
       },
     };
   };
   if (!bias) {
-    const f = tf.customGrad(((xx: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D, save: tf.GradSaveFunc) => run(xx, g, b, save)) as never);
+    const f = tf.customGrad(((xx: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D, save: tf.GradSaveFunc) =>
+      run(xx, g, b, save)) as never);
     return (f as unknown as (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor4D)(x, gamma, beta);
   }
-  const f = tf.customGrad(((xx: tf.Tensor4D, bias_: tf.Tensor1D, g: tf.Tensor1D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad(((
+    xx: tf.Tensor4D,
+    bias_: tf.Tensor1D,
+    g: tf.Tensor1D,
+    b: tf.Tensor1D,
+    save: tf.GradSaveFunc,
+  ) => {
     void bias_;
     const r = run(xx, g, b, save);
     return {
@@ -424,7 +670,12 @@ export function instanceNormAct(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Ten
       },
     };
   }) as never);
-  return (f as unknown as (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.Tensor4D)(x, bias, gamma, beta);
+  return (f as unknown as (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.Tensor4D)(
+    x,
+    bias,
+    gamma,
+    beta,
+  );
 }
 
 registerFusedKernels();

@@ -1,11 +1,36 @@
-export { registerWasmKernels, missingKernels, TRAINING_KERNELS, conv2dBackpropFilterViaConv, conv2dBackpropFilterIm2col, conv2dBackpropInputViaConv, setFilterGradImpl } from './wasm-kernels';
-export { instanceNormAct, instanceNormActOps, setFusedOps, fusedOpsActive, fusedOpsEnabled, registerFusedKernels } from './fused';
+export {
+  registerWasmKernels,
+  missingKernels,
+  TRAINING_KERNELS,
+  conv2dBackpropFilterViaConv,
+  conv2dBackpropFilterIm2col,
+  conv2dBackpropInputViaConv,
+  setFilterGradImpl,
+} from './wasm-kernels';
+export {
+  instanceNormAct,
+  instanceNormActOps,
+  setFusedOps,
+  fusedOpsActive,
+  fusedOpsEnabled,
+  registerFusedKernels,
+} from './fused';
 export type { NormActOptions } from './fused';
 export { selectBackend, webgpuUnavailable, webglRenderer, BACKEND_ORDER } from './select';
 export type { BackendCheck, BackendPreference, BackendName, SelfCheck, SelectOptions, SelectResult } from './select';
 export {
-  setupWebGPU, tuneWebGPU, webgpuFailure, onWebGPUFailure, describeAdapter, softwareAdapterReason, setAddNChunking,
-  setWebGPUFilterGrad, setWebGPUNaiveTranspose, webgpuAdapterName, muteWebGPUFailures, reportWebGPUFailure,
+  setupWebGPU,
+  tuneWebGPU,
+  webgpuFailure,
+  onWebGPUFailure,
+  describeAdapter,
+  softwareAdapterReason,
+  setAddNChunking,
+  setWebGPUFilterGrad,
+  setWebGPUNaiveTranspose,
+  webgpuAdapterName,
+  muteWebGPUFailures,
+  reportWebGPUFailure,
 } from './webgpu';
 export type { TuneResult, GpuAdapterLike } from './webgpu';
 export { diagnoseWebGPU, provokeWebGPUError } from './webgpu-diag';

@@ -10,8 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../types';
 import { registerWasmKernels } from './wasm-kernels';
 import {
-  setupWebGPU, tuneWebGPU, webgpuFailure, webgpuUnavailable as webgpuUnavailableImpl, setWebGPUFilterGrad,
-  setWebGPUNaiveTranspose, type TuneResult,
+  setupWebGPU,
+  tuneWebGPU,
+  webgpuFailure,
+  webgpuUnavailable as webgpuUnavailableImpl,
+  setWebGPUFilterGrad,
+  setWebGPUNaiveTranspose,
+  type TuneResult,
 } from './webgpu';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -31,7 +36,10 @@ export interface SelfCheck {
 }
 
 /** Compares `backend` with a reference backend; leaves `backend` active. */
-export type BackendCheck = (backend: string, opts: { tolerance?: { loss?: number; grad?: number } }) => Promise<SelfCheck>;
+export type BackendCheck = (
+  backend: string,
+  opts: { tolerance?: { loss?: number; grad?: number } },
+) => Promise<SelfCheck>;
 
 export interface SelectOptions {
   /** per-backend limit on `setBackend` (default 15 s); a hung init (e.g. threaded WASM) is skipped */
@@ -64,7 +72,16 @@ export interface SelectResult {
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }
 
@@ -78,7 +95,10 @@ export const webgpuUnavailable = webgpuUnavailableImpl;
 /** The unmasked WebGL renderer string, or null when it can't be read. */
 export function webglRenderer(): string | null {
   try {
-    const g = globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(k: string): unknown }; document?: { createElement(t: string): { getContext(k: string): unknown } } };
+    const g = globalThis as {
+      OffscreenCanvas?: new (w: number, h: number) => { getContext(k: string): unknown };
+      document?: { createElement(t: string): { getContext(k: string): unknown } };
+    };
     const canvas = g.OffscreenCanvas ? new g.OffscreenCanvas(1, 1) : g.document?.createElement('canvas');
     if (!canvas) return null;
     const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
@@ -102,10 +122,15 @@ async function prepare(name: BackendName, opts: SelectOptions): Promise<string |
   } else if (name === 'webgl') {
     if (!tf.findBackendFactory('webgl')) return 'WebGL: backend not registered';
     const r = webglRenderer();
-    if (r === null && typeof (globalThis as { document?: unknown }).document === 'undefined' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined') {
+    if (
+      r === null &&
+      typeof (globalThis as { document?: unknown }).document === 'undefined' &&
+      typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined'
+    ) {
       return 'WebGL: no canvas in this environment';
     }
-    if (r && SOFTWARE_GL.test(r) && !opts.allowSoftware) return `WebGL: software renderer (${r}), much slower than WASM`;
+    if (r && SOFTWARE_GL.test(r) && !opts.allowSoftware)
+      return `WebGL: software renderer (${r}), much slower than WASM`;
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as never);
@@ -116,7 +141,10 @@ async function prepare(name: BackendName, opts: SelectOptions): Promise<string |
 }
 
 /** Choose, initialise and self-check a backend; the chosen one is active when this resolves. */
-export async function selectBackend(preference: BackendPreference = 'auto', opts: SelectOptions = {}): Promise<SelectResult> {
+export async function selectBackend(
+  preference: BackendPreference = 'auto',
+  opts: SelectOptions = {},
+): Promise<SelectResult> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const start = preference === 'auto' ? 0 : Math.max(0, BACKEND_ORDER.indexOf(preference));
   const chain = BACKEND_ORDER.slice(start);
@@ -125,17 +153,26 @@ export async function selectBackend(preference: BackendPreference = 'auto', opts
   for (const name of chain) {
     try {
       const why = await prepare(name, opts);
-      if (why) { reasons.push(why); continue; }
+      if (why) {
+        reasons.push(why);
+        continue;
+      }
       const init = tf.setBackend(name);
       late.push(init);
       const ok = await withTimeout(init, timeoutMs, `${name}: setBackend`);
-      if (!ok) { reasons.push(`${name}: initialisation failed`); continue; }
+      if (!ok) {
+        reasons.push(`${name}: initialisation failed`);
+        continue;
+      }
     } catch (e) {
       reasons.push(`${name}: ${errMsg(e)}`);
       continue;
     }
     if (opts.skipSelfCheck || name === 'cpu') {
-      const sc: SelfCheck = name === 'cpu' ? { ok: true, lossDiff: 0, gradRelErr: 0 } : { ok: true, lossDiff: NaN, gradRelErr: NaN, reason: 'skipped' };
+      const sc: SelfCheck =
+        name === 'cpu'
+          ? { ok: true, lossDiff: 0, gradRelErr: 0 }
+          : { ok: true, lossDiff: NaN, gradRelErr: NaN, reason: 'skipped' };
       guardLate(late, name);
       return { backend: name, reasons, selfCheck: sc };
     }
@@ -178,8 +215,11 @@ async function webgpuGuard(name: BackendName, sc: SelfCheck): Promise<SelfCheck>
 /** A backend whose init timed out may finish later and switch tfjs over: switch back. */
 function guardLate(late: Promise<unknown>[], chosen: string): void {
   for (const p of late) {
-    p.then(() => {
-      if (tf.getBackend() !== chosen) void tf.setBackend(chosen);
-    }, () => undefined);
+    p.then(
+      () => {
+        if (tf.getBackend() !== chosen) void tf.setBackend(chosen);
+      },
+      () => undefined,
+    );
   }
 }

@@ -9,22 +9,40 @@ import { setFilterGradImpl } from './wasm-kernels';
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
 function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
   return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
-async function gradsOn(backend: string, xs: Float32Array, xShape: number[], ws: Float32Array, wShape: number[], stride: number, pad: Pad) {
+async function gradsOn(
+  backend: string,
+  xs: Float32Array,
+  xShape: number[],
+  ws: Float32Array,
+  wShape: number[],
+  stride: number,
+  pad: Pad,
+) {
   await tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor4d(xs, xShape as never), w = tf.tensor4d(ws, wShape as never);
+    const x = tf.tensor4d(xs, xShape as never),
+      w = tf.tensor4d(ws, wShape as never);
     const f = (a: tf.Tensor, b: tf.Tensor) => {
       const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad as never);
       // non-uniform upstream gradient
       return tf.sum(tf.mul(y, tf.sin(tf.range(0, y.size).reshape(y.shape))));
     };
     const [gx, gw] = tf.grads(f)([x, w]);
-    return { gx: gx.dataSync() as Float32Array, gw: gw.dataSync() as Float32Array, gxShape: gx.shape, gwShape: gw.shape };
+    return {
+      gx: gx.dataSync() as Float32Array,
+      gw: gw.dataSync() as Float32Array,
+      gxShape: gx.shape,
+      gwShape: gw.shape,
+    };
   });
 }
 
@@ -33,7 +51,12 @@ beforeAll(async () => {
 });
 
 describe('wasm conv gradient kernels vs cpu', () => {
-  const P1: Pad = [[0, 0], [1, 1], [1, 1], [0, 0]];
+  const P1: Pad = [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ];
   const cases: { name: string; x: number[]; k: number[]; stride: number; pad: Pad }[] = [
     { name: '3x3 s1 same', x: [3, 8, 8, 5], k: [3, 3, 5, 7], stride: 1, pad: 'same' },
     { name: '3x3 s2 pad1 (ResNet)', x: [2, 8, 8, 4], k: [3, 3, 4, 6], stride: 2, pad: P1 },
@@ -44,21 +67,30 @@ describe('wasm conv gradient kernels vs cpu', () => {
     { name: '5x5 s1 valid', x: [2, 9, 9, 3], k: [5, 5, 3, 2], stride: 1, pad: 'valid' },
     { name: '3x3 s1 first layer 32x32', x: [4, 32, 32, 3], k: [3, 3, 3, 16], stride: 1, pad: 'same' },
   ];
-  for (const c of cases) for (const impl of ['im2col', 'im2col-chunked', 'conv'] as const) {
-    it(`${c.name} [${impl}]`, async () => {
-      setFilterGradImpl(impl === 'conv' ? 'conv' : 'im2col', impl === 'im2col-chunked' ? 200 : 16 * 1024 * 1024);
-      const rng = new Rng(c.name);
-      const xs = rng.uniformArray(c.x.reduce((a, b) => a * b), -1, 1);
-      const ws = rng.uniformArray(c.k.reduce((a, b) => a * b), -1, 1);
-      const ref = await gradsOn('cpu', xs, c.x, ws, c.k, c.stride, c.pad);
-      const got = await gradsOn('wasm', xs, c.x, ws, c.k, c.stride, c.pad);
-      expect(got.gxShape).toEqual(ref.gxShape);
-      expect(got.gwShape).toEqual(ref.gwShape);
-      expect(relErr(got.gx, ref.gx)).toBeLessThan(1e-5);
-      expect(relErr(got.gw, ref.gw)).toBeLessThan(1e-5);
-      setFilterGradImpl('auto', 16 * 1024 * 1024);
-    });
-  }
+  for (const c of cases)
+    for (const impl of ['im2col', 'im2col-chunked', 'conv'] as const) {
+      it(`${c.name} [${impl}]`, async () => {
+        setFilterGradImpl(impl === 'conv' ? 'conv' : 'im2col', impl === 'im2col-chunked' ? 200 : 16 * 1024 * 1024);
+        const rng = new Rng(c.name);
+        const xs = rng.uniformArray(
+          c.x.reduce((a, b) => a * b),
+          -1,
+          1,
+        );
+        const ws = rng.uniformArray(
+          c.k.reduce((a, b) => a * b),
+          -1,
+          1,
+        );
+        const ref = await gradsOn('cpu', xs, c.x, ws, c.k, c.stride, c.pad);
+        const got = await gradsOn('wasm', xs, c.x, ws, c.k, c.stride, c.pad);
+        expect(got.gxShape).toEqual(ref.gxShape);
+        expect(got.gwShape).toEqual(ref.gwShape);
+        expect(relErr(got.gx, ref.gx)).toBeLessThan(1e-5);
+        expect(relErr(got.gw, ref.gw)).toBeLessThan(1e-5);
+        setFilterGradImpl('auto', 16 * 1024 * 1024);
+      });
+    }
 
   for (const arch of ['convnet3', 'resnet18'] as const) {
     it(`whole-model gradients: ${arch}`, async () => {
@@ -76,8 +108,14 @@ describe('wasm conv gradient kernels vs cpu', () => {
         const r = tf.tidy(() => {
           const x = tf.tensor4d(xs, [nb, side, side, 3]);
           const y = tf.oneHot(labels, 10);
-          const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, m.apply(x)) as tf.Scalar, m.params.map((p) => p.variable));
-          return { loss: value.dataSync()[0], g: m.params.map((p) => grads[p.variable.name].dataSync() as Float32Array) };
+          const { value, grads } = tf.variableGrads(
+            () => tf.losses.softmaxCrossEntropy(y, m.apply(x)) as tf.Scalar,
+            m.params.map((p) => p.variable),
+          );
+          return {
+            loss: value.dataSync()[0],
+            g: m.params.map((p) => grads[p.variable.name].dataSync() as Float32Array),
+          };
         });
         expect(tf.memory().numTensors).toBe(before);
         out[b] = r;

@@ -25,7 +25,13 @@ interface WasmLikeBackend {
 
 const BACKEND = 'wasm';
 
-function run(name: string, backend: unknown, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown> = {}, on = BACKEND): TensorInfo {
+function run(
+  name: string,
+  backend: unknown,
+  inputs: Record<string, TensorInfo>,
+  attrs: Record<string, unknown> = {},
+  on = BACKEND,
+): TensorInfo {
   const k = tf.getKernel(name, on);
   if (!k) throw new Error(`wasm-kernels: kernel ${name} is not registered for ${on}`);
   return k.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
@@ -36,17 +42,44 @@ function free(backend: unknown, ...ts: TensorInfo[]): void {
 }
 
 /** forward conv, stride 1, given dilation and explicit (non-negative) pads */
-function conv(backend: unknown, x: TensorInfo, filter: TensorInfo, dil: [number, number], pt: number, pb: number, pl: number, pr: number, on = BACKEND): TensorInfo {
-  return run('Conv2D', backend, { x, filter }, {
-    strides: [1, 1],
-    pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: dil,
-    dimRoundingMode: undefined,
-  }, on);
+function conv(
+  backend: unknown,
+  x: TensorInfo,
+  filter: TensorInfo,
+  dil: [number, number],
+  pt: number,
+  pb: number,
+  pl: number,
+  pr: number,
+  on = BACKEND,
+): TensorInfo {
+  return run(
+    'Conv2D',
+    backend,
+    { x, filter },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [pt, pb],
+        [pl, pr],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: dil,
+      dimRoundingMode: undefined,
+    },
+    on,
+  );
 }
 
-function convInfoOf(xShape: number[], filterShape: number[], strides: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil') {
+function convInfoOf(
+  xShape: number[],
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+) {
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -60,8 +93,16 @@ function convInfoOf(xShape: number[], filterShape: number[], strides: number | [
 }
 
 /** dW = conv2d(x^T, dy^T, dilation = stride); `on`: the backend whose kernels run it ('wasm', or 'webgpu') */
-export function conv2dBackpropFilterViaConv(backend: unknown, x: TensorInfo, dy: TensorInfo, filterShape: number[], strides: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil',
-  on = BACKEND): TensorInfo {
+export function conv2dBackpropFilterViaConv(
+  backend: unknown,
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+  on = BACKEND,
+): TensorInfo {
   const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
   const [kh, kw, ci, co] = filterShape;
   const { top, bottom, left, right } = info.padInfo;
@@ -82,7 +123,15 @@ export function conv2dBackpropFilterViaConv(backend: unknown, x: TensorInfo, dy:
 }
 
 /** dx = conv2d(dilate(dy, stride), rot180(W)^T, pad K−1−p) */
-export function conv2dBackpropInputViaConv(backend: unknown, dy: TensorInfo, filter: TensorInfo, inputShape: number[], strides: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil'): TensorInfo {
+export function conv2dBackpropInputViaConv(
+  backend: unknown,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  inputShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): TensorInfo {
   const info = convInfoOf(inputShape, filter.shape, strides, pad, dimRoundingMode);
   const [kh, kw, ci, co] = filter.shape;
   const [n, h, w] = inputShape;
@@ -102,7 +151,22 @@ export function conv2dBackpropInputViaConv(backend: unknown, dy: TensorInfo, fil
   let dydOwned = false;
   if (sh > 1 || sw > 1) {
     const r6 = run('Reshape', backend, { x: dy }, { shape: [n, oh, 1, ow, 1, co] });
-    const p6 = run('PadV2', backend, { x: r6 }, { paddings: [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    const p6 = run(
+      'PadV2',
+      backend,
+      { x: r6 },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     free(backend, r6);
     dyd = run('Reshape', backend, { x: p6 }, { shape: [n, oh * sh, ow * sw, co] });
     free(backend, p6);
@@ -115,13 +179,18 @@ export function conv2dBackpropInputViaConv(backend: unknown, dy: TensorInfo, fil
   let pr = w + kw - 1 - pl - ld[1];
   // negative pads: crop dy instead
   if (pt < 0 || pl < 0 || pb < 0 || pr < 0) {
-    const bt = Math.max(0, -pt), bl = Math.max(0, -pl);
-    const sizeH = ld[0] - bt - Math.max(0, -pb), sizeW = ld[1] - bl - Math.max(0, -pr);
+    const bt = Math.max(0, -pt),
+      bl = Math.max(0, -pl);
+    const sizeH = ld[0] - bt - Math.max(0, -pb),
+      sizeW = ld[1] - bl - Math.max(0, -pr);
     const cropped = run('Slice', backend, { x: dyd }, { begin: [0, bt, bl, 0], size: [n, sizeH, sizeW, co] });
     if (dydOwned) free(backend, dyd);
     dyd = cropped;
     dydOwned = true;
-    pt = Math.max(0, pt); pl = Math.max(0, pl); pb = Math.max(0, pb); pr = Math.max(0, pr);
+    pt = Math.max(0, pt);
+    pl = Math.max(0, pl);
+    pb = Math.max(0, pb);
+    pr = Math.max(0, pr);
   }
   const dx = conv(backend, dyd, wf, [1, 1], pt, pb, pl, pr);
   free(backend, wf);
@@ -145,21 +214,31 @@ let colChunk = 16 * 1024 * 1024;
  * colT[(kh,kw,ci), (n,oh,ow)] = x[n, oh·s+kh−pt, ow·s+kw−pl, ci];  dW[(kh,kw,ci), co] = colT · dy[(n,oh,ow), co].
  * (A non-transposed matmul is the fast path of the WASM backend; transposed operands are ~15× slower.)
  */
-export function conv2dBackpropFilterIm2col(backend: unknown, x: TensorInfo, dy: TensorInfo, filterShape: number[], strides: number | [number, number], pad: Pad, dimRoundingMode?: 'floor' | 'round' | 'ceil'): TensorInfo {
+export function conv2dBackpropFilterIm2col(
+  backend: unknown,
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): TensorInfo {
   const bk = backend as HeapBackend;
   const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
   const [kh, kw, ci, co] = filterShape;
   const [n, h, w] = x.shape;
   const [oh, ow] = [dy.shape[1], dy.shape[2]];
   const [sh, sw] = [info.strideHeight, info.strideWidth];
-  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const pt = info.padInfo.top,
+    pl = info.padInfo.left;
   const kRows = kh * kw * ci;
   const pix = oh * ow;
   const nb = Math.max(1, Math.min(n, Math.floor(colChunk / (kRows * pix))));
   // channel-first copy of x: xt[ci][n][h][w]
   const xtInfo = bk.makeOutput([ci, n * h * w], 'float32');
   {
-    const xv = bk.typedArrayFromHeap(x), xt = bk.typedArrayFromHeap(xtInfo);
+    const xv = bk.typedArrayFromHeap(x),
+      xt = bk.typedArrayFromHeap(xtInfo);
     const P = n * h * w;
     const B = 64;
     for (let p0 = 0; p0 < P; p0 += B) {
@@ -179,7 +258,8 @@ export function conv2dBackpropFilterIm2col(backend: unknown, x: TensorInfo, dy: 
     const cols = m * pix;
     const colInfo = bk.makeOutput([1, kRows, cols], 'float32');
     const dyInfo = bk.makeOutput([1, cols, co], 'float32');
-    const xt = bk.typedArrayFromHeap(xtInfo), col = bk.typedArrayFromHeap(colInfo);
+    const xt = bk.typedArrayFromHeap(xtInfo),
+      col = bk.typedArrayFromHeap(colInfo);
     const P = n * h * w;
     for (let a = 0; a < kh; a++) {
       for (let b = 0; b < kw; b++) {
@@ -251,7 +331,13 @@ export function registerWasmKernels(): void {
     backendName: BACKEND,
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-      const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: number[] };
+      const a = attrs as unknown as {
+        strides: number | [number, number];
+        pad: Pad;
+        dataFormat: string;
+        dimRoundingMode?: 'floor' | 'round' | 'ceil';
+        filterShape: number[];
+      };
       if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC');
       const rows = a.filterShape[0] * a.filterShape[1] * a.filterShape[2];
       const useIm2col = filterGradImpl === 'im2col' || (filterGradImpl === 'auto' && rows >= 256);
@@ -265,7 +351,13 @@ export function registerWasmKernels(): void {
     backendName: BACKEND,
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-      const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: number[] };
+      const a = attrs as unknown as {
+        strides: number | [number, number];
+        pad: Pad;
+        dataFormat: string;
+        dimRoundingMode?: 'floor' | 'round' | 'ceil';
+        inputShape: number[];
+      };
       if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropInput: only NHWC');
       return conv2dBackpropInputViaConv(backend, dy, filter, a.inputShape, a.strides, a.pad, a.dimRoundingMode);
     },
@@ -274,9 +366,40 @@ export function registerWasmKernels(): void {
 
 /** Kernels the two models need for training; `missingKernels('wasm')` lists any absent ones. */
 export const TRAINING_KERNELS = [
-  'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'AvgPool', 'AvgPoolGrad', 'Mean', 'Sum', 'Sub', 'Add', 'AddN',
-  'Multiply', 'RealDiv', 'Rsqrt', 'SquaredDifference', 'Relu', 'Step', 'Reshape', 'BatchMatMul', 'Transpose', 'Max', 'Exp',
-  'Log', 'Neg', 'Softmax', 'OneHot', 'Cast', 'Fill', 'Pow', 'Square', 'Tile', 'Sqrt', 'Greater', 'Select', 'ZerosLike',
+  'Conv2D',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'AvgPool',
+  'AvgPoolGrad',
+  'Mean',
+  'Sum',
+  'Sub',
+  'Add',
+  'AddN',
+  'Multiply',
+  'RealDiv',
+  'Rsqrt',
+  'SquaredDifference',
+  'Relu',
+  'Step',
+  'Reshape',
+  'BatchMatMul',
+  'Transpose',
+  'Max',
+  'Exp',
+  'Log',
+  'Neg',
+  'Softmax',
+  'OneHot',
+  'Cast',
+  'Fill',
+  'Pow',
+  'Square',
+  'Tile',
+  'Sqrt',
+  'Greater',
+  'Select',
+  'ZerosLike',
 ] as const;
 
 export function missingKernels(backendName: string, names: readonly string[] = TRAINING_KERNELS): string[] {

@@ -76,48 +76,81 @@ async function checkAddN(n: number): Promise<AddNCheck> {
 }
 
 /** Direct filter gradient: dW[a,b,c,o] = Σ_{n,y,x} x[n, y·s+a−pt, x·s+b−pl, c] · dy[n,y,x,o]. */
-function refFilterGrad(x: Float32Array, xs: number[], dy: Float32Array, ds: number[], k: number, stride: number,
-  pt: number, pl: number): Float32Array {
+function refFilterGrad(
+  x: Float32Array,
+  xs: number[],
+  dy: Float32Array,
+  ds: number[],
+  k: number,
+  stride: number,
+  pt: number,
+  pl: number,
+): Float32Array {
   const [n, h, w, ci] = xs;
   const [, oh, ow, co] = ds;
   const out = new Float32Array(k * k * ci * co);
-  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) {
-    let s = 0;
-    for (let m = 0; m < n; m++) for (let y = 0; y < oh; y++) {
-      const iy = y * stride + a - pt;
-      if (iy < 0 || iy >= h) continue;
-      for (let q = 0; q < ow; q++) {
-        const ix = q * stride + b - pl;
-        if (ix < 0 || ix >= w) continue;
-        s += x[((m * h + iy) * w + ix) * ci + c] * dy[((m * oh + y) * ow + q) * co + o];
-      }
-    }
-    out[((a * k + b) * ci + c) * co + o] = s;
-  }
+  for (let a = 0; a < k; a++)
+    for (let b = 0; b < k; b++)
+      for (let c = 0; c < ci; c++)
+        for (let o = 0; o < co; o++) {
+          let s = 0;
+          for (let m = 0; m < n; m++)
+            for (let y = 0; y < oh; y++) {
+              const iy = y * stride + a - pt;
+              if (iy < 0 || iy >= h) continue;
+              for (let q = 0; q < ow; q++) {
+                const ix = q * stride + b - pl;
+                if (ix < 0 || ix >= w) continue;
+                s += x[((m * h + iy) * w + ix) * ci + c] * dy[((m * oh + y) * ow + q) * co + o];
+              }
+            }
+          out[((a * k + b) * ci + c) * co + o] = s;
+        }
   return out;
 }
 
-async function checkFilterGrad(n: number, size: number, ci: number, co: number, stride: number,
-  pad: 'same' | 'valid'): Promise<FilterGradCheck> {
+async function checkFilterGrad(
+  n: number,
+  size: number,
+  ci: number,
+  co: number,
+  stride: number,
+  pad: 'same' | 'valid',
+): Promise<FilterGradCheck> {
   const k = 3;
   const info = tf.backend_util.computeConv2DInfo([n, size, size, ci], [k, k, ci, co], stride, 1, pad);
   const rng = new Rng(`diag/filter/${n}/${size}/${ci}/${co}/${stride}/${pad}`);
   const xv = rng.uniformArray(n * size * size * ci, -1, 1);
   const dyv = rng.uniformArray(n * info.outHeight * info.outWidth * co, -1, 1);
-  const ref = refFilterGrad(xv, [n, size, size, ci], dyv, [n, info.outHeight, info.outWidth, co], k, stride,
-    info.padInfo.top, info.padInfo.left);
+  const ref = refFilterGrad(
+    xv,
+    [n, size, size, ci],
+    dyv,
+    [n, info.outHeight, info.outWidth, co],
+    k,
+    stride,
+    info.padInfo.top,
+    info.padInfo.left,
+  );
   const x = tf.tensor4d(xv, [n, size, size, ci]);
   const dy = tf.tensor4d(dyv, [n, info.outHeight, info.outWidth, co]);
   const was = webgpuFilterGrad();
   const rel = async (mode: 'conv' | 'stock') => {
     setWebGPUFilterGrad(mode);
     const g = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-      strides: stride, pad, dataFormat: 'NHWC', filterShape: [k, k, ci, co],
+      strides: stride,
+      pad,
+      dataFormat: 'NHWC',
+      filterShape: [k, k, ci, co],
     } as never) as tf.Tensor;
     const v = await g.data();
     g.dispose();
-    let num = 0, den = 0;
-    for (let i = 0; i < ref.length; i++) { num += (v[i] - ref[i]) ** 2; den += ref[i] ** 2; }
+    let num = 0,
+      den = 0;
+    for (let i = 0; i < ref.length; i++) {
+      num += (v[i] - ref[i]) ** 2;
+      den += ref[i] ** 2;
+    }
     const r = Math.sqrt(num / Math.max(den, 1e-30));
     return Number.isFinite(r) ? r : Infinity;
   };
@@ -136,8 +169,9 @@ async function checkFilterGrad(n: number, size: number, ci: number, co: number, 
 export async function diagnoseWebGPU(): Promise<WebGPUDiagnosis> {
   const t0 = performance.now();
   const backend = tf.getBackend();
-  const lim = (tf.backend() as unknown as { device?: { limits?: Record<string, number> } }).device?.limits
-    ?.maxStorageBuffersPerShaderStage ?? null;
+  const lim =
+    (tf.backend() as unknown as { device?: { limits?: Record<string, number> } }).device?.limits
+      ?.maxStorageBuffersPerShaderStage ?? null;
   const group = addNGroupSize(tf.backend());
   const sizes = [...new Set([group + 1, 12, 3 * group + 2])].sort((a, b) => a - b);
   const addN: AddNCheck[] = [];

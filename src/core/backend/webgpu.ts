@@ -133,7 +133,10 @@ export async function muteWebGPUFailures(fn: () => Promise<void>): Promise<strin
 
 /** Record a failure and tell the listeners (exported for tests and for the worker's own checks). */
 export function reportWebGPUFailure(reason: string): void {
-  if (muted) { muted.push(reason); return; }
+  if (muted) {
+    muted.push(reason);
+    return;
+  }
   if (failure) return;
   failure = reason;
   for (const cb of [...listeners]) {
@@ -158,8 +161,13 @@ let registeredFactory = false;
 
 /** Limits tfjs' own factory requests (the adapter's values), plus the storage-buffer limit it forgets. */
 const LIMITS = [
-  'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize',
-  'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxStorageBuffersPerShaderStage',
 ] as const;
 
 /**
@@ -174,31 +182,35 @@ export async function setupWebGPU(opts: WebGPUSetupOptions = {}): Promise<void> 
   if (registeredFactory) return;
   registeredFactory = true;
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', async () => {
-    const gpu = gpuObject();
-    if (!gpu) throw new Error('WebGPU: navigator.gpu is not available');
-    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter || !adapter.requestDevice) throw new Error('WebGPU: no GPU adapter');
-    const sw = softwareAdapterReason(adapter);
-    if (sw && !setupOpts.allowSoftware) throw new Error(`WebGPU: only a ${sw} (refused)`);
-    const requiredLimits: Record<string, number> = {};
-    for (const k of LIMITS) {
-      if (adapter.limits && typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k];
-    }
-    const requiredFeatures = adapter.features?.has('timestamp-query') ? ['timestamp-query'] : [];
-    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-    failure = null;
-    adapterName = describeAdapter(adapter) + (sw ? ' (software)' : '');
-    void device.lost?.then((info) => {
-      // 'destroyed' is our own dispose (a backend switch), not a failure
-      if (info?.reason === 'destroyed') return;
-      reportWebGPUFailure(`WebGPU device lost (${info?.reason ?? 'unknown'}): ${info?.message || 'no message'}`);
-    });
-    device.addEventListener?.('uncapturederror', (ev) => {
-      reportWebGPUFailure(`WebGPU error: ${ev.error?.message?.split('\n')[0] || 'uncaptured device error'}`);
-    });
-    return new mod.WebGPUBackend(device as never, adapter.info as never);
-  }, 3);
+  tf.registerBackend(
+    'webgpu',
+    async () => {
+      const gpu = gpuObject();
+      if (!gpu) throw new Error('WebGPU: navigator.gpu is not available');
+      const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter || !adapter.requestDevice) throw new Error('WebGPU: no GPU adapter');
+      const sw = softwareAdapterReason(adapter);
+      if (sw && !setupOpts.allowSoftware) throw new Error(`WebGPU: only a ${sw} (refused)`);
+      const requiredLimits: Record<string, number> = {};
+      for (const k of LIMITS) {
+        if (adapter.limits && typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k];
+      }
+      const requiredFeatures = adapter.features?.has('timestamp-query') ? ['timestamp-query'] : [];
+      const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+      failure = null;
+      adapterName = describeAdapter(adapter) + (sw ? ' (software)' : '');
+      void device.lost?.then((info) => {
+        // 'destroyed' is our own dispose (a backend switch), not a failure
+        if (info?.reason === 'destroyed') return;
+        reportWebGPUFailure(`WebGPU device lost (${info?.reason ?? 'unknown'}): ${info?.message || 'no message'}`);
+      });
+      device.addEventListener?.('uncapturederror', (ev) => {
+        reportWebGPUFailure(`WebGPU error: ${ev.error?.message?.split('\n')[0] || 'uncaptured device error'}`);
+      });
+      return new mod.WebGPUBackend(device as never, adapter.info as never);
+    },
+    3,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -274,7 +286,11 @@ export function registerWebGPUKernels(): void {
             continue;
           }
           const s = addN({ ...args, inputs: group as never }) as TensorInfo;
-          for (const t of group) if (owned.has(t.dataId)) { bk.disposeData(t.dataId); owned.delete(t.dataId); }
+          for (const t of group)
+            if (owned.has(t.dataId)) {
+              bk.disposeData(t.dataId);
+              owned.delete(t.dataId);
+            }
           owned.add(s.dataId);
           next.push(s);
         }
@@ -294,12 +310,22 @@ export function registerWebGPUKernels(): void {
       if (filterGradMode === 'stock') return stockGrad(args);
       const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
       const a = args.attrs as unknown as {
-        strides: number | [number, number]; pad: Pad; dataFormat: string; dimRoundingMode?: 'floor' | 'round' | 'ceil';
+        strides: number | [number, number];
+        pad: Pad;
+        dataFormat: string;
+        dimRoundingMode?: 'floor' | 'round' | 'ceil';
         filterShape: number[];
       };
       if (a.dataFormat && a.dataFormat !== 'NHWC') return stockGrad(args);
       return conv2dBackpropFilterViaConv(
-        args.backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode, BACKEND,
+        args.backend,
+        x,
+        dy,
+        a.filterShape,
+        a.strides,
+        a.pad,
+        a.dimRoundingMode,
+        BACKEND,
       );
     },
   });
@@ -346,12 +372,15 @@ export async function tuneWebGPU(shape = { batch: 16, size: 16, channels: 32 }, 
   const wasMode = filterGradMode;
   const wasNaive = webgpuNaiveTranspose();
   try {
-    const filter = () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
-      strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, channels, channels],
-    } as never) as tf.Tensor;
-    const input = () => tf.conv2dTranspose(
-      dy as tf.Tensor4D, w as tf.Tensor4D, [batch, size, size, channels], 1, 'same',
-    );
+    const filter = () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NHWC',
+        filterShape: [3, 3, channels, channels],
+      } as never) as tf.Tensor;
+    const input = () =>
+      tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [batch, size, size, channels], 1, 'same');
     filterGradMode = 'conv';
     const conv = await timeIt(filter, reps);
     filterGradMode = 'stock';
@@ -361,8 +390,11 @@ export async function tuneWebGPU(shape = { batch: 16, size: 16, channels: 32 }, 
     setWebGPUNaiveTranspose(false);
     const matmul = await timeIt(input, reps);
     const r: TuneResult = {
-      filterGradMs: { conv, stock }, transposeMs: { naive, matmul },
-      filterGrad: conv <= stock ? 'conv' : 'stock', naiveTranspose: naive < matmul, shape,
+      filterGradMs: { conv, stock },
+      transposeMs: { naive, matmul },
+      filterGrad: conv <= stock ? 'conv' : 'stock',
+      naiveTranspose: naive < matmul,
+      shape,
     };
     filterGradMode = r.filterGrad;
     setWebGPUNaiveTranspose(r.naiveTranspose);

@@ -33,56 +33,77 @@ const HAVE_CIFAR = isPrepared('cifar10');
 const PAPER_REGIME_FALL = 0.125;
 
 function weightMove(b: BlendResult): number {
-  let dev = 0, n = 0;
+  let dev = 0,
+    n = 0;
   for (const w of b.weights) {
     const s = w.reduce((a, x) => a + x, 0);
-    for (const x of w) { dev += Math.abs(x / s - 1 / w.length); n++; }
+    for (const x of w) {
+      dev += Math.abs(x / s - 1 / w.length);
+      n++;
+    }
   }
   return dev / n;
 }
 
-describe.skipIf(!HAVE_CIFAR)('Blend in the paper regime on real CIFAR-10 (skipped: public/datasets/cifar10 not prepared — run `npm run datasets`)', () => {
-  let ds: ImageDataset;
-  beforeAll(async () => {
-    await initNodeBackend();
-    ds = await loadDatasetNode('cifar10');
-  }, 120_000);
+describe.skipIf(!HAVE_CIFAR)(
+  'Blend in the paper regime on real CIFAR-10 (skipped: public/datasets/cifar10 not prepared — run `npm run datasets`)',
+  () => {
+    let ds: ImageDataset;
+    beforeAll(async () => {
+      await initNodeBackend();
+      ds = await loadDatasetNode('cifar10');
+    }, 120_000);
 
-  it('the quick preset\'s Blend loss falls at least as in the paper regime, and its weights move', async () => {
-    const c = getPreset('quick').spec.condense;
-    expect(c.lrMode).toBe('paper-regime');
-    const rng = new Rng(3);
-    // 15 images per class, IPC 3 → ≈5 images per cluster, as the paper (and the quick preset: 300/class, IPC 60)
-    const byClass = indicesByClass(ds.train.labels, 10);
-    const trainIdx = Int32Array.from(byClass.flatMap((p, k) => Array.from(rng.fork(`c${k}`).sample(p, 15))));
-    rng.fork('perm').shuffle(trainIdx);
-    const forgetIdx = trainIdx.slice(0, 15); // 10 % uniform
-    const retainIdx = trainIdx.slice(15);
-    const ipc = 3;
-    const createNet = convnet3Factory(10, c.netWidth);
-    const sub = await computeSubClasses({ dataset: ds, trainIdx, ipc, rng: rng.fork('kmeans'), createNet });
-    const run = (lrMode: 'paper-regime' | 'paper-polynomial') => buildReducedRetain({
-      dataset: ds, sub, trainIdx, forgetIdx, retainIdx, ipc, iterations: c.iterations, rng: rng.fork('blend'),
-      createNet, lrMode, forgetMode: 'uniform',
-    });
-    const regime = await run(c.lrMode);
-    const b = regime.blend;
-    expect(b.losses).toHaveLength(12);
-    expect(regime.freeClusters).toBeGreaterThanOrEqual(5);
-    const fall = 1 - b.losses[b.losses.length - 1] / b.losses[0];
-    expect(b.lr / regime.freeClusters).toBeCloseTo(9998.661 / 6294, 4);
-    expect(fall).toBeGreaterThanOrEqual(PAPER_REGIME_FALL);
-    expect(weightMove(b)).toBeGreaterThan(0.02);
-    // the old scaled presets: lr_b(60) over quick's free clusters gave lr/T ≈ 0.058–0.083 (issue 10). On these
-    // clusters (seed 3, T = 16) the regime's loss fell 16.5 % with mean |w̃ − 1/n| = 0.097; at lr/T = 0.07 it fell
-    // 8.4 % with 0.031: the same clusters, net and iterations move less than half as far
-    const old = await blend({
-      source: realSource(ds, ds.train, trainIdx), clusters: clustersOf(sub.members, ipc, regime.partition.free),
-      iterations: c.iterations, createNet, rng: rng.fork('blend').fork('blend'), lrPerCluster: 0.07,
-    });
-    const oldFall = 1 - old.losses[old.losses.length - 1] / old.losses[0];
-    expect(old.losses[0]).toBeCloseTo(b.losses[0], 6);
-    expect(oldFall).toBeLessThan(fall);
-    expect(weightMove(old)).toBeLessThan(weightMove(b) / 2);
-  }, 600_000);
-});
+    it("the quick preset's Blend loss falls at least as in the paper regime, and its weights move", async () => {
+      const c = getPreset('quick').spec.condense;
+      expect(c.lrMode).toBe('paper-regime');
+      const rng = new Rng(3);
+      // 15 images per class, IPC 3 → ≈5 images per cluster, as the paper (and the quick preset: 300/class, IPC 60)
+      const byClass = indicesByClass(ds.train.labels, 10);
+      const trainIdx = Int32Array.from(byClass.flatMap((p, k) => Array.from(rng.fork(`c${k}`).sample(p, 15))));
+      rng.fork('perm').shuffle(trainIdx);
+      const forgetIdx = trainIdx.slice(0, 15); // 10 % uniform
+      const retainIdx = trainIdx.slice(15);
+      const ipc = 3;
+      const createNet = convnet3Factory(10, c.netWidth);
+      const sub = await computeSubClasses({ dataset: ds, trainIdx, ipc, rng: rng.fork('kmeans'), createNet });
+      const run = (lrMode: 'paper-regime' | 'paper-polynomial') =>
+        buildReducedRetain({
+          dataset: ds,
+          sub,
+          trainIdx,
+          forgetIdx,
+          retainIdx,
+          ipc,
+          iterations: c.iterations,
+          rng: rng.fork('blend'),
+          createNet,
+          lrMode,
+          forgetMode: 'uniform',
+        });
+      const regime = await run(c.lrMode);
+      const b = regime.blend;
+      expect(b.losses).toHaveLength(12);
+      expect(regime.freeClusters).toBeGreaterThanOrEqual(5);
+      const fall = 1 - b.losses[b.losses.length - 1] / b.losses[0];
+      expect(b.lr / regime.freeClusters).toBeCloseTo(9998.661 / 6294, 4);
+      expect(fall).toBeGreaterThanOrEqual(PAPER_REGIME_FALL);
+      expect(weightMove(b)).toBeGreaterThan(0.02);
+      // the old scaled presets: lr_b(60) over quick's free clusters gave lr/T ≈ 0.058–0.083 (issue 10). On these
+      // clusters (seed 3, T = 16) the regime's loss fell 16.5 % with mean |w̃ − 1/n| = 0.097; at lr/T = 0.07 it fell
+      // 8.4 % with 0.031: the same clusters, net and iterations move less than half as far
+      const old = await blend({
+        source: realSource(ds, ds.train, trainIdx),
+        clusters: clustersOf(sub.members, ipc, regime.partition.free),
+        iterations: c.iterations,
+        createNet,
+        rng: rng.fork('blend').fork('blend'),
+        lrPerCluster: 0.07,
+      });
+      const oldFall = 1 - old.losses[old.losses.length - 1] / old.losses[0];
+      expect(old.losses[0]).toBeCloseTo(b.losses[0], 6);
+      expect(oldFall).toBeLessThan(fall);
+      expect(weightMove(old)).toBeLessThan(weightMove(b) / 2);
+    }, 600_000);
+  },
+);

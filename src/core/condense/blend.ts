@@ -137,7 +137,11 @@ interface Chunk {
 }
 
 /** Packs kept clusters into chunks (sorted by size for batched; one per chunk for sequential). */
-function planChunks(sizes: number[], mode: 'batched' | 'sequential', chunkImages: number): Array<{ ks: number[]; nMax: number }> {
+function planChunks(
+  sizes: number[],
+  mode: 'batched' | 'sequential',
+  chunkImages: number,
+): Array<{ ks: number[]; nMax: number }> {
   const order = sizes.map((_, i) => i);
   if (mode === 'sequential') return order.map((k) => ({ ks: [k], nMax: sizes[k] }));
   order.sort((a, b) => sizes[a] - sizes[b] || a - b);
@@ -172,7 +176,11 @@ function blendImages(w: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor4D {
 
 /** Mean embedding μ_k of every kept cluster (host, Float32Array T×D). */
 async function computeTargets(
-  net: Model, source: SampleSource, members: Int32Array[], batch: number, signal: AbortSignal | undefined,
+  net: Model,
+  source: SampleSource,
+  members: Int32Array[],
+  batch: number,
+  signal: AbortSignal | undefined,
   onTargets?: (done: number, total: number) => void,
 ): Promise<{ mu: Float32Array; dim: number }> {
   let total = 0;
@@ -180,7 +188,11 @@ async function computeTargets(
   const flat = new Int32Array(total);
   const owner = new Int32Array(total);
   let o = 0;
-  members.forEach((m, k) => { flat.set(m, o); owner.fill(k, o, o + m.length); o += m.length; });
+  members.forEach((m, k) => {
+    flat.set(m, o);
+    owner.fill(k, o, o + m.length);
+    o += m.length;
+  });
   let sums: Float64Array | null = null;
   let dim = 0;
   for (let start = 0; start < total; start += batch) {
@@ -275,7 +287,14 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       muT = tf.tensor2d(opts.targets, [T, dim]);
       return;
     }
-    const t = await computeTargets(net, opts.source, kept.map((c) => c.members), targetBatch, opts.signal, opts.onTargets);
+    const t = await computeTargets(
+      net,
+      opts.source,
+      kept.map((c) => c.members),
+      targetBatch,
+      opts.signal,
+      opts.onTargets,
+    );
     dim = t.dim;
     muHost = t.mu;
     muT = tf.tensor2d(t.mu, [T, dim]);
@@ -376,7 +395,9 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
         const gw = (await gt.data()) as Float32Array;
         gt.dispose();
         c.ks.forEach((k, r) => {
-          const n = sizes[k], o = offsets[k], base = r * c.nMax;
+          const n = sizes[k],
+            o = offsets[k],
+            base = r * c.nMax;
           let sum = 0;
           for (let i = 0; i < n; i++) sum += w[o + i];
           let dot = 0;
@@ -412,9 +433,15 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       const mt = opts.source.gather(cl.members.subarray(0, nm));
       const mpx = (await mt.data()) as Float32Array;
       mt.dispose();
-      const rgba = (data: Float32Array, off: number): RgbaImage => ({ width: 32, height: 32, data: toRgba(p.display, data, off) });
+      const rgba = (data: Float32Array, off: number): RgbaImage => ({
+        width: 32,
+        height: 32,
+        data: toRgba(p.display, data, off),
+      });
       items.push({
-        cluster: cl.id, label: cl.label, size: cl.members.length,
+        cluster: cl.id,
+        label: cl.label,
+        size: cl.members.length,
         image: rgba(px, 0),
         members: Array.from({ length: nm }, (_, i) => rgba(mpx, i * PIXELS)),
       });
@@ -425,8 +452,19 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
   try {
     if (T === 0) {
       return {
-        pixels: new Float32Array(0), labels: new Int32Array(0), clusterIds: new Int32Array(0), sizes: new Int32Array(0),
-        weights: [], losses: [], finalLoss: NaN, skippedEmpty, lr, seconds: (performance.now() - t0) / 1000, targetSeconds: 0, iterSeconds: 0, targets: muHost,
+        pixels: new Float32Array(0),
+        labels: new Int32Array(0),
+        clusterIds: new Int32Array(0),
+        sizes: new Int32Array(0),
+        weights: [],
+        losses: [],
+        finalLoss: NaN,
+        skippedEmpty,
+        lr,
+        seconds: (performance.now() - t0) / 1000,
+        targetSeconds: 0,
+        iterSeconds: 0,
+        targets: muHost,
       };
     }
     if (useCache) for (const c of chunks) c.cached = tf.keep(gatherChunk(opts.source, c));
@@ -468,7 +506,10 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       targets: muHost,
     };
   } finally {
-    for (const c of chunks) { c.cached?.dispose(); c.cached = undefined; }
+    for (const c of chunks) {
+      c.cached?.dispose();
+      c.cached = undefined;
+    }
     (muT as tf.Tensor2D | null)?.dispose();
     (net as Model | null)?.dispose();
   }

@@ -26,7 +26,8 @@ function randomSource(n: number, numClasses: number, seed: string): SampleSource
   const px = new Float32Array(n * PIX);
   for (let i = 0; i < n; i++) {
     labels[i] = i % numClasses;
-    for (let p = 0; p < PIX; p++) px[i * PIX + p] = rng.normal() * 0.8 + (labels[i] - numClasses / 2) * 0.1 * ((p % 3) - 1);
+    for (let p = 0; p < PIX; p++)
+      px[i * PIX + p] = rng.normal() * 0.8 + (labels[i] - numClasses / 2) * 0.1 * ((p % 3) - 1);
   }
   return floatSource(px, labels);
 }
@@ -36,11 +37,15 @@ const netFactory = (r: Rng) => tinyConvNet(r, 4);
 describe('k-means (spec §3.1)', () => {
   it('separates well-separated blobs', async () => {
     const rng = new Rng('blobs');
-    const dim = 8, per = 30, k = 3;
+    const dim = 8,
+      per = 30,
+      k = 3;
     const data = new Float32Array(k * per * dim);
-    for (let c = 0; c < k; c++) for (let i = 0; i < per; i++) for (let d = 0; d < dim; d++) {
-      data[(c * per + i) * dim + d] = (d === c ? 10 : 0) + rng.normal() * 0.3;
-    }
+    for (let c = 0; c < k; c++)
+      for (let i = 0; i < per; i++)
+        for (let d = 0; d < dim; d++) {
+          data[(c * per + i) * dim + d] = (d === c ? 10 : 0) + rng.normal() * 0.3;
+        }
     const before = tf.memory().numTensors;
     const res = await kmeans({ data, n: k * per, dim }, k, new Rng('km'));
     expect(tf.memory().numTensors).toBe(before);
@@ -55,7 +60,8 @@ describe('k-means (spec §3.1)', () => {
 
   it('is deterministic for a seed (k-means++ seeding)', async () => {
     const rng = new Rng('pts');
-    const n = 200, dim = 5;
+    const n = 200,
+      dim = 5;
     const data = new Float32Array(n * dim).map(() => rng.normal());
     const a = await kmeans({ data, n, dim }, 7, new Rng('s1'));
     const b = await kmeans({ data, n, dim }, 7, new Rng('s1'));
@@ -79,13 +85,18 @@ describe('k-means (spec §3.1)', () => {
     const ac = new AbortController();
     ac.abort();
     const before = tf.memory().numTensors;
-    await expect(kmeans({ data, n: 300, dim: 4 }, 5, new Rng('k'), { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+    await expect(kmeans({ data, n: 300, dim: 4 }, 5, new Rng('k'), { signal: ac.signal })).rejects.toBeInstanceOf(
+      CancelledError,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('subClasses gives global ids c·IPC+j, consistent members and sizes', async () => {
     const rng = new Rng('sc');
-    const n = 120, dim = 4, C = 3, ipc = 4;
+    const n = 120,
+      dim = 4,
+      C = 3,
+      ipc = 4;
     const data = new Float32Array(n * dim).map(() => rng.normal());
     const labels = Int32Array.from({ length: n }, (_, i) => i % C);
     const sub = await subClasses({ data, n, dim }, labels, C, ipc, new Rng('sub'));
@@ -115,8 +126,13 @@ describe('k-means (spec §3.1)', () => {
 describe('Blend (spec §3.2–3.3)', () => {
   it('lr_b(IPC) matches the spec table', () => {
     const table: Array<[number, number, number]> = [
-      [2, 1.0, 1e-3], [10, 0.1656, 1e-4], [50, 19.996, 1e-3], [100, 99.984, 1e-3],
-      [500, 2736.4, 0.1], [800, 6665.6, 0.1], [1000, 9998.7, 0.1],
+      [2, 1.0, 1e-3],
+      [10, 0.1656, 1e-4],
+      [50, 19.996, 1e-3],
+      [100, 99.984, 1e-3],
+      [500, 2736.4, 0.1],
+      [800, 6665.6, 0.1],
+      [1000, 9998.7, 0.1],
     ];
     for (const [ipc, v, tol] of table) expect(Math.abs(lrBlend(ipc) - v)).toBeLessThan(tol);
   });
@@ -127,27 +143,29 @@ describe('Blend (spec §3.2–3.3)', () => {
       { id: 0, label: 0, members: Int32Array.from([0, 3, 6]) },
       { id: 1, label: 1, members: Int32Array.from([1, 4]) },
     ];
-    const lr = 5, T = 2;
+    const lr = 5,
+      T = 2;
     const res = await blend({ source: src, clusters, lr, iterations: 2, createNet: netFactory, rng: new Rng('b') });
     // independent direct computation with the same network draw
     const net = netFactory(new Rng('b').fork('net'));
-    const direct = (ws: number[][]) => tf.tidy(() => {
-      let loss = 0;
-      const gs: number[][] = [];
-      clusters.forEach((cl, k) => {
-        const X = src.gather(cl.members);
-        const mu = tf.mean(net.embed(X), 0);
-        const f = (w: tf.Tensor) => {
-          const wn = tf.div(w, tf.sum(w));
-          const xt = tf.sum(tf.mul(X, wn.reshape([-1, 1, 1, 1])), 0).expandDims(0) as tf.Tensor4D;
-          return tf.div(tf.mean(tf.square(tf.sub(net.embed(xt), mu))), T) as tf.Scalar;
-        };
-        const { value, grad } = tf.valueAndGrad(f)(tf.tensor1d(ws[k]));
-        loss += value.dataSync()[0];
-        gs.push(Array.from(grad.dataSync()));
+    const direct = (ws: number[][]) =>
+      tf.tidy(() => {
+        let loss = 0;
+        const gs: number[][] = [];
+        clusters.forEach((cl, k) => {
+          const X = src.gather(cl.members);
+          const mu = tf.mean(net.embed(X), 0);
+          const f = (w: tf.Tensor) => {
+            const wn = tf.div(w, tf.sum(w));
+            const xt = tf.sum(tf.mul(X, wn.reshape([-1, 1, 1, 1])), 0).expandDims(0) as tf.Tensor4D;
+            return tf.div(tf.mean(tf.square(tf.sub(net.embed(xt), mu))), T) as tf.Scalar;
+          };
+          const { value, grad } = tf.valueAndGrad(f)(tf.tensor1d(ws[k]));
+          loss += value.dataSync()[0];
+          gs.push(Array.from(grad.dataSync()));
+        });
+        return { loss, gs };
       });
-      return { loss, gs };
-    });
     let w = clusters.map((c) => Array(c.members.length).fill(1 / c.members.length));
     const d0 = direct(w);
     expect(res.losses[0]).toBeCloseTo(d0.loss, 6);
@@ -173,7 +191,10 @@ describe('Blend (spec §3.2–3.3)', () => {
     const sizes = [1, 7, 3, 0, 5, 2, 6, 4, 1, 3, 0, 8];
     const clusters: BlendCluster[] = [];
     let o = 0;
-    sizes.forEach((s, g) => { clusters.push({ id: g, label: g % 2, members: perm.slice(o, o + s) }); o += s; });
+    sizes.forEach((s, g) => {
+      clusters.push({ id: g, label: g % 2, members: perm.slice(o, o + s) });
+      o += s;
+    });
     const before = tf.memory().numTensors;
     const common = { source: src, clusters, lr: 40, iterations: 3, createNet: netFactory, rng: new Rng('same') };
     const a = await blend({ ...common, mode: 'batched', chunkImages: 12, netBatch: 3 });
@@ -183,11 +204,14 @@ describe('Blend (spec §3.2–3.3)', () => {
     expect(a.skippedEmpty).toBe(2);
     expect(a.weights.length).toBe(10);
     expect(Array.from(a.clusterIds)).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9, 11]);
-    let maxDiff = 0, moved = 0;
-    a.weights.forEach((wa, k) => wa.forEach((x, i) => {
-      maxDiff = Math.max(maxDiff, Math.abs(x - b.weights[k][i]));
-      moved = Math.max(moved, Math.abs(x - 1 / wa.length));
-    }));
+    let maxDiff = 0,
+      moved = 0;
+    a.weights.forEach((wa, k) =>
+      wa.forEach((x, i) => {
+        maxDiff = Math.max(maxDiff, Math.abs(x - b.weights[k][i]));
+        moved = Math.max(moved, Math.abs(x - 1 / wa.length));
+      }),
+    );
     expect(moved).toBeGreaterThan(1e-3); // the weights really changed
     expect(maxDiff).toBeLessThanOrEqual(1e-5);
     for (let i = 0; i < a.losses.length; i++) expect(a.losses[i]).toBeCloseTo(b.losses[i], 6);
@@ -198,16 +222,37 @@ describe('Blend (spec §3.2–3.3)', () => {
 
   it('emits iteration losses and displayable prototypes, resamples the net on request', async () => {
     const src = randomSource(12, 2, 'prev');
-    const clusters = clustersOf([Int32Array.from([0, 2, 4]), Int32Array.from([6, 8]), Int32Array.from([1, 3, 5, 7])], 2);
+    const clusters = clustersOf(
+      [Int32Array.from([0, 2, 4]), Int32Array.from([6, 8]), Int32Array.from([1, 3, 5, 7])],
+      2,
+    );
     const iters: number[] = [];
     const shown: number[] = [];
-    let items = 0, members = 0, bytes = 0;
+    let items = 0,
+      members = 0,
+      bytes = 0;
     const res = await blend({
-      source: src, clusters, ipc: 2, iterations: 2, createNet: netFactory, rng: new Rng('p'), resampleNet: true,
-      onIter: (i, l) => { iters.push(i); expect(Number.isFinite(l)).toBe(true); },
+      source: src,
+      clusters,
+      ipc: 2,
+      iterations: 2,
+      createNet: netFactory,
+      rng: new Rng('p'),
+      resampleNet: true,
+      onIter: (i, l) => {
+        iters.push(i);
+        expect(Number.isFinite(l)).toBe(true);
+      },
       preview: {
-        display: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }, count: 2, members: 2,
-        onPrototypes: (it, v) => { shown.push(it); items = v.length; members = v[0].members.length; bytes = v[0].image.data.length; },
+        display: { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+        count: 2,
+        members: 2,
+        onPrototypes: (it, v) => {
+          shown.push(it);
+          items = v.length;
+          members = v[0].members.length;
+          bytes = v[0].image.data.length;
+        },
       },
     });
     expect(iters).toEqual([1, 2]);
@@ -221,13 +266,27 @@ describe('Blend (spec §3.2–3.3)', () => {
 
   it('cancels within an iteration and frees its tensors', async () => {
     const src = randomSource(20, 2, 'cancel');
-    const clusters = clustersOf([Int32Array.from([0, 2]), Int32Array.from([4, 6]), Int32Array.from([1, 3]), Int32Array.from([5, 7])], 2);
+    const clusters = clustersOf(
+      [Int32Array.from([0, 2]), Int32Array.from([4, 6]), Int32Array.from([1, 3]), Int32Array.from([5, 7])],
+      2,
+    );
     const ac = new AbortController();
     const before = tf.memory().numTensors;
-    await expect(blend({
-      source: src, clusters, lr: 1, iterations: 50, createNet: netFactory, rng: new Rng('c'), signal: ac.signal,
-      mode: 'sequential', onIter: (i) => { if (i === 1) ac.abort(); },
-    })).rejects.toBeInstanceOf(CancelledError);
+    await expect(
+      blend({
+        source: src,
+        clusters,
+        lr: 1,
+        iterations: 50,
+        createNet: netFactory,
+        rng: new Rng('c'),
+        signal: ac.signal,
+        mode: 'sequential',
+        onIter: (i) => {
+          if (i === 1) ac.abort();
+        },
+      }),
+    ).rejects.toBeInstanceOf(CancelledError);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -244,9 +303,21 @@ function fakeSub(C: number, ipc: number, sizeOf: (g: number) => number): { sub: 
     p += s;
   }
   const clusterOf = new Int32Array(p);
-  members.forEach((m, g) => m.forEach((q) => { clusterOf[q] = g; }));
+  members.forEach((m, g) =>
+    m.forEach((q) => {
+      clusterOf[q] = g;
+    }),
+  );
   return {
-    sub: { ipc, numClasses: C, clusterOf, members, sizes: Int32Array.from(members.map((m) => m.length)), iterations: [], reseeds: [] },
+    sub: {
+      ipc,
+      numClasses: C,
+      clusterOf,
+      members,
+      sizes: Int32Array.from(members.map((m) => m.length)),
+      iterations: [],
+      reseeds: [],
+    },
     labels: Int32Array.from(lab),
   };
 }
@@ -270,7 +341,8 @@ describe('reduced retain set (spec §4)', () => {
     const forget = perm.slice(0, Math.floor(labels.length / 10));
     const part = partitionClusters(sub, forget);
     const isF = new Set(Array.from(forget));
-    let residual = 0, free = 0;
+    let residual = 0,
+      free = 0;
     sub.members.forEach((m) => {
       const hit = Array.from(m).some((p) => isF.has(p));
       if (hit) residual += Array.from(m).filter((p) => !isF.has(p)).length;
@@ -284,13 +356,23 @@ describe('reduced retain set (spec §4)', () => {
   });
 
   it('end to end on a tiny set: class forgetting gives exactly (C−1)·IPC blended images', async () => {
-    const C = 3, ipc = 2;
+    const C = 3,
+      ipc = 2;
     const train = randomSource(36, C, 'e2e');
     const forgetPos = Int32Array.from(Array.from(train.labels.keys()).filter((p) => train.labels[p] === 1));
     const before = tf.memory().numTensors;
-    const r = await reducedRetain({ train, forgetPos, numClasses: C, ipc, rng: new Rng('rr'), createNet: netFactory, blend: { iterations: 2 } });
+    const r = await reducedRetain({
+      train,
+      forgetPos,
+      numClasses: C,
+      ipc,
+      rng: new Rng('rr'),
+      createNet: netFactory,
+      blend: { iterations: 2 },
+    });
     expect(tf.memory().numTensors).toBe(before);
-    const expected = (C - 1) * ipc - r.emptyClusters + r.partition.empty.filter((g) => Math.floor(g / ipc) === 1).length;
+    const expected =
+      (C - 1) * ipc - r.emptyClusters + r.partition.empty.filter((g) => Math.floor(g / ipc) === 1).length;
     expect(r.residualImages).toBe(0);
     expect(r.size).toBe(expected);
     expect(r.retainSize).toBe(24);
@@ -319,7 +401,16 @@ describe('baselines (spec §3.5)', () => {
   it('DM lowers its loss, keeps shapes, leaks nothing', async () => {
     const src = randomSource(24, 2, 'dm');
     const before = tf.memory().numTensors;
-    const r = await distributionMatching({ source: src, numClasses: 2, ipc: 2, iterations: 4, lrImg: 1, realBatch: 6, createNet: netFactory, rng: new Rng('d') });
+    const r = await distributionMatching({
+      source: src,
+      numClasses: 2,
+      ipc: 2,
+      iterations: 4,
+      lrImg: 1,
+      realBatch: 6,
+      createNet: netFactory,
+      rng: new Rng('d'),
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.pixels.length).toBe(4 * PIX);
     expect(Array.from(r.labels)).toEqual([0, 0, 1, 1]);
@@ -333,10 +424,19 @@ describe('baselines (spec §3.5)', () => {
     // with 6 fixed nets (not DM's) and all real images, for the initial pixels (0 iterations, same rng → same
     // init) and after 15 iterations: it must be lower (measured: 3.243 → 3.034).
     const src = randomSource(40, 2, 'dm-loss');
-    const C = 2, ipc = 2;
-    const run = (iterations: number) => distributionMatching({
-      source: src, numClasses: C, ipc, iterations, lrImg: 1, realBatch: 10, createNet: netFactory, rng: new Rng('dml'),
-    });
+    const C = 2,
+      ipc = 2;
+    const run = (iterations: number) =>
+      distributionMatching({
+        source: src,
+        numClasses: C,
+        ipc,
+        iterations,
+        lrImg: 1,
+        realBatch: 10,
+        createNet: netFactory,
+        rng: new Rng('dml'),
+      });
     const init = await run(0);
     const done = await run(15);
     expect(done.iterations).toBe(15);
@@ -351,7 +451,10 @@ describe('baselines (spec §3.5)', () => {
           let l = tf.scalar(0);
           for (let c = 0; c < C; c++) {
             const mask: number[] = Array.from(src.labels, (y) => (y === c ? 1 : 0));
-            const rm = tf.div(tf.sum(tf.mul(real, tf.tensor2d(mask, [src.size, 1])), 0), mask.reduce((a, b) => a + b, 0));
+            const rm = tf.div(
+              tf.sum(tf.mul(real, tf.tensor2d(mask, [src.size, 1])), 0),
+              mask.reduce((a, b) => a + b, 0),
+            );
             const sm = tf.mean(tf.slice(syn, [c * ipc, 0], [ipc, -1]), 0);
             l = tf.add(l, tf.sum(tf.squaredDifference(rm, sm)));
           }
@@ -371,7 +474,14 @@ describe('baselines (spec §3.5)', () => {
     const train = randomSource(16, 2, 'tr');
     const test = randomSource(10, 2, 'te');
     const before = tf.memory().numTensors;
-    const r = await evaluateCondensed({ train, test, createNet: (rr) => tinyConvNet(rr, 4, 2), rng: new Rng('ev'), epochs: 2, batchSize: 8 });
+    const r = await evaluateCondensed({
+      train,
+      test,
+      createNet: (rr) => tinyConvNet(rr, 4, 2),
+      rng: new Rng('ev'),
+      epochs: 2,
+      batchSize: 8,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(r.testAcc).toBeGreaterThanOrEqual(0);
     expect(r.testAcc).toBeLessThanOrEqual(100);
@@ -384,8 +494,9 @@ describe('k-means numeric guards (issue 12)', () => {
     const baseline = tf.memory().numTensors;
     const data = new Float32Array(4 * 3).map((_, i) => i % 5);
     data[7] = NaN;
-    await expect(kmeans({ data, n: 4, dim: 3 }, 2, new Rng('nan')))
-      .rejects.toThrow(/kmeans: feature 1 of row 2 is NaN/);
+    await expect(kmeans({ data, n: 4, dim: 3 }, 2, new Rng('nan'))).rejects.toThrow(
+      /kmeans: feature 1 of row 2 is NaN/,
+    );
     data[7] = 1;
     await expect(kmeans({ data, n: 4, dim: 3 }, 2, new Rng('cap'), { maxIter: Infinity })).rejects.toThrow(/maxIter/);
     expect(tf.memory().numTensors).toBe(baseline);

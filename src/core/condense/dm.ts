@@ -37,7 +37,10 @@ export function randomReal(source: SampleSource, numClasses: number, ipc: number
   const parts = positionsByClass(source.labels, numClasses).map((pool) => rng.sample(pool, ipc));
   const positions = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
-  for (const p of parts) { positions.set(p, o); o += p.length; }
+  for (const p of parts) {
+    positions.set(p, o);
+    o += p.length;
+  }
   return { positions, source: subsetSource(source, positions) };
 }
 
@@ -117,11 +120,13 @@ export async function distributionMatching(opts: DmOptions): Promise<DmResult> {
           const parts = tf.split(f, counts, 0);
           return tf.stack(parts.map((p) => tf.mean(p, 0)));
         });
-        const { value, grads } = tf.tidy(() => tf.variableGrads(() => {
-          const fs = net.embed(syn);
-          const synMeans = tf.mean(tf.reshape(fs, [C, ipc, -1]), 1);
-          return tf.sum(tf.squaredDifference(realMeans, synMeans)) as tf.Scalar;
-        }, [syn]));
+        const { value, grads } = tf.tidy(() =>
+          tf.variableGrads(() => {
+            const fs = net.embed(syn);
+            const synMeans = tf.mean(tf.reshape(fs, [C, ipc, -1]), 1);
+            return tf.sum(tf.squaredDifference(realMeans, synMeans)) as tf.Scalar;
+          }, [syn]),
+        );
         realMeans.dispose();
         tf.tidy(() => {
           const g = grads[syn.name];
@@ -140,7 +145,11 @@ export async function distributionMatching(opts: DmOptions): Promise<DmResult> {
     const pixels = (await syn.data()) as Float32Array;
     const seconds = (performance.now() - t0) / 1000;
     return {
-      pixels: Float32Array.from(pixels), labels, iterations: losses.length, losses, seconds,
+      pixels: Float32Array.from(pixels),
+      labels,
+      iterations: losses.length,
+      losses,
+      seconds,
       secondsPerIter: losses.length ? (performance.now() - loopStart) / 1000 / losses.length : NaN,
     };
   } finally {
@@ -182,14 +191,26 @@ export async function evaluateCondensed(opts: EvaluateCondensedOptions): Promise
   const model = opts.createNet(opts.rng.fork('net'));
   try {
     const { losses } = await trainModel({
-      model, source: opts.train, epochs: opts.epochs, batchSize: opts.batchSize ?? 256,
-      optimizer: { kind: 'sgd', lr: opts.lr ?? 0.01, momentum: opts.momentum ?? 0.9, weightDecay: opts.weightDecay ?? 5e-4 },
-      warmup: 0, rng: opts.rng.fork('shuffle'), signal: opts.signal,
+      model,
+      source: opts.train,
+      epochs: opts.epochs,
+      batchSize: opts.batchSize ?? 256,
+      optimizer: {
+        kind: 'sgd',
+        lr: opts.lr ?? 0.01,
+        momentum: opts.momentum ?? 0.9,
+        weightDecay: opts.weightDecay ?? 5e-4,
+      },
+      warmup: 0,
+      rng: opts.rng.fork('shuffle'),
+      signal: opts.signal,
       onEpoch: opts.onEpoch ? (e, s) => opts.onEpoch!(e + 1, s.loss) : undefined,
     });
     const trainSeconds = (performance.now() - t0) / 1000;
     const te = performance.now();
-    const testAcc = opts.test.size ? await accuracy(model, opts.test, { batchSize: opts.evalBatch ?? 500, signal: opts.signal }) : 0;
+    const testAcc = opts.test.size
+      ? await accuracy(model, opts.test, { batchSize: opts.evalBatch ?? 500, signal: opts.signal })
+      : 0;
     return { testAcc, trainSeconds, evalSeconds: (performance.now() - te) / 1000, losses };
   } finally {
     model.dispose();

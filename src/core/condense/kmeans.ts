@@ -26,7 +26,12 @@ export interface EmbedOptions {
 }
 
 /** `embed` of every sample of `source` (positions 0..size-1), batches of `batch`, no gradients. */
-export async function embedAll(model: Model, source: SampleSource, batch = 256, opts: EmbedOptions = {}): Promise<FeatureMatrix> {
+export async function embedAll(
+  model: Model,
+  source: SampleSource,
+  batch = 256,
+  opts: EmbedOptions = {},
+): Promise<FeatureMatrix> {
   const n = source.size;
   let data = new Float32Array(0);
   let dim = 0;
@@ -121,7 +126,12 @@ function sampleProportional(w: Float32Array | Float64Array, rng: Rng): number {
  * k-means on the rows of `feats` (spec §3.1 step 4). Deterministic for a given `rng` state.
  * `k` larger than the number of rows is allowed: the extra clusters end up empty or duplicated.
  */
-export async function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KMeansOptions = {}): Promise<KMeansResult> {
+export async function kmeans(
+  feats: FeatureMatrix,
+  k: number,
+  rng: Rng,
+  opts: KMeansOptions = {},
+): Promise<KMeansResult> {
   const { n, dim, data } = feats;
   if (n === 0) throw new LabError('no points', 'kmeans');
   if (!(k >= 1)) throw new LabError(`k must be ≥ 1, got ${k}`, 'kmeans');
@@ -205,7 +215,8 @@ export async function kmeans(feats: FeatureMatrix, k: number, rng: Rng, opts: KM
       for (let i = 0; i < n; i++) {
         const l = labels[i];
         counts[l]++;
-        const base = l * dim, src = i * dim;
+        const base = l * dim,
+          src = i * dim;
         for (let d = 0; d < dim; d++) sums[base + d] += data[src + d];
       }
       shift = 0;
@@ -277,7 +288,14 @@ export function selectRows(feats: FeatureMatrix, rows: ArrayLike<number>): Featu
  * Per-class k-means with `ipc` clusters on `feats` (row p = train position p, label `labels[p]`).
  * Each class draws from its own fork of `rng` (`kmeans/c`), so classes are independent and reproducible.
  */
-export async function subClasses(feats: FeatureMatrix, labels: Int32Array, numClasses: number, ipc: number, rng: Rng, opts: SubClassOptions = {}): Promise<SubClasses> {
+export async function subClasses(
+  feats: FeatureMatrix,
+  labels: Int32Array,
+  numClasses: number,
+  ipc: number,
+  rng: Rng,
+  opts: SubClassOptions = {},
+): Promise<SubClasses> {
   if (labels.length !== feats.n) throw new LabError(`labels ${labels.length} ≠ features ${feats.n}`, 'subClasses');
   if (!(ipc >= 1)) throw new LabError(`ipc must be ≥ 1, got ${ipc}`, 'subClasses');
   const byClass: number[][] = Array.from({ length: numClasses }, () => []);

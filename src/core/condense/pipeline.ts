@@ -39,9 +39,13 @@ export async function computeSubClasses(o: ComputeSubClassesOptions): Promise<Su
   const C = o.dataset.classes.length;
   const train = realSource(o.dataset, o.dataset.train, o.trainIdx);
   return subClassesOfSource(train, C, o.ipc, o.rng, o.createNet ?? convnet3Factory(C), {
-    maxIter: o.maxIter, tol: o.tol, signal: o.signal,
-    onFeatures: (done, total) => o.onProgress?.({ stage: 'kmeans', label: 'features', epoch: 1, epochs: 1, step: done, steps: total }),
-    onClass: (c) => o.onProgress?.({ stage: 'kmeans', label: `class ${c}`, epoch: c + 1, epochs: C, step: 1, steps: 1 }),
+    maxIter: o.maxIter,
+    tol: o.tol,
+    signal: o.signal,
+    onFeatures: (done, total) =>
+      o.onProgress?.({ stage: 'kmeans', label: 'features', epoch: 1, epochs: 1, step: done, steps: total }),
+    onClass: (c) =>
+      o.onProgress?.({ stage: 'kmeans', label: `class ${c}`, epoch: c + 1, epochs: C, step: 1, steps: 1 }),
   });
 }
 
@@ -84,25 +88,41 @@ export async function buildReducedRetain(o: BuildReducedRetainOptions): Promise<
   const train = realSource(o.dataset, o.dataset.train, o.trainIdx);
   const forgetPos = positionsOf(o.trainIdx, o.forgetIdx);
   const r = await reducedRetain({
-    train, forgetPos, numClasses: C, ipc: o.ipc, rng: o.rng, createNet: o.createNet ?? convnet3Factory(C), sub: o.sub,
+    train,
+    forgetPos,
+    numClasses: C,
+    ipc: o.ipc,
+    rng: o.rng,
+    createNet: o.createNet ?? convnet3Factory(C),
+    sub: o.sub,
     signal: o.signal,
     blend: {
-      iterations, resampleNet: o.resampleNet, chunkImages: o.chunkImages,
+      iterations,
+      resampleNet: o.resampleNet,
+      chunkImages: o.chunkImages,
       lrPerCluster: o.lrMode === 'paper-regime' ? PAPER_LR_PER_CLUSTER[o.forgetMode ?? 'uniform'] : undefined,
       onIter: (iter, loss) => {
         o.onIter?.(iter, iterations, loss);
         // Blend iterations are steps of one pass (epoch 1 of 1), `iter` 1-based and finished
         o.onProgress?.({ stage: 'condense', label: 'Blend', epoch: 1, epochs: 1, step: iter, steps: iterations, loss });
       },
-      onTargets: (done, total) => o.onProgress?.({ stage: 'condense', label: 'targets', epoch: 1, epochs: 1, step: done, steps: total }),
+      onTargets: (done, total) =>
+        o.onProgress?.({ stage: 'condense', label: 'targets', epoch: 1, epochs: 1, step: done, steps: total }),
       preview: o.onPrototypes
-        ? { display: o.dataset, count: o.previewCount ?? 8, members: o.previewMembers ?? 4, onPrototypes: o.onPrototypes }
+        ? {
+            display: o.dataset,
+            count: o.previewCount ?? 8,
+            members: o.previewMembers ?? 4,
+            onPrototypes: o.onPrototypes,
+          }
         : undefined,
     },
   });
   if (o.retainIdx && o.retainIdx.length !== r.retainSize) {
     // the partition's retain set is trainIdx \ forgetIdx; a mismatch means the caller passed inconsistent sets
-    throw new Error(`buildReducedRetain: retain set has ${o.retainIdx.length} images but trainIdx \\ forgetIdx has ${r.retainSize}`);
+    throw new Error(
+      `buildReducedRetain: retain set has ${o.retainIdx.length} images but trainIdx \\ forgetIdx has ${r.retainSize}`,
+    );
   }
   return r;
 }

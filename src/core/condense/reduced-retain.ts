@@ -55,7 +55,10 @@ export function partitionClusters(sub: SubClasses, forgetPos: ArrayLike<number>)
   const G = sub.members.length;
   const hit = new Uint8Array(G);
   for (let p = 0; p < n; p++) if (isForget[p] && sub.clusterOf[p] >= 0) hit[sub.clusterOf[p]] = 1;
-  const free: number[] = [], touched: number[] = [], empty: number[] = [], residual: number[] = [];
+  const free: number[] = [],
+    touched: number[] = [],
+    empty: number[] = [],
+    residual: number[] = [];
   let freeImages = 0;
   for (let g = 0; g < G; g++) {
     const m = sub.members[g];
@@ -70,8 +73,13 @@ export function partitionClusters(sub: SubClasses, forgetPos: ArrayLike<number>)
   }
   residual.sort((a, b) => a - b);
   return {
-    free: Int32Array.from(free), touched: Int32Array.from(touched), empty: Int32Array.from(empty),
-    residual: Int32Array.from(residual), freeImages, retainSize: n - forgetSize, forgetSize,
+    free: Int32Array.from(free),
+    touched: Int32Array.from(touched),
+    empty: Int32Array.from(empty),
+    residual: Int32Array.from(residual),
+    freeImages,
+    retainSize: n - forgetSize,
+    forgetSize,
   };
 }
 
@@ -120,7 +128,11 @@ export interface ReducedRetain {
 
 /** Computes the k-means sub-classes of `train` with a fresh random feature network (spec §3.1). */
 export async function subClassesOfSource(
-  train: SampleSource, numClasses: number, ipc: number, rng: Rng, createNet: (rng: Rng) => Model,
+  train: SampleSource,
+  numClasses: number,
+  ipc: number,
+  rng: Rng,
+  createNet: (rng: Rng) => Model,
   opts: SubClassOptions & { onFeatures?: (done: number, total: number) => void; batch?: number } = {},
 ): Promise<SubClasses> {
   const net = createNet(rng.fork('kmeans-net'));
@@ -141,13 +153,18 @@ export async function reducedRetain(opts: ReducedRetainOptions): Promise<Reduced
   if (!sub) {
     const t = performance.now();
     sub = await subClassesOfSource(opts.train, opts.numClasses, opts.ipc, opts.rng, opts.createNet, {
-      ...opts.kmeans, signal: opts.signal,
+      ...opts.kmeans,
+      signal: opts.signal,
       onFeatures: (d, n) => opts.onKmeans?.('features', d, n),
-      onClass: (c, info) => { opts.kmeans?.onClass?.(c, info); opts.onKmeans?.('cluster', c + 1, opts.numClasses); },
+      onClass: (c, info) => {
+        opts.kmeans?.onClass?.(c, info);
+        opts.onKmeans?.('cluster', c + 1, opts.numClasses);
+      },
     });
     kmeansSeconds = (performance.now() - t) / 1000;
   }
-  if (sub.ipc !== opts.ipc) throw new LabError(`sub-classes were computed with IPC ${sub.ipc}, not ${opts.ipc}`, 'reducedRetain');
+  if (sub.ipc !== opts.ipc)
+    throw new LabError(`sub-classes were computed with IPC ${sub.ipc}, not ${opts.ipc}`, 'reducedRetain');
   const tp = performance.now();
   const partition = partitionClusters(sub, opts.forgetPos);
   const partitionSeconds = (performance.now() - tp) / 1000;
@@ -176,8 +193,16 @@ export async function reducedRetain(opts: ReducedRetainOptions): Promise<Reduced
     residualImages: partition.residual.length,
     freeClusters: partition.free.length,
     emptyClusters: partition.empty.length,
-    sub, partition, blend: b, kmeansSeconds, partitionSeconds, blendSeconds, finalLoss: b.finalLoss,
-    dispose() { /* host memory only */ },
+    sub,
+    partition,
+    blend: b,
+    kmeansSeconds,
+    partitionSeconds,
+    blendSeconds,
+    finalLoss: b.finalLoss,
+    dispose() {
+      /* host memory only */
+    },
   };
 }
 

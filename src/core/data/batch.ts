@@ -7,12 +7,20 @@ const PIXELS = 32 * 32 * 3;
  * Gather images `idx` of `split` and normalise them on the fly: (x/255 − mean)/std per channel (spec §1.1).
  * Returns a float32 NHWC tensor; the caller owns it.
  */
-export function batchImages(ds: Pick<ImageDataset, 'mean' | 'std'>, split: ImageSplit, idx: ArrayLike<number>): tf.Tensor4D {
+export function batchImages(
+  ds: Pick<ImageDataset, 'mean' | 'std'>,
+  split: ImageSplit,
+  idx: ArrayLike<number>,
+): tf.Tensor4D {
   const n = idx.length;
   const out = new Float32Array(n * PIXELS);
   const { mean, std } = ds;
-  const s0 = 1 / (255 * std[0]), s1 = 1 / (255 * std[1]), s2 = 1 / (255 * std[2]);
-  const o0 = mean[0] / std[0], o1 = mean[1] / std[1], o2 = mean[2] / std[2];
+  const s0 = 1 / (255 * std[0]),
+    s1 = 1 / (255 * std[1]),
+    s2 = 1 / (255 * std[2]);
+  const o0 = mean[0] / std[0],
+    o1 = mean[1] / std[1],
+    o2 = mean[2] / std[2];
   const img = split.images;
   for (let b = 0; b < n; b++) {
     const src = idx[b] * PIXELS;

@@ -12,7 +12,12 @@ describe('CIFAR-10 batch parser', () => {
     const s = parseCifarBatch(cifarBatch([3, 9, 0]));
     expect(s.n).toBe(3);
     expect([...s.labels]).toEqual([3, 9, 0]);
-    for (const [i, y, x, c] of [[0, 0, 0, 0], [1, 5, 17, 2], [2, 31, 31, 1], [2, 0, 31, 2]]) {
+    for (const [i, y, x, c] of [
+      [0, 0, 0, 0],
+      [1, 5, 17, 2],
+      [2, 31, 31, 1],
+      [2, 0, 31, 2],
+    ]) {
       expect(s.images[i * 3072 + (y * 32 + x) * 3 + c]).toBe(pix(i, y, x, c));
     }
   });
@@ -24,7 +29,9 @@ describe('CIFAR-10 batch parser', () => {
     );
     expect(() => parseCifarBatch(new Uint8Array(0), 'e.bin')).toThrow(/e\.bin: wrong record size/);
     b[3073] = 10;
-    expect(() => parseCifarBatch(b, 'data_batch_2.bin')).toThrow('data_batch_2.bin: label 10 out of range 0..9 in record 1');
+    expect(() => parseCifarBatch(b, 'data_batch_2.bin')).toThrow(
+      'data_batch_2.bin: label 10 out of range 0..9 in record 1',
+    );
   });
 
   it('decodes real records of the official format (first 4000 lossless records)', async () => {
@@ -35,8 +42,13 @@ describe('CIFAR-10 batch parser', () => {
     expect(s.n).toBe(4000);
     // spot checks against the raw planes
     for (const r of [0, 1234, 3999]) {
-      for (const [y, x] of [[0, 0], [13, 29], [31, 31]]) {
-        for (let c = 0; c < 3; c++) expect(s.images[r * 3072 + (y * 32 + x) * 3 + c]).toBe(raw[r * 3073 + 1 + c * 1024 + y * 32 + x]);
+      for (const [y, x] of [
+        [0, 0],
+        [13, 29],
+        [31, 31],
+      ]) {
+        for (let c = 0; c < 3; c++)
+          expect(s.images[r * 3072 + (y * 32 + x) * 3 + c]).toBe(raw[r * 3073 + 1 + c * 1024 + y * 32 + x]);
       }
     }
     // official first training labels: frog, truck, truck, deer, automobile
@@ -69,38 +81,49 @@ describe('CIFAR-10 archive parser', () => {
     await expect(parseCifar10Archive(cifarArchive(), { file: 'small.tar.gz' })).rejects.toThrow(
       'small.tar.gz: cifar-10-batches-bin/data_batch_1.bin: wrong batch size: 61460 bytes, expected exactly 30730000',
     );
-    await expect(parseCifar10Archive(cifarArchive({ perBatch: 15 }), { expect: { train: 75, test: 20, balanced: true } })).rejects.toThrow(
-      /expected 7.5 train images of class 0, found \d+/,
-    );
+    await expect(
+      parseCifar10Archive(cifarArchive({ perBatch: 15 }), { expect: { train: 75, test: 20, balanced: true } }),
+    ).rejects.toThrow(/expected 7.5 train images of class 0, found \d+/);
   });
 
   it('reports a truncated archive', async () => {
     const gz = cifarArchive();
-    const err = await parseCifar10Archive(gz.subarray(0, Math.floor(gz.length / 2)), { file: 'cut.tar.gz', expect: null }).catch((e) => e);
+    const err = await parseCifar10Archive(gz.subarray(0, Math.floor(gz.length / 2)), {
+      file: 'cut.tar.gz',
+      expect: null,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(LabError);
     expect(err.message).toMatch(/^cut\.tar\.gz: truncated gzip archive/);
     // a tar cut inside an entry, then re-gzipped (valid gzip, broken tar)
     const tar = gunzipSync(gz);
     const cut = new Uint8Array(gzipSync(tar.subarray(0, 512 * 4 + 1000)));
-    await expect(parseCifar10Archive(cut, { file: 'cut2.tar.gz', expect: null })).rejects.toThrow(/cut2\.tar\.gz: truncated tar archive: entry .*data_batch_1\.bin ends early/);
+    await expect(parseCifar10Archive(cut, { file: 'cut2.tar.gz', expect: null })).rejects.toThrow(
+      /cut2\.tar\.gz: truncated tar archive: entry .*data_batch_1\.bin ends early/,
+    );
   });
 
   it('reports corrupt data, a missing batch, a wrong record size, and a non-archive', async () => {
     const gz = cifarArchive();
     const bad = gz.slice();
     for (let i = 40; i < 80; i++) bad[i] ^= 0x5a;
-    await expect(parseCifar10Archive(bad, { file: 'bad.tar.gz', expect: null })).rejects.toThrow(/bad\.tar\.gz: (corrupt|truncated)/);
-    await expect(parseCifar10Archive(cifarArchive({ omit: 'data_batch_4.bin' }), { file: 'm.tar.gz', expect: null })).rejects.toThrow(
-      'm.tar.gz: not a complete CIFAR-10 binary archive: missing data_batch_4.bin',
+    await expect(parseCifar10Archive(bad, { file: 'bad.tar.gz', expect: null })).rejects.toThrow(
+      /bad\.tar\.gz: (corrupt|truncated)/,
     );
-    await expect(parseCifar10Archive(new TextEncoder().encode('hello world'), { file: 'x.bin', expect: null })).rejects.toThrow(/x\.bin: not a tar archive/);
+    await expect(
+      parseCifar10Archive(cifarArchive({ omit: 'data_batch_4.bin' }), { file: 'm.tar.gz', expect: null }),
+    ).rejects.toThrow('m.tar.gz: not a complete CIFAR-10 binary archive: missing data_batch_4.bin');
+    await expect(
+      parseCifar10Archive(new TextEncoder().encode('hello world'), { file: 'x.bin', expect: null }),
+    ).rejects.toThrow(/x\.bin: not a tar archive/);
   });
 
   it('gzip helper inflates and reports truncation', async () => {
     const data = new Uint8Array(50000).map((_, i) => i % 251);
     const gz = new Uint8Array(gzipSync(data));
     expect(await inflateAll(gz, 'gzip', 'a.gz')).toEqual(data);
-    await expect(inflateAll(gz.subarray(0, gz.length - 10), 'gzip', 'a.gz')).rejects.toThrow(/a\.gz: truncated gzip archive/);
+    await expect(inflateAll(gz.subarray(0, gz.length - 10), 'gzip', 'a.gz')).rejects.toThrow(
+      /a\.gz: truncated gzip archive/,
+    );
   });
 
   it('caps decompression: absolute size and ratio (a small file cannot inflate into gigabytes)', async () => {
@@ -115,12 +138,14 @@ describe('CIFAR-10 archive parser', () => {
     // within the ratio floor, compressible data is fine
     expect((await inflateAll(zeros, 'gzip', 'z.gz', { ratioFloor: 8 << 20 })).length).toBe(6 << 20);
     // a consumer's own error stops decompression and becomes a LabError naming the file
-    await expect(inflateChunks(zeros, 'gzip', 'z.gz', () => { throw new TypeError('boom'); })).rejects.toThrow(
-      'z.gz: cannot read the decompressed data (boom)',
-    );
+    await expect(
+      inflateChunks(zeros, 'gzip', 'z.gz', () => {
+        throw new TypeError('boom');
+      }),
+    ).rejects.toThrow('z.gz: cannot read the decompressed data (boom)');
   });
 
-  it('checks each batch\'s exact size from its tar header, before reading it', () => {
+  it("checks each batch's exact size from its tar header, before reading it", () => {
     // streaming collector: only the header block of data_batch_1.bin is pushed, no data
     const tar = buildTar([{ name: 'cifar-10-batches-bin/data_batch_1.bin', data: cifarBatch([1, 2]) }]);
     const official = new Cifar10TarCollector('c.tar.gz');

@@ -8,9 +8,26 @@ import { LabError, NORMALISATION } from '../types';
 import { inflateChunks, isGzip, type ByteSource, type InflateLimits } from './gzip';
 import { TarParser } from './tar';
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 export const CIFAR10_RECORD = 1 + 3072;
-export const CIFAR10_TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
+export const CIFAR10_TRAIN_FILES = [
+  'data_batch_1.bin',
+  'data_batch_2.bin',
+  'data_batch_3.bin',
+  'data_batch_4.bin',
+  'data_batch_5.bin',
+];
 export const CIFAR10_TEST_FILE = 'test_batch.bin';
 /** official archive */
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
@@ -60,7 +77,10 @@ export function checkBatchSize(size: number, file: string, records: number | nul
  * `records`: the exact number of records required (null: any whole number up to the official 10,000).
  */
 export function parseCifarBatch(
-  bytes: Uint8Array, file = 'CIFAR-10 batch', numClasses = 10, records: number | null = null,
+  bytes: Uint8Array,
+  file = 'CIFAR-10 batch',
+  numClasses = 10,
+  records: number | null = null,
 ): ImageSplit {
   checkBatchSize(bytes.length, file, records);
   if (bytes.length === 0 || bytes.length % CIFAR10_RECORD !== 0) {
@@ -79,7 +99,9 @@ export function parseCifarBatch(
     if (lab >= numClasses) throw new LabError(`label ${lab} out of range 0..${numClasses - 1} in record ${r}`, file);
     labels[r] = lab;
     const dst = r * 3072;
-    const R = src + 1, G = src + 1025, B = src + 2049;
+    const R = src + 1,
+      G = src + 1025,
+      B = src + 2049;
     for (let p = 0; p < 1024; p++) {
       const d = dst + p * 3;
       images[d] = bytes[R + p];
@@ -154,7 +176,11 @@ export class Cifar10TarCollector {
       if (!e.data) continue;
       const base = e.name.split('/').pop()!;
       if (base === 'batches.meta.txt') {
-        const names = new TextDecoder().decode(e.data).split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+        const names = new TextDecoder()
+          .decode(e.data)
+          .split(/\r?\n/)
+          .map((s) => s.trim())
+          .filter(Boolean);
         if (names.length === 10) this.classes = names;
       } else if (CIFAR10_TRAIN_FILES.includes(base) || base === CIFAR10_TEST_FILE) {
         if (this.batches.has(base)) throw new LabError(`${base} occurs twice in the archive`, this.file);
@@ -191,11 +217,20 @@ export class Cifar10TarCollector {
   }
 }
 
-export function validateCounts(file: string, train: ImageSplit, test: ImageSplit, expect: CifarExpect, numClasses: number): void {
+export function validateCounts(
+  file: string,
+  train: ImageSplit,
+  test: ImageSplit,
+  expect: CifarExpect,
+  numClasses: number,
+): void {
   if (train.n !== expect.train) throw new LabError(`expected ${expect.train} training images, found ${train.n}`, file);
   if (test.n !== expect.test) throw new LabError(`expected ${expect.test} test images, found ${test.n}`, file);
   if (expect.balanced) {
-    for (const [name, split, total] of [['train', train, expect.train], ['test', test, expect.test]] as const) {
+    for (const [name, split, total] of [
+      ['train', train, expect.train],
+      ['test', test, expect.test],
+    ] as const) {
       const per = total / numClasses;
       const c = classCounts(split.labels, numClasses);
       const bad = c.findIndex((v) => v !== per);
@@ -215,7 +250,8 @@ export async function parseCifar10Archive(
   const file = opts.file ?? 'cifar-10-binary.tar.gz';
   const expect = opts.expect === undefined ? CIFAR10_EXPECT : opts.expect;
   const col = new Cifar10TarCollector(file, {
-    expect, totalBytes: src instanceof Uint8Array && !isGzip(src) ? src.length : undefined,
+    expect,
+    totalBytes: src instanceof Uint8Array && !isGzip(src) ? src.length : undefined,
   });
   let stream: ReadableStream<Uint8Array> | Uint8Array = src;
   let gz = true;
@@ -236,12 +272,17 @@ export async function parseCifar10Archive(
     if (first.done) throw new LabError('empty file', file);
     gz = isGzip(first.value);
     stream = new ReadableStream<Uint8Array>({
-      start(ctrl) { ctrl.enqueue(first.value); },
+      start(ctrl) {
+        ctrl.enqueue(first.value);
+      },
       async pull(ctrl) {
         const r = await read();
-        if (r.done) ctrl.close(); else ctrl.enqueue(r.value);
+        if (r.done) ctrl.close();
+        else ctrl.enqueue(r.value);
       },
-      cancel(reason) { return reader.cancel(reason); },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
     });
   }
   if (gz) {

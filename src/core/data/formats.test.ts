@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  buildShards, channelStats, datasetFromShards, decodeShard, encodeShard, manifestShards, parseManifest, sha256Hex,
+  buildShards,
+  channelStats,
+  datasetFromShards,
+  decodeShard,
+  encodeShard,
+  manifestShards,
+  parseManifest,
+  sha256Hex,
   validateManifest,
   SHARD_HEADER_BYTES,
 } from './formats';
@@ -31,9 +38,11 @@ describe('shard format', () => {
     const b = encodeShard(small().train, 0, 4);
     expect(() => decodeShard(b.subarray(0, b.length - 1), 's.bin')).toThrow(/s\.bin: truncated shard/);
     expect(() => decodeShard(b.subarray(0, 8), 's.bin')).toThrow(/s\.bin: truncated shard/);
-    const f = b.slice(); f[0] = 0x50;
+    const f = b.slice();
+    f[0] = 0x50;
     expect(() => decodeShard(f, 'f.bin')).toThrow(/f\.bin: not a dataset shard/);
-    const l = b.slice(); l[SHARD_HEADER_BYTES + 2] = 12;
+    const l = b.slice();
+    l[SHARD_HEADER_BYTES + 2] = 12;
     expect(() => decodeShard(l, 'l.bin')).toThrow('l.bin: label 12 out of range 0..9 at image 2');
   });
 
@@ -44,7 +53,11 @@ describe('shard format', () => {
 
   it('channelStats measures mean and std per channel', () => {
     const images = new Uint8Array(2 * 3072);
-    for (let p = 0; p < 2048; p++) { images[p * 3] = p < 1024 ? 0 : 255; images[p * 3 + 1] = 51; images[p * 3 + 2] = 255; }
+    for (let p = 0; p < 2048; p++) {
+      images[p * 3] = p < 1024 ? 0 : 255;
+      images[p * 3 + 1] = 51;
+      images[p * 3 + 2] = 255;
+    }
     const { mean, std } = channelStats({ images, labels: new Uint8Array(2), n: 2 });
     expect(mean).toEqual([0.5, 0.2, 1]);
     expect(std).toEqual([0.5, 0, 0]);
@@ -64,7 +77,10 @@ describe('manifest + shards round trip', () => {
     expect(files.map((f) => f.file)).toEqual(manifestShards(manifest).map((s) => s.file));
     // through JSON, as a loader sees it
     const m2 = validateManifest(JSON.parse(JSON.stringify(manifest)));
-    const back = await datasetFromShards(m2, files.map((f) => f.bytes));
+    const back = await datasetFromShards(
+      m2,
+      files.map((f) => f.bytes),
+    );
     expect(sameBytes(back.train.images, ds.train.images)).toBe(true);
     expect(sameBytes(back.train.labels, ds.train.labels)).toBe(true);
     expect(sameBytes(back.test.images, ds.test.images)).toBe(true);
@@ -84,14 +100,26 @@ describe('manifest + shards round trip', () => {
     const short = files.map((f) => f.bytes);
     short[3] = short[3].subarray(0, 100);
     await expect(datasetFromShards(manifest, short)).rejects.toThrow(/test-000\.bin: size 100 differs from manifest/);
-    await expect(datasetFromShards(manifest, files.slice(1).map((f) => f.bytes))).rejects.toThrow('expected 4 shards, got 3');
-    expect(() => validateManifest({ ...manifest, version: 99 }, 'm.json')).toThrow(/m\.json: invalid dataset manifest: version 99/);
+    await expect(
+      datasetFromShards(
+        manifest,
+        files.slice(1).map((f) => f.bytes),
+      ),
+    ).rejects.toThrow('expected 4 shards, got 3');
+    expect(() => validateManifest({ ...manifest, version: 99 }, 'm.json')).toThrow(
+      /m\.json: invalid dataset manifest: version 99/,
+    );
     const badCount = JSON.parse(JSON.stringify(manifest));
     badCount.splits.train.count = 71;
     expect(() => validateManifest(badCount)).toThrow(/shards hold 70 images, count says 71/);
     const badPc = JSON.parse(JSON.stringify(manifest));
     badPc.splits.test.perClass = [4, 2, 3, 3, 3, 3, 3, 3, 3, 3];
-    await expect(datasetFromShards(badPc, files.map((f) => f.bytes))).rejects.toThrow(/test split has 3 images of class 0, manifest says 4/);
+    await expect(
+      datasetFromShards(
+        badPc,
+        files.map((f) => f.bytes),
+      ),
+    ).rejects.toThrow(/test split has 3 images of class 0, manifest says 4/);
   });
 });
 
@@ -111,15 +139,49 @@ describe('manifest reader on hostile input (issue 12)', () => {
     expect(parseManifest(JSON.stringify(manifest), 'm.json').splits.train.count).toBe(20);
     expect(() => parseManifest('{"format": ', 'm.json')).toThrow(/^m\.json: invalid dataset manifest: not valid JSON/);
     expect(() => parseManifest('null', 'm.json')).toThrow('m.json: invalid dataset manifest: not a JSON object');
-    expect(() => parseManifest(text((m) => { m.splits.train.shards[0] = null; }), 'm.json')).toThrow(
-      'm.json: invalid dataset manifest: splits.train: a shard entry is null, not an object',
-    );
-    expect(() => parseManifest(text((m) => { m.splits = null; }), 'm.json')).toThrow('splits is missing or malformed');
-    expect(() => parseManifest(text((m) => { m.normalisation = null; }), 'm.json')).toThrow('normalisation must hold');
-    expect(bad((m) => { m.classes[3] = 7; })).toThrow('class names must be short strings');
-    expect(bad((m) => { m.splits.test.shards[0].count = -1; })).toThrow(/bad image count -1/);
-    expect(bad((m) => { m.splits.test.shards[0].file = m.splits.train.shards[0].file; }))
-      .toThrow(/splits\.test: shard train-000\.bin is listed twice/);
-    expect(bad((m) => { m.splits.test.perClass[0] = '1'; })).toThrow(/perClass does not add up/);
+    expect(() =>
+      parseManifest(
+        text((m) => {
+          m.splits.train.shards[0] = null;
+        }),
+        'm.json',
+      ),
+    ).toThrow('m.json: invalid dataset manifest: splits.train: a shard entry is null, not an object');
+    expect(() =>
+      parseManifest(
+        text((m) => {
+          m.splits = null;
+        }),
+        'm.json',
+      ),
+    ).toThrow('splits is missing or malformed');
+    expect(() =>
+      parseManifest(
+        text((m) => {
+          m.normalisation = null;
+        }),
+        'm.json',
+      ),
+    ).toThrow('normalisation must hold');
+    expect(
+      bad((m) => {
+        m.classes[3] = 7;
+      }),
+    ).toThrow('class names must be short strings');
+    expect(
+      bad((m) => {
+        m.splits.test.shards[0].count = -1;
+      }),
+    ).toThrow(/bad image count -1/);
+    expect(
+      bad((m) => {
+        m.splits.test.shards[0].file = m.splits.train.shards[0].file;
+      }),
+    ).toThrow(/splits\.test: shard train-000\.bin is listed twice/);
+    expect(
+      bad((m) => {
+        m.splits.test.perClass[0] = '1';
+      }),
+    ).toThrow(/perClass does not add up/);
   });
 });

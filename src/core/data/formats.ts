@@ -80,12 +80,15 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** Encode images [start, start+count) of a split as one shard. */
 export function encodeShard(split: ImageSplit, start = 0, count = split.n - start): Uint8Array {
-  if (start < 0 || count < 0 || start + count > split.n) throw new LabError(`shard range ${start}+${count} outside 0..${split.n}`, 'encodeShard');
+  if (start < 0 || count < 0 || start + count > split.n)
+    throw new LabError(`shard range ${start}+${count} outside 0..${split.n}`, 'encodeShard');
   const out = new Uint8Array(SHARD_HEADER_BYTES + count + count * PIXELS);
   for (let i = 0; i < 4; i++) out[i] = SHARD_MAGIC.charCodeAt(i);
   const dv = new DataView(out.buffer);
   dv.setUint16(4, SHARD_VERSION, true);
-  out[6] = 32; out[7] = 32; out[8] = 3;
+  out[6] = 32;
+  out[7] = 32;
+  out[8] = 3;
   dv.setUint32(12, count, true);
   out.set(split.labels.subarray(start, start + count), SHARD_HEADER_BYTES);
   out.set(split.images.subarray(start * PIXELS, (start + count) * PIXELS), SHARD_HEADER_BYTES + count);
@@ -94,37 +97,67 @@ export function encodeShard(split: ImageSplit, start = 0, count = split.n - star
 
 /** Decode a shard (views into `bytes`, no copy). */
 export function decodeShard(bytes: Uint8Array, file = 'shard', numClasses = 10): ImageSplit {
-  if (bytes.length < SHARD_HEADER_BYTES) throw new LabError(`truncated shard: ${bytes.length} bytes, header alone is ${SHARD_HEADER_BYTES}`, file);
+  if (bytes.length < SHARD_HEADER_BYTES)
+    throw new LabError(`truncated shard: ${bytes.length} bytes, header alone is ${SHARD_HEADER_BYTES}`, file);
   const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
-  if (magic !== SHARD_MAGIC) throw new LabError(`not a dataset shard (magic "${magic}", expected "${SHARD_MAGIC}")`, file);
+  if (magic !== SHARD_MAGIC)
+    throw new LabError(`not a dataset shard (magic "${magic}", expected "${SHARD_MAGIC}")`, file);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint16(4, true);
-  if (version !== SHARD_VERSION) throw new LabError(`unsupported shard version ${version} (expected ${SHARD_VERSION}); re-run npm run datasets`, file);
-  if (bytes[6] !== 32 || bytes[7] !== 32 || bytes[8] !== 3) throw new LabError(`unexpected image shape ${bytes[6]}×${bytes[7]}×${bytes[8]}`, file);
+  if (version !== SHARD_VERSION)
+    throw new LabError(
+      `unsupported shard version ${version} (expected ${SHARD_VERSION}); re-run npm run datasets`,
+      file,
+    );
+  if (bytes[6] !== 32 || bytes[7] !== 32 || bytes[8] !== 3)
+    throw new LabError(`unexpected image shape ${bytes[6]}×${bytes[7]}×${bytes[8]}`, file);
   const n = dv.getUint32(12, true);
   const expected = SHARD_HEADER_BYTES + n * (1 + PIXELS);
   if (bytes.length !== expected) {
-    throw new LabError(`${bytes.length < expected ? 'truncated' : 'oversized'} shard: ${bytes.length} bytes, expected ${expected} for ${n} images`, file);
+    throw new LabError(
+      `${bytes.length < expected ? 'truncated' : 'oversized'} shard: ${bytes.length} bytes, expected ${expected} for ${n} images`,
+      file,
+    );
   }
   const labels = bytes.subarray(SHARD_HEADER_BYTES, SHARD_HEADER_BYTES + n);
-  for (let i = 0; i < n; i++) if (labels[i] >= numClasses) throw new LabError(`label ${labels[i]} out of range 0..${numClasses - 1} at image ${i}`, file);
+  for (let i = 0; i < n; i++)
+    if (labels[i] >= numClasses)
+      throw new LabError(`label ${labels[i]} out of range 0..${numClasses - 1} at image ${i}`, file);
   return { labels, images: bytes.subarray(SHARD_HEADER_BYTES + n, expected), n };
 }
 
 /** Per-channel mean and std (population) of a split's pixels, in [0,1]. */
 export function channelStats(split: ImageSplit): { mean: Triple; std: Triple } {
-  const s = [0, 0, 0], q = [0, 0, 0];
+  const s = [0, 0, 0],
+    q = [0, 0, 0];
   const img = split.images;
   // accumulate in blocks so the partial sums stay exact in float64
   const BLOCK = 1 << 16;
   for (let b = 0; b < img.length; b += BLOCK * 3) {
-    let s0 = 0, s1 = 0, s2 = 0, q0 = 0, q1 = 0, q2 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      q0 = 0,
+      q1 = 0,
+      q2 = 0;
     const end = Math.min(img.length, b + BLOCK * 3);
     for (let i = b; i < end; i += 3) {
-      const r = img[i], g = img[i + 1], u = img[i + 2];
-      s0 += r; s1 += g; s2 += u; q0 += r * r; q1 += g * g; q2 += u * u;
+      const r = img[i],
+        g = img[i + 1],
+        u = img[i + 2];
+      s0 += r;
+      s1 += g;
+      s2 += u;
+      q0 += r * r;
+      q1 += g * g;
+      q2 += u * u;
     }
-    s[0] += s0; s[1] += s1; s[2] += s2; q[0] += q0; q[1] += q1; q[2] += q2;
+    s[0] += s0;
+    s[1] += s1;
+    s[2] += s2;
+    q[0] += q0;
+    q[1] += q1;
+    q[2] += q2;
   }
   const n = img.length / 3 || 1;
   const mean = s.map((v) => v / n / 255) as Triple;
@@ -225,7 +258,9 @@ export function parseManifest(text: string, file = 'manifest.json'): DatasetMani
 
 /** Check the shape of a parsed manifest.json; throws a LabError naming `file`. */
 export function validateManifest(json: unknown, file = 'manifest.json'): DatasetManifest {
-  const bad = (what: string): never => { throw new LabError(`invalid dataset manifest: ${what}`, file); };
+  const bad = (what: string): never => {
+    throw new LabError(`invalid dataset manifest: ${what}`, file);
+  };
   const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 80);
   if (!isObject(json)) return bad('not a JSON object');
   const m = json as Partial<DatasetManifest>;
@@ -234,7 +269,8 @@ export function validateManifest(json: unknown, file = 'manifest.json'): Dataset
     bad(`version ${show(m.version)} is not supported (expected ${MANIFEST_VERSION}); re-run npm run datasets`);
   }
   if (m.id !== 'cifar10' && m.id !== 'svhn' && m.id !== 'synthetic') bad(`unknown dataset id ${show(m.id)}`);
-  if (!Array.isArray(m.classes) || m.classes.length < 2 || m.classes.length > 256) bad('classes must be a list of 2–256 names');
+  if (!Array.isArray(m.classes) || m.classes.length < 2 || m.classes.length > 256)
+    bad('classes must be a list of 2–256 names');
   if (!m.classes!.every((c) => typeof c === 'string' && c.length <= MANIFEST_LIMITS.maxClassName)) {
     bad('class names must be short strings');
   }
@@ -277,8 +313,11 @@ export function validateManifest(json: unknown, file = 'manifest.json'): Dataset
     }
     if (total !== split.count) bad(`splits.${s}: shards hold ${total} images, count says ${split.count}`);
     const pc = split.perClass;
-    if (pc.length !== m.classes!.length || !pc.every((c) => isCount(c, MANIFEST_LIMITS.maxImages))
-      || pc.reduce((a, b) => a + b, 0) !== split.count) {
+    if (
+      pc.length !== m.classes!.length ||
+      !pc.every((c) => isCount(c, MANIFEST_LIMITS.maxImages)) ||
+      pc.reduce((a, b) => a + b, 0) !== split.count
+    ) {
       bad(`splits.${s}: perClass does not add up to count`);
     }
   }
@@ -297,15 +336,26 @@ export async function datasetFromShards(
   const where = opts.where ?? manifest.id;
   const m = validateManifest(manifest, `${where}/manifest.json`);
   const infos = manifestShards(m);
-  if (shardBytes.length !== infos.length) throw new LabError(`expected ${infos.length} shards, got ${shardBytes.length}`, where);
+  if (shardBytes.length !== infos.length)
+    throw new LabError(`expected ${infos.length} shards, got ${shardBytes.length}`, where);
   const numClasses = m.classes.length;
   const decoded: ImageSplit[] = [];
   for (let k = 0; k < infos.length; k++) {
-    const info = infos[k], bytes = shardBytes[k], file = `${where}/${info.file}`;
-    if (bytes.length !== info.bytes) throw new LabError(`size ${bytes.length} differs from manifest (${info.bytes} bytes); the file is truncated or stale — re-run npm run datasets`, file);
+    const info = infos[k],
+      bytes = shardBytes[k],
+      file = `${where}/${info.file}`;
+    if (bytes.length !== info.bytes)
+      throw new LabError(
+        `size ${bytes.length} differs from manifest (${info.bytes} bytes); the file is truncated or stale — re-run npm run datasets`,
+        file,
+      );
     if (opts.verify !== false) {
       const h = await sha256Hex(bytes);
-      if (h !== info.sha256) throw new LabError(`SHA-256 mismatch (expected ${info.sha256}, got ${h}); the file is corrupt or stale — re-run npm run datasets`, file);
+      if (h !== info.sha256)
+        throw new LabError(
+          `SHA-256 mismatch (expected ${info.sha256}, got ${h}); the file is corrupt or stale — re-run npm run datasets`,
+          file,
+        );
     }
     const s = decodeShard(bytes, file, numClasses);
     if (s.n !== info.count) throw new LabError(`holds ${s.n} images, manifest says ${info.count}`, file);
@@ -317,15 +367,21 @@ export async function datasetFromShards(
     let split: ImageSplit;
     if (parts.length === 1) split = parts[0];
     else {
-      const images = new Uint8Array(n * PIXELS), labels = new Uint8Array(n);
+      const images = new Uint8Array(n * PIXELS),
+        labels = new Uint8Array(n);
       let o = 0;
-      for (const p of parts) { images.set(p.images, o * PIXELS); labels.set(p.labels, o); o += p.n; }
+      for (const p of parts) {
+        images.set(p.images, o * PIXELS);
+        labels.set(p.labels, o);
+        o += p.n;
+      }
       split = { images, labels, n };
     }
     const pc = perClass(split.labels, numClasses);
     const exp = m.splits[name].perClass;
     for (let c = 0; c < numClasses; c++) {
-      if (pc[c] !== exp[c]) throw new LabError(`${name} split has ${pc[c]} images of class ${c}, manifest says ${exp[c]}`, where);
+      if (pc[c] !== exp[c])
+        throw new LabError(`${name} split has ${pc[c]} images of class ${c}, manifest says ${exp[c]}`, where);
     }
     return split;
   };

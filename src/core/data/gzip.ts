@@ -24,7 +24,10 @@ const mib = (n: number) => `${(n / (1 << 20)).toFixed(n < 1 << 20 ? 2 : 0)} MiB`
 /** Checks the running totals of a decompression against `InflateLimits`; throws a LabError naming `file`. */
 export class InflateGuard {
   readonly limits: InflateLimits;
-  constructor(readonly file: string, limits: Partial<InflateLimits> = {}) {
+  constructor(
+    readonly file: string,
+    limits: Partial<InflateLimits> = {},
+  ) {
     this.limits = { ...INFLATE_LIMITS, ...limits };
   }
 
@@ -32,7 +35,8 @@ export class InflateGuard {
     const { maxBytes, maxRatio, ratioFloor } = this.limits;
     if (outBytes > maxBytes) {
       throw new LabError(
-        `decompressed data exceeds the limit of ${mib(maxBytes)} (not a genuine dataset file?)`, this.file,
+        `decompressed data exceeds the limit of ${mib(maxBytes)} (not a genuine dataset file?)`,
+        this.file,
       );
     }
     if (outBytes > ratioFloor && outBytes > maxRatio * inBytes) {
@@ -57,7 +61,10 @@ function toStream(src: ByteSource, count: (n: number) => void): ReadableStream<U
     const CH = 1 << 20;
     return new ReadableStream<Uint8Array>({
       pull(ctrl) {
-        if (off >= src.length) { ctrl.close(); return; }
+        if (off >= src.length) {
+          ctrl.close();
+          return;
+        }
         const end = Math.min(src.length, off + CH);
         count(end - off);
         ctrl.enqueue(src.subarray(off, end));
@@ -69,11 +76,16 @@ function toStream(src: ByteSource, count: (n: number) => void): ReadableStream<U
   return new ReadableStream<Uint8Array>({
     async pull(ctrl) {
       const r = await reader.read();
-      if (r.done) { ctrl.close(); return; }
+      if (r.done) {
+        ctrl.close();
+        return;
+      }
       count(r.value.length);
       ctrl.enqueue(r.value);
     },
-    cancel(reason) { return reader.cancel(reason); },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
   });
 }
 
@@ -95,7 +107,9 @@ export async function inflateChunks(
   let stream: ReadableStream<Uint8Array>;
   try {
     const inflate = new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
-    stream = toStream(src, (n) => { consumed += n; }).pipeThrough(inflate);
+    stream = toStream(src, (n) => {
+      consumed += n;
+    }).pipeThrough(inflate);
   } catch (e) {
     throw new LabError(`cannot start ${format} decompression (${(e as Error).message})`, file);
   }
@@ -131,7 +145,10 @@ export async function inflateChunks(
 
 /** Decompress everything into one Uint8Array (within `limits`). */
 export async function inflateAll(
-  src: ByteSource, format: 'gzip' | 'deflate', file: string, limits: Partial<InflateLimits> = {},
+  src: ByteSource,
+  format: 'gzip' | 'deflate',
+  file: string,
+  limits: Partial<InflateLimits> = {},
 ): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   const total = await inflateChunks(src, format, file, (c) => chunks.push(c), limits);
@@ -143,6 +160,9 @@ export function concatBytes(chunks: Uint8Array[], total?: number): Uint8Array {
   if (chunks.length === 1 && chunks[0].length === n) return chunks[0];
   const out = new Uint8Array(n);
   let off = 0;
-  for (const c of chunks) { out.set(c, off); off += c.length; }
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
   return out;
 }

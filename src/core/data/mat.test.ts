@@ -10,7 +10,12 @@ function checkSplit(s: Awaited<ReturnType<typeof svhnSplitFromMat>>) {
   expect(s.n).toBe(LABELS.length);
   expect([...s.labels]).toEqual(LABELS.map((l) => (l === 10 ? 0 : l)));
   // X(i,j,k,m) column-major: row i, column j → NHWC [m, i, j, k]
-  for (const [m, i, j, k] of [[0, 0, 0, 0], [3, 1, 30, 2], [11, 31, 0, 1], [7, 17, 9, 0]]) {
+  for (const [m, i, j, k] of [
+    [0, 0, 0, 0],
+    [3, 1, 30, 2],
+    [11, 31, 0, 1],
+    [7, 17, 9, 0],
+  ]) {
     expect(s.images[m * 3072 + (i * 32 + j) * 3 + k]).toBe(pix(m, i, j, k));
   }
 }
@@ -40,9 +45,13 @@ describe('MAT v5 reader', () => {
   });
 
   it('rejects a file that is not MAT v5', async () => {
-    await expect(readMat(new TextEncoder().encode('hello'), { file: 'a.mat' })).rejects.toThrow(/a\.mat: not a MAT v5 file/);
+    await expect(readMat(new TextEncoder().encode('hello'), { file: 'a.mat' })).rejects.toThrow(
+      /a\.mat: not a MAT v5 file/,
+    );
     const junk = new Uint8Array(400).fill(65);
-    await expect(readMat(junk, { file: 'b.mat' })).rejects.toThrow(/b\.mat: not a MAT v5 file \(no 'IM'\/'MI' byte-order mark/);
+    await expect(readMat(junk, { file: 'b.mat' })).rejects.toThrow(
+      /b\.mat: not a MAT v5 file \(no 'IM'\/'MI' byte-order mark/,
+    );
     const v73 = writeMat([]);
     v73.set(new TextEncoder().encode('MATLAB 7.3 MAT-file'), 0);
     await expect(readMat(v73, { file: 'c.mat' })).rejects.toThrow(/c\.mat: MAT v7\.3 \(HDF5\) files are not supported/);
@@ -54,7 +63,9 @@ describe('MAT v5 reader', () => {
       await expect(readMat(bytes.subarray(0, Math.floor(bytes.length * 0.6)), { file: 'cut.mat' })).rejects.toThrow(
         /cut\.mat: truncated MAT file: .* declares \d+ bytes but only \d+ remain/,
       );
-      await expect(readMat(bytes.subarray(0, 131), { file: 'cut.mat' })).rejects.toThrow(/cut\.mat: truncated MAT file/);
+      await expect(readMat(bytes.subarray(0, 131), { file: 'cut.mat' })).rejects.toThrow(
+        /cut\.mat: truncated MAT file/,
+      );
     }
   });
 
@@ -67,18 +78,30 @@ describe('MAT v5 reader', () => {
 
   it('reports missing variables, wrong dims and labels out of range', async () => {
     const [X, y] = svhnVars(LABELS);
-    await expect(svhnSplitFromMat(writeMat([y]), 'noX.mat')).rejects.toThrow('noX.mat: missing variable X (the images); found y');
-    await expect(svhnSplitFromMat(writeMat([X], { compress: true }), 'noY.mat')).rejects.toThrow('noY.mat: missing variable y (the labels); found X');
+    await expect(svhnSplitFromMat(writeMat([y]), 'noX.mat')).rejects.toThrow(
+      'noX.mat: missing variable X (the images); found y',
+    );
+    await expect(svhnSplitFromMat(writeMat([X], { compress: true }), 'noY.mat')).rejects.toThrow(
+      'noY.mat: missing variable y (the labels); found X',
+    );
     const flat = { ...X, dims: [32, 96, 1, LABELS.length] } as MatVar;
-    await expect(svhnSplitFromMat(writeMat([flat, y]), 'd.mat')).rejects.toThrow('d.mat: variable X has dimensions 32×96×1×12, expected 32×32×3×N');
+    await expect(svhnSplitFromMat(writeMat([flat, y]), 'd.mat')).rejects.toThrow(
+      'd.mat: variable X has dimensions 32×96×1×12, expected 32×32×3×N',
+    );
     const yShort = { ...y, dims: [LABELS.length - 1, 1], data: (y.data as Float64Array).slice(1) } as MatVar;
-    await expect(svhnSplitFromMat(writeMat([X, yShort]), 'y.mat')).rejects.toThrow('y.mat: variable y has dimensions 11×1, expected 12×1 to match X');
+    await expect(svhnSplitFromMat(writeMat([X, yShort]), 'y.mat')).rejects.toThrow(
+      'y.mat: variable y has dimensions 11×1, expected 12×1 to match X',
+    );
     for (const badLabel of [0, 11, 2.5]) {
       const yb = { ...y, data: Float64Array.from(LABELS.map((l, i) => (i === 4 ? badLabel : l))) } as MatVar;
-      await expect(svhnSplitFromMat(writeMat([X, yb]), 'l.mat')).rejects.toThrow(`l.mat: label ${badLabel} out of range 1..10 at index 4 of y`);
+      await expect(svhnSplitFromMat(writeMat([X, yb]), 'l.mat')).rejects.toThrow(
+        `l.mat: label ${badLabel} out of range 1..10 at index 4 of y`,
+      );
     }
     const Xd = { name: 'X', cls: 'double', dims: X.dims, data: Float64Array.from(X.data as Uint8Array) } as MatVar;
-    await expect(svhnSplitFromMat(writeMat([Xd, y]), 'x.mat')).rejects.toThrow('x.mat: variable X must be uint8, found double');
+    await expect(svhnSplitFromMat(writeMat([Xd, y]), 'x.mat')).rejects.toThrow(
+      'x.mat: variable X must be uint8, found double',
+    );
   });
 });
 

@@ -19,23 +19,63 @@ export const MAT_LIMITS = {
 };
 
 export const MI = {
-  INT8: 1, UINT8: 2, INT16: 3, UINT16: 4, INT32: 5, UINT32: 6, SINGLE: 7, DOUBLE: 9, INT64: 12, UINT64: 13,
-  MATRIX: 14, COMPRESSED: 15, UTF8: 16, UTF16: 17, UTF32: 18,
+  INT8: 1,
+  UINT8: 2,
+  INT16: 3,
+  UINT16: 4,
+  INT32: 5,
+  UINT32: 6,
+  SINGLE: 7,
+  DOUBLE: 9,
+  INT64: 12,
+  UINT64: 13,
+  MATRIX: 14,
+  COMPRESSED: 15,
+  UTF8: 16,
+  UTF16: 17,
+  UTF32: 18,
 } as const;
 
 export const MX = {
-  CELL: 1, STRUCT: 2, OBJECT: 3, CHAR: 4, SPARSE: 5, DOUBLE: 6, SINGLE: 7, INT8: 8, UINT8: 9, INT16: 10, UINT16: 11,
-  INT32: 12, UINT32: 13, INT64: 14, UINT64: 15,
+  CELL: 1,
+  STRUCT: 2,
+  OBJECT: 3,
+  CHAR: 4,
+  SPARSE: 5,
+  DOUBLE: 6,
+  SINGLE: 7,
+  INT8: 8,
+  UINT8: 9,
+  INT16: 10,
+  UINT16: 11,
+  INT32: 12,
+  UINT32: 13,
+  INT64: 14,
+  UINT64: 15,
 } as const;
 
 const CLASS_NAMES: Record<number, string> = {
-  1: 'cell', 2: 'struct', 3: 'object', 4: 'char', 5: 'sparse', 6: 'double', 7: 'single', 8: 'int8', 9: 'uint8',
-  10: 'int16', 11: 'uint16', 12: 'int32', 13: 'uint32', 14: 'int64', 15: 'uint64',
+  1: 'cell',
+  2: 'struct',
+  3: 'object',
+  4: 'char',
+  5: 'sparse',
+  6: 'double',
+  7: 'single',
+  8: 'int8',
+  9: 'uint8',
+  10: 'int16',
+  11: 'uint16',
+  12: 'int32',
+  13: 'uint32',
+  14: 'int64',
+  15: 'uint64',
 };
 
 const MI_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8 };
 
-export type MatData = Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+export type MatData =
+  Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 export interface MatVariable {
   name: string;
@@ -47,21 +87,33 @@ export interface MatVariable {
   complex: boolean;
 }
 
-interface Tag { type: number; nbytes: number; dataOff: number; next: number }
+interface Tag {
+  type: number;
+  nbytes: number;
+  dataOff: number;
+  next: number;
+}
 
 class Reader {
   readonly dv: DataView;
-  constructor(readonly b: Uint8Array, readonly le: boolean, readonly file: string) {
+  constructor(
+    readonly b: Uint8Array,
+    readonly le: boolean,
+    readonly file: string,
+  ) {
     this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
-  u32(p: number): number { return this.dv.getUint32(p, this.le); }
+  u32(p: number): number {
+    return this.dv.getUint32(p, this.le);
+  }
   tag(p: number, end: number, what: string): Tag {
     if (p + 8 > end) throw new LabError(`truncated MAT file: ${what} tag at offset ${p} runs past the end`, this.file);
     const w = this.u32(p);
     if (w >>> 16 !== 0) {
       // small data element: 2-byte size, 2-byte type, 4 bytes of data
       const nbytes = w >>> 16;
-      if (nbytes > 4) throw new LabError(`corrupt MAT file: small element of ${nbytes} bytes at offset ${p}`, this.file);
+      if (nbytes > 4)
+        throw new LabError(`corrupt MAT file: small element of ${nbytes} bytes at offset ${p}`, this.file);
       return { type: w & 0xffff, nbytes, dataOff: p + 4, next: p + 8 };
     }
     const nbytes = this.u32(p + 4);
@@ -86,11 +138,15 @@ function readHeader(bytes: Uint8Array, file: string): boolean {
     throw new LabError('MAT v7.3 (HDF5) files are not supported; save with -v7 or -v6 (MAT v5 format)', file);
   }
   if (endian !== 'IM' && endian !== 'MI') {
-    throw new LabError(`not a MAT v5 file (no 'IM'/'MI' byte-order mark at offset 126; header starts "${text.replace(/[^\x20-\x7e]/g, '?')}")`, file);
+    throw new LabError(
+      `not a MAT v5 file (no 'IM'/'MI' byte-order mark at offset 126; header starts "${text.replace(/[^\x20-\x7e]/g, '?')}")`,
+      file,
+    );
   }
   const le = endian === 'IM';
   const version = new DataView(bytes.buffer, bytes.byteOffset + 124, 2).getUint16(0, le);
-  if (version !== 0x0100) throw new LabError(`not a MAT v5 file (version field 0x${version.toString(16)}, expected 0x0100)`, file);
+  if (version !== 0x0100)
+    throw new LabError(`not a MAT v5 file (version field 0x${version.toString(16)}, expected 0x0100)`, file);
   return le;
 }
 
@@ -98,7 +154,10 @@ function readValues(r: Reader, t: Tag, className: number, count: number, what: s
   const size = MI_SIZE[t.type];
   if (!size) throw new LabError(`${what}: unsupported data type ${t.type}`, r.file);
   if (t.nbytes !== count * size) {
-    throw new LabError(`${what}: expected ${count} values (${count * size} bytes) but the element holds ${t.nbytes} bytes`, r.file);
+    throw new LabError(
+      `${what}: expected ${count} values (${count * size} bytes) but the element holds ${t.nbytes} bytes`,
+      r.file,
+    );
   }
   const out = allocFor(className, count);
   const { dv, le } = r;
@@ -108,30 +167,47 @@ function readValues(r: Reader, t: Tag, className: number, count: number, what: s
     return out;
   }
   const get: (p: number) => number =
-    t.type === MI.INT8 ? (p) => dv.getInt8(p)
-    : t.type === MI.UINT8 ? (p) => dv.getUint8(p)
-    : t.type === MI.INT16 ? (p) => dv.getInt16(p, le)
-    : t.type === MI.UINT16 ? (p) => dv.getUint16(p, le)
-    : t.type === MI.INT32 ? (p) => dv.getInt32(p, le)
-    : t.type === MI.UINT32 ? (p) => dv.getUint32(p, le)
-    : t.type === MI.SINGLE ? (p) => dv.getFloat32(p, le)
-    : t.type === MI.DOUBLE ? (p) => dv.getFloat64(p, le)
-    : t.type === MI.INT64 ? (p) => Number(dv.getBigInt64(p, le))
-    : (p) => Number(dv.getBigUint64(p, le));
+    t.type === MI.INT8
+      ? (p) => dv.getInt8(p)
+      : t.type === MI.UINT8
+        ? (p) => dv.getUint8(p)
+        : t.type === MI.INT16
+          ? (p) => dv.getInt16(p, le)
+          : t.type === MI.UINT16
+            ? (p) => dv.getUint16(p, le)
+            : t.type === MI.INT32
+              ? (p) => dv.getInt32(p, le)
+              : t.type === MI.UINT32
+                ? (p) => dv.getUint32(p, le)
+                : t.type === MI.SINGLE
+                  ? (p) => dv.getFloat32(p, le)
+                  : t.type === MI.DOUBLE
+                    ? (p) => dv.getFloat64(p, le)
+                    : t.type === MI.INT64
+                      ? (p) => Number(dv.getBigInt64(p, le))
+                      : (p) => Number(dv.getBigUint64(p, le));
   for (let i = 0; i < count; i++) out[i] = get(p0 + i * size);
   return out;
 }
 
 function allocFor(cls: number, n: number): MatData {
   switch (cls) {
-    case MX.UINT8: return new Uint8Array(n);
-    case MX.INT8: return new Int8Array(n);
-    case MX.INT16: return new Int16Array(n);
-    case MX.UINT16: return new Uint16Array(n);
-    case MX.INT32: return new Int32Array(n);
-    case MX.UINT32: return new Uint32Array(n);
-    case MX.SINGLE: return new Float32Array(n);
-    default: return new Float64Array(n);
+    case MX.UINT8:
+      return new Uint8Array(n);
+    case MX.INT8:
+      return new Int8Array(n);
+    case MX.INT16:
+      return new Int16Array(n);
+    case MX.UINT16:
+      return new Uint16Array(n);
+    case MX.INT32:
+      return new Int32Array(n);
+    case MX.UINT32:
+      return new Uint32Array(n);
+    case MX.SINGLE:
+      return new Float32Array(n);
+    default:
+      return new Float64Array(n);
   }
 }
 

@@ -22,7 +22,10 @@ export function realSource(ds: Pick<ImageDataset, 'mean' | 'std'>, split: ImageS
 /** Already-normalised float images (e.g. Blend prototypes), NHWC, `labels.length` of them. */
 export function floatSource(pixels: Float32Array, labels: Int32Array): SampleSource {
   if (pixels.length !== labels.length * PIXELS) {
-    throw new LabError(`expected ${labels.length * PIXELS} floats for ${labels.length} images, got ${pixels.length}`, 'floatSource');
+    throw new LabError(
+      `expected ${labels.length * PIXELS} floats for ${labels.length} images, got ${pixels.length}`,
+      'floatSource',
+    );
   }
   return {
     size: labels.length,
@@ -44,15 +47,23 @@ export function concatSources(a: SampleSource, b: SampleSource): SampleSource {
     size: a.size + b.size,
     labels,
     gather(pos) {
-      const pa: number[] = [], pb: number[] = [], order: number[] = [];
+      const pa: number[] = [],
+        pb: number[] = [],
+        order: number[] = [];
       for (let i = 0; i < pos.length; i++) {
-        if (pos[i] < a.size) { order.push(pa.length); pa.push(pos[i]); }
-        else { order.push(-1 - pb.length); pb.push(pos[i] - a.size); }
+        if (pos[i] < a.size) {
+          order.push(pa.length);
+          pa.push(pos[i]);
+        } else {
+          order.push(-1 - pb.length);
+          pb.push(pos[i] - a.size);
+        }
       }
       if (pb.length === 0) return a.gather(pa);
       if (pa.length === 0) return b.gather(pb);
       return tf.tidy(() => {
-        const ta = a.gather(pa), tb = b.gather(pb);
+        const ta = a.gather(pa),
+          tb = b.gather(pb);
         const both = tf.concat([ta, tb], 0);
         const perm = order.map((o) => (o >= 0 ? o : pa.length + (-1 - o)));
         return tf.gather(both, perm) as tf.Tensor4D;

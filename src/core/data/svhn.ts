@@ -31,9 +31,12 @@ export async function svhnSplitFromMat(bytes: Uint8Array, file: string): Promise
   const vars = await readMat(bytes, { file, want: (n) => n === 'X' || n === 'y' });
   const X = vars.get('X');
   const y = vars.get('y');
-  if (!X) throw new LabError(`missing variable X (the images); found ${[...vars.keys()].join(', ') || 'no variables'}`, file);
-  if (!y) throw new LabError(`missing variable y (the labels); found ${[...vars.keys()].join(', ') || 'no variables'}`, file);
-  if (X.className !== 'uint8' || !(X.data instanceof Uint8Array)) throw new LabError(`variable X must be uint8, found ${X.className}`, file);
+  if (!X)
+    throw new LabError(`missing variable X (the images); found ${[...vars.keys()].join(', ') || 'no variables'}`, file);
+  if (!y)
+    throw new LabError(`missing variable y (the labels); found ${[...vars.keys()].join(', ') || 'no variables'}`, file);
+  if (X.className !== 'uint8' || !(X.data instanceof Uint8Array))
+    throw new LabError(`variable X must be uint8, found ${X.className}`, file);
   const d = X.dims;
   if (d.length !== 4 || d[0] !== 32 || d[1] !== 32 || d[2] !== 3) {
     throw new LabError(`variable X has dimensions ${d.join('×')}, expected 32×32×3×N`, file);
@@ -46,7 +49,8 @@ export async function svhnSplitFromMat(bytes: Uint8Array, file: string): Promise
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const v = y.data[i];
-    if (!(v >= 1 && v <= 10) || v !== Math.floor(v)) throw new LabError(`label ${v} out of range 1..10 at index ${i} of y`, file);
+    if (!(v >= 1 && v <= 10) || v !== Math.floor(v))
+      throw new LabError(`label ${v} out of range 1..10 at index ${i} of y`, file);
     labels[i] = v === 10 ? 0 : v;
   }
   // column-major (row i, col j, channel k, image m) at i + 32j + 1024k + 3072m  →  NHWC m·3072 + (32i + j)·3 + k
@@ -126,6 +130,10 @@ export async function svhnFromMat(
   return { dataset, subset };
 }
 
-export async function parseSvhnMat(trainBytes: Uint8Array, testBytes: Uint8Array, opts: SvhnOptions = {}): Promise<ImageDataset> {
+export async function parseSvhnMat(
+  trainBytes: Uint8Array,
+  testBytes: Uint8Array,
+  opts: SvhnOptions = {},
+): Promise<ImageDataset> {
   return (await svhnFromMat(trainBytes, testBytes, opts)).dataset;
 }

@@ -35,13 +35,18 @@ describe('synthetic dataset', () => {
     const d = makeSyntheticDataset({ seed: 5, trainPerClass: 60, testPerClass: 0 });
     const sums = Array.from({ length: 10 }, () => [0, 0, 0]);
     for (let i = 0; i < d.train.n; i++) {
-      for (let p = 0; p < 1024; p++) for (let c = 0; c < 3; c++) sums[d.train.labels[i]][c] += d.train.images[i * 3072 + p * 3 + c];
+      for (let p = 0; p < 1024; p++)
+        for (let c = 0; c < 3; c++) sums[d.train.labels[i]][c] += d.train.images[i * 3072 + p * 3 + c];
     }
     const means = sums.map((s) => s.map((v) => v / (60 * 1024)));
     for (const m of means) for (const v of m) expect(Math.abs(v - 127.5)).toBeLessThan(30);
     // whole-image pixel spread is large (random colours, noise)
-    let lo = 255, hi = 0;
-    for (const v of d.train.images.subarray(0, 3072 * 10)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    let lo = 255,
+      hi = 0;
+    for (const v of d.train.images.subarray(0, 3072 * 10)) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     expect(hi - lo).toBeGreaterThan(150);
   });
 
@@ -56,11 +61,18 @@ describe('synthetic dataset', () => {
     }
     let ok = 0;
     for (let i = 0; i < d.test.n; i++) {
-      let best = -1, bd = Infinity;
+      let best = -1,
+        bd = Infinity;
       for (let c = 0; c < 10; c++) {
         let s = 0;
-        for (let k = 0; k < P; k++) { const t = d.test.images[i * P + k] - cent[c][k]; s += t * t; }
-        if (s < bd) { bd = s; best = c; }
+        for (let k = 0; k < P; k++) {
+          const t = d.test.images[i * P + k] - cent[c][k];
+          s += t * t;
+        }
+        if (s < bd) {
+          bd = s;
+          best = c;
+        }
       }
       if (best === d.test.labels[i]) ok++;
     }

@@ -18,7 +18,10 @@ describe('tar reader', () => {
   it('reads entries of a whole archive', () => {
     const es = parseTar(sample());
     expect(es.map((e) => [e.name, e.type, e.size])).toEqual([
-      ['dir/', 'directory', 0], ['dir/a.txt', 'file', 5], ['dir/empty.bin', 'file', 0], ['dir/big.bin', 'file', 1300],
+      ['dir/', 'directory', 0],
+      ['dir/a.txt', 'file', 5],
+      ['dir/empty.bin', 'file', 0],
+      ['dir/big.bin', 'file', 1300],
     ]);
     expect(new TextDecoder().decode(es[1].data)).toBe('hello');
     expect(es[3].data![1299]).toBe((1299 * 7) & 255);
@@ -45,13 +48,19 @@ describe('tar reader', () => {
   it('reads GNU long names and PAX paths', () => {
     const long = 'x'.repeat(150);
     // GNU 'L' entry followed by the real header
-    const gnu = buildTar([{ name: '././@LongLink', data: enc(long + '\0') }, { name: 'short', data: enc('abc') }]);
+    const gnu = buildTar([
+      { name: '././@LongLink', data: enc(long + '\0') },
+      { name: 'short', data: enc('abc') },
+    ]);
     gnu[156] = 'L'.charCodeAt(0);
     fixChecksum(gnu, 0);
     expect(parseTar(gnu).map((e) => e.name)).toEqual([long]);
     const rec = ` path=${long}\n`;
     const len = rec.length + String(rec.length + 3).length;
-    const pax = buildTar([{ name: 'PaxHeader', data: enc(`${len}${rec}`) }, { name: 'short', data: enc('abc') }]);
+    const pax = buildTar([
+      { name: 'PaxHeader', data: enc(`${len}${rec}`) },
+      { name: 'short', data: enc('abc') },
+    ]);
     pax[156] = 'x'.charCodeAt(0);
     fixChecksum(pax, 0);
     expect(parseTar(pax).map((e) => e.name)).toEqual([long]);
@@ -59,14 +68,18 @@ describe('tar reader', () => {
 
   it('reports a truncated archive', () => {
     const bytes = sample();
-    expect(() => parseTar(bytes.subarray(0, 512 * 5 + 100), { file: 'x.tar' })).toThrow(/x\.tar: truncated tar archive: entry dir\/big\.bin ends early/);
+    expect(() => parseTar(bytes.subarray(0, 512 * 5 + 100), { file: 'x.tar' })).toThrow(
+      /x\.tar: truncated tar archive: entry dir\/big\.bin ends early/,
+    );
     expect(() => parseTar(bytes.subarray(0, 512 * 4 + 200))).toThrow(/partial header/);
   });
 
   it('reports a corrupt header and non-tar input', () => {
     const bytes = sample();
     bytes[512 + 10] ^= 0xff; // inside the second header's name
-    expect(() => parseTar(bytes, { file: 'c.tar' })).toThrow(/c\.tar: corrupt or not a tar archive: bad header checksum at offset 512/);
+    expect(() => parseTar(bytes, { file: 'c.tar' })).toThrow(
+      /c\.tar: corrupt or not a tar archive: bad header checksum at offset 512/,
+    );
     expect(() => parseTar(enc('just some text'), { file: 't.txt' })).toThrow(LabError);
     expect(() => parseTar(enc('just some text'), { file: 't.txt' })).toThrow(/not a tar archive/);
   });
@@ -100,7 +113,10 @@ describe('tar reader on hostile headers (issue 12)', () => {
     expect(q.push(header('big.bin', '00000002000'))).toEqual([]);
     // but no entry may declare more than the ustar maximum (base-256 sizes can)
     const big = header('huge.bin', '');
-    big.fill(0, 124, 136); big[124] = 0x80; big[131] = 4; fixChecksum(big, 0); // 2^34
+    big.fill(0, 124, 136);
+    big[124] = 0x80;
+    big[131] = 4;
+    fixChecksum(big, 0); // 2^34
     expect(() => new TarParser({ file: 's.tar' }).push(big)).toThrow(
       /s\.tar: corrupt tar header at offset 0: huge\.bin declares 17179869184 bytes, more than the 8589934592-byte/,
     );
@@ -131,7 +147,10 @@ describe('tar reader on hostile headers (issue 12)', () => {
 
   it('PAX size records must be non-negative decimals within the cap; record lengths must fit', () => {
     const withPax = (records: string) => {
-      const t = buildTar([{ name: 'PaxHeader', data: enc(records) }, { name: 'f', data: enc('abc') }]);
+      const t = buildTar([
+        { name: 'PaxHeader', data: enc(records) },
+        { name: 'f', data: enc('abc') },
+      ]);
       t[156] = 'x'.charCodeAt(0);
       fixChecksum(t, 0);
       return t;

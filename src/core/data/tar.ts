@@ -111,11 +111,16 @@ export class TarParser {
     const n = chunk.length;
     // every pass of this loop consumes at least one byte (`take` ≥ 1), so it ends after ≤ n passes
     while (i < n) {
-      if (this.state === 'eof') { this.offset += n - i; return out; }
+      if (this.state === 'eof') {
+        this.offset += n - i;
+        return out;
+      }
       if (this.state === 'header') {
         const take = Math.min(BLOCK - this.headerFill, n - i);
         this.header.set(chunk.subarray(i, i + take), this.headerFill);
-        this.headerFill += take; i += take; this.offset += take;
+        this.headerFill += take;
+        i += take;
+        this.offset += take;
         if (this.headerFill === BLOCK) {
           this.headerFill = 0;
           const e = this.onHeader();
@@ -131,7 +136,9 @@ export class TarParser {
           if (this.currentBuf) this.currentBuf.set(chunk.subarray(i, i + take), this.currentFill);
           this.currentFill += take;
         }
-        this.remaining -= take; i += take; this.offset += take;
+        this.remaining -= take;
+        i += take;
+        this.offset += take;
         if (this.remaining === 0) {
           if (this.state === 'data') {
             const e = this.finishEntry();
@@ -157,7 +164,8 @@ export class TarParser {
     }
     if (this.state === 'header' && this.headerFill > 0) {
       throw new LabError(
-        `truncated tar archive: partial header block at offset ${this.offset - this.headerFill}`, this.file,
+        `truncated tar archive: partial header block at offset ${this.offset - this.headerFill}`,
+        this.file,
       );
     }
     if (this.pendingName !== null || this.pendingSize !== null) {
@@ -186,7 +194,11 @@ export class TarParser {
   private onHeader(): TarEntry | null {
     const h = this.header;
     let allZero = true;
-    for (let k = 0; k < BLOCK; k++) if (h[k] !== 0) { allZero = false; break; }
+    for (let k = 0; k < BLOCK; k++)
+      if (h[k] !== 0) {
+        allZero = false;
+        break;
+      }
     if (allZero) {
       this.zeroBlocks++;
       if (this.zeroBlocks >= 2) this.state = 'eof';
@@ -215,8 +227,14 @@ export class TarParser {
       this.currentBuf = this.meta ? new Uint8Array(size) : null;
       return this.startData(size);
     }
-    if (this.pendingName !== null) { name = this.pendingName; this.pendingName = null; }
-    if (this.pendingSize !== null) { size = this.pendingSize; this.pendingSize = null; }
+    if (this.pendingName !== null) {
+      name = this.pendingName;
+      this.pendingName = null;
+    }
+    if (this.pendingSize !== null) {
+      size = this.pendingSize;
+      this.pendingSize = null;
+    }
     this.isMeta = false;
     this.entriesSeen++;
     const type: TarEntry['type'] =
@@ -246,7 +264,8 @@ export class TarParser {
     const e = this.current!;
     const buf = this.currentBuf;
     const size = this.currentFill;
-    this.current = null; this.currentBuf = null;
+    this.current = null;
+    this.currentBuf = null;
     const pad = (BLOCK - (size % BLOCK)) % BLOCK;
     this.remaining = pad;
     this.state = pad > 0 ? 'pad' : 'header';
@@ -280,7 +299,8 @@ export class TarParser {
       const rec = new TextDecoder().decode(bytes.subarray(sp + 1, p + len - 1));
       const eq = rec.indexOf('=');
       if (eq <= 0) bad(`record at byte ${p} has no key=value`);
-      const k = rec.slice(0, eq), v = rec.slice(eq + 1);
+      const k = rec.slice(0, eq),
+        v = rec.slice(eq + 1);
       if (k === 'path') this.pendingName = v;
       else if (k === 'size') {
         if (!/^\d{1,16}$/.test(v)) bad(`size ${JSON.stringify(v.slice(0, 40))} is not a non-negative decimal number`);
@@ -336,6 +356,9 @@ export function buildTar(files: { name: string; data: Uint8Array; type?: 'file' 
   const total = parts.reduce((s, p) => s + p.length, 0);
   const out = new Uint8Array(total);
   let off = 0;
-  for (const p of parts) { out.set(p, off); off += p.length; }
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
   return out;
 }

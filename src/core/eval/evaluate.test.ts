@@ -32,8 +32,15 @@ const model = {
   apply: (x: tf.Tensor4D) => tf.slice(tf.reshape(x, [x.shape[0], PIX]), [0, 0], [x.shape[0], C]) as tf.Tensor2D,
 } as unknown as Model;
 
-function makeSet(rng: Rng, n: number, conf: number, accuracy: number, classes: number[]): { logits: number[][]; labels: number[] } {
-  const logits: number[][] = [], labels: number[] = [];
+function makeSet(
+  rng: Rng,
+  n: number,
+  conf: number,
+  accuracy: number,
+  classes: number[],
+): { logits: number[][]; labels: number[] } {
+  const logits: number[][] = [],
+    labels: number[] = [];
   for (let i = 0; i < n; i++) {
     const y = classes[i % classes.length];
     const pred = i < Math.round(accuracy * n) ? y : (y + 1) % C;
@@ -111,7 +118,10 @@ describe('evaluateModel', () => {
   });
 
   it('uniform mode has no testAccRetained; maxRetainEval subsamples; cancellation throws', async () => {
-    const r = await evaluateModel(model, sources, { mode: 'uniform', forgetClass: null }, new Rng(3), { maxRetainEval: 50, skipMia: true });
+    const r = await evaluateModel(model, sources, { mode: 'uniform', forgetClass: null }, new Rng(3), {
+      maxRetainEval: 50,
+      skipMia: true,
+    });
     expect(r.testAccRetained).toBeUndefined();
     expect(r.retainEvaluated).toBe(50);
     expect(r.losses.retain.length).toBe(50);
@@ -119,7 +129,9 @@ describe('evaluateModel', () => {
     const ac = new AbortController();
     ac.abort();
     const before = tf.memory().numTensors;
-    await expect(evaluateModel(model, sources, split, new Rng(3), { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+    await expect(evaluateModel(model, sources, split, new Rng(3), { signal: ac.signal })).rejects.toBeInstanceOf(
+      CancelledError,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

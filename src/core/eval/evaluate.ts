@@ -54,7 +54,11 @@ export interface EvalResult extends Metrics {
 
 /** Logits [n × C] of the samples at `positions` of `src` (row-major), batch by batch. */
 async function predictLogitsBatched(
-  model: Model, src: SampleSource, positions: Int32Array, batchSize: number, signal?: AbortSignal,
+  model: Model,
+  src: SampleSource,
+  positions: Int32Array,
+  batchSize: number,
+  signal?: AbortSignal,
   parallel?: ParallelEngine | null,
 ): Promise<Float32Array> {
   const n = positions.length;
@@ -87,7 +91,8 @@ async function predictLogitsBatched(
 }
 
 function accuracy(logits: Float32Array, labels: ArrayLike<number>, C: number, keep?: (y: number) => boolean): number {
-  let correct = 0, total = 0;
+  let correct = 0,
+    total = 0;
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
     if (keep && !keep(y)) continue;
@@ -117,10 +122,15 @@ function pick(labels: Int32Array, pos: Int32Array): Int32Array {
  * ('retainSubsample'), the paper MIA ('mia') and the loss MIA ('lossMia'), each through its own fork.
  */
 export async function evaluateModel(
-  model: Model, sources: EvalSources, split: Pick<Split, 'mode' | 'forgetClass'>, rng: Rng, opts: EvaluateOptions = {},
+  model: Model,
+  sources: EvalSources,
+  split: Pick<Split, 'mode' | 'forgetClass'>,
+  rng: Rng,
+  opts: EvaluateOptions = {},
 ): Promise<EvalResult> {
   const batchSize = opts.batchSize ?? 256;
-  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new LabError(`batch size must be a positive integer, got ${batchSize}`, 'evaluateModel');
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new LabError(`batch size must be a positive integer, got ${batchSize}`, 'evaluateModel');
   const { retain, forget, testEval } = sources;
   if (forget.size === 0) throw new LabError('the forget set is empty', 'evaluateModel');
   if (testEval.size === 0) throw new LabError('the test-eval set is empty', 'evaluateModel');
@@ -143,9 +153,10 @@ export async function evaluateModel(
   const retainAcc = accuracy(zRetain, retainLabels, C);
   const forgetAcc = accuracy(zForget, forget.labels, C);
   const testAcc = accuracy(zTest, testEval.labels, C);
-  const testAccRetained = split.mode === 'class' && split.forgetClass !== null
-    ? accuracy(zTest, testEval.labels, C, (y) => y !== split.forgetClass)
-    : undefined;
+  const testAccRetained =
+    split.mode === 'class' && split.forgetClass !== null
+      ? accuracy(zTest, testEval.labels, C, (y) => y !== split.forgetClass)
+      : undefined;
 
   const lRetain = perExampleLoss(zRetain, retainLabels);
   const lForget = perExampleLoss(zForget, forget.labels);
@@ -167,12 +178,19 @@ export async function evaluateModel(
     mia: miaDetail ? miaDetail.score : NaN,
     lossMia,
     miaDetail,
-    losses: { retain: Float32Array.from(lRetain), forget: Float32Array.from(lForget), testEval: Float32Array.from(lTest) },
+    losses: {
+      retain: Float32Array.from(lRetain),
+      forget: Float32Array.from(lForget),
+      testEval: Float32Array.from(lTest),
+    },
     phi: { forget: Float32Array.from(phiForget), testEval: Float32Array.from(phiTest) },
     retainEvaluated: retainPos.length,
   };
   if (testAccRetained !== undefined) result.testAccRetained = testAccRetained;
-  if (miaDetail) { result.miaSe = miaDetail.se; result.miaPerSide = miaDetail.perSide; }
+  if (miaDetail) {
+    result.miaSe = miaDetail.se;
+    result.miaPerSide = miaDetail.perSide;
+  }
   if (opts.views) {
     const confusion = confusionMatrix(argmaxRows(zTest, testEval.size, C), testEval.labels, C);
     const views: ModelViews = {

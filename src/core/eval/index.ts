@@ -3,14 +3,35 @@ export { makeSplit, nextRoundSplit, cumulativeForgetIdx, indicesByClass, TEST_US
 export type { MakeSplitOptions } from './split';
 export { stablePhi, phiOne, perExampleLoss } from './phi';
 export {
-  fitLogReg1D, predictProba, logRegObjective, logRegGradient, stratifiedKFold, auc, crossValPredictProba,
+  fitLogReg1D,
+  predictProba,
+  logRegObjective,
+  logRegGradient,
+  stratifiedKFold,
+  auc,
+  crossValPredictProba,
 } from './logreg';
 export type { LogReg1D, LogRegOptions } from './logreg';
-export { liraMiaScore, liraMia, bootstrapAucSe, paperMia, lossLrMia, MIA_SWAP_THRESHOLD, MIA_BOOTSTRAP_RESAMPLES } from './mia';
+export {
+  liraMiaScore,
+  liraMia,
+  bootstrapAucSe,
+  paperMia,
+  lossLrMia,
+  MIA_SWAP_THRESHOLD,
+  MIA_BOOTSTRAP_RESAMPLES,
+} from './mia';
 export type { MiaOptions, MiaScore, PaperMiaResult, LossMiaOptions } from './mia';
 export { evaluateModel } from './evaluate';
 export {
-  argmaxRows, confusionMatrix, perClassAccuracy, rocCurve, rocArea, downsampleRoc, attackView, perClassView,
+  argmaxRows,
+  confusionMatrix,
+  perClassAccuracy,
+  rocCurve,
+  rocArea,
+  downsampleRoc,
+  attackView,
+  perClassView,
   ROC_MAX_POINTS,
 } from './views';
 export type { EvalSources, EvaluateOptions, EvalResult } from './evaluate';

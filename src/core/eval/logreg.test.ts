@@ -15,8 +15,13 @@ describe('fitLogReg1D', () => {
     const resid = m.w + 6 * (sig(m.w) - 1) + 2 * sig(m.w);
     expect(Math.abs(resid)).toBeLessThan(1e-9);
     // the closed case solved independently by bisection
-    let lo = 0, hi = 10;
-    for (let i = 0; i < 200; i++) { const w = (lo + hi) / 2; if (w + 6 * (sig(w) - 1) + 2 * sig(w) < 0) lo = w; else hi = w; }
+    let lo = 0,
+      hi = 10;
+    for (let i = 0; i < 200; i++) {
+      const w = (lo + hi) / 2;
+      if (w + 6 * (sig(w) - 1) + 2 * sig(w) < 0) lo = w;
+      else hi = w;
+    }
     expect(m.w).toBeCloseTo(lo, 9);
     const [gw, gb] = logRegGradient(x, y, m.w, m.b);
     expect(Math.abs(gw)).toBeLessThan(1e-9);
@@ -25,15 +30,25 @@ describe('fitLogReg1D', () => {
 
   it('perfectly separable data has a finite penalised optimum with zero gradient', () => {
     const rng = new Rng(5);
-    const x: number[] = [], y: number[] = [];
-    for (let i = 0; i < 200; i++) { const c = i % 2; y.push(c); x.push((c ? 3 : -2) + rng.uniform(0, 1)); }
+    const x: number[] = [],
+      y: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const c = i % 2;
+      y.push(c);
+      x.push((c ? 3 : -2) + rng.uniform(0, 1));
+    }
     const m = fitLogReg1D(x, y);
     expect(m.converged).toBe(true);
     const [gw, gb] = logRegGradient(x, y, m.w, m.b);
     expect(Math.hypot(gw, gb)).toBeLessThan(1e-7);
     // it is a minimum: small perturbations do not decrease the objective
     const f0 = logRegObjective(x, y, m.w, m.b);
-    for (const [dw, db] of [[1e-3, 0], [-1e-3, 0], [0, 1e-3], [0, -1e-3]]) {
+    for (const [dw, db] of [
+      [1e-3, 0],
+      [-1e-3, 0],
+      [0, 1e-3],
+      [0, -1e-3],
+    ]) {
       expect(logRegObjective(x, y, m.w + dw, m.b + db)).toBeGreaterThanOrEqual(f0);
     }
   });
@@ -68,7 +83,8 @@ describe('auc', () => {
     expect(auc([0.1, 0.4, 0.4, 0.7], [0, 0, 1, 1])).toBe(0.875);
   });
   it('out-of-fold predictions are in (0,1)', () => {
-    const x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], y = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+    const x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      y = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
     const p = crossValPredictProba(x, y, stratifiedKFold(y, 5, new Rng(0)));
     expect(Array.from(p).every((v) => v > 0 && v < 1)).toBe(true);
     expect(auc(p, y)).toBe(1);

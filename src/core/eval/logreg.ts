@@ -59,8 +59,15 @@ export function logRegObjective(x: ArrayLike<number>, y: ArrayLike<number>, w: n
 }
 
 /** Gradient [∂/∂w, ∂/∂b] of the penalised objective at (w, b). */
-export function logRegGradient(x: ArrayLike<number>, y: ArrayLike<number>, w: number, b: number, C = 1): [number, number] {
-  let gw = w / C, gb = 0;
+export function logRegGradient(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  w: number,
+  b: number,
+  C = 1,
+): [number, number] {
+  let gw = w / C,
+    gb = 0;
   for (let i = 0; i < x.length; i++) {
     const r = sigmoid(w * x[i] + b) - (y[i] === 1 ? 1 : 0);
     gw += r * x[i];
@@ -82,17 +89,25 @@ export function fitLogReg1D(x: ArrayLike<number>, y: ArrayLike<number>, opts: Lo
   }
   assertFinite(x, 'fitLogReg1D', 'feature');
   const tol = (opts.tol ?? 1e-10) * Math.max(1, n);
-  let w = 0, b = 0;
+  let w = 0,
+    b = 0;
   let f = logRegObjective(x, y, w, b, C);
   for (let it = 0; it < maxIter; it++) {
-    let gw = w / C, gb = 0, hww = 1 / C, hwb = 0, hbb = 0;
+    let gw = w / C,
+      gb = 0,
+      hww = 1 / C,
+      hwb = 0,
+      hbb = 0;
     for (let i = 0; i < n; i++) {
       const xi = x[i];
       const p = sigmoid(w * xi + b);
       const r = p - (y[i] === 1 ? 1 : 0);
       const s = p * (1 - p);
-      gw += r * xi; gb += r;
-      hww += s * xi * xi; hwb += s * xi; hbb += s;
+      gw += r * xi;
+      gb += r;
+      hww += s * xi * xi;
+      hwb += s * xi;
+      hbb += s;
     }
     if (![gw, gb, hww, hwb, hbb].every(Number.isFinite)) {
       throw new LabError(`non-finite gradient or Hessian at iteration ${it} (features too large?)`, 'fitLogReg1D');
@@ -113,14 +128,23 @@ export function fitLogReg1D(x: ArrayLike<number>, y: ArrayLike<number>, opts: Lo
     const db = -(-hwb * gw + (hww + ridge) * gb) / det;
     // backtracking line search (Armijo)
     const slope = gw * dw + gb * db;
-    let step = 1, accepted = false;
+    let step = 1,
+      accepted = false;
     for (let k = 0; k < 60; k++) {
-      const nw = w + step * dw, nb = b + step * db;
+      const nw = w + step * dw,
+        nb = b + step * db;
       const nf = logRegObjective(x, y, nw, nb, C);
-      if (nf <= f + 1e-4 * step * slope) { w = nw; b = nb; f = nf; accepted = true; break; }
+      if (nf <= f + 1e-4 * step * slope) {
+        w = nw;
+        b = nb;
+        f = nf;
+        accepted = true;
+        break;
+      }
       step *= 0.5;
     }
-    if (!accepted) return { w, b, iterations: it + 1, converged: Math.max(Math.abs(gw), Math.abs(gb)) <= 1e-6 * Math.max(1, n) };
+    if (!accepted)
+      return { w, b, iterations: it + 1, converged: Math.max(Math.abs(gw), Math.abs(gb)) <= 1e-6 * Math.max(1, n) };
   }
   const [gw, gb] = logRegGradient(x, y, w, b, C);
   return { w, b, iterations: maxIter, converged: Math.max(Math.abs(gw), Math.abs(gb)) <= tol };
@@ -141,13 +165,17 @@ export function predictProba(model: Pick<LogReg1D, 'w' | 'b'>, x: ArrayLike<numb
  */
 export function stratifiedKFold(labels: ArrayLike<number>, k: number, rng: Rng): Int32Array {
   const n = labels.length;
-  if (!(Number.isInteger(k) && k >= 2)) throw new LabError(`number of folds must be an integer ≥ 2, got ${k}`, 'stratifiedKFold');
+  if (!(Number.isInteger(k) && k >= 2))
+    throw new LabError(`number of folds must be an integer ≥ 2, got ${k}`, 'stratifiedKFold');
   if (n < k) throw new LabError(`${n} examples cannot be split into ${k} folds`, 'stratifiedKFold');
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const y = labels[i];
     let list = byClass.get(y);
-    if (!list) { list = []; byClass.set(y, list); }
+    if (!list) {
+      list = [];
+      byClass.set(y, list);
+    }
     list.push(i);
   }
   const classes = [...byClass.keys()].sort((a, b) => a - b);
@@ -169,16 +197,22 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
   if (n !== labels.length) throw new LabError(`${n} scores but ${labels.length} labels`, 'auc');
   assertFinite(scores, 'auc', 'score');
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let rankSumPos = 0, nPos = 0;
+  let rankSumPos = 0,
+    nPos = 0;
   for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     const avgRank = (i + j) / 2 + 1; // ranks are 1-based
-    for (let t = i; t <= j; t++) if (labels[order[t]] === 1) { rankSumPos += avgRank; nPos++; }
+    for (let t = i; t <= j; t++)
+      if (labels[order[t]] === 1) {
+        rankSumPos += avgRank;
+        nPos++;
+      }
     i = j + 1;
   }
   const nNeg = n - nPos;
-  if (nPos === 0 || nNeg === 0) throw new LabError(`AUC needs both classes (positives ${nPos}, negatives ${nNeg})`, 'auc');
+  if (nPos === 0 || nNeg === 0)
+    throw new LabError(`AUC needs both classes (positives ${nPos}, negatives ${nNeg})`, 'auc');
   return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
 }
 
@@ -186,16 +220,26 @@ export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): numbe
  * Out-of-fold predicted probabilities of class 1 (sklearn `cross_val_predict(..., method='predict_proba')`)
  * for 1-D logistic regression with the given fold assignment.
  */
-export function crossValPredictProba(x: ArrayLike<number>, y: ArrayLike<number>, folds: Int32Array, opts: LogRegOptions = {}): Float64Array {
+export function crossValPredictProba(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  folds: Int32Array,
+  opts: LogRegOptions = {},
+): Float64Array {
   const n = x.length;
   let k = 0;
   for (let i = 0; i < n; i++) k = Math.max(k, folds[i] + 1);
   const out = new Float64Array(n);
   for (let f = 0; f < k; f++) {
-    const trX: number[] = [], trY: number[] = [], te: number[] = [];
+    const trX: number[] = [],
+      trY: number[] = [],
+      te: number[] = [];
     for (let i = 0; i < n; i++) {
       if (folds[i] === f) te.push(i);
-      else { trX.push(x[i]); trY.push(y[i]); }
+      else {
+        trX.push(x[i]);
+        trY.push(y[i]);
+      }
     }
     if (te.length === 0) continue;
     const model = fitLogReg1D(trX, trY, opts);

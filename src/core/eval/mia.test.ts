@@ -19,7 +19,13 @@ describe('liraMiaScore (spec §7.2 step 2)', () => {
 
   it('identical distributions → near 50', () => {
     const rng = new Rng(11);
-    const s = liraMiaScore(gaussian(rng, 1000, 0), labelsOf(1000, 10), gaussian(rng, 1000, 0), labelsOf(1000, 10), new Rng(1));
+    const s = liraMiaScore(
+      gaussian(rng, 1000, 0),
+      labelsOf(1000, 10),
+      gaussian(rng, 1000, 0),
+      labelsOf(1000, 10),
+      new Rng(1),
+    );
     expect(Math.abs(s - 50)).toBeLessThan(6);
   });
 
@@ -34,8 +40,10 @@ describe('liraMiaScore (spec §7.2 step 2)', () => {
 
   it('is deterministic in the rng and refuses too-small sets', () => {
     const rng = new Rng(2);
-    const a = gaussian(rng, 60, 0.5), b = gaussian(rng, 90, 0);
-    const la = labelsOf(60, 3), lb = labelsOf(90, 3);
+    const a = gaussian(rng, 60, 0.5),
+      b = gaussian(rng, 90, 0);
+    const la = labelsOf(60, 3),
+      lb = labelsOf(90, 3);
     expect(liraMiaScore(a, la, b, lb, new Rng(4))).toBe(liraMiaScore(a, la, b, lb, new Rng(4)));
     expect(() => liraMiaScore(a.slice(0, 3), la.slice(0, 3), b, lb, new Rng(4))).toThrow(LabError);
   });
@@ -98,16 +106,24 @@ describe('MIA bootstrap standard error (issue 10 item 2)', () => {
     const rng = new Rng(21);
     const m = 40;
     // scores with ties: rounded to 1 decimal
-    const scores = Float64Array.from({ length: 2 * m }, (_, i) => Math.round(10 * ((i >= m ? 0.7 : 0) + rng.normal())) / 10);
+    const scores = Float64Array.from(
+      { length: 2 * m },
+      (_, i) => Math.round(10 * ((i >= m ? 0.7 : 0) + rng.normal())) / 10,
+    );
     const B = 50;
     const fast = bootstrapAucSe(scores, m, new Rng(5), B);
     const draw = new Rng(5);
     const vals: number[] = [];
     for (let r = 0; r < B; r++) {
-      const s: number[] = [], y: number[] = [];
+      const s: number[] = [],
+        y: number[] = [];
       for (let i = 0; i < m; i++) {
-        const a = draw.int(m), b = m + draw.int(m);
-        s.push(scores[a]); y.push(0); s.push(scores[b]); y.push(1);
+        const a = draw.int(m),
+          b = m + draw.int(m);
+        s.push(scores[a]);
+        y.push(0);
+        s.push(scores[b]);
+        y.push(1);
       }
       vals.push(auc(s, y));
     }
@@ -120,7 +136,8 @@ describe('MIA bootstrap standard error (issue 10 item 2)', () => {
     // Hanley & McNeil (1982): SE² = [A(1−A) + (m−1)(Q1 − A²) + (m−1)(Q2 − A²)] / m², Q1 = A/(2−A), Q2 = 2A²/(1+A),
     // for m per side. At m = 300 and A ≈ 0.76 (unit shift): SE ≈ 0.0196 (≈ 2 AUC points); at m = 30: ≈ 0.062.
     const hm = (A: number, m: number) => {
-      const q1 = A / (2 - A), q2 = (2 * A * A) / (1 + A);
+      const q1 = A / (2 - A),
+        q2 = (2 * A * A) / (1 + A);
       return Math.sqrt((A * (1 - A) + (m - 1) * (q1 - A * A) + (m - 1) * (q2 - A * A)) / (m * m));
     };
     for (const m of [30, 300]) {
@@ -135,11 +152,14 @@ describe('MIA bootstrap standard error (issue 10 item 2)', () => {
 
   it('paperMia reports the SE of the branch its score comes from; bootstrap 0 turns it off', () => {
     const rng = new Rng(3);
-    const a = gaussian(rng, 300, 1), b = gaussian(rng, 300, 0);
+    const a = gaussian(rng, 300, 1),
+      b = gaussian(rng, 300, 0);
     const r = paperMia(a, labelsOf(300, 10), b, labelsOf(300, 10), new Rng(0));
     expect(r.se).toBeGreaterThan(0);
     expect(r.perSide).toBe(300);
     expect(r.score).toBe(liraMiaScore(a, labelsOf(300, 10), b, labelsOf(300, 10), new Rng(0).fork('direct')));
-    expect(Number.isNaN(paperMia(a, labelsOf(300, 10), b, labelsOf(300, 10), new Rng(0), { bootstrap: 0 }).se)).toBe(true);
+    expect(Number.isNaN(paperMia(a, labelsOf(300, 10), b, labelsOf(300, 10), new Rng(0), { bootstrap: 0 }).se)).toBe(
+      true,
+    );
   });
 });

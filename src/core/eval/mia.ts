@@ -51,18 +51,24 @@ export interface MiaScore {
  * returns 100·AUC. (The reference repeats this 20× with fixed folds — identical values — so once suffices.)
  */
 export function liraMiaScore(
-  phiA: ArrayLike<number>, labelsA: ArrayLike<number>,
-  phiB: ArrayLike<number>, labelsB: ArrayLike<number>,
-  rng: Rng, opts: MiaOptions = {},
+  phiA: ArrayLike<number>,
+  labelsA: ArrayLike<number>,
+  phiB: ArrayLike<number>,
+  labelsB: ArrayLike<number>,
+  rng: Rng,
+  opts: MiaOptions = {},
 ): number {
   return liraMia(phiA, labelsA, phiB, labelsB, rng, { ...opts, bootstrap: 0 }).score;
 }
 
 /** `liraMiaScore` with its bootstrap standard error and the number of examples per side. */
 export function liraMia(
-  phiA: ArrayLike<number>, labelsA: ArrayLike<number>,
-  phiB: ArrayLike<number>, labelsB: ArrayLike<number>,
-  rng: Rng, opts: MiaOptions = {},
+  phiA: ArrayLike<number>,
+  labelsA: ArrayLike<number>,
+  phiB: ArrayLike<number>,
+  labelsB: ArrayLike<number>,
+  rng: Rng,
+  opts: MiaOptions = {},
 ): MiaScore {
   const k = opts.folds ?? 5;
   if (phiA.length !== labelsA.length || phiB.length !== labelsB.length) {
@@ -74,7 +80,10 @@ export function liraMia(
   for (let i = 0; i < labelsB.length; i++) if (classesA.has(labelsB[i])) bKeep.push(i);
   const m = Math.min(phiA.length, bKeep.length);
   if (m < k) {
-    throw new LabError(`needs at least ${k} examples per side, got |A| = ${phiA.length}, |B'| = ${bKeep.length}`, 'liraMiaScore');
+    throw new LabError(
+      `needs at least ${k} examples per side, got |A| = ${phiA.length}, |B'| = ${bKeep.length}`,
+      'liraMiaScore',
+    );
   }
   const orderA = rng.fork('shuffleA').permutation(phiA.length);
   const orderB = rng.fork('shuffleB').shuffle(Int32Array.from(bKeep));
@@ -112,14 +121,21 @@ export function bootstrapAucSe(scores: ArrayLike<number>, m: number, rng: Rng, r
   const vals = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     cnt.fill(0);
-    for (let i = 0; i < m; i++) { cnt[rng.int(m)]++; cnt[m + rng.int(m)]++; }
+    for (let i = 0; i < m; i++) {
+      cnt[rng.int(m)]++;
+      cnt[m + rng.int(m)]++;
+    }
     // AUC = P(score of class 1 > score of class 0) + ½ P(equal)
-    let negBelow = 0, pairs = 0, start = 0;
+    let negBelow = 0,
+      pairs = 0,
+      start = 0;
     for (const end of groupEnd) {
-      let neg = 0, pos = 0;
+      let neg = 0,
+        pos = 0;
       for (let t = start; t <= end; t++) {
         const i = order[t];
-        if (i < m) neg += cnt[i]; else pos += cnt[i];
+        if (i < m) neg += cnt[i];
+        else pos += cnt[i];
       }
       pairs += pos * (negBelow + 0.5 * neg);
       negBelow += neg;
@@ -158,21 +174,35 @@ export interface PaperMiaResult {
  * not class-filtered — spec §10 C9, followed as in the code) and B' is then all of D_f; the score is max(s₁, s₂).
  */
 export function paperMia(
-  phiForget: ArrayLike<number>, labelsForget: ArrayLike<number>,
-  phiTest: ArrayLike<number>, labelsTest: ArrayLike<number>,
-  rng: Rng, opts: MiaOptions = {},
+  phiForget: ArrayLike<number>,
+  labelsForget: ArrayLike<number>,
+  phiTest: ArrayLike<number>,
+  labelsTest: ArrayLike<number>,
+  rng: Rng,
+  opts: MiaOptions = {},
 ): PaperMiaResult {
   const d = liraMia(phiForget, labelsForget, phiTest, labelsTest, rng.fork('direct'), opts);
   if (d.score > MIA_SWAP_THRESHOLD) {
     return {
-      score: d.score, direct: d.score, swapped: null, se: d.se, perSide: d.perSide, branch: 'direct', oof: d.oof,
+      score: d.score,
+      direct: d.score,
+      swapped: null,
+      se: d.se,
+      perSide: d.perSide,
+      branch: 'direct',
+      oof: d.oof,
     };
   }
   const s = liraMia(phiTest, labelsTest, phiForget, labelsForget, rng.fork('swapped'), opts);
   const best = s.score > d.score ? s : d;
   return {
-    score: best.score, direct: d.score, swapped: s.score, se: best.se, perSide: best.perSide,
-    branch: best === s ? 'swapped' : 'direct', oof: best.oof,
+    score: best.score,
+    direct: d.score,
+    swapped: s.score,
+    se: best.se,
+    perSide: best.perSide,
+    branch: best === s ? 'swapped' : 'direct',
+    oof: best.oof,
   };
 }
 
@@ -194,9 +224,12 @@ export interface LossMiaOptions {
  * held-out accuracy ×100 is returned. ≈50 = forget examples look like unseen ones.
  */
 export function lossLrMia(
-  forgetLosses: ArrayLike<number>, forgetLabels: ArrayLike<number>,
-  testLosses: ArrayLike<number>, testLabels: ArrayLike<number>,
-  rng: Rng, opts: LossMiaOptions = {},
+  forgetLosses: ArrayLike<number>,
+  forgetLabels: ArrayLike<number>,
+  testLosses: ArrayLike<number>,
+  testLabels: ArrayLike<number>,
+  rng: Rng,
+  opts: LossMiaOptions = {},
 ): number {
   const k = opts.folds ?? 5;
   if (forgetLosses.length !== forgetLabels.length || testLosses.length !== testLabels.length) {
@@ -210,9 +243,15 @@ export function lossLrMia(
   }
   const m = Math.min(forgetLosses.length, testKeep.length);
   if (m < k) {
-    throw new LabError(`needs at least ${k} examples per side, got forget ${forgetLosses.length}, test ${testKeep.length}`, 'lossLrMia');
+    throw new LabError(
+      `needs at least ${k} examples per side, got forget ${forgetLosses.length}, test ${testKeep.length}`,
+      'lossLrMia',
+    );
   }
-  const fPick = rng.fork('forget').sample(Array.from({ length: forgetLosses.length }, (_, i) => i), m);
+  const fPick = rng.fork('forget').sample(
+    Array.from({ length: forgetLosses.length }, (_, i) => i),
+    m,
+  );
   const tPick = rng.fork('test').sample(testKeep, m);
   const x = new Float64Array(2 * m);
   const y = new Int32Array(2 * m);
@@ -224,10 +263,15 @@ export function lossLrMia(
   const folds = stratifiedKFold(y, k, rng.fork('folds'));
   let accSum = 0;
   for (let f = 0; f < k; f++) {
-    const trX: number[] = [], trY: number[] = [], te: number[] = [];
+    const trX: number[] = [],
+      trY: number[] = [],
+      te: number[] = [];
     for (let i = 0; i < 2 * m; i++) {
       if (folds[i] === f) te.push(i);
-      else { trX.push(x[i]); trY.push(y[i]); }
+      else {
+        trX.push(x[i]);
+        trY.push(y[i]);
+      }
     }
     const model = fitLogReg1D(trX, trY);
     let correct = 0;

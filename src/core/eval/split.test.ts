@@ -15,7 +15,16 @@ const test = labels(10, 20);
 
 describe('makeSplit', () => {
   it('uniform: subset sizes, permuted order, first ⌊fraction·n⌋ forgotten, 70/30 test split', () => {
-    const s = makeSplit({ trainLabels: train, testLabels: test, trainPerClass: 30, testPerClass: 10, mode: 'uniform', forgetClass: null, fraction: 0.1, rng: new Rng(1) });
+    const s = makeSplit({
+      trainLabels: train,
+      testLabels: test,
+      trainPerClass: 30,
+      testPerClass: 10,
+      mode: 'uniform',
+      forgetClass: null,
+      fraction: 0.1,
+      rng: new Rng(1),
+    });
     expect(s.trainIdx.length).toBe(300);
     expect(new Set(s.trainIdx).size).toBe(300);
     for (let c = 0; c < 10; c++) expect(Array.from(s.trainIdx).filter((i) => train[i] === c).length).toBe(30);
@@ -33,7 +42,14 @@ describe('makeSplit', () => {
   });
 
   it('is deterministic in the seed and differs across seeds', () => {
-    const o = { trainLabels: train, testLabels: test, trainPerClass: 0, testPerClass: 0, mode: 'uniform' as const, forgetClass: null };
+    const o = {
+      trainLabels: train,
+      testLabels: test,
+      trainPerClass: 0,
+      testPerClass: 0,
+      mode: 'uniform' as const,
+      forgetClass: null,
+    };
     const a = makeSplit({ ...o, rng: new Rng(7) });
     const b = makeSplit({ ...o, rng: new Rng(7) });
     const c = makeSplit({ ...o, rng: new Rng(8) });
@@ -44,7 +60,15 @@ describe('makeSplit', () => {
   });
 
   it('class: forgets every train-subset image of the class, keeps permuted order', () => {
-    const s = makeSplit({ trainLabels: train, testLabels: test, trainPerClass: 20, testPerClass: 0, mode: 'class', forgetClass: 3, rng: new Rng(2) });
+    const s = makeSplit({
+      trainLabels: train,
+      testLabels: test,
+      trainPerClass: 20,
+      testPerClass: 0,
+      mode: 'class',
+      forgetClass: 3,
+      rng: new Rng(2),
+    });
     expect(s.forgetClass).toBe(3);
     expect(s.forgetIdx.length).toBe(20);
     expect(Array.from(s.forgetIdx).every((i) => train[i] === 3)).toBe(true);
@@ -56,7 +80,15 @@ describe('makeSplit', () => {
   it('class: draws the class from the rng when null', () => {
     const seen = new Set<number>();
     for (let seed = 0; seed < 20; seed++) {
-      const s = makeSplit({ trainLabels: train, testLabels: test, trainPerClass: 5, testPerClass: 5, mode: 'class', forgetClass: null, rng: new Rng(seed) });
+      const s = makeSplit({
+        trainLabels: train,
+        testLabels: test,
+        trainPerClass: 5,
+        testPerClass: 5,
+        mode: 'class',
+        forgetClass: null,
+        rng: new Rng(seed),
+      });
       expect(s.forgetClass).not.toBeNull();
       seen.add(s.forgetClass!);
     }
@@ -64,7 +96,14 @@ describe('makeSplit', () => {
   });
 
   it('validates ranges with LabErrors', () => {
-    const o = { trainLabels: train, testLabels: test, trainPerClass: 0, testPerClass: 0, forgetClass: null, rng: new Rng(0) };
+    const o = {
+      trainLabels: train,
+      testLabels: test,
+      trainPerClass: 0,
+      testPerClass: 0,
+      forgetClass: null,
+      rng: new Rng(0),
+    };
     expect(() => makeSplit({ ...o, mode: 'uniform', fraction: 0 })).toThrow(LabError);
     expect(() => makeSplit({ ...o, mode: 'uniform', fraction: 1 })).toThrow(/fraction/);
     expect(() => makeSplit({ ...o, mode: 'class', forgetClass: 10 })).toThrow(/0\.\.9/);
@@ -76,7 +115,15 @@ describe('makeSplit', () => {
 
 describe('multi-round', () => {
   it('round r>0 forgets the first 10% of the previous retain list', () => {
-    const s0 = makeSplit({ trainLabels: train, testLabels: test, trainPerClass: 0, testPerClass: 0, mode: 'uniform', forgetClass: null, rng: new Rng(3) });
+    const s0 = makeSplit({
+      trainLabels: train,
+      testLabels: test,
+      trainPerClass: 0,
+      testPerClass: 0,
+      mode: 'uniform',
+      forgetClass: null,
+      rng: new Rng(3),
+    });
     const s1 = nextRoundSplit(s0, 0.1);
     expect(s1.forgetIdx.length).toBe(45);
     expect(Array.from(s1.forgetIdx)).toEqual(Array.from(s0.retainIdx.slice(0, 45)));
@@ -101,11 +148,27 @@ describe('stratified 70/30 test split', () => {
     // 1000 test images per class (CIFAR-10's test set) → ⌊0.7·1000⌋ = 700 regulariser, 300 evaluation per class;
     // uneven classes (7 and 13 images) → ⌊4.9⌋ = 4 / 3 and ⌊9.1⌋ = 9 / 4.
     const big = labels(10, 1000);
-    const s = makeSplit({ trainLabels: train, testLabels: big, trainPerClass: 0, testPerClass: 0, mode: 'class', forgetClass: 4, rng: new Rng(7) });
+    const s = makeSplit({
+      trainLabels: train,
+      testLabels: big,
+      trainPerClass: 0,
+      testPerClass: 0,
+      mode: 'class',
+      forgetClass: 4,
+      rng: new Rng(7),
+    });
     const evalByClass = indicesByClass(big, 10, s.testEvalIdx).map((a) => a.length);
     expect(evalByClass).toEqual(new Array(10).fill(300));
     const uneven = Uint8Array.from([...new Array(7).fill(0), ...new Array(13).fill(1)]);
-    const u = makeSplit({ trainLabels: labels(2, 20), testLabels: uneven, trainPerClass: 0, testPerClass: 0, mode: 'uniform', forgetClass: null, rng: new Rng(1) });
+    const u = makeSplit({
+      trainLabels: labels(2, 20),
+      testLabels: uneven,
+      trainPerClass: 0,
+      testPerClass: 0,
+      mode: 'uniform',
+      forgetClass: null,
+      rng: new Rng(1),
+    });
     expect(indicesByClass(uneven, 2, u.testEvalIdx).map((a) => a.length)).toEqual([3, 4]);
     expect(indicesByClass(uneven, 2, u.testUsedIdx).map((a) => a.length)).toEqual([4, 9]);
   });

@@ -49,7 +49,8 @@ export function indicesByClass(labels: ArrayLike<number>, numClasses?: number, i
   const counts = new Int32Array(C);
   for (let k = 0; k < n; k++) {
     const y = labels[idx ? idx[k] : k];
-    if (!(y >= 0 && y < C && Number.isInteger(y))) throw new LabError(`label ${y} outside 0..${C - 1}`, 'indicesByClass');
+    if (!(y >= 0 && y < C && Number.isInteger(y)))
+      throw new LabError(`label ${y} outside 0..${C - 1}`, 'indicesByClass');
     counts[y]++;
   }
   const out = Array.from(counts, (c) => new Int32Array(c));
@@ -77,7 +78,10 @@ function perClassSubset(labels: ArrayLike<number>, C: number, perClass: number, 
   const parts: Int32Array[] = [];
   for (let c = 0; c < C; c++) {
     const pool = byClass[c];
-    if (perClass === 0) { parts.push(pool); continue; }
+    if (perClass === 0) {
+      parts.push(pool);
+      continue;
+    }
     if (pool.length < perClass) {
       throw new LabError(`${what}: class ${c} has only ${pool.length} images, ${perClass} per class requested`, WHERE);
     }
@@ -86,7 +90,10 @@ function perClassSubset(labels: ArrayLike<number>, C: number, perClass: number, 
   const total = parts.reduce((s, p) => s + p.length, 0);
   const out = new Int32Array(total);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out.sort();
 }
 
@@ -122,7 +129,8 @@ export function makeSplit(opts: MakeSplitOptions): Split {
         throw new LabError(`forget class must be an integer in 0..${C - 1}, got ${forgetClass}`, WHERE);
       }
     }
-    const f: number[] = [], r: number[] = [];
+    const f: number[] = [],
+      r: number[] = [];
     for (let i = 0; i < n; i++) (trainLabels[trainIdx[i]] === forgetClass ? f : r).push(trainIdx[i]);
     if (f.length === 0) throw new LabError(`class ${forgetClass} has no training images in the subset`, WHERE);
     if (r.length === 0) throw new LabError(`forgetting class ${forgetClass} leaves no retain images`, WHERE);
@@ -148,14 +156,19 @@ export function makeSplit(opts: MakeSplitOptions): Split {
   for (let i = 0; i < nt; i++) perClassN[testLabels[testSubset[i]]]++;
   const usedQuota = Array.from(perClassN, (n) => Math.floor(TEST_USED_FRACTION * n));
   const nUsed = usedQuota.reduce((a, b) => a + b, 0);
-  if (nUsed < 1 || nt - nUsed < 1) throw new LabError(`test subset of ${nt} images is too small for the 70/30 split`, WHERE);
+  if (nUsed < 1 || nt - nUsed < 1)
+    throw new LabError(`test subset of ${nt} images is too small for the 70/30 split`, WHERE);
   const testUsedIdx = new Int32Array(nUsed);
   const testEvalIdx = new Int32Array(nt - nUsed);
-  let u = 0, e = 0;
+  let u = 0,
+    e = 0;
   for (let i = 0; i < nt; i++) {
     const v = testSubset[testPerm[i]];
     const c = testLabels[v];
-    if (usedQuota[c] > 0) { usedQuota[c]--; testUsedIdx[u++] = v; } else testEvalIdx[e++] = v;
+    if (usedQuota[c] > 0) {
+      usedQuota[c]--;
+      testUsedIdx[u++] = v;
+    } else testEvalIdx[e++] = v;
   }
 
   return { mode, forgetClass, trainIdx, forgetIdx, retainIdx, testUsedIdx, testEvalIdx };
@@ -168,10 +181,15 @@ export function makeSplit(opts: MakeSplitOptions): Split {
  * set only (what each round evaluates) — use `cumulativeForgetIdx` for everything forgotten so far.
  */
 export function nextRoundSplit(prev: Split, fraction = 0.1): Split {
-  if (!(fraction > 0 && fraction < 1)) throw new LabError(`forget fraction must be in (0,1), got ${fraction}`, 'nextRoundSplit');
+  if (!(fraction > 0 && fraction < 1))
+    throw new LabError(`forget fraction must be in (0,1), got ${fraction}`, 'nextRoundSplit');
   const n = prev.retainIdx.length;
   const nf = Math.floor(fraction * n);
-  if (nf < 1 || nf >= n) throw new LabError(`fraction ${fraction} of a retain set of ${n} leaves nothing to forget or retain`, 'nextRoundSplit');
+  if (nf < 1 || nf >= n)
+    throw new LabError(
+      `fraction ${fraction} of a retain set of ${n} leaves nothing to forget or retain`,
+      'nextRoundSplit',
+    );
   return {
     mode: 'uniform',
     forgetClass: null,

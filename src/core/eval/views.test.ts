@@ -3,7 +3,14 @@ import { Rng } from '../rng';
 import { auc } from './logreg';
 import { liraMia, paperMia, MIA_SWAP_THRESHOLD } from './mia';
 import {
-  argmaxRows, attackView, confusionMatrix, downsampleRoc, perClassAccuracy, rocArea, rocCurve, ROC_MAX_POINTS,
+  argmaxRows,
+  attackView,
+  confusionMatrix,
+  downsampleRoc,
+  perClassAccuracy,
+  rocArea,
+  rocCurve,
+  ROC_MAX_POINTS,
 } from './views';
 
 const gauss = (rng: Rng, n: number, mu: number) => Float64Array.from({ length: n }, () => mu + rng.normal());
@@ -20,7 +27,8 @@ function expectMonotoneRoc(roc: ReadonlyArray<readonly [number, number]>): void 
 describe('confusion matrix and per-class accuracy', () => {
   it('rows sum to the class counts; the diagonal share is the per-class accuracy; consistent with overall', () => {
     const rng = new Rng(5);
-    const C = 4, n = 203;
+    const C = 4,
+      n = 203;
     const labels = Int32Array.from({ length: n }, () => rng.int(C));
     const logits = Float32Array.from({ length: n * C }, () => rng.normal());
     const pred = argmaxRows(logits, n, C);
@@ -69,8 +77,10 @@ describe('ROC curve', () => {
 
   it('the attack view of liraMia: its ROC area ×100 is the branch score (direct: positives = test side)', () => {
     const rng = new Rng(3);
-    const phiF = gauss(rng, 200, 1.0), phiT = gauss(rng, 150, 0);
-    const lf = new Int32Array(200), lt = new Int32Array(150);
+    const phiF = gauss(rng, 200, 1.0),
+      phiT = gauss(rng, 150, 0);
+    const lf = new Int32Array(200),
+      lt = new Int32Array(150);
     const r = liraMia(phiF, lf, phiT, lt, new Rng(4), { bootstrap: 0 });
     const full = rocCurve(r.oof.b, r.oof.a);
     expect(100 * rocArea(full)).toBeCloseTo(r.score, 9);
@@ -87,7 +97,8 @@ describe('ROC curve', () => {
     const rng = new Rng(21);
     let res = null as ReturnType<typeof paperMia> | null;
     for (let t = 0; t < 40 && !res; t++) {
-      const phiF = gauss(rng, 30, 0), phiT = gauss(rng, 30, 0);
+      const phiF = gauss(rng, 30, 0),
+        phiT = gauss(rng, 30, 0);
       const r = paperMia(phiF, new Int32Array(30), phiT, new Int32Array(30), new Rng(t), { bootstrap: 0 });
       if (r.swapped !== null && r.branch === 'swapped') res = r;
     }

@@ -30,7 +30,8 @@ export function confusionMatrix(pred: ArrayLike<number>, labels: ArrayLike<numbe
   }
   const m = Array.from({ length: C }, () => new Array<number>(C).fill(0));
   for (let i = 0; i < labels.length; i++) {
-    const y = labels[i], p = pred[i];
+    const y = labels[i],
+      p = pred[i];
     if (!(y >= 0 && y < C && p >= 0 && p < C)) {
       throw new LabError(`label ${y} or prediction ${p} outside 0..${C - 1}`, 'confusionMatrix');
     }
@@ -53,7 +54,8 @@ export function perClassAccuracy(confusion: number[][]): Array<number | null> {
  * exactly the AUC with ties counted ½ (logreg.ts `auc`).
  */
 export function rocCurve(pos: ArrayLike<number>, neg: ArrayLike<number>): Array<[number, number]> {
-  const nP = pos.length, nN = neg.length;
+  const nP = pos.length,
+    nN = neg.length;
   if (nP === 0 || nN === 0) throw new LabError(`ROC needs both sides (positives ${nP}, negatives ${nN})`, 'rocCurve');
   const all: Array<[number, number]> = [];
   for (let i = 0; i < nP; i++) all.push([pos[i], 1]);
@@ -61,11 +63,13 @@ export function rocCurve(pos: ArrayLike<number>, neg: ArrayLike<number>): Array<
   for (const [s] of all) if (!Number.isFinite(s)) throw new LabError(`score ${s} is not finite`, 'rocCurve');
   all.sort((a, b) => b[0] - a[0]);
   const pts: Array<[number, number]> = [[0, 0]];
-  let tp = 0, fp = 0;
+  let tp = 0,
+    fp = 0;
   for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j][0] === all[i][0]) {
-      if (all[j][1] === 1) tp++; else fp++;
+      if (all[j][1] === 1) tp++;
+      else fp++;
       j++;
     }
     pts.push([fp / nN, tp / nP]);
@@ -78,7 +82,7 @@ export function rocCurve(pos: ArrayLike<number>, neg: ArrayLike<number>): Array<
 export function rocArea(points: ReadonlyArray<readonly [number, number]>): number {
   let a = 0;
   for (let i = 1; i < points.length; i++) {
-    a += (points[i][0] - points[i - 1][0]) * (points[i][1] + points[i - 1][1]) / 2;
+    a += ((points[i][0] - points[i - 1][0]) * (points[i][1] + points[i - 1][1])) / 2;
   }
   return a;
 }
@@ -114,7 +118,10 @@ const roundTo = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
  * The ROC treats the positive side as positives; its full-curve area ×100 is the reported `mia` exactly.
  */
 export function attackView(
-  branch: 'direct' | 'swapped', aScores: ArrayLike<number>, bScores: ArrayLike<number>, score: number,
+  branch: 'direct' | 'swapped',
+  aScores: ArrayLike<number>,
+  bScores: ArrayLike<number>,
+  score: number,
 ): AttackView {
   const forget = branch === 'direct' ? aScores : bScores;
   const test = branch === 'direct' ? bScores : aScores;
@@ -122,7 +129,9 @@ export function attackView(
   const roc = rocCurve(branch === 'direct' ? test : forget, branch === 'direct' ? forget : test);
   const d = ATTACK_SCORE_DECIMALS;
   return {
-    branch, positive, auc: score,
+    branch,
+    positive,
+    auc: score,
     forgetScores: Array.from(forget, (x) => roundTo(x, d)),
     testScores: Array.from(test, (x) => roundTo(x, d)),
     roc: downsampleRoc(roc).map(([f, t]) => [roundTo(f, 6), roundTo(t, 6)]),
@@ -131,7 +140,10 @@ export function attackView(
 
 /** Per-class view from predictions: test accuracy per class (test-eval), forget accuracy per class. */
 export function perClassView(
-  testConfusion: number[][], forgetPred: ArrayLike<number>, forgetLabels: ArrayLike<number>, C: number,
+  testConfusion: number[][],
+  forgetPred: ArrayLike<number>,
+  forgetLabels: ArrayLike<number>,
+  C: number,
 ): PerClassView {
   return {
     testAcc: perClassAccuracy(testConfusion),

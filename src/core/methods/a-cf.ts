@@ -5,10 +5,15 @@ export const A_CF = defineMethod({
   name: 'A-CF',
   label: 'A-CF',
   hparams: {
-    ...amuKnobs('acf', col(2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 1e-4, 1e-4),
-      { key: 'acf_lr', label: 'A-CF Adam lr' }),
-    acf_lambda: onPage(real(34, 0, 1e4, 'λ: weight of MMD² between Gaussianised test and forget losses'),
-      'acf_lam', 'A-CF λ (MMD weight)'),
+    ...amuKnobs('acf', col(2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 1e-4, 1e-4), {
+      key: 'acf_lr',
+      label: 'A-CF Adam lr',
+    }),
+    acf_lambda: onPage(
+      real(34, 0, 1e4, 'λ: weight of MMD² between Gaussianised test and forget losses'),
+      'acf_lam',
+      'A-CF λ (MMD weight)',
+    ),
     batch_size: batch,
   },
   scaleEpochs: 'fixed',

@@ -10,11 +10,17 @@ export const BAD_DISTILLATION = defineMethod({
   hparams: {
     bad_distill_lr: onPage(
       lr(col(0.01, 0.005, 0.005, 0.003, 0.01, 0.005, 0.005, 0.004, 0.005, 0.005), 'SGD learning rate (constant)'),
-      'bd_lr', 'Bad distillation lr'),
+      'bd_lr',
+      'Bad distillation lr',
+    ),
     bad_distill_epochs: onPage(epochs(col(20, 20, 30, 30, 20, 20, 30, 30, 20, 20)), 'bd_ep', 'Bad distillation epochs'),
     partial_retain_ratio: real(
       col(RATIO, RATIO, RATIO, RATIO, RATIO, RATIO, RATIO, RATIO, RATIO_CINIC, RATIO_CINIC),
-      0, 1, 'fraction of D_r sub-sampled w/o DC (ignored w/ DC: all of D_r^red, §10 C6)', true),
+      0,
+      1,
+      'fraction of D_r sub-sampled w/o DC (ignored w/ DC: all of D_r^red, §10 C6)',
+      true,
+    ),
     bad_distill_T: real(2, 0, 100, 'KL temperature T', true),
     bad_distill_momentum: mom(0.9),
     bad_distill_wd: wd(5e-4),

@@ -5,7 +5,11 @@ export const CF = defineMethod({
   name: 'CF',
   label: 'CF',
   hparams: {
-    cf_lr: onPage(lr(col(0.04, 0.04, 0.03, 0.03, 0.04, 0.3, 0.03, 0.12, 0.04, 0.04), 'SGD learning rate'), 'cf_lr', 'CF lr'),
+    cf_lr: onPage(
+      lr(col(0.04, 0.04, 0.03, 0.03, 0.04, 0.3, 0.03, 0.12, 0.04, 0.04), 'SGD learning rate'),
+      'cf_lr',
+      'CF lr',
+    ),
     cf_epochs: onPage(epochs(50), 'cf_ep', 'CF epochs'),
     cf_momentum: mom(0.502),
     cf_wd: wd(0.0014),

@@ -8,9 +8,16 @@ import type { HParamValue } from '../types';
 
 /** Columns of spec §6.8, in the spec's order. */
 export const SETTINGS = [
-  'C10-R18', 'C10-R18-DC', 'C10-R50', 'C10-R50-DC',
-  'SVHN-R18', 'SVHN-R18-DC', 'SVHN-R50', 'SVHN-R50-DC',
-  'CINIC-R18', 'CINIC-R18-DC',
+  'C10-R18',
+  'C10-R18-DC',
+  'C10-R50',
+  'C10-R50-DC',
+  'SVHN-R18',
+  'SVHN-R18-DC',
+  'SVHN-R50',
+  'SVHN-R50-DC',
+  'CINIC-R18',
+  'CINIC-R18-DC',
 ] as const;
 export type SettingKey = (typeof SETTINGS)[number];
 
@@ -53,38 +60,81 @@ export const defineMethod = <const N extends string>(card: MethodCard<N>): Metho
 // ---------------------------------------------------------------------------------------------------- builders
 
 export const col = (...v: Row): PerSetting => ({ perSetting: v });
-export const lr = (value: number | PerSetting, doc: string): HParamDef =>
-  ({ type: 'num', value, min: 0, max: 10, minOpen: true, doc });
-export const mom = (value: number, doc = 'SGD momentum'): HParamDef => ({ type: 'num', value, min: 0, max: 0.999, doc });
-export const wd = (value: number, doc = 'SGD weight decay (coupled L2)'): HParamDef =>
-  ({ type: 'num', value, min: 0, max: 1, doc });
-export const epochs = (value: number | PerSetting, doc = 'epochs (scaled by epochScale)'): HParamDef =>
-  ({ type: 'int', value, min: 1, max: 10000, doc });
-export const count = (value: number | PerSetting, doc: string, min = 0): HParamDef =>
-  ({ type: 'int', value, min, max: 10000, doc });
-export const real = (value: number | PerSetting, min: number, max: number, doc: string, minOpen = false): HParamDef =>
-  ({ type: 'num', value, min, max, minOpen, doc });
-export const batch: HParamDef =
-  { type: 'int', value: 64, min: 1, max: 4096, doc: 'retain minibatch size B (forget/test loaders use it too)' };
+export const lr = (value: number | PerSetting, doc: string): HParamDef => ({
+  type: 'num',
+  value,
+  min: 0,
+  max: 10,
+  minOpen: true,
+  doc,
+});
+export const mom = (value: number, doc = 'SGD momentum'): HParamDef => ({
+  type: 'num',
+  value,
+  min: 0,
+  max: 0.999,
+  doc,
+});
+export const wd = (value: number, doc = 'SGD weight decay (coupled L2)'): HParamDef => ({
+  type: 'num',
+  value,
+  min: 0,
+  max: 1,
+  doc,
+});
+export const epochs = (value: number | PerSetting, doc = 'epochs (scaled by epochScale)'): HParamDef => ({
+  type: 'int',
+  value,
+  min: 1,
+  max: 10000,
+  doc,
+});
+export const count = (value: number | PerSetting, doc: string, min = 0): HParamDef => ({
+  type: 'int',
+  value,
+  min,
+  max: 10000,
+  doc,
+});
+export const real = (
+  value: number | PerSetting,
+  min: number,
+  max: number,
+  doc: string,
+  minOpen = false,
+): HParamDef => ({ type: 'num', value, min, max, minOpen, doc });
+export const batch: HParamDef = {
+  type: 'int',
+  value: 64,
+  min: 1,
+  max: 4096,
+  doc: 'retain minibatch size B (forget/test loaders use it too)',
+};
 /** Marks a hyper-parameter as shown on the page, with its URL key. */
 export const onPage = (def: HParamDef, key: string, label: string): HParamDef => ({ ...def, page: { key, label } });
 
 /** Knobs shared by the three A-AMU methods (spec §5.1–5.3, §5.7, §10 B2, §5.6). */
 export const amuKnobs = (
-  p: string, lrValue: number | PerSetting, lrPage: { key: string; label: string },
+  p: string,
+  lrValue: number | PerSetting,
+  lrPage: { key: string; label: string },
 ): Record<string, HParamDef> => ({
   [`${p}_lr`]: onPage(lr(lrValue, 'Adam learning rate (constant)'), lrPage.key, lrPage.label),
   [`${p}_epochs`]: epochs(1, 'epochs (NOT scaled by epochScale)'),
   [`${p}_lambda`]: real(34, 0, 1e4, 'λ: weight of MMD² between Gaussianised test and forget losses'),
-  [`${p}_k`]: real(2, 0, 1e3, 'k: sharpness of the smoothed ECDF (paper\'s 1/τ)', true),
+  [`${p}_k`]: real(2, 0, 1e3, "k: sharpness of the smoothed ECDF (paper's 1/τ)", true),
   [`${p}_K`]: real(60, 0, 1e3, 'K: clip of the probit output', true),
   [`${p}_sigma`]: real(1, 0, 1e3, 'Gaussian kernel bandwidth of the MMD', true),
   [`${p}_ecdf`]: {
-    type: 'enum', value: 'one-sided', values: ['one-sided', 'two-sided'],
+    type: 'enum',
+    value: 'one-sided',
+    values: ['one-sided', 'two-sided'],
     doc: 'smoothed ECDF: reference code (one-sided ReLU) or paper formula (two-sided), §10 B2',
   },
   [`${p}_square`]: {
-    type: 'enum', value: 'batch-mean', values: ['batch-mean', 'per-sample'],
+    type: 'enum',
+    value: 'batch-mean',
+    values: ['batch-mean', 'per-sample'],
     doc: 'steepened loss: (mean CE)² (HEAD, paper) or mean(CE²) (commit 79b7370), §5.6',
   },
   [`${p}_sample_factor`]: count(4, 'forget and test samples per step = factor × batch_size', 1),
@@ -96,8 +146,10 @@ export const scaleEpochCount = (e: number, s: number) => Math.max(1, Math.round(
 export const scaleWarmup = (w: number, e: number, s: number) => Math.max(0, Math.min(Math.round(w * s), e - 1));
 
 /** Retrain / CF: epochs max(1, round(E·s)), warm-up round(W·s) at most E'−1. */
-export const scaleWarmCos = (p: string) => (hp: Record<string, HParamValue>, s: number): void => {
-  const e = scaleEpochCount(hp[`${p}_epochs`] as number, s);
-  hp[`${p}_warmup`] = scaleWarmup(hp[`${p}_warmup`] as number, e, s);
-  hp[`${p}_epochs`] = e;
-};
+export const scaleWarmCos =
+  (p: string) =>
+  (hp: Record<string, HParamValue>, s: number): void => {
+    const e = scaleEpochCount(hp[`${p}_epochs`] as number, s);
+    hp[`${p}_warmup`] = scaleWarmup(hp[`${p}_warmup`] as number, e, s);
+    hp[`${p}_epochs`] = e;
+  };

@@ -3,7 +3,13 @@ import { METHOD_CARDS, METHOD_NAMES, methodCard } from './registry';
 import { scalePruning } from './pruning';
 import { LabError } from '../types';
 import {
-  HPARAM_TABLE, SETTINGS, defaultHParams, resolveHParams, scaleHParams, settingKey, validateHParam,
+  HPARAM_TABLE,
+  SETTINGS,
+  defaultHParams,
+  resolveHParams,
+  scaleHParams,
+  settingKey,
+  validateHParam,
 } from './hparams';
 
 const C10 = { dataset: 'cifar10', arch: 'resnet18', withDC: false } as const;
@@ -35,10 +41,28 @@ describe('hparams table', () => {
     expect(defaultHParams('A-CF', 'C10-R18').acf_lr).toBe(2.4e-4);
     expect(defaultHParams('A-CF', 'CINIC-R18-DC').acf_lr).toBe(1e-4);
     const acf = defaultHParams('A-CF', 'SVHN-R50');
-    expect([acf.acf_epochs, acf.acf_lambda, acf.acf_k, acf.acf_K, acf.acf_ecdf, acf.acf_square]).toEqual([1, 34, 2, 60, 'one-sided', 'batch-mean']);
-    expect(defaultHParams('Retrain', 'C10-R18')).toMatchObject({ retrain_lr: 0.1, retrain_epochs: 100, retrain_warmup: 5, retrain_momentum: 0.9, retrain_wd: 5e-4 });
+    expect([acf.acf_epochs, acf.acf_lambda, acf.acf_k, acf.acf_K, acf.acf_ecdf, acf.acf_square]).toEqual([
+      1,
+      34,
+      2,
+      60,
+      'one-sided',
+      'batch-mean',
+    ]);
+    expect(defaultHParams('Retrain', 'C10-R18')).toMatchObject({
+      retrain_lr: 0.1,
+      retrain_epochs: 100,
+      retrain_warmup: 5,
+      retrain_momentum: 0.9,
+      retrain_wd: 5e-4,
+    });
     expect(defaultHParams('CF', 'C10-R18')).toMatchObject({ cf_epochs: 50, cf_momentum: 0.502, cf_wd: 0.0014 });
-    expect(defaultHParams('A-SCRUB', 'C10-R18')).toMatchObject({ ascrub_lr: 1e-4, ascrub_beta: 0.001, ascrub_gamma: 0.99, ascrub_T: 2 });
+    expect(defaultHParams('A-SCRUB', 'C10-R18')).toMatchObject({
+      ascrub_lr: 1e-4,
+      ascrub_beta: 0.001,
+      ascrub_gamma: 0.99,
+      ascrub_T: 2,
+    });
     expect(defaultHParams('A-L1-Sparse', 'SVHN-R18')).toMatchObject({ asparse_lr: 1e-4, asparse_l1_alpha: 1e-4 });
   });
 
@@ -61,7 +85,11 @@ describe('resolveHParams: epoch scaling', () => {
     expect(resolveHParams('L1-Sparse', C10, {}, s)).toMatchObject({ l1_epochs: 3, l1_no_l1_epochs: 1 });
     expect(resolveHParams('Pruning', C10, {}, s)).toMatchObject({ prune_epochs: 2, prune_step: 1 });
     expect(resolveHParams('SCRUB', C10, {}, s)).toMatchObject({ scrub_epochs: 2, scrub_msteps: 0, scrub_warmup: 1 });
-    expect(resolveHParams('SCRUB', { ...C10, withDC: true }, {}, 0.5)).toMatchObject({ scrub_epochs: 8, scrub_msteps: 4, scrub_warmup: 3 });
+    expect(resolveHParams('SCRUB', { ...C10, withDC: true }, {}, 0.5)).toMatchObject({
+      scrub_epochs: 8,
+      scrub_msteps: 4,
+      scrub_warmup: 3,
+    });
     expect(resolveHParams('Pruning', C10, {}, 0.5)).toMatchObject({ prune_epochs: 10, prune_step: 2 });
     for (const m of ['A-CF', 'A-SCRUB', 'A-L1-Sparse'] as const) {
       const p = m === 'A-CF' ? 'acf' : m === 'A-SCRUB' ? 'ascrub' : 'asparse';
@@ -79,7 +107,10 @@ describe('resolveHParams: epoch scaling', () => {
     const hp = resolveHParams('CF', C10, { cf_epochs: 7, cf_lr: '0.5', cf_ecdf: undefined as never }, 0.1);
     expect(hp.cf_epochs).toBe(7);
     expect(hp.cf_lr).toBe(0.5);
-    expect(resolveHParams('A-CF', C10, { acf_ecdf: 'two-sided', acf_square: 'per-sample' })).toMatchObject({ acf_ecdf: 'two-sided', acf_square: 'per-sample' });
+    expect(resolveHParams('A-CF', C10, { acf_ecdf: 'two-sided', acf_square: 'per-sample' })).toMatchObject({
+      acf_ecdf: 'two-sided',
+      acf_square: 'per-sample',
+    });
   });
 });
 
@@ -124,7 +155,11 @@ describe('override validation', () => {
 describe('method cards', () => {
   it('each card declares its epoch scaling; an unknown method is an error, never silent 1-epoch scaling', () => {
     for (const c of METHOD_CARDS) expect(c.scaleEpochs === 'fixed' || typeof c.scaleEpochs === 'function').toBe(true);
-    expect(METHOD_CARDS.filter((c) => c.scaleEpochs === 'fixed').map((c) => c.name)).toEqual(['A-CF', 'A-SCRUB', 'A-L1-Sparse']);
+    expect(METHOD_CARDS.filter((c) => c.scaleEpochs === 'fixed').map((c) => c.name)).toEqual([
+      'A-CF',
+      'A-SCRUB',
+      'A-L1-Sparse',
+    ]);
     const hp = { x_epochs: 10 };
     expect(() => scaleHParams('Nope' as never, hp, 0.5)).toThrow(LabError);
     expect(() => scaleHParams('Nope' as never, hp, 0.5)).toThrow(/unknown method 'Nope'/);
@@ -156,7 +191,12 @@ describe('Pruning epoch scaling (issue 12: every loop bounded)', () => {
   });
 
   it('fails with a LabError instead of spinning on non-finite or absurd values', () => {
-    const cases: Array<[number, number, number]> = [[20, NaN, 0.5], [NaN, 5, 0.5], [Infinity, 5, 2], [20, 5, 1e6]];
+    const cases: Array<[number, number, number]> = [
+      [20, NaN, 0.5],
+      [NaN, 5, 0.5],
+      [Infinity, 5, 2],
+      [20, 5, 1e6],
+    ];
     for (const [e, step, s] of cases) {
       const hp = { prune_epochs: e, prune_step: step };
       expect(() => scalePruning(hp, s), `${e} ${step} ${s}`).toThrow(LabError);

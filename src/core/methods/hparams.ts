@@ -31,7 +31,8 @@ export type { HParamDef, PerSetting, SettingKey };
 
 /** Every method's hyper-parameter declarations, from the method cards (read-only view). */
 export const HPARAM_TABLE = Object.fromEntries(METHOD_CARDS.map((c) => [c.name, c.hparams])) as Record<
-  MethodName, Record<string, HParamDef>
+  MethodName,
+  Record<string, HParamDef>
 >;
 
 function cardOf(method: string) {
@@ -83,11 +84,17 @@ export function validateHParam(method: MethodName, key: string, value: unknown):
   const def = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
   const where = `hparams.${method}.${key}`;
   if (!def) {
-    throw new LabError(`unknown hyper-parameter '${key}' for method '${method}' (known: ${Object.keys(table).join(', ')})`, where);
+    throw new LabError(
+      `unknown hyper-parameter '${key}' for method '${method}' (known: ${Object.keys(table).join(', ')})`,
+      where,
+    );
   }
   if (def.type === 'enum') {
     if (typeof value !== 'string' || !def.values!.includes(value)) {
-      throw new LabError(`'${String(value)}' is not valid for ${method} ${key}; expected one of ${def.values!.join(', ')}`, where);
+      throw new LabError(
+        `'${String(value)}' is not valid for ${method} ${key}; expected one of ${def.values!.join(', ')}`,
+        where,
+      );
     }
     return value;
   }
@@ -101,8 +108,10 @@ export function validateHParam(method: MethodName, key: string, value: unknown):
   else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) x = Number(value);
   else throw new LabError(`${method} ${key} must be a number, got ${JSON.stringify(value)}`, where);
   if (!Number.isFinite(x)) throw new LabError(`${method} ${key} must be finite, got ${x}`, where);
-  if (def.type === 'int' && !Number.isInteger(x)) throw new LabError(`${method} ${key} must be an integer, got ${x}`, where);
-  const lo = def.min ?? -Infinity, hi = def.max ?? Infinity;
+  if (def.type === 'int' && !Number.isInteger(x))
+    throw new LabError(`${method} ${key} must be an integer, got ${x}`, where);
+  const lo = def.min ?? -Infinity,
+    hi = def.max ?? Infinity;
   if (x < lo || (def.minOpen && x === lo) || x > hi) {
     throw new LabError(`${method} ${key} = ${x} is out of range ${def.minOpen ? '(' : '['}${lo}, ${hi}]`, where);
   }
@@ -132,7 +141,8 @@ export function resolveHParams(
 /** Typed readers for method code (throw a LabError if a resolved record lacks a key). */
 export function hpNum(hp: Record<string, HParamValue>, key: string, method: string): number {
   const v = hp[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new LabError(`missing numeric hyper-parameter '${key}'`, method);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new LabError(`missing numeric hyper-parameter '${key}'`, method);
   return v;
 }
 

@@ -7,10 +7,14 @@ export const L1_SPARSE = defineMethod({
   hparams: {
     l1_lr: onPage(
       lr(col(0.01, 0.005, 0.01, 0.005, 0.01, 0.005, 0.01, 0.005, 0.01, 0.005), 'SGD learning rate (constant)'),
-      'l1_lr', 'ℓ1-sparse lr'),
+      'l1_lr',
+      'ℓ1-sparse lr',
+    ),
     l1_alpha: onPage(
       real(col(1e-4, 1e-4, 1e-5, 1e-5, 1e-4, 8e-4, 1e-5, 5e-4, 1e-4, 1e-4), 0, 1, 'initial L1 weight α (linear decay)'),
-      'l1_a', 'ℓ1-sparse α'),
+      'l1_a',
+      'ℓ1-sparse α',
+    ),
     l1_epochs: epochs(col(30, 30, 40, 40, 30, 30, 40, 40, 30, 30)),
     l1_no_l1_epochs: count(col(1, 1, 3, 3, 1, 1, 3, 3, 1, 1), 'last epochs without L1 (scaled)'),
     l1_momentum: mom(0.9),

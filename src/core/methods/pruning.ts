@@ -13,8 +13,11 @@ export function scalePruning(hp: Record<string, HParamValue>, s: number): void {
   const e = scaleEpochCount(hp.prune_epochs as number, s);
   const want = Math.max(1, Math.round((hp.prune_step as number) * s));
   if (!Number.isInteger(e) || e > MAX_EPOCHS || !Number.isInteger(want)) {
-    throw new LabError(`epochScale ${s} gives prune_epochs ${e} and prune_step ${want}; the schedule needs whole ` +
-      `numbers with at most ${MAX_EPOCHS} epochs`, 'hparams.Pruning');
+    throw new LabError(
+      `epochScale ${s} gives prune_epochs ${e} and prune_step ${want}; the schedule needs whole ` +
+        `numbers with at most ${MAX_EPOCHS} epochs`,
+      'hparams.Pruning',
+    );
   }
   let step = Math.min(want, e); // a step above E' lands on E' anyway, the first divisor below it
   while (e % step !== 0) step--; // ends: step = 1 divides E'
@@ -28,10 +31,15 @@ export const PRUNING = defineMethod({
   hparams: {
     prune_lr: onPage(
       lr(col(0.04, 0.04, 0.03, 0.03, 0.04, 0.04, 0.03, 0.03, 0.01, 0.04), 'SGD learning rate (constant)'),
-      'pr_lr', 'Pruning lr'),
+      'pr_lr',
+      'Pruning lr',
+    ),
     prune_epochs: epochs(20),
-    prune_target: onPage(real(0.95, 0, 1, 'final fraction of conv weights pruned (s)', false),
-      'pr_s', 'Pruning target sparsity'),
+    prune_target: onPage(
+      real(0.95, 0, 1, 'final fraction of conv weights pruned (s)', false),
+      'pr_s',
+      'Pruning target sparsity',
+    ),
     prune_step: count(5, 'prune every `step` epochs (scaled)', 1),
     prune_momentum: mom(0.9),
     prune_wd: wd(5e-4),

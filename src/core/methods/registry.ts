@@ -16,7 +16,17 @@ import { SCRUB } from './scrub';
 import { A_SCRUB } from './a-scrub';
 import { A_L1_SPARSE } from './a-l1-sparse';
 
-export const METHOD_CARDS = [RETRAIN, CF, A_CF, BAD_DISTILLATION, L1_SPARSE, PRUNING, SCRUB, A_SCRUB, A_L1_SPARSE] as const;
+export const METHOD_CARDS = [
+  RETRAIN,
+  CF,
+  A_CF,
+  BAD_DISTILLATION,
+  L1_SPARSE,
+  PRUNING,
+  SCRUB,
+  A_SCRUB,
+  A_L1_SPARSE,
+] as const;
 
 export type MethodName = (typeof METHOD_CARDS)[number]['name'];
 

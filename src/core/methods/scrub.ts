@@ -1,16 +1,36 @@
 /** SCRUB (spec §6.6). Run: src/core/unlearn/scrub.ts. */
-import { batch, col, count, defineMethod, epochs, lr, mom, onPage, real, scaleEpochCount, scaleWarmup, wd } from './define';
+import {
+  batch,
+  col,
+  count,
+  defineMethod,
+  epochs,
+  lr,
+  mom,
+  onPage,
+  real,
+  scaleEpochCount,
+  scaleWarmup,
+  wd,
+} from './define';
 
 export const SCRUB = defineMethod({
   name: 'SCRUB',
   label: 'SCRUB',
   hparams: {
     scrub_lr: onPage(
-      lr(col(0.01, 0.005, 0.01, 0.005, 0.01, 0.005, 0.01, 0.005, 0.005, 0.001), 'SGD learning rate (WarmCos per epoch)'),
-      'scrub_lr', 'SCRUB lr'),
+      lr(
+        col(0.01, 0.005, 0.01, 0.005, 0.01, 0.005, 0.01, 0.005, 0.005, 0.001),
+        'SGD learning rate (WarmCos per epoch)',
+      ),
+      'scrub_lr',
+      'SCRUB lr',
+    ),
     scrub_msteps: onPage(
       count(col(5, 9, 5, 9, 5, 9, 5, 9, 5, 10), 'max passes on epochs 0..msteps (msteps+1 passes, scaled)'),
-      'scrub_ms', 'SCRUB max-steps'),
+      'scrub_ms',
+      'SCRUB max-steps',
+    ),
     scrub_epochs: epochs(15),
     scrub_warmup: count(5, 'WarmCos warm-up epochs (scaled)'),
     scrub_beta: real(0.001, 0, 1e3, 'β: weight of KL_T on retain'),

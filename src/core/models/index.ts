@@ -122,7 +122,10 @@ function buildModel(config: ModelConfig, specs: ParamSpec[], values: Float32Arra
     if (!t) throw new LabError(`missing parameter ${name}`, 'model');
     return t;
   };
-  const embedRaw = config.arch === 'convnet3' ? (x: tf.Tensor4D) => convnetEmbed(x, v) : (x: tf.Tensor4D) => resnetEmbed(x, v, config.width);
+  const embedRaw =
+    config.arch === 'convnet3'
+      ? (x: tf.Tensor4D) => convnetEmbed(x, v)
+      : (x: tf.Tensor4D) => resnetEmbed(x, v, config.width);
   let disposed = false;
   const check = () => {
     if (disposed) throw new LabError('model used after dispose()', 'model');
@@ -140,7 +143,11 @@ function buildModel(config: ModelConfig, specs: ParamSpec[], values: Float32Arra
     },
     clone() {
       check();
-      const copy = buildModel({ ...config }, specs, specs.map((s) => new Float32Array(s.shape.reduce((a, b) => a * b, 1))));
+      const copy = buildModel(
+        { ...config },
+        specs,
+        specs.map((s) => new Float32Array(s.shape.reduce((a, b) => a * b, 1))),
+      );
       copy.copyFrom(model);
       return copy;
     },
@@ -150,7 +157,10 @@ function buildModel(config: ModelConfig, specs: ParamSpec[], values: Float32Arra
       params.forEach((p, i) => {
         const o = other.params[i];
         if (o.name !== p.name || !sameShape(o.variable.shape, p.variable.shape)) {
-          throw new LabError(`copyFrom: parameter ${i} is ${o.name} ${o.variable.shape}, expected ${p.name} ${p.variable.shape}`, 'model');
+          throw new LabError(
+            `copyFrom: parameter ${i} is ${o.name} ${o.variable.shape}, expected ${p.name} ${p.variable.shape}`,
+            'model',
+          );
         }
         p.variable.assign(o.variable);
       });
@@ -163,7 +173,8 @@ function buildModel(config: ModelConfig, specs: ParamSpec[], values: Float32Arra
     },
     setWeights(w) {
       check();
-      if (w.length !== params.length) throw new LabError(`setWeights: expected ${params.length} arrays, got ${w.length}`, 'model');
+      if (w.length !== params.length)
+        throw new LabError(`setWeights: expected ${params.length} arrays, got ${w.length}`, 'model');
       params.forEach((p, i) => {
         if (w[i].length !== p.variable.size) {
           throw new LabError(`setWeights: ${p.name} needs ${p.variable.size} values, got ${w[i].length}`, 'model');
@@ -184,7 +195,12 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 1], [1, 1], [0, 0]];
+const PAD1: [[number, number], [number, number], [number, number], [number, number]] = [
+  [0, 0],
+  [1, 1],
+  [1, 1],
+  [0, 0],
+];
 
 /** 3×3 conv with PyTorch padding 1 (explicit, symmetric: 'same' would pad asymmetrically at stride 2). */
 function conv3(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {
@@ -202,7 +218,13 @@ function convnetEmbed(x: tf.Tensor4D, v: (n: string) => tf.Variable): tf.Tensor2
     // conv (+bias) → IN → ReLU → AvgPool 2: one fused op after the conv (the bias cancels in the norm but
     // stays a connected parameter with its exact, zero gradient)
     const c = conv3(h, v(`conv${d}.w`) as tf.Tensor4D, 1);
-    h = instanceNormAct(c, v(`norm${d}.gamma`) as tf.Tensor1D, v(`norm${d}.beta`) as tf.Tensor1D, { relu: true, pool: true }, v(`conv${d}.b`) as tf.Tensor1D);
+    h = instanceNormAct(
+      c,
+      v(`norm${d}.gamma`) as tf.Tensor1D,
+      v(`norm${d}.beta`) as tf.Tensor1D,
+      { relu: true, pool: true },
+      v(`conv${d}.b`) as tf.Tensor1D,
+    );
   }
   return tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
 }
@@ -215,11 +237,20 @@ function resnetEmbed(x: tf.Tensor4D, v: (n: string) => tf.Variable, w: number): 
     for (let b = 0; b < 2; b++) {
       const stride = s > 0 && b === 0 ? 2 : 1;
       const p = `layer${s + 1}.${b}`;
-      let o = instanceNorm(conv3(h, v(`${p}.conv1.w`) as tf.Tensor4D, stride), v(`${p}.in1.gamma`), v(`${p}.in1.beta`), true);
+      let o = instanceNorm(
+        conv3(h, v(`${p}.conv1.w`) as tf.Tensor4D, stride),
+        v(`${p}.in1.gamma`),
+        v(`${p}.in1.beta`),
+        true,
+      );
       o = instanceNorm(conv3(o, v(`${p}.conv2.w`) as tf.Tensor4D, 1), v(`${p}.in2.gamma`), v(`${p}.in2.beta`));
       const short =
         stride !== 1 || c !== cout
-          ? instanceNorm(tf.conv2d(h, v(`${p}.short.conv.w`) as tf.Tensor4D, stride, 'valid'), v(`${p}.short.in.gamma`), v(`${p}.short.in.beta`))
+          ? instanceNorm(
+              tf.conv2d(h, v(`${p}.short.conv.w`) as tf.Tensor4D, stride, 'valid'),
+              v(`${p}.short.in.gamma`),
+              v(`${p}.short.in.beta`),
+            )
           : h;
       h = tf.relu(tf.add(o, short)) as tf.Tensor4D;
       c = cout;

@@ -20,8 +20,14 @@ describe('models', () => {
       else {
         const fanIn = p.kind === 'dense' || p.kind === 'denseBias' ? 2048 : p.name.startsWith('conv1') ? 27 : 128 * 9;
         const b = 1 / Math.sqrt(fanIn);
-        let mx = 0, sum = 0, sq = 0;
-        for (const x of d) { mx = Math.max(mx, Math.abs(x)); sum += x; sq += x * x; }
+        let mx = 0,
+          sum = 0,
+          sq = 0;
+        for (const x of d) {
+          mx = Math.max(mx, Math.abs(x));
+          sum += x;
+          sq += x * x;
+        }
         expect(mx).toBeLessThanOrEqual(b);
         if (d.length > 1000) {
           expect(mx).toBeGreaterThan(0.99 * b);
@@ -32,7 +38,8 @@ describe('models', () => {
     }
     const x = tf.randomNormal([2, 32, 32, 3]) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    const y = m.apply(x), e = m.embed(x);
+    const y = m.apply(x),
+      e = m.embed(x);
     expect(y.shape).toEqual([2, 10]);
     expect(e.shape).toEqual([2, 2048]);
     expect(tf.memory().numTensors).toBe(before + 2);
@@ -46,7 +53,8 @@ describe('models', () => {
     expect(paramCount(cfg)).toBe(11173962);
     const small = createModel({ arch: 'resnet18', width: 8, numClasses: 10 }, new Rng(2));
     const x = tf.randomNormal([2, 32, 32, 3]) as tf.Tensor4D;
-    const y = small.apply(x), e = small.embed(x);
+    const y = small.apply(x),
+      e = small.embed(x);
     expect(y.shape).toEqual([2, 10]);
     expect(e.shape).toEqual([2, 64]);
     expect(paramSpecs(small.config).filter((s) => s.name.includes('short')).length).toBe(9);
@@ -59,7 +67,9 @@ describe('models', () => {
     const a = createModel(cfg, new Rng('s'));
     const b = createModel(cfg, new Rng('s'));
     const c = createModel(cfg, new Rng('t'));
-    const wa = await a.getWeights(), wb = await b.getWeights(), wc = await c.getWeights();
+    const wa = await a.getWeights(),
+      wb = await b.getWeights(),
+      wc = await c.getWeights();
     expect(wa).toEqual(wb);
     expect(wa[0]).not.toEqual(wc[0]);
     const k = a.clone();

@@ -26,12 +26,17 @@ describe('selectBackend', () => {
     tf.unregisterKernel('BatchMatMul', 'wasm');
     // a "silently dropped work" backend: the matmul returns zeros (as WebGPU did with an invalid shader)
     tf.registerKernel({
-      kernelName: 'BatchMatMul', backendName: 'wasm',
+      kernelName: 'BatchMatMul',
+      backendName: 'wasm',
       kernelFunc: ({ inputs, backend, attrs }) => {
-        const a = inputs.a as tf.TensorInfo, b = inputs.b as tf.TensorInfo;
+        const a = inputs.a as tf.TensorInfo,
+          b = inputs.b as tf.TensorInfo;
         const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
         const shape = [a.shape[0], transposeA ? a.shape[2] : a.shape[1], transposeB ? b.shape[1] : b.shape[2]];
-        const bk = backend as unknown as { makeOutput(s: number[], d: string): tf.TensorInfo; typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
+        const bk = backend as unknown as {
+          makeOutput(s: number[], d: string): tf.TensorInfo;
+          typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+        };
         const out = bk.makeOutput(shape, 'float32');
         bk.typedArrayFromHeap(out).fill(0);
         return out;

@@ -14,7 +14,10 @@ import { createModel } from './index';
  * `reference` (default 'cpu'). Leaves `backend` active. Both backends must already be initialised or
  * initialisable.
  */
-export async function selfCheck(backend: string, opts: { reference?: string; tolerance?: { loss?: number; grad?: number } } = {}): Promise<SelfCheck> {
+export async function selfCheck(
+  backend: string,
+  opts: { reference?: string; tolerance?: { loss?: number; grad?: number } } = {},
+): Promise<SelfCheck> {
   const reference = opts.reference ?? 'cpu';
   const tolLoss = opts.tolerance?.loss ?? 1e-3;
   const tolGrad = opts.tolerance?.grad ?? 1e-2;
@@ -29,15 +32,19 @@ export async function selfCheck(backend: string, opts: { reference?: string; tol
       const { value, grads } = tf.tidy(() => {
         const x = tf.tensor4d(xs, [2, 32, 32, 3]);
         const y = tf.oneHot(tf.tensor1d([1, 3], 'int32'), 4);
-        return tf.variableGrads(() => {
-          const z = model.apply(x);
-          return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(z), y), 1))) as tf.Scalar;
-        }, model.params.map((p) => p.variable));
+        return tf.variableGrads(
+          () => {
+            const z = model.apply(x);
+            return tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(z), y), 1))) as tf.Scalar;
+          },
+          model.params.map((p) => p.variable),
+        );
       });
       const loss = (await value.data())[0];
       const g: Float32Array[] = [];
       // conv biases before instance norm have zero gradient in exact arithmetic: not comparable
-      for (const p of model.params) if (p.kind !== 'convBias') g.push((await grads[p.variable.name].data()) as Float32Array);
+      for (const p of model.params)
+        if (p.kind !== 'convBias') g.push((await grads[p.variable.name].data()) as Float32Array);
       tf.dispose([value, ...Object.values(grads)]);
       return { loss, g };
     } finally {
@@ -50,14 +57,22 @@ export async function selfCheck(backend: string, opts: { reference?: string; tol
     const lossDiff = Math.abs(got.loss - ref.loss);
     let gradRelErr = 0;
     ref.g.forEach((r, i) => {
-      let num = 0, den = 0;
-      for (let j = 0; j < r.length; j++) { num += (got.g[i][j] - r[j]) ** 2; den += r[j] ** 2; }
+      let num = 0,
+        den = 0;
+      for (let j = 0; j < r.length; j++) {
+        num += (got.g[i][j] - r[j]) ** 2;
+        den += r[j] ** 2;
+      }
       gradRelErr = Math.max(gradRelErr, Math.sqrt(num / Math.max(den, 1e-20)));
     });
     if (!Number.isFinite(gradRelErr)) gradRelErr = Infinity;
     const finite = Number.isFinite(got.loss) && got.loss > 0;
     const ok = finite && lossDiff <= tolLoss * Math.max(1, Math.abs(ref.loss)) && gradRelErr <= tolGrad;
-    const reason = ok ? undefined : !finite ? `loss ${got.loss} (expected ${ref.loss.toFixed(4)})` : `loss diff ${lossDiff.toExponential(2)}, gradient rel. error ${gradRelErr.toExponential(2)}`;
+    const reason = ok
+      ? undefined
+      : !finite
+        ? `loss ${got.loss} (expected ${ref.loss.toFixed(4)})`
+        : `loss diff ${lossDiff.toExponential(2)}, gradient rel. error ${gradRelErr.toExponential(2)}`;
     return { ok, lossDiff, gradRelErr, loss: got.loss, reason };
   } catch (e) {
     return { ok: false, lossDiff: NaN, gradRelErr: NaN, reason: errMsg(e) };

@@ -39,7 +39,10 @@ export interface HostGroup {
 export class ParallelTrainer {
   /** sharded steps run so far (every phase of a two-phase step counts once) */
   steps = 0;
-  constructor(private readonly pool: WorkerPool, readonly transport: string) {}
+  constructor(
+    private readonly pool: WorkerPool,
+    readonly transport: string,
+  ) {}
 
   get workers(): number {
     return this.pool.size;
@@ -84,7 +87,13 @@ export class ParallelTrainer {
     objective: (ce: tf.Tensor1D[]) => tf.Scalar,
     vars: tf.Variable[],
   ): Promise<EngineResult> {
-    const p1 = await this.run(model, groups.map(({ kl: _kl, ...g }) => g), groups.map(() => null), false, true);
+    const p1 = await this.run(
+      model,
+      groups.map(({ kl: _kl, ...g }) => g),
+      groups.map(() => null),
+      false,
+      true,
+    );
     const ce = groups.map((g, j) => {
       const v = new Float32Array(g.y.length);
       p1.forEach((r, k) => {
@@ -106,7 +115,9 @@ export class ParallelTrainer {
       })(live);
       value = val;
       let i = 0;
-      weights = groups.map((_, j) => (detached[j] ? new Float32Array(0) : (grads[i++].dataSync() as Float32Array).slice()));
+      weights = groups.map((_, j) =>
+        detached[j] ? new Float32Array(0) : (grads[i++].dataSync() as Float32Array).slice(),
+      );
       tf.dispose(grads);
     } catch (e) {
       value?.dispose();
@@ -115,7 +126,14 @@ export class ParallelTrainer {
       tf.dispose(ceT);
     }
     try {
-      const p2 = await this.run(model, groups.filter((_, j) => !detached[j]), weights.filter((_, j) => !detached[j]), true, false, false);
+      const p2 = await this.run(
+        model,
+        groups.filter((_, j) => !detached[j]),
+        weights.filter((_, j) => !detached[j]),
+        true,
+        false,
+        false,
+      );
       const r = await this.finish(model, vars, p2, () => 0);
       r.value.dispose();
       r.correct = p1.reduce((a, x) => a + (x?.correct[0] ?? 0), 0);
@@ -136,7 +154,12 @@ export class ParallelTrainer {
    * `klFromLogTarget`). Teacher logits come from `predict` (forward on the workers).
    */
   async distill(
-    ctx: Pick<StepContext, 'model' | 'x' | 'y'>, vars: tf.Variable[], logQ: Float32Array, T: number, ceWeight: number, klWeight: number,
+    ctx: Pick<StepContext, 'model' | 'x' | 'y'>,
+    vars: tf.Variable[],
+    logQ: Float32Array,
+    T: number,
+    ceWeight: number,
+    klWeight: number,
   ): Promise<EngineResult> {
     const g = await hostGroup(ctx.x, ctx.y);
     const B = g.y.length;
@@ -149,11 +172,20 @@ export class ParallelTrainer {
       if (b <= a) return null;
       const hw = g.hwc[0] * g.hwc[1] * g.hwc[2];
       return {
-        type: 'step', id: 0, grads: true, perSample: false, weights: w0.map((w) => Float32Array.from(w)),
-        groups: [{
-          x: g.x.slice(a * hw, b * hw), y: g.y.slice(a, b), hwc: g.hwc, weight: ceWeight !== 0 ? ceWeight / B : null,
-          kl: { logQ: logQ.slice(a * C, b * C), T, weight: klWeight / B },
-        }],
+        type: 'step',
+        id: 0,
+        grads: true,
+        perSample: false,
+        weights: w0.map((w) => Float32Array.from(w)),
+        groups: [
+          {
+            x: g.x.slice(a * hw, b * hw),
+            y: g.y.slice(a, b),
+            hwc: g.hwc,
+            weight: ceWeight !== 0 ? ceWeight / B : null,
+            kl: { logQ: logQ.slice(a * C, b * C), T, weight: klWeight / B },
+          },
+        ],
       };
     });
     return this.finish(ctx.model, vars, replies, () => replies.reduce((s, r) => s + (r?.objective ?? 0), 0));
@@ -196,14 +228,21 @@ export class ParallelTrainer {
         const wj = weights[j];
         const C = g.kl ? g.kl.logQ.length / g.y.length : 0;
         shards.push({
-          x: g.x.slice(a * hw, b * hw), y: g.y.slice(a, b), hwc: g.hwc,
+          x: g.x.slice(a * hw, b * hw),
+          y: g.y.slice(a, b),
+          hwc: g.hwc,
           weight: wj instanceof Float32Array ? wj.slice(a, b) : wj,
           kl: g.kl ? { ...g.kl, logQ: g.kl.logQ.slice(a * C, b * C) } : undefined,
         });
       });
       if (shards.length === 0) return null;
       return {
-        type: 'step', id: 0, groups: shards, grads, perSample, logits,
+        type: 'step',
+        id: 0,
+        groups: shards,
+        grads,
+        perSample,
+        logits,
         weights: w0 ? w0.map((a) => Float32Array.from(a)) : undefined,
       };
     });
@@ -217,7 +256,10 @@ export class ParallelTrainer {
   ): Promise<EngineResult> {
     const summed = sumInOrder(replies.map((r) => r?.grads));
     if (summed.length !== model.params.length) {
-      throw new LabError(`workers returned ${summed.length} gradients for ${model.params.length} parameters`, 'parallel');
+      throw new LabError(
+        `workers returned ${summed.length} gradients for ${model.params.length} parameters`,
+        'parallel',
+      );
     }
     const lossSums: number[] = [];
     let correct = 0;

@@ -44,9 +44,15 @@ async function pretrain(p: ParallelTrainer | null, epochs: number, seed = 'pre',
   const losses: number[] = [];
   try {
     const r = await trainModel({
-      model, source: train, epochs, batchSize: 16, warmup: 0,
+      model,
+      source: train,
+      epochs,
+      batchSize: 16,
+      warmup: 0,
       optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
-      rng: new Rng(`${seed}/shuffle`), parallel: p, signal,
+      rng: new Rng(`${seed}/shuffle`),
+      parallel: p,
+      signal,
       onProgress: (s) => losses.push(s.loss!),
     });
     const w = (await model.getWeights()).map((a) => Float32Array.from(a));
@@ -64,7 +70,8 @@ describe('data-parallel pretraining (2 worker threads)', () => {
     const two = await pretrain(par, 2);
     expect(par.steps - s0).toBe(two.losses.length);
     expect(two.losses.length).toBe(one.losses.length);
-    for (let i = 0; i < 6; i++) expect(Math.abs(two.losses[i] - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i]));
+    for (let i = 0; i < 6; i++)
+      expect(Math.abs(two.losses[i] - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i]));
     // the whole run: losses within a looser bound (differences grow over steps), final training accuracy
     for (let i = 0; i < one.losses.length; i++) expect(Math.abs(two.losses[i] - one.losses[i])).toBeLessThan(2e-2);
     expect(Math.abs(two.r.accs[1] - one.r.accs[1])).toBeLessThan(5);
@@ -83,8 +90,14 @@ describe('data-parallel pretraining (2 worker threads)', () => {
     const model = createModel({ ...CFG, numClasses: ds.classes.length }, new Rng('c'));
     let steps = 0;
     const run = trainModel({
-      model, source: train, epochs: 3, batchSize: 16, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 },
-      rng: new Rng('c'), parallel: par, signal: ac.signal,
+      model,
+      source: train,
+      epochs: 3,
+      batchSize: 16,
+      optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0 },
+      rng: new Rng('c'),
+      parallel: par,
+      signal: ac.signal,
       onProgress: () => {
         if (++steps === 2) ac.abort();
       },
@@ -104,10 +117,17 @@ describe('worker failures', () => {
       const t0 = tf.memory().numTensors;
       const model = createModel({ ...CFG, numClasses: ds.classes.length }, new Rng('x'));
       await expect(p.crash(1)).rejects.toThrow(/worker 2 of 2 crashed: injected crash/);
-      await expect(trainModel({
-        model, source: train, epochs: 1, batchSize: 16, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0, weightDecay: 0 },
-        rng: new Rng('x'), parallel: p,
-      })).rejects.toThrow(/parallel: worker 2 of 2 crashed/);
+      await expect(
+        trainModel({
+          model,
+          source: train,
+          epochs: 1,
+          batchSize: 16,
+          optimizer: { kind: 'sgd', lr: 0.05, momentum: 0, weightDecay: 0 },
+          rng: new Rng('x'),
+          parallel: p,
+        }),
+      ).rejects.toThrow(/parallel: worker 2 of 2 crashed/);
       model.dispose();
       expect(tf.memory().numTensors).toBe(t0);
     } finally {
@@ -137,9 +157,14 @@ describe('data-parallel unlearning methods (2 worker threads) against one worker
       const run = async (p: ParallelTrainer | null) => {
         const losses: number[] = [];
         const terms: number[][] = [];
-        const { model } = await runMethod(name, f.ctx(hp, {
-          parallel: p, onProgress: (s) => losses.push(s.loss!), onTerms: (_, a, b) => terms.push([a, b]),
-        }));
+        const { model } = await runMethod(
+          name,
+          f.ctx(hp, {
+            parallel: p,
+            onProgress: (s) => losses.push(s.loss!),
+            onTerms: (_, a, b) => terms.push([a, b]),
+          }),
+        );
         const w = await weightsOf(model);
         model.dispose();
         return { losses, terms, w };
@@ -150,11 +175,14 @@ describe('data-parallel unlearning methods (2 worker threads) against one worker
         const two = await run(par);
         const base = await par.memory(); // each worker's baseline: its model's variables
         expect(par.steps - s0).toBeGreaterThanOrEqual(two.losses.length);
-        const rel = Math.max(...one.losses.slice(0, 5).map((l, i) => Math.abs(two.losses[i] - l) / (Math.abs(l) + 1e-6)));
+        const rel = Math.max(
+          ...one.losses.slice(0, 5).map((l, i) => Math.abs(two.losses[i] - l) / (Math.abs(l) + 1e-6)),
+        );
         console.log(`${name}: max relative per-step loss difference over 5 steps ${rel.toExponential(2)}`);
         expect(two.losses.length).toBe(one.losses.length);
         expect(two.losses.length).toBeGreaterThanOrEqual(5);
-        for (let i = 0; i < 5; i++) expect(Math.abs(two.losses[i] - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i]) + 1e-6);
+        for (let i = 0; i < 5; i++)
+          expect(Math.abs(two.losses[i] - one.losses[i])).toBeLessThan(1e-4 * Math.abs(one.losses[i]) + 1e-6);
         expect(two.terms.length).toBe(one.terms.length);
         const scale = Math.max(...one.w.map((a) => Math.max(...Array.from(a, Math.abs))));
         expect(maxAbsDiff(two.w, one.w)).toBeLessThan(1e-3 * scale);

@@ -82,14 +82,18 @@ export class WorkerPool {
   async ensureModel(config: ModelConfig): Promise<void> {
     const key = JSON.stringify(config);
     if (key === this.modelKey) return;
-    const replies = await Promise.all(this.ports.map((_, k) => this.request(k, (id) => ({ type: 'init', id, model: config }))));
+    const replies = await Promise.all(
+      this.ports.map((_, k) => this.request(k, (id) => ({ type: 'init', id, model: config }))),
+    );
     const r = replies[0];
     if (r.type === 'ready') this.backend = r.backend;
     this.modelKey = key;
   }
 
   /** One step on every worker (`make(k, id)` builds worker k's message, or null to skip it); replies by worker. */
-  async step(make: (k: number, id: number) => Extract<ToWorker, { type: 'step' }> | null): Promise<(StepReply | undefined)[]> {
+  async step(
+    make: (k: number, id: number) => Extract<ToWorker, { type: 'step' }> | null,
+  ): Promise<(StepReply | undefined)[]> {
     this.check();
     const jobs = this.ports.map((_, k) => {
       const msg = make(k, 0);

@@ -33,18 +33,18 @@ export interface ShardGroup {
 export type ToWorker =
   | { type: 'init'; id: number; model: ModelConfig }
   | {
-    type: 'step';
-    id: number;
-    /** current weights in `Model.params` order; omitted = the weights of the previous step (two-phase steps) */
-    weights?: Float32Array[];
-    groups: ShardGroup[];
-    /** compute and return the gradients (false: forward only) */
-    grads: boolean;
-    /** return the per-sample CE of every group */
-    perSample: boolean;
-    /** return the logits of every group (inference) */
-    logits?: boolean;
-  }
+      type: 'step';
+      id: number;
+      /** current weights in `Model.params` order; omitted = the weights of the previous step (two-phase steps) */
+      weights?: Float32Array[];
+      groups: ShardGroup[];
+      /** compute and return the gradients (false: forward only) */
+      grads: boolean;
+      /** return the per-sample CE of every group */
+      perSample: boolean;
+      /** return the logits of every group (inference) */
+      logits?: boolean;
+    }
   | { type: 'memory'; id: number }
   /** fault injection for tests: the worker throws an uncaught error (a crash) */
   | { type: 'crash'; id: number };
@@ -114,8 +114,10 @@ export function sumInOrder(parts: (Float32Array[] | undefined)[]): Float32Array[
   for (let k = 1; k < present.length; k++) {
     const p = present[k];
     for (let j = 0; j < out.length; j++) {
-      const o = out[j], a = p[j];
-      if (a.length !== o.length) throw new Error(`sumInOrder: parameter ${j} has ${a.length} values, expected ${o.length}`);
+      const o = out[j],
+        a = p[j];
+      if (a.length !== o.length)
+        throw new Error(`sumInOrder: parameter ${j} has ${a.length} values, expected ${o.length}`);
       for (let i = 0; i < o.length; i++) o[i] += a[i];
     }
   }

@@ -127,7 +127,13 @@ export class ShardWorker {
       }
     }
     return {
-      type: 'step', id: msg.id, lossSums, correct, grads, objective, klTotal,
+      type: 'step',
+      id: msg.id,
+      lossSums,
+      correct,
+      grads,
+      objective,
+      klTotal,
       perSample: msg.perSample ? perSample : undefined,
       logits: msg.logits ? logitsOut : undefined,
       numTensors: tf.memory().numTensors,

@@ -3,14 +3,28 @@ import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
 import { buildClaims } from './claims';
 import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
 
-const m = (name: MethodName, retainAcc: number, testAcc: number, forgetAcc: number, mia: number, unlearnSeconds = 10): MethodResult => ({
-  name, withDC: false, round: 0, unlearnSeconds, overheadSeconds: 0, curve: [], metrics: { retainAcc, testAcc, forgetAcc, mia, lossMia: 50 },
+const m = (
+  name: MethodName,
+  retainAcc: number,
+  testAcc: number,
+  forgetAcc: number,
+  mia: number,
+  unlearnSeconds = 10,
+): MethodResult => ({
+  name,
+  withDC: false,
+  round: 0,
+  unlearnSeconds,
+  overheadSeconds: 0,
+  curve: [],
+  metrics: { retainAcc, testAcc, forgetAcc, mia, lossMia: 50 },
 });
 const cell = (seed: number, methods: MethodResult[]): ExperimentResult => ({
   spec: validateSpec(mergeSpec(DEFAULT_SPEC, { seed })),
   env: { backend: 'cpu', versions: {}, startedAt: '', seconds: 0 },
   split: { trainSize: 0, retainSize: 0, forgetSize: 0, testUsedSize: 0, testEvalSize: 0, forgetClass: null },
-  pretrain: { seconds: 0, testAcc: 0, trainAcc: 0, reused: false }, methods,
+  pretrain: { seconds: 0, testAcc: 0, trainAcc: 0, reused: false },
+  methods,
 });
 
 describe('claims with interval verdicts', () => {
@@ -22,7 +36,10 @@ describe('claims with interval verdicts', () => {
     [0, 1, 2].forEach((s) => {
       const j = (s - 1) * 0.5;
       cells[`single-uniform-seed${s}`] = cell(s, [
-        m('Retrain', 99, 80, 50, 50), m('CF', 95, 70, 60 + j, 58), m('A-CF', 93, 70, 63 + j, 60), m('SCRUB', 90, 65, 80, 75),
+        m('Retrain', 99, 80, 50, 50),
+        m('CF', 95, 70, 60 + j, 58),
+        m('A-CF', 93, 70, 63 + j, 60),
+        m('SCRUB', 90, 65, 80, 75),
       ]);
     });
     const claims = buildClaims({ experiments: cells, condensation: [] });
@@ -34,36 +51,68 @@ describe('claims with interval verdicts', () => {
     expect(gap.reproduces).toBe('does not');
   });
 
-  it('speed claims 16/17 say which number they quote: the cells\' single timings, and the bench row\'s repeats', () => {
-    const experiments = { 'single-uniform-seed0': cell(0, [m('Retrain', 99, 80, 50, 50, 100), m('CF', 95, 70, 60, 58, 50), m('A-CF', 93, 70, 63, 60, 10)]) };
+  it("speed claims 16/17 say which number they quote: the cells' single timings, and the bench row's repeats", () => {
+    const experiments = {
+      'single-uniform-seed0': cell(0, [
+        m('Retrain', 99, 80, 50, 50, 100),
+        m('CF', 95, 70, 60, 58, 50),
+        m('A-CF', 93, 70, 63, 60, 10),
+      ]),
+    };
     const plain = buildClaims({ experiments, condensation: [] }).find((c) => c.id === 17)!;
     expect(plain.ours).toMatch(/^5\.0.* \(cells\)$/); // CF 50 s ÷ A-CF 10 s, nothing quoted from a bench row
     expect(plain.setting).toContain('a single measurement each, not interleaved repeats');
-    const row = { id: 'unlearn.acf_vs_cf_speedup.uniform', value: 6.25, unit: 'x', setting: 'bench; 3 interleaved repeats (A-CF, CF, Retrain in rotation)', note: 'value = median' };
+    const row = {
+      id: 'unlearn.acf_vs_cf_speedup.uniform',
+      value: 6.25,
+      unit: 'x',
+      setting: 'bench; 3 interleaved repeats (A-CF, CF, Retrain in rotation)',
+      note: 'value = median',
+    };
     const quoted = buildClaims({ experiments, condensation: [], bench: [row] }).find((c) => c.id === 17)!;
     expect(quoted.ours).toContain('bench row unlearn.acf_vs_cf_speedup.uniform (median of interleaved repeats): 6.25×');
     expect(quoted.setting).toContain('verdict from the cells');
-    const single = buildClaims({ experiments, condensation: [], bench: [{ ...row, setting: 'bench' }] }).find((c) => c.id === 17)!;
+    const single = buildClaims({ experiments, condensation: [], bench: [{ ...row, setting: 'bench' }] }).find(
+      (c) => c.id === 17,
+    )!;
     expect(single.ours).toContain('(single measurement): 6.25×');
   });
 
   it('one seed is only indicative; claim 3 needs the full-data bench row, not the subset cell', () => {
     const claims = buildClaims({
-      experiments: { 'single-uniform-seed0': cell(0, [m('Retrain', 99, 80, 50, 50, 100), m('CF', 95, 70, 60, 58, 50), m('A-CF', 93, 70, 63, 60, 10)]) },
+      experiments: {
+        'single-uniform-seed0': cell(0, [
+          m('Retrain', 99, 80, 50, 50, 100),
+          m('CF', 95, 70, 60, 58, 50),
+          m('A-CF', 93, 70, 63, 60, 10),
+        ]),
+      },
       condensation: [{ id: 'blend.vs_dm_speedup', value: 3581, unit: '×', setting: 'subset', note: '' }],
     });
     expect(claims.find((c) => c.id === 17)).toMatchObject({ reproduces: 'indicative', leaning: 'reproduces', n: 1 });
     expect(claims.find((c) => c.id === 3)).toMatchObject({ reproduces: 'n/a' });
-    const withBench = buildClaims({ experiments: {}, condensation: [], bench: [{ id: 'blend.vs_dm_speedup', value: 753, unit: '×', setting: 'full', note: '' }] });
+    const withBench = buildClaims({
+      experiments: {},
+      condensation: [],
+      bench: [{ id: 'blend.vs_dm_speedup', value: 753, unit: '×', setting: 'full', note: '' }],
+    });
     expect(withBench.find((c) => c.id === 3)).toMatchObject({ reproduces: 'indicative', leaning: 'does not' });
   });
   it('speed claims leave out cells timed on shared cores (reproduce --jobs); accuracy claims keep them', () => {
     const cells: Record<string, ExperimentResult> = {};
     [0, 1, 2].forEach((s) => {
-      cells[`single-uniform-seed${s}`] = cell(s, [m('Retrain', 99, 80, 50, 50 + s, 20), m('CF', 95, 70, 60, 58, 10 + s), m('A-CF', 93, 70, 63, 60, 2)]);
+      cells[`single-uniform-seed${s}`] = cell(s, [
+        m('Retrain', 99, 80, 50, 50 + s, 20),
+        m('CF', 95, 70, 60, 58, 10 + s),
+        m('A-CF', 93, 70, 63, 60, 2),
+      ]);
     });
     const all = buildClaims({ experiments: cells, condensation: [] });
-    const some = buildClaims({ experiments: cells, condensation: [], sharedCores: ['single-uniform-seed0', 'single-uniform-seed2'] });
+    const some = buildClaims({
+      experiments: cells,
+      condensation: [],
+      sharedCores: ['single-uniform-seed0', 'single-uniform-seed2'],
+    });
     const row = (cs: typeof all, id: number | string) => cs.find((c) => c.id === id)!;
     expect(row(all, 17).n).toBe(3);
     expect(row(some, 17).n).toBe(1);

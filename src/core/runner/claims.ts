@@ -10,7 +10,13 @@
 import type { ExperimentResult, MethodResult } from '../contracts';
 import type { BenchRow } from './bench-rows';
 import {
-  directionVerdict, formatInterval, interval, valueVerdict, verdictText, type Interval, type VerdictResult,
+  directionVerdict,
+  formatInterval,
+  interval,
+  valueVerdict,
+  verdictText,
+  type Interval,
+  type VerdictResult,
 } from '../stats';
 
 export interface CellResults {
@@ -52,7 +58,9 @@ function method(r: ExperimentResult, name: string, withDC: boolean, round = 0): 
   return r.methods.find((m) => m.name === name && m.withDC === withDC && m.round === round);
 }
 function sumRounds(r: ExperimentResult, name: string, withDC: boolean, withOverhead: boolean): number {
-  return r.methods.filter((m) => m.name === name && m.withDC === withDC).reduce((a, m) => a + m.unlearnSeconds + (withOverhead ? m.overheadSeconds : 0), 0);
+  return r.methods
+    .filter((m) => m.name === name && m.withDC === withDC)
+    .reduce((a, m) => a + m.unlearnSeconds + (withOverhead ? m.overheadSeconds : 0), 0);
 }
 const finite = (x: number) => Number.isFinite(x);
 /** Both verdicts must reproduce; either failing fails; otherwise inconclusive (n = 1: indicative). */
@@ -60,7 +68,11 @@ function both(a: VerdictResult, b: VerdictResult): VerdictResult {
   const rule = `${a.rule} and ${b.rule}`;
   if (a.verdict === 'n/a' || b.verdict === 'n/a') return { verdict: 'n/a', rule };
   if (a.verdict === 'indicative' || b.verdict === 'indicative') {
-    return { verdict: 'indicative', leaning: a.leaning === 'reproduces' && b.leaning === 'reproduces' ? 'reproduces' : 'does not', rule };
+    return {
+      verdict: 'indicative',
+      leaning: a.leaning === 'reproduces' && b.leaning === 'reproduces' ? 'reproduces' : 'does not',
+      rule,
+    };
   }
   if (a.verdict === 'reproduces' && b.verdict === 'reproduces') return { verdict: 'reproduces', rule };
   if (a.verdict === 'does not' || b.verdict === 'does not') return { verdict: 'does not', rule };
@@ -79,7 +91,9 @@ export function buildClaims(c: CellResults): Claim[] {
   const src = (cells: Array<[string, unknown]>) => cells.map(([id]) => `cells/${id}.json`).join(', ') || '–';
   const settingOf = (cells: Array<[string, ExperimentResult]>) => {
     const s = cells[0]?.[1].spec;
-    return s ? `${s.dataset} ${s.trainPerClass || 'all'}/class, ${s.model.arch} w${s.model.width}, epochs ×${s.unlearn.epochScale}, IPC ${s.condense.ipc}, n = ${cells.length}` : '–';
+    return s
+      ? `${s.dataset} ${s.trainPerClass || 'all'}/class, ${s.model.arch} w${s.model.width}, epochs ×${s.unlearn.epochScale}, IPC ${s.condense.ipc}, n = ${cells.length}`
+      : '–';
   };
   const both2 = [...single('class'), ...single('uniform')];
   // speed claims use only cells timed alone on the machine (not alongside other jobs of `reproduce --jobs N`)
@@ -98,67 +112,186 @@ export function buildClaims(c: CellResults): Claim[] {
 
   // 1: average retained-set reduction (value claim, tolerance 10 pp: the ratio depends on k-means cluster sizes)
   {
-    const iv = interval(perSeed((r) => (r.condense ? 100 * (1 - r.condense.reducedRetainSize / r.condense.retainSize) : NaN)));
+    const iv = interval(
+      perSeed((r) => (r.condense ? 100 * (1 - r.condense.reducedRetainSize / r.condense.retainSize) : NaN)),
+    );
     const v = valueVerdict(iv, 44, 10);
-    claims.push({ id: 1, claim: 'Average retained-set reduction by Blend (tolerance ±10 pp)', paper: '44%', ours: fmt(iv, 1, '%'),
-      setting: `per seed the mean of its class and uniform cells; ${settingOf(single('class'))}`, ...verdictFields(v, iv.n), source: src(both2) });
+    claims.push({
+      id: 1,
+      claim: 'Average retained-set reduction by Blend (tolerance ±10 pp)',
+      paper: '44%',
+      ours: fmt(iv, 1, '%'),
+      setting: `per seed the mean of its class and uniform cells; ${settingOf(single('class'))}`,
+      ...verdictFields(v, iv.n),
+      source: src(both2),
+    });
   }
   // 12, 14: reduced retain sizes (value claims; the full-data bench row when present, else the cells)
-  for (const [id, mode, paper, tol] of [[12, 'class', 20.0, 0.5], [14, 'uniform', 60.2, 10]] as const) {
+  for (const [id, mode, paper, tol] of [
+    [12, 'class', 20.0, 0.5],
+    [14, 'uniform', 60.2, 10],
+  ] as const) {
     const cells = single(mode);
-    const iv = interval(cells.map(([, r]) => r.condense).filter(Boolean).map((x) => (100 * x!.reducedRetainSize) / x!.retainSize));
+    const iv = interval(
+      cells
+        .map(([, r]) => r.condense)
+        .filter(Boolean)
+        .map((x) => (100 * x!.reducedRetainSize) / x!.retainSize),
+    );
     const rowId = mode === 'class' ? 'reduced_retain.class_ipc1000_pct' : 'reduced_retain.uniform10_ipc1000_pct';
     const full = (c.bench ?? []).find((r) => r.id === rowId) ?? c.condensation.find((r) => r.id === rowId);
     const basis = full ? interval([full.value]) : iv;
     const v = valueVerdict(basis, paper, tol);
-    const ours = (full ? `${full.value.toFixed(1)}% (${full.setting})` : '') + (iv.n ? `${full ? '; cells: ' : ''}${fmt(iv, 1, '%')}` : '');
-    claims.push({ id, claim: `CIFAR-10 ${mode === 'class' ? 'class removal' : '10% uniform'}: reduced retain size (tolerance ±${tol} pp)`,
-      paper: `${paper}% of retain`, ours: ours || '–', setting: full ? 'IPC 1000, full CIFAR-10 (one measurement)' : settingOf(cells),
-      ...verdictFields(v, basis.n), source: full ? 'bench row ' + rowId : src(cells) });
+    const ours =
+      (full ? `${full.value.toFixed(1)}% (${full.setting})` : '') +
+      (iv.n ? `${full ? '; cells: ' : ''}${fmt(iv, 1, '%')}` : '');
+    claims.push({
+      id,
+      claim: `CIFAR-10 ${mode === 'class' ? 'class removal' : '10% uniform'}: reduced retain size (tolerance ±${tol} pp)`,
+      paper: `${paper}% of retain`,
+      ours: ours || '–',
+      setting: full ? 'IPC 1000, full CIFAR-10 (one measurement)' : settingOf(cells),
+      ...verdictFields(v, basis.n),
+      source: full ? 'bench row ' + rowId : src(cells),
+    });
   }
   // 16, 17: A-CF vs CF speed (direction: faster, ratio > 1; per-seed ratios — single timings per cell)
-  for (const [id, mode, paper] of [[16, 'class', 7.6], [17, 'uniform', 7.4]] as const) {
+  for (const [id, mode, paper] of [
+    [16, 'class', 7.6],
+    [17, 'uniform', 7.4],
+  ] as const) {
     const cells = timed(single(mode));
-    const iv = interval(cells.map(([, r]) => { const a = method(r, 'A-CF', false), f = method(r, 'CF', false); return a && f ? f.unlearnSeconds / a.unlearnSeconds : NaN; }).filter(finite));
+    const iv = interval(
+      cells
+        .map(([, r]) => {
+          const a = method(r, 'A-CF', false),
+            f = method(r, 'CF', false);
+          return a && f ? f.unlearnSeconds / a.unlearnSeconds : NaN;
+        })
+        .filter(finite),
+    );
     const v = directionVerdict(iv, '>', 1);
     // the bench's row (interleaved repeats, median and range) is quoted next to the cells' single timings
     const rep = (c.bench ?? []).find((r) => r.id === `unlearn.acf_vs_cf_speedup.${mode}`);
-    const repKind = rep && /interleaved repeats/.test(rep.setting) ? 'median of interleaved repeats' : 'single measurement';
+    const repKind =
+      rep && /interleaved repeats/.test(rep.setting) ? 'median of interleaved repeats' : 'single measurement';
     const repText = rep ? `; bench row ${rep.id} (${repKind}): ${rep.value.toFixed(2)}×` : '';
-    claims.push({ id, claim: `A-CF faster than CF, w/o DC, ${mode} forgetting (CF seconds ÷ A-CF seconds)`, paper: `${paper}× (CIFAR-10 R18, GPU)`,
+    claims.push({
+      id,
+      claim: `A-CF faster than CF, w/o DC, ${mode} forgetting (CF seconds ÷ A-CF seconds)`,
+      paper: `${paper}× (CIFAR-10 R18, GPU)`,
       ours: `${fmt(iv, 1, '×')} (cells)${repText}`,
-      setting: `${settingOf(cells)}; verdict from the cells' ratios: one timing per cell (a single measurement each, ` +
+      setting:
+        `${settingOf(cells)}; verdict from the cells' ratios: one timing per cell (a single measurement each, ` +
         `not interleaved repeats)${timedNote}${rep ? `; the bench row: ${rep.setting}${rep.note ? ` — ${rep.note}` : ''}` : ''}`,
-      ...verdictFields(v, iv.n), source: src(cells) + (rep ? `; ${rep.id}` : '') });
+      ...verdictFields(v, iv.n),
+      source: src(cells) + (rep ? `; ${rep.id}` : ''),
+    });
   }
   // 4: A-AMU runtime reduction single / multi (direction: > 0)
   {
-    const singleRed = interval(perSeed((r) => { const a = method(r, 'A-CF', false), f = method(r, 'CF', false); return a && f ? 100 * (1 - a.unlearnSeconds / f.unlearnSeconds) : NaN; }, timed(both2)));
-    const multiRed = interval(timed(multi).flatMap(([, r]) => [['A-CF', 'CF'], ['A-SCRUB', 'SCRUB'], ['A-L1-Sparse', 'L1-Sparse']].map(([a, b]) => { const ta = sumRounds(r, a, false, false), tb = sumRounds(r, b, false, false); return tb > 0 && ta > 0 ? 100 * (1 - ta / tb) : NaN; })).filter(finite));
+    const singleRed = interval(
+      perSeed((r) => {
+        const a = method(r, 'A-CF', false),
+          f = method(r, 'CF', false);
+        return a && f ? 100 * (1 - a.unlearnSeconds / f.unlearnSeconds) : NaN;
+      }, timed(both2)),
+    );
+    const multiRed = interval(
+      timed(multi)
+        .flatMap(([, r]) =>
+          [
+            ['A-CF', 'CF'],
+            ['A-SCRUB', 'SCRUB'],
+            ['A-L1-Sparse', 'L1-Sparse'],
+          ].map(([a, b]) => {
+            const ta = sumRounds(r, a, false, false),
+              tb = sumRounds(r, b, false, false);
+            return tb > 0 && ta > 0 ? 100 * (1 - ta / tb) : NaN;
+          }),
+        )
+        .filter(finite),
+    );
     const v = directionVerdict(singleRed, '>', 0);
-    claims.push({ id: 4, claim: 'A-AMU runtime reduction vs its base method, single / multi-round (verdict: single round > 0; per seed the mean of both modes)', paper: '76.82% / 51.83%',
-      ours: `${fmt(singleRed, 1, '%')} / ${fmt(multiRed, 1, '%')}`, setting: 'single: A-CF vs CF; multi: A-CF/CF, A-SCRUB/SCRUB, A-L1/L1 summed over 3 rounds; ' +
+    claims.push({
+      id: 4,
+      claim:
+        'A-AMU runtime reduction vs its base method, single / multi-round (verdict: single round > 0; per seed the mean of both modes)',
+      paper: '76.82% / 51.83%',
+      ours: `${fmt(singleRed, 1, '%')} / ${fmt(multiRed, 1, '%')}`,
+      setting:
+        'single: A-CF vs CF; multi: A-CF/CF, A-SCRUB/SCRUB, A-L1/L1 summed over 3 rounds; ' +
         `single timings (one measurement per cell, not interleaved repeats)${timedNote}`,
-      ...verdictFields(v, singleRed.n), source: src(timed([...both2, ...multi])) });
+      ...verdictFields(v, singleRed.n),
+      source: src(timed([...both2, ...multi])),
+    });
   }
   // 5: end-to-end speed-up Blend + A-AMU (direction: > 0)
   {
-    const e2e1 = interval(perSeed((r) => { const a = method(r, 'A-CF', true), f = method(r, 'CF', false); return a && f ? 100 * (1 - (a.unlearnSeconds + a.overheadSeconds) / f.unlearnSeconds) : NaN; }, timed(both2)));
-    const e2e2 = interval(timed(multi).map(([, r]) => { const ta = sumRounds(r, 'A-CF', true, true), tb = sumRounds(r, 'CF', false, false); return ta > 0 && tb > 0 ? 100 * (1 - ta / tb) : NaN; }).filter(finite));
+    const e2e1 = interval(
+      perSeed((r) => {
+        const a = method(r, 'A-CF', true),
+          f = method(r, 'CF', false);
+        return a && f ? 100 * (1 - (a.unlearnSeconds + a.overheadSeconds) / f.unlearnSeconds) : NaN;
+      }, timed(both2)),
+    );
+    const e2e2 = interval(
+      timed(multi)
+        .map(([, r]) => {
+          const ta = sumRounds(r, 'A-CF', true, true),
+            tb = sumRounds(r, 'CF', false, false);
+          return ta > 0 && tb > 0 ? 100 * (1 - ta / tb) : NaN;
+        })
+        .filter(finite),
+    );
     const v = directionVerdict(e2e1, '>', 0);
-    claims.push({ id: 5, claim: 'End-to-end speed-up (Blend + A-CF incl. condensation overhead) vs CF, single / multi-round (verdict: single round > 0)', paper: '84.61% / 54.45%',
-      ours: `${fmt(e2e1, 1, '%')} / ${fmt(e2e2, 1, '%')}`, setting: 'A-CF w/ DC (unlearning + k-means + partition + Blend) vs CF w/o DC; per seed the mean of both modes; ' +
+    claims.push({
+      id: 5,
+      claim:
+        'End-to-end speed-up (Blend + A-CF incl. condensation overhead) vs CF, single / multi-round (verdict: single round > 0)',
+      paper: '84.61% / 54.45%',
+      ours: `${fmt(e2e1, 1, '%')} / ${fmt(e2e2, 1, '%')}`,
+      setting:
+        'A-CF w/ DC (unlearning + k-means + partition + Blend) vs CF w/o DC; per seed the mean of both modes; ' +
         `single timings (one measurement per cell, not interleaved repeats)${timedNote}`,
-      ...verdictFields(v, e2e1.n), source: src(timed([...both2, ...multi])) });
+      ...verdictFields(v, e2e1.n),
+      source: src(timed([...both2, ...multi])),
+    });
   }
   // 13, 15: Retrain with Blend: faster (time change < 0) and less accurate (test change < 0), paired per seed
-  for (const [id, mode, paperT, paperAcc] of [[13, 'class', -75.7, -17.9], [15, 'uniform', -37.8, -6.2]] as const) {
+  for (const [id, mode, paperT, paperAcc] of [
+    [13, 'class', -75.7, -17.9],
+    [15, 'uniform', -37.8, -6.2],
+  ] as const) {
     const cells = single(mode);
-    const dt = interval(timed(cells).map(([, r]) => { const a = method(r, 'Retrain', true), b = method(r, 'Retrain', false); return a && b ? 100 * (a.unlearnSeconds / b.unlearnSeconds - 1) : NaN; }).filter(finite));
-    const dacc = interval(cells.map(([, r]) => { const a = method(r, 'Retrain', true), b = method(r, 'Retrain', false); return a && b ? a.metrics.testAcc - b.metrics.testAcc : NaN; }).filter(finite));
+    const dt = interval(
+      timed(cells)
+        .map(([, r]) => {
+          const a = method(r, 'Retrain', true),
+            b = method(r, 'Retrain', false);
+          return a && b ? 100 * (a.unlearnSeconds / b.unlearnSeconds - 1) : NaN;
+        })
+        .filter(finite),
+    );
+    const dacc = interval(
+      cells
+        .map(([, r]) => {
+          const a = method(r, 'Retrain', true),
+            b = method(r, 'Retrain', false);
+          return a && b ? a.metrics.testAcc - b.metrics.testAcc : NaN;
+        })
+        .filter(finite),
+    );
     const v = both(directionVerdict(dt, '<', 0), directionVerdict(dacc, '<', 0));
-    claims.push({ id, claim: `Retraining with Blend, ${mode === 'class' ? 'class removal' : '10% uniform'}: time falls, test accuracy falls`, paper: `${paperT}% time, ${paperAcc} pp test`,
-      ours: `${fmt(dt, 1, '%')} time, ${fmt(dacc, 1, ' pp')} test`, setting: settingOf(cells) + timedNote, ...verdictFields(v, dt.n), source: src(cells) });
+    claims.push({
+      id,
+      claim: `Retraining with Blend, ${mode === 'class' ? 'class removal' : '10% uniform'}: time falls, test accuracy falls`,
+      paper: `${paperT}% time, ${paperAcc} pp test`,
+      ours: `${fmt(dt, 1, '%')} time, ${fmt(dacc, 1, ' pp')} test`,
+      setting: settingOf(cells) + timedNote,
+      ...verdictFields(v, dt.n),
+      source: src(cells),
+    });
   }
   // 15b: Retrain MIA ≈ 50 (value claim, tolerance ±5)
   {
@@ -166,65 +299,125 @@ export function buildClaims(c: CellResults): Claim[] {
     const iv = interval(cells.map(([, r]) => method(r, 'Retrain', false)?.metrics.mia ?? NaN).filter(finite));
     const se = cells.map(([, r]) => method(r, 'Retrain', false)?.metrics.miaSe ?? NaN).filter(finite);
     const v = valueVerdict(iv, 50, 5);
-    claims.push({ id: '15b', claim: 'Retrain MIA ≈ 50 (10% uniform, w/o DC; tolerance ±5)', paper: '50.47',
-      ours: fmt(iv, 2) + (se.length ? ` (bootstrap SE ${interval(se).mean.toFixed(1)})` : ''), setting: settingOf(cells), ...verdictFields(v, iv.n), source: src(cells) });
+    claims.push({
+      id: '15b',
+      claim: 'Retrain MIA ≈ 50 (10% uniform, w/o DC; tolerance ±5)',
+      paper: '50.47',
+      ours: fmt(iv, 2) + (se.length ? ` (bootstrap SE ${interval(se).mean.toFixed(1)})` : ''),
+      setting: settingOf(cells),
+      ...verdictFields(v, iv.n),
+      source: src(cells),
+    });
   }
   // 20: A-CF within 5 pp of the best-in-class approximate method (highest retain / test, forget acc and MIA closest
   // to Retrain's), per seed the largest of the four shortfalls; then the gap to Retrain as its own row
   for (const mode of ['class', 'uniform'] as const) {
     const cells = single(mode);
-    const shortfall = cells.map(([, r]) => {
-      const a = method(r, 'A-CF', false), ref = method(r, 'Retrain', false);
-      const others = APPROXIMATE.map((n) => method(r, n, false)).filter((m): m is MethodResult => !!m);
-      if (!a || !ref || others.length < 2) return NaN;
-      const best = (f: (m: MethodResult) => number) => Math.max(...others.map(f));
-      const closest = (k: 'forgetAcc' | 'mia') => Math.min(...others.map((m) => Math.abs(m.metrics[k] - ref.metrics[k])));
-      return Math.max(
-        best((m) => m.metrics.retainAcc) - a.metrics.retainAcc,
-        best((m) => m.metrics.testAcc) - a.metrics.testAcc,
-        Math.abs(a.metrics.forgetAcc - ref.metrics.forgetAcc) - closest('forgetAcc'),
-        Math.abs(a.metrics.mia - ref.metrics.mia) - closest('mia'),
-      );
-    }).filter(finite);
+    const shortfall = cells
+      .map(([, r]) => {
+        const a = method(r, 'A-CF', false),
+          ref = method(r, 'Retrain', false);
+        const others = APPROXIMATE.map((n) => method(r, n, false)).filter((m): m is MethodResult => !!m);
+        if (!a || !ref || others.length < 2) return NaN;
+        const best = (f: (m: MethodResult) => number) => Math.max(...others.map(f));
+        const closest = (k: 'forgetAcc' | 'mia') =>
+          Math.min(...others.map((m) => Math.abs(m.metrics[k] - ref.metrics[k])));
+        return Math.max(
+          best((m) => m.metrics.retainAcc) - a.metrics.retainAcc,
+          best((m) => m.metrics.testAcc) - a.metrics.testAcc,
+          Math.abs(a.metrics.forgetAcc - ref.metrics.forgetAcc) - closest('forgetAcc'),
+          Math.abs(a.metrics.mia - ref.metrics.mia) - closest('mia'),
+        );
+      })
+      .filter(finite);
     const iv = interval(shortfall);
     const v = directionVerdict(iv, '<=', 5);
-    claims.push({ id: 20, claim: `A-CF within 5 pp of the best approximate method (${mode}; retain/test: highest; forget acc/MIA: closest to Retrain; largest shortfall of the four)`,
-      paper: '≤ 5 pp', ours: `shortfall ${fmt(iv, 1, ' pp')}`, setting: `${settingOf(cells)}; approximate methods: ${APPROXIMATE.join(', ')}`,
-      ...verdictFields(v, iv.n), source: src(cells) });
-    const gap = interval(cells.map(([, r]) => { const a = method(r, 'A-CF', false), b = method(r, 'Retrain', false); return a && b ? Math.max(Math.abs(a.metrics.forgetAcc - b.metrics.forgetAcc), Math.abs(a.metrics.mia - b.metrics.mia)) : NaN; }).filter(finite));
+    claims.push({
+      id: 20,
+      claim: `A-CF within 5 pp of the best approximate method (${mode}; retain/test: highest; forget acc/MIA: closest to Retrain; largest shortfall of the four)`,
+      paper: '≤ 5 pp',
+      ours: `shortfall ${fmt(iv, 1, ' pp')}`,
+      setting: `${settingOf(cells)}; approximate methods: ${APPROXIMATE.join(', ')}`,
+      ...verdictFields(v, iv.n),
+      source: src(cells),
+    });
+    const gap = interval(
+      cells
+        .map(([, r]) => {
+          const a = method(r, 'A-CF', false),
+            b = method(r, 'Retrain', false);
+          return a && b
+            ? Math.max(Math.abs(a.metrics.forgetAcc - b.metrics.forgetAcc), Math.abs(a.metrics.mia - b.metrics.mia))
+            : NaN;
+        })
+        .filter(finite),
+    );
     const vg = directionVerdict(gap, '<=', 5);
-    claims.push({ id: '20-gap', claim: `A-CF gap to Retrain (${mode}): larger of |forget acc − Retrain| and |MIA − Retrain| — a stricter reading than the paper's claim`,
-      paper: '(not claimed)', ours: `${fmt(gap, 1, ' pp')}`, setting: settingOf(cells), ...verdictFields(vg, gap.n), source: src(cells) });
+    claims.push({
+      id: '20-gap',
+      claim: `A-CF gap to Retrain (${mode}): larger of |forget acc − Retrain| and |MIA − Retrain| — a stricter reading than the paper's claim`,
+      paper: '(not claimed)',
+      ours: `${fmt(gap, 1, ' pp')}`,
+      setting: settingOf(cells),
+      ...verdictFields(vg, gap.n),
+      source: src(cells),
+    });
   }
   // 3: Blend vs DM speed — the full-data measurement (npm run bench) only; the subset cell is context
   {
     const full = (c.bench ?? []).find((r) => r.id === 'blend.vs_dm_speedup');
     const sub = c.condensation.find((r) => r.id === 'blend.vs_dm_speedup');
-    const v = full ? directionVerdict(interval([full.value]), '>=', 1000) : { verdict: 'n/a' as const, rule: 'needs the full-data bench row blend.vs_dm_speedup (results/bench.json)' };
-    claims.push({ id: 3, claim: 'Blend speed vs DM at the paper\'s iteration counts (full CIFAR-10; verdict: ≥ 1000×)', paper: '≈1500×',
-      ours: (full ? `${full.value.toFixed(0)}× (full data)` : '–') + (sub ? `; subset cell ${sub.value.toFixed(0)}× (not used for the verdict)` : ''),
-      setting: full?.setting ?? '–', ...verdictFields(v, full ? 1 : 0), source: full ? 'results/bench.json' : '–' });
+    const v = full
+      ? directionVerdict(interval([full.value]), '>=', 1000)
+      : { verdict: 'n/a' as const, rule: 'needs the full-data bench row blend.vs_dm_speedup (results/bench.json)' };
+    claims.push({
+      id: 3,
+      claim: "Blend speed vs DM at the paper's iteration counts (full CIFAR-10; verdict: ≥ 1000×)",
+      paper: '≈1500×',
+      ours:
+        (full ? `${full.value.toFixed(0)}× (full data)` : '–') +
+        (sub ? `; subset cell ${sub.value.toFixed(0)}× (not used for the verdict)` : ''),
+      setting: full?.setting ?? '–',
+      ...verdictFields(v, full ? 1 : 0),
+      source: full ? 'results/bench.json' : '–',
+    });
   }
   // 8: IPC-10 test accuracy ordering Blend ≥ random real; DM's iteration count stated
   {
     const rows = c.bench?.some((r) => r.id === 'blend.ipc10_test_acc') ? c.bench : c.condensation;
     const row = (id: string) => rows.find((r) => r.id === id);
-    const b = row('blend.ipc10_test_acc'), d = row('dm.ipc10_test_acc'), rr = row('random.ipc10_test_acc');
+    const b = row('blend.ipc10_test_acc'),
+      d = row('dm.ipc10_test_acc'),
+      rr = row('random.ipc10_test_acc');
     const dmIters = d?.setting.match(/after ([\d,]+) iterations/)?.[1];
-    const v = b && rr ? directionVerdict(interval([b.value - rr.value]), '>=', 0) : { verdict: 'n/a' as const, rule: 'needs Blend and random-real rows' };
-    claims.push({ id: 8, claim: 'Test accuracy of ConvNet trained on IPC-10 CIFAR-10 (Blend / DM / random real); verdict: Blend ≥ random real', paper: 'Blend 35.03%, DM 32.2% (20,000 iterations), random ≈26%',
-      ours: b ? `Blend ${b.value.toFixed(1)}%, DM ${d ? `${d.value.toFixed(1)}% after ${dmIters ?? '?'} iterations (paper 20,000)` : '–'}, random ${rr?.value.toFixed(1) ?? '–'}%` : '–',
-      setting: b?.setting ?? '–', ...verdictFields(v, b ? 1 : 0), source: b ? (rows === c.bench ? 'results/bench.json' : 'cells/condensation-ipc10.json') : '–' });
+    const v =
+      b && rr
+        ? directionVerdict(interval([b.value - rr.value]), '>=', 0)
+        : { verdict: 'n/a' as const, rule: 'needs Blend and random-real rows' };
+    claims.push({
+      id: 8,
+      claim:
+        'Test accuracy of ConvNet trained on IPC-10 CIFAR-10 (Blend / DM / random real); verdict: Blend ≥ random real',
+      paper: 'Blend 35.03%, DM 32.2% (20,000 iterations), random ≈26%',
+      ours: b
+        ? `Blend ${b.value.toFixed(1)}%, DM ${d ? `${d.value.toFixed(1)}% after ${dmIters ?? '?'} iterations (paper 20,000)` : '–'}, random ${rr?.value.toFixed(1) ?? '–'}%`
+        : '–',
+      setting: b?.setting ?? '–',
+      ...verdictFields(v, b ? 1 : 0),
+      source: b ? (rows === c.bench ? 'results/bench.json' : 'cells/condensation-ipc10.json') : '–',
+    });
   }
   return claims;
 }
 
 export function claimsMarkdown(claims: Claim[]): string {
   const lines = [
-    'Verdicts from 95 % t-intervals over seeds: a value claim reproduces when the paper\'s value is inside our interval ' +
+    "Verdicts from 95 % t-intervals over seeds: a value claim reproduces when the paper's value is inside our interval " +
       '(or the interval is within the stated tolerance); a direction / threshold claim when the whole interval is on ' +
-      'the claimed side, does not when wholly on the other, inconclusive otherwise; n = 1 can only be indicative.', '',
-    '| # | claim (paper §9) | paper | ours | setting | n | verdict | from |', '|---|---|---|---|---|---|---|---|',
+      'the claimed side, does not when wholly on the other, inconclusive otherwise; n = 1 can only be indicative.',
+    '',
+    '| # | claim (paper §9) | paper | ours | setting | n | verdict | from |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const c of claims) {
     const v = verdictText({ verdict: c.reproduces, leaning: c.leaning, rule: c.rule });

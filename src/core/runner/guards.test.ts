@@ -18,12 +18,19 @@ import { sealWeights } from '../train/weights-cache';
 class MemoryCache implements WeightsCache {
   map = new Map<string, Uint8Array>();
   puts = 0;
-  async get(k: string) { return this.map.get(k) ?? null; }
-  async put(k: string, v: Uint8Array) { this.puts++; this.map.set(k, v); }
+  async get(k: string) {
+    return this.map.get(k) ?? null;
+  }
+  async put(k: string, v: Uint8Array) {
+    this.puts++;
+    this.map.set(k, v);
+  }
 }
 
 describe('numeric guards', () => {
-  beforeAll(async () => { await initNodeBackend(); });
+  beforeAll(async () => {
+    await initNodeBackend();
+  });
 
   it('the diverging spec (batch 1, lr 10, momentum 0.999, smoke) fails fast and caches nothing', async () => {
     const smoke = getPreset('smoke').spec;
@@ -36,10 +43,14 @@ describe('numeric guards', () => {
     const s = new LabSession({ dataset, sink: (e) => events.push(e), cache, backendName: tf.getBackend() }, spec);
     let steps = 0;
     try {
-      const err = await s.runAll().then(() => null, (e: Error) => e);
+      const err = await s.runAll().then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err).not.toBeNull();
-      expect(err!.message)
-        .toMatch(/^pretrain \(original model\): diverged at epoch 1, step \d+ \(loss (NaN|[+-]Infinity)\)/);
+      expect(err!.message).toMatch(
+        /^pretrain \(original model\): diverged at epoch 1, step \d+ \(loss (NaN|[+-]Infinity)\)/,
+      );
       expect(err!.message).toContain('nothing was cached');
       steps = Number(/step (\d+)/.exec(err!.message)![1]);
     } finally {
@@ -55,15 +66,25 @@ describe('numeric guards', () => {
   }, 120_000);
 
   it('cached weights holding NaN are reported and retrained, never reused', async () => {
-    const spec = validateSpec(mergeSpec(getPreset('smoke').spec, {
-      trainPerClass: 20, testPerClass: 40, pretrain: { epochs: 1 },
-      unlearn: { methods: ['CF'], arms: 'without' }, condense: { enabled: false }, curves: false,
-    }));
+    const spec = validateSpec(
+      mergeSpec(getPreset('smoke').spec, {
+        trainPerClass: 20,
+        testPerClass: 40,
+        pretrain: { epochs: 1 },
+        unlearn: { methods: ['CF'], arms: 'without' },
+        condense: { enabled: false },
+        curves: false,
+      }),
+    );
     const dataset = makeSyntheticDataset({ seed: 0, trainPerClass: 20, testPerClass: 40 });
     const cache = new MemoryCache();
     const run = async (sink: (e: RunEvent) => void) => {
       const s = new LabSession({ dataset, sink, cache, backendName: tf.getBackend() }, spec);
-      try { return await s.runAll(); } finally { s.dispose(); }
+      try {
+        return await s.runAll();
+      } finally {
+        s.dispose();
+      }
     };
     await run(() => {});
     expect(cache.map.size).toBe(1);
@@ -84,9 +105,14 @@ describe('numeric guards', () => {
   }, 120_000);
 
   it('with "all" images per class, an IPC above the smallest class is an explicit warning', async () => {
-    const spec = validateSpec(mergeSpec(getPreset('smoke').spec, {
-      trainPerClass: 0, testPerClass: 0, condense: { ipc: 8, iterations: 1 }, pretrain: { epochs: 1 },
-    }));
+    const spec = validateSpec(
+      mergeSpec(getPreset('smoke').spec, {
+        trainPerClass: 0,
+        testPerClass: 0,
+        condense: { ipc: 8, iterations: 1 },
+        pretrain: { epochs: 1 },
+      }),
+    );
     const dataset = makeSyntheticDataset({ seed: 0, trainPerClass: 6, testPerClass: 40 });
     const events: RunEvent[] = [];
     const baseline = tf.memory().numTensors;
@@ -96,7 +122,8 @@ describe('numeric guards', () => {
     } finally {
       s.dispose();
     }
-    const warns = events.filter((e) => e.kind === 'log' && e.level === 'warn')
+    const warns = events
+      .filter((e) => e.kind === 'log' && e.level === 'warn')
       .map((e) => (e as { message: string }).message);
     expect(warns.join()).toMatch(/condense\.ipc 8 exceeds the 6 training images of the smallest class/);
     expect(tf.memory().numTensors).toBe(baseline);

@@ -12,16 +12,26 @@ import { getPreset, mergeSpec, validateSpec } from './presets';
 import { LabSession } from './session';
 
 describe('known outcome on synthetic data', () => {
-  beforeAll(async () => { await initNodeBackend(); });
+  beforeAll(async () => {
+    await initNodeBackend();
+  });
 
   it('class forgetting: Retrain forget accuracy ≈ 0, the original model far above it', async () => {
-    const spec = validateSpec(mergeSpec(getPreset('smoke').spec, {
-      trainPerClass: 60, testPerClass: 40, model: { width: 16 },
-      forget: { mode: 'class', class: 3 },
-      pretrain: { epochs: 6, lr: 0.05, warmup: 0, batchSize: 32 },
-      unlearn: { methods: ['Retrain'], arms: 'without', hparams: { Retrain: { retrain_epochs: 4, retrain_warmup: 0 } } },
-      curves: false,
-    }));
+    const spec = validateSpec(
+      mergeSpec(getPreset('smoke').spec, {
+        trainPerClass: 60,
+        testPerClass: 40,
+        model: { width: 16 },
+        forget: { mode: 'class', class: 3 },
+        pretrain: { epochs: 6, lr: 0.05, warmup: 0, batchSize: 32 },
+        unlearn: {
+          methods: ['Retrain'],
+          arms: 'without',
+          hparams: { Retrain: { retrain_epochs: 4, retrain_warmup: 0 } },
+        },
+        curves: false,
+      }),
+    );
     const dataset = makeSyntheticDataset({ seed: 2, trainPerClass: 60, testPerClass: 40 });
     const s = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, spec);
     try {

@@ -48,7 +48,15 @@ import { checkSpec, type SpecCheck } from '../spec-schema';
 
 export const ALL_METHODS: MethodName[] = [...METHOD_NAMES];
 /** methods of the paper's single-round tables (A-SCRUB / A-L1-Sparse are multi-round methods in the paper) */
-export const SINGLE_ROUND_METHODS: MethodName[] = ['Retrain', 'CF', 'A-CF', 'Bad Distillation', 'L1-Sparse', 'Pruning', 'SCRUB'];
+export const SINGLE_ROUND_METHODS: MethodName[] = [
+  'Retrain',
+  'CF',
+  'A-CF',
+  'Bad Distillation',
+  'L1-Sparse',
+  'Pruning',
+  'SCRUB',
+];
 /** methods of the paper's multi-round experiment (§8) */
 export const MULTI_ROUND_METHODS: MethodName[] = ['CF', 'A-CF', 'SCRUB', 'A-SCRUB', 'L1-Sparse', 'A-L1-Sparse'];
 
@@ -62,7 +70,13 @@ export const DEFAULT_SPEC: ExperimentSpec = {
   seeds: 1,
   pretrain: { epochs: 15, lr: 0.05, momentum: 0.9, weightDecay: 5e-4, batchSize: 64, warmup: 1 },
   condense: {
-    enabled: true, ipc: 60, iterations: 12, resampleNet: false, kmeansMaxIter: 100, netWidth: 128, lrMode: 'paper-regime',
+    enabled: true,
+    ipc: 60,
+    iterations: 12,
+    resampleNet: false,
+    kmeansMaxIter: 100,
+    netWidth: 128,
+    lrMode: 'paper-regime',
   },
   unlearn: { methods: ALL_METHODS, arms: 'both', hparams: {}, epochScale: 0.1 },
   rounds: 1,
@@ -81,46 +95,86 @@ function preset(label: string, description: string, over: DeepPartial<Experiment
 
 export const PRESETS: Record<string, Preset> = {
   smoke: preset('Smoke test', 'Synthetic data, 40 images/class, ConvNet-3 width 8, ≤2 epochs everywhere. Seconds.', {
-    dataset: 'synthetic', trainPerClass: 40, testPerClass: 40, model: { arch: 'convnet3', width: 8 },
+    dataset: 'synthetic',
+    trainPerClass: 40,
+    testPerClass: 40,
+    model: { arch: 'convnet3', width: 8 },
     pretrain: { epochs: 2, lr: 0.05, warmup: 0, batchSize: 32 },
     condense: { ipc: 4, iterations: 4, netWidth: 8 },
     unlearn: { methods: ['Retrain', 'CF', 'A-CF'], epochScale: 0.02 },
     curves: true,
   }),
-  browser: preset('Browser (minutes)', 'CIFAR-10, 150 images/class, ConvNet-3 width 32, baseline epochs ×0.1, IPC 30, ' +
-    'feature nets width 32 (not the paper\'s 128). Small MIA samples: read its MIA standard errors.', {
-    trainPerClass: 150, testPerClass: 100, pretrain: { epochs: 12 }, condense: { ipc: 30, netWidth: 32 },
-  }),
-  quick: preset('Quick (CIFAR-10 subset)', 'CIFAR-10, 300 images/class (all test images), ConvNet-3 width 32, ' +
-    'baseline epochs ×0.1, IPC 60 (≈5 images/cluster as in the paper), width-128 feature nets, Blend step in the ' +
-    'paper\'s regime; ≥ 300 samples per MIA side.', {}),
+  browser: preset(
+    'Browser (minutes)',
+    'CIFAR-10, 150 images/class, ConvNet-3 width 32, baseline epochs ×0.1, IPC 30, ' +
+      "feature nets width 32 (not the paper's 128). Small MIA samples: read its MIA standard errors.",
+    {
+      trainPerClass: 150,
+      testPerClass: 100,
+      pretrain: { epochs: 12 },
+      condense: { ipc: 30, netWidth: 32 },
+    },
+  ),
+  quick: preset(
+    'Quick (CIFAR-10 subset)',
+    'CIFAR-10, 300 images/class (all test images), ConvNet-3 width 32, ' +
+      'baseline epochs ×0.1, IPC 60 (≈5 images/cluster as in the paper), width-128 feature nets, Blend step in the ' +
+      "paper's regime; ≥ 300 samples per MIA side.",
+    {},
+  ),
   'quick-class': preset('Quick, class forgetting', 'As quick, forgetting one class (drawn from the seed).', {
     forget: { mode: 'class', class: null },
   }),
-  bench: preset('Paper epochs, small subset', 'CIFAR-10, 300 images/class (all test images), ConvNet-3 width 32, ' +
-    'the paper\'s epoch budgets (Retrain 100, CF 50, A-CF 1), IPC 60, width-128 feature nets; ≥ 300 per MIA side.', {
-    trainPerClass: 300, pretrain: { epochs: 30 }, condense: { ipc: 60 }, unlearn: { epochScale: 1 }, curves: false,
-  }),
-  reference: preset('Reference (full CIFAR-10, ~2 h a cell)', 'Full CIFAR-10 (45,000 retain images at 10 % ' +
-    'uniform), ConvNet-3 width 32: one A-CF epoch = the paper\'s 704 Adam steps. Pretrain 8 epochs (paper 200), ' +
-    'Retrain 4 (100), CF 2 (50), SCRUB/L1/Pruning/Bad-teacher 1 (15/30/20/20); IPC 1000 with width-128 feature ' +
-    'nets as the paper. About 2 hours per single-round 10 % uniform cell on 2 CPU cores.', {
-    trainPerClass: 0, testPerClass: 0, model: { arch: 'convnet3', width: 32 },
-    pretrain: { epochs: 8 },
-    condense: { ipc: 1000, iterations: 12, netWidth: 128 },
-    unlearn: { methods: SINGLE_ROUND_METHODS, epochScale: 0.04 },
-    curves: false,
-  }),
-  'multi-round': preset('Multi-round (§4.5)', 'Three sequential 10% uniform rounds, each method continuing from its own output.', {
-    rounds: 3, curves: false, unlearn: { methods: MULTI_ROUND_METHODS },
-  }),
-  paper: preset('Paper (GPU, hours)', 'Full CIFAR-10, ResNet-18, paper epochs (pretrain 200, Retrain 100, CF 50 …), IPC 1000, lr_b(IPC).', {
-    trainPerClass: 0, testPerClass: 0, model: { arch: 'resnet18', width: 64 },
-    pretrain: { epochs: 200, lr: 0.1, warmup: 10 },
-    condense: { ipc: 1000, iterations: 12, netWidth: 128, lrMode: 'paper-polynomial' },
-    unlearn: { epochScale: 1 },
-    curves: false,
-  }),
+  bench: preset(
+    'Paper epochs, small subset',
+    'CIFAR-10, 300 images/class (all test images), ConvNet-3 width 32, ' +
+      "the paper's epoch budgets (Retrain 100, CF 50, A-CF 1), IPC 60, width-128 feature nets; ≥ 300 per MIA side.",
+    {
+      trainPerClass: 300,
+      pretrain: { epochs: 30 },
+      condense: { ipc: 60 },
+      unlearn: { epochScale: 1 },
+      curves: false,
+    },
+  ),
+  reference: preset(
+    'Reference (full CIFAR-10, ~2 h a cell)',
+    'Full CIFAR-10 (45,000 retain images at 10 % ' +
+      "uniform), ConvNet-3 width 32: one A-CF epoch = the paper's 704 Adam steps. Pretrain 8 epochs (paper 200), " +
+      'Retrain 4 (100), CF 2 (50), SCRUB/L1/Pruning/Bad-teacher 1 (15/30/20/20); IPC 1000 with width-128 feature ' +
+      'nets as the paper. About 2 hours per single-round 10 % uniform cell on 2 CPU cores.',
+    {
+      trainPerClass: 0,
+      testPerClass: 0,
+      model: { arch: 'convnet3', width: 32 },
+      pretrain: { epochs: 8 },
+      condense: { ipc: 1000, iterations: 12, netWidth: 128 },
+      unlearn: { methods: SINGLE_ROUND_METHODS, epochScale: 0.04 },
+      curves: false,
+    },
+  ),
+  'multi-round': preset(
+    'Multi-round (§4.5)',
+    'Three sequential 10% uniform rounds, each method continuing from its own output.',
+    {
+      rounds: 3,
+      curves: false,
+      unlearn: { methods: MULTI_ROUND_METHODS },
+    },
+  ),
+  paper: preset(
+    'Paper (GPU, hours)',
+    'Full CIFAR-10, ResNet-18, paper epochs (pretrain 200, Retrain 100, CF 50 …), IPC 1000, lr_b(IPC).',
+    {
+      trainPerClass: 0,
+      testPerClass: 0,
+      model: { arch: 'resnet18', width: 64 },
+      pretrain: { epochs: 200, lr: 0.1, warmup: 10 },
+      condense: { ipc: 1000, iterations: 12, netWidth: 128, lrMode: 'paper-polynomial' },
+      unlearn: { epochScale: 1 },
+      curves: false,
+    },
+  ),
 };
 
 /** The presets whose results back the paper's claims (≥ 300 samples per MIA side, width-128 feature nets). */
@@ -133,10 +187,15 @@ export function seedList(spec: Pick<ExperimentSpec, 'seed' | 'seeds'>): number[]
   return Array.from({ length: s }, (_, i) => spec.seed + i);
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends Array<unknown> ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends Array<unknown> ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
 
 /** Deep merge of plain objects (arrays replaced, not merged). */
-export function mergeSpec(base: ExperimentSpec, over: DeepPartial<ExperimentSpec> | Record<string, unknown>): ExperimentSpec {
+export function mergeSpec(
+  base: ExperimentSpec,
+  over: DeepPartial<ExperimentSpec> | Record<string, unknown>,
+): ExperimentSpec {
   return deepMerge(structuredClone(base), over) as ExperimentSpec;
 }
 

@@ -14,7 +14,10 @@ const fmt = (x: number | undefined, digits: number) =>
   x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 
 /** Methods of one round grouped by name: [without DC, with DC]. */
-export function pairByMethod(methods: MethodResult[], round = 0): Array<{ name: string; without?: MethodResult; with?: MethodResult }> {
+export function pairByMethod(
+  methods: MethodResult[],
+  round = 0,
+): Array<{ name: string; without?: MethodResult; with?: MethodResult }> {
   const rows = new Map<string, { name: string; without?: MethodResult; with?: MethodResult }>();
   for (const m of methods) {
     if (m.round !== round) continue;
@@ -49,12 +52,17 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
     for (const a of arms) {
       const m = r[a];
       const rm = ref?.[a];
-      if (!m) { cells.push(...cols.map(() => '–'), '–'); continue; }
+      if (!m) {
+        cells.push(...cols.map(() => '–'), '–');
+        continue;
+      }
       for (const c of cols) {
         const v = metricPoint(m, c);
         const rv = rm ? metricPoint(rm, c) : undefined;
-        const gap = c.summary.gap && v !== undefined && rv !== undefined && r.name !== 'Retrain'
-          ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})` : '';
+        const gap =
+          c.summary.gap && v !== undefined && rv !== undefined && r.name !== 'Retrain'
+            ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})`
+            : '';
         cells.push(fmt(v, c.digits) + gap);
       }
       const total = f1(m.unlearnSeconds + m.overheadSeconds);
@@ -69,19 +77,33 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
 export function markdownReport(result: ExperimentResult, title = 'Unlearning Lab experiment'): string {
   const s = result.spec;
   const out: string[] = [`# ${title}`, ''];
-  out.push(`Dataset **${s.dataset}** (${s.trainPerClass || 'all'} train / ${s.testPerClass || 'all'} test per class), ` +
-    `model **${s.model.arch}** width ${s.model.width}, forgetting **${s.forget.mode === 'class' ? `class ${result.split.forgetClass}` : `${(s.forget.fraction * 100).toFixed(0)}% uniform`}**, ` +
-    `seed ${s.seed}, backend ${result.env.backend}, ${result.env.seconds.toFixed(0)} s in all.`, '');
-  out.push(`Split: train ${result.split.trainSize}, retain ${result.split.retainSize}, forget ${result.split.forgetSize}, ` +
-    `test (regulariser) ${result.split.testUsedSize}, test (evaluation) ${result.split.testEvalSize}.`, '');
-  out.push(`Original model: test ${f1(result.pretrain.testAcc)}%, train ${f1(result.pretrain.trainAcc)}%` +
-    (result.pretrain.metrics ? `, MIA ${f2(result.pretrain.metrics.mia)}, forget ${f1(result.pretrain.metrics.forgetAcc)}%` : '') +
-    `, ${result.pretrain.reused ? 'reused from cache' : `${f1(result.pretrain.seconds)} s`}.`, '');
+  out.push(
+    `Dataset **${s.dataset}** (${s.trainPerClass || 'all'} train / ${s.testPerClass || 'all'} test per class), ` +
+      `model **${s.model.arch}** width ${s.model.width}, forgetting **${s.forget.mode === 'class' ? `class ${result.split.forgetClass}` : `${(s.forget.fraction * 100).toFixed(0)}% uniform`}**, ` +
+      `seed ${s.seed}, backend ${result.env.backend}, ${result.env.seconds.toFixed(0)} s in all.`,
+    '',
+  );
+  out.push(
+    `Split: train ${result.split.trainSize}, retain ${result.split.retainSize}, forget ${result.split.forgetSize}, ` +
+      `test (regulariser) ${result.split.testUsedSize}, test (evaluation) ${result.split.testEvalSize}.`,
+    '',
+  );
+  out.push(
+    `Original model: test ${f1(result.pretrain.testAcc)}%, train ${f1(result.pretrain.trainAcc)}%` +
+      (result.pretrain.metrics
+        ? `, MIA ${f2(result.pretrain.metrics.mia)}, forget ${f1(result.pretrain.metrics.forgetAcc)}%`
+        : '') +
+      `, ${result.pretrain.reused ? 'reused from cache' : `${f1(result.pretrain.seconds)} s`}.`,
+    '',
+  );
   const conds = result.condenseRounds ?? (result.condense ? [result.condense] : []);
   for (const c of conds) {
-    out.push(`Condensation (round ${c.round}, IPC ${c.ipc}): reduced retain ${c.reducedRetainSize} / ${c.retainSize} = ` +
-      `${((100 * c.reducedRetainSize) / Math.max(1, c.retainSize)).toFixed(1)}% (${c.freeClusters} blended + ${c.residualImages} residual), ` +
-      `k-means ${f2(c.kmeansSeconds)} s, partition ${f2(c.partitionSeconds)} s, Blend ${f2(c.blendSeconds)} s.`, '');
+    out.push(
+      `Condensation (round ${c.round}, IPC ${c.ipc}): reduced retain ${c.reducedRetainSize} / ${c.retainSize} = ` +
+        `${((100 * c.reducedRetainSize) / Math.max(1, c.retainSize)).toFixed(1)}% (${c.freeClusters} blended + ${c.residualImages} residual), ` +
+        `k-means ${f2(c.kmeansSeconds)} s, partition ${f2(c.partitionSeconds)} s, Blend ${f2(c.blendSeconds)} s.`,
+      '',
+    );
   }
   const rounds = [...new Set(result.methods.map((m) => m.round))].sort((a, b) => a - b);
   for (const r of rounds) {
@@ -92,7 +114,8 @@ export function markdownReport(result: ExperimentResult, title = 'Unlearning Lab
   return out.join('\n');
 }
 
-const REPORT_LEGEND = 'MIA = LR-MIA on logit-confidence, AUC % (paper §7.2; ≈50 = forget set indistinguishable from unseen data). ' +
+const REPORT_LEGEND =
+  'MIA = LR-MIA on logit-confidence, AUC % (paper §7.2; ≈50 = forget set indistinguishable from unseen data). ' +
   'Loss-MIA = accuracy % of a logistic regression on per-example losses, forget vs unseen test (NeurIPS 2023 kit style; ≈50 ideal). ' +
   'Accuracies in %. Brackets: gap to Retrain in the same arm. With DC, time = unlearning + condensation overhead (k-means, partition, Blend) = end-to-end.';
 
@@ -114,7 +137,11 @@ export interface CsvRun {
 /** A run as CsvRun from a whole experiment result. */
 export function csvRunOf(result: ExperimentResult, runId?: string, preset?: string | null): CsvRun {
   return {
-    runId, preset, spec: result.spec, forgetClass: result.split?.forgetClass, methods: result.methods,
+    runId,
+    preset,
+    spec: result.spec,
+    forgetClass: result.split?.forgetClass,
+    methods: result.methods,
     startedAt: result.env?.startedAt,
   };
 }
@@ -125,8 +152,16 @@ export function csvRunOf(result: ExperimentResult, runId?: string, preset?: stri
  * identity — run id, preset, dataset, forget mode, forgotten class, seed.
  */
 export const CSV_COLUMNS: readonly string[] = [
-  'method', 'withDC', 'round', ...METRICS.map((d) => d.id),
-  'run', 'preset', 'dataset', 'forgetMode', 'forgetClass', 'seed',
+  'method',
+  'withDC',
+  'round',
+  ...METRICS.map((d) => d.id),
+  'run',
+  'preset',
+  'dataset',
+  'forgetMode',
+  'forgetClass',
+  'seed',
 ];
 
 /** One CSV field, RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled; empty when absent. */
@@ -146,12 +181,19 @@ export function resultsCsv(runs: CsvRun[]): string {
     for (const m of run.methods) {
       const forgetClass = run.forgetClass ?? (s?.forget.mode === 'class' ? s.forget.class : '');
       const fields: unknown[] = [
-        m.name, m.withDC, m.round, ...METRICS.map((d) => metricPoint(m, d)),
-        id, run.preset ?? '', s?.dataset, s?.forget.mode, forgetClass, s?.seed,
+        m.name,
+        m.withDC,
+        m.round,
+        ...METRICS.map((d) => metricPoint(m, d)),
+        id,
+        run.preset ?? '',
+        s?.dataset,
+        s?.forget.mode,
+        forgetClass,
+        s?.seed,
       ];
       lines.push(fields.map(csvField).join(','));
     }
   }
   return `${lines.join('\n')}\n`;
 }
-

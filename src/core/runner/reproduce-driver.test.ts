@@ -172,7 +172,13 @@ describe('reproduce driver', () => {
   it('marks cells run on shared cores (reproduce --jobs) in the store, the timing and the claims input', async () => {
     const store = memoryStore();
     const run = async (c: PlannedCell) => ({ result: fakeResult(c, 1) });
-    const first = await driveReproduction({ cells, store, run, sharedCores: true, runnable: (c) => c.id !== cells[2].id });
+    const first = await driveReproduction({
+      cells,
+      store,
+      run,
+      sharedCores: true,
+      runnable: (c) => c.id !== cells[2].id,
+    });
     expect(store.cells.get(cells[0].id)!.sharedCores).toBe(true);
     expect(first.timing.map((t) => t.sharedCores)).toEqual([true, true]);
     expect(first.done.sharedCores).toEqual([cells[0].id, cells[1].id]);

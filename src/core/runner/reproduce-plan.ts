@@ -20,14 +20,29 @@ export function planExperimentCells(presetName: string, seeds: number[], withMul
       cells.push({
         id: `single-${mode}-seed${seed}`,
         title: `§4.3 single round, ${mode === 'class' ? 'class' : '10% uniform'} forgetting, seed ${seed}`,
-        spec: validateSpec(mergeSpec(base, { seed, forget: { mode, class: null, fraction: 0.1 }, rounds: 1, unlearn: { methods: SINGLE_ROUND_METHODS, arms: 'both' } })),
+        spec: validateSpec(
+          mergeSpec(base, {
+            seed,
+            forget: { mode, class: null, fraction: 0.1 },
+            rounds: 1,
+            unlearn: { methods: SINGLE_ROUND_METHODS, arms: 'both' },
+          }),
+        ),
       });
     }
     if (withMultiRound) {
       cells.push({
         id: `multi-uniform-seed${seed}`,
         title: `§4.5 multi-round (3 × 10% uniform), seed ${seed}`,
-        spec: validateSpec(mergeSpec(base, { seed, forget: { mode: 'uniform', class: null, fraction: 0.1 }, rounds: 3, curves: false, unlearn: { methods: MULTI_ROUND_METHODS, arms: 'both' } })),
+        spec: validateSpec(
+          mergeSpec(base, {
+            seed,
+            forget: { mode: 'uniform', class: null, fraction: 0.1 },
+            rounds: 3,
+            curves: false,
+            unlearn: { methods: MULTI_ROUND_METHODS, arms: 'both' },
+          }),
+        ),
       });
     }
   }

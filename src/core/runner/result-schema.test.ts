@@ -6,18 +6,32 @@ import { DEFAULT_SPEC } from './presets';
 /** A minimal well-formed result (what `LabSession.result()` writes, JSON round-tripped). */
 function good(): Record<string, unknown> {
   const metrics = { retainAcc: 90, forgetAcc: 80, testAcc: 70, mia: 55, lossMia: 51 };
-  return JSON.parse(JSON.stringify({
-    spec: DEFAULT_SPEC,
-    env: { backend: 'wasm', versions: { tfjs: '4.22.0' }, startedAt: '2026-01-01T00:00:00Z', seconds: 12 },
-    split: {
-      trainSize: 3000, retainSize: 2700, forgetSize: 300, testUsedSize: 1400, testEvalSize: 600, forgetClass: null,
-    },
-    pretrain: { seconds: 3, testAcc: NaN, trainAcc: 91, reused: false },
-    methods: [{
-      name: 'CF', withDC: false, round: 0, unlearnSeconds: 1, overheadSeconds: 0, metrics,
-      curve: [{ epoch: 1, ...metrics }],
-    }],
-  }));
+  return JSON.parse(
+    JSON.stringify({
+      spec: DEFAULT_SPEC,
+      env: { backend: 'wasm', versions: { tfjs: '4.22.0' }, startedAt: '2026-01-01T00:00:00Z', seconds: 12 },
+      split: {
+        trainSize: 3000,
+        retainSize: 2700,
+        forgetSize: 300,
+        testUsedSize: 1400,
+        testEvalSize: 600,
+        forgetClass: null,
+      },
+      pretrain: { seconds: 3, testAcc: NaN, trainAcc: 91, reused: false },
+      methods: [
+        {
+          name: 'CF',
+          withDC: false,
+          round: 0,
+          unlearnSeconds: 1,
+          overheadSeconds: 0,
+          metrics,
+          curve: [{ epoch: 1, ...metrics }],
+        },
+      ],
+    }),
+  );
 }
 const msg = (text: string): string => {
   try {
@@ -58,8 +72,9 @@ describe('parseImportedResult (issue 12 item 4)', () => {
     expect(msg(JSON.stringify(badCurve2))).toBe('result.methods[0].curve: must be a list, got an object');
     const badPoint = good();
     (badPoint.methods as Array<Record<string, unknown>>)[0].curve = [{ epoch: 1, mia: 'high' }];
-    expect(msg(JSON.stringify(badPoint)))
-      .toMatch(/^result\.methods\[0\]\.curve\[0\]\.mia: must be a number or null, got "high"/);
+    expect(msg(JSON.stringify(badPoint))).toMatch(
+      /^result\.methods\[0\]\.curve\[0\]\.mia: must be a number or null, got "high"/,
+    );
     const badSpec = good();
     (badSpec.spec as Record<string, unknown>).model = null;
     expect(msg(JSON.stringify(badSpec))).toBe('result.spec.model: must be an object, got null');
@@ -72,9 +87,23 @@ describe('parseImportedResult (issue 12 item 4)', () => {
 
   it('checks the optional per-class and attack views where present (issue 14 item 2)', () => {
     const views = {
-      perClass: { testAcc: [50, 100], forgetAcc: [null, 0] }, confusion: [[1, 1], [0, 2]],
-      attack: { branch: 'direct', positive: 'test', auc: 75, forgetScores: [0.2, 0.5], testScores: [0.6, 0.5],
-        roc: [[0, 0], [0, 0.5], [1, 1]] },
+      perClass: { testAcc: [50, 100], forgetAcc: [null, 0] },
+      confusion: [
+        [1, 1],
+        [0, 2],
+      ],
+      attack: {
+        branch: 'direct',
+        positive: 'test',
+        auc: 75,
+        forgetScores: [0.2, 0.5],
+        testScores: [0.6, 0.5],
+        roc: [
+          [0, 0],
+          [0, 0.5],
+          [1, 1],
+        ],
+      },
     };
     const withViews = good();
     Object.assign((withViews.methods as Array<Record<string, unknown>>)[0], views);

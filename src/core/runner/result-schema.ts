@@ -43,7 +43,12 @@ function list(x: unknown, path: string, max = MAX_LIST): unknown[] {
 }
 
 /** A number; null (NaN / Infinity as JSON writes them) becomes NaN when `nullable`. */
-interface NumRule { min?: number; max?: number; int?: boolean; nullable?: boolean }
+interface NumRule {
+  min?: number;
+  max?: number;
+  int?: boolean;
+  nullable?: boolean;
+}
 
 function num(x: unknown, path: string, o: NumRule = {}): number {
   if (x === null && o.nullable) return NaN;
@@ -101,10 +106,12 @@ function modelViews(o: Obj, path: string): ModelViews {
   const perClass = optional(o, 'perClass', path, obj);
   if (perClass) {
     out.perClass = {
-      testAcc: list(own(perClass, 'testAcc'), `${path}.perClass.testAcc`, 1000)
-        .map((v, i) => (v === null ? null : pct(v, `${path}.perClass.testAcc[${i}]`))),
-      forgetAcc: list(own(perClass, 'forgetAcc'), `${path}.perClass.forgetAcc`, 1000)
-        .map((v, i) => (v === null ? null : pct(v, `${path}.perClass.forgetAcc[${i}]`))),
+      testAcc: list(own(perClass, 'testAcc'), `${path}.perClass.testAcc`, 1000).map((v, i) =>
+        v === null ? null : pct(v, `${path}.perClass.testAcc[${i}]`),
+      ),
+      forgetAcc: list(own(perClass, 'forgetAcc'), `${path}.perClass.forgetAcc`, 1000).map((v, i) =>
+        v === null ? null : pct(v, `${path}.perClass.forgetAcc[${i}]`),
+      ),
     };
   }
   const confusion = optional(o, 'confusion', path, (v, p) => list(v, p, 1000));
@@ -130,10 +137,12 @@ function modelViews(o: Obj, path: string): ModelViews {
     }
     const prob = (v: unknown, q: string) => num(v, q, { min: 0, max: 1 });
     out.attack = {
-      branch, positive,
+      branch,
+      positive,
       auc: pct(own(attack, 'auc'), `${p}.auc`),
-      forgetScores: list(own(attack, 'forgetScores'), `${p}.forgetScores`)
-        .map((v, i) => prob(v, `${p}.forgetScores[${i}]`)),
+      forgetScores: list(own(attack, 'forgetScores'), `${p}.forgetScores`).map((v, i) =>
+        prob(v, `${p}.forgetScores[${i}]`),
+      ),
       testScores: list(own(attack, 'testScores'), `${p}.testScores`).map((v, i) => prob(v, `${p}.testScores[${i}]`)),
       roc: list(own(attack, 'roc'), `${p}.roc`, 10_000).map((pt, i) => {
         const xy = list(pt, `${p}.roc[${i}]`, 2);
@@ -157,11 +166,13 @@ function method(x: unknown, path: string): MethodResult {
     withDC: bool(own(o, 'withDC'), `${path}.withDC`),
     round: own(o, 'round') === undefined ? 0 : num(o.round, `${path}.round`, { int: true, min: 0, max: 1000 }),
     unlearnSeconds: seconds(own(o, 'unlearnSeconds'), `${path}.unlearnSeconds`),
-    overheadSeconds: own(o, 'overheadSeconds') === undefined
-      ? 0 : seconds(o.overheadSeconds, `${path}.overheadSeconds`),
+    overheadSeconds:
+      own(o, 'overheadSeconds') === undefined ? 0 : seconds(o.overheadSeconds, `${path}.overheadSeconds`),
     metrics: metrics(own(o, 'metrics'), `${path}.metrics`),
-    curve: own(o, 'curve') === undefined
-      ? [] : list(o.curve, `${path}.curve`, 100_000).map((c, i) => curvePoint(c, `${path}.curve[${i}]`)),
+    curve:
+      own(o, 'curve') === undefined
+        ? []
+        : list(o.curve, `${path}.curve`, 100_000).map((c, i) => curvePoint(c, `${path}.curve[${i}]`)),
   } as MethodResult;
   const losses = optional(o, 'losses', path, obj);
   if (losses) {
@@ -183,8 +194,10 @@ function condense(x: unknown, path: string): CondenseResult {
   for (const k of ['round', 'emptyClusters']) if (own(o, k) !== undefined) out[k] = count(o[k], `${path}.${k}`);
   for (const k of ['kmeansSeconds', 'partitionSeconds', 'blendSeconds']) out[k] = seconds(own(o, k), `${path}.${k}`);
   out.finalLoss = own(o, 'finalLoss') === undefined ? NaN : num(o.finalLoss, `${path}.finalLoss`, { nullable: true });
-  out.clusterSizes = own(o, 'clusterSizes') === undefined
-    ? [] : list(o.clusterSizes, `${path}.clusterSizes`).map((v, i) => count(v, `${path}.clusterSizes[${i}]`));
+  out.clusterSizes =
+    own(o, 'clusterSizes') === undefined
+      ? []
+      : list(o.clusterSizes, `${path}.clusterSizes`).map((v, i) => count(v, `${path}.clusterSizes[${i}]`));
   const protos = optional(o, 'prototypes', path, (v, p) => list(v, p, 100_000));
   if (protos) {
     out.prototypes = protos.map((v, i) => {
@@ -193,8 +206,10 @@ function condense(x: unknown, path: string): CondenseResult {
       const b64 = str(own(q, 'rgbaBase64'), `${at}.rgbaBase64`, 100_000);
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new Bad(`${at}.rgbaBase64`, 'is not base64');
       return {
-        cluster: count(own(q, 'cluster'), `${at}.cluster`), label: count(own(q, 'label'), `${at}.label`),
-        size: count(own(q, 'size'), `${at}.size`), rgbaBase64: b64,
+        cluster: count(own(q, 'cluster'), `${at}.cluster`),
+        label: count(own(q, 'label'), `${at}.label`),
+        size: count(own(q, 'size'), `${at}.size`),
+        rgbaBase64: b64,
       };
     });
   }
@@ -224,10 +239,15 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
     env: {
       ...(env as object),
       backend: str(own(env, 'backend'), `${P}.env.backend`, 200),
-      versions: own(env, 'versions') === undefined ? {} : Object.fromEntries(
-        Object.entries(obj(env.versions, `${P}.env.versions`))
-          .map(([k, v]) => [k, str(v, `${P}.env.versions.${k.slice(0, 40)}`, 200)]),
-      ),
+      versions:
+        own(env, 'versions') === undefined
+          ? {}
+          : Object.fromEntries(
+              Object.entries(obj(env.versions, `${P}.env.versions`)).map(([k, v]) => [
+                k,
+                str(v, `${P}.env.versions.${k.slice(0, 40)}`, 200),
+              ]),
+            ),
       startedAt: own(env, 'startedAt') === undefined ? '' : str(env.startedAt, `${P}.env.startedAt`, 100),
       seconds: own(env, 'seconds') === undefined ? NaN : seconds(env.seconds, `${P}.env.seconds`),
     },
@@ -237,8 +257,8 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
       forgetSize: count(own(split, 'forgetSize'), `${P}.split.forgetSize`),
       testUsedSize: count(own(split, 'testUsedSize'), `${P}.split.testUsedSize`),
       testEvalSize: count(own(split, 'testEvalSize'), `${P}.split.testEvalSize`),
-      forgetClass: fc === null || fc === undefined
-        ? null : num(fc, `${P}.split.forgetClass`, { int: true, min: 0, max: 9 }),
+      forgetClass:
+        fc === null || fc === undefined ? null : num(fc, `${P}.split.forgetClass`, { int: true, min: 0, max: 9 }),
     },
     pretrain: {
       ...(pre as object),
@@ -250,8 +270,9 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
       ...modelViews(pre, `${P}.pretrain`),
     },
     condense: optional(root, 'condense', P, condense),
-    condenseRounds: optional(root, 'condenseRounds', P,
-      (v, p) => list(v, p, 1000).map((c, i) => condense(c, `${p}[${i}]`))),
+    condenseRounds: optional(root, 'condenseRounds', P, (v, p) =>
+      list(v, p, 1000).map((c, i) => condense(c, `${p}[${i}]`)),
+    ),
     methods: list(own(root, 'methods'), `${P}.methods`, 100_000).map((m, i) => method(m, `${P}.methods[${i}]`)),
     cancelled: optional(root, 'cancelled', P, bool),
   };
@@ -268,8 +289,11 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
 export function parseImportedResult(text: string): ExperimentResult {
   if (typeof text !== 'string') throw new LabError('expected the text of a JSON file', 'result');
   if (text.length > MAX_RESULT_CHARS) {
-    throw new LabError(`the file is larger than ${MAX_RESULT_CHARS / 2 ** 20} MB, the limit for an imported result ` +
-      '(a result without per-example losses is far smaller)', 'result');
+    throw new LabError(
+      `the file is larger than ${MAX_RESULT_CHARS / 2 ** 20} MB, the limit for an imported result ` +
+        '(a result without per-example losses is far smaller)',
+      'result',
+    );
   }
   let parsed: unknown;
   try {

@@ -5,7 +5,12 @@ import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
 
 function method(name: MethodName, forgetAcc: number, mia: number, seconds: number, withDC = false): MethodResult {
   return {
-    name, withDC, round: 0, unlearnSeconds: seconds, overheadSeconds: 0, curve: [],
+    name,
+    withDC,
+    round: 0,
+    unlearnSeconds: seconds,
+    overheadSeconds: 0,
+    curve: [],
     metrics: { retainAcc: 90, forgetAcc, testAcc: 70, mia, miaSe: 2, lossMia: 50 },
   };
 }
@@ -23,8 +28,11 @@ function result(seed: number, methods: MethodResult[]): ExperimentResult {
 describe('aggregateSeeds', () => {
   // Retrain forget accuracy 50, 45, 54, 52; CF 53, 50, 58, 60 (seeds 0..3) → paired gaps 3, 5, 4, 8:
   // mean 5, sd √(14/3) = 2.160247, half-width t_{0.975,3}·sd/2 = 3.182446 × 1.080123 = 3.437435 → [1.5626, 8.4374].
-  const retain = [50, 45, 54, 52], cf = [53, 50, 58, 60];
-  const results = [0, 1, 2, 3].map((s) => result(s, [method('Retrain', retain[s], 50, 100), method('CF', cf[s], 60 + s, 10)]));
+  const retain = [50, 45, 54, 52],
+    cf = [53, 50, 58, 60];
+  const results = [0, 1, 2, 3].map((s) =>
+    result(s, [method('Retrain', retain[s], 50, 100), method('CF', cf[s], 60 + s, 10)]),
+  );
 
   it('summarises every metric as mean / 95 % t-interval / n / values', () => {
     const agg = aggregateSeeds(results);
@@ -61,10 +69,16 @@ describe('aggregateSeeds', () => {
 });
 
 describe('seedsCsv / gapText', () => {
-  const retain = [50, 45, 54, 52], cf = [53, 50, 58, 60];
-  const results = [0, 1, 2, 3].map((s) => result(s, [method('Retrain', retain[s], 50, 100), method('CF', cf[s], 60 + s, 10)]));
+  const retain = [50, 45, 54, 52],
+    cf = [53, 50, 58, 60];
+  const results = [0, 1, 2, 3].map((s) =>
+    result(s, [method('Retrain', retain[s], 50, 100), method('CF', cf[s], 60 + s, 10)]),
+  );
   const agg = aggregateSeeds(results);
-  const rows = seedsCsv(agg).trim().split('\n').map((l) => l.split(','));
+  const rows = seedsCsv(agg)
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   const col = (name: string) => SEEDS_CSV_COLUMNS.indexOf(name);
   const row = (method: string, metric: string) => rows.find((r) => r[0] === method && r[col('metric')] === metric)!;
 

@@ -12,7 +12,15 @@ import { seedList, mergeSpec, validateSpec } from './presets';
 import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
 
 /** Metrics summarised per method (percentages), plus timings. */
-export const SEED_METRICS = ['retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'mia', 'miaSe', 'lossMia'] as const;
+export const SEED_METRICS = [
+  'retainAcc',
+  'forgetAcc',
+  'testAcc',
+  'testAccRetained',
+  'mia',
+  'miaSe',
+  'lossMia',
+] as const;
 export type SeedMetric = (typeof SEED_METRICS)[number];
 /** Metrics whose gap to Retrain is reported (miaSe is a property of the estimate, not of the method). */
 export const GAP_METRICS = ['retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'mia', 'lossMia'] as const;
@@ -105,11 +113,18 @@ export function aggregateSeeds(results: ExperimentResult[]): SeedsAggregate {
   for (const r of results) {
     for (const m of r.methods) {
       const k = `${m.name}|${armOf(m.withDC)}|${m.round}`;
-      if (!seen.has(k)) { seen.add(k); keys.push({ name: m.name, withDC: m.withDC, round: m.round }); }
+      if (!seen.has(k)) {
+        seen.add(k);
+        keys.push({ name: m.name, withDC: m.withDC, round: m.round });
+      }
     }
   }
   for (const key of keys) {
-    const bySeed: Array<{ seed: number; m: ExperimentResult['methods'][number]; ref?: ExperimentResult['methods'][number] }> = [];
+    const bySeed: Array<{
+      seed: number;
+      m: ExperimentResult['methods'][number];
+      ref?: ExperimentResult['methods'][number];
+    }> = [];
     for (const r of results) {
       const m = r.methods.find((x) => x.name === key.name && x.withDC === key.withDC && x.round === key.round);
       if (!m) continue;
@@ -131,10 +146,15 @@ export function aggregateSeeds(results: ExperimentResult[]): SeedsAggregate {
     if (key.name !== 'Retrain' && bySeed.some((s) => s.ref)) {
       const gap: NonNullable<MethodAggregate['gapToRetrain']> = {};
       for (const k of GAP_METRICS) {
-        const a: Record<string, number> = {}, b: Record<string, number> = {};
+        const a: Record<string, number> = {},
+          b: Record<string, number> = {};
         for (const s of bySeed) {
-          const x = s.m.metrics[k], y = s.ref?.metrics[k];
-          if (finite(x) && finite(y)) { a[s.seed] = x; b[s.seed] = y; }
+          const x = s.m.metrics[k],
+            y = s.ref?.metrics[k];
+          if (finite(x) && finite(y)) {
+            a[s.seed] = x;
+            b[s.seed] = y;
+          }
         }
         if (Object.keys(a).length) gap[k] = pairedInterval(a, b);
       }
@@ -166,17 +186,32 @@ export function seedsMarkdown(agg: SeedsAggregate): string {
   for (const m of agg.methods) {
     const se = m.metrics.miaSe ? ` (SE ${m.metrics.miaSe.mean.toFixed(1)})` : '';
     const arm = armLabel(armOf(m.withDC));
-    lines.push(`| ${m.name}${m.round ? ` r${m.round}` : ''} | ${arm} | ${f(m.metrics.retainAcc)} | ` +
-      `${f(m.metrics.forgetAcc)} | ${f(m.metrics.testAcc)} | ${f(m.metrics.mia)}${se} | ${g(m.gapToRetrain?.forgetAcc)} | ` +
-      `${g(m.gapToRetrain?.mia)} | ${f(m.unlearnSeconds)} |`);
+    lines.push(
+      `| ${m.name}${m.round ? ` r${m.round}` : ''} | ${arm} | ${f(m.metrics.retainAcc)} | ` +
+        `${f(m.metrics.forgetAcc)} | ${f(m.metrics.testAcc)} | ${f(m.metrics.mia)}${se} | ${g(m.gapToRetrain?.forgetAcc)} | ` +
+        `${g(m.gapToRetrain?.mia)} | ${f(m.unlearnSeconds)} |`,
+    );
   }
   return lines.join('\n');
 }
 
 /** One CSV line per method × arm × round × metric of an aggregate (long format: one interval per line). */
 export const SEEDS_CSV_COLUMNS: readonly string[] = [
-  'method', 'withDC', 'round', 'metric', 'mean', 'ci95Lo', 'ci95Hi', 'n', 'values',
-  'gapMean', 'gapCi95Lo', 'gapCi95Hi', 'gapN', 'gapWithinNoise', 'seeds',
+  'method',
+  'withDC',
+  'round',
+  'metric',
+  'mean',
+  'ci95Lo',
+  'ci95Hi',
+  'n',
+  'values',
+  'gapMean',
+  'gapCi95Lo',
+  'gapCi95Hi',
+  'gapN',
+  'gapWithinNoise',
+  'seeds',
 ];
 
 const csvNum = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : String(x));
@@ -192,16 +227,31 @@ export function seedsCsv(agg: SeedsAggregate): string {
   for (const m of agg.methods) {
     const rows: Array<[string, Interval]> = [
       ...SEED_METRICS.filter((k) => m.metrics[k]).map((k) => [k, m.metrics[k]!] as [string, Interval]),
-      ['unlearnSeconds', m.unlearnSeconds], ['overheadSeconds', m.overheadSeconds],
+      ['unlearnSeconds', m.unlearnSeconds],
+      ['overheadSeconds', m.overheadSeconds],
     ];
     for (const [k, iv] of rows) {
       const gap = m.gapToRetrain?.[k as GapMetric];
       const noise = gap && gap.n >= 2 ? String(coversZero(gap)) : '';
-      lines.push([
-        quote(m.name), String(m.withDC), String(m.round), k, csvNum(iv.mean), csvNum(iv.ci95[0]), csvNum(iv.ci95[1]),
-        String(iv.n), iv.values.join(' '), csvNum(gap?.mean), csvNum(gap?.ci95[0]), csvNum(gap?.ci95[1]),
-        gap ? String(gap.n) : '', noise, m.seeds.join(' '),
-      ].join(','));
+      lines.push(
+        [
+          quote(m.name),
+          String(m.withDC),
+          String(m.round),
+          k,
+          csvNum(iv.mean),
+          csvNum(iv.ci95[0]),
+          csvNum(iv.ci95[1]),
+          String(iv.n),
+          iv.values.join(' '),
+          csvNum(gap?.mean),
+          csvNum(gap?.ci95[0]),
+          csvNum(gap?.ci95[1]),
+          gap ? String(gap.n) : '',
+          noise,
+          m.seeds.join(' '),
+        ].join(','),
+      );
     }
   }
   return `${lines.join('\n')}\n`;

@@ -8,27 +8,41 @@ import { getPreset, mergeSpec, validateSpec } from './presets';
 import { LabSession } from './session';
 import { markdownReport, resultsCsv, csvRunOf } from './report';
 
-const spec = validateSpec(mergeSpec(getPreset('smoke').spec, {
-  trainPerClass: 30, testPerClass: 40, pretrain: { epochs: 1 }, curves: true,
-  unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'both', epochScale: 0.02 },
-}));
+const spec = validateSpec(
+  mergeSpec(getPreset('smoke').spec, {
+    trainPerClass: 30,
+    testPerClass: 40,
+    pretrain: { epochs: 1 },
+    curves: true,
+    unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'both', epochScale: 0.02 },
+  }),
+);
 
 class MemoryCache implements WeightsCache {
   map = new Map<string, Uint8Array>();
-  async get(k: string) { return this.map.get(k) ?? null; }
-  async put(k: string, v: Uint8Array) { this.map.set(k, v); }
+  async get(k: string) {
+    return this.map.get(k) ?? null;
+  }
+  async put(k: string, v: Uint8Array) {
+    this.map.set(k, v);
+  }
 }
 
 /** everything seeded (curve points also carry their unlearning seconds — a timing, never reproducible) */
 function metricsOf(r: ExperimentResult) {
   return r.methods.map((m) => ({
-    name: m.name, withDC: m.withDC, metrics: m.metrics, curve: m.curve.map(({ seconds: _s, ...p }) => p),
+    name: m.name,
+    withDC: m.withDC,
+    metrics: m.metrics,
+    curve: m.curve.map(({ seconds: _s, ...p }) => p),
   }));
 }
 
 describe('LabSession', () => {
   const dataset = makeSyntheticDataset({ seed: 1, trainPerClass: 30, testPerClass: 40 });
-  beforeAll(async () => { await initNodeBackend(); });
+  beforeAll(async () => {
+    await initNodeBackend();
+  });
 
   it('runs a whole spec, is reproducible from the seed, frees every tensor, and reuses cached weights', async () => {
     const baseline = tf.memory().numTensors;
@@ -36,7 +50,11 @@ describe('LabSession', () => {
     const events: RunEvent[] = [];
     const run = async (sink: (e: RunEvent) => void) => {
       const s = new LabSession({ dataset, sink, cache, backendName: tf.getBackend() }, spec);
-      try { return await s.runAll(); } finally { s.dispose(); }
+      try {
+        return await s.runAll();
+      } finally {
+        s.dispose();
+      }
     };
     const a = await run((e) => events.push(e));
     expect(tf.memory().numTensors).toBe(baseline);
@@ -80,21 +98,41 @@ describe('LabSession', () => {
       expect(p.step).toBeLessThanOrEqual(p.steps);
     }
     const kinds = new Set(events.map((e) => e.kind));
-    for (const k of ['stage', 'progress', 'epoch', 'condense-iter', 'prototypes', 'acf-terms', 'method-result', 'condense-result', 'forget-samples']) {
+    for (const k of [
+      'stage',
+      'progress',
+      'epoch',
+      'condense-iter',
+      'prototypes',
+      'acf-terms',
+      'method-result',
+      'condense-result',
+      'forget-samples',
+    ]) {
       expect(kinds, k).toContain(k);
     }
     expect(markdownReport(a)).toMatch(/\| A-CF \|/);
-    expect(resultsCsv([csvRunOf(a)]).trim().split('\n')).toHaveLength(7);
+    expect(
+      resultsCsv([csvRunOf(a)])
+        .trim()
+        .split('\n'),
+    ).toHaveLength(7);
   });
 
   it('a cancel mid-run throws CancelledError and leaves no tensors behind', async () => {
     const baseline = tf.memory().numTensors;
     const ac = new AbortController();
     let steps = 0;
-    const s = new LabSession({
-      dataset, backendName: tf.getBackend(),
-      sink: (e) => { if (e.kind === 'progress' && e.progress.stage === 'unlearn' && ++steps === 2) ac.abort(); },
-    }, spec);
+    const s = new LabSession(
+      {
+        dataset,
+        backendName: tf.getBackend(),
+        sink: (e) => {
+          if (e.kind === 'progress' && e.progress.stage === 'unlearn' && ++steps === 2) ac.abort();
+        },
+      },
+      spec,
+    );
     await expect(s.runAll(ac.signal)).rejects.toBeInstanceOf(CancelledError);
     s.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
@@ -129,35 +167,63 @@ describe('LabSession', () => {
     class MemoryStore implements MethodStore {
       methods = new Map<string, MethodResult>();
       conds = new Map<string, CondenseResult>();
-      async get(k: string) { return this.methods.get(k) ?? null; }
-      async put(k: string, r: MethodResult) { this.methods.set(k, structuredClone(r)); }
-      async getCondense(k: string) { return this.conds.get(k) ?? null; }
-      async putCondense(k: string, r: CondenseResult) { this.conds.set(k, structuredClone(r)); }
+      async get(k: string) {
+        return this.methods.get(k) ?? null;
+      }
+      async put(k: string, r: MethodResult) {
+        this.methods.set(k, structuredClone(r));
+      }
+      async getCondense(k: string) {
+        return this.conds.get(k) ?? null;
+      }
+      async putCondense(k: string, r: CondenseResult) {
+        this.conds.set(k, structuredClone(r));
+      }
     }
     const cache = new MemoryCache();
     const store = new MemoryStore();
     const run = async (sink: (e: RunEvent) => void) => {
       const s = new LabSession({ dataset, sink, cache, methodStore: store, backendName: tf.getBackend() }, spec);
-      try { return await s.runAll(); } finally { s.dispose(); }
+      try {
+        return await s.runAll();
+      } finally {
+        s.dispose();
+      }
     };
     const full = await run(() => {});
-    expect([...store.methods.keys()].sort()).toEqual(
-      ['A-CF|dc|r0', 'A-CF|raw|r0', 'CF|dc|r0', 'CF|raw|r0', 'Retrain|dc|r0', 'Retrain|raw|r0']);
+    expect([...store.methods.keys()].sort()).toEqual([
+      'A-CF|dc|r0',
+      'A-CF|raw|r0',
+      'CF|dc|r0',
+      'CF|raw|r0',
+      'Retrain|dc|r0',
+      'Retrain|raw|r0',
+    ]);
     // an interruption after three methods: drop the rest from the store, resume
     store.methods.delete('A-CF|raw|r0');
     store.methods.delete('CF|dc|r0');
     const ran: string[] = [];
-    const resumed = await run((e) => { if (e.kind === 'stage' && e.stage === 'unlearn' && e.status === 'start') ran.push(e.label ?? ''); });
+    const resumed = await run((e) => {
+      if (e.kind === 'stage' && e.stage === 'unlearn' && e.status === 'start') ran.push(e.label ?? '');
+    });
     expect(ran).toEqual(['A-CF', 'CF w/ DC']);
     expect(resumed.pretrain.reused).toBe(true);
-    expect(resumed.methods.filter((m) => m.resumed).map((m) => m.name + (m.withDC ? '+dc' : ''))).toEqual(['Retrain', 'CF', 'Retrain+dc', 'A-CF+dc']);
+    expect(resumed.methods.filter((m) => m.resumed).map((m) => m.name + (m.withDC ? '+dc' : ''))).toEqual([
+      'Retrain',
+      'CF',
+      'Retrain+dc',
+      'A-CF+dc',
+    ]);
     // the redone methods reproduce the first run (same seed, same original model, same condensation)
-    const pick = (r: ExperimentResult, n: string, dc: boolean) => r.methods.find((m) => m.name === n && m.withDC === dc)!.metrics;
+    const pick = (r: ExperimentResult, n: string, dc: boolean) =>
+      r.methods.find((m) => m.name === n && m.withDC === dc)!.metrics;
     expect(pick(resumed, 'A-CF', false)).toEqual(pick(full, 'A-CF', false));
     expect(pick(resumed, 'CF', true)).toEqual(pick(full, 'CF', true));
     // nothing left: no method runs, the condensation record comes from the store
     ran.length = 0;
-    const again = await run((e) => { if (e.kind === 'stage' && e.stage === 'unlearn' && e.status === 'start') ran.push(e.label ?? ''); });
+    const again = await run((e) => {
+      if (e.kind === 'stage' && e.stage === 'unlearn' && e.status === 'start') ran.push(e.label ?? '');
+    });
     expect(ran).toEqual([]);
     expect(again.condense?.reducedRetainSize).toBe(full.condense!.reducedRetainSize);
   });
@@ -168,11 +234,22 @@ describe('LabSession', () => {
     const run = async (retain: string) => {
       const sp = validateSpec(mergeSpec(base, { unlearn: { hparams: { 'A-SCRUB': { ascrub_retain: retain } } } }));
       const retainSizes: number[] = [];
-      const s = new LabSession({
-        dataset, cache, backendName: tf.getBackend(),
-        sink: (e) => { if (e.kind === 'progress' && e.progress.stage === 'unlearn') retainSizes.push(e.progress.steps); },
-      }, sp);
-      try { return { r: await s.runAll(), steps: Math.max(...retainSizes) }; } finally { s.dispose(); }
+      const s = new LabSession(
+        {
+          dataset,
+          cache,
+          backendName: tf.getBackend(),
+          sink: (e) => {
+            if (e.kind === 'progress' && e.progress.stage === 'unlearn') retainSizes.push(e.progress.steps);
+          },
+        },
+        sp,
+      );
+      try {
+        return { r: await s.runAll(), steps: Math.max(...retainSizes) };
+      } finally {
+        s.dispose();
+      }
     };
     const reduced = await run('reduced');
     const real = await run('real');

@@ -14,17 +14,42 @@ import { realSource } from '../data/source';
 import { uint8ToRgba } from '../data/batch';
 import { createModel } from '../models';
 import {
-  trainModel, serializeWeights, deserializeWeights, decodeWeights, accuracy, firstNonFiniteParam, DivergedError,
+  trainModel,
+  serializeWeights,
+  deserializeWeights,
+  decodeWeights,
+  accuracy,
+  firstNonFiniteParam,
+  DivergedError,
 } from '../train';
 import {
-  openWeights, sealWeights, trainingDataFingerprint, WEIGHTS_CACHE_VERSION, WEIGHTS_FORMAT_VERSION,
+  openWeights,
+  sealWeights,
+  trainingDataFingerprint,
+  WEIGHTS_CACHE_VERSION,
+  WEIGHTS_FORMAT_VERSION,
 } from '../train/weights-cache';
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
-import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses, type ReducedRetain } from '../condense';
+import {
+  computeSubClasses,
+  buildReducedRetain,
+  convnet3Factory,
+  type SubClasses,
+  type ReducedRetain,
+} from '../condense';
 import { runMethod, resolveHParams } from '../unlearn';
 import type { ParallelTrainer } from '../parallel/engine';
 import type {
-  CondenseResult, EventSink, ExperimentResult, ForgetSampleView, PrototypeView, ExperimentSpec, LabSessionApi, MethodName, MethodResult, WeightsCache,
+  CondenseResult,
+  EventSink,
+  ExperimentResult,
+  ForgetSampleView,
+  PrototypeView,
+  ExperimentSpec,
+  LabSessionApi,
+  MethodName,
+  MethodResult,
+  WeightsCache,
   MethodStore,
 } from '../contracts';
 import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
@@ -172,9 +197,14 @@ export class LabSession implements LabSessionApi {
       const ds = this.opts.dataset;
       if (k === 0) {
         const split = makeSplit({
-          trainLabels: ds.train.labels, testLabels: ds.test.labels, numClasses: ds.classes.length,
-          trainPerClass: this.spec.trainPerClass, testPerClass: this.spec.testPerClass,
-          mode: this.spec.forget.mode, forgetClass: this.spec.forget.class, fraction: this.spec.forget.fraction,
+          trainLabels: ds.train.labels,
+          testLabels: ds.test.labels,
+          numClasses: ds.classes.length,
+          trainPerClass: this.spec.trainPerClass,
+          testPerClass: this.spec.testPerClass,
+          mode: this.spec.forget.mode,
+          forgetClass: this.spec.forget.class,
+          fraction: this.spec.forget.fraction,
           rng: this.rng('split'),
         });
         checkEvaluable(split, ds.test.labels);
@@ -215,9 +245,17 @@ export class LabSession implements LabSessionApi {
     let h = 0;
     for (let i = 0; i < split.trainIdx.length; i++) h = (Math.imul(h, 31) + split.trainIdx[i]) | 0;
     return JSON.stringify({
-      v: WEIGHTS_CACHE_VERSION, format: WEIGHTS_FORMAT_VERSION, dataset: s.dataset, n: ds.train.n,
-      classes: ds.classes.length, data: trainingDataFingerprint(ds, split.trainIdx), trainPerClass: s.trainPerClass,
-      model: s.model, pretrain: s.pretrain, seed: s.seed, idxHash: h,
+      v: WEIGHTS_CACHE_VERSION,
+      format: WEIGHTS_FORMAT_VERSION,
+      dataset: s.dataset,
+      n: ds.train.n,
+      classes: ds.classes.length,
+      data: trainingDataFingerprint(ds, split.trainIdx),
+      trainPerClass: s.trainPerClass,
+      model: s.model,
+      pretrain: s.pretrain,
+      seed: s.seed,
+      idxHash: h,
     });
   }
 
@@ -252,32 +290,63 @@ export class LabSession implements LabSessionApi {
         }
         if (!reused) {
           const p = this.spec.pretrain;
-          await guardDivergence('pretrain (original model)', () => trainModel({
-            model, source: trainSrc, epochs: p.epochs, batchSize: p.batchSize, warmup: p.warmup,
-            optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
-            rng: this.rng('pretrain-shuffle'), signal, stage: 'pretrain', label: 'original model', parallel: this.opts.parallel,
-            onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
-            onEpoch: (epoch, stats) => this.opts.sink({ kind: 'epoch', method: 'pretrain', withDC: false, round: 0, epoch: epoch + 1, metrics: { retainAcc: stats.acc ?? NaN } }),
-          }));
+          await guardDivergence('pretrain (original model)', () =>
+            trainModel({
+              model,
+              source: trainSrc,
+              epochs: p.epochs,
+              batchSize: p.batchSize,
+              warmup: p.warmup,
+              optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
+              rng: this.rng('pretrain-shuffle'),
+              signal,
+              stage: 'pretrain',
+              label: 'original model',
+              parallel: this.opts.parallel,
+              onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
+              onEpoch: (epoch, stats) =>
+                this.opts.sink({
+                  kind: 'epoch',
+                  method: 'pretrain',
+                  withDC: false,
+                  round: 0,
+                  epoch: epoch + 1,
+                  metrics: { retainAcc: stats.acc ?? NaN },
+                }),
+            }),
+          );
           // validated BEFORE anything is written to the cache: NaN weights are never cached
           const bad = await firstNonFiniteParam(model);
           if (bad !== null) throw divergedWeights('pretrain (original model)', bad);
-          await this.opts.cache?.put(key, sealWeights(key, await serializeWeights(model)))
+          await this.opts.cache
+            ?.put(key, sealWeights(key, await serializeWeights(model)))
             .catch((e: Error) => this.emitLog(`could not cache weights: ${e.message}`, 'warn'));
         }
         const seconds = now() - t0;
         throwIfCancelled(signal);
         const metrics = await evaluateModel(
-          model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, r0.split, this.rng('eval'),
+          model,
+          { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval },
+          r0.split,
+          this.rng('eval'),
           { signal, parallel: this.opts.parallel, views: true },
         );
         const trainAcc = await accuracy(model, trainSrc, { signal, parallel: this.opts.parallel });
         this.original = model;
         this.initGallery(r0.split, metrics.losses.forget);
         this.pretrainInfo = {
-          seconds, testAcc: metrics.testAcc, trainAcc, reused, metrics: pickMetrics(metrics), ...metrics.views,
+          seconds,
+          testAcc: metrics.testAcc,
+          trainAcc,
+          reused,
+          metrics: pickMetrics(metrics),
+          ...metrics.views,
         };
-        this.opts.sink({ kind: 'log', level: 'info', message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}` });
+        this.opts.sink({
+          kind: 'log',
+          level: 'info',
+          message: `original model: test ${metrics.testAcc.toFixed(1)}%, train ${trainAcc.toFixed(1)}%, MIA ${metrics.mia.toFixed(1)}`,
+        });
       } catch (e) {
         if (this.original !== model) model.dispose();
         throw e;
@@ -288,17 +357,28 @@ export class LabSession implements LabSessionApi {
   private initGallery(split: Split, forgetLosses: Float32Array): void {
     const ds = this.opts.dataset;
     const n = split.forgetIdx.length;
-    const pos = Array.from(this.rng('gallery').sample(Array.from({ length: n }, (_, i) => i), LabSession.GALLERY_SIZE)).sort((a, b) => a - b);
+    const pos = Array.from(
+      this.rng('gallery').sample(
+        Array.from({ length: n }, (_, i) => i),
+        LabSession.GALLERY_SIZE,
+      ),
+    ).sort((a, b) => a - b);
     this.gallery = pos.map((p) => ({
-      pos: p, label: ds.train.labels[split.forgetIdx[p]], image: { width: 32, height: 32, data: uint8ToRgba(ds.train, split.forgetIdx[p]) },
-      original: Math.exp(-forgetLosses[p]), byMethod: {},
+      pos: p,
+      label: ds.train.labels[split.forgetIdx[p]],
+      image: { width: 32, height: 32, data: uint8ToRgba(ds.train, split.forgetIdx[p]) },
+      original: Math.exp(-forgetLosses[p]),
+      byMethod: {},
     }));
     this.opts.sink({ kind: 'forget-samples', round: 0, items: this.gallery });
   }
 
   private updateGallery(key: string, forgetLosses: Float32Array): void {
     if (!this.gallery.length) return;
-    this.gallery = this.gallery.map((g) => ({ ...g, byMethod: { ...g.byMethod, [key]: Math.exp(-forgetLosses[g.pos]) } }));
+    this.gallery = this.gallery.map((g) => ({
+      ...g,
+      byMethod: { ...g.byMethod, [key]: Math.exp(-forgetLosses[g.pos]) },
+    }));
     this.opts.sink({ kind: 'forget-samples', round: 0, items: this.gallery });
   }
 
@@ -319,13 +399,21 @@ export class LabSession implements LabSessionApi {
       for (const i of r0.split.trainIdx) perClass[ds.train.labels[i]]++;
       const smallest = Math.min(...Array.from(perClass).filter((n) => n > 0));
       if (c.ipc > smallest) {
-        this.emitLog(`condense.ipc ${c.ipc} exceeds the ${smallest} training images of the smallest class: ` +
-          'such classes get one image per cluster and are not condensed at all', 'warn');
+        this.emitLog(
+          `condense.ipc ${c.ipc} exceeds the ${smallest} training images of the smallest class: ` +
+            'such classes get one image per cluster and are not condensed at all',
+          'warn',
+        );
       }
       this.sub = await this.timed('kmeans', `IPC ${c.ipc}`, async () => {
         const t0 = now();
         const sub = await computeSubClasses({
-          dataset: ds, trainIdx: r0.split.trainIdx, ipc: c.ipc, maxIter: c.kmeansMaxIter, rng: this.rng('kmeans'), signal,
+          dataset: ds,
+          trainIdx: r0.split.trainIdx,
+          ipc: c.ipc,
+          maxIter: c.kmeansMaxIter,
+          rng: this.rng('kmeans'),
+          signal,
           createNet: convnet3Factory(ds.classes.length, c.netWidth),
           onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
         });
@@ -338,32 +426,64 @@ export class LabSession implements LabSessionApi {
     let lastPrototypes: PrototypeView[] = [];
     const reduced = await this.timed('condense', `round ${r}`, () =>
       buildReducedRetain({
-        dataset: ds, sub, trainIdx: r0.split.trainIdx, forgetIdx: state.cumulativeForget, retainIdx: state.split.retainIdx,
-        ipc: c.ipc, iterations: c.iterations, resampleNet: c.resampleNet, rng: this.rng(`blend-${r}`), signal,
-        lrMode: c.lrMode, forgetMode: this.spec.forget.mode,
+        dataset: ds,
+        sub,
+        trainIdx: r0.split.trainIdx,
+        forgetIdx: state.cumulativeForget,
+        retainIdx: state.split.retainIdx,
+        ipc: c.ipc,
+        iterations: c.iterations,
+        resampleNet: c.resampleNet,
+        rng: this.rng(`blend-${r}`),
+        signal,
+        lrMode: c.lrMode,
+        forgetMode: this.spec.forget.mode,
         createNet: convnet3Factory(ds.classes.length, c.netWidth),
         onIter: (iter, iterations, loss) => this.opts.sink({ kind: 'condense-iter', round: r, iter, iterations, loss }),
-        onPrototypes: (iter, items) => { lastPrototypes = items; this.opts.sink({ kind: 'prototypes', iter, items }); },
+        onPrototypes: (iter, items) => {
+          lastPrototypes = items;
+          this.opts.sink({ kind: 'prototypes', iter, items });
+        },
         onProgress: (progress) => this.opts.sink({ kind: 'progress', progress }),
       }),
     );
     const badIter = reduced.blend.losses.findIndex((l) => !Number.isFinite(l));
     if (badIter >= 0 || !reduced.blend.weights.every((w) => w.every(Number.isFinite))) {
       reduced.dispose();
-      const at = badIter >= 0
-        ? `at iteration ${badIter + 1} (loss ${reduced.blend.losses[badIter]})` : '(non-finite weights)';
+      const at =
+        badIter >= 0 ? `at iteration ${badIter + 1} (loss ${reduced.blend.losses[badIter]})` : '(non-finite weights)';
       throw new LabError(`Blend diverged ${at}; nothing was kept`, `condense (round ${r})`);
     }
     const result: CondenseResult = {
-      ipc: c.ipc, round: r, kmeansSeconds, partitionSeconds: reduced.partitionSeconds, blendSeconds: reduced.blendSeconds,
-      retainSize: state.split.retainIdx.length, reducedRetainSize: reduced.source.size, freeClusters: reduced.freeClusters,
-      residualImages: reduced.residualImages, emptyClusters: reduced.emptyClusters, clusterSizes: Array.from(sub.sizes),
+      ipc: c.ipc,
+      round: r,
+      kmeansSeconds,
+      partitionSeconds: reduced.partitionSeconds,
+      blendSeconds: reduced.blendSeconds,
+      retainSize: state.split.retainIdx.length,
+      reducedRetainSize: reduced.source.size,
+      freeClusters: reduced.freeClusters,
+      residualImages: reduced.residualImages,
+      emptyClusters: reduced.emptyClusters,
+      clusterSizes: Array.from(sub.sizes),
       finalLoss: reduced.finalLoss,
-      prototypes: lastPrototypes.map((p) => ({ cluster: p.cluster, label: p.label, size: p.size, rgbaBase64: bytesToBase64(p.image.data) })),
+      prototypes: lastPrototypes.map((p) => ({
+        cluster: p.cluster,
+        label: p.label,
+        size: p.size,
+        rgbaBase64: bytesToBase64(p.image.data),
+      })),
     };
     state.reduced = reduced;
     state.condense = result;
-    this.opts.sink({ kind: 'clusters', sizes: result.clusterSizes, freeClusters: result.freeClusters, residualImages: result.residualImages, retainSize: result.retainSize, reducedRetainSize: result.reducedRetainSize });
+    this.opts.sink({
+      kind: 'clusters',
+      sizes: result.clusterSizes,
+      freeClusters: result.freeClusters,
+      residualImages: result.residualImages,
+      retainSize: result.retainSize,
+      reducedRetainSize: result.reducedRetainSize,
+    });
     this.opts.sink({ kind: 'condense-result', result });
     return result;
   }
@@ -372,7 +492,12 @@ export class LabSession implements LabSessionApi {
     return this.unlearnRound(0, methods, arms, signal);
   }
 
-  private async unlearnRound(r: number, methods: MethodName[], arms: ArmChoice, signal?: AbortSignal): Promise<MethodResult[]> {
+  private async unlearnRound(
+    r: number,
+    methods: MethodName[],
+    arms: ArmChoice,
+    signal?: AbortSignal,
+  ): Promise<MethodResult[]> {
     const store = this.spec.rounds === 1 ? this.opts.methodStore : undefined;
     const out: MethodResult[] = [];
     const armList = armsOf(arms);
@@ -393,7 +518,9 @@ export class LabSession implements LabSessionApi {
     const state = this.round(r);
     if (pending.some(isWithDC)) {
       const cond = await this.condenseRound(r, signal);
-      await store?.putCondense?.(`condense|r${r}`, cond).catch((e: Error) => this.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
+      await store
+        ?.putCondense?.(`condense|r${r}`, cond)
+        .catch((e: Error) => this.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
     } else if (armList.some(isWithDC) && !state.condense && store?.getCondense) {
       const prev = await store.getCondense(`condense|r${r}`);
       if (prev) state.condense = prev;
@@ -410,38 +537,64 @@ export class LabSession implements LabSessionApi {
           this.acceptStored(prev, out);
           continue;
         }
-        const start = r > 0 ? this.outputs.get(key) ?? original : original;
+        const start = r > 0 ? (this.outputs.get(key) ?? original) : original;
         const retain: SampleSource = withDC ? state.reduced!.source : srcs.retain;
-        const hp = resolveHParams(name, { dataset: spec.dataset, arch: spec.model.arch, withDC }, spec.unlearn.hparams[name] ?? {}, spec.unlearn.epochScale);
+        const hp = resolveHParams(
+          name,
+          { dataset: spec.dataset, arch: spec.model.arch, withDC },
+          spec.unlearn.hparams[name] ?? {},
+          spec.unlearn.epochScale,
+        );
         const curve: MethodResult['curve'] = [];
         let evalSeconds = 0;
         const label = `${name}${armSuffix(arm)}${spec.rounds > 1 ? ` (round ${r})` : ''}`;
         const result = await this.timed('unlearn', label, async () => {
           const t0 = now();
           const c0 = this.opts.cpuClock?.() ?? NaN;
-          const { model } = await guardDivergence(`unlearn (${label})`, () => runMethod(name, {
-            original: start, retain, forget: srcs.forget, testUsed: srcs.testUsed, hp, withDC, signal,
-            parallel: this.opts.parallel,
-            // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
-            retainReal: withDC ? srcs.retain : undefined,
-            rng: this.rng(`unlearn-${name}-${armTag(arm)}-${r}`), // stable seed names
-            createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
-            onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
-            onTerms: (step, ce2, mmd, lambda) =>
-              this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd, lambda }),
-            onEpoch: spec.curves
-              ? async (epoch, m) => {
-                const e0 = now();
-                // unlearning seconds up to this checkpoint (earlier curve evaluations excluded)
-                const seconds = e0 - t0 - evalSeconds;
-                const metrics = await evaluateModel(m, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split, this.rng('eval'), { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000, parallel: this.opts.parallel });
-                const point = { epoch: epoch + 1, seconds, ...pickMetrics(metrics) };
-                curve.push(point);
-                this.opts.sink({ kind: 'epoch', method: name, withDC, round: r, epoch: epoch + 1, metrics: pickMetrics(metrics) });
-                evalSeconds += now() - e0;
-              }
-              : undefined,
-          }));
+          const { model } = await guardDivergence(`unlearn (${label})`, () =>
+            runMethod(name, {
+              original: start,
+              retain,
+              forget: srcs.forget,
+              testUsed: srcs.testUsed,
+              hp,
+              withDC,
+              signal,
+              parallel: this.opts.parallel,
+              // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
+              retainReal: withDC ? srcs.retain : undefined,
+              rng: this.rng(`unlearn-${name}-${armTag(arm)}-${r}`), // stable seed names
+              createFresh: () => createModel(this.modelConfig(), this.rng(`fresh-${name}-${r}`)),
+              onProgress: (p) => this.opts.sink({ kind: 'progress', progress: { ...p, stage: 'unlearn', label } }),
+              onTerms: (step, ce2, mmd, lambda) =>
+                this.opts.sink({ kind: 'acf-terms', method: name, withDC, step, ce2, mmd, lambda }),
+              onEpoch: spec.curves
+                ? async (epoch, m) => {
+                    const e0 = now();
+                    // unlearning seconds up to this checkpoint (earlier curve evaluations excluded)
+                    const seconds = e0 - t0 - evalSeconds;
+                    const metrics = await evaluateModel(
+                      m,
+                      { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval },
+                      state.split,
+                      this.rng('eval'),
+                      { signal, maxRetainEval: this.opts.curveRetainCap ?? 1000, parallel: this.opts.parallel },
+                    );
+                    const point = { epoch: epoch + 1, seconds, ...pickMetrics(metrics) };
+                    curve.push(point);
+                    this.opts.sink({
+                      kind: 'epoch',
+                      method: name,
+                      withDC,
+                      round: r,
+                      epoch: epoch + 1,
+                      metrics: pickMetrics(metrics),
+                    });
+                    evalSeconds += now() - e0;
+                  }
+                : undefined,
+            }),
+          );
           const unlearnSeconds = now() - t0 - evalSeconds;
           // CPU over the same span (curve evaluations included when curves are on: run timings with curves off)
           this.lastUnlearnCpuSeconds = (this.opts.cpuClock?.() ?? NaN) - c0;
@@ -449,13 +602,26 @@ export class LabSession implements LabSessionApi {
             const bad = await firstNonFiniteParam(model);
             if (bad !== null) throw divergedWeights(`unlearn (${label})`, bad);
             const metrics = await evaluateModel(
-              model, { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval }, state.split,
-              this.rng('eval'), { signal, parallel: this.opts.parallel, views: true },
+              model,
+              { retain: srcs.retain, forget: srcs.forget, testEval: srcs.testEval },
+              state.split,
+              this.rng('eval'),
+              { signal, parallel: this.opts.parallel, views: true },
             );
-            const overheadSeconds = withDC ? (state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds) : 0;
+            const overheadSeconds = withDC
+              ? state.condense!.kmeansSeconds + state.condense!.partitionSeconds + state.condense!.blendSeconds
+              : 0;
             const mr: MethodResult = {
-              name, withDC, round: r, unlearnSeconds, overheadSeconds, metrics: pickMetrics(metrics), curve,
-              losses: metrics.losses ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) } : undefined,
+              name,
+              withDC,
+              round: r,
+              unlearnSeconds,
+              overheadSeconds,
+              metrics: pickMetrics(metrics),
+              curve,
+              losses: metrics.losses
+                ? { forget: Array.from(metrics.losses.forget), test: Array.from(metrics.losses.testEval) }
+                : undefined,
               ...metrics.views,
             };
             if (r === 0) this.updateGallery(galleryKey(name, arm), metrics.losses.forget);
@@ -472,7 +638,8 @@ export class LabSession implements LabSessionApi {
         out.push(result);
         this.opts.sink({ kind: 'method-result', result });
         if (store) {
-          await store.put(methodStoreKey(name, withDC, r), result)
+          await store
+            .put(methodStoreKey(name, withDC, r), result)
             .catch((e: Error) => this.emitLog(`could not store the ${label} result: ${e.message}`, 'warn'));
         }
       }
@@ -506,9 +673,23 @@ export class LabSession implements LabSessionApi {
     const conds = this.rounds.map((r) => r.condense).filter((c): c is CondenseResult => !!c);
     return {
       spec: this.spec,
-      env: { backend: this.opts.backendName, versions: { ...(this.opts.versions ?? {}), tfjs: tf.version_core }, startedAt: this.startedAt, seconds: this.busySeconds, machine: this.opts.machine, workers: this.opts.parallel?.workers ?? 1 },
+      env: {
+        backend: this.opts.backendName,
+        versions: { ...(this.opts.versions ?? {}), tfjs: tf.version_core },
+        startedAt: this.startedAt,
+        seconds: this.busySeconds,
+        machine: this.opts.machine,
+        workers: this.opts.parallel?.workers ?? 1,
+      },
       split: r0
-        ? { trainSize: r0.split.trainIdx.length, retainSize: r0.split.retainIdx.length, forgetSize: r0.split.forgetIdx.length, testUsedSize: r0.split.testUsedIdx.length, testEvalSize: r0.split.testEvalIdx.length, forgetClass: r0.split.forgetClass }
+        ? {
+            trainSize: r0.split.trainIdx.length,
+            retainSize: r0.split.retainIdx.length,
+            forgetSize: r0.split.forgetIdx.length,
+            testUsedSize: r0.split.testUsedIdx.length,
+            testEvalSize: r0.split.testEvalIdx.length,
+            forgetClass: r0.split.forgetClass,
+          }
         : { trainSize: 0, retainSize: 0, forgetSize: 0, testUsedSize: 0, testEvalSize: 0, forgetClass: null },
       pretrain: this.pretrainInfo,
       condense: conds[0],
@@ -541,8 +722,11 @@ async function guardDivergence<T>(where: string, fn: () => Promise<T>): Promise<
 const DIVERGED_HINT = 'Lower the learning rate or the momentum, or raise the batch size.';
 
 function divergedWeights(where: string, param: string): LabError {
-  return new LabError(`diverged: parameter ${param} holds NaN or Infinity at the end of the stage; ` +
-    `nothing was cached. ${DIVERGED_HINT}`, where);
+  return new LabError(
+    `diverged: parameter ${param} holds NaN or Infinity at the end of the stage; ` +
+      `nothing was cached. ${DIVERGED_HINT}`,
+    where,
+  );
 }
 
 /** Minimum examples per side of the MIA's cross-validation (5 folds). */
@@ -560,8 +744,10 @@ function checkEvaluable(split: Split, testLabels: Uint8Array): void {
   if (split.forgetIdx.length < MIA_MIN || eligible < MIA_MIN) {
     throw new LabError(
       `the MIA needs at least ${MIA_MIN} forget images and ${MIA_MIN} evaluation test images of the forgotten ` +
-      `class(es); this split has ${split.forgetIdx.length} and ${eligible}. Raise testPerClass (30 % of it is used ` +
-      `for evaluation) or trainPerClass / forget.fraction.`, 'spec');
+        `class(es); this split has ${split.forgetIdx.length} and ${eligible}. Raise testPerClass (30 % of it is used ` +
+        `for evaluation) or trainPerClass / forget.fraction.`,
+      'spec',
+    );
   }
 }
 

@@ -7,12 +7,23 @@ describe('interleaved timing repeats', () => {
     // a machine that slows down over time: repeat r costs (1 + r) × the method's base seconds
     const base: Record<string, number> = { 'A-CF': 2, CF: 10, Retrain: 30 };
     let clock = 0;
-    const res = await timingRepeats(['A-CF', 'CF', 'Retrain'], async (m, r) => {
-      order.push(`${m}${r}`);
-      const s = base[m] * (1 + r);
-      clock += s / 2; // half of the wall time is this process's CPU
-      return { wallSeconds: s };
-    }, { repeats: 3, ratioPairs: [['CF', 'A-CF'], ['Retrain', 'A-CF']], cpuSeconds: () => clock });
+    const res = await timingRepeats(
+      ['A-CF', 'CF', 'Retrain'],
+      async (m, r) => {
+        order.push(`${m}${r}`);
+        const s = base[m] * (1 + r);
+        clock += s / 2; // half of the wall time is this process's CPU
+        return { wallSeconds: s };
+      },
+      {
+        repeats: 3,
+        ratioPairs: [
+          ['CF', 'A-CF'],
+          ['Retrain', 'A-CF'],
+        ],
+        cpuSeconds: () => clock,
+      },
+    );
     expect(order).toEqual(['A-CF0', 'CF0', 'Retrain0', 'A-CF1', 'CF1', 'Retrain1', 'A-CF2', 'CF2', 'Retrain2']);
     // per repeat CF/A-CF = 10(1+r) / 2(1+r) = 5 exactly: the drift cancels because both ran in the same phase
     expect(res.ratios['CF/A-CF'].wall).toMatchObject({ median: 5, min: 5, max: 5 });
@@ -25,10 +36,14 @@ describe('interleaved timing repeats', () => {
   });
   it('CPU seconds reported by runOnce (exactly the timed span) win over the clock around the call', async () => {
     let clock = 0;
-    const res = await timingRepeats(['A-CF', 'CF'], async (m) => {
-      clock += 100; // evaluation etc. around the timed span: must not count
-      return { wallSeconds: m === 'CF' ? 8 : 2, cpuSeconds: m === 'CF' ? 12 : 3 };
-    }, { repeats: 3, ratioPairs: [['CF', 'A-CF']], cpuSeconds: () => clock });
+    const res = await timingRepeats(
+      ['A-CF', 'CF'],
+      async (m) => {
+        clock += 100; // evaluation etc. around the timed span: must not count
+        return { wallSeconds: m === 'CF' ? 8 : 2, cpuSeconds: m === 'CF' ? 12 : 3 };
+      },
+      { repeats: 3, ratioPairs: [['CF', 'A-CF']], cpuSeconds: () => clock },
+    );
     expect(res.ratios['CF/A-CF'].cpu.median).toBe(4);
     expect(res.methods.CF.cpu.median).toBe(12);
   });
@@ -36,12 +51,23 @@ describe('interleaved timing repeats', () => {
   it('speedRows: the bench rows quote the median wall ratio and say so, with range and CPU (fake clock)', async () => {
     // wall seconds per repeat: A-CF 2, 2, 4; CF 10, 12, 12; Retrain 30, 30, 60 → CF/A-CF 5, 6, 3; Retrain/A-CF 15, 15, 15
     const wall: Record<string, number[]> = { 'A-CF': [2, 2, 4], CF: [10, 12, 12], Retrain: [30, 30, 60] };
-    const t = await timingRepeats(['A-CF', 'CF', 'Retrain'], async (m, r) => ({ wallSeconds: wall[m][r], cpuSeconds: wall[m][r] * 2 }),
-      { repeats: 3, ratioPairs: [['CF', 'A-CF'], ['Retrain', 'A-CF']] });
+    const t = await timingRepeats(
+      ['A-CF', 'CF', 'Retrain'],
+      async (m, r) => ({ wallSeconds: wall[m][r], cpuSeconds: wall[m][r] * 2 }),
+      {
+        repeats: 3,
+        ratioPairs: [
+          ['CF', 'A-CF'],
+          ['Retrain', 'A-CF'],
+        ],
+      },
+    );
     const [cf, re] = speedRows(t, 'uniform', 'bench preset');
     expect(cf.id).toBe('unlearn.acf_vs_cf_speedup.uniform');
     expect(cf.value).toBe(5);
-    expect(cf.note).toContain('value = median of the per-repeat wall-clock ratio CF/A-CF, median 5.00× (range 3.00–6.00, 3 repeats)');
+    expect(cf.note).toContain(
+      'value = median of the per-repeat wall-clock ratio CF/A-CF, median 5.00× (range 3.00–6.00, 3 repeats)',
+    );
     expect(cf.note).toContain('process CPU seconds ratio median 5.00×');
     expect(cf.setting).toContain('3 interleaved repeats');
     expect(re.id).toBe('unlearn.acf_vs_retrain_speedup.uniform');

@@ -6,7 +6,12 @@
  * `cpuSeconds` (Node: process.cpuUsage) reads the process CPU clock — absent in a browser, then CPU is NaN; runOnce may
  * report its own CPU seconds over exactly its timed span (the session's `lastUnlearnCpuSeconds`), which then win.
  */
-export interface TimingSample { method: string; repeat: number; wallSeconds: number; cpuSeconds: number }
+export interface TimingSample {
+  method: string;
+  repeat: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+}
 
 export interface RatioSummary {
   /** numerator ÷ denominator seconds, per repeat */
@@ -43,7 +48,8 @@ export async function timingRepeats(
   opts: { repeats?: number; ratioPairs?: Array<[string, string]>; cpuSeconds?: () => number } = {},
 ): Promise<TimingRepeats> {
   const repeats = opts.repeats ?? 3;
-  if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`timingRepeats: repeats must be a positive integer, got ${repeats}`);
+  if (!(Number.isInteger(repeats) && repeats >= 1))
+    throw new Error(`timingRepeats: repeats must be a positive integer, got ${repeats}`);
   const cpu = opts.cpuSeconds ?? (() => NaN);
   const samples: TimingSample[] = [];
   for (let r = 0; r < repeats; r++) {
@@ -57,12 +63,15 @@ export async function timingRepeats(
   }
   const of = (m: string, k: 'wallSeconds' | 'cpuSeconds') => samples.filter((s) => s.method === m).map((s) => s[k]);
   const out: TimingRepeats = { repeats, samples, methods: {}, ratios: {} };
-  for (const m of methods) out.methods[m] = { wall: medianRange(of(m, 'wallSeconds')), cpu: medianRange(of(m, 'cpuSeconds')) };
+  for (const m of methods)
+    out.methods[m] = { wall: medianRange(of(m, 'wallSeconds')), cpu: medianRange(of(m, 'cpuSeconds')) };
   for (const [slow, fast] of opts.ratioPairs ?? []) {
-    const ratio = (k: 'wallSeconds' | 'cpuSeconds') => Array.from({ length: repeats }, (_, r) => {
-      const a = samples.find((s) => s.method === slow && s.repeat === r), b = samples.find((s) => s.method === fast && s.repeat === r);
-      return a && b ? a[k] / b[k] : NaN;
-    });
+    const ratio = (k: 'wallSeconds' | 'cpuSeconds') =>
+      Array.from({ length: repeats }, (_, r) => {
+        const a = samples.find((s) => s.method === slow && s.repeat === r),
+          b = samples.find((s) => s.method === fast && s.repeat === r);
+        return a && b ? a[k] / b[k] : NaN;
+      });
     out.ratios[`${slow}/${fast}`] = { wall: medianRange(ratio('wallSeconds')), cpu: medianRange(ratio('cpuSeconds')) };
   }
   return out;
@@ -81,7 +90,9 @@ export function fmtMedianRange(r: RatioSummary, digits = 1, unit = '×'): string
  * range, the CPU-seconds ratio (median and range) and each method's median seconds, and says which number the value is.
  */
 export function speedRows(
-  t: TimingRepeats, mode: string, setting: string,
+  t: TimingRepeats,
+  mode: string,
+  setting: string,
 ): Array<{ id: string; value: number; unit: string; target: number | null; setting: string; note: string }> {
   const secs = (m: string) => {
     const x = t.methods[m];
@@ -91,9 +102,13 @@ export function speedRows(
     const r = t.ratios[`${slow}/A-CF`];
     if (!r) throw new Error(`speedRows: no ${slow}/A-CF ratio in the timing repeats`);
     return {
-      id: `unlearn.${id}.${mode}`, value: r.wall.median, unit: 'x', target,
+      id: `unlearn.${id}.${mode}`,
+      value: r.wall.median,
+      unit: 'x',
+      target,
       setting: `${setting}; ${t.repeats} interleaved repeats (A-CF, CF, Retrain in rotation), same original model`,
-      note: `value = median of the per-repeat wall-clock ratio ${slow}/A-CF, ${fmtMedianRange(r.wall, 2)}; ` +
+      note:
+        `value = median of the per-repeat wall-clock ratio ${slow}/A-CF, ${fmtMedianRange(r.wall, 2)}; ` +
         `process CPU seconds ratio ${fmtMedianRange(r.cpu, 2)}. ${secs(slow)}; ${secs('A-CF')}.`,
     };
   };

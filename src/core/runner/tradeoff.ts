@@ -48,11 +48,22 @@ export function cfWarmup(epochs: number): number {
 }
 
 /** Spec overrides of one sweep run (curves only where checkpoints are read). */
-export function tradeoffRunSpec(base: ExperimentSpec, method: 'A-CF' | 'CF' | 'Retrain', epochs: number): ExperimentSpec {
+export function tradeoffRunSpec(
+  base: ExperimentSpec,
+  method: 'A-CF' | 'CF' | 'Retrain',
+  epochs: number,
+): ExperimentSpec {
   const hp: ExperimentSpec['unlearn']['hparams'] =
-    method === 'A-CF' ? { 'A-CF': { acf_epochs: epochs } }
-      : method === 'CF' ? { CF: { cf_epochs: epochs, cf_warmup: cfWarmup(epochs) } }
-        : { Retrain: { retrain_epochs: epochs, retrain_warmup: Math.max(0, Math.min(Math.round((5 * epochs) / 100), epochs - 1)) } };
+    method === 'A-CF'
+      ? { 'A-CF': { acf_epochs: epochs } }
+      : method === 'CF'
+        ? { CF: { cf_epochs: epochs, cf_warmup: cfWarmup(epochs) } }
+        : {
+            Retrain: {
+              retrain_epochs: epochs,
+              retrain_warmup: Math.max(0, Math.min(Math.round((5 * epochs) / 100), epochs - 1)),
+            },
+          };
   return {
     ...base,
     curves: method === 'A-CF',
@@ -85,10 +96,16 @@ export function summariseTradeoff(points: TradeoffPoint[]): TradeoffSummaryRow[]
     .map((g) => {
       const se = g.map((p) => p.miaSe).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
       return {
-        method: g[0].method, epochs: g[0].epochs, steps: g[0].steps, n: g.length,
-        forgetAcc: interval(g.map((p) => p.forgetAcc)), retainAcc: interval(g.map((p) => p.retainAcc)),
-        testAcc: interval(g.map((p) => p.testAcc)), mia: interval(g.map((p) => p.mia)),
-        miaSe: se.length ? interval(se) : null, seconds: interval(g.map((p) => p.seconds)),
+        method: g[0].method,
+        epochs: g[0].epochs,
+        steps: g[0].steps,
+        n: g.length,
+        forgetAcc: interval(g.map((p) => p.forgetAcc)),
+        retainAcc: interval(g.map((p) => p.retainAcc)),
+        testAcc: interval(g.map((p) => p.testAcc)),
+        mia: interval(g.map((p) => p.mia)),
+        miaSe: se.length ? interval(se) : null,
+        seconds: interval(g.map((p) => p.seconds)),
       };
     })
     .sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method) || a.epochs - b.epochs);
@@ -97,7 +114,10 @@ export function summariseTradeoff(points: TradeoffPoint[]): TradeoffSummaryRow[]
 // ---- the plan, the points of one run, and the file (shared by `npm run tradeoff` and the page's Sweep) ------------
 
 export type TradeoffMethod = 'A-CF' | 'CF' | 'Retrain';
-export interface TradeoffRun { method: TradeoffMethod; epochs: number }
+export interface TradeoffRun {
+  method: TradeoffMethod;
+  epochs: number;
+}
 
 /**
  * The runs of one seed: Retrain at its paper budget (100 epochs), ONE A-CF run of the largest epoch count (the others
@@ -120,20 +140,42 @@ export function tradeoffPlan(retainSize: number, cap = Infinity): { acfEpochs: n
 export interface TradeoffRunResult {
   metrics: { forgetAcc: number; retainAcc: number; testAcc: number; mia: number; miaSe?: number };
   unlearnSeconds: number;
-  curve: Array<{ epoch: number; seconds?: number; forgetAcc?: number; retainAcc?: number; testAcc?: number; mia?: number; miaSe?: number }>;
+  curve: Array<{
+    epoch: number;
+    seconds?: number;
+    forgetAcc?: number;
+    retainAcc?: number;
+    testAcc?: number;
+    mia?: number;
+    miaSe?: number;
+  }>;
 }
 
 /** The points of one finished run: A-CF gives one per checkpoint in `acfEpochs` (its last = the run itself). */
 export function tradeoffPointsOf(
-  run: TradeoffRun, m: TradeoffRunResult, seed: number, acfEpochs: number[], retainSize: number,
+  run: TradeoffRun,
+  m: TradeoffRunResult,
+  seed: number,
+  acfEpochs: number[],
+  retainSize: number,
 ): TradeoffPoint[] {
   const steps = (e: number) => e * Math.ceil(retainSize / 64);
   if (run.method !== 'A-CF') {
-    return [{
-      method: run.method, epochs: run.epochs, steps: steps(run.epochs), seed, source: 'run',
-      forgetAcc: m.metrics.forgetAcc, retainAcc: m.metrics.retainAcc, testAcc: m.metrics.testAcc,
-      mia: m.metrics.mia, miaSe: m.metrics.miaSe, seconds: m.unlearnSeconds,
-    }];
+    return [
+      {
+        method: run.method,
+        epochs: run.epochs,
+        steps: steps(run.epochs),
+        seed,
+        source: 'run',
+        forgetAcc: m.metrics.forgetAcc,
+        retainAcc: m.metrics.retainAcc,
+        testAcc: m.metrics.testAcc,
+        mia: m.metrics.mia,
+        miaSe: m.metrics.miaSe,
+        seconds: m.unlearnSeconds,
+      },
+    ];
   }
   const out: TradeoffPoint[] = [];
   for (const e of acfEpochs) {
@@ -142,9 +184,17 @@ export function tradeoffPointsOf(
     const mm = last ? m.metrics : c;
     if (!mm) continue;
     out.push({
-      method: 'A-CF', epochs: e, steps: steps(e), seed, source: last ? 'run' : 'checkpoint',
-      forgetAcc: mm.forgetAcc!, retainAcc: mm.retainAcc!, testAcc: mm.testAcc!, mia: mm.mia!, miaSe: mm.miaSe,
-      seconds: last ? m.unlearnSeconds : c?.seconds ?? NaN,
+      method: 'A-CF',
+      epochs: e,
+      steps: steps(e),
+      seed,
+      source: last ? 'run' : 'checkpoint',
+      forgetAcc: mm.forgetAcc!,
+      retainAcc: mm.retainAcc!,
+      testAcc: mm.testAcc!,
+      mia: mm.mia!,
+      miaSe: mm.miaSe,
+      seconds: last ? m.unlearnSeconds : (c?.seconds ?? NaN),
     });
   }
   return out;
@@ -164,7 +214,11 @@ const TRADEOFF_METHODS: readonly string[] = ['A-CF', 'CF', 'Retrain'];
 /** Reads a tradeoff.json (as written by `npm run tradeoff` or the page's Sweep); errors say what and where. */
 export function parseTradeoffFile(text: string): TradeoffFile {
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) { throw new LabError(`not JSON: ${(e as Error).message}`, 'tradeoff file'); }
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new LabError(`not JSON: ${(e as Error).message}`, 'tradeoff file');
+  }
   const o = raw as Record<string, unknown>;
   if (!o || typeof o !== 'object' || !Array.isArray(o.points)) throw new LabError('no "points" array', 'tradeoff file');
   const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
@@ -172,21 +226,32 @@ export function parseTradeoffFile(text: string): TradeoffFile {
     const q = p as Record<string, unknown>;
     const at = `tradeoff file: points[${i}]`;
     if (!q || typeof q !== 'object') throw new LabError('not an object', at);
-    if (!TRADEOFF_METHODS.includes(q.method as string)) throw new LabError(`method ${JSON.stringify(q.method)} is not A-CF, CF or Retrain`, at);
+    if (!TRADEOFF_METHODS.includes(q.method as string))
+      throw new LabError(`method ${JSON.stringify(q.method)} is not A-CF, CF or Retrain`, at);
     for (const k of ['epochs', 'seed', 'forgetAcc', 'retainAcc', 'testAcc', 'mia', 'seconds']) {
       if (!num(q[k])) throw new LabError(`${k} must be a finite number, got ${JSON.stringify(q[k])}`, at);
     }
     return {
-      method: q.method as TradeoffMethod, epochs: q.epochs as number, steps: num(q.steps) ? (q.steps as number) : NaN,
-      seed: q.seed as number, forgetAcc: q.forgetAcc as number, retainAcc: q.retainAcc as number,
-      testAcc: q.testAcc as number, mia: q.mia as number, ...(num(q.miaSe) ? { miaSe: q.miaSe as number } : {}),
-      seconds: q.seconds as number, source: q.source === 'checkpoint' ? 'checkpoint' : 'run',
+      method: q.method as TradeoffMethod,
+      epochs: q.epochs as number,
+      steps: num(q.steps) ? (q.steps as number) : NaN,
+      seed: q.seed as number,
+      forgetAcc: q.forgetAcc as number,
+      retainAcc: q.retainAcc as number,
+      testAcc: q.testAcc as number,
+      mia: q.mia as number,
+      ...(num(q.miaSe) ? { miaSe: q.miaSe as number } : {}),
+      seconds: q.seconds as number,
+      source: q.source === 'checkpoint' ? 'checkpoint' : 'run',
     } satisfies TradeoffPoint;
   });
   if (!points.length) throw new LabError('"points" is empty', 'tradeoff file');
   return {
-    preset: typeof o.preset === 'string' ? o.preset : undefined, mode: typeof o.mode === 'string' ? o.mode : undefined,
-    seeds: [...new Set(points.map((p) => p.seed))].sort((a, b) => a - b), points, summary: summariseTradeoff(points),
+    preset: typeof o.preset === 'string' ? o.preset : undefined,
+    mode: typeof o.mode === 'string' ? o.mode : undefined,
+    seeds: [...new Set(points.map((p) => p.seed))].sort((a, b) => a - b),
+    points,
+    summary: summariseTradeoff(points),
   };
 }
 
@@ -220,14 +285,28 @@ export function tradeoffChartData(summary: TradeoffSummaryRow[], metric: Tradeof
   const point = (r: TradeoffSummaryRow): TradeoffChartPoint => {
     const iv = r[metric];
     const ok = iv.n >= 2 && Number.isFinite(iv.ci95[0]);
-    const lo = ok ? iv.ci95[0] : iv.mean, hi = ok ? iv.ci95[1] : iv.mean;
+    const lo = ok ? iv.ci95[0] : iv.mean,
+      hi = ok ? iv.ci95[1] : iv.mean;
     return {
-      epochs: r.epochs, steps: r.steps, n: r.n, x: r.seconds.mean, y: iv.mean, yLo: lo, yHi: hi,
-      err: [iv.mean - lo, hi - iv.mean], perSeed: iv.values,
+      epochs: r.epochs,
+      steps: r.steps,
+      n: r.n,
+      x: r.seconds.mean,
+      y: iv.mean,
+      yLo: lo,
+      yHi: hi,
+      err: [iv.mean - lo, hi - iv.mean],
+      perSeed: iv.values,
     };
   };
   const lines = (['A-CF', 'CF'] as const)
-    .map((method) => ({ method, points: summary.filter((r) => r.method === method).map(point).sort((a, b) => a.x - b.x) }))
+    .map((method) => ({
+      method,
+      points: summary
+        .filter((r) => r.method === method)
+        .map(point)
+        .sort((a, b) => a.x - b.x),
+    }))
     .filter((l) => l.points.length > 0);
   // the reference: Retrain at its largest budget in the sweep
   const re = summary.filter((r) => r.method === 'Retrain').sort((a, b) => b.epochs - a.epochs)[0];
@@ -255,7 +334,9 @@ export interface SweepHooks {
  * `tradeoffPointsOf`. Returns the points and their summary (a TradeoffFile).
  */
 export async function sweepTradeoff(
-  spec: ExperimentSpec, hooks: SweepHooks, opts: { cap?: number; mode?: string; preset?: string } = {},
+  spec: ExperimentSpec,
+  hooks: SweepHooks,
+  opts: { cap?: number; mode?: string; preset?: string } = {},
 ): Promise<TradeoffFile> {
   const seeds = seedList(spec);
   const points: TradeoffPoint[] = [];
@@ -271,5 +352,11 @@ export async function sweepTradeoff(
       hooks.onPoints?.([...points], run, seed);
     }
   }
-  return { preset: opts.preset, mode: opts.mode ?? spec.forget.mode, seeds, points, summary: summariseTradeoff(points) };
+  return {
+    preset: opts.preset,
+    mode: opts.mode ?? spec.forget.mode,
+    seeds,
+    points,
+    summary: summariseTradeoff(points),
+  };
 }

@@ -8,7 +8,14 @@ import type { Rng } from '../rng';
 
 export type OptimizerConfig =
   | { kind: 'sgd'; lr: number; momentum: number; weightDecay: number }
-  | { kind: 'adam'; lr: number; beta1?: number; beta2?: number; eps?: number; /** coupled L2 as torch Adam's weight_decay (default 0) */ weightDecay?: number };
+  | {
+      kind: 'adam';
+      lr: number;
+      beta1?: number;
+      beta2?: number;
+      eps?: number;
+      /** coupled L2 as torch Adam's weight_decay (default 0) */ weightDecay?: number;
+    };
 
 /** PyTorch-semantics optimiser over a fixed list of params (SGD: coupled L2 added to the gradient). */
 export interface LabOptimizer {
@@ -65,9 +72,15 @@ export interface PassOptions {
 export interface ParallelEngine {
   readonly workers: number;
   /** value and gradients of the batch's mean CE (and the correct count), for `runPass`'s `gradients` hook */
-  meanCE(ctx: Pick<StepContext, 'model' | 'x' | 'y'>, vars: tf.Variable[]): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; correct: number }>;
+  meanCE(
+    ctx: Pick<StepContext, 'model' | 'x' | 'y'>,
+    vars: tf.Variable[],
+  ): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap; correct: number }>;
   /** logits [n, C], row-major, of a batch */
   predict(model: Model, x: tf.Tensor4D): Promise<Float32Array>;
 }
 
-export type GradientsHook = (ctx: StepContext, vars: tf.Variable[]) => Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }>;
+export type GradientsHook = (
+  ctx: StepContext,
+  vars: tf.Variable[],
+) => Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }>;

@@ -19,7 +19,12 @@ function norm(o?: number | InferOptions, signal?: AbortSignal): InferOptions {
 }
 
 /** Logits of every sample (row-major [N, C]) in source order. Accepts `(model, src, batchSize, signal)` too. */
-export async function predictLogits(model: Model, source: SampleSource, opts?: number | InferOptions, signal?: AbortSignal): Promise<Float32Array> {
+export async function predictLogits(
+  model: Model,
+  source: SampleSource,
+  opts?: number | InferOptions,
+  signal?: AbortSignal,
+): Promise<Float32Array> {
   const o = norm(opts, signal);
   const bs = o.batchSize ?? 256;
   const positions = o.positions ?? null;
@@ -55,10 +60,14 @@ export function accuracyFromLogits(logits: Float32Array, labels: ArrayLike<numbe
   if (n === 0) return NaN;
   let ok = 0;
   for (let i = 0; i < n; i++) {
-    let best = 0, bv = logits[i * numClasses];
+    let best = 0,
+      bv = logits[i * numClasses];
     for (let j = 1; j < numClasses; j++) {
       const v = logits[i * numClasses + j];
-      if (v > bv) { bv = v; best = j; }
+      if (v > bv) {
+        bv = v;
+        best = j;
+      }
     }
     if (best === labels[i]) ok++;
   }

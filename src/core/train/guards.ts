@@ -9,7 +9,12 @@ import { LabError } from '../types';
 
 /** Training produced a non-finite loss or non-finite weights. `epoch` and `step` are 1-based. */
 export class DivergedError extends LabError {
-  constructor(readonly epoch: number, readonly step: number, readonly loss: number, where?: string) {
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    readonly loss: number,
+    where?: string,
+  ) {
     super(`diverged at epoch ${epoch}, step ${step} (loss ${fmtLoss(loss)})`, where);
     this.name = 'DivergedError';
   }

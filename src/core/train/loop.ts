@@ -62,7 +62,9 @@ export async function runPass(opts: PassOptions): Promise<PassResult> {
         }
         afterStep?.({ model, step: s, epoch });
         const prev: tf.Scalar | null = lossSum;
-        lossSum = tf.tidy(() => (prev ? tf.add(prev, tf.mul(value!, pos.length)) : tf.mul(value!, pos.length)) as tf.Scalar);
+        lossSum = tf.tidy(
+          () => (prev ? tf.add(prev, tf.mul(value!, pos.length)) : tf.mul(value!, pos.length)) as tf.Scalar,
+        );
         prev?.dispose();
         images += pos.length;
         if (onStep && ((s + 1) % readEvery === 0 || s === steps - 1)) {
@@ -134,7 +136,8 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
   const hold: { correct: tf.Scalar | null } = { correct: null };
   const par = o.parallel ?? null;
   let hostCorrect = 0;
-  const losses: number[] = [], accs: number[] = [];
+  const losses: number[] = [],
+    accs: number[] = [];
   try {
     for (let e = 0; e < epochs; e++) {
       opt.learningRate = o.schedule === 'constant' ? base : base * warmCos(e, warmup, epochs);
@@ -144,15 +147,21 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
         prev?.dispose();
       };
       const r = await runPass({
-        model, params, optimizer: opt, source, batchSize, epoch: e, signal,
+        model,
+        params,
+        optimizer: opt,
+        source,
+        batchSize,
+        epoch: e,
+        signal,
         rng: rng.fork(`epoch/${e}`),
         readEvery: o.readEvery,
         gradients: par
           ? async (ctx, vars) => {
-            const r = await par.meanCE(ctx, vars);
-            hostCorrect += r.correct;
-            return r;
-          }
+              const r = await par.meanCE(ctx, vars);
+              hostCorrect += r.correct;
+              return r;
+            }
           : undefined,
         loss: (ctx) => {
           const logits = model.apply(ctx.x);
@@ -161,20 +170,31 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
         },
         onStep: o.onProgress
           ? (s) => {
-            const elapsed = (now() - t0) / 1000;
-            const imgs = doneImages + s.images;
-            const ips = elapsed > 0 ? imgs / elapsed : undefined;
-            o.onProgress!({
-              stage, label: o.label, epoch: e + 1, epochs, step: s.step, steps: stepsPerEpoch, loss: s.loss,
-              imgPerSec: ips, etaSeconds: ips ? (totalImages - imgs) / ips : undefined,
-            });
-          }
+              const elapsed = (now() - t0) / 1000;
+              const imgs = doneImages + s.images;
+              const ips = elapsed > 0 ? imgs / elapsed : undefined;
+              o.onProgress!({
+                stage,
+                label: o.label,
+                epoch: e + 1,
+                epochs,
+                step: s.step,
+                steps: stepsPerEpoch,
+                loss: s.loss,
+                imgPerSec: ips,
+                etaSeconds: ips ? (totalImages - imgs) / ips : undefined,
+              });
+            }
           : undefined,
       });
       doneImages += r.images;
       const c = hold.correct;
       hold.correct = null;
-      const acc = par ? (hostCorrect / Math.max(1, r.images)) * 100 : c ? ((await c.data())[0] / Math.max(1, r.images)) * 100 : NaN;
+      const acc = par
+        ? (hostCorrect / Math.max(1, r.images)) * 100
+        : c
+          ? ((await c.data())[0] / Math.max(1, r.images)) * 100
+          : NaN;
       hostCorrect = 0;
       c?.dispose();
       losses.push(r.meanLoss);

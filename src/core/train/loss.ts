@@ -1,11 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 
 function labelTensor(labels: tf.Tensor1D | Int32Array | ArrayLike<number>): tf.Tensor1D {
-  return labels instanceof tf.Tensor ? (tf.cast(labels, 'int32') as tf.Tensor1D) : tf.tensor1d(Int32Array.from(labels as ArrayLike<number>), 'int32');
+  return labels instanceof tf.Tensor
+    ? (tf.cast(labels, 'int32') as tf.Tensor1D)
+    : tf.tensor1d(Int32Array.from(labels as ArrayLike<number>), 'int32');
 }
 
 /** Per-sample cross-entropy −log softmax(z)_y from log-softmax (stable), shape [N]. */
-export function perSampleCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D | Int32Array | ArrayLike<number>): tf.Tensor1D {
+export function perSampleCrossEntropy(
+  logits: tf.Tensor2D,
+  labels: tf.Tensor1D | Int32Array | ArrayLike<number>,
+): tf.Tensor1D {
   return tf.tidy(() => {
     const c = logits.shape[1];
     const y = tf.oneHot(labelTensor(labels), c);

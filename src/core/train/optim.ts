@@ -27,7 +27,8 @@ function validate(cfg: OptimizerConfig): void {
     if (!(cfg.momentum >= 0 && cfg.momentum < 1)) throw bad(`momentum must be in [0, 1), got ${cfg.momentum}`);
     if (!(cfg.weightDecay >= 0)) throw bad(`weightDecay must be ≥ 0, got ${cfg.weightDecay}`);
   } else if (cfg.kind === 'adam') {
-    const b1 = cfg.beta1 ?? 0.9, b2 = cfg.beta2 ?? 0.999;
+    const b1 = cfg.beta1 ?? 0.9,
+      b2 = cfg.beta2 ?? 0.999;
     if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1)) throw bad(`betas must be in [0, 1), got ${b1}, ${b2}`);
   } else {
     throw bad(`unknown optimizer kind ${(cfg as { kind: string }).kind}`);
@@ -42,7 +43,10 @@ abstract class Base implements LabOptimizer {
   learningRate: number;
   protected steps = 0;
   protected disposed = false;
-  constructor(readonly config: OptimizerConfig, protected readonly params: Param[]) {
+  constructor(
+    readonly config: OptimizerConfig,
+    protected readonly params: Param[],
+  ) {
     this.learningRate = config.lr;
   }
   abstract apply(grads: tf.NamedTensorMap): void;
@@ -58,7 +62,10 @@ abstract class Base implements LabOptimizer {
 
 class Sgd extends Base {
   private readonly bufs: (tf.Variable | null)[];
-  constructor(readonly cfg: Extract<OptimizerConfig, { kind: 'sgd' }>, params: Param[]) {
+  constructor(
+    readonly cfg: Extract<OptimizerConfig, { kind: 'sgd' }>,
+    params: Param[],
+  ) {
     super(cfg, params);
     this.bufs = params.map(() => null);
   }
@@ -98,12 +105,17 @@ class Sgd extends Base {
 class Adam extends Base {
   private readonly m: tf.Variable[] = [];
   private readonly v: tf.Variable[] = [];
-  constructor(readonly cfg: Extract<OptimizerConfig, { kind: 'adam' }>, params: Param[]) {
+  constructor(
+    readonly cfg: Extract<OptimizerConfig, { kind: 'adam' }>,
+    params: Param[],
+  ) {
     super(cfg, params);
   }
   apply(grads: tf.NamedTensorMap): void {
     this.check();
-    const b1 = this.cfg.beta1 ?? 0.9, b2 = this.cfg.beta2 ?? 0.999, eps = this.cfg.eps ?? 1e-8;
+    const b1 = this.cfg.beta1 ?? 0.9,
+      b2 = this.cfg.beta2 ?? 0.999,
+      eps = this.cfg.eps ?? 1e-8;
     const wd = this.cfg.weightDecay ?? 0;
     const lr = this.learningRate;
     if (this.m.length === 0) {
@@ -119,7 +131,8 @@ class Adam extends Base {
       }
     }
     const t = this.steps + 1;
-    const bc1 = 1 - Math.pow(b1, t), bc2 = 1 - Math.pow(b2, t);
+    const bc1 = 1 - Math.pow(b1, t),
+      bc2 = 1 - Math.pow(b2, t);
     const stepSize = lr / bc1;
     const sqrtBc2 = Math.sqrt(bc2);
     tf.tidy(() => {

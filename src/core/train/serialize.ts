@@ -28,7 +28,11 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Encode the model's config, parameter names/shapes and values. */
 export async function serializeWeights(model: Model): Promise<Uint8Array> {
   return encodeWeights(
-    { format: 1, config: model.config, params: model.params.map((p) => ({ name: p.name, kind: p.kind, shape: [...p.variable.shape] })) },
+    {
+      format: 1,
+      config: model.config,
+      params: model.params.map((p) => ({ name: p.name, kind: p.kind, shape: [...p.variable.shape] })),
+    },
     await model.getWeights(),
   );
 }
@@ -91,15 +95,22 @@ export function deserializeWeights(a: Model | Uint8Array, b?: Uint8Array): Weigh
   if (a instanceof Uint8Array) return decodeWeights(a);
   const model = a;
   const { header, weights } = decodeWeights(b!);
-  const c = model.config, h = header.config;
+  const c = model.config,
+    h = header.config;
   if (c.arch !== h.arch || c.width !== h.width || c.numClasses !== h.numClasses) {
-    throw new LabError(`weights are for ${h.arch} w${h.width} (${h.numClasses} classes), model is ${c.arch} w${c.width} (${c.numClasses} classes)`, 'deserializeWeights');
+    throw new LabError(
+      `weights are for ${h.arch} w${h.width} (${h.numClasses} classes), model is ${c.arch} w${c.width} (${c.numClasses} classes)`,
+      'deserializeWeights',
+    );
   }
   if (header.params.length !== model.params.length) throw new LabError('parameter count differs', 'deserializeWeights');
   header.params.forEach((p, i) => {
     const q = model.params[i];
     if (p.name !== q.name || p.shape.join('x') !== q.variable.shape.join('x')) {
-      throw new LabError(`parameter ${i}: file has ${p.name} [${p.shape}], model has ${q.name} [${q.variable.shape}]`, 'deserializeWeights');
+      throw new LabError(
+        `parameter ${i}: file has ${p.name} [${p.shape}], model has ${q.name} [${q.variable.shape}]`,
+        'deserializeWeights',
+      );
     }
   });
   model.setWeights(weights);

@@ -6,8 +6,17 @@ import { Rng } from '../rng';
 import { CancelledError, type Param, type SampleSource } from '../types';
 import { floatSource } from '../data/source';
 import {
-  makeOptimizer, warmCos, runPass, trainModel, meanCrossEntropy, perSampleCrossEntropy, predictLogits, accuracy,
-  serializeWeights, deserializeWeights, modelFromBytes,
+  makeOptimizer,
+  warmCos,
+  runPass,
+  trainModel,
+  meanCrossEntropy,
+  perSampleCrossEntropy,
+  predictLogits,
+  accuracy,
+  serializeWeights,
+  deserializeWeights,
+  modelFromBytes,
 } from './index';
 
 beforeAll(async () => {
@@ -26,7 +35,9 @@ function learnable(n: number, classes: number, seed: string): SampleSource {
   const protos = Array.from({ length: classes }, () => {
     const cells = protoRng.uniformArray(4 * 4 * 3, -1, 1);
     const img = new Float32Array(P);
-    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) for (let c = 0; c < 3; c++) img[(y * 32 + x) * 3 + c] = cells[((y >> 3) * 4 + (x >> 3)) * 3 + c];
+    for (let y = 0; y < 32; y++)
+      for (let x = 0; x < 32; x++)
+        for (let c = 0; c < 3; c++) img[(y * 32 + x) * 3 + c] = cells[((y >> 3) * 4 + (x >> 3)) * 3 + c];
     return img;
   });
   const px = new Float32Array(n * P);
@@ -75,7 +86,10 @@ describe('optimisers (PyTorch semantics)', () => {
     opt.learningRate = 0.1;
     const θ = Array.from(p.variable.dataSync());
     opt.apply({});
-    const v3 = [0.9 * (0.9 * 0.16849 + (-0.3 + 0.01 * 0.932151)) + 0.01 * θ[0], 0.9 * (0.9 * 0.25192 + (0.2 + 0.01 * -2.033192)) + 0.01 * θ[1]];
+    const v3 = [
+      0.9 * (0.9 * 0.16849 + (-0.3 + 0.01 * 0.932151)) + 0.01 * θ[0],
+      0.9 * (0.9 * 0.25192 + (0.2 + 0.01 * -2.033192)) + 0.01 * θ[1],
+    ];
     expect(p.variable.dataSync()[0]).toBeCloseTo(θ[0] - 0.1 * v3[0], 5);
     opt.dispose();
     expect(tf.memory().numTensors).toBe(before); // gradients and the momentum buffer freed
@@ -84,11 +98,20 @@ describe('optimisers (PyTorch semantics)', () => {
 
   it('Adam with bias correction matches a float64 reference', () => {
     const init = [0.3, -1.2, 2];
-    const grads = [[0.1, -0.5, 2], [0.3, 0.2, -1], [-0.2, 0.05, 0.5]];
+    const grads = [
+      [0.1, -0.5, 2],
+      [0.3, 0.2, -1],
+      [-0.2, 0.05, 0.5],
+    ];
     const p = param('a', init);
-    const lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    const lr = 0.01,
+      b1 = 0.9,
+      b2 = 0.999,
+      eps = 1e-8;
     const opt = makeOptimizer({ kind: 'adam', lr, beta1: b1, beta2: b2, eps }, [p]);
-    const θ = [...init], m = [0, 0, 0], v = [0, 0, 0];
+    const θ = [...init],
+      m = [0, 0, 0],
+      v = [0, 0, 0];
     grads.forEach((g, t) => {
       const gt = tf.tensor1d(g);
       opt.apply({ [p.variable.name]: gt });
@@ -96,8 +119,9 @@ describe('optimisers (PyTorch semantics)', () => {
       for (let i = 0; i < 3; i++) {
         m[i] = b1 * m[i] + (1 - b1) * g[i];
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-        const bc1 = 1 - b1 ** (t + 1), bc2 = 1 - b2 ** (t + 1);
-        θ[i] -= (lr / bc1) * m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + eps);
+        const bc1 = 1 - b1 ** (t + 1),
+          bc2 = 1 - b2 ** (t + 1);
+        θ[i] -= ((lr / bc1) * m[i]) / (Math.sqrt(v[i]) / Math.sqrt(bc2) + eps);
       }
       if (t === 0) for (let i = 0; i < 3; i++) expect(θ[i]).toBeCloseTo(init[i] - lr * Math.sign(g[i]), 6);
       const got = p.variable.dataSync();
@@ -110,7 +134,10 @@ describe('optimisers (PyTorch semantics)', () => {
 
 describe('losses', () => {
   it('cross-entropy from log-softmax', () => {
-    const z = tf.tensor2d([[1, 2, 3], [0, 0, 1000]]);
+    const z = tf.tensor2d([
+      [1, 2, 3],
+      [0, 0, 1000],
+    ]);
     const per = perSampleCrossEntropy(z, [0, 2]).dataSync();
     expect(per[0]).toBeCloseTo(-1 + Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)), 5);
     expect(per[1]).toBeCloseTo(0, 5);
@@ -121,15 +148,22 @@ describe('losses', () => {
 
 describe('training loop', () => {
   it('a tiny seeded run learns far above chance; deterministic; no tensor leaks', async () => {
-    const train = learnable(160, 4, 'train'), test = learnable(80, 4, 'test');
+    const train = learnable(160, 4, 'train'),
+      test = learnable(80, 4, 'test');
     const run = async () => {
       const model = createModel({ arch: 'convnet3', width: 8, numClasses: 4 }, new Rng(7).fork('model'));
       const base = tf.memory().numTensors;
       const events: number[] = [];
       const res = await trainModel({
-        model, source: train, epochs: 3, batchSize: 32, warmup: 1, rng: new Rng(7).fork('shuffle'),
+        model,
+        source: train,
+        epochs: 3,
+        batchSize: 32,
+        warmup: 1,
+        rng: new Rng(7).fork('shuffle'),
         optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
-        onProgress: (p) => events.push(p.step), stage: 'pretrain',
+        onProgress: (p) => events.push(p.step),
+        stage: 'pretrain',
       });
       expect(tf.memory().numTensors).toBe(base);
       const acc = await accuracy(model, test, { batchSize: 64 });
@@ -155,8 +189,16 @@ describe('training loop', () => {
     const base = tf.memory().numTensors;
     const sizes: number[] = [];
     const r = await runPass({
-      model, optimizer: opt, source: src, batchSize: 32, rng: new Rng(2), epoch: 0,
-      loss: (c) => { sizes.push(c.y.length); return meanCrossEntropy(c.model.apply(c.x), c.y); },
+      model,
+      optimizer: opt,
+      source: src,
+      batchSize: 32,
+      rng: new Rng(2),
+      epoch: 0,
+      loss: (c) => {
+        sizes.push(c.y.length);
+        return meanCrossEntropy(c.model.apply(c.x), c.y);
+      },
       afterStep: () => undefined,
     });
     expect(r.steps).toBe(3);
@@ -168,9 +210,17 @@ describe('training loop', () => {
     const ac = new AbortController();
     let steps = 0;
     const p = runPass({
-      model, optimizer: opt, source: src, batchSize: 8, rng: new Rng(3), epoch: 1, signal: ac.signal,
+      model,
+      optimizer: opt,
+      source: src,
+      batchSize: 8,
+      rng: new Rng(3),
+      epoch: 1,
+      signal: ac.signal,
       loss: (c) => meanCrossEntropy(c.model.apply(c.x), c.y),
-      afterStep: () => { if (++steps === 2) setTimeout(() => ac.abort(), 0); },
+      afterStep: () => {
+        if (++steps === 2) setTimeout(() => ac.abort(), 0);
+      },
     });
     await expect(p).rejects.toBeInstanceOf(CancelledError);
     expect(steps).toBe(2);
@@ -178,9 +228,16 @@ describe('training loop', () => {
     // cancellation inside trainModel also frees the optimiser state
     const ac2 = new AbortController();
     const t = trainModel({
-      model, source: src, epochs: 2, batchSize: 8, rng: new Rng(4), signal: ac2.signal,
+      model,
+      source: src,
+      epochs: 2,
+      batchSize: 8,
+      rng: new Rng(4),
+      signal: ac2.signal,
       optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 0 },
-      onProgress: (q) => { if (q.step === 3) ac2.abort(); },
+      onProgress: (q) => {
+        if (q.step === 3) ac2.abort();
+      },
     });
     await expect(t).rejects.toBeInstanceOf(CancelledError);
     expect(tf.memory().numTensors).toBe(afterFirst);

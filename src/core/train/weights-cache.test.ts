@@ -11,8 +11,12 @@ import { crc32, openWeights, sealWeights, trainingDataFingerprint } from './weig
 
 class MemoryCache implements WeightsCache {
   map = new Map<string, Uint8Array>();
-  async get(k: string) { return this.map.get(k) ?? null; }
-  async put(k: string, v: Uint8Array) { this.map.set(k, v); }
+  async get(k: string) {
+    return this.map.get(k) ?? null;
+  }
+  async put(k: string, v: Uint8Array) {
+    this.map.set(k, v);
+  }
 }
 
 describe('weights envelope', () => {
@@ -49,11 +53,19 @@ describe('weights envelope', () => {
 });
 
 describe('LabSession with a cache that cannot be trusted', () => {
-  beforeAll(async () => { await initNodeBackend(); });
-  const spec: ExperimentSpec = validateSpec(mergeSpec(getPreset('smoke').spec, {
-    trainPerClass: 20, testPerClass: 40, pretrain: { epochs: 1 },
-    unlearn: { methods: ['CF'], arms: 'without' }, condense: { enabled: false }, curves: false,
-  }));
+  beforeAll(async () => {
+    await initNodeBackend();
+  });
+  const spec: ExperimentSpec = validateSpec(
+    mergeSpec(getPreset('smoke').spec, {
+      trainPerClass: 20,
+      testPerClass: 40,
+      pretrain: { epochs: 1 },
+      unlearn: { methods: ['CF'], arms: 'without' },
+      condense: { enabled: false },
+      curves: false,
+    }),
+  );
   const run = async (ds: ImageDataset, cache: WeightsCache, s = spec) => {
     const events: RunEvent[] = [];
     const sink = (e: RunEvent) => events.push(e);

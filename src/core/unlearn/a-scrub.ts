@@ -49,14 +49,27 @@ export const aScrub: UnlearnMethod = async (ctx) => {
     const shuffleR = ctx.rng.fork('shuffle');
     for (let e = 0; e < E; e++) {
       await loop.pass({
-        model: student, optimizer: opt, source: ctx.forget, batchSize: B, rng: shuffleF, epoch: e, phase: 'max',
+        model: student,
+        optimizer: opt,
+        source: ctx.forget,
+        batchSize: B,
+        rng: shuffleF,
+        epoch: e,
+        phase: 'max',
         loss: (c) => scrubMaxLoss(c, teacher, T, fw),
         gradients: ctx.parallel ? (c, v) => parallelDistillStep(ctx.parallel!, c, v, teacher, T, 0, -fw) : undefined,
       });
       await loop.pass({
-        model: student, optimizer: opt, source: retain, batchSize: B, rng: shuffleR, epoch: e, phase: 'min',
+        model: student,
+        optimizer: opt,
+        source: retain,
+        batchSize: B,
+        rng: shuffleR,
+        epoch: e,
+        phase: 'min',
         gradients: ctx.parallel
-          ? (c, v) => parallelAmuStep(ctx.parallel!, c, v, ctx, sampler, o, loop, undefined, { teacher, T, beta, gamma })
+          ? (c, v) =>
+              parallelAmuStep(ctx.parallel!, c, v, ctx, sampler, o, loop, undefined, { teacher, T, beta, gamma })
           : undefined,
         loss: (c) => {
           const { total, ce2, mmd } = aScrubMinLoss(c, teacher, ctx, sampler.next(), { ...o, T, beta, gamma });

@@ -50,14 +50,22 @@ const SQRT_2PI = Math.sqrt(2 * Math.PI);
 /* eslint-disable no-loss-of-precision -- the published AS241 digits, kept for traceability */
 const SPLIT1 = 0.425;
 const SPLIT1_SQ = 0.180625;
-const A = [3.387132872796366608, 133.14166789178437745, 1971.5909503065514427, 13731.693765509461125,
-  45921.953931549871457, 67265.770927008700853, 33430.575583588128105, 2509.0809287301226727];
-const B = [1, 42.313330701600911252, 687.1870074920579083, 5394.1960214247511077,
-  21213.794301586595867, 39307.89580009271061, 28729.085735721942674, 5226.495278852545925];
-const Cc = [1.42343711074968357734, 4.6303378461565452959, 5.7694972214606914055, 3.64784832476320460504,
-  1.27045825245236838258, 0.24178072517745061177, 0.0227238449892691845833, 7.7454501427834140764e-4];
-const D = [1, 2.05319162663775882187, 1.6763848301838038494, 0.68976733498510000455,
-  0.14810397642748007459, 0.0151986665636164571966, 5.475938084995344946e-4, 1.05075007164441684324e-9];
+const A = [
+  3.387132872796366608, 133.14166789178437745, 1971.5909503065514427, 13731.693765509461125, 45921.953931549871457,
+  67265.770927008700853, 33430.575583588128105, 2509.0809287301226727,
+];
+const B = [
+  1, 42.313330701600911252, 687.1870074920579083, 5394.1960214247511077, 21213.794301586595867, 39307.89580009271061,
+  28729.085735721942674, 5226.495278852545925,
+];
+const Cc = [
+  1.42343711074968357734, 4.6303378461565452959, 5.7694972214606914055, 3.64784832476320460504, 1.27045825245236838258,
+  0.24178072517745061177, 0.0227238449892691845833, 7.7454501427834140764e-4,
+];
+const D = [
+  1, 2.05319162663775882187, 1.6763848301838038494, 0.68976733498510000455, 0.14810397642748007459,
+  0.0151986665636164571966, 5.475938084995344946e-4, 1.05075007164441684324e-9,
+];
 /* eslint-enable no-loss-of-precision */
 
 /** Σ_i coef[i]·x^i by Horner (coef[0] is the constant term). */
@@ -151,7 +159,12 @@ export class AmuSampler {
   private readonly testByClass = new Map<number, number[]>();
   private readonly pools = new Map<string, Int32Array>();
 
-  constructor(readonly forget: SampleSource, readonly test: SampleSource, readonly count: number, private readonly rng: Rng) {
+  constructor(
+    readonly forget: SampleSource,
+    readonly test: SampleSource,
+    readonly count: number,
+    private readonly rng: Rng,
+  ) {
     this.forgetAll = new Int32Array(forget.size);
     for (let i = 0; i < forget.size; i++) this.forgetAll[i] = i;
     for (let i = 0; i < test.size; i++) {
@@ -275,8 +288,15 @@ export async function runAmu(
     const shuffle = ctx.rng.fork('shuffle');
     for (let e = 0; e < E; e++) {
       await loop.pass({
-        model: student, optimizer: opt, source: ctx.retain, batchSize: B, rng: shuffle, epoch: e,
-        gradients: ctx.parallel ? (c, vars) => parallelAmuStep(ctx.parallel!, c, vars, ctx, sampler, o, loop, extra) : undefined,
+        model: student,
+        optimizer: opt,
+        source: ctx.retain,
+        batchSize: B,
+        rng: shuffle,
+        epoch: e,
+        gradients: ctx.parallel
+          ? (c, vars) => parallelAmuStep(ctx.parallel!, c, vars, ctx, sampler, o, loop, extra)
+          : undefined,
         loss: (c) => {
           const { total, ce2, mmd } = amuStepLoss(c, ctx, sampler, o);
           loop.terms(ce2, mmd, o.lambda);
@@ -316,7 +336,10 @@ export async function parallelAmuStep(
   }
   const gamma = distill?.gamma ?? 1;
   if (withReg) {
-    for (const [src, pos, y] of [[ctx.forget, s.forgetPos, s.forgetLabels], [ctx.testUsed, s.testPos, s.testLabels]] as const) {
+    for (const [src, pos, y] of [
+      [ctx.forget, s.forgetPos, s.forgetLabels],
+      [ctx.testUsed, s.testPos, s.testLabels],
+    ] as const) {
       const x = src.gather(pos);
       try {
         groups.push(await hostGroup(x, y));
@@ -326,11 +349,17 @@ export async function parallelAmuStep(
     }
   }
   const g = { k: o.k, K: o.K, ecdf: o.ecdf };
-  const r = await p.twoPhase(c.model, groups, withReg ? [false, false, true] : [false], (ce) => {
-    const sq = o.square === 'per-sample' ? tf.mean(tf.square(ce[0])) : tf.square(tf.mean(ce[0]));
-    const mmd = withReg ? mmd2(gaussianise(ce[2], g), gaussianise(ce[1], g), o.sigma) : tf.scalar(0);
-    loop.terms(sq as tf.Scalar, mmd, o.lambda);
-    return tf.add(gamma === 1 ? sq : tf.mul(sq, gamma), tf.mul(mmd, o.lambda)) as tf.Scalar;
-  }, vars);
+  const r = await p.twoPhase(
+    c.model,
+    groups,
+    withReg ? [false, false, true] : [false],
+    (ce) => {
+      const sq = o.square === 'per-sample' ? tf.mean(tf.square(ce[0])) : tf.square(tf.mean(ce[0]));
+      const mmd = withReg ? mmd2(gaussianise(ce[2], g), gaussianise(ce[1], g), o.sigma) : tf.scalar(0);
+      loop.terms(sq as tf.Scalar, mmd, o.lambda);
+      return tf.add(gamma === 1 ? sq : tf.mul(sq, gamma), tf.mul(mmd, o.lambda)) as tf.Scalar;
+    },
+    vars,
+  );
   return withPenalty(r, vars, extra ? () => extra(c.model) : undefined);
 }

@@ -15,9 +15,18 @@ import { MethodLoop, klFromLogTarget, methodHParams, num, offTape, trainStudent 
  * Log of the mixed target q (rows with u = 1 follow the bad teacher, u = 0 the competent one); since u ∈ {0,1},
  * log q = log softmax of the selected teacher's logits / T.
  */
-export function badTeacherLogTarget(goodLogits: tf.Tensor2D, badLogits: tf.Tensor2D, u: ArrayLike<number>, T: number): tf.Tensor2D {
+export function badTeacherLogTarget(
+  goodLogits: tf.Tensor2D,
+  badLogits: tf.Tensor2D,
+  u: ArrayLike<number>,
+  T: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
-    const cond = tf.tensor2d(Array.from(u, (x) => x === 1), [u.length, 1], 'bool');
+    const cond = tf.tensor2d(
+      Array.from(u, (x) => x === 1),
+      [u.length, 1],
+      'bool',
+    );
     return tf.where(cond, tf.logSoftmax(tf.div(badLogits, T)), tf.logSoftmax(tf.div(goodLogits, T))) as tf.Tensor2D;
   });
 }
@@ -33,12 +42,22 @@ export const badDistillation: UnlearnMethod = async (ctx) => {
 
   const retainPart = ctx.withDC
     ? ctx.retain
-    : subsetSource(ctx.retain, ctx.rng.fork('retain-subset').sample(ctx.retain.size > 0 ? range(ctx.retain.size) : [], Math.floor(ratio * ctx.retain.size)));
+    : subsetSource(
+        ctx.retain,
+        ctx.rng
+          .fork('retain-subset')
+          .sample(ctx.retain.size > 0 ? range(ctx.retain.size) : [], Math.floor(ratio * ctx.retain.size)),
+      );
   const nf = ctx.forget.size;
   const data = concatSources(ctx.forget, retainPart);
 
   const student = ctx.original.clone();
-  const sgd = { kind: 'sgd', lr, momentum: num(hp, 'bad_distill_momentum', M), weightDecay: num(hp, 'bad_distill_wd', M) } as const;
+  const sgd = {
+    kind: 'sgd',
+    lr,
+    momentum: num(hp, 'bad_distill_momentum', M),
+    weightDecay: num(hp, 'bad_distill_wd', M),
+  } as const;
   return trainStudent(student, sgd, async (opt) => {
     const badTeacher = ctx.createFresh();
     try {
@@ -52,8 +71,17 @@ export const badDistillation: UnlearnMethod = async (ctx) => {
           rng: shuffle,
           epoch: e,
           gradients: ctx.parallel
-            ? (c, v) => parallelBadDistillStep(ctx.parallel!, c, v, ctx.original, badTeacher,
-              Array.from(c.pos, (p) => (p < nf ? 1 : 0)), T, badTeacherLogTarget)
+            ? (c, v) =>
+                parallelBadDistillStep(
+                  ctx.parallel!,
+                  c,
+                  v,
+                  ctx.original,
+                  badTeacher,
+                  Array.from(c.pos, (p) => (p < nf ? 1 : 0)),
+                  T,
+                  badTeacherLogTarget,
+                )
             : undefined,
           loss: (c) => {
             const u = Array.from(c.pos, (p) => (p < nf ? 1 : 0));

@@ -112,11 +112,20 @@ export function klT(teacherLogits: tf.Tensor2D, studentLogits: tf.Tensor2D, T: n
 
 /** KL_T(teacher ‖ student) of a batch `x` given the student's logits; the teacher's forward pass runs off the tape. */
 export function teacherKL(teacher: Model, x: tf.Tensor4D, studentLogits: tf.Tensor2D, T: number): tf.Scalar {
-  return klT(offTape(() => teacher.apply(x)), studentLogits, T);
+  return klT(
+    offTape(() => teacher.apply(x)),
+    studentLogits,
+    T,
+  );
 }
 
 /** The SCRUB-family max-pass loss of a forget batch: −w·KL_T(teacher ‖ student). */
-export function scrubMaxLoss(c: Pick<StepContext, 'model' | 'x'>, teacher: Model, T: number, forgetWeight: number): tf.Scalar {
+export function scrubMaxLoss(
+  c: Pick<StepContext, 'model' | 'x'>,
+  teacher: Model,
+  T: number,
+  forgetWeight: number,
+): tf.Scalar {
   const zt = offTape(() => teacher.apply(c.x));
   return tf.mul(klT(zt, c.model.apply(c.x), T), -forgetWeight) as tf.Scalar;
 }
@@ -165,7 +174,11 @@ export type LoopPass = Omit<PassOptions, 'signal' | 'onStep' | 'readEvery'> & {
  * Trains `student` (owned) with an optimiser over its params made from `optimizer`: runs `body`, then returns
  * `student`. On failure the student is disposed; the optimiser is always disposed.
  */
-export async function trainStudent(student: Model, optimizer: OptimizerConfig, body: (opt: LabOptimizer) => Promise<void>): Promise<Model> {
+export async function trainStudent(
+  student: Model,
+  optimizer: OptimizerConfig,
+  body: (opt: LabOptimizer) => Promise<void>,
+): Promise<Model> {
   let opt: LabOptimizer | null = null;
   try {
     opt = makeOptimizer(optimizer, student.params);
@@ -191,7 +204,11 @@ export class MethodLoop {
   private termsLambda = 0;
   private reads: Promise<void>[] = [];
 
-  constructor(readonly ctx: UnlearnContext, readonly method: MethodName, readonly epochs: number) {
+  constructor(
+    readonly ctx: UnlearnContext,
+    readonly method: MethodName,
+    readonly epochs: number,
+  ) {
     throwIfCancelled(ctx.signal);
   }
 
@@ -229,20 +246,20 @@ export class MethodLoop {
         },
         onStep: ctx.onProgress
           ? (s) => {
-            const elapsed = (performance.now() - this.t0) / 1000 - this.hookSeconds;
-            const frac = (p.epoch + s.step / Math.max(1, s.steps)) / Math.max(1, epochs);
-            ctx.onProgress!({
-              stage: 'unlearn',
-              label: p.phase ? `${this.method} (${p.phase})` : this.method,
-              epoch: p.epoch + 1,
-              epochs,
-              step: s.step,
-              steps: s.steps,
-              loss: s.loss,
-              imgPerSec: s.seconds > 0 ? s.images / s.seconds : undefined,
-              etaSeconds: frac > 0 ? Math.max(0, elapsed / frac - elapsed) : undefined,
-            });
-          }
+              const elapsed = (performance.now() - this.t0) / 1000 - this.hookSeconds;
+              const frac = (p.epoch + s.step / Math.max(1, s.steps)) / Math.max(1, epochs);
+              ctx.onProgress!({
+                stage: 'unlearn',
+                label: p.phase ? `${this.method} (${p.phase})` : this.method,
+                epoch: p.epoch + 1,
+                epochs,
+                step: s.step,
+                steps: s.steps,
+                loss: s.loss,
+                imgPerSec: s.seconds > 0 ? s.images / s.seconds : undefined,
+                etaSeconds: frac > 0 ? Math.max(0, elapsed / frac - elapsed) : undefined,
+              });
+            }
           : undefined,
       });
     } finally {

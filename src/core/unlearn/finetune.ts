@@ -15,7 +15,12 @@ import type { ParallelTrainer } from '../parallel/engine';
 import { withPenalty } from '../parallel/engine';
 
 /** The sharded step of mean CE (+ the penalty of epoch e, on this thread). */
-function parallelCE(p: ParallelTrainer, model: Model, e: number, penalty?: (e: number) => ((m: Model) => tf.Scalar) | null): GradientsHook {
+function parallelCE(
+  p: ParallelTrainer,
+  model: Model,
+  e: number,
+  penalty?: (e: number) => ((m: Model) => tf.Scalar) | null,
+): GradientsHook {
   const f = penalty?.(e);
   return async (c, vars) => withPenalty(await p.meanCE(c, vars), vars, f ? () => f(model) : undefined);
 }
@@ -40,35 +45,50 @@ export interface FineTuneConfig {
 }
 
 /** Train `student` (owned: disposed on failure) and return it. */
-export async function sgdFineTune(ctx: UnlearnContext, method: MethodName, makeStudent: () => Model, cfg: FineTuneConfig): Promise<Model> {
+export async function sgdFineTune(
+  ctx: UnlearnContext,
+  method: MethodName,
+  makeStudent: () => Model,
+  cfg: FineTuneConfig,
+): Promise<Model> {
   const loop = new MethodLoop(ctx, method, cfg.epochs);
   const student = makeStudent();
-  return trainStudent(student, { kind: 'sgd', lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay }, async (opt) => {
-    const shuffle = ctx.rng.fork('shuffle');
-    for (let e = 0; e < cfg.epochs; e++) {
-      opt.learningRate = cfg.lr * (cfg.lrFactor ? cfg.lrFactor(e) : 1);
-      if (cfg.beforeEpoch) await cfg.beforeEpoch(e, student);
-      await loop.pass({
-        model: student,
-        optimizer: opt,
-        source: ctx.retain,
-        batchSize: cfg.batchSize,
-        rng: shuffle,
-        epoch: e,
-        loss: (c) => cfg.loss(c, e),
-        afterStep: cfg.afterStep,
-        gradients: ctx.parallel && cfg.parallel ? parallelCE(ctx.parallel, student, e, cfg.parallel.penalty) : undefined,
-      });
-      await loop.endEpoch(e, student);
-    }
-  });
+  return trainStudent(
+    student,
+    { kind: 'sgd', lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay },
+    async (opt) => {
+      const shuffle = ctx.rng.fork('shuffle');
+      for (let e = 0; e < cfg.epochs; e++) {
+        opt.learningRate = cfg.lr * (cfg.lrFactor ? cfg.lrFactor(e) : 1);
+        if (cfg.beforeEpoch) await cfg.beforeEpoch(e, student);
+        await loop.pass({
+          model: student,
+          optimizer: opt,
+          source: ctx.retain,
+          batchSize: cfg.batchSize,
+          rng: shuffle,
+          epoch: e,
+          loss: (c) => cfg.loss(c, e),
+          afterStep: cfg.afterStep,
+          gradients:
+            ctx.parallel && cfg.parallel ? parallelCE(ctx.parallel, student, e, cfg.parallel.penalty) : undefined,
+        });
+        await loop.endEpoch(e, student);
+      }
+    },
+  );
 }
 
 /**
  * Mean CE on the retain loader, SGD (`<prefix>_lr/_momentum/_wd`), WarmCos(`<prefix>_warmup`, `<prefix>_epochs`):
  * Retrain (fresh init) and CF (pretrained init).
  */
-export function ceWarmCosFineTune(ctx: UnlearnContext, M: MethodName, prefix: string, makeStudent: () => Model): Promise<Model> {
+export function ceWarmCosFineTune(
+  ctx: UnlearnContext,
+  M: MethodName,
+  prefix: string,
+  makeStudent: () => Model,
+): Promise<Model> {
   const hp = methodHParams(M, ctx);
   const E = num(hp, `${prefix}_epochs`, M);
   const W = num(hp, `${prefix}_warmup`, M);

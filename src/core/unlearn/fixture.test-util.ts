@@ -26,13 +26,39 @@ export interface Fixture {
 
 export function makeFixture(sizes = { retain: 6, forget: 5, test: 8 }): Fixture {
   const original = createModel(CFG, new Rng('original'));
-  const retain = randomSource(sizes.retain, Array.from({ length: sizes.retain }, (_, i) => i % 4), 'retain');
-  const forget = randomSource(sizes.forget, Array.from({ length: sizes.forget }, (_, i) => (i % 2) + 1), 'forget');
-  const testUsed = randomSource(sizes.test, Array.from({ length: sizes.test }, (_, i) => i % 4), 'test');
+  const retain = randomSource(
+    sizes.retain,
+    Array.from({ length: sizes.retain }, (_, i) => i % 4),
+    'retain',
+  );
+  const forget = randomSource(
+    sizes.forget,
+    Array.from({ length: sizes.forget }, (_, i) => (i % 2) + 1),
+    'forget',
+  );
+  const testUsed = randomSource(
+    sizes.test,
+    Array.from({ length: sizes.test }, (_, i) => i % 4),
+    'test',
+  );
   const fresh = () => createModel(CFG, new Rng('fresh'));
   return {
-    original, retain, forget, testUsed, fresh,
-    ctx: (hp, extra = {}) => ({ original, retain, forget, testUsed, hp, rng: new Rng('ctx'), withDC: false, createFresh: fresh, ...extra }),
+    original,
+    retain,
+    forget,
+    testUsed,
+    fresh,
+    ctx: (hp, extra = {}) => ({
+      original,
+      retain,
+      forget,
+      testUsed,
+      hp,
+      rng: new Rng('ctx'),
+      withDC: false,
+      createFresh: fresh,
+      ...extra,
+    }),
     dispose: () => original.dispose(),
   };
 }
@@ -49,7 +75,10 @@ export function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
 
 /** Gradients of `loss(model)` w.r.t. all params, as host arrays (missing = zeros). */
 export function gradsOf(model: Model, loss: () => tf.Scalar): { value: number; grads: Float32Array[] } {
-  const { value, grads } = tf.variableGrads(loss, model.params.map((p) => p.variable));
+  const { value, grads } = tf.variableGrads(
+    loss,
+    model.params.map((p) => p.variable),
+  );
   const out = model.params.map((p) => {
     const g = grads[p.variable.name];
     return g ? Float32Array.from(g.dataSync()) : new Float32Array(p.variable.size);

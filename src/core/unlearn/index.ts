@@ -7,7 +7,13 @@ export type { UnlearnContext, UnlearnMethod } from './common';
 export { klT, klFromLogTarget, l1Norm, meanCE, perSampleCE, offTape, MethodLoop } from './common';
 export { METHODS, runMethod } from './registry';
 export {
-  HPARAM_TABLE, SETTINGS, settingKey, defaultHParams, scaleHParams, validateHParam, resolveHParams,
+  HPARAM_TABLE,
+  SETTINGS,
+  settingKey,
+  defaultHParams,
+  scaleHParams,
+  validateHParam,
+  resolveHParams,
 } from '../methods/hparams';
 export type { SettingKey, SettingQuery, HParamDef, PerSetting } from '../methods/hparams';
 export { retrain } from './retrain';

@@ -14,7 +14,17 @@ import { badTeacherLogTarget } from './bad-distillation';
 import { l1AlphaAt } from './l1-sparse';
 import { ConvPruner, isPruneEpoch, pruneRate } from './pruning';
 import { gaussianise, mmd2 } from './amu';
-import { CFG, all, ceRef, gradsOf, klRef, klTeacherRef, makeFixture, maxAbsDiff, randomSource } from './fixture.test-util';
+import {
+  CFG,
+  all,
+  ceRef,
+  gradsOf,
+  klRef,
+  klTeacherRef,
+  makeFixture,
+  maxAbsDiff,
+  randomSource,
+} from './fixture.test-util';
 import type { Fixture } from './fixture.test-util';
 
 let fx: Fixture;
@@ -25,8 +35,16 @@ beforeAll(async () => {
 afterAll(() => fx.dispose());
 
 const logits = (rows: number[][]) => tf.tensor2d(rows);
-const A = [[1.5, -0.3, 0.2, 0.9], [-1, 2, 0.5, 0], [0.1, 0.1, 0.1, 3]];
-const Bm = [[0.4, 0.1, -0.7, 1.2], [0.3, 1.1, 0.5, -0.4], [2, -1, 0, 0.5]];
+const A = [
+  [1.5, -0.3, 0.2, 0.9],
+  [-1, 2, 0.5, 0],
+  [0.1, 0.1, 0.1, 3],
+];
+const Bm = [
+  [0.4, 0.1, -0.7, 1.2],
+  [0.3, 1.1, 0.5, -0.4],
+  [2, -1, 0, 0.5],
+];
 
 function softmaxHost(z: number[], T: number): number[] {
   const m = Math.max(...z.map((v) => v / T));
@@ -40,7 +58,8 @@ describe('KL_T (spec §5.4)', () => {
     const T = 2;
     let ref = 0;
     A.forEach((t, b) => {
-      const pt = softmaxHost(t, T), ps = softmaxHost(Bm[b], T);
+      const pt = softmaxHost(t, T),
+        ps = softmaxHost(Bm[b], T);
       pt.forEach((p, c) => (ref += p * (Math.log(p) - Math.log(ps[c]))));
     });
     ref = (T * T * ref) / A.length;
@@ -50,16 +69,31 @@ describe('KL_T (spec §5.4)', () => {
   });
 
   it('bad-teacher target: rows with u = 1 follow the bad teacher, u = 0 the competent one (§6.3)', () => {
-    const T = 2, u = [1, 0, 1];
+    const T = 2,
+      u = [1, 0, 1];
     const v = tf.tidy(() => {
       const logQ = badTeacherLogTarget(logits(A) as tf.Tensor2D, logits(Bm) as tf.Tensor2D, u, T);
-      const s = logits([[0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1]]) as tf.Tensor2D;
+      const s = logits([
+        [0, 0, 0, 0],
+        [1, 0, 0, 0],
+        [0, 0, 1, 1],
+      ]) as tf.Tensor2D;
       // q = u·softmax(bad/T) + (1−u)·softmax(good/T)
       const q = tf.add(
         tf.mul(tf.tensor2d(u, [3, 1]), tf.softmax(tf.div(logits(Bm), T))),
-        tf.mul(tf.tensor2d(u.map((x) => 1 - x), [3, 1]), tf.softmax(tf.div(logits(A), T))),
+        tf.mul(
+          tf.tensor2d(
+            u.map((x) => 1 - x),
+            [3, 1],
+          ),
+          tf.softmax(tf.div(logits(A), T)),
+        ),
       ) as tf.Tensor2D;
-      return [klFromLogTarget(logQ, s, T).dataSync()[0], klRef(q, s, T).dataSync()[0], maxAbsDiff([tf.exp(logQ).dataSync() as Float32Array], [q.dataSync() as Float32Array])];
+      return [
+        klFromLogTarget(logQ, s, T).dataSync()[0],
+        klRef(q, s, T).dataSync()[0],
+        maxAbsDiff([tf.exp(logQ).dataSync() as Float32Array], [q.dataSync() as Float32Array]),
+      ];
     });
     expect(v[0]).toBeCloseTo(v[1], 5);
     expect(v[2]).toBeLessThan(1e-6);
@@ -88,7 +122,10 @@ describe('L1, steepened CE, schedules', () => {
     const mean = ce.reduce((a, b) => a + b, 0) / 3;
     tf.tidy(() => {
       expect(steepCE(logits(A) as tf.Tensor2D, y, 'batch-mean').dataSync()[0]).toBeCloseTo(mean * mean, 5);
-      expect(steepCE(logits(A) as tf.Tensor2D, y, 'per-sample').dataSync()[0]).toBeCloseTo(ce.reduce((a, b) => a + b * b, 0) / 3, 5);
+      expect(steepCE(logits(A) as tf.Tensor2D, y, 'per-sample').dataSync()[0]).toBeCloseTo(
+        ce.reduce((a, b) => a + b * b, 0) / 3,
+        5,
+      );
     });
   });
 
@@ -125,19 +162,27 @@ describe('pruning (§6.5)', () => {
     const total = pr.total;
     expect(total).toBe(m.params.filter((q) => q.kind === 'conv').reduce((a, q) => a + q.variable.size, 0));
     // first step: the pruned set is exactly the k smallest |w| across layers
-    const w0 = (await Promise.all(pr.params.map((q) => q.variable.data()))).map((d) => Float32Array.from(d as Float32Array));
+    const w0 = (await Promise.all(pr.params.map((q) => q.variable.data()))).map((d) =>
+      Float32Array.from(d as Float32Array),
+    );
     const k1 = await pr.prune(p);
     expect(k1).toBe(Math.round(p * total));
     const flat = w0.flatMap((w) => Array.from(w, Math.abs)).sort((a, b) => a - b);
     const thr = flat[k1 - 1];
     const w1 = await Promise.all(pr.params.map((q) => q.variable.data()));
-    w0.forEach((w, l) => w.forEach((x, i) => {
-      if (Math.abs(x) < thr) expect(w1[l][i] === 0).toBe(true);
-      if (Math.abs(x) > thr) expect(w1[l][i]).toBe(x);
-    }));
+    w0.forEach((w, l) =>
+      w.forEach((x, i) => {
+        if (Math.abs(x) < thr) expect(w1[l][i] === 0).toBe(true);
+        if (Math.abs(x) > thr) expect(w1[l][i]).toBe(x);
+      }),
+    );
     let rem = total - k1;
     for (let s = 1; s < 4; s++) rem -= await pr.prune(p);
-    const countZeros = async () => (await Promise.all(pr.params.map((q) => q.variable.data()))).reduce((a, d) => a + Array.from(d as Float32Array).filter((x) => x === 0).length, 0);
+    const countZeros = async () =>
+      (await Promise.all(pr.params.map((q) => q.variable.data()))).reduce(
+        (a, d) => a + Array.from(d as Float32Array).filter((x) => x === 0).length,
+        0,
+      );
     expect(await countZeros()).toBe(total - rem);
     expect((total - rem) / total).toBeCloseTo(0.95, 2);
     expect(pr.pruned).toBe(total - rem);
@@ -145,7 +190,10 @@ describe('pruning (§6.5)', () => {
     const opt = makeOptimizer({ kind: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4 }, m.params);
     const x = fx.retain.gather(all(fx.retain));
     for (let s = 0; s < 3; s++) {
-      const { value, grads } = tf.variableGrads(() => ceRef(m.apply(x), fx.retain.labels), m.params.map((q) => q.variable));
+      const { value, grads } = tf.variableGrads(
+        () => ceRef(m.apply(x), fx.retain.labels),
+        m.params.map((q) => q.variable),
+      );
       opt.apply(grads);
       tf.dispose([value, grads]);
       pr.apply();
@@ -163,12 +211,21 @@ describe('A-AMU step losses (§5.3–5.5)', () => {
   const o = { lambda: 34, k: 2, K: 60, sigma: 1, ecdf: 'one-sided' as const, square: 'batch-mean', sampleFactor: 4 };
 
   it('sampler: without replacement, test labels only from the forget sample, deterministic', () => {
-    const forget = randomSource(40, Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? 1 : 2)), 'f40');
-    const test = randomSource(30, Array.from({ length: 30 }, (_, i) => i % 4), 't30');
+    const forget = randomSource(
+      40,
+      Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? 1 : 2)),
+      'f40',
+    );
+    const test = randomSource(
+      30,
+      Array.from({ length: 30 }, (_, i) => i % 4),
+      't30',
+    );
     const a = new AmuSampler(forget, test, 8, new Rng('s'));
     const b = new AmuSampler(forget, test, 8, new Rng('s'));
     for (let t = 0; t < 5; t++) {
-      const s = a.next(), s2 = b.next();
+      const s = a.next(),
+        s2 = b.next();
       expect(s).toEqual(s2);
       expect(new Set(s.forgetPos).size).toBe(8);
       expect(new Set(s.testPos).size).toBe(8);
@@ -191,14 +248,24 @@ describe('A-AMU step losses (§5.3–5.5)', () => {
     const xr = fx.retain.gather(all(fx.retain));
     const yr = fx.retain.labels;
     const got = gradsOf(student, () => {
-      const r = amuStepLoss({ model: student, x: xr, y: yr, pos: all(fx.retain), step: 0, epoch: 0 }, fx, { next: () => s } as AmuSampler, o);
+      const r = amuStepLoss(
+        { model: student, x: xr, y: yr, pos: all(fx.retain), step: 0, epoch: 0 },
+        fx,
+        { next: () => s } as AmuSampler,
+        o,
+      );
       return r.total;
     });
     // reference: the test branch as a constant computed outside the gradient scope, amu.ts building blocks
-    const gTest = tf.tidy(() => gaussianise(perSampleCE(student.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k: 2, K: 60 }));
+    const gTest = tf.tidy(() =>
+      gaussianise(perSampleCE(student.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k: 2, K: 60 }),
+    );
     const ref = gradsOf(student, () => {
       const ce = ceRef(student.apply(xr), yr);
-      const gF = gaussianise(perSampleCE(student.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), { k: 2, K: 60 });
+      const gF = gaussianise(perSampleCE(student.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), {
+        k: 2,
+        K: 60,
+      });
       return tf.add(tf.square(ce), tf.mul(mmd2(gTest, gF, 1), 34)) as tf.Scalar;
     });
     expect(got.value).toBeCloseTo(ref.value, 5);
@@ -207,7 +274,12 @@ describe('A-AMU step losses (§5.3–5.5)', () => {
     expect(maxAbsDiff(got.grads, ref.grads)).toBeLessThan(1e-4 * scale + 1e-7);
     // the two terms are reported unweighted
     const terms = tf.tidy(() => {
-      const r = amuStepLoss({ model: student, x: xr, y: yr, pos: all(fx.retain), step: 0, epoch: 0 }, fx, { next: () => s } as AmuSampler, o);
+      const r = amuStepLoss(
+        { model: student, x: xr, y: yr, pos: all(fx.retain), step: 0, epoch: 0 },
+        fx,
+        { next: () => s } as AmuSampler,
+        o,
+      );
       return [r.ce2.dataSync()[0], r.mmd.dataSync()[0], r.total.dataSync()[0]];
     });
     expect(terms[0] + 34 * terms[1]).toBeCloseTo(terms[2], 5);
@@ -227,12 +299,21 @@ describe('A-AMU step losses (§5.3–5.5)', () => {
     const yr = fx.retain.labels;
     const hp = { ...o, T: 2, beta: 0.5, gamma: 0.99 };
     const got = gradsOf(student, () => aScrubMinLoss({ model: student, x: xr, y: yr }, teacher, fx, s, hp).total);
-    const gTest = tf.tidy(() => gaussianise(perSampleCE(student.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k: 2, K: 60 }));
+    const gTest = tf.tidy(() =>
+      gaussianise(perSampleCE(student.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k: 2, K: 60 }),
+    );
     const tLogits = teacher.apply(xr);
     const ref = gradsOf(student, () => {
       const z = student.apply(xr);
-      const gF = gaussianise(perSampleCE(student.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), { k: 2, K: 60 });
-      return tf.addN([tf.mul(tf.square(ceRef(z, yr)), 0.99), tf.mul(klTeacherRef(tLogits, z, 2), 0.5), tf.mul(mmd2(gTest, gF, 1), 34)]) as tf.Scalar;
+      const gF = gaussianise(perSampleCE(student.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), {
+        k: 2,
+        K: 60,
+      });
+      return tf.addN([
+        tf.mul(tf.square(ceRef(z, yr)), 0.99),
+        tf.mul(klTeacherRef(tLogits, z, 2), 0.5),
+        tf.mul(mmd2(gTest, gF, 1), 34),
+      ]) as tf.Scalar;
     });
     expect(got.value).toBeCloseTo(ref.value, 4);
     const scale = Math.max(...ref.grads.map((g) => Math.max(...Array.from(g, Math.abs))));
@@ -243,8 +324,20 @@ describe('A-AMU step losses (§5.3–5.5)', () => {
   });
 
   it('regulariser is 0 (not NaN) without eligible test samples', () => {
-    const v = tf.tidy(() =>
-      amuRegulariser(fx.original, fx.forget, fx.testUsed, { forgetPos: Int32Array.from([0, 1]), forgetLabels: Int32Array.from([1, 2]), testPos: new Int32Array(0), testLabels: new Int32Array(0) }, o).dataSync()[0],
+    const v = tf.tidy(
+      () =>
+        amuRegulariser(
+          fx.original,
+          fx.forget,
+          fx.testUsed,
+          {
+            forgetPos: Int32Array.from([0, 1]),
+            forgetLabels: Int32Array.from([1, 2]),
+            testPos: new Int32Array(0),
+            testLabels: new Int32Array(0),
+          },
+          o,
+        ).dataSync()[0],
     );
     expect(v).toBe(0);
   });

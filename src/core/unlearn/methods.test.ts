@@ -16,7 +16,17 @@ import { METHODS, runMethod } from './index';
 import { l1Norm, perSampleCE } from './common';
 import { AmuSampler, gaussianise, mmd2 } from './amu';
 import { defaultHParams } from '../methods/hparams';
-import { all, ceRef, gradsOf, klRef, klTeacherRef, makeFixture, maxAbsDiff, sgdStep, weightsOf } from './fixture.test-util';
+import {
+  all,
+  ceRef,
+  gradsOf,
+  klRef,
+  klTeacherRef,
+  makeFixture,
+  maxAbsDiff,
+  sgdStep,
+  weightsOf,
+} from './fixture.test-util';
 import type { Fixture } from './fixture.test-util';
 
 let fx: Fixture;
@@ -37,11 +47,17 @@ function expectClose(got: Float32Array[], want: Float32Array[], rel = 1e-4): voi
   expect(maxAbsDiff(got, want)).toBeLessThan(rel * scale);
 }
 
-async function runAndCompare(name: MethodName, hp: Record<string, HParamValue>, expected: () => Promise<Model> | Model, extra = {}): Promise<void> {
+async function runAndCompare(
+  name: MethodName,
+  hp: Record<string, HParamValue>,
+  expected: () => Promise<Model> | Model,
+  extra = {},
+): Promise<void> {
   const before = tf.memory().numTensors;
   const { model } = await runMethod(name, fx.ctx(hp, extra));
   const want = await expected();
-  const a = await weightsOf(model), b = await weightsOf(want);
+  const a = await weightsOf(model),
+    b = await weightsOf(want);
   expect(maxAbsDiff(a, await weightsOf(fx.original))).toBeGreaterThan(1e-6);
   expectClose(a, b);
   model.dispose();
@@ -52,7 +68,8 @@ async function runAndCompare(name: MethodName, hp: Record<string, HParamValue>, 
 
 /** retain and forget batches (whole sets, one batch) */
 function batches() {
-  const xr = fx.retain.gather(all(fx.retain)), xf = fx.forget.gather(all(fx.forget));
+  const xr = fx.retain.gather(all(fx.retain)),
+    xf = fx.forget.gather(all(fx.forget));
   return { xr, yr: fx.retain.labels, xf, yf: fx.forget.labels, dispose: () => tf.dispose([xr, xf]) };
 }
 
@@ -69,14 +86,18 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
   });
 
   it('Retrain: warm-up epoch 0 runs at lr/W', async () => {
-    await runAndCompare('Retrain', { retrain_epochs: 3, retrain_warmup: 2, batch_size: 16, retrain_lr: 0.2, retrain_momentum: 0 }, async () => {
-      const m = fx.fresh();
-      const b = batches();
-      const { xr, yr } = b;
-      for (const f of [1 / 2, 2 / 2, 1]) sgdStep(m, () => ceRef(m.apply(xr), yr), 0.2 * f, 5e-4); // (e+1)/W, then cos(0)
-      b.dispose();
-      return m;
-    });
+    await runAndCompare(
+      'Retrain',
+      { retrain_epochs: 3, retrain_warmup: 2, batch_size: 16, retrain_lr: 0.2, retrain_momentum: 0 },
+      async () => {
+        const m = fx.fresh();
+        const b = batches();
+        const { xr, yr } = b;
+        for (const f of [1 / 2, 2 / 2, 1]) sgdStep(m, () => ceRef(m.apply(xr), yr), 0.2 * f, 5e-4); // (e+1)/W, then cos(0)
+        b.dispose();
+        return m;
+      },
+    );
   });
 
   it('CF: pretrained init, meanCE, lr cf_lr, wd 0.0014', async () => {
@@ -99,7 +120,8 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       m.params.forEach((p, i) => {
         const th = p.variable.dataSync();
         const next = new Float32Array(th.length);
-        for (let j = 0; j < th.length; j++) next[j] = th[j] - 0.01 * (grads[i][j] + 0.01 * Math.sign(th[j]) + 5e-4 * th[j]);
+        for (let j = 0; j < th.length; j++)
+          next[j] = th[j] - 0.01 * (grads[i][j] + 0.01 * Math.sign(th[j]) + 5e-4 * th[j]);
         tf.tidy(() => p.variable.assign(tf.tensor(next, p.variable.shape)));
       });
       b.dispose();
@@ -116,7 +138,10 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       const k = Math.round(0.95 * all_.length);
       const masks = conv.map((p) => new Float32Array(p.variable.size).fill(1));
       for (let j = 0; j < k; j++) masks[all_[j].l][all_[j].i] = 0;
-      const remask = () => conv.forEach((p, l) => tf.tidy(() => p.variable.assign(tf.mul(p.variable, tf.tensor(masks[l], p.variable.shape)))));
+      const remask = () =>
+        conv.forEach((p, l) =>
+          tf.tidy(() => p.variable.assign(tf.mul(p.variable, tf.tensor(masks[l], p.variable.shape)))),
+        );
       remask();
       const b = batches();
       const { xr, yr } = b;
@@ -128,37 +153,60 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
   });
 
   it('Bad distillation (w/ DC: all of D_r^red): KL_T(u·bad + (1−u)·good ‖ student)', async () => {
-    await runAndCompare('Bad Distillation', { bad_distill_epochs: 1, batch_size: 16 }, () => {
-      const m = fx.original.clone();
-      const bad = fx.fresh();
-      const b = batches();
-      const { xr, xf } = b;
-      const x = tf.concat([xf, xr]) as tf.Tensor4D;
-      const q = tf.tidy(() => {
-        const u = tf.tensor2d([...Array(fx.forget.size).fill(1), ...Array(fx.retain.size).fill(0)], [x.shape[0], 1]);
-        return tf.add(tf.mul(u, tf.softmax(tf.div(bad.apply(x), 2))), tf.mul(tf.sub(1, u), tf.softmax(tf.div(fx.original.apply(x), 2)))) as tf.Tensor2D;
-      });
-      sgdStep(m, () => klRef(q, m.apply(x), 2), 0.01, 5e-4);
-      tf.dispose([x, q]);
-      b.dispose();
-      bad.dispose();
-      return m;
-    }, { withDC: true });
+    await runAndCompare(
+      'Bad Distillation',
+      { bad_distill_epochs: 1, batch_size: 16 },
+      () => {
+        const m = fx.original.clone();
+        const bad = fx.fresh();
+        const b = batches();
+        const { xr, xf } = b;
+        const x = tf.concat([xf, xr]) as tf.Tensor4D;
+        const q = tf.tidy(() => {
+          const u = tf.tensor2d([...Array(fx.forget.size).fill(1), ...Array(fx.retain.size).fill(0)], [x.shape[0], 1]);
+          return tf.add(
+            tf.mul(u, tf.softmax(tf.div(bad.apply(x), 2))),
+            tf.mul(tf.sub(1, u), tf.softmax(tf.div(fx.original.apply(x), 2))),
+          ) as tf.Tensor2D;
+        });
+        sgdStep(m, () => klRef(q, m.apply(x), 2), 0.01, 5e-4);
+        tf.dispose([x, q]);
+        b.dispose();
+        bad.dispose();
+        return m;
+      },
+      { withDC: true },
+    );
   });
 
   it('SCRUB: max passes on epochs ≤ msteps with −w·KL_T, min passes γ·CE + β·KL_T, WarmCos per epoch', async () => {
-    const hp = { scrub_epochs: 2, scrub_msteps: 1, scrub_warmup: 0, scrub_momentum: 0, scrub_wd: 0, scrub_lr: 0.05, scrub_beta: 0.5, batch_size: 16 };
+    const hp = {
+      scrub_epochs: 2,
+      scrub_msteps: 1,
+      scrub_warmup: 0,
+      scrub_momentum: 0,
+      scrub_wd: 0,
+      scrub_lr: 0.05,
+      scrub_beta: 0.5,
+      batch_size: 16,
+    };
     await runAndCompare('SCRUB', hp, () => {
       const m = fx.original.clone();
       const b = batches();
       const { xr, yr, xf } = b;
-      const tr = fx.original.apply(xr), tfg = fx.original.apply(xf);
-      for (const f of [1, 0.5]) { // warmCos(0, 0, 2) = 1, warmCos(1, 0, 2) = 0.5
+      const tr = fx.original.apply(xr),
+        tfg = fx.original.apply(xf);
+      for (const f of [1, 0.5]) {
+        // warmCos(0, 0, 2) = 1, warmCos(1, 0, 2) = 0.5
         sgdStep(m, () => tf.mul(klTeacherRef(tfg, m.apply(xf), 2), -0.2) as tf.Scalar, 0.05 * f);
-        sgdStep(m, () => {
-          const z = m.apply(xr);
-          return tf.add(tf.mul(ceRef(z, yr), 0.99), tf.mul(klTeacherRef(tr, z, 2), 0.5)) as tf.Scalar;
-        }, 0.05 * f);
+        sgdStep(
+          m,
+          () => {
+            const z = m.apply(xr);
+            return tf.add(tf.mul(ceRef(z, yr), 0.99), tf.mul(klTeacherRef(tr, z, 2), 0.5)) as tf.Scalar;
+          },
+          0.05 * f,
+        );
       }
       tf.dispose([tr, tfg]);
       b.dispose();
@@ -169,7 +217,12 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
 
 describe('Adam first step on the direct A-AMU objective', () => {
   /** Δθ of Adam's first step is −lr·g/(|g|+ε); compare where the gradient is clearly non-zero. */
-  async function adamCheck(name: MethodName, hp: Record<string, HParamValue>, lr: number, extra: (m: Model) => tf.Scalar | null): Promise<void> {
+  async function adamCheck(
+    name: MethodName,
+    hp: Record<string, HParamValue>,
+    lr: number,
+    extra: (m: Model) => tf.Scalar | null,
+  ): Promise<void> {
     const before = tf.memory().numTensors;
     const { model } = await runMethod(name, fx.ctx({ ...hp, batch_size: 16 }));
     const got = await weightsOf(model);
@@ -178,8 +231,10 @@ describe('Adam first step on the direct A-AMU objective', () => {
     const s = new AmuSampler(fx.forget, fx.testUsed, 64, fx.ctx({}).rng).next(); // sizes ≤ 64: every sample is drawn
     expect(s.forgetPos.length).toBe(fx.forget.size);
     const b = batches();
-      const { xr, yr } = b;
-    const gTest = tf.tidy(() => gaussianise(perSampleCE(m.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k: 2, K: 60 }));
+    const { xr, yr } = b;
+    const gTest = tf.tidy(() =>
+      gaussianise(perSampleCE(m.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k: 2, K: 60 }),
+    );
     const { grads } = gradsOf(m, () => {
       const gF = gaussianise(perSampleCE(m.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), { k: 2, K: 60 });
       const base = tf.add(tf.square(ceRef(m.apply(xr), yr)), tf.mul(mmd2(gTest, gF, 1), 34)) as tf.Scalar;
@@ -189,14 +244,16 @@ describe('Adam first step on the direct A-AMU objective', () => {
     const th = await weightsOf(m);
     const scale = Math.max(...grads.map((g) => Math.max(...Array.from(g, Math.abs))));
     let checked = 0;
-    grads.forEach((g, i) => g.forEach((gj, j) => {
-      const d = got[i][j] - th[i][j];
-      expect(Math.abs(d)).toBeLessThanOrEqual(lr * 1.001);
-      if (Math.abs(gj) > 1e-3 * scale) {
-        expect(Math.abs(d + (lr * gj) / (Math.abs(gj) + 1e-8))).toBeLessThan(0.02 * lr);
-        checked++;
-      }
-    }));
+    grads.forEach((g, i) =>
+      g.forEach((gj, j) => {
+        const d = got[i][j] - th[i][j];
+        expect(Math.abs(d)).toBeLessThanOrEqual(lr * 1.001);
+        if (Math.abs(gj) > 1e-3 * scale) {
+          expect(Math.abs(d + (lr * gj) / (Math.abs(gj) + 1e-8))).toBeLessThan(0.02 * lr);
+          checked++;
+        }
+      }),
+    );
     expect(checked).toBeGreaterThan(100);
     tf.dispose([gTest]);
     b.dispose();
@@ -210,7 +267,12 @@ describe('Adam first step on the direct A-AMU objective', () => {
   });
 
   it('A-L1-sparse: A-CF objective + α·‖θ‖₁ (constant α)', async () => {
-    await adamCheck('A-L1-Sparse', { asparse_l1_alpha: 0.01 }, 1e-4, (m) => tf.mul(l1Norm(m.params), 0.01) as tf.Scalar);
+    await adamCheck(
+      'A-L1-Sparse',
+      { asparse_l1_alpha: 0.01 },
+      1e-4,
+      (m) => tf.mul(l1Norm(m.params), 0.01) as tf.Scalar,
+    );
   });
 });
 
@@ -226,15 +288,32 @@ const SHORT: Record<MethodName, Record<string, HParamValue>> = {
   'A-SCRUB': {},
   'A-L1-Sparse': {},
 };
-const EPOCHS: Record<MethodName, number> = { Retrain: 2, CF: 1, 'A-CF': 1, 'Bad Distillation': 1, 'L1-Sparse': 2, Pruning: 2, SCRUB: 2, 'A-SCRUB': 1, 'A-L1-Sparse': 1 };
+const EPOCHS: Record<MethodName, number> = {
+  Retrain: 2,
+  CF: 1,
+  'A-CF': 1,
+  'Bad Distillation': 1,
+  'L1-Sparse': 2,
+  Pruning: 2,
+  SCRUB: 2,
+  'A-SCRUB': 1,
+  'A-L1-Sparse': 1,
+};
 
 describe('A-AMU terms', () => {
-  it('each step reports the λ that weights MMD² in its loss (the run\'s resolved value)', async () => {
-    const cases = [['A-CF', 'acf_lambda'], ['A-SCRUB', 'ascrub_lambda'], ['A-L1-Sparse', 'asparse_lambda']] as const;
+  it("each step reports the λ that weights MMD² in its loss (the run's resolved value)", async () => {
+    const cases = [
+      ['A-CF', 'acf_lambda'],
+      ['A-SCRUB', 'ascrub_lambda'],
+      ['A-L1-Sparse', 'asparse_lambda'],
+    ] as const;
     for (const [name, key] of cases) {
       const paperDefault = defaultHParams(name, 'C10-R18')[key]; // what methodHParams falls back to
       expect(paperDefault).toBe(34);
-      for (const [hp, want] of [[{}, paperDefault], [{ [key]: 7.5 }, 7.5]] as const) {
+      for (const [hp, want] of [
+        [{}, paperDefault],
+        [{ [key]: 7.5 }, 7.5],
+      ] as const) {
         const lambdas: number[] = [];
         const onTerms = (_s: number, _c: number, _m: number, l: number) => lambdas.push(l);
         const { model } = await runMethod(name, fx.ctx({ ...SHORT[name], ...hp, batch_size: 4 }, { onTerms }));
@@ -257,14 +336,20 @@ describe('every method end-to-end', () => {
       const epochs: number[] = [];
       const progress: string[] = [];
       const terms: Array<[number, number, number]> = [];
-      const { model, seconds } = await runMethod(name, fx.ctx({ ...SHORT[name], batch_size: 4 }, {
-        onEpoch: async (e, m) => {
-          expect(m).not.toBe(fx.original);
-          epochs.push(e);
-        },
-        onProgress: (p) => progress.push(`${p.stage}:${p.label}:${p.epoch}/${p.epochs}:${p.step}/${p.steps}`),
-        onTerms: (step, ce2, mmd) => terms.push([step, ce2, mmd]),
-      }));
+      const { model, seconds } = await runMethod(
+        name,
+        fx.ctx(
+          { ...SHORT[name], batch_size: 4 },
+          {
+            onEpoch: async (e, m) => {
+              expect(m).not.toBe(fx.original);
+              epochs.push(e);
+            },
+            onProgress: (p) => progress.push(`${p.stage}:${p.label}:${p.epoch}/${p.epochs}:${p.step}/${p.steps}`),
+            onTerms: (step, ce2, mmd) => terms.push([step, ce2, mmd]),
+          },
+        ),
+      );
       expect(seconds).toBeGreaterThan(0);
       expect(epochs).toEqual(Array.from({ length: EPOCHS[name] }, (_, i) => i));
       expect(progress.length).toBeGreaterThan(0);
@@ -297,9 +382,16 @@ describe('every method end-to-end', () => {
   it('Bad distillation w/o DC sub-samples ⌊ratio·|D_r|⌋ retain samples', async () => {
     const steps = async (withDC: boolean) => {
       let n = 0;
-      const { model } = await runMethod('Bad Distillation', fx.ctx({ bad_distill_epochs: 1, batch_size: 1, partial_retain_ratio: 0.5 }, {
-        withDC, onProgress: (p) => (n = p.steps),
-      }));
+      const { model } = await runMethod(
+        'Bad Distillation',
+        fx.ctx(
+          { bad_distill_epochs: 1, batch_size: 1, partial_retain_ratio: 0.5 },
+          {
+            withDC,
+            onProgress: (p) => (n = p.steps),
+          },
+        ),
+      );
       model.dispose();
       return n;
     };
@@ -309,9 +401,15 @@ describe('every method end-to-end', () => {
 
   it('runMethod excludes time spent in onEpoch', async () => {
     const t0 = performance.now();
-    const { model, seconds } = await runMethod('CF', fx.ctx({ cf_epochs: 1, batch_size: 16 }, {
-      onEpoch: () => new Promise((r) => setTimeout(r, 400)),
-    }));
+    const { model, seconds } = await runMethod(
+      'CF',
+      fx.ctx(
+        { cf_epochs: 1, batch_size: 16 },
+        {
+          onEpoch: () => new Promise((r) => setTimeout(r, 400)),
+        },
+      ),
+    );
     const wall = (performance.now() - t0) / 1000;
     model.dispose();
     expect(seconds).toBeLessThan(wall - 0.35);
@@ -324,14 +422,22 @@ describe('cancellation', () => {
       const before = tf.memory().numTensors;
       const ac = new AbortController();
       let calls = 0;
-      await expect(runMethod(name, fx.ctx({ ...SHORT[name], batch_size: 2 }, {
-        signal: ac.signal,
-        onProgress: () => {
-          calls++;
-          ac.abort();
-        },
-        onTerms: () => undefined,
-      }))).rejects.toBeInstanceOf(CancelledError);
+      await expect(
+        runMethod(
+          name,
+          fx.ctx(
+            { ...SHORT[name], batch_size: 2 },
+            {
+              signal: ac.signal,
+              onProgress: () => {
+                calls++;
+                ac.abort();
+              },
+              onTerms: () => undefined,
+            },
+          ),
+        ),
+      ).rejects.toBeInstanceOf(CancelledError);
       expect(calls).toBe(1);
       expect(tf.memory().numTensors).toBe(before);
       await expectOriginalUntouched();

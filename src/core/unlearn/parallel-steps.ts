@@ -20,7 +20,13 @@ export function logSoftmaxT(z: Float32Array, n: number, C: number, T: number): F
  * −w·KL_T (ceWeight 0, klWeight −w). The teacher's logits are computed on the workers (forward only).
  */
 export async function parallelDistillStep(
-  p: ParallelTrainer, c: StepContext, vars: tf.Variable[], teacher: Model, T: number, ceWeight: number, klWeight: number,
+  p: ParallelTrainer,
+  c: StepContext,
+  vars: tf.Variable[],
+  teacher: Model,
+  T: number,
+  ceWeight: number,
+  klWeight: number,
 ): Promise<EngineResult> {
   const zt = await p.predict(teacher, c.x);
   const logQ = logSoftmaxT(zt, c.y.length, teacher.config.numClasses, T);
@@ -29,12 +35,21 @@ export async function parallelDistillStep(
 
 /** Bad Distillation's step: KL_T(q ‖ student), q from the bad teacher where u = 1, the competent one elsewhere. */
 export async function parallelBadDistillStep(
-  p: ParallelTrainer, c: StepContext, vars: tf.Variable[], good: Model, bad: Model, u: ArrayLike<number>, T: number,
+  p: ParallelTrainer,
+  c: StepContext,
+  vars: tf.Variable[],
+  good: Model,
+  bad: Model,
+  u: ArrayLike<number>,
+  T: number,
   target: (good: tf.Tensor2D, bad: tf.Tensor2D, u: ArrayLike<number>, T: number) => tf.Tensor2D,
 ): Promise<EngineResult> {
-  const n = c.y.length, C = good.config.numClasses;
+  const n = c.y.length,
+    C = good.config.numClasses;
   const zg = await p.predict(good, c.x);
   const zb = await p.predict(bad, c.x);
-  const logQ = tf.tidy(() => target(tf.tensor2d(zg, [n, C]), tf.tensor2d(zb, [n, C]), u, T).dataSync() as Float32Array).slice();
+  const logQ = tf
+    .tidy(() => target(tf.tensor2d(zg, [n, C]), tf.tensor2d(zb, [n, C]), u, T).dataSync() as Float32Array)
+    .slice();
   return p.distill(c, vars, logQ, T, 0, 1);
 }

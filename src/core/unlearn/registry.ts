@@ -42,13 +42,13 @@ export async function runMethod(name: MethodName, ctx: UnlearnContext): Promise<
     ...ctx,
     onEpoch: onEpoch
       ? async (epoch, model) => {
-        const t = performance.now();
-        try {
-          await onEpoch(epoch, model);
-        } finally {
-          hookSeconds += (performance.now() - t) / 1000;
+          const t = performance.now();
+          try {
+            await onEpoch(epoch, model);
+          } finally {
+            hookSeconds += (performance.now() - t) / 1000;
+          }
         }
-      }
       : undefined,
   };
   const t0 = performance.now();

@@ -2,4 +2,5 @@
 import type { UnlearnMethod } from './common';
 import { ceWarmCosFineTune } from './finetune';
 
-export const retrain: UnlearnMethod = async (ctx) => ceWarmCosFineTune(ctx, 'Retrain', 'retrain', () => ctx.createFresh());
+export const retrain: UnlearnMethod = async (ctx) =>
+  ceWarmCosFineTune(ctx, 'Retrain', 'retrain', () => ctx.createFresh());

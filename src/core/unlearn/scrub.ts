@@ -27,14 +27,28 @@ export const scrub: UnlearnMethod = async (ctx) => {
       opt.learningRate = lr * warmCos(e, W, E);
       if (e <= msteps) {
         await loop.pass({
-          model: student, optimizer: opt, source: ctx.forget, batchSize: B, rng: shuffleF, epoch: e, phase: 'max',
+          model: student,
+          optimizer: opt,
+          source: ctx.forget,
+          batchSize: B,
+          rng: shuffleF,
+          epoch: e,
+          phase: 'max',
           loss: (c) => scrubMaxLoss(c, teacher, T, fw),
           gradients: ctx.parallel ? (c, v) => parallelDistillStep(ctx.parallel!, c, v, teacher, T, 0, -fw) : undefined,
         });
       }
       await loop.pass({
-        model: student, optimizer: opt, source: ctx.retain, batchSize: B, rng: shuffleR, epoch: e, phase: 'min',
-        gradients: ctx.parallel ? (c, v) => parallelDistillStep(ctx.parallel!, c, v, teacher, T, gamma, beta) : undefined,
+        model: student,
+        optimizer: opt,
+        source: ctx.retain,
+        batchSize: B,
+        rng: shuffleR,
+        epoch: e,
+        phase: 'min',
+        gradients: ctx.parallel
+          ? (c, v) => parallelDistillStep(ctx.parallel!, c, v, teacher, T, gamma, beta)
+          : undefined,
         loss: (c) => {
           const z = c.model.apply(c.x);
           const kl = teacherKL(teacher, c.x, z, T);

@@ -17,7 +17,10 @@ function pick<T>(rng: Rng, xs: readonly T[]): T {
 
 /** One mutated copy of `seed`; `absurd` (target-specific header mutations) is used for kind 'absurd'. */
 export function mutate(
-  rng: Rng, seed: Uint8Array, kind: MutationKind, absurd?: (rng: Rng, seed: Uint8Array) => Uint8Array,
+  rng: Rng,
+  seed: Uint8Array,
+  kind: MutationKind,
+  absurd?: (rng: Rng, seed: Uint8Array) => Uint8Array,
 ): Uint8Array {
   const n = seed.length;
   switch (kind) {
@@ -56,7 +59,8 @@ export function mutate(
     }
     case 'splice': {
       if (n === 0) return seed.slice();
-      const a = rng.int(n), b = Math.min(n, a + 1 + rng.int(2048));
+      const a = rng.int(n),
+        b = Math.min(n, a + 1 + rng.int(2048));
       if (rng.int(2) === 0) {
         // delete [a, b)
         const out = new Uint8Array(n - (b - a));

@@ -6,7 +6,10 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { FuzzJob } from './worker.test-util';
 
-export interface WatchdogLimits { idleMs: number; totalMs: number }
+export interface WatchdogLimits {
+  idleMs: number;
+  totalMs: number;
+}
 
 export function runInWorker<T>(job: FuzzJob, limits: WatchdogLimits): Promise<T> {
   const entry = fileURLToPath(new URL('./worker.test-util.ts', import.meta.url));
@@ -18,7 +21,8 @@ export function runInWorker<T>(job: FuzzJob, limits: WatchdogLimits): Promise<T>
     const finish = (f: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(idle); clearTimeout(total);
+      clearTimeout(idle);
+      clearTimeout(total);
       void w.terminate();
       f();
     };

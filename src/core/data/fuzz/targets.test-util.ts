@@ -10,7 +10,13 @@ import { inflateAll } from '../gzip';
 import { parseCifar10Archive, parseCifarBatch } from '../cifar10';
 import { svhnSplitFromMat } from '../svhn';
 import {
-  buildShards, datasetFromShards, decodeShard, encodeShard, parseManifest, type DatasetManifest, type Triple,
+  buildShards,
+  datasetFromShards,
+  decodeShard,
+  encodeShard,
+  parseManifest,
+  type DatasetManifest,
+  type Triple,
 } from '../formats';
 import { cifarArchive, cifarBatch, svhnVars, writeMat } from '../../../../datasets/test-helpers';
 
@@ -65,7 +71,14 @@ function headerOffsets(t: Uint8Array): number[] {
 }
 
 const ABSURD_SIZES = [
-  '77777777777', '-1', '-0000001000', '99999999999', '00000001000', '0000000000x', ' ', '7777777777777',
+  '77777777777',
+  '-1',
+  '-0000001000',
+  '99999999999',
+  '00000001000',
+  '0000000000x',
+  ' ',
+  '7777777777777',
 ];
 
 /** A tar with one header's size field (or a PAX record before it) set to something absurd. */
@@ -88,8 +101,14 @@ export function absurdTar(rng: Rng, t: Uint8Array): Uint8Array {
   } else {
     // insert a PAX header declaring an absurd size (or a malformed record) in front of this entry
     const rec = [
-      paxRecord('size', '-' + (1 + rng.int(1e6))), paxRecord('size', '99999999999999999'), paxRecord('size', '1e9'),
-      paxRecord('size', String(512 * (1 + rng.int(8)))), '99 size=1\n', '0 size=1\n', '5 size=-1\n', 'garbage',
+      paxRecord('size', '-' + (1 + rng.int(1e6))),
+      paxRecord('size', '99999999999999999'),
+      paxRecord('size', '1e9'),
+      paxRecord('size', String(512 * (1 + rng.int(8)))),
+      '99 size=1\n',
+      '0 size=1\n',
+      '5 size=-1\n',
+      'garbage',
       paxRecord('path', 'x'.repeat(rng.int(300))),
     ][rng.int(9)];
     const pax = paxTar(rec, []).subarray(0, 512 + Math.ceil(rec.length / 512) * 512);
@@ -162,9 +181,15 @@ let prepared: { manifest: DatasetManifest; shards: Uint8Array[] } | null = null;
 export async function preparedSample(): Promise<{ manifest: DatasetManifest; shards: Uint8Array[] }> {
   if (!prepared) {
     const ds = {
-      id: 'cifar10' as const, classes: ['a', 'b'], height: 32, width: 32, channels: 3,
-      train: smallSplit(3, 0), test: smallSplit(2, 7),
-      mean: [0.5, 0.5, 0.5] as Triple, std: [0.25, 0.25, 0.25] as Triple,
+      id: 'cifar10' as const,
+      classes: ['a', 'b'],
+      height: 32,
+      width: 32,
+      channels: 3,
+      train: smallSplit(3, 0),
+      test: smallSplit(2, 7),
+      mean: [0.5, 0.5, 0.5] as Triple,
+      std: [0.25, 0.25, 0.25] as Triple,
     };
     const src = { archive: 'fuzz', md5: '0'.repeat(32) };
     const { manifest, files } = await buildShards(ds, src, { shardImages: 2, createdAt: 'x' });
@@ -174,7 +199,20 @@ export async function preparedSample(): Promise<{ manifest: DatasetManifest; sha
 }
 
 const WEIRD_VALUES: unknown[] = [
-  null, -1, 0, 1e308, -1e308, 0.5, 2 ** 53, 'x'.repeat(300), '', [], {}, true, [null], [1, 2, 3],
+  null,
+  -1,
+  0,
+  1e308,
+  -1e308,
+  0.5,
+  2 ** 53,
+  'x'.repeat(300),
+  '',
+  [],
+  {},
+  true,
+  [null],
+  [1, 2, 3],
 ];
 
 /** Replace one random node of a JSON document (or drop a key). */
@@ -213,7 +251,8 @@ function absurdGzip(rng: Rng, seed: Uint8Array): Uint8Array {
   const way = rng.int(3);
   if (way === 0 && out.length > 12) {
     out[3] |= 0x04; // FEXTRA with a huge XLEN
-    out[10] = 0xff; out[11] = 0xff;
+    out[10] = 0xff;
+    out[11] = 0xff;
   } else if (way === 1 && out.length > 10) {
     out[3] |= 0x08 | 0x10; // FNAME / FCOMMENT with no terminator
     out.fill(0x41, 10);
@@ -228,13 +267,15 @@ function absurdGzip(rng: Rng, seed: Uint8Array): Uint8Array {
 
 export const TARGETS: Record<string, FuzzTarget> = {
   tar: {
-    name: 'tar', file: 'fuzz.tar',
+    name: 'tar',
+    file: 'fuzz.tar',
     seeds: tarSeeds,
     parse: (b, file) => parseTar(b, { file }),
     absurd: absurdTar,
   },
   gzip: {
-    name: 'gzip', file: 'fuzz.gz',
+    name: 'gzip',
+    file: 'fuzz.gz',
     seeds: () => [
       new Uint8Array(gzipSync(new Uint8Array(20000).map((_, i) => (i * 31) ^ (i >> 7)))),
       new Uint8Array(gzipSync(new Uint8Array(100000))),
@@ -244,7 +285,8 @@ export const TARGETS: Record<string, FuzzTarget> = {
     absurd: absurdGzip,
   },
   cifarBatch: {
-    name: 'cifarBatch', file: 'fuzz_batch.bin',
+    name: 'cifarBatch',
+    file: 'fuzz_batch.bin',
     seeds: () => [cifarBatch([0, 9, 3, 5]), cifarBatch([1])],
     parse: (b, file) => parseCifarBatch(b, file),
     absurd: (rng, seed) => {
@@ -254,7 +296,8 @@ export const TARGETS: Record<string, FuzzTarget> = {
     },
   },
   cifarArchive: {
-    name: 'cifarArchive', file: 'fuzz-cifar.tar.gz',
+    name: 'cifarArchive',
+    file: 'fuzz-cifar.tar.gz',
     seeds: () => [cifarArchive({ perBatch: 1, test: 2 }), cifarArchive({ perBatch: 1, test: 1, gzip: false })],
     parse: (b, file) => parseCifar10Archive(b, { file, expect: null }),
     absurd: (rng, seed) => {
@@ -265,16 +308,20 @@ export const TARGETS: Record<string, FuzzTarget> = {
     },
   },
   mat: {
-    name: 'mat', file: 'fuzz_32x32.mat',
+    name: 'mat',
+    file: 'fuzz_32x32.mat',
     seeds: () => [
-      writeMat(svhnVars([1, 10, 3])), writeMat(svhnVars([2, 4]), { compress: true }),
-      writeMat(svhnVars([5]), { bigEndian: true }), writeMat(svhnVars([7, 8]), { compress: true, bigEndian: true }),
+      writeMat(svhnVars([1, 10, 3])),
+      writeMat(svhnVars([2, 4]), { compress: true }),
+      writeMat(svhnVars([5]), { bigEndian: true }),
+      writeMat(svhnVars([7, 8]), { compress: true, bigEndian: true }),
     ],
     parse: (b, file) => svhnSplitFromMat(b, file),
     absurd: absurdMat,
   },
   shard: {
-    name: 'shard', file: 'fuzz/train-000.bin',
+    name: 'shard',
+    file: 'fuzz/train-000.bin',
     seeds: () => [encodeShard(smallSplit(3, 1)), encodeShard(smallSplit(0, 0))],
     parse: (b, file) => decodeShard(b, file, 2),
     absurd: (rng, seed) => {
@@ -286,7 +333,8 @@ export const TARGETS: Record<string, FuzzTarget> = {
     },
   },
   manifest: {
-    name: 'manifest', file: 'fuzz/manifest.json',
+    name: 'manifest',
+    file: 'fuzz/manifest.json',
     seeds: () => {
       // filled in lazily by `seedsAsync` (buildShards hashes asynchronously)
       return prepared ? [enc(JSON.stringify(prepared.manifest, null, 1))] : [];

@@ -8,15 +8,29 @@ import { KINDS, MAX_INPUT_BYTES, mutate } from './mutate.test-util';
 import { judge, seedsOf, TARGETS } from './targets.test-util';
 import { REGRESSIONS } from '../fuzz-regressions/regressions.test-util';
 
-export interface FuzzJob { mode: 'fuzz' | 'regressions'; target?: string; cases?: number; seed?: string }
-export interface FuzzFailure { index: number; kind: string; problem: string; input?: string }
+export interface FuzzJob {
+  mode: 'fuzz' | 'regressions';
+  target?: string;
+  cases?: number;
+  seed?: string;
+}
+export interface FuzzFailure {
+  index: number;
+  kind: string;
+  problem: string;
+  input?: string;
+}
 export interface FuzzSummary {
   parsed: number;
   rejected: number;
   failures: FuzzFailure[];
   kinds: Record<string, number>;
 }
-export interface RegressionOutcome { name: string; message: string | null; problem: string | null }
+export interface RegressionOutcome {
+  name: string;
+  message: string | null;
+  problem: string | null;
+}
 
 const post = (m: unknown) => parentPort!.postMessage(m);
 const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
