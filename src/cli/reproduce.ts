@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { LabSession, finishedCells, mergeSpec, planExperimentCells, validateSpec } from '../core';
-import type { BenchRow, ExperimentSpec, MethodName } from '../core';
+import type { BenchRow, ExperimentSpec, MethodName, ParallelTrainer } from '../core';
 import { driveReproduction, reproductionCsv, reproductionReport } from '../core';
 import { claimsMarkdown } from '../core';
 import { fileCellStore } from './cell-store-node';
@@ -102,7 +102,11 @@ export function originalKey(spec: ExperimentSpec): string {
   return JSON.stringify({ dataset, trainPerClass, testPerClass, model, pretrain, seed });
 }
 
-async function pretrainOriginal(spec: ExperimentSpec, log: (l: string) => void): Promise<void> {
+async function pretrainOriginal(
+  spec: ExperimentSpec,
+  log: (l: string) => void,
+  parallel: ParallelTrainer | null,
+): Promise<void> {
   const backend = await initNodeBackend();
   const { seed, trainPerClass, testPerClass } = spec;
   const dataset = await loadDatasetNode(spec.dataset, { request: { seed, trainPerClass, testPerClass } });
@@ -113,6 +117,7 @@ async function pretrainOriginal(spec: ExperimentSpec, log: (l: string) => void):
       backendName: backend.backend,
       versions: await labVersions(),
       machine: machineInfo(),
+      parallel,
       sink: (e) => {
         if (e.kind === 'log') log(`  ${e.message}`);
       },
@@ -195,15 +200,22 @@ async function main(): Promise<void> {
   // as a serial run would use (the count changes float summation order, so metrics equal serial ones only then);
   // pass --workers 1 to avoid oversubscribing the cores when N jobs run at once.
   const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
+  const parallel =
+    values['report-only'] || (jobs > 1 && values.cell === undefined)
+      ? null
+      : createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
+  if (parallel && !values.events)
+    console.error(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   if (values['pretrain-only']) {
     const seen = new Set<string>();
     for (const c of allCells) {
       if (!runnable(c) || !c.spec || seen.has(originalKey(c.spec))) continue;
       seen.add(originalKey(c.spec));
       console.error(`pretraining the original model of ${c.id} (seed ${c.spec.seed})`);
-      await pretrainOriginal(c.spec, (l) => console.error(l));
+      await pretrainOriginal(c.spec, (l) => console.error(l), parallel);
     }
     console.error(`${seen.size} original model(s) in ${new FileWeightsCache().dir}`);
+    await parallel?.dispose();
     return;
   }
   let failedJobs: string[] = [];
@@ -249,12 +261,6 @@ async function main(): Promise<void> {
     );
     failedJobs = todo.filter((_, i) => codes[i] !== 0).map((c) => c.id);
   }
-  const parallel =
-    values['report-only'] || (jobs > 1 && values.cell === undefined)
-      ? null
-      : createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
-  if (parallel && !values.events)
-    console.error(`training on ${parallel.workers} worker threads (--workers 1: in this thread)`);
   const t0 = Date.now();
   // the full-data measurements of `npm run bench` (claims 3, 8, 12, 14 use them when present)
   let bench: BenchRow[] | undefined;

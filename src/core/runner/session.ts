@@ -254,6 +254,8 @@ export class LabSession implements LabSessionApi {
       trainPerClass: s.trainPerClass,
       model: s.model,
       pretrain: s.pretrain,
+      // data-parallel workers change float summation order, hence the weights: a count is part of the identity
+      workers: this.opts.parallel?.workers ?? 1,
       seed: s.seed,
       idxHash: h,
     });
