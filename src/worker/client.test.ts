@@ -1,27 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { CommandError, LabClient, WorkerCrashError, type WorkerLike } from './client';
+import { CommandError, LabClient, WorkerCrashError } from './client';
+import { FakeWorker } from './fake-worker.test-util';
 import type { ReplyOf, WorkerToApp } from './protocol';
-
-/** A fake Worker: records what is posted; the test answers through `reply`, or makes it crash. */
-class FakeWorker implements WorkerLike {
-  posted: Array<Record<string, unknown>> = [];
-  terminated = false;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onerror: ((ev: ErrorEvent) => void) | null = null;
-  onmessageerror: ((ev: MessageEvent) => void) | null = null;
-  postMessage(msg: unknown): void {
-    this.posted.push(msg as Record<string, unknown>);
-  }
-  terminate(): void {
-    this.terminated = true;
-  }
-  reply(data: WorkerToApp): void {
-    this.onmessage?.({ data } as MessageEvent);
-  }
-  crash(message: string): void {
-    this.onerror?.({ message, filename: 'lab.worker.js', lineno: 7, preventDefault() {} } as unknown as ErrorEvent);
-  }
-}
 
 function setup() {
   const workers: FakeWorker[] = [];

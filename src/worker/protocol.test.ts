@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CommandQueue, isAppToWorker, isWorkerToApp } from './protocol';
-import { LabClient, type WorkerLike } from './client';
+import { LabClient } from './client';
+import { FakeWorker } from './fake-worker.test-util';
 import type { DoneResult } from './protocol';
 
 describe('CommandQueue', () => {
@@ -41,26 +42,6 @@ describe('message guards', () => {
     expect(isWorkerToApp({ kind: 'nope' })).toBe(false);
   });
 });
-
-/** A fake worker: records posts; the test answers through `reply`. */
-class FakeWorker implements WorkerLike {
-  posted: Array<Record<string, unknown>> = [];
-  terminated = false;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onerror: ((ev: ErrorEvent) => void) | null = null;
-  postMessage(msg: unknown): void {
-    this.posted.push(msg as Record<string, unknown>);
-  }
-  terminate(): void {
-    this.terminated = true;
-  }
-  reply(data: unknown): void {
-    this.onmessage?.({ data } as MessageEvent);
-  }
-  crash(message: string): void {
-    this.onerror?.({ message, filename: 'w.js', lineno: 3, preventDefault() {} } as unknown as ErrorEvent);
-  }
-}
 
 function makeBridge(extra: Partial<ConstructorParameters<typeof LabClient>[1]> = {}) {
   const workers: FakeWorker[] = [];
