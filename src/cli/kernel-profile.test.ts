@@ -1,0 +1,159 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initNodeBackend } from './node-backend';
+import {
+  buildStepProfile,
+  GROUPS,
+  installKernelTimer,
+  kernelGroup,
+  profileInferBatches,
+  profileTableMd,
+  profileTrainSteps,
+} from './kernel-profile';
+import { ceiling, torchStepProfile } from './profile-step';
+
+beforeAll(async () => {
+  await initNodeBackend('wasm');
+});
+
+describe('kernelGroup', () => {
+  it('groups tfjs kernels by name and phase', () => {
+    expect(kernelGroup('Conv2D', 'forward')).toBe('forward conv');
+    expect(kernelGroup('Conv2DBackpropInput', 'backward')).toBe('conv input-grad');
+    expect(kernelGroup('Conv2DBackpropFilter', 'backward')).toBe('conv filter-grad');
+    expect(kernelGroup('AvgPoolGrad', 'backward')).toBe('pooling');
+    expect(kernelGroup('LabInstanceNormGrad', 'backward')).toBe('norm');
+    expect(kernelGroup('BatchMatMul', 'forward')).toBe('dense');
+    expect(kernelGroup('Multiply', 'backward')).toBe('elementwise');
+    expect(kernelGroup('Multiply', 'update')).toBe('optimizer');
+    expect(kernelGroup('Transpose', 'forward')).toBe('other');
+  });
+  it('groups PyTorch ops', () => {
+    expect(kernelGroup('aten::conv2d', 'forward')).toBe('forward conv');
+    expect(kernelGroup('aten::convolution_backward[input]', 'backward')).toBe('conv input-grad');
+    expect(kernelGroup('aten::convolution_backward[weight]', 'backward')).toBe('conv filter-grad');
+    expect(kernelGroup('aten::avg_pool2d_backward', 'backward')).toBe('pooling');
+    expect(kernelGroup('aten::native_group_norm_backward', 'backward')).toBe('norm');
+    expect(kernelGroup('aten::nll_loss_backward', 'backward')).toBe('elementwise');
+    expect(kernelGroup('aten::linear', 'forward')).toBe('dense');
+    expect(kernelGroup('aten::add_', 'optimizer')).toBe('optimizer');
+    expect(kernelGroup('aten::t', 'backward')).toBe('other');
+  });
+});
+
+describe('buildStepProfile', () => {
+  it('divides totals by steps, splits composite kernels, and its groups add up to the step', () => {
+    const p = buildStepProfile(
+      'synthetic',
+      {
+        top: [
+          { kernel: 'Conv2D', phase: 'forward', calls: 6, ms: 40 },
+          { kernel: 'Conv2DBackpropFilter', phase: 'backward', calls: 6, ms: 100 },
+          { kernel: 'Add', phase: 'update', calls: 20, ms: 10 },
+        ],
+        inner: [
+          { kernel: 'Conv2D', phase: 'backward', calls: 6, ms: 60, parent: 'Conv2DBackpropFilter' },
+          { kernel: 'Transpose', phase: 'backward', calls: 18, ms: 30, parent: 'Conv2DBackpropFilter' },
+        ],
+      },
+      2,
+      200,
+    );
+    expect(p.stepMs).toBe(100);
+    expect(p.kernelMs).toBe(75);
+    expect(p.outsideMs).toBe(25);
+    expect(p.rows.map((r) => r.kernel)).toEqual(['Conv2DBackpropFilter', 'Conv2D', 'Add']);
+    expect(p.rows[0]).toMatchObject({ calls: 3, ms: 50, pct: 50, group: 'conv filter-grad' });
+    const own = p.inner.find((r) => r.kernel === '(own code)')!;
+    expect(own.ms).toBeCloseTo(5, 9);
+    expect(p.groups.map((g) => g.group)).toEqual([...GROUPS]);
+    expect(p.groups.reduce((a, g) => a + g.ms, 0)).toBeCloseTo(p.stepMs, 9);
+    expect(p.groups.find((g) => g.group === 'optimizer')!.ms).toBe(5);
+    const md = profileTableMd(p);
+    expect(md).toContain('| Conv2DBackpropFilter | conv filter-grad | backward | 3 | 50.0 | 50.0 |');
+    expect(md).toContain('| ↳ Transpose | | | 9 | 15.0 | 15.0 |');
+  });
+});
+
+describe('ceiling', () => {
+  it('computes the bounds from the group times', () => {
+    const lab = buildStepProfile(
+      'lab',
+      {
+        top: [
+          { kernel: 'Conv2D', phase: 'forward', calls: 3, ms: 50 },
+          { kernel: 'Conv2DBackpropFilter', phase: 'backward', calls: 3, ms: 100 },
+          { kernel: 'LabInstanceNormGrad', phase: 'backward', calls: 3, ms: 30 },
+        ],
+        inner: [],
+      },
+      1,
+      200,
+    );
+    const torch = torchStepProfile('torch', {
+      steps: 1,
+      warmup: 0,
+      stepMsEach: [100],
+      plainStepMsEach: [100],
+      ops: [
+        { op: 'aten::conv2d', phase: 'forward', calls: 3, ms: 30 },
+        { op: 'aten::convolution_backward[weight]', phase: 'backward', calls: 3, ms: 30 },
+        { op: 'aten::add_', phase: 'optimizer', calls: 9, ms: 5 },
+      ],
+    });
+    expect(torch.groups.find((g) => g.group === 'optimizer')!.ms).toBe(5);
+    const c = ceiling(lab, torch);
+    expect(c.ratio).toBeCloseTo(0.5, 9);
+    expect(c.convLabMs).toBe(150);
+    expect(c.convTorchMs).toBe(60);
+    expect(c.ratioIfOnlyConv).toBeCloseTo(100 / 150, 9);
+    expect(c.ratioIfRestLikeTorch).toBeCloseTo(100 / (150 + 40), 9);
+    expect(c.ratioIfZero['conv filter-grad']).toBeCloseTo(1, 3);
+    // 1.3× with the rest at PyTorch's 40 ms: conv must fit in 100/1.3 − 40 ms
+    expect(c.convSpeedupNeeded).toBeCloseTo(150 / (100 / 1.3 - 40), 9);
+  });
+});
+
+describe('kernel timer on the real training path (tiny ConvNet-3)', () => {
+  it('times every kernel of a trainModel step within the step wall time and restores the kernels', async () => {
+    const before = tf.getKernel('Conv2D', 'wasm')!.kernelFunc;
+    const n0 = tf.memory().numTensors;
+    const cfg = { arch: 'convnet3' as const, width: 32, numClasses: 10 };
+    const p = await profileTrainSteps({ cfg, batchSize: 4, warmup: 1, steps: 1 });
+    expect(tf.getKernel('Conv2D', 'wasm')!.kernelFunc).toBe(before);
+    expect(tf.memory().numTensors).toBe(n0);
+    expect(p.stepMs).toBeGreaterThan(0);
+    expect(p.kernelMs).toBeGreaterThan(0);
+    expect(p.kernelMs).toBeLessThanOrEqual(p.stepMs);
+    for (const r of p.rows) expect(GROUPS).toContain(r.group);
+    expect(p.groups.reduce((a, g) => a + g.ms, 0)).toBeCloseTo(p.stepMs, 6);
+    const calls = (k: string, phase: string) => p.rows.find((r) => r.kernel === k && r.phase === phase)?.calls ?? 0;
+    expect(calls('Conv2D', 'forward')).toBe(3);
+    expect(calls('LabInstanceNorm', 'forward')).toBe(3);
+    expect(calls('LabInstanceNormGrad', 'backward')).toBe(3);
+    expect(calls('Conv2DBackpropFilter', 'backward')).toBe(3);
+    // the first conv's input is the image batch: no input gradient
+    expect(calls('Conv2DBackpropInput', 'backward')).toBe(2);
+    expect(p.groups.find((g) => g.group === 'optimizer')!.ms).toBeGreaterThan(0);
+    // the filter gradient's inner kernels (im2col's matmul for the 288-row layers, a conv for the first) show up
+    const inner = p.inner.filter((r) => r.parent === 'Conv2DBackpropFilter').map((r) => r.kernel);
+    expect(inner).toEqual(expect.arrayContaining(['BatchMatMul', 'Conv2D', '(own code)']));
+    const filterMs = p.rows.find((r) => r.kernel === 'Conv2DBackpropFilter')!.ms;
+    const innerMs = p.inner.filter((r) => r.parent === 'Conv2DBackpropFilter').reduce((a, r) => a + r.ms, 0);
+    expect(innerMs).toBeCloseTo(filterMs, 6);
+  });
+
+  it('profiles inference batches and refuses a second timer', async () => {
+    const cfg = { arch: 'convnet3' as const, width: 8, numClasses: 10 };
+    const p = await profileInferBatches({ cfg, batchSize: 4, warmup: 1, steps: 2 });
+    expect(p.rows.find((r) => r.kernel === 'Conv2D')).toMatchObject({ calls: 3, phase: 'infer' });
+    expect(p.rows.every((r) => r.phase === 'infer')).toBe(true);
+    expect(p.kernelMs).toBeLessThanOrEqual(p.stepMs);
+    const t = installKernelTimer('wasm', () => 'infer');
+    try {
+      expect(() => installKernelTimer('wasm', () => 'infer')).toThrow(/already installed/);
+    } finally {
+      t.stop();
+    }
+  });
+});

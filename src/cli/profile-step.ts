@@ -1,0 +1,364 @@
+/**
+ * `npm run profile` → results/profile.json + results/profile.md: where one ConvNet-3 training step (and one
+ * inference batch) spends its time, per tfjs kernel for the lab (WASM, one thread, the real `trainModel` /
+ * `predictLogits` path) and per op for PyTorch-CPU at one thread (src/cli/torch_profile.py, the model and step of
+ * ../shared/bench/torch_convnet3.py), side by side, with the ceiling this implies for the bench's
+ * `core.convnet3.vs_pytorch_cpu` goal. Kernel timing: src/cli/kernel-profile.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { LabError } from '../core';
+import type { ModelConfig } from '../core';
+import { findTorchPython } from './bench-parallel';
+import {
+  buildStepProfile,
+  groupsSideBySideMd,
+  profileInferBatches,
+  profileTableMd,
+  profileTrainSteps,
+  type KernelGroup,
+  type Phase,
+  type StepProfile,
+} from './kernel-profile';
+import { initNodeBackend } from './node-backend';
+import { labVersions, machineInfo, writeAtomic } from './node-io';
+import { defineCli, parseCli, runCli } from './options';
+
+export const PROFILE_CLI = defineCli({
+  name: 'profile',
+  summary:
+    'Per-kernel time of the real ConvNet-3 training step and inference batch (tfjs WASM, 1 thread) beside ' +
+    "PyTorch-CPU's per-op time (1 thread) → <out>/profile.json + profile.md (printed).",
+  options: {
+    steps: { type: 'string', arg: 'N', default: '5', help: 'timed training steps (each side)' },
+    warmup: { type: 'string', arg: 'N', default: '2', help: 'untimed warm-up steps before them' },
+    'infer-steps': { type: 'string', arg: 'N', default: '10', help: 'timed inference batches' },
+    width: { type: 'string', arg: 'W', default: '128', help: 'ConvNet-3 width' },
+    batch: { type: 'string', arg: 'B', default: '64', help: 'batch size' },
+    'plain-steps': {
+      type: 'string',
+      arg: 'N',
+      default: '3',
+      help: 'lab training steps timed without the kernel timer (its overhead; 0 = skip)',
+    },
+    'no-torch': { type: 'boolean', help: 'skip the PyTorch side' },
+    note: { type: 'string', arg: 'TEXT', help: 'conditions of this run, recorded in the JSON and the markdown' },
+    out: { type: 'string', arg: 'DIR', default: 'results', help: 'folder of profile.json and profile.md' },
+  },
+  notes: [
+    'PyTorch comes from `python3` or `/usr/bin/python3` (Debian python3-torch), whichever imports torch; without',
+    'it the PyTorch side is skipped with the reason. A hand-written analysis between the markers',
+    '<!-- analysis --> and <!-- /analysis --> in an existing profile.md is kept when the file is rewritten.',
+  ],
+});
+
+function posInt(v: string, flag: string, min = 1): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new LabError(`expected an integer ≥ ${min}, got "${v}"`, flag);
+  return n;
+}
+
+interface TorchOps {
+  op: string;
+  phase: string;
+  calls: number;
+  ms: number;
+}
+interface TorchPart {
+  steps: number;
+  warmup: number;
+  stepMsEach: number[];
+  plainStepMsEach: number[];
+  ops: TorchOps[];
+}
+interface TorchDoc {
+  torch: string;
+  threads: number;
+  width: number;
+  batch: number;
+  train: TorchPart;
+  infer: TorchPart;
+  convBackwardSplit: {
+    layer: number;
+    input: number[];
+    inputGradMs: number;
+    weightGradMs: number;
+    inputShare: number;
+  }[];
+}
+
+const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+const mean = (a: number[]) => (a.length ? sum(a) / a.length : NaN);
+
+/** A PyTorch part as a StepProfile (ops = the outermost aten ops of each phase; the optimizer phase = 'update'). */
+export function torchStepProfile(label: string, part: TorchPart): StepProfile {
+  const top = part.ops.map((o) => ({
+    kernel: o.op,
+    phase: (o.phase === 'optimizer' ? 'update' : o.phase) as Phase,
+    calls: o.calls,
+    ms: o.ms,
+  }));
+  return buildStepProfile(label, { top, inner: [] }, part.steps, sum(part.stepMsEach), part.stepMsEach);
+}
+
+function runTorch(
+  width: number,
+  batch: number,
+  steps: number,
+  warmup: number,
+  inferSteps: number,
+): TorchDoc | { skipped: string } {
+  const script = fileURLToPath(new URL('./torch_profile.py', import.meta.url));
+  if (!existsSync(script)) return { skipped: `${script} not found` };
+  const found = findTorchPython();
+  if (typeof found === 'string') return { skipped: `no Python with torch (${found})` };
+  const args = [script, '--width', String(width), '--batch', String(batch), '--threads', '1'];
+  args.push('--steps', String(steps), '--warmup', String(warmup), '--infer-steps', String(inferSteps));
+  const r = spawnSync(found.python, args, { encoding: 'utf8', timeout: 300_000 });
+  if (r.error) return { skipped: `${found.python}: ${r.error.message}` };
+  if (r.status !== 0)
+    return { skipped: `torch_profile.py exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}` };
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchDoc;
+  } catch (e) {
+    return { skipped: `unreadable torch_profile.py output (${(e as Error).message})` };
+  }
+}
+
+const g = (p: StepProfile, group: KernelGroup) => p.groups.find((x) => x.group === group)!.ms;
+const CONV: KernelGroup[] = ['forward conv', 'conv input-grad', 'conv filter-grad'];
+
+/** What the two profiles imply for "lab ≥ 1.3× PyTorch" (per thread); every number from this run. */
+export function ceiling(lab: StepProfile, torch: StepProfile, target = 1.3) {
+  const convLab = sum(CONV.map((c) => g(lab, c)));
+  const convTorch = sum(CONV.map((c) => g(torch, c)));
+  const restTorch = torch.stepMs - convTorch;
+  const ifZero = Object.fromEntries(
+    lab.groups.map((x) => [x.group, +(torch.stepMs / Math.max(1e-9, lab.stepMs - x.ms)).toFixed(3)]),
+  ) as Record<KernelGroup, number>;
+  return {
+    target,
+    labStepMs: lab.stepMs,
+    torchStepMs: torch.stepMs,
+    /** lab speed ÷ PyTorch speed, per thread */
+    ratio: torch.stepMs / lab.stepMs,
+    /** the lab step that 1.3× needs */
+    neededLabStepMs: torch.stepMs / target,
+    convLabMs: convLab,
+    convTorchMs: convTorch,
+    /** ratio if everything but the three conv kernels took zero time */
+    ratioIfOnlyConv: torch.stepMs / convLab,
+    /** ratio if the lab's non-conv work took as long as PyTorch's non-conv ops + overhead */
+    ratioIfRestLikeTorch: torch.stepMs / (convLab + restTorch),
+    /** ratio if one group took zero time (the rest unchanged) */
+    ratioIfZero: ifZero,
+    /** how much faster the lab's conv kernels must get for 1.3× with the rest at PyTorch's cost */
+    convSpeedupNeeded: convLab / Math.max(1e-9, torch.stepMs / target - restTorch),
+  };
+}
+
+const f1 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
+const f2 = (v: number) => v.toFixed(2);
+
+function ceilingMd(name: string, c: ReturnType<typeof ceiling>): string[] {
+  return [
+    `- ${name}: lab ${f1(c.labStepMs)} ms vs PyTorch ${f1(c.torchStepMs)} ms per step → ` +
+      `lab at **${f2(c.ratio)}×** ` +
+      `PyTorch's speed (one thread each); ${c.target}× needs a lab step of ≤ ${f1(c.neededLabStepMs)} ms.`,
+    `- The lab's convolution kernels alone (forward + input-grad + filter-grad) take ${f1(c.convLabMs)} ms ` +
+      `(PyTorch's: ${f1(c.convTorchMs)} ms): even if everything else took zero time the lab would reach ` +
+      `**${f2(c.ratioIfOnlyConv)}×**; with everything else costing what it costs PyTorch, ` +
+      `${f2(c.ratioIfRestLikeTorch)}×.`,
+    `- Ratio if one group took zero time: ` +
+      Object.entries(c.ratioIfZero)
+        .map(([k, v]) => `${k} ${f2(v)}×`)
+        .join(', ') +
+      '.',
+    c.convSpeedupNeeded > 0
+      ? `- For ${c.target}× with the rest at PyTorch's cost, the lab's conv kernels would have to get ` +
+        `${f2(c.convSpeedupNeeded)}× faster.`
+      : `- ${c.target}× is out of reach even with zero-time conv kernels unless the rest gets cheaper than PyTorch's.`,
+  ];
+}
+
+const ANALYSIS_RE = /<!-- analysis -->[\s\S]*?<!-- \/analysis -->/;
+
+export interface ProfileDoc {
+  createdAt: string;
+  machine: Record<string, unknown>;
+  backend: string;
+  versions: Record<string, string>;
+  setting: Record<string, unknown>;
+  note?: string;
+  lab: { train: StepProfile; infer: StepProfile; plainTrainStepMs?: number };
+  torch:
+    | {
+        train: StepProfile;
+        infer: StepProfile;
+        plainTrainStepMs: number;
+        plainInferMs: number;
+        convBackwardSplit: TorchDoc['convBackwardSplit'];
+      }
+    | { skipped: string };
+  ceiling?: { train: ReturnType<typeof ceiling>; infer: ReturnType<typeof ceiling> };
+}
+
+export function profileMarkdown(doc: ProfileDoc, keptAnalysis: string | null): string {
+  const m = doc.machine;
+  const L: string[] = [
+    '# ConvNet-3 step profile: the lab (tfjs WASM) vs PyTorch CPU, one thread each',
+    '',
+    `${doc.createdAt} · ${m.cpus} CPUs (${m.cpuModel}) · ` +
+      `load avg ${(m.loadavg as number[]).map((x) => x.toFixed(1)).join(' / ')} (start) · ` +
+      `tfjs ${doc.versions.tfjs} (${doc.backend}) · torch ${doc.versions.torch ?? '—'} · lab ${doc.versions.lab}`,
+    '',
+    `Setting: ${doc.setting.model}, batch ${doc.setting.batch}, ${doc.setting.steps} timed training steps after ` +
+      `${doc.setting.warmup} warm-up; ${doc.setting.inferSteps} timed inference batches. ${doc.setting.path}`,
+  ];
+  if (doc.note) L.push('', `Conditions: ${doc.note}`);
+  const t = 'skipped' in doc.torch ? null : doc.torch;
+  if (!t) L.push('', `PyTorch side skipped: ${(doc.torch as { skipped: string }).skipped}`);
+  L.push('', '## Groups, ms per step', '');
+  if (t) {
+    L.push('Training step:', '', groupsSideBySideMd([doc.lab.train, t.train], ['lab', 'PyTorch']), '');
+    L.push('Inference batch:', '', groupsSideBySideMd([doc.lab.infer, t.infer], ['lab', 'PyTorch']), '');
+    L.push(
+      "The lab's `norm` kernels include the ReLU and the 2×2 average pool (one fused kernel each way); PyTorch runs " +
+        'those as separate ops (its `pooling` row, and `relu` / `threshold_backward` in `elementwise`). ' +
+        "PyTorch's conv input-/filter-grad split is estimated from isolated calls (below).",
+    );
+  } else {
+    L.push(groupsSideBySideMd([doc.lab.train, doc.lab.infer], ['train', 'infer']));
+  }
+  L.push(
+    '',
+    `Profiler overhead: lab training step ${f1(doc.lab.train.stepMs)} ms with the kernel timer` +
+      (doc.lab.plainTrainStepMs ? `, ${f1(doc.lab.plainTrainStepMs)} ms without` : '') +
+      (t
+        ? `; PyTorch ${f1(t.train.stepMs)} ms with torch.profiler, ${f1(t.plainTrainStepMs)} ms without ` +
+          `(inference ${f1(t.infer.stepMs)} / ${f1(t.plainInferMs)} ms)`
+        : '') +
+      '.',
+  );
+  if (doc.ceiling) {
+    L.push('', '## Ceiling for ≥ 1.3× (computed from this run)', '');
+    L.push(...ceilingMd('Training', doc.ceiling.train), ...ceilingMd('Inference', doc.ceiling.infer));
+  }
+  L.push('', '## Analysis', '');
+  if (keptAnalysis) {
+    if (!keptAnalysis.includes(doc.createdAt))
+      L.push(`> Note: this analysis was written for an earlier run; the tables here are from ${doc.createdAt}.`, '');
+    L.push(keptAnalysis);
+  } else {
+    L.push('<!-- analysis -->', '(not written for this run)', '<!-- /analysis -->');
+  }
+  L.push('', '## Lab training step, per kernel', '', profileTableMd(doc.lab.train));
+  if (t) {
+    L.push('', '## PyTorch training step, per op (outermost aten op in each phase, inclusive CPU time)', '');
+    L.push(profileTableMd(t.train), '');
+    L.push("aten::convolution_backward split (isolated calls on the step's shapes, median of 3):", '');
+    L.push('| layer | input | input-grad ms | weight-grad ms | input share |', '|---|---|---|---|---|');
+    for (const s of t.convBackwardSplit)
+      L.push(
+        `| ${s.layer} | ${s.input.join('×')} | ${f1(s.inputGradMs)} | ${f1(s.weightGradMs)} | ${f2(s.inputShare)} |`,
+      );
+  }
+  L.push('', '## Lab inference batch, per kernel', '', profileTableMd(doc.lab.infer));
+  if (t) L.push('', '## PyTorch inference batch, per op', '', profileTableMd(t.infer));
+  return L.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const v = parseCli(PROFILE_CLI);
+  const steps = posInt(v.steps, '--steps');
+  const warmup = posInt(v.warmup, '--warmup', 0);
+  const inferSteps = posInt(v['infer-steps'], '--infer-steps');
+  const plainSteps = posInt(v['plain-steps'], '--plain-steps', 0);
+  const width = posInt(v.width, '--width');
+  const batch = posInt(v.batch, '--batch');
+  const loadavg = os.loadavg();
+  const info = await initNodeBackend('wasm');
+  const cfg: ModelConfig = { arch: 'convnet3', width, numClasses: 10 };
+  const log = (s: string) => console.error(s);
+  const t0 = performance.now();
+  const n0 = tf.memory().numTensors;
+  const train = await profileTrainSteps({ cfg, batchSize: batch, warmup, steps });
+  log(`lab train: ${f1(train.stepMs)} ms/step (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  const infer = await profileInferBatches({ cfg, batchSize: batch, warmup, steps: inferSteps });
+  log(`lab infer: ${f1(infer.stepMs)} ms/batch`);
+  let plainTrainStepMs: number | undefined;
+  if (plainSteps > 0) {
+    const plain = await profileTrainSteps({ cfg, batchSize: batch, warmup: 1, steps: plainSteps, timer: false });
+    plainTrainStepMs = plain.stepMs;
+    log(`lab train without kernel timer: ${f1(plainTrainStepMs)} ms/step`);
+  }
+  if (tf.memory().numTensors !== n0) log(`warning: ${tf.memory().numTensors - n0} tensors left over`);
+  let torch: ProfileDoc['torch'];
+  let torchVersion: string | undefined;
+  if (v['no-torch']) torch = { skipped: '--no-torch' };
+  else {
+    const r = runTorch(width, batch, steps, warmup, inferSteps);
+    if ('skipped' in r) {
+      torch = r;
+      log(`PyTorch side skipped: ${r.skipped}`);
+    } else {
+      torchVersion = r.torch;
+      torch = {
+        train: torchStepProfile(`PyTorch ${r.torch} train step (batch ${batch}, 1 thread)`, r.train),
+        infer: torchStepProfile(`PyTorch ${r.torch} inference batch (no_grad, batch ${batch}, 1 thread)`, r.infer),
+        plainTrainStepMs: mean(r.train.plainStepMsEach),
+        plainInferMs: mean(r.infer.plainStepMsEach),
+        convBackwardSplit: r.convBackwardSplit,
+      };
+      log(`PyTorch train: ${f1(torch.train.stepMs)} ms/step, infer ${f1(torch.infer.stepMs)} ms/batch`);
+    }
+  }
+  const doc: ProfileDoc = {
+    createdAt: new Date().toISOString(),
+    machine: {
+      ...machineInfo(),
+      loadavg: loadavg.map((x) => +x.toFixed(2)),
+      loadavgEnd: os.loadavg().map((x) => +x.toFixed(2)),
+    },
+    backend: info.backend,
+    versions: { ...(await labVersions()), tfjs: tf.version_core, ...(torchVersion ? { torch: torchVersion } : {}) },
+    setting: {
+      model: `ConvNet-3 w${width}`,
+      batch,
+      threads: 1,
+      warmup,
+      steps,
+      inferSteps,
+      path:
+        'Lab: trainModel in this thread (SGD lr 0.01, momentum 0.9, wd 5e-4, per-step loss read), predictLogits; ' +
+        `wasm${info.simd ? ' SIMD' : ''}, fused instance norm, auto filter gradient. ` +
+        'PyTorch: src/cli/torch_profile.py ' +
+        '(the model and step of torch_convnet3.py), torch.set_num_threads(1). Random inputs.',
+    },
+    ...(v.note ? { note: v.note } : {}),
+    lab: { train, infer, ...(plainTrainStepMs ? { plainTrainStepMs } : {}) },
+    torch,
+    ...('skipped' in torch
+      ? {}
+      : { ceiling: { train: ceiling(train, torch.train), infer: ceiling(infer, torch.infer) } }),
+  };
+  const out = v.out;
+  const mdPath = `${out}/profile.md`;
+  let kept: string | null = null;
+  if (existsSync(mdPath)) {
+    const m = ANALYSIS_RE.exec(await readFile(mdPath, 'utf8'));
+    if (m && !/\(not written for this run\)/.test(m[0])) kept = m[0];
+  }
+  const md = profileMarkdown(doc, kept);
+  await writeAtomic(`${out}/profile.json`, JSON.stringify(doc, null, 2) + '\n');
+  await writeAtomic(mdPath, md);
+  console.log(md);
+  log(`wrote ${out}/profile.json and ${mdPath} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+}
+
+const isMain = typeof process !== 'undefined' && process.argv[1] && /profile-step\.[cm]?[tj]s$/.test(process.argv[1]);
+if (isMain) runCli('profile', main);
