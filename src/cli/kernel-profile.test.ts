@@ -10,7 +10,7 @@ import {
   profileTableMd,
   profileTrainSteps,
 } from './kernel-profile';
-import { ceiling, torchStepProfile } from './profile-step';
+import { ceiling, convnet3ConvGflop, torchStepProfile } from './profile-step';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');
@@ -38,6 +38,8 @@ describe('kernelGroup', () => {
     expect(kernelGroup('aten::linear', 'forward')).toBe('dense');
     expect(kernelGroup('aten::add_', 'optimizer')).toBe('optimizer');
     expect(kernelGroup('aten::t', 'backward')).toBe('other');
+    expect(kernelGroup('aten::threshold_backward', 'backward')).toBe('elementwise');
+    expect(kernelGroup('aten::_reshape_alias', 'infer')).toBe('other');
   });
 });
 
@@ -102,7 +104,11 @@ describe('ceiling', () => {
       ],
     });
     expect(torch.groups.find((g) => g.group === 'optimizer')!.ms).toBe(5);
-    const c = ceiling(lab, torch);
+    const c = ceiling(lab, torch, 1.3, { 'forward conv': 5, 'conv filter-grad': 10 });
+    expect(c.gflops).toEqual([
+      { group: 'forward conv', gflop: 5, lab: 100, torch: 5 / 0.03 },
+      { group: 'conv filter-grad', gflop: 10, lab: 100, torch: 10 / 0.03 },
+    ]);
     expect(c.ratio).toBeCloseTo(0.5, 9);
     expect(c.convLabMs).toBe(150);
     expect(c.convTorchMs).toBe(60);
@@ -111,6 +117,18 @@ describe('ceiling', () => {
     expect(c.ratioIfZero['conv filter-grad']).toBeCloseTo(1, 3);
     // 1.3× with the rest at PyTorch's 40 ms: conv must fit in 100/1.3 − 40 ms
     expect(c.convSpeedupNeeded).toBeCloseTo(150 / (100 / 1.3 - 40), 9);
+  });
+});
+
+describe('convnet3ConvGflop', () => {
+  it('counts 2·9·Ci FLOP per conv output, no input gradient for the first layer', () => {
+    const f = convnet3ConvGflop(128, 64);
+    const l1 = (64 * 32 * 32 * 128 * 18 * 3) / 1e9,
+      l2 = (64 * 16 * 16 * 128 * 18 * 128) / 1e9,
+      l3 = (64 * 8 * 8 * 128 * 18 * 128) / 1e9;
+    expect(f['forward conv']).toBeCloseTo(l1 + l2 + l3, 9);
+    expect(f['conv input-grad']).toBeCloseTo(l2 + l3, 9);
+    expect(f['forward conv']).toBeCloseTo(6.4928, 3);
   });
 });
 
@@ -125,6 +143,7 @@ describe('kernel timer on the real training path (tiny ConvNet-3)', () => {
     expect(p.stepMs).toBeGreaterThan(0);
     expect(p.kernelMs).toBeGreaterThan(0);
     expect(p.kernelMs).toBeLessThanOrEqual(p.stepMs);
+    expect(p.cpuMs).toBeGreaterThan(0);
     for (const r of p.rows) expect(GROUPS).toContain(r.group);
     expect(p.groups.reduce((a, g) => a + g.ms, 0)).toBeCloseTo(p.stepMs, 6);
     const calls = (k: string, phase: string) => p.rows.find((r) => r.kernel === k && r.phase === phase)?.calls ?? 0;

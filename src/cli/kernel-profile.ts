@@ -77,6 +77,12 @@ const ELEMENTWISE = new Set([
   'Sum',
 ]);
 
+/** PyTorch ops that move or allocate memory (grouped as 'other'). */
+const OTHER_ATEN = new Set([
+  ...['t', 'view', 'reshape', '_reshape_alias', 'flatten', 'transpose', 'permute', 'contiguous', 'copy_'],
+  ...['empty', 'zeros', 'zero_', 'fill_', 'detach', 'ones_like'],
+]);
+
 /**
  * The group of a kernel (tfjs name) or of a PyTorch op (`aten::…`, the top-level op of a phase). The lab's fused
  * instance-norm kernels include the ReLU and the 2×2 average pool; PyTorch runs those as separate ops (compare
@@ -92,10 +98,7 @@ export function kernelGroup(name: string, phase: Phase | string): KernelGroup {
     if (/pool/.test(op)) return 'pooling';
     if (/norm/.test(op) && !/nll/.test(op)) return 'norm';
     if (/^(linear|addmm|mm|matmul|bmm)$/.test(op)) return 'dense';
-    if (
-      /^(t|view|reshape|flatten|transpose|permute|contiguous|copy_|empty|zeros|zero_|fill_|detach|ones_like)/.test(op)
-    )
-      return 'other';
+    if (OTHER_ATEN.has(op)) return 'other';
     return 'elementwise';
   }
   switch (name) {
@@ -177,6 +180,12 @@ function phaseNow(outside: Phase): Phase {
 }
 
 let active: KernelTimer | null = null;
+
+/** CPU ms (user + system) of this process so far */
+function cpuMsNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 function nullTimer(): KernelTimer {
   return { wrapped: 0, snapshot: () => ({ top: [], inner: [] }), reset: () => {}, stop: () => {} };
@@ -278,6 +287,8 @@ export interface StepProfile {
   stepMs: number;
   /** wall ms of each measured step, when known */
   stepMsEach?: number[];
+  /** CPU ms (user + system) of this process per step, when known: robust to other processes on the cores */
+  cpuMs?: number;
   /** ms per step inside top-level kernels (or ops) */
   kernelMs: number;
   /** stepMs − kernelMs */
@@ -297,6 +308,7 @@ export function buildStepProfile(
   steps: number,
   wallMs: number,
   stepMsEach?: number[],
+  cpuMs?: number,
 ): StepProfile {
   if (!(steps >= 1)) throw new LabError(`steps must be ≥ 1, got ${steps}`, 'buildStepProfile');
   const stepMs = wallMs / steps;
@@ -344,7 +356,18 @@ export function buildStepProfile(
       group === 'outside kernels' ? outsideMs : rows.filter((r) => r.group === group).reduce((a, r) => a + r.ms, 0);
     return { group, ms, pct: pct(ms) };
   });
-  return { label, steps, stepMs, stepMsEach, kernelMs, outsideMs, rows, inner, groups };
+  return {
+    label,
+    steps,
+    stepMs,
+    stepMsEach,
+    ...(cpuMs !== undefined ? { cpuMs } : {}),
+    kernelMs,
+    outsideMs,
+    rows,
+    inner,
+    groups,
+  };
 }
 
 export interface ProfileRunOptions {
@@ -372,6 +395,8 @@ export async function profileTrainSteps(o: ProfileRunOptions): Promise<StepProfi
   const timer = o.timer === false ? nullTimer() : installKernelTimer(o.backendName ?? tf.getBackend(), () => 'update');
   const ends: number[] = [];
   let snap: { top: KernelTotals[]; inner: KernelTotals[] } | null = null;
+  let c0 = 0,
+    cpu = 0;
   try {
     let t = performance.now();
     await trainModel({
@@ -385,9 +410,15 @@ export async function profileTrainSteps(o: ProfileRunOptions): Promise<StepProfi
       optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9, weightDecay: 5e-4 },
       onProgress: (s) => {
         const t1 = performance.now();
-        if (s.step === o.warmup) timer.reset();
+        if (s.step === o.warmup) {
+          timer.reset();
+          c0 = cpuMsNow();
+        }
         if (s.step > o.warmup && s.step <= o.warmup + o.steps) ends.push(t1 - t);
-        if (s.step === o.warmup + o.steps) snap = timer.snapshot();
+        if (s.step === o.warmup + o.steps) {
+          snap = timer.snapshot();
+          cpu = cpuMsNow() - c0;
+        }
         t = t1;
       },
     });
@@ -398,7 +429,8 @@ export async function profileTrainSteps(o: ProfileRunOptions): Promise<StepProfi
   if (!snap || ends.length !== o.steps)
     throw new LabError(`measured ${ends.length} of ${o.steps} steps`, 'profileTrainSteps');
   const wall = ends.reduce((a, b) => a + b, 0);
-  return buildStepProfile(`lab train step (trainModel, batch ${o.batchSize}, 1 thread)`, snap, o.steps, wall, ends);
+  const label = `lab train step (trainModel, batch ${o.batchSize}, 1 thread)`;
+  return buildStepProfile(label, snap, o.steps, wall, ends, cpu / o.steps);
 }
 
 /** Profile inference through `predictLogits` (the evaluation path), `steps` batches after `warmup` batches. */
@@ -417,14 +449,18 @@ export async function profileInferBatches(o: ProfileRunOptions): Promise<StepPro
       await predictLogits(model, source, { batchSize: o.batchSize, positions });
     }
     timer.reset();
-    const t0 = performance.now();
+    const t0 = performance.now(),
+      c0 = cpuMsNow();
     await predictLogits(model, source, { batchSize: o.batchSize });
-    const wall = performance.now() - t0;
+    const wall = performance.now() - t0,
+      cpu = cpuMsNow() - c0;
     return buildStepProfile(
       `lab inference batch (predictLogits, batch ${o.batchSize}, 1 thread)`,
       timer.snapshot(),
       o.steps,
       wall,
+      undefined,
+      cpu / o.steps,
     );
   } finally {
     timer.stop();

@@ -72,7 +72,10 @@ interface TorchPart {
   steps: number;
   warmup: number;
   stepMsEach: number[];
+  /** mean CPU ms per step (process_time) */
+  cpuMs?: number;
   plainStepMsEach: number[];
+  plainCpuMs?: number;
   ops: TorchOps[];
 }
 interface TorchDoc {
@@ -102,7 +105,7 @@ export function torchStepProfile(label: string, part: TorchPart): StepProfile {
     calls: o.calls,
     ms: o.ms,
   }));
-  return buildStepProfile(label, { top, inner: [] }, part.steps, sum(part.stepMsEach), part.stepMsEach);
+  return buildStepProfile(label, { top, inner: [] }, part.steps, sum(part.stepMsEach), part.stepMsEach, part.cpuMs);
 }
 
 function runTorch(
@@ -132,8 +135,30 @@ function runTorch(
 const g = (p: StepProfile, group: KernelGroup) => p.groups.find((x) => x.group === group)!.ms;
 const CONV: KernelGroup[] = ['forward conv', 'conv input-grad', 'conv filter-grad'];
 
+/**
+ * GFLOP of ConvNet-3's convolutions in one step (multiply + add = 2 FLOP): three 3×3 layers on 32², 16², 8² with
+ * 3, W, W input channels and W outputs. The input gradient skips the first layer (its input is the image batch).
+ */
+export function convnet3ConvGflop(width: number, batch: number): Partial<Record<KernelGroup, number>> {
+  const layers = [
+    { ci: 3, hw: 32 },
+    { ci: width, hw: 16 },
+    { ci: width, hw: 8 },
+  ].map((l) => (batch * l.hw * l.hw * width * 2 * 9 * l.ci) / 1e9);
+  return {
+    'forward conv': sum(layers),
+    'conv input-grad': layers[1] + layers[2],
+    'conv filter-grad': sum(layers),
+  };
+}
+
 /** What the two profiles imply for "lab ≥ 1.3× PyTorch" (per thread); every number from this run. */
-export function ceiling(lab: StepProfile, torch: StepProfile, target = 1.3) {
+export function ceiling(
+  lab: StepProfile,
+  torch: StepProfile,
+  target = 1.3,
+  gflop?: Partial<Record<KernelGroup, number>>,
+) {
   const convLab = sum(CONV.map((c) => g(lab, c)));
   const convTorch = sum(CONV.map((c) => g(torch, c)));
   const restTorch = torch.stepMs - convTorch;
@@ -158,6 +183,17 @@ export function ceiling(lab: StepProfile, torch: StepProfile, target = 1.3) {
     ratioIfZero: ifZero,
     /** how much faster the lab's conv kernels must get for 1.3× with the rest at PyTorch's cost */
     convSpeedupNeeded: convLab / Math.max(1e-9, torch.stepMs / target - restTorch),
+    /** CPU-time ratio (robust to other processes): PyTorch CPU ms ÷ lab CPU ms per step */
+    cpuRatio: lab.cpuMs && torch.cpuMs ? torch.cpuMs / lab.cpuMs : null,
+    /** achieved GFLOP/s per conv group, when the FLOP count is given */
+    gflops: gflop
+      ? CONV.filter((c) => (gflop[c] ?? 0) > 0 && g(lab, c) > 0).map((c) => ({
+          group: c,
+          gflop: gflop[c]!,
+          lab: gflop[c]! / (g(lab, c) / 1000),
+          torch: g(torch, c) > 0 ? gflop[c]! / (g(torch, c) / 1000) : null,
+        }))
+      : [],
   };
 }
 
@@ -165,6 +201,19 @@ const f1 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
 const f2 = (v: number) => v.toFixed(2);
 
 function ceilingMd(name: string, c: ReturnType<typeof ceiling>): string[] {
+  const rates = c.gflops.length
+    ? [
+        `- Achieved conv throughput (GFLOP/s, wall time, multiply+add = 2): ` +
+          c.gflops
+            .map((r) => `${r.group} ${f1(r.gflop)} GFLOP: lab ${f1(r.lab)}, PyTorch ${r.torch ? f1(r.torch) : '—'}`)
+            .join('; ') +
+          '.',
+      ]
+    : [];
+  const cpu =
+    c.cpuRatio != null
+      ? [`- By CPU time of each process (robust to the other load on the cores): lab at ${f2(c.cpuRatio)}×.`]
+      : [];
   return [
     `- ${name}: lab ${f1(c.labStepMs)} ms vs PyTorch ${f1(c.torchStepMs)} ms per step → ` +
       `lab at **${f2(c.ratio)}×** ` +
@@ -182,6 +231,8 @@ function ceilingMd(name: string, c: ReturnType<typeof ceiling>): string[] {
       ? `- For ${c.target}× with the rest at PyTorch's cost, the lab's conv kernels would have to get ` +
         `${f2(c.convSpeedupNeeded)}× faster.`
       : `- ${c.target}× is out of reach even with zero-time conv kernels unless the rest gets cheaper than PyTorch's.`,
+    ...rates,
+    ...cpu,
   ];
 }
 
@@ -317,6 +368,7 @@ async function main(): Promise<void> {
       log(`PyTorch train: ${f1(torch.train.stepMs)} ms/step, infer ${f1(torch.infer.stepMs)} ms/batch`);
     }
   }
+  const flop = convnet3ConvGflop(width, batch);
   const doc: ProfileDoc = {
     createdAt: new Date().toISOString(),
     machine: {
@@ -344,7 +396,12 @@ async function main(): Promise<void> {
     torch,
     ...('skipped' in torch
       ? {}
-      : { ceiling: { train: ceiling(train, torch.train), infer: ceiling(infer, torch.infer) } }),
+      : {
+          ceiling: {
+            train: ceiling(train, torch.train, 1.3, flop),
+            infer: ceiling(infer, torch.infer, 1.3, { 'forward conv': flop['forward conv'] }),
+          },
+        }),
   };
   const out = v.out;
   const mdPath = `${out}/profile.md`;

@@ -153,37 +153,38 @@ def main():
             model(x)
 
     def timed(fn, n):
-        ts = []
+        """wall ms of each call, and the mean CPU ms (process_time: robust to other processes on the cores)"""
+        ts, c = [], time.process_time()
         for _ in range(n):
             t = time.perf_counter()
             fn()
             ts.append((time.perf_counter() - t) * 1000)
-        return ts
+        return ts, (time.process_time() - c) * 1000 / n
 
     # unprofiled step times (the profiler adds a little per op)
     for _ in range(a.warmup):
         train()
-    plain_train = timed(train, a.steps)
+    plain_train, plain_train_cpu = timed(train, a.steps)
     split, split_info = conv_split(model, x)
 
     with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
-        train_ms = timed(train, a.steps)
+        train_ms, train_cpu = timed(train, a.steps)
     train_ops = aggregate(prof.events(), split)
 
     for _ in range(a.warmup):
         infer()
-    plain_infer = timed(infer, a.infer_steps)
+    plain_infer, plain_infer_cpu = timed(infer, a.infer_steps)
     with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
-        infer_ms = timed(infer, a.infer_steps)
+        infer_ms, infer_cpu = timed(infer, a.infer_steps)
     infer_ops = aggregate(prof.events(), split)
 
     r = lambda v: [round(t, 3) for t in v]
     print(json.dumps({
         "torch": torch.__version__, "threads": a.threads, "width": a.width, "batch": a.batch,
-        "train": {"steps": a.steps, "warmup": a.warmup, "stepMsEach": r(train_ms), "plainStepMsEach": r(plain_train),
-                  "ops": train_ops},
-        "infer": {"steps": a.infer_steps, "warmup": a.warmup, "stepMsEach": r(infer_ms),
-                  "plainStepMsEach": r(plain_infer), "ops": infer_ops},
+        "train": {"steps": a.steps, "warmup": a.warmup, "stepMsEach": r(train_ms), "cpuMs": round(train_cpu, 3),
+                  "plainStepMsEach": r(plain_train), "plainCpuMs": round(plain_train_cpu, 3), "ops": train_ops},
+        "infer": {"steps": a.infer_steps, "warmup": a.warmup, "stepMsEach": r(infer_ms), "cpuMs": round(infer_cpu, 3),
+                  "plainStepMsEach": r(plain_infer), "plainCpuMs": round(plain_infer_cpu, 3), "ops": infer_ops},
         "convBackwardSplit": split_info,
     }))
 
