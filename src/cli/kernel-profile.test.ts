@@ -10,7 +10,7 @@ import {
   profileTableMd,
   profileTrainSteps,
 } from './kernel-profile';
-import { ceiling, convnet3ConvGflop, torchStepProfile } from './profile-step';
+import { ceiling, convLayersMd, convnet3ConvGflop, torchStepProfile } from './profile-step';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');
@@ -120,6 +120,41 @@ describe('ceiling', () => {
   });
 });
 
+describe('convLayersMd', () => {
+  it('puts the two sides of each conv layer on one row', () => {
+    const lab = buildStepProfile(
+      'lab',
+      {
+        top: [
+          { kernel: 'Conv2D', phase: 'forward', calls: 1, ms: 30, layer: '16×16×8' },
+          { kernel: 'Conv2D', phase: 'forward', calls: 1, ms: 10, layer: '32×32×3' },
+          { kernel: 'Conv2DBackpropFilter', phase: 'backward', calls: 1, ms: 40, layer: '32×32×3' },
+        ],
+        inner: [],
+      },
+      1,
+      100,
+    );
+    const torch = torchStepProfile('torch', {
+      steps: 1,
+      warmup: 0,
+      stepMsEach: [50],
+      plainStepMsEach: [50],
+      ops: [
+        { op: 'aten::conv2d', phase: 'forward', calls: 1, ms: 15, layer: '16×16×8' },
+        { op: 'aten::conv2d', phase: 'forward', calls: 1, ms: 5, layer: '32×32×3' },
+        { op: 'aten::convolution_backward[weight]', phase: 'backward', calls: 1, ms: 10, layer: '32×32×3' },
+      ],
+    });
+    const md = convLayersMd(lab, torch).split('\n');
+    expect(md.slice(2)).toEqual([
+      '| forward conv | 32×32×3 | 10.0 | 5.0 | 2.00 |',
+      '| forward conv | 16×16×8 | 30.0 | 15.0 | 2.00 |',
+      '| conv filter-grad | 32×32×3 | 40.0 | 10.0 | 4.00 |',
+    ]);
+  });
+});
+
 describe('convnet3ConvGflop', () => {
   it('counts 2·9·Ci FLOP per conv output, no input gradient for the first layer', () => {
     const f = convnet3ConvGflop(128, 64);
@@ -146,18 +181,30 @@ describe('kernel timer on the real training path (tiny ConvNet-3)', () => {
     expect(p.cpuMs).toBeGreaterThan(0);
     for (const r of p.rows) expect(GROUPS).toContain(r.group);
     expect(p.groups.reduce((a, g) => a + g.ms, 0)).toBeCloseTo(p.stepMs, 6);
-    const calls = (k: string, phase: string) => p.rows.find((r) => r.kernel === k && r.phase === phase)?.calls ?? 0;
+    const calls = (k: string, phase: string) =>
+      p.rows.filter((r) => r.kernel === k && r.phase === phase).reduce((a, r) => a + r.calls, 0);
     expect(calls('Conv2D', 'forward')).toBe(3);
     expect(calls('LabInstanceNorm', 'forward')).toBe(3);
     expect(calls('LabInstanceNormGrad', 'backward')).toBe(3);
     expect(calls('Conv2DBackpropFilter', 'backward')).toBe(3);
     // the first conv's input is the image batch: no input gradient
     expect(calls('Conv2DBackpropInput', 'backward')).toBe(2);
+    // conv rows are split per layer (the layer's input H×W×C)
+    const layers = (k: string) =>
+      p.rows
+        .filter((r) => r.kernel === k)
+        .map((r) => r.layer)
+        .sort();
+    expect(layers('Conv2D')).toEqual(['16×16×32', '32×32×3', '8×8×32']);
+    expect(layers('Conv2DBackpropFilter')).toEqual(['16×16×32', '32×32×3', '8×8×32']);
+    expect(layers('Conv2DBackpropInput')).toEqual(['16×16×32', '8×8×32']);
     expect(p.groups.find((g) => g.group === 'optimizer')!.ms).toBeGreaterThan(0);
-    // the filter gradient's inner kernels (im2col's matmul for the 288-row layers, a conv for the first) show up
-    const inner = p.inner.filter((r) => r.parent === 'Conv2DBackpropFilter').map((r) => r.kernel);
-    expect(inner).toEqual(expect.arrayContaining(['BatchMatMul', 'Conv2D', '(own code)']));
-    const filterMs = p.rows.find((r) => r.kernel === 'Conv2DBackpropFilter')!.ms;
+    // the filter gradient's inner kernels: a conv for the first layer (27 rows), im2col's matmul for the others
+    const innerOf = (layer: string) =>
+      p.inner.filter((r) => r.parent === 'Conv2DBackpropFilter' && r.parentLayer === layer).map((r) => r.kernel);
+    expect(innerOf('32×32×3')).toEqual(expect.arrayContaining(['Conv2D', 'Transpose', '(own code)']));
+    expect(innerOf('16×16×32')).toEqual(expect.arrayContaining(['BatchMatMul', '(own code)']));
+    const filterMs = p.rows.filter((r) => r.kernel === 'Conv2DBackpropFilter').reduce((a, r) => a + r.ms, 0);
     const innerMs = p.inner.filter((r) => r.parent === 'Conv2DBackpropFilter').reduce((a, r) => a + r.ms, 0);
     expect(innerMs).toBeCloseTo(filterMs, 6);
   });
@@ -165,7 +212,12 @@ describe('kernel timer on the real training path (tiny ConvNet-3)', () => {
   it('profiles inference batches and refuses a second timer', async () => {
     const cfg = { arch: 'convnet3' as const, width: 8, numClasses: 10 };
     const p = await profileInferBatches({ cfg, batchSize: 4, warmup: 1, steps: 2 });
-    expect(p.rows.find((r) => r.kernel === 'Conv2D')).toMatchObject({ calls: 3, phase: 'infer' });
+    const conv = p.rows.filter((r) => r.kernel === 'Conv2D');
+    expect(conv.map((r) => [r.calls, r.phase])).toEqual([
+      [1, 'infer'],
+      [1, 'infer'],
+      [1, 'infer'],
+    ]);
     expect(p.rows.every((r) => r.phase === 'infer')).toBe(true);
     expect(p.kernelMs).toBeLessThanOrEqual(p.stepMs);
     const t = installKernelTimer('wasm', () => 'infer');

@@ -131,8 +131,23 @@ export interface KernelTotals {
   calls: number;
   /** inclusive ms (incl. the kernels it called) */
   ms: number;
-  /** for a sub-row: the top-level kernel that called it */
+  /** for a conv kernel: its layer's input, H×W×C (e.g. '16×16×128') */
+  layer?: string;
+  /** for a sub-row: the top-level kernel that called it (and that kernel's layer) */
   parent?: string;
+  parentLayer?: string;
+}
+
+/** Conv kernels whose rows are split per layer. */
+const CONV_KERNELS = new Set(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']);
+
+/** The layer of a top-level conv kernel call: its input's H×W×C (NHWC), from the input or the attrs. */
+function layerOf(name: string, args: Parameters<tf.KernelFunc>[0]): string | undefined {
+  const shape =
+    name === 'Conv2DBackpropInput'
+      ? ((args.attrs as { inputShape?: number[] } | undefined)?.inputShape ?? null)
+      : ((args.inputs as { x?: tf.TensorInfo }).x?.shape ?? null);
+  return shape && shape.length === 4 ? shape.slice(1).join('×') : undefined;
 }
 
 interface Frame {
@@ -141,6 +156,7 @@ interface Frame {
   childMs: number;
   phase: Phase;
   top: Frame | null;
+  layer?: string;
 }
 
 export interface KernelTimer {
@@ -222,6 +238,7 @@ export function installKernelTimer(backendName: string, outside: () => Phase): K
         childMs: 0,
         phase: parent ? parent.phase : phaseNow(outside()),
         top: parent ? (parent.top ?? parent) : null,
+        layer: !parent && CONV_KERNELS.has(name) ? layerOf(name, args) : undefined,
       };
       stack.push(frame);
       try {
@@ -230,13 +247,15 @@ export function installKernelTimer(backendName: string, outside: () => Phase): K
         stack.pop();
         const ms = now() - frame.t0;
         if (parent) parent.childMs += ms;
-        if (!parent) add(top, `${frame.phase}|${name}`, { kernel: name, phase: frame.phase }, ms);
-        else if (!parent.top) {
+        if (!parent) {
+          const row = { kernel: name, phase: frame.phase, ...(frame.layer ? { layer: frame.layer } : {}) };
+          add(top, `${frame.phase}|${name}|${frame.layer ?? ''}`, row, ms);
+        } else if (!parent.top) {
           // a kernel called directly by a top-level kernel: a sub-row of it
           add(
             inner,
-            `${frame.phase}|${parent.name}|${name}`,
-            { kernel: name, phase: frame.phase, parent: parent.name },
+            `${frame.phase}|${parent.name}|${parent.layer ?? ''}|${name}`,
+            { kernel: name, phase: frame.phase, parent: parent.name, parentLayer: parent.layer },
             ms,
           );
         }
@@ -274,8 +293,11 @@ export interface ProfileRow {
   ms: number;
   /** % of the step's wall time */
   pct: number;
+  /** conv kernels: the layer's input H×W×C */
+  layer?: string;
   /** sub-row: the top-level kernel that called this one ('(own code)' = the caller's own JS between the calls) */
   parent?: string;
+  parentLayer?: string;
 }
 
 export interface StepProfile {
@@ -321,11 +343,14 @@ export function buildStepProfile(
       calls: t.calls / steps,
       ms: t.ms / steps,
       pct: pct(t.ms / steps),
+      ...(t.layer ? { layer: t.layer } : {}),
     }))
     .sort((a, b) => b.ms - a.ms);
   const inner: ProfileRow[] = [];
   for (const parent of rows) {
-    const kids = totals.inner.filter((k) => k.parent === parent.kernel && k.phase === parent.phase);
+    const kids = totals.inner.filter(
+      (k) => k.parent === parent.kernel && k.parentLayer === parent.layer && k.phase === parent.phase,
+    );
     if (!kids.length) continue;
     const kidMs = kids.reduce((a, k) => a + k.ms / steps, 0);
     const own = Math.max(0, parent.ms - kidMs);
@@ -337,6 +362,7 @@ export function buildStepProfile(
       ms: k.ms / steps,
       pct: pct(k.ms / steps),
       parent: parent.kernel,
+      parentLayer: parent.layer,
     }));
     sub.push({
       kernel: '(own code)',
@@ -346,6 +372,7 @@ export function buildStepProfile(
       ms: own,
       pct: pct(own),
       parent: parent.kernel,
+      parentLayer: parent.layer,
     });
     inner.push(...sub.sort((a, b) => b.ms - a.ms));
   }
@@ -481,8 +508,9 @@ export function profileTableMd(p: StepProfile, maxRows = 40): string {
     '|---|---|---|---|---|---|',
   ];
   for (const r of p.rows.slice(0, maxRows)) {
-    lines.push(`| ${r.kernel} | ${r.group} | ${r.phase} | ${fc(r.calls)} | ${f1(r.ms)} | ${r.pct.toFixed(1)} |`);
-    for (const s of p.inner.filter((x) => x.parent === r.kernel && x.phase === r.phase)) {
+    const name = r.layer ? `${r.kernel} (${r.layer})` : r.kernel;
+    lines.push(`| ${name} | ${r.group} | ${r.phase} | ${fc(r.calls)} | ${f1(r.ms)} | ${r.pct.toFixed(1)} |`);
+    for (const s of p.inner.filter((x) => x.parent === r.kernel && x.parentLayer === r.layer && x.phase === r.phase)) {
       lines.push(`| ↳ ${s.kernel} | | | ${fc(s.calls)} | ${f1(s.ms)} | ${s.pct.toFixed(1)} |`);
     }
   }

@@ -67,6 +67,8 @@ interface TorchOps {
   phase: string;
   calls: number;
   ms: number;
+  /** conv ops: the layer's input H×W×C */
+  layer?: string;
 }
 interface TorchPart {
   steps: number;
@@ -104,6 +106,7 @@ export function torchStepProfile(label: string, part: TorchPart): StepProfile {
     phase: (o.phase === 'optimizer' ? 'update' : o.phase) as Phase,
     calls: o.calls,
     ms: o.ms,
+    ...(o.layer ? { layer: o.layer } : {}),
   }));
   return buildStepProfile(label, { top, inner: [] }, part.steps, sum(part.stepMsEach), part.stepMsEach, part.cpuMs);
 }
@@ -236,6 +239,25 @@ function ceilingMd(name: string, c: ReturnType<typeof ceiling>): string[] {
   ];
 }
 
+/** Conv time per layer and group, lab vs PyTorch (ms per step) and the lab's slowdown. */
+export function convLayersMd(lab: StepProfile, torch: StepProfile): string {
+  const L = ['| group | layer input (H×W×C) | lab ms | PyTorch ms | lab ÷ PyTorch |', '|---|---|---|---|---|'];
+  for (const c of CONV) {
+    const layers = [
+      ...new Set([...lab.rows, ...torch.rows].filter((r) => r.group === c && r.layer).map((r) => r.layer!)),
+    ];
+    layers.sort((a, b) => Number(b.split('×')[0]) - Number(a.split('×')[0]));
+    const at = (p: StepProfile, l: string) =>
+      p.rows.filter((r) => r.group === c && r.layer === l).reduce((a, r) => a + r.ms, 0);
+    for (const l of layers) {
+      const a = at(lab, l),
+        b = at(torch, l);
+      L.push(`| ${c} | ${l} | ${f1(a)} | ${f1(b)} | ${b > 0 ? f2(a / b) : '—'} |`);
+    }
+  }
+  return L.join('\n');
+}
+
 const ANALYSIS_RE = /<!-- analysis -->[\s\S]*?<!-- \/analysis -->/;
 
 export interface ProfileDoc {
@@ -298,6 +320,7 @@ export function profileMarkdown(doc: ProfileDoc, keptAnalysis: string | null): s
   if (doc.ceiling) {
     L.push('', '## Ceiling for ≥ 1.3× (computed from this run)', '');
     L.push(...ceilingMd('Training', doc.ceiling.train), ...ceilingMd('Inference', doc.ceiling.infer));
+    if (t) L.push('', 'Convolutions per layer, training step:', '', convLayersMd(doc.lab.train, t.train));
   }
   L.push('', '## Analysis', '');
   if (keptAnalysis) {

@@ -58,9 +58,9 @@ def aggregate(events, split):
     """{(phase, op): [calls, ms]} over the outermost aten ops; convolution_backward split by `split`."""
     agg = {}
 
-    def add(phase, op, ms, calls=1):
-        a = agg.setdefault((phase, op), [0, 0.0])
-        a[0] += calls
+    def add(phase, op, ms, layer=None):
+        a = agg.setdefault((phase, op, layer), [0, 0.0])
+        a[0] += 1
         a[1] += ms
 
     for e in events:
@@ -70,16 +70,28 @@ def aggregate(events, split):
         if phase is None:
             continue
         ms = e.cpu_time_total / 1000.0
+        shapes = e.input_shapes or []
         if e.name == "aten::convolution_backward":
-            share = split.get(tuple(e.input_shapes[1]) if e.input_shapes else None, None)
+            x = tuple(shapes[1]) if len(shapes) > 1 else None
+            share = split.get(x, None)
             if share is None:
-                add(phase, e.name, ms)
+                add(phase, e.name, ms, layer_of(x))
+            elif share == 0:  # the first layer: no input gradient
+                add(phase, "aten::convolution_backward[weight]", ms, layer_of(x))
             else:
-                add(phase, "aten::convolution_backward[input]", ms * share)
-                add(phase, "aten::convolution_backward[weight]", ms * (1 - share))
+                add(phase, "aten::convolution_backward[input]", ms * share, layer_of(x))
+                add(phase, "aten::convolution_backward[weight]", ms * (1 - share), layer_of(x))
+        elif "conv" in e.name:
+            add(phase, e.name, ms, layer_of(tuple(shapes[0]) if shapes else None))
         else:
             add(phase, e.name, ms)
-    return [{"op": op, "phase": ph, "calls": c, "ms": round(ms, 4)} for (ph, op), (c, ms) in agg.items()]
+    return [dict({"op": op, "phase": ph, "calls": c, "ms": round(ms, 4)}, **({"layer": ly} if ly else {}))
+            for (ph, op, ly), (c, ms) in agg.items()]
+
+
+def layer_of(shape):
+    """'H×W×C' of an NCHW input shape (the lab's NHWC order), or None"""
+    return f"{shape[2]}×{shape[3]}×{shape[1]}" if shape and len(shape) == 4 else None
 
 
 def conv_split(model, x, reps=3):
