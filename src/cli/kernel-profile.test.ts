@@ -4,13 +4,14 @@ import { initNodeBackend } from './node-backend';
 import {
   buildStepProfile,
   GROUPS,
+  groupsSideBySideMd,
   installKernelTimer,
   kernelGroup,
   profileInferBatches,
   profileTableMd,
   profileTrainSteps,
 } from './kernel-profile';
-import { ceiling, convLayersMd, convnet3ConvGflop, torchStepProfile } from './profile-step';
+import { ceiling, convLayersMd, convnet3ConvGflop, cpuBasis, torchStepProfile } from './profile-step';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');
@@ -105,18 +106,53 @@ describe('ceiling', () => {
     });
     expect(torch.groups.find((g) => g.group === 'optimizer')!.ms).toBe(5);
     const c = ceiling(lab, torch, 1.3, { 'forward conv': 5, 'conv filter-grad': 10 });
-    expect(c.gflops).toEqual([
+    const w = c.wall;
+    expect(w.gflops).toEqual([
       { group: 'forward conv', gflop: 5, lab: 100, torch: 5 / 0.03 },
       { group: 'conv filter-grad', gflop: 10, lab: 100, torch: 10 / 0.03 },
     ]);
-    expect(c.ratio).toBeCloseTo(0.5, 9);
-    expect(c.convLabMs).toBe(150);
-    expect(c.convTorchMs).toBe(60);
-    expect(c.ratioIfOnlyConv).toBeCloseTo(100 / 150, 9);
-    expect(c.ratioIfRestLikeTorch).toBeCloseTo(100 / (150 + 40), 9);
-    expect(c.ratioIfZero['conv filter-grad']).toBeCloseTo(1, 3);
+    expect(w.ratio).toBeCloseTo(0.5, 9);
+    expect(w.convLabMs).toBe(150);
+    expect(w.convTorchMs).toBe(60);
+    expect(w.ratioIfOnlyConv).toBeCloseTo(100 / 150, 9);
+    expect(w.ratioIfRestLikeTorch).toBeCloseTo(100 / (150 + 40), 9);
+    expect(w.ratioIfZero['conv filter-grad']).toBeCloseTo(1, 9);
+    expect(w.ratioIfNoBackwardConv).toBeCloseTo(1, 9);
     // 1.3× with the rest at PyTorch's 40 ms: conv must fit in 100/1.3 − 40 ms
-    expect(c.convSpeedupNeeded).toBeCloseTo(150 / (100 / 1.3 - 40), 9);
+    expect(w.convSpeedupNeeded).toBeCloseTo(150 / (100 / 1.3 - 40), 9);
+    expect(c.labConvShare).toBeCloseTo(0.75, 9);
+    expect(c.speedupIfOnlyConv).toBeCloseTo(4 / 3, 9);
+    expect(c.speedupIfZero['conv filter-grad']).toBeCloseTo(2, 9);
+    expect(c.cpu).toBeNull();
+  });
+
+  it('on the CPU-time basis scales each side by its own CPU ÷ wall share', () => {
+    const top = [
+      { kernel: 'Conv2D', phase: 'forward' as const, calls: 3, ms: 100 },
+      { kernel: 'LabInstanceNorm', phase: 'forward' as const, calls: 3, ms: 60 },
+    ];
+    // lab on a core half of its 200 ms wall; PyTorch all of its 100 ms
+    const lab = buildStepProfile('lab', { top, inner: [] }, 1, 200, undefined, 100);
+    const torch = torchStepProfile('torch', {
+      steps: 1,
+      warmup: 0,
+      stepMsEach: [100],
+      cpuMs: 100,
+      plainStepMsEach: [100],
+      ops: [{ op: 'aten::conv2d', phase: 'forward', calls: 3, ms: 50 }],
+    });
+    const c = ceiling(lab, torch);
+    expect(c.wall.ratio).toBeCloseTo(0.5, 9);
+    expect(c.cpu!.ratio).toBeCloseTo(1, 9);
+    expect(c.cpu!.convLabMs).toBeCloseTo(50, 9);
+    expect(c.cpu!.ratioIfOnlyConv).toBeCloseTo(2, 9);
+    expect(c.cpuShare).toEqual({ lab: 0.5, torch: 1 });
+    // 1.3× with PyTorch's rest (50 ms): the lab's 50 ms of conv must fit in 100/1.3 − 50
+    expect(c.cpu!.convSpeedupNeeded).toBeCloseTo(50 / (100 / 1.3 - 50), 9);
+    expect(cpuBasis(lab)!.groups.reduce((a, g) => a + g.ms, 0)).toBeCloseTo(100, 9);
+    const md = groupsSideBySideMd([lab, torch], ['lab', 'PyTorch'], true);
+    expect(md).toContain('| forward conv | 100 | 50.0 | 50.0 | 50.0 | 50.0 | 50.0 |');
+    expect(md).toContain('| **step** | **200** | 100 | **100** | 100 | **100** | **100** |');
   });
 });
 

@@ -525,18 +525,27 @@ export function profileTableMd(p: StepProfile, maxRows = 40): string {
   return lines.join('\n');
 }
 
-/** Groups of two or more profiles side by side (ms per step and % of each one's step). */
-export function groupsSideBySideMd(ps: StepProfile[], names: string[]): string {
-  const head = `| group | ${names.map((n) => `${n} ms | ${n} %`).join(' | ')} |`;
-  const sep = `|---|${names.map(() => '---|---').join('|')}|`;
+/**
+ * Groups of two or more profiles side by side: ms per step and % of each one's step; `cpu`: also each profile's
+ * groups on the CPU-time basis (ms × CPU ÷ wall, when the profile has cpuMs).
+ */
+export function groupsSideBySideMd(ps: StepProfile[], names: string[], cpu = false): string {
+  const withCpu = cpu && ps.every((p) => p.cpuMs);
+  const k = ps.map((p) => (p.cpuMs ?? 0) / p.stepMs);
+  const head =
+    `| group | ${names.map((n) => `${n} ms | ${n} %`).join(' | ')} |` +
+    (withCpu ? `${names.map((n) => ` ${n} CPU ms |`).join('')}` : '');
+  const sep = `|---|${names.map(() => '---|---').join('|')}|` + (withCpu ? names.map(() => '---|').join('') : '');
   const lines = [head, sep];
   for (const g of GROUPS) {
-    const cells = ps.map((p) => {
-      const r = p.groups.find((x) => x.group === g)!;
-      return `${f1(r.ms)} | ${r.pct.toFixed(1)}`;
-    });
-    lines.push(`| ${g} | ${cells.join(' | ')} |`);
+    const rs = ps.map((p) => p.groups.find((x) => x.group === g)!);
+    const cells = rs.map((r) => `${f1(r.ms)} | ${r.pct.toFixed(1)}`);
+    const cpuCells = withCpu ? rs.map((r, i) => ` ${f1(r.ms * k[i])} |`).join('') : '';
+    lines.push(`| ${g} | ${cells.join(' | ')} |${cpuCells}`);
   }
-  lines.push(`| **step** | ${ps.map((p) => `**${f1(p.stepMs)}** | 100`).join(' | ')} |`);
+  lines.push(
+    `| **step** | ${ps.map((p) => `**${f1(p.stepMs)}** | 100`).join(' | ')} |` +
+      (withCpu ? ps.map((p) => ` **${f1(p.cpuMs!)}** |`).join('') : ''),
+  );
   return lines.join('\n');
 }

@@ -48,6 +48,11 @@ export const PROFILE_CLI = defineCli({
     'no-torch': { type: 'boolean', help: 'skip the PyTorch side' },
     note: { type: 'string', arg: 'TEXT', help: 'conditions of this run, recorded in the JSON and the markdown' },
     out: { type: 'string', arg: 'DIR', default: 'results', help: 'folder of profile.json and profile.md' },
+    'from-json': {
+      type: 'string',
+      arg: 'FILE',
+      help: 'measure nothing: re-render profile.md (and the ceiling) from an earlier profile.json',
+    },
   },
   notes: [
     'PyTorch comes from `python3` or `/usr/bin/python3` (Debian python3-torch), whichever imports torch; without',
@@ -155,39 +160,52 @@ export function convnet3ConvGflop(width: number, batch: number): Partial<Record<
   };
 }
 
-/** What the two profiles imply for "lab ≥ 1.3× PyTorch" (per thread); every number from this run. */
-export function ceiling(
-  lab: StepProfile,
-  torch: StepProfile,
-  target = 1.3,
-  gflop?: Partial<Record<KernelGroup, number>>,
-) {
+/**
+ * A profile on the CPU-time basis: every ms scaled by cpuMs ÷ stepMs (the share of the wall time this process was
+ * on a core), assuming the preemption was spread evenly over the step. Null without cpuMs.
+ */
+export function cpuBasis(p: StepProfile): StepProfile | null {
+  if (!p.cpuMs || !(p.stepMs > 0)) return null;
+  const k = p.cpuMs / p.stepMs;
+  const sc = <T extends { ms: number }>(r: T): T => ({ ...r, ms: r.ms * k });
+  return {
+    ...p,
+    stepMs: p.cpuMs,
+    kernelMs: p.kernelMs * k,
+    outsideMs: p.outsideMs * k,
+    rows: p.rows.map(sc),
+    inner: p.inner.map(sc),
+    groups: p.groups.map(sc),
+  };
+}
+
+/** The bounds on one basis (wall or CPU time). */
+function bounds(lab: StepProfile, torch: StepProfile, target: number, gflop?: Partial<Record<KernelGroup, number>>) {
   const convLab = sum(CONV.map((c) => g(lab, c)));
   const convTorch = sum(CONV.map((c) => g(torch, c)));
   const restTorch = torch.stepMs - convTorch;
-  const ifZero = Object.fromEntries(
-    lab.groups.map((x) => [x.group, +(torch.stepMs / Math.max(1e-9, lab.stepMs - x.ms)).toFixed(3)]),
-  ) as Record<KernelGroup, number>;
   return {
-    target,
     labStepMs: lab.stepMs,
     torchStepMs: torch.stepMs,
     /** lab speed ÷ PyTorch speed, per thread */
     ratio: torch.stepMs / lab.stepMs,
-    /** the lab step that 1.3× needs */
+    /** the lab step that the target needs */
     neededLabStepMs: torch.stepMs / target,
     convLabMs: convLab,
     convTorchMs: convTorch,
     /** ratio if everything but the three conv kernels took zero time */
     ratioIfOnlyConv: torch.stepMs / convLab,
+    /** ratio if both backward convolutions (input and filter gradient) took zero time */
+    ratioIfNoBackwardConv:
+      torch.stepMs / Math.max(1e-9, lab.stepMs - g(lab, 'conv input-grad') - g(lab, 'conv filter-grad')),
     /** ratio if the lab's non-conv work took as long as PyTorch's non-conv ops + overhead */
     ratioIfRestLikeTorch: torch.stepMs / (convLab + restTorch),
     /** ratio if one group took zero time (the rest unchanged) */
-    ratioIfZero: ifZero,
-    /** how much faster the lab's conv kernels must get for 1.3× with the rest at PyTorch's cost */
-    convSpeedupNeeded: convLab / Math.max(1e-9, torch.stepMs / target - restTorch),
-    /** CPU-time ratio (robust to other processes): PyTorch CPU ms ÷ lab CPU ms per step */
-    cpuRatio: lab.cpuMs && torch.cpuMs ? torch.cpuMs / lab.cpuMs : null,
+    ratioIfZero: Object.fromEntries(
+      lab.groups.map((x) => [x.group, torch.stepMs / Math.max(1e-9, lab.stepMs - x.ms)]),
+    ) as Record<KernelGroup, number>,
+    /** how much faster the lab's conv kernels must get for the target with the rest at PyTorch's cost (≤ 0: never) */
+    convSpeedupNeeded: torch.stepMs / target - restTorch > 0 ? convLab / (torch.stepMs / target - restTorch) : -1,
     /** achieved GFLOP/s per conv group, when the FLOP count is given */
     gflops: gflop
       ? CONV.filter((c) => (gflop[c] ?? 0) > 0 && g(lab, c) > 0).map((c) => ({
@@ -200,48 +218,96 @@ export function ceiling(
   };
 }
 
+/**
+ * What the two profiles imply for "lab ≥ target × PyTorch" (per thread), every number from this run: on wall
+ * time, and on CPU time (each side's ms scaled by its CPU ÷ wall share — fairer when the two sides got different
+ * shares of busy cores). `speedupIfZero`: how much faster the lab's step gets if one group took zero time — a
+ * within-lab ratio, so independent of how the load treated the PyTorch side.
+ */
+export function ceiling(
+  lab: StepProfile,
+  torch: StepProfile,
+  target = 1.3,
+  gflop?: Partial<Record<KernelGroup, number>>,
+) {
+  const cl = cpuBasis(lab),
+    ct = cpuBasis(torch);
+  const convShare = sum(CONV.map((c) => g(lab, c))) / lab.stepMs;
+  return {
+    target,
+    wall: bounds(lab, torch, target, gflop),
+    cpu: cl && ct ? bounds(cl, ct, target, gflop) : null,
+    /** the lab's CPU ÷ wall and PyTorch's: how much of the wall time each side was on a core */
+    cpuShare: {
+      lab: lab.cpuMs ? lab.cpuMs / lab.stepMs : null,
+      torch: torch.cpuMs ? torch.cpuMs / torch.stepMs : null,
+    },
+    /** the conv kernels' share of the lab's step */
+    labConvShare: convShare,
+    speedupIfZero: Object.fromEntries(
+      lab.groups.map((x) => [x.group, lab.stepMs / Math.max(1e-9, lab.stepMs - x.ms)]),
+    ) as Record<KernelGroup, number>,
+    speedupIfOnlyConv: 1 / convShare,
+  };
+}
+
 const f1 = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
 const f2 = (v: number) => v.toFixed(2);
+const pc = (v: number) => `${(100 * v).toFixed(0)} %`;
+
+/** whether a group takes any of the lab's time */
+const g0 = (c: ReturnType<typeof ceiling>, k: KernelGroup) => c.speedupIfZero[k] >= 1.005;
 
 function ceilingMd(name: string, c: ReturnType<typeof ceiling>): string[] {
-  const rates = c.gflops.length
-    ? [
-        `- Achieved conv throughput (GFLOP/s, wall time, multiply+add = 2): ` +
-          c.gflops
-            .map((r) => `${r.group} ${f1(r.gflop)} GFLOP: lab ${f1(r.lab)}, PyTorch ${r.torch ? f1(r.torch) : '—'}`)
-            .join('; ') +
-          '.',
-      ]
-    : [];
-  const cpu =
-    c.cpuRatio != null
-      ? [`- By CPU time of each process (robust to the other load on the cores): lab at ${f2(c.cpuRatio)}×.`]
-      : [];
-  return [
-    `- ${name}: lab ${f1(c.labStepMs)} ms vs PyTorch ${f1(c.torchStepMs)} ms per step → ` +
-      `lab at **${f2(c.ratio)}×** ` +
-      `PyTorch's speed (one thread each); ${c.target}× needs a lab step of ≤ ${f1(c.neededLabStepMs)} ms.`,
-    `- The lab's convolution kernels alone (forward + input-grad + filter-grad) take ${f1(c.convLabMs)} ms ` +
-      `(PyTorch's: ${f1(c.convTorchMs)} ms): even if everything else took zero time the lab would reach ` +
-      `**${f2(c.ratioIfOnlyConv)}×**; with everything else costing what it costs PyTorch, ` +
-      `${f2(c.ratioIfRestLikeTorch)}×.`,
-    `- Ratio if one group took zero time: ` +
-      Object.entries(c.ratioIfZero)
-        .map(([k, v]) => `${k} ${f2(v)}×`)
+  const b = c.cpu ?? c.wall;
+  const basis = c.cpu ? 'CPU time' : 'wall time';
+  const L = [
+    `- **${name}**, wall time: lab ${f1(c.wall.labStepMs)} ms vs PyTorch ${f1(c.wall.torchStepMs)} ms per step → ` +
+      `lab at **${f2(c.wall.ratio)}×** PyTorch's speed (one thread each).` +
+      (c.cpu
+        ? ` CPU time: ${f1(c.cpu.labStepMs)} vs ${f1(c.cpu.torchStepMs)} ms → **${f2(c.cpu.ratio)}×** ` +
+          `(the lab was on a core ${pc(c.cpuShare.lab!)} of its wall time, PyTorch ${pc(c.cpuShare.torch!)}).`
+        : ''),
+    `- The lab's convolution kernels (forward + input-grad + filter-grad) are ${pc(c.labConvShare)} of its step: ` +
+      `even if everything else took zero time the step would be only ${f2(c.speedupIfOnlyConv)}× shorter → ` +
+      `lab at ${f2(c.wall.ratioIfOnlyConv)}× (wall)` +
+      (c.cpu ? `, ${f2(c.cpu.ratioIfOnlyConv)}× (CPU time)` : '') +
+      `; with everything else costing what it costs PyTorch, ${f2(b.ratioIfRestLikeTorch)}× (${basis}).`,
+    `- Lab step ${f1(b.labStepMs)} → if one group took zero time (${basis}; factor by which the lab's step ` +
+      'shrinks, then the ratio): ' +
+      Object.entries(c.speedupIfZero)
+        .filter(([, v]) => v >= 1.005)
+        .map(([k, v]) => `${k} ${f2(v)}× → ${f2(b.ratioIfZero[k as KernelGroup])}×`)
         .join(', ') +
+      (g0(c, 'conv input-grad') && g0(c, 'conv filter-grad')
+        ? `; both backward convolutions → ${f2(b.ratioIfNoBackwardConv)}×`
+        : '') +
       '.',
-    c.convSpeedupNeeded > 0
+    b.convSpeedupNeeded > 0
       ? `- For ${c.target}× with the rest at PyTorch's cost, the lab's conv kernels would have to get ` +
-        `${f2(c.convSpeedupNeeded)}× faster.`
+        `${f2(b.convSpeedupNeeded)}× faster (${basis}).`
       : `- ${c.target}× is out of reach even with zero-time conv kernels unless the rest gets cheaper than PyTorch's.`,
-    ...rates,
-    ...cpu,
   ];
+  if (b.gflops.length) {
+    L.push(
+      `- Achieved conv throughput (GFLOP/s, ${basis}, multiply+add = 2 FLOP): ` +
+        b.gflops
+          .map((r) => `${r.group} (${f1(r.gflop)} GFLOP) lab ${f1(r.lab)}, PyTorch ${r.torch ? f1(r.torch) : '—'}`)
+          .join('; ') +
+        '.',
+    );
+  }
+  return L;
 }
 
 /** Conv time per layer and group, lab vs PyTorch (ms per step) and the lab's slowdown. */
 export function convLayersMd(lab: StepProfile, torch: StepProfile): string {
-  const L = ['| group | layer input (H×W×C) | lab ms | PyTorch ms | lab ÷ PyTorch |', '|---|---|---|---|---|'];
+  // CPU-time basis: each side's ms × its CPU ÷ wall share
+  const k = lab.cpuMs && torch.cpuMs ? lab.cpuMs / lab.stepMs / (torch.cpuMs / torch.stepMs) : null;
+  const L = [
+    `| group | layer input (H×W×C) | lab ms | PyTorch ms | lab ÷ PyTorch |${k ? ' same, CPU time |' : ''}`,
+    `|---|---|---|---|---|${k ? '---|' : ''}`,
+  ];
   for (const c of CONV) {
     const layers = [
       ...new Set([...lab.rows, ...torch.rows].filter((r) => r.group === c && r.layer).map((r) => r.layer!)),
@@ -252,11 +318,39 @@ export function convLayersMd(lab: StepProfile, torch: StepProfile): string {
     for (const l of layers) {
       const a = at(lab, l),
         b = at(torch, l);
-      L.push(`| ${c} | ${l} | ${f1(a)} | ${f1(b)} | ${b > 0 ? f2(a / b) : '—'} |`);
+      const cpu = k ? ` ${b > 0 ? f2((a / b) * k) : '—'} |` : '';
+      L.push(`| ${c} | ${l} | ${f1(a)} | ${f1(b)} | ${b > 0 ? f2(a / b) : '—'} |${cpu}`);
     }
   }
   return L.join('\n');
 }
+
+/** The ceiling of a document (recomputed from its profiles, so a re-render picks up new bounds). */
+export function docCeiling(doc: ProfileDoc): ProfileDoc['ceiling'] {
+  if ('skipped' in doc.torch) return undefined;
+  const width = Number(doc.setting.width ?? /w(\d+)/.exec(String(doc.setting.model))?.[1]);
+  const flop = Number.isFinite(width) ? convnet3ConvGflop(width, Number(doc.setting.batch)) : undefined;
+  return {
+    train: ceiling(doc.lab.train, doc.torch.train, 1.3, flop),
+    infer: ceiling(doc.lab.infer, doc.torch.infer, 1.3, flop ? { 'forward conv': flop['forward conv'] } : undefined),
+  };
+}
+
+/** Write profile.json and profile.md (keeping a hand-written analysis of an existing profile.md); returns the md. */
+async function writeProfile(doc: ProfileDoc, out: string): Promise<string> {
+  const mdPath = `${out}/profile.md`;
+  let kept: string | null = null;
+  if (existsSync(mdPath)) {
+    const m = ANALYSIS_RE.exec(await readFile(mdPath, 'utf8'));
+    if (m && !/\(not written for this run\)/.test(m[0])) kept = m[0];
+  }
+  const md = profileMarkdown(doc, kept);
+  await writeAtomic(`${out}/profile.json`, JSON.stringify(doc, null, 2) + '\n');
+  await writeAtomic(mdPath, md);
+  return md;
+}
+
+const cpuOf = (ms: number | undefined) => (ms ? ` (${f1(ms)})` : '');
 
 const ANALYSIS_RE = /<!-- analysis -->[\s\S]*?<!-- \/analysis -->/;
 
@@ -267,12 +361,14 @@ export interface ProfileDoc {
   versions: Record<string, string>;
   setting: Record<string, unknown>;
   note?: string;
-  lab: { train: StepProfile; infer: StepProfile; plainTrainStepMs?: number };
+  lab: { train: StepProfile; infer: StepProfile; plainTrainStepMs?: number; plainTrainCpuMs?: number };
   torch:
     | {
         train: StepProfile;
         infer: StepProfile;
         plainTrainStepMs: number;
+        plainTrainCpuMs?: number;
+        plainInferCpuMs?: number;
         plainInferMs: number;
         convBackwardSplit: TorchDoc['convBackwardSplit'];
       }
@@ -297,23 +393,27 @@ export function profileMarkdown(doc: ProfileDoc, keptAnalysis: string | null): s
   if (!t) L.push('', `PyTorch side skipped: ${(doc.torch as { skipped: string }).skipped}`);
   L.push('', '## Groups, ms per step', '');
   if (t) {
-    L.push('Training step:', '', groupsSideBySideMd([doc.lab.train, t.train], ['lab', 'PyTorch']), '');
-    L.push('Inference batch:', '', groupsSideBySideMd([doc.lab.infer, t.infer], ['lab', 'PyTorch']), '');
+    L.push('Training step:', '', groupsSideBySideMd([doc.lab.train, t.train], ['lab', 'PyTorch'], true), '');
+    L.push('Inference batch:', '', groupsSideBySideMd([doc.lab.infer, t.infer], ['lab', 'PyTorch'], true), '');
     L.push(
       "The lab's `norm` kernels include the ReLU and the 2×2 average pool (one fused kernel each way); PyTorch runs " +
         'those as separate ops (its `pooling` row, and `relu` / `threshold_backward` in `elementwise`). ' +
-        "PyTorch's conv input-/filter-grad split is estimated from isolated calls (below).",
+        "PyTorch's conv input-/filter-grad split is estimated from isolated calls (below). CPU ms: each side's " +
+        'ms × its CPU ÷ wall share (fairer when the two sides got different shares of busy cores).',
     );
   } else {
     L.push(groupsSideBySideMd([doc.lab.train, doc.lab.infer], ['train', 'infer']));
   }
   L.push(
     '',
-    `Profiler overhead: lab training step ${f1(doc.lab.train.stepMs)} ms with the kernel timer` +
-      (doc.lab.plainTrainStepMs ? `, ${f1(doc.lab.plainTrainStepMs)} ms without` : '') +
+    `Profiler overhead (wall ms, CPU ms in brackets; the unprofiled steps ran at other moments of the same ` +
+      `run, so under a varying load the difference is mostly that load): lab training step ` +
+      `${f1(doc.lab.train.stepMs)}${cpuOf(doc.lab.train.cpuMs)} with the kernel timer` +
+      (doc.lab.plainTrainStepMs ? `, ${f1(doc.lab.plainTrainStepMs)}${cpuOf(doc.lab.plainTrainCpuMs)} without` : '') +
       (t
-        ? `; PyTorch ${f1(t.train.stepMs)} ms with torch.profiler, ${f1(t.plainTrainStepMs)} ms without ` +
-          `(inference ${f1(t.infer.stepMs)} / ${f1(t.plainInferMs)} ms)`
+        ? `; PyTorch ${f1(t.train.stepMs)}${cpuOf(t.train.cpuMs)} with torch.profiler, ` +
+          `${f1(t.plainTrainStepMs)}${cpuOf(t.plainTrainCpuMs)} without (inference ` +
+          `${f1(t.infer.stepMs)}${cpuOf(t.infer.cpuMs)} / ${f1(t.plainInferMs)}${cpuOf(t.plainInferCpuMs)})`
         : '') +
       '.',
   );
@@ -348,6 +448,20 @@ export function profileMarkdown(doc: ProfileDoc, keptAnalysis: string | null): s
 
 async function main(): Promise<void> {
   const v = parseCli(PROFILE_CLI);
+  if (v['from-json']) {
+    // re-render only: no measurement
+    let doc: ProfileDoc;
+    try {
+      doc = JSON.parse(await readFile(v['from-json'], 'utf8')) as ProfileDoc;
+    } catch (e) {
+      throw new LabError(`cannot read a profile document: ${(e as Error).message}`, '--from-json');
+    }
+    if (!doc.lab?.train?.groups) throw new LabError('not a profile.json (no lab.train.groups)', '--from-json');
+    doc.ceiling = docCeiling(doc);
+    console.log(await writeProfile(doc, v.out));
+    console.error(`re-rendered ${v.out}/profile.json and ${v.out}/profile.md from ${v['from-json']}`);
+    return;
+  }
   const steps = posInt(v.steps, '--steps');
   const warmup = posInt(v.warmup, '--warmup', 0);
   const inferSteps = posInt(v['infer-steps'], '--infer-steps');
@@ -364,10 +478,11 @@ async function main(): Promise<void> {
   log(`lab train: ${f1(train.stepMs)} ms/step (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   const infer = await profileInferBatches({ cfg, batchSize: batch, warmup, steps: inferSteps });
   log(`lab infer: ${f1(infer.stepMs)} ms/batch`);
-  let plainTrainStepMs: number | undefined;
+  let plainTrainStepMs: number | undefined, plainTrainCpuMs: number | undefined;
   if (plainSteps > 0) {
     const plain = await profileTrainSteps({ cfg, batchSize: batch, warmup: 1, steps: plainSteps, timer: false });
     plainTrainStepMs = plain.stepMs;
+    plainTrainCpuMs = plain.cpuMs;
     log(`lab train without kernel timer: ${f1(plainTrainStepMs)} ms/step`);
   }
   if (tf.memory().numTensors !== n0) log(`warning: ${tf.memory().numTensors - n0} tensors left over`);
@@ -385,13 +500,14 @@ async function main(): Promise<void> {
         train: torchStepProfile(`PyTorch ${r.torch} train step (batch ${batch}, 1 thread)`, r.train),
         infer: torchStepProfile(`PyTorch ${r.torch} inference batch (no_grad, batch ${batch}, 1 thread)`, r.infer),
         plainTrainStepMs: mean(r.train.plainStepMsEach),
+        ...(r.train.plainCpuMs ? { plainTrainCpuMs: r.train.plainCpuMs } : {}),
+        ...(r.infer.plainCpuMs ? { plainInferCpuMs: r.infer.plainCpuMs } : {}),
         plainInferMs: mean(r.infer.plainStepMsEach),
         convBackwardSplit: r.convBackwardSplit,
       };
       log(`PyTorch train: ${f1(torch.train.stepMs)} ms/step, infer ${f1(torch.infer.stepMs)} ms/batch`);
     }
   }
-  const flop = convnet3ConvGflop(width, batch);
   const doc: ProfileDoc = {
     createdAt: new Date().toISOString(),
     machine: {
@@ -403,6 +519,7 @@ async function main(): Promise<void> {
     versions: { ...(await labVersions()), tfjs: tf.version_core, ...(torchVersion ? { torch: torchVersion } : {}) },
     setting: {
       model: `ConvNet-3 w${width}`,
+      width,
       batch,
       threads: 1,
       warmup,
@@ -415,29 +532,13 @@ async function main(): Promise<void> {
         '(the model and step of torch_convnet3.py), torch.set_num_threads(1). Random inputs.',
     },
     ...(v.note ? { note: v.note } : {}),
-    lab: { train, infer, ...(plainTrainStepMs ? { plainTrainStepMs } : {}) },
+    lab: { train, infer, ...(plainTrainStepMs ? { plainTrainStepMs, plainTrainCpuMs } : {}) },
     torch,
-    ...('skipped' in torch
-      ? {}
-      : {
-          ceiling: {
-            train: ceiling(train, torch.train, 1.3, flop),
-            infer: ceiling(infer, torch.infer, 1.3, { 'forward conv': flop['forward conv'] }),
-          },
-        }),
   };
-  const out = v.out;
-  const mdPath = `${out}/profile.md`;
-  let kept: string | null = null;
-  if (existsSync(mdPath)) {
-    const m = ANALYSIS_RE.exec(await readFile(mdPath, 'utf8'));
-    if (m && !/\(not written for this run\)/.test(m[0])) kept = m[0];
-  }
-  const md = profileMarkdown(doc, kept);
-  await writeAtomic(`${out}/profile.json`, JSON.stringify(doc, null, 2) + '\n');
-  await writeAtomic(mdPath, md);
+  doc.ceiling = docCeiling(doc);
+  const md = await writeProfile(doc, v.out);
   console.log(md);
-  log(`wrote ${out}/profile.json and ${mdPath} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  log(`wrote ${v.out}/profile.json and ${v.out}/profile.md (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
 const isMain = typeof process !== 'undefined' && process.argv[1] && /profile-step\.[cm]?[tj]s$/.test(process.argv[1]);
