@@ -245,6 +245,15 @@ describe('kernel timer on the real training path (tiny ConvNet-3)', () => {
     expect(innerMs).toBeCloseTo(filterMs, 6);
   });
 
+  it('without warm-up, times the first step from the start (wall and CPU time of that step only)', async () => {
+    const cfg = { arch: 'convnet3' as const, width: 8, numClasses: 10 };
+    const p = await profileTrainSteps({ cfg, batchSize: 2, warmup: 0, steps: 1 });
+    expect(p.kernelMs).toBeLessThanOrEqual(p.stepMs);
+    // CPU time of one step: not the whole process's (which is seconds by now); ≤ 3 × wall allows for GC threads
+    expect(p.cpuMs).toBeGreaterThan(0);
+    expect(p.cpuMs!).toBeLessThan(3 * p.stepMs + 50);
+  });
+
   it('profiles inference batches and refuses a second timer', async () => {
     const cfg = { arch: 'convnet3' as const, width: 8, numClasses: 10 };
     const p = await profileInferBatches({ cfg, batchSize: 4, warmup: 1, steps: 2 });

@@ -422,7 +422,8 @@ export async function profileTrainSteps(o: ProfileRunOptions): Promise<StepProfi
   const timer = o.timer === false ? nullTimer() : installKernelTimer(o.backendName ?? tf.getBackend(), () => 'update');
   const ends: number[] = [];
   let snap: { top: KernelTotals[]; inner: KernelTotals[] } | null = null;
-  let c0 = 0,
+  // the window starts here when there is no warm-up, else at the end of the last warm-up step
+  let c0 = cpuMsNow(),
     cpu = 0;
   try {
     let t = performance.now();
