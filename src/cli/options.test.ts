@@ -9,7 +9,7 @@ import { defineCli, helpText, parseCli, CliExit, usageErrorLine } from './option
 import { eventWriter, progressFraction, progressOut } from './progress';
 
 const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
-const COMMANDS = ['start', 'datasets', 'experiment', 'bench', 'reproduce', 'tradeoff', 'gpu-check', 'gpu-bundle'];
+const COMMANDS = ['start', 'datasets', 'experiment', 'bench', 'reproduce', 'tradeoff', 'gpu-check', 'gpu-bundle', 'ship-model'];
 
 function run(name: string, args: string[]) {
   const file = scripts[name].replace(/^tsx /, '');
