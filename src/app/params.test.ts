@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, PRESETS, validateSpec } from '../core/lite';
+import { DEFAULT_SPEC, PAGE_DEFAULT_PRESET, PRESETS, validateSpec } from '../core/lite';
 import {
   METHOD_LABELS,
   PARAMS,
@@ -24,9 +24,14 @@ describe('parameter table', () => {
     for (const p of PARAMS) expect(coerce(p, p.default), p.name).toMatchObject({ ok: true });
   });
 
-  it('defaults describe DEFAULT_SPEC (per-method overrides stay empty)', () => {
+  it("defaults describe the page's default preset, first-look (per-method overrides stay empty)", () => {
     const spec = specFromParams(defaultParams());
-    expect(validateSpec(spec)).toEqual({ ...DEFAULT_SPEC, unlearn: { ...DEFAULT_SPEC.unlearn, hparams: {} } });
+    const want = PRESETS[PAGE_DEFAULT_PRESET].spec;
+    expect(PAGE_DEFAULT_PRESET).toBe('first-look');
+    expect(validateSpec(spec)).toEqual({ ...want, unlearn: { ...want.unlearn, hparams: {} } });
+    // the page default differs from the CLI's default (quick) only in the feature-net width
+    expect({ ...want, condense: { ...want.condense, netWidth: 128 } }).toEqual(DEFAULT_SPEC);
+    expect(matchPreset(defaultParams())).toBe('first-look');
   });
 
   it('every preset survives spec → params → spec', () => {

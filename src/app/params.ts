@@ -5,7 +5,7 @@
  *
  * Pure module (no DOM): unit-tested in params.test.ts (which also covers url.ts).
  */
-import { DEFAULT_SPEC, PRESETS } from '../core/lite';
+import { PAGE_DEFAULT_PRESET, PRESETS } from '../core/lite';
 import { specRange, type SpecPath } from '../core/lite';
 import type { ExperimentSpec, MethodName } from '../core/lite';
 import { METHOD_CARDS, METHOD_NAMES } from '../core/lite';
@@ -107,7 +107,8 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   cur[keys[keys.length - 1]] = value;
 }
 
-const D = DEFAULT_SPEC;
+/** the page's defaults: the `first-look` preset (fast first visit, issue 14), not the CLI's `quick` */
+const D = PRESETS[PAGE_DEFAULT_PRESET].spec;
 /** Ranges come from the core's one spec schema (src/core/spec-schema.ts), never declared twice. */
 const intRange = (path: SpecPath) => ({ min: specRange(path).min, max: specRange(path).max });
 const numRange = (path: SpecPath) => specRange(path);
@@ -648,7 +649,7 @@ export function formatValue(p: ParamDef, v: ParamValue): string {
 }
 
 /** Build the ExperimentSpec described by params (not yet validated by the core). */
-export function specFromParams(params: Params, base: ExperimentSpec = DEFAULT_SPEC): ExperimentSpec {
+export function specFromParams(params: Params, base: ExperimentSpec = D): ExperimentSpec {
   const spec = structuredClone(base) as unknown as Record<string, unknown>;
   setPath(spec, 'unlearn.hparams', {});
   const selected = new Set((params.methods as string[] | undefined) ?? []);

@@ -48,6 +48,8 @@ export interface RunView {
   methods: MethodResult[];
   condense: CondenseResult | null;
   experiment: ExperimentResult | null;
+  /** the original model's record as soon as it is ready (event `pretrain-result`), else the experiment's */
+  pretrain: ExperimentResult['pretrain'] | null;
   logs: Array<{ at: number; level: 'info' | 'warn'; message: string }>;
   /** images/s of the latest progress report */
   imgPerSec: number | null;
@@ -81,6 +83,7 @@ export function emptyRun(): RunView {
     methods: [],
     condense: null,
     experiment: null,
+    pretrain: null,
     logs: [],
     imgPerSec: null,
     imgPerSecStage: null,
@@ -236,6 +239,8 @@ export function reduceRun(s: RunView, e: RunEvent, now: number = Date.now(), sto
       return { ...s, methods: upsertMethod(s.methods, e.result) };
     case 'condense-result':
       return { ...s, condense: e.result };
+    case 'pretrain-result':
+      return { ...s, pretrain: e.result };
     case 'forget-samples':
       return { ...s, forgetSamples: e.items, forgetSamplesRound: e.round };
     case 'log': {
@@ -260,7 +265,8 @@ export function withExperiment(s: RunView, ex: ExperimentResult): RunView {
     const key = armKey(m.name, m.withDC, m.round);
     if (m.curve?.length && !curves[key]?.length) curves[key] = m.curve;
   }
-  return { ...s, experiment: ex, methods, curves, condense: ex.condense ?? s.condense };
+  const pretrain = Number.isFinite(ex.pretrain.testAcc) ? ex.pretrain : s.pretrain;
+  return { ...s, experiment: ex, pretrain, methods, curves, condense: ex.condense ?? s.condense };
 }
 
 /** A view built only from an imported result JSON. */

@@ -60,6 +60,10 @@ async function main(): Promise<void> {
       run: async () => (await import('./bench-condense')).benchCondense({ only }),
     },
     {
+      prefix: ['ux.'],
+      run: async () => (await import('./bench-ux')).benchUx({ log: (m) => console.error(m) }),
+    },
+    {
       prefix: ['unlearn.', 'memory.'],
       run: async () =>
         (await import('./bench-unlearn')).benchUnlearn({ preset: values.preset, workers }).then((r) => r.rows),
@@ -127,7 +131,7 @@ export function benchMarkdown(doc: {
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of doc.rows) {
-    const lowerIsBetter = /gap|delta/.test(r.id);
+    const lowerIsBetter = /gap|delta|first_row_s/.test(r.id);
     const met = r.target == null ? '' : (lowerIsBetter ? r.value <= r.target : r.value >= r.target) ? 'yes' : '**no**';
     lines.push(
       `| ${r.id} | ${r.value.toFixed(r.value >= 100 ? 0 : 2)} | ${r.unit} | ${r.target ?? ''} | ${met} | ${r.setting} | ${r.note ?? ''} | ${r.measuredAt?.slice(0, 16) ?? ''} |`,

@@ -28,7 +28,7 @@ import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { createNodeParallel, nodeWorkerCount } from './parallel-node';
 import { parseWorkerCount, type ParallelTrainer } from '../core';
 import { loadDatasetNode } from './dataset-node';
-import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
+import { FileWeightsCache, fileShippedModels, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { defineCli, parseCli, runCli } from './options';
 import { eventWriter, progressFraction, progressOut, type EventWriter } from './progress';
 
@@ -133,6 +133,7 @@ export async function runExperimentNode(opts: RunCliOptions): Promise<Experiment
       dataset,
       sink,
       cache: new FileWeightsCache(),
+      shipped: fileShippedModels(),
       backendName: backend.backend,
       methodStore,
       versions: await labVersions(),

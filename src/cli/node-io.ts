@@ -6,7 +6,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import type { WeightsCache } from '../core';
+import { shippedModels, type ShippedModels, type WeightsCache } from '../core';
 
 export class FileWeightsCache implements WeightsCache {
   /** `LAB_CACHE_DIR` (default .cache) can point several jobs at one shared folder (reproduce --jobs, Slurm) */
@@ -24,6 +24,31 @@ export class FileWeightsCache implements WeightsCache {
   async put(key: string, bytes: Uint8Array): Promise<void> {
     await writeAtomic(this.path(key), bytes);
   }
+}
+
+/** The folder of shipped original models: `LAB_MODELS`, default public/models (what the static site serves). */
+export function shippedModelsDir(): string {
+  return resolve(process.env.LAB_MODELS || join('public', 'models'));
+}
+
+/** Shipped original models read from `dir` (train/shipped-models.ts); a missing folder simply has none. */
+export function fileShippedModels(dir = shippedModelsDir()): ShippedModels {
+  const read = async (name: string) => {
+    try {
+      return await readFile(join(dir, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  };
+  return shippedModels({
+    where: dir,
+    readText: async (name) => (await read(name))?.toString('utf8') ?? null,
+    readBytes: async (name) => {
+      const b = await read(name);
+      return b === null ? null : new Uint8Array(b);
+    },
+  });
 }
 
 export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {

@@ -10,15 +10,8 @@ import { eventWriter, progressFraction, progressOut } from './progress';
 
 const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
 const COMMANDS = [
-  'start',
-  'datasets',
-  'experiment',
-  'bench',
-  'profile',
-  'reproduce',
-  'tradeoff',
-  'gpu-check',
-  'gpu-bundle',
+  ...['start', 'datasets', 'experiment', 'bench', 'profile', 'reproduce', 'tradeoff'],
+  ...['gpu-check', 'gpu-bundle', 'ship-model'],
 ];
 
 function run(name: string, args: string[]) {

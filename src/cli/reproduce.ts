@@ -30,7 +30,7 @@ import { defaultNodeWorkers, runExperimentNode } from './experiment';
 import { parseWorkerCount } from '../core';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { createNodeParallel } from './parallel-node';
-import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
+import { FileWeightsCache, fileShippedModels, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { defineCli, parseCli, runCli } from './options';
 import { eventWriter } from './progress';
 
@@ -114,6 +114,7 @@ async function pretrainOriginal(
     {
       dataset,
       cache: new FileWeightsCache(),
+      shipped: fileShippedModels(),
       backendName: backend.backend,
       versions: await labVersions(),
       machine: machineInfo(),

@@ -27,7 +27,7 @@ import {
 import type { ExperimentSpec, MethodResult, TradeoffPoint } from '../core';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
-import { FileWeightsCache, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
+import { FileWeightsCache, fileShippedModels, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { defaultNodeWorkers, parseSeedsArg } from './experiment';
 import { createNodeParallel } from './parallel-node';
 import { defineCli, parseCli, runCli } from './options';
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
           dataset,
           sink: (e) => events?.(e, { seed }),
           cache: new FileWeightsCache(),
+          shipped: fileShippedModels(),
           backendName: backend.backend,
           versions: await labVersions(),
           machine: machineInfo(),

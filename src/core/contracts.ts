@@ -195,7 +195,17 @@ export interface ExperimentResult {
     testEvalSize: number;
     forgetClass: number | null;
   };
-  pretrain: { seconds: number; testAcc: number; trainAcc: number; reused: boolean; metrics?: Metrics } & ModelViews;
+  pretrain: {
+    seconds: number;
+    testAcc: number;
+    trainAcc: number;
+    reused: boolean;
+    /** where the original model came from (absent in results written before it was recorded) */
+    source?: PretrainSource;
+    /** the shipped model file and its SHA-256, when source is 'shipped' */
+    shipped?: { file: string; sha256: string };
+    metrics?: Metrics;
+  } & ModelViews;
   condense?: CondenseResult;
   condenseRounds?: CondenseResult[];
   methods: MethodResult[];
@@ -227,6 +237,8 @@ export type RunEvent =
   | { kind: 'acf-terms'; method: MethodName; withDC: boolean; step: number; ce2: number; mmd: number; lambda: number }
   | { kind: 'method-result'; result: MethodResult }
   | { kind: 'condense-result'; result: CondenseResult }
+  /** the original model is ready (trained, from the cache or shipped): its record, before any method runs */
+  | { kind: 'pretrain-result'; result: ExperimentResult['pretrain'] }
   | { kind: 'forget-samples'; round: number; items: ForgetSampleView[] }
   | { kind: 'log'; level: 'info' | 'warn'; message: string };
 
@@ -250,6 +262,9 @@ export function methodStoreKey(name: MethodName, withDC: boolean, round: number)
 }
 
 /** Where pretrained weights are kept between runs (IndexedDB in the browser, files in Node). */
+/** Where a run's original model came from: trained now, the local weights cache, or a shipped model file. */
+export type PretrainSource = 'trained' | 'cache' | 'shipped';
+
 export interface WeightsCache {
   get(key: string): Promise<Uint8Array | null>;
   put(key: string, bytes: Uint8Array): Promise<void>;

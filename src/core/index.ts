@@ -15,6 +15,7 @@ export * from './backend';
 export * from './models';
 export { selfCheck } from './models/self-check';
 export * from './train';
+export * from './train/shipped-models';
 export * from './eval';
 export * from './parallel';
 export {

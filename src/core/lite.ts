@@ -39,6 +39,7 @@ export type { SpecField, SpecPath, SpecCheck } from './spec-schema';
 export type { BenchRow } from './runner/bench-rows';
 export { METHOD_CARDS, methodCard } from './methods/registry';
 export type { MethodCard } from './methods/define';
+export { cheapestFirst, estimatedEpochs, type RunOrderSetting } from './methods/order';
 export {
   HPARAM_TABLE,
   SETTINGS,

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend';
 import { createWebParallel, resolveWorkers } from './parallel-web';
-import { LabSession } from '../core';
+import { LabSession, shippedModels, type ShippedModels } from '../core';
 import type { ExperimentSpec, ParallelTrainer, RunEvent } from '../core';
 import type { DatasetId, ImageDataset } from '../core';
 import { CancelledError, LabError } from '../core';
@@ -71,6 +71,27 @@ async function announceDataset(): Promise<DatasetInfo> {
   return info;
 }
 
+/**
+ * Shipped original models next to the page (`models/`, core/train/shipped-models.ts). A missing file is "none";
+ * so is an HTML answer (a host's fallback page for unknown paths).
+ */
+function shippedNextToPage(): ShippedModels {
+  const get = async (name: string): Promise<Response | null> => {
+    const res = await fetch(new URL(`models/${name}`, baseUrl));
+    if (res.status === 404 || (res.ok && (res.headers.get('content-type') ?? '').includes('text/html'))) return null;
+    if (!res.ok) throw new LabError(`HTTP ${res.status}`, `models/${name}`);
+    return res;
+  };
+  return shippedModels({
+    where: 'models',
+    readText: async (name) => (await get(name))?.text() ?? null,
+    readBytes: async (name) => {
+      const res = await get(name);
+      return res ? new Uint8Array(await res.arrayBuffer()) : null;
+    },
+  });
+}
+
 function newSession(ds: ImageDataset): void {
   session?.dispose();
   session = null;
@@ -78,6 +99,7 @@ function newSession(ds: ImageDataset): void {
     dataset: ds,
     sink,
     cache: weightsCache,
+    shipped: shippedNextToPage(),
     backendName: backend?.backend ?? tf.getBackend(),
     parallel,
   });

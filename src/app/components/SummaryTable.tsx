@@ -15,6 +15,7 @@ const SPAN = METRIC_COLUMNS.length + 1;
 export function SummaryTable() {
   const methods = useLab((s) => s.run.methods);
   const ex = useLab((s) => s.run.experiment);
+  const pre = useLab((s) => s.run.pretrain) ?? ex?.pretrain;
   const select = useLab((s) => s.selectMethod);
   const rounds = [...new Set(methods.map((m) => m.round))].sort();
   const rows = summaryRows(methods);
@@ -38,8 +39,20 @@ export function SummaryTable() {
                 ? `forgetting class ${ex.split.forgetClass} · `
                 : ''}
               retain {ex.split.retainSize} · forget {ex.split.forgetSize} · test-eval {ex.split.testEvalSize} · original
-              test acc {fmtNum(ex.pretrain.testAcc)}
-              {ex.pretrain.reused ? ' (cached)' : ''}
+              test acc {fmtNum(pre?.testAcc ?? NaN)}
+              {pre?.source === 'shipped' ? (
+                <span
+                  data-testid="original-shipped"
+                  title={`${pre.shipped?.file ?? ''} · SHA-256 ${pre.shipped?.sha256 ?? ''}`}
+                >
+                  {' '}
+                  (shipped with the site, hash checked)
+                </span>
+              ) : pre?.reused ? (
+                ' (cached)'
+              ) : (
+                ''
+              )}
             </span>
           )}
         </div>

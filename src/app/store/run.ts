@@ -4,7 +4,7 @@
  * Reset.
  */
 import type { ExperimentResult, ExperimentSpec, MethodName, RunEvent } from '../../core/lite';
-import { aggregateSeeds, armOf, runSeeds, seedList } from '../../core/lite';
+import { aggregateSeeds, armOf, cheapestFirst, runSeeds, seedList } from '../../core/lite';
 import type { Arms, ReplyOf, RequestKind } from '../../worker/protocol';
 import { emptyRun, reduceRun, withExperiment, type MultiSeedView, type RunView } from '../runState';
 import { specOf } from '../url';
@@ -55,8 +55,18 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
     }
   };
 
-  const unlearnWith = (label: 'unlearn' | 'compare', arms: Arms) => {
+  /** the selected methods, cheapest first (core/methods/order.ts): the first rows arrive early */
+  const runOrder = (): MethodName[] => {
     const methods = get().params.methods as MethodName[];
+    try {
+      return cheapestFirst(methods, specOf(get().params));
+    } catch {
+      return methods; // invalid settings: the command reports them
+    }
+  };
+
+  const unlearnWith = (label: 'unlearn' | 'compare', arms: Arms) => {
+    const methods = runOrder();
     void get().runCommand(label, async () => applyReply(await get().send({ kind: 'unlearn', methods, arms })));
   };
 
@@ -65,7 +75,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
    * runs one worker experiment per seed; the table shows the intervals of the seeds finished so far.
    */
   const compareSeeds = (spec: ExperimentSpec, arms: Arms) => {
-    const methods = get().params.methods as MethodName[];
+    const methods = runOrder();
     const planned = seedList(spec);
     const fresh = (): MultiSeedView => ({ planned, current: null, perSeed: [], aggregate: null });
     const setMulti = (patch: Partial<MultiSeedView>) =>

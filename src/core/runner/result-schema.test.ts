@@ -81,6 +81,14 @@ describe('parseImportedResult (issue 12 item 4)', () => {
     const badName = good();
     (badName.methods as Array<Record<string, unknown>>)[0].name = 'x'.repeat(5000);
     expect(msg(JSON.stringify(badName)).length).toBeLessThan(300);
+    const badSource = good();
+    (badSource.pretrain as Record<string, unknown>).source = 'downloaded';
+    expect(msg(JSON.stringify(badSource))).toBe(
+      'result.pretrain.source: must be trained, cache or shipped, got "downloaded"',
+    );
+    const badShipped = good();
+    Object.assign(badShipped.pretrain as Record<string, unknown>, { source: 'shipped', shipped: { file: 3 } });
+    expect(msg(JSON.stringify(badShipped))).toBe('result.pretrain.shipped.file: must be text, got 3');
     expect(msg('{"spec": ')).toMatch(/^result: not valid JSON/);
     expect(msg('[]')).toBe('result: must be an object, got a list of 0');
   });

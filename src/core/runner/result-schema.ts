@@ -266,6 +266,14 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
       testAcc: pct(own(pre, 'testAcc'), `${P}.pretrain.testAcc`),
       trainAcc: own(pre, 'trainAcc') === undefined ? NaN : pct(pre.trainAcc, `${P}.pretrain.trainAcc`),
       reused: own(pre, 'reused') === undefined ? false : bool(pre.reused, `${P}.pretrain.reused`),
+      source: optional(pre, 'source', `${P}.pretrain`, (v, p) => {
+        if (v === 'trained' || v === 'cache' || v === 'shipped') return v;
+        throw new Bad(p, `must be trained, cache or shipped, got ${clipValue(v)}`);
+      }),
+      shipped: optional(pre, 'shipped', `${P}.pretrain`, (v, p) => {
+        const o = obj(v, p);
+        return { file: str(own(o, 'file'), `${p}.file`, 200), sha256: str(own(o, 'sha256'), `${p}.sha256`, 64) };
+      }),
       metrics: optional(pre, 'metrics', `${P}.pretrain`, metrics),
       ...modelViews(pre, `${P}.pretrain`),
     },

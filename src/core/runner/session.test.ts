@@ -6,6 +6,8 @@ import { CancelledError } from '../types';
 import type { CondenseResult, ExperimentResult, MethodResult, MethodStore, RunEvent, WeightsCache } from '../contracts';
 import { getPreset, mergeSpec, validateSpec } from './presets';
 import { LabSession } from './session';
+import { shippedModels, type ShippedModels } from '../train/shipped-models';
+import { sha256Hex } from '../data/formats';
 import { markdownReport, resultsCsv, csvRunOf } from './report';
 
 const spec = validateSpec(
@@ -42,6 +44,64 @@ describe('LabSession', () => {
   const dataset = makeSyntheticDataset({ seed: 1, trainPerClass: 30, testPerClass: 40 });
   beforeAll(async () => {
     await initNodeBackend();
+  });
+
+  it('starts from a shipped original model whose SHA-256 checks out, whatever the cache; refuses a corrupt one', async () => {
+    const baseline = tf.memory().numTensors;
+    const pre = async (opts: { shipped?: ShippedModels; cache?: WeightsCache }, sink: (e: RunEvent) => void) => {
+      const s = new LabSession({ dataset, sink, backendName: tf.getBackend(), ...opts }, spec);
+      try {
+        await s.pretrain();
+        return s.result().pretrain;
+      } finally {
+        s.dispose();
+      }
+    };
+    // the entry `npm run ship-model` would write: the sealed weights of a one-worker pretraining, under its key
+    const built = new MemoryCache();
+    const trained = await pre({ cache: built }, () => {});
+    const [[key, sealed]] = [...built.map.entries()];
+    const sha256 = await sha256Hex(sealed);
+    const manifest = (sha: string) =>
+      JSON.stringify({
+        v: 1,
+        models: [
+          {
+            file: 'x.ulc',
+            key,
+            sha256: sha,
+            bytes: sealed.length,
+            preset: 'smoke',
+            seed: 0,
+            command: 'c',
+            createdAt: 't',
+          },
+        ],
+      });
+    const shippedOf = (sha: string): ShippedModels =>
+      shippedModels({
+        where: 'models',
+        readText: async (n) => (n === 'manifest.json' ? manifest(sha) : null),
+        readBytes: async (n) => (n === 'x.ulc' ? sealed : null),
+      });
+    const events: RunEvent[] = [];
+    // a cache holding other weights under the same key loses to the shipped model
+    const other = new MemoryCache();
+    const shipped = await pre({ shipped: shippedOf(sha256), cache: other }, (e) => events.push(e));
+    expect(shipped.source).toBe('shipped');
+    expect(shipped.shipped).toEqual({ file: 'x.ulc', sha256 });
+    expect(shipped.testAcc).toBe(trained.testAcc);
+    expect(shipped.metrics).toEqual(trained.metrics);
+    expect(events.some((e) => e.kind === 'epoch' && e.method === 'pretrain')).toBe(false); // nothing trained
+    expect(other.map.size).toBe(0); // and nothing cached: the shipped model is looked up every time
+    expect(tf.memory().numTensors).toBe(baseline);
+    // a file whose hash differs from the manifest is refused, said, and the model is trained as usual
+    const warned: RunEvent[] = [];
+    const refused = await pre({ shipped: shippedOf('f'.repeat(64)) }, (e) => warned.push(e));
+    expect(refused.source).toBe('trained');
+    expect(warned.some((e) => e.kind === 'log' && e.level === 'warn' && /SHA-256/.test(e.message))).toBe(true);
+    expect(refused.testAcc).toBe(trained.testAcc); // deterministic training
+    expect(tf.memory().numTensors).toBe(baseline);
   });
 
   it('runs a whole spec, is reproducible from the seed, frees every tensor, and reuses cached weights', async () => {

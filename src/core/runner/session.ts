@@ -29,6 +29,7 @@ import {
   WEIGHTS_CACHE_VERSION,
   WEIGHTS_FORMAT_VERSION,
 } from '../train/weights-cache';
+import type { ShippedModels } from '../train/shipped-models';
 import { makeSplit, nextRoundSplit, evaluateModel } from '../eval';
 import {
   computeSubClasses,
@@ -51,6 +52,7 @@ import type {
   MethodResult,
   WeightsCache,
   MethodStore,
+  PretrainSource,
 } from '../contracts';
 import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
 import { validateSpecWithWarnings } from './presets';
@@ -78,6 +80,11 @@ export interface LabSessionOptions {
    * needs each method's output model, which is not stored)
    */
   methodStore?: MethodStore;
+  /**
+   * shipped original models (train/shipped-models.ts): looked up first, under the key this spec has with one
+   * training worker, so a matching spec starts from the same shipped model whatever its worker count or cache
+   */
+  shipped?: ShippedModels;
 }
 
 interface RoundState {
@@ -239,7 +246,7 @@ export class LabSession implements LabSessionApi {
    * Cache key of the original model: format versions, the configuration that shapes it, and a fingerprint of the
    * content of the images and labels it is trained on (so re-prepared data with the same counts misses).
    */
-  private pretrainKey(split: Split): string {
+  private pretrainKey(split: Split, workers = this.opts.parallel?.workers ?? 1): string {
     const s = this.spec;
     const ds = this.opts.dataset;
     let h = 0;
@@ -255,7 +262,7 @@ export class LabSession implements LabSessionApi {
       model: s.model,
       pretrain: s.pretrain,
       // data-parallel workers change float summation order, hence the weights: a count is part of the identity
-      workers: this.opts.parallel?.workers ?? 1,
+      workers,
       seed: s.seed,
       idxHash: h,
     });
@@ -273,18 +280,43 @@ export class LabSession implements LabSessionApi {
       const key = this.pretrainKey(r0.split);
       const model = createModel(this.modelConfig(), this.rng('pretrain-init'));
       try {
-        const cached = await this.opts.cache?.get(key).catch(() => null);
         let reused = false;
+        let source: PretrainSource = 'trained';
+        let shippedInfo: { file: string; sha256: string } | undefined;
         const t0 = now();
+        /** checked on the host before anything is loaded into the model (which then trains from its init) */
+        const load = (k: string, sealed: Uint8Array) => {
+          const payload = openWeights(k, sealed);
+          const { header, weights } = decodeWeights(payload);
+          const bad = weights.findIndex((w) => !w.every(Number.isFinite));
+          if (bad >= 0) throw new LabError(`parameter ${header.params[bad].name} holds NaN or Infinity`);
+          deserializeWeights(model, payload);
+        };
+        if (this.opts.shipped) {
+          const key1 = this.pretrainKey(r0.split, 1);
+          try {
+            this.opts.sink({ kind: 'log', level: 'info', message: 'looking for a shipped original model' });
+            const found = await this.opts.shipped.find(key1);
+            if (found) {
+              load(key1, found.bytes);
+              reused = true;
+              source = 'shipped';
+              shippedInfo = { file: found.entry.file, sha256: found.entry.sha256 };
+              this.emitLog(
+                `original model loaded from the shipped ${found.entry.file} (SHA-256 ${found.entry.sha256.slice(0, 12)}…,` +
+                  ` built by \`${found.entry.command}\` with one worker)`,
+              );
+            }
+          } catch (e) {
+            this.emitLog(`shipped original model unusable (${(e as Error).message}); not used`, 'warn');
+          }
+        }
+        const cached = reused ? null : await this.opts.cache?.get(key).catch(() => null);
         if (cached) {
           try {
-            // checked on the host before anything is loaded into the model (which then trains from its init)
-            const payload = openWeights(key, cached);
-            const { header, weights } = decodeWeights(payload);
-            const bad = weights.findIndex((w) => !w.every(Number.isFinite));
-            if (bad >= 0) throw new LabError(`parameter ${header.params[bad].name} holds NaN or Infinity`);
-            deserializeWeights(model, payload);
+            load(key, cached);
             reused = true;
+            source = 'cache';
             this.emitLog('original model loaded from the weights cache');
           } catch (e) {
             this.emitLog(`cached weights unusable (${(e as Error).message}); retraining`, 'warn');
@@ -341,9 +373,12 @@ export class LabSession implements LabSessionApi {
           testAcc: metrics.testAcc,
           trainAcc,
           reused,
+          source,
+          ...(shippedInfo ? { shipped: shippedInfo } : {}),
           metrics: pickMetrics(metrics),
           ...metrics.views,
         };
+        this.opts.sink({ kind: 'pretrain-result', result: this.pretrainInfo });
         this.opts.sink({
           kind: 'log',
           level: 'info',
