@@ -28,8 +28,8 @@ test('first visit: default settings, shipped original model, cheapest method fir
     'title',
     /first-look-seed0\.ulc · SHA-256 [0-9a-f]{64}/,
   );
-  // the page said what it was doing: the original model's stage finished without a training curve
-  await expect(page.getByTestId('stage-pretrain')).toBeVisible();
+  // the page says what it did: the original model's stage names where the model came from
+  await expect(page.getByTestId('stage-pretrain')).toContainText('Original model · shipped with the site');
   await page.getByTestId('btn-stop').click();
   await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 60_000 });
   expect(errors).toEqual([]);

@@ -32,7 +32,7 @@ export function fmtGap(v: number | undefined, ref: number | undefined): string {
 export const STAGE_LABELS: Record<string, string> = {
   data: 'Data',
   selfcheck: 'Self-check',
-  pretrain: 'Train original model',
+  pretrain: 'Original model',
   kmeans: 'k-means sub-classes',
   condense: 'Blend condensation',
   unlearn: 'Unlearn',

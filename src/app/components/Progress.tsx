@@ -10,12 +10,15 @@ const ACTIVITY: Record<string, string> = {
   reset: 'resetting',
 };
 
+const SOURCE_LABELS = { trained: 'trained', cache: 'from the weights cache', shipped: 'shipped with the site' };
+
 /** One progress bar per stage with its ETA; finished stages show their time. */
 export function Progress() {
   const stages = useLab((s) => s.run.stages);
   const busy = useLab((s) => s.busy);
   const activity = useLab((s) => s.activity);
   const dp = useLab((s) => s.datasetProgress);
+  const source = useLab((s) => s.run.pretrain?.source);
   const [, tick] = useState(0);
   useEffect(() => {
     if (!busy) return;
@@ -53,7 +56,10 @@ export function Progress() {
             <div className="stage-head">
               <span className="stage-name">
                 {STAGE_LABELS[s.stage] ?? s.stage}
-                {s.label ? ` · ${s.label}` : ''}
+                {s.label && s.label.toLowerCase() !== (STAGE_LABELS[s.stage] ?? '').toLowerCase()
+                  ? ` · ${s.label}`
+                  : ''}
+                {s.stage === 'pretrain' && s.status === 'done' && source ? ` · ${SOURCE_LABELS[source]}` : ''}
               </span>
               <span className="stage-meta">
                 {p && running && p.label && p.label !== s.label ? `${p.label} · ` : ''}
