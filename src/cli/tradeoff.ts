@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import {
+  DATASET_CLASSES,
   LabSession,
   getPreset,
   mergeSpec,
@@ -37,7 +38,19 @@ interface RunFile {
   spec: ExperimentSpec;
   loadBefore: number[];
   loadAfter: number[];
+  /** the split's retain size (A-CF steps per epoch); absent in files written before it was recorded */
+  retainSize?: number;
   result: MethodResult;
+}
+
+/** Retain size of a run file: recorded, or derived from its spec (subset presets; `trainPerClass: 0` needs it recorded). */
+function retainSizeOf(f: RunFile): number {
+  if (f.retainSize) return f.retainSize;
+  const s = f.spec;
+  const classes = DATASET_CLASSES[s.dataset];
+  if (!(s.trainPerClass > 0)) throw new Error('a run file without retainSize on all training data: re-run it');
+  const n = s.trainPerClass * classes;
+  return s.forget.mode === 'class' ? n - s.trainPerClass : n - Math.floor((s.forget.fraction ?? 0.1) * n);
 }
 
 export const TRADEOFF_CLI = defineCli({
@@ -50,6 +63,10 @@ export const TRADEOFF_CLI = defineCli({
     mode: { type: 'string', arg: 'uniform|class', default: 'uniform', help: 'forgetting mode' },
     cap: { type: 'string', arg: 'N', help: 'drop every point above N epochs (smoke tests of the driver only)' },
     events: { type: 'boolean', help: 'progress as JSON lines on stdout (RunEvents + tradeoff-run; no table printed)' },
+    'report-only': {
+      type: 'boolean',
+      help: 'run nothing: gather the finished runs into tradeoff.json/.md (a partial sweep says which runs are missing)',
+    },
     workers: {
       type: 'string',
       arg: 'N',
@@ -76,12 +93,39 @@ async function main(): Promise<void> {
   const seeds = seedList(base);
   const out = values.out!;
   const dir = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
+  const points: TradeoffPoint[] = [];
+  const missing: string[] = [];
+  /** runs timed while other jobs shared the cores (1-min load average above cores + 0.5 before or after) */
+  const shared: string[] = [];
+  const noteLoad = (f: RunFile, what: string) => {
+    if (Math.max(f.loadBefore[0] ?? 0, f.loadAfter[0] ?? 0) > os.cpus().length + 0.5) shared.push(what);
+  };
+  if (values['report-only']) {
+    for (const seed of seeds) {
+      const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
+      let plan: ReturnType<typeof tradeoffPlan> | null = null;
+      for (const run of tradeoffPlanFromFiles(seedSpec)) {
+        const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
+        const file = existsSync(path) ? (JSON.parse(await readFile(path, 'utf8')) as RunFile) : null;
+        const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
+        if (!file || JSON.stringify(file.spec) !== JSON.stringify(spec)) {
+          missing.push(`seed ${seed} ${run.method} ${run.epochs} epochs`);
+          continue;
+        }
+        plan ??= tradeoffPlan(retainSizeOf(file), cap);
+        noteLoad(file, `seed ${seed} ${run.method} ${run.epochs} epochs`);
+        points.push(...tradeoffPointsOf(run, file.result, seed, plan.acfEpochs, retainSizeOf(file)));
+      }
+    }
+    const backend = 'as recorded in the run files';
+    await writeSweep({ values, seeds, base, out, points, missing, shared, backend, workers: null });
+    return;
+  }
   const backend = await initNodeBackend();
   // data-parallel training workers (default: the cores available on WASM / CPU); one pool for the whole sweep
   const workers =
     values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : defaultNodeWorkers(backend.backend);
   const parallel = createNodeParallel(workers);
-  const points: TradeoffPoint[] = [];
   const t0 = Date.now();
   try {
     for (const seed of seeds) {
@@ -126,13 +170,20 @@ async function main(): Promise<void> {
             session.setSpec(spec);
             const loadBefore = os.loadavg();
             const [result] = await session.unlearn([run.method], 'without');
-            file = { spec, loadBefore, loadAfter: os.loadavg(), result: { ...result, losses: undefined } };
+            file = {
+              spec,
+              loadBefore,
+              loadAfter: os.loadavg(),
+              retainSize,
+              result: { ...result, losses: undefined },
+            };
             await writeAtomic(path, JSON.stringify(file, null, 2));
           } else {
             process.stderr.write(
               `seed ${seed}: ${run.method} ${run.epochs} epochs — finished earlier, reusing ${path}\n`,
             );
           }
+          noteLoad(file, `seed ${seed} ${run.method} ${run.epochs} epochs`);
           points.push(...tradeoffPointsOf(run, file.result, seed, acfEpochs, retainSize));
         }
       } finally {
@@ -142,6 +193,31 @@ async function main(): Promise<void> {
   } finally {
     await parallel?.dispose();
   }
+  await writeSweep({ values, seeds, base, out, points, missing, shared, backend: backend.backend, workers });
+}
+
+/**
+ * The sweep's runs in the order they run (tradeoffPlan), with A-CF's longest run found from the retain size of the
+ * seed's spec (report-only: no dataset is loaded).
+ */
+function tradeoffPlanFromFiles(seedSpec: ExperimentSpec): ReturnType<typeof tradeoffPlan>['runs'] {
+  const stub: RunFile = { spec: seedSpec, loadBefore: [], loadAfter: [], result: null as unknown as MethodResult };
+  return tradeoffPlan(retainSizeOf(stub)).runs;
+}
+
+async function writeSweep(o: {
+  values: { preset?: string; seeds?: string; mode?: string; events?: boolean };
+  seeds: number[];
+  base: ExperimentSpec;
+  out: string;
+  points: TradeoffPoint[];
+  missing: string[];
+  shared: string[];
+  backend: string;
+  workers: number | null;
+}): Promise<void> {
+  const { values, seeds, base, out, points, missing, shared, backend, workers } = o;
+  const events = values.events ? eventWriter() : undefined;
   const rows = summariseTradeoff(points);
   const stem = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
   await writeAtomic(
@@ -151,12 +227,14 @@ async function main(): Promise<void> {
         createdAt: new Date().toISOString(),
         machine: machineInfo(),
         versions: await labVersions(),
-        backend: backend.backend,
+        backend,
         workers,
         preset: values.preset,
         mode: values.mode,
         seeds,
         spec: base,
+        missing,
+        shared,
         points,
         summary: rows,
       },
@@ -174,6 +252,16 @@ async function main(): Promise<void> {
       'CF rows are separate runs (WarmCos depends on the budget); Retrain at its paper budget is the reference. ' +
       'Seconds are single measurements per run (load averages in the per-run JSON).',
     '',
+    ...(missing.length
+      ? [`**Partial sweep:** ${missing.length} run(s) not finished yet: ${missing.join('; ')}.`, '']
+      : []),
+    ...(shared.length
+      ? [
+          `Runs whose 1-minute load average before or after exceeded the ${machineInfo().cpus as number} cores + 0.5 ` +
+            `(other jobs shared the cores; their seconds are not speed measurements): ${shared.join('; ')}.`,
+          '',
+        ]
+      : []),
     '| method | epochs | steps | forget | retain | test | MIA | MIA SE (mean) | seconds |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
