@@ -93,7 +93,13 @@ export function markdownReport(result: ExperimentResult, title = 'Unlearning Lab
       (result.pretrain.metrics
         ? `, MIA ${f2(result.pretrain.metrics.mia)}, forget ${f1(result.pretrain.metrics.forgetAcc)}%`
         : '') +
-      `, ${result.pretrain.reused ? 'reused from cache' : `${f1(result.pretrain.seconds)} s`}.`,
+      `, ${
+        result.pretrain.source === 'shipped'
+          ? `the shipped ${result.pretrain.shipped?.file ?? 'model'} (SHA-256 checked)`
+          : result.pretrain.reused
+            ? 'reused from cache'
+            : `${f1(result.pretrain.seconds)} s`
+      }.`,
     '',
   );
   const conds = result.condenseRounds ?? (result.condense ? [result.condense] : []);
