@@ -115,6 +115,8 @@ describe('verdicts', () => {
     expect(valueVerdict(iv, 52.0, 8).verdict).toBe('reproduces'); // [44.5, 50.1] ⊂ [44, 60]
     expect(valueVerdict(iv, 56.0, 8).verdict).toBe('inconclusive'); // band [48, 64] cuts the interval
     expect(valueVerdict(iv, 70.0, 5).verdict).toBe('does not'); // band [65, 75] misses it
+    // an interval wider than the tolerance band cannot confirm the claim, even when it contains the paper's value
+    expect(valueVerdict(iv, 47.0, 2).verdict).toBe('inconclusive'); // 47 ∈ [44.5, 50.1], but ⊄ [45, 49]
   });
   it('direction claims: whole interval on the claimed side, wholly on the other, or straddling', () => {
     expect(directionVerdict(iv, '>', 44).verdict).toBe('reproduces');

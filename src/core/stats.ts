@@ -233,13 +233,17 @@ export interface VerdictResult {
 }
 
 /**
- * A value claim ("the paper measured V"). With n ≥ 2: *reproduces* when V lies inside our 95 % interval, or when
- * the whole interval lies within V ± tolerance; *does not* when the interval lies wholly outside V ± tolerance;
- * *inconclusive* otherwise (the interval straddles the tolerance band's edge). n = 1: *indicative*, leaning
- * 'reproduces' when |value − V| ≤ tolerance. n = 0: 'n/a'.
+ * A value claim ("the paper measured V"). With n ≥ 2 and a stated tolerance t: *reproduces* when the whole 95 %
+ * interval lies within V ± t (an equivalence test: an interval wider than the band cannot confirm the claim, even
+ * when it contains V), *does not* when it lies wholly outside V ± t, *inconclusive* otherwise. Without a tolerance:
+ * *reproduces* when V lies inside the interval, *does not* otherwise. n = 1: *indicative*, leaning 'reproduces'
+ * when |value − V| ≤ t. n = 0: 'n/a'.
  */
 export function valueVerdict(iv: Interval | null, paper: number, tolerance = 0): VerdictResult {
-  const rule = `paper value ${paper} inside our 95 % interval${tolerance > 0 ? ` or within ±${tolerance}` : ''}`;
+  const rule =
+    tolerance > 0
+      ? `our whole 95 % interval within the paper value ${paper} ± ${tolerance}`
+      : `paper value ${paper} inside our 95 % interval`;
   if (!iv || iv.n === 0 || !Number.isFinite(iv.mean)) return { verdict: 'n/a', rule };
   const lo = paper - tolerance,
     hi = paper + tolerance;
@@ -247,7 +251,7 @@ export function valueVerdict(iv: Interval | null, paper: number, tolerance = 0):
     return { verdict: 'indicative', leaning: iv.mean >= lo && iv.mean <= hi ? 'reproduces' : 'does not', rule };
   }
   const [a, b] = iv.ci95;
-  if ((paper >= a && paper <= b) || (a >= lo && b <= hi)) return { verdict: 'reproduces', rule };
+  if (tolerance > 0 ? a >= lo && b <= hi : paper >= a && paper <= b) return { verdict: 'reproduces', rule };
   if (b < lo || a > hi) return { verdict: 'does not', rule };
   return { verdict: 'inconclusive', rule };
 }

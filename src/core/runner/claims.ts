@@ -1,8 +1,9 @@
 /**
  * The paper's claims (spec §9) next to our numbers. Pure: takes the finished cells of `reproduce`, returns rows.
  * Verdicts come from intervals over seeds (issue 10 item 7, src/core/stats.ts):
- *  - a value claim (the paper measured V) *reproduces* when V lies inside our 95 % t-interval or the interval lies
- *    within the tolerance stated in the row; *does not* when the interval misses V ± tolerance; else *inconclusive*;
+ *  - a value claim (the paper measured V) with a tolerance t stated in the row *reproduces* when our whole 95 %
+ *    t-interval lies within V ± t (an interval wider than the band cannot confirm it), *does not* when it misses
+ *    V ± t, else *inconclusive*; without a tolerance it reproduces when V lies inside the interval;
  *  - a threshold / direction claim (faster than, within 5 pp of) *reproduces* when the whole interval is on the
  *    claimed side, *does not* when it is wholly on the other, and is *inconclusive* otherwise;
  *  - one seed (n = 1) can only be *indicative* (with the side its single value falls on); 'n/a' = not measured.
@@ -412,8 +413,9 @@ export function buildClaims(c: CellResults): Claim[] {
 
 export function claimsMarkdown(claims: Claim[]): string {
   const lines = [
-    "Verdicts from 95 % t-intervals over seeds: a value claim reproduces when the paper's value is inside our interval " +
-      '(or the interval is within the stated tolerance); a direction / threshold claim when the whole interval is on ' +
+    'Verdicts from 95 % t-intervals over seeds: a value claim with a stated tolerance reproduces when our whole ' +
+      "interval lies within the paper's value ± the tolerance (a wider interval cannot confirm it: inconclusive), " +
+      "without one when the paper's value is inside our interval; a direction / threshold claim when the whole interval is on " +
       'the claimed side, does not when wholly on the other, inconclusive otherwise; n = 1 can only be indicative.',
     '',
     '| # | claim (paper §9) | paper | ours | setting | n | verdict | from |',
