@@ -20,6 +20,7 @@ import {
   seedList,
   formatInterval,
   summariseTradeoff,
+  tradeoffGaps,
   tradeoffRunSpec,
   tradeoffPlan,
   tradeoffPointsOf,
@@ -205,6 +206,12 @@ function tradeoffPlanFromFiles(seedSpec: ExperimentSpec): ReturnType<typeof trad
   return tradeoffPlan(retainSizeOf(stub)).runs;
 }
 
+/** A gap with its interval, and "within noise" when the interval covers 0. */
+function gapCell(iv: Parameters<typeof formatInterval>[0]): string {
+  const covers0 = iv.n >= 2 && iv.ci95[0] <= 0 && iv.ci95[1] >= 0;
+  return `${formatInterval(iv, 1)}${covers0 ? ' (within noise)' : ''}`;
+}
+
 async function writeSweep(o: {
   values: { preset?: string; seeds?: string; mode?: string; events?: boolean };
   seeds: number[];
@@ -219,6 +226,7 @@ async function writeSweep(o: {
   const { values, seeds, base, out, points, missing, shared, backend, workers } = o;
   const events = values.events ? eventWriter() : undefined;
   const rows = summariseTradeoff(points);
+  const gaps = tradeoffGaps(points);
   const stem = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
   await writeAtomic(
     `${stem}.json`,
@@ -237,6 +245,7 @@ async function writeSweep(o: {
         shared,
         points,
         summary: rows,
+        gapsToRetrain: gaps,
       },
       null,
       2,
@@ -268,6 +277,19 @@ async function writeSweep(o: {
       (r) =>
         `| ${r.method} | ${r.epochs} | ${r.steps} | ${f(r.forgetAcc)} | ${f(r.retainAcc)} | ${f(r.testAcc)} | ` +
         `${f(r.mia)} | ${r.miaSe ? r.miaSe.mean.toFixed(1) : '–'} | ${f(r.seconds)} |`,
+    ),
+    '',
+    '## Gaps to Retrain, paired by seed',
+    '',
+    "Per seed the point's value minus Retrain's (same split, same original model), then the 95 % t-interval over " +
+      'seeds; a gap whose interval covers 0 is within noise.',
+    '',
+    '| method | epochs | steps | forget gap | MIA gap | test gap | retain gap |',
+    '|---|---|---|---|---|---|---|',
+    ...gaps.map(
+      (g) =>
+        `| ${g.method} | ${g.epochs} | ${g.steps} | ${gapCell(g.forgetAcc)} | ${gapCell(g.mia)} | ` +
+        `${gapCell(g.testAcc)} | ${gapCell(g.retainAcc)} |`,
     ),
     '',
   ].join('\n');

@@ -4,6 +4,7 @@ import {
   cfWarmup,
   parseTradeoffFile,
   summariseTradeoff,
+  tradeoffGaps,
   sweepTradeoff,
   tradeoffChartData,
   tradeoffPlan,
@@ -59,6 +60,35 @@ describe('trade-off plan', () => {
     const rows = summariseTradeoff([p('CF', 5, 0, 80), p('A-CF', 1, 0, 70), p('CF', 5, 1, 84), p('A-CF', 1, 1, 72)]);
     expect(rows.map((r) => `${r.method}:${r.epochs}:${r.n}`)).toEqual(['A-CF:1:2', 'CF:5:2']);
     expect(rows[1].forgetAcc.mean).toBe(82);
+  });
+  it('gaps to Retrain are paired by seed (hand-computed)', () => {
+    const q = (method: 'A-CF' | 'Retrain', seed: number, forgetAcc: number, mia: number): TradeoffPoint => ({
+      method,
+      epochs: method === 'Retrain' ? 100 : 1,
+      steps: 43,
+      seed,
+      forgetAcc,
+      retainAcc: 90,
+      testAcc: 60,
+      mia,
+      seconds: 1,
+      source: 'run',
+    });
+    // seed 0: gaps 10 / 5; seed 1: gaps 14 / 7; seed 2 has no Retrain point and is left out
+    const [g] = tradeoffGaps([
+      q('Retrain', 0, 50, 50),
+      q('A-CF', 0, 60, 55),
+      q('Retrain', 1, 40, 48),
+      q('A-CF', 1, 54, 55),
+      q('A-CF', 2, 99, 99),
+    ]);
+    expect(g.n).toBe(2);
+    expect(g.forgetAcc.mean).toBe(12);
+    expect(g.forgetAcc.values).toEqual([10, 14]);
+    // t(0.975, 1) = 12.706; sd of [10, 14] = 2.828; half-width = 12.706 · 2.828 / √2 = 25.41
+    expect(g.forgetAcc.ci95[1] - g.forgetAcc.mean).toBeCloseTo(25.41, 1);
+    expect(g.mia.mean).toBe(6);
+    expect(g.testAcc.mean).toBe(0);
   });
 });
 

@@ -111,6 +111,42 @@ export function summariseTradeoff(points: TradeoffPoint[]): TradeoffSummaryRow[]
     .sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method) || a.epochs - b.epochs);
 }
 
+export interface TradeoffGapRow {
+  method: MethodName;
+  epochs: number;
+  steps: number;
+  /** seeds that have both this point and Retrain */
+  n: number;
+  forgetAcc: Interval;
+  mia: Interval;
+  testAcc: Interval;
+  retainAcc: Interval;
+}
+
+/**
+ * Gaps to Retrain, paired by seed (same seed = same split and same original model): per seed the point's value
+ * minus Retrain's, then intervals over seeds. Points of seeds without a Retrain point are left out.
+ */
+export function tradeoffGaps(points: TradeoffPoint[]): TradeoffGapRow[] {
+  const ref = new Map(points.filter((p) => p.method === 'Retrain').map((p) => [p.seed, p]));
+  const rows = summariseTradeoff(points.filter((p) => p.method !== 'Retrain' && ref.has(p.seed)));
+  return rows.map((r) => {
+    const own = points.filter((p) => p.method === r.method && p.epochs === r.epochs && ref.has(p.seed));
+    const gap = (k: 'forgetAcc' | 'mia' | 'testAcc' | 'retainAcc') =>
+      interval(own.map((p) => p[k] - ref.get(p.seed)![k]));
+    return {
+      method: r.method,
+      epochs: r.epochs,
+      steps: r.steps,
+      n: own.length,
+      forgetAcc: gap('forgetAcc'),
+      mia: gap('mia'),
+      testAcc: gap('testAcc'),
+      retainAcc: gap('retainAcc'),
+    };
+  });
+}
+
 // ---- the plan, the points of one run, and the file (shared by `npm run tradeoff` and the page's Sweep) ------------
 
 export type TradeoffMethod = 'A-CF' | 'CF' | 'Retrain';
