@@ -44,13 +44,13 @@ interface RunFile {
   result: MethodResult;
 }
 
-/** Retain size of a run file: recorded, or derived from its spec (subset presets; `trainPerClass: 0` needs it recorded). */
-function retainSizeOf(f: RunFile): number {
-  if (f.retainSize) return f.retainSize;
-  const s = f.spec;
-  const classes = DATASET_CLASSES[s.dataset];
-  if (!(s.trainPerClass > 0)) throw new Error('a run file without retainSize on all training data: re-run it');
-  const n = s.trainPerClass * classes;
+/**
+ * The split's retain size for a seed's spec, without loading the dataset (report-only): the subset presets give
+ * it from their counts (as eval/split.ts draws it); `trainPerClass: 0` (all data) needs the dataset, so is refused.
+ */
+function retainSizeOfSpec(s: ExperimentSpec): number {
+  if (!(s.trainPerClass > 0)) throw new Error('--report-only needs a subset preset (trainPerClass > 0)');
+  const n = s.trainPerClass * DATASET_CLASSES[s.dataset];
   return s.forget.mode === 'class' ? n - s.trainPerClass : n - Math.floor((s.forget.fraction ?? 0.1) * n);
 }
 
@@ -104,8 +104,9 @@ async function main(): Promise<void> {
   if (values['report-only']) {
     for (const seed of seeds) {
       const seedSpec = validateSpec(mergeSpec(base, { seed, seeds: 1 }));
-      let plan: ReturnType<typeof tradeoffPlan> | null = null;
-      for (const run of tradeoffPlanFromFiles(seedSpec)) {
+      const retainSize = retainSizeOfSpec(seedSpec);
+      const { acfEpochs, runs } = tradeoffPlan(retainSize, cap);
+      for (const run of runs) {
         const path = `${dir}/seed${seed}-${run.method}-e${run.epochs}.json`;
         const file = existsSync(path) ? (JSON.parse(await readFile(path, 'utf8')) as RunFile) : null;
         const spec = validateSpec(tradeoffRunSpec(seedSpec, run.method, run.epochs));
@@ -113,9 +114,8 @@ async function main(): Promise<void> {
           missing.push(`seed ${seed} ${run.method} ${run.epochs} epochs`);
           continue;
         }
-        plan ??= tradeoffPlan(retainSizeOf(file), cap);
         noteLoad(file, `seed ${seed} ${run.method} ${run.epochs} epochs`);
-        points.push(...tradeoffPointsOf(run, file.result, seed, plan.acfEpochs, retainSizeOf(file)));
+        points.push(...tradeoffPointsOf(run, file.result, seed, acfEpochs, file.retainSize ?? retainSize));
       }
     }
     const backend = 'as recorded in the run files';
@@ -195,15 +195,6 @@ async function main(): Promise<void> {
     await parallel?.dispose();
   }
   await writeSweep({ values, seeds, base, out, points, missing, shared, backend: backend.backend, workers });
-}
-
-/**
- * The sweep's runs in the order they run (tradeoffPlan), with A-CF's longest run found from the retain size of the
- * seed's spec (report-only: no dataset is loaded).
- */
-function tradeoffPlanFromFiles(seedSpec: ExperimentSpec): ReturnType<typeof tradeoffPlan>['runs'] {
-  const stub: RunFile = { spec: seedSpec, loadBefore: [], loadAfter: [], result: null as unknown as MethodResult };
-  return tradeoffPlan(retainSizeOf(stub)).runs;
 }
 
 /** A gap with its interval, and "within noise" when the interval covers 0. */

@@ -295,7 +295,7 @@ export class LabSession implements LabSessionApi {
         if (this.opts.shipped) {
           const key1 = this.pretrainKey(r0.split, 1);
           try {
-            this.opts.sink({ kind: 'log', level: 'info', message: 'looking for a shipped original model' });
+            this.emitLog('looking for a shipped original model');
             const found = await this.opts.shipped.find(key1);
             if (found) {
               load(key1, found.bytes);
