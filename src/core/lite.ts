@@ -17,6 +17,7 @@ export * from './runner/reproduce-plan';
 export * from './runner/seeds';
 export * from './runner/tradeoff';
 export * from './runner/timing';
+export * from './runner/budgets';
 export {
   interval,
   pairedInterval,

@@ -185,10 +185,10 @@ export const PRESETS: Record<string, Preset> = {
   ),
 };
 
-/** The presets whose results back the paper's claims (≥ 300 samples per MIA side, width-128 feature nets). */
 /** The preset a fresh page visit starts from (the CLI's default spec stays `quick`, DEFAULT_SPEC). */
 export const PAGE_DEFAULT_PRESET = 'first-look';
 
+/** The presets whose results back the paper's claims (≥ 300 samples per MIA side, width-128 feature nets). */
 export const CLAIM_PRESETS = ['quick', 'quick-class', 'bench', 'reference'] as const;
 
 /** The seed list of a spec: `seeds` as a count n → seed, seed+1, …, seed+n−1; as a list → that list. */
