@@ -23,7 +23,7 @@ import { createInterface } from 'node:readline';
 import { LabSession, finishedCells, mergeSpec, planExperimentCells, validateSpec } from '../core';
 import type { BenchRow, ExperimentSpec, MethodName, ParallelTrainer } from '../core';
 import { driveReproduction, reproductionCsv, reproductionReport } from '../core';
-import { budgetMarkdown, budgetRows, claimsMarkdown, getPreset, speedReading } from '../core';
+import { claimsMarkdown } from '../core';
 import { fileCellStore } from './cell-store-node';
 import { loadDatasetNode } from './dataset-node';
 import { defaultNodeWorkers, runExperimentNode } from './experiment';
@@ -342,13 +342,6 @@ async function main(): Promise<void> {
         `${t.sharedCores ? ' (shared cores: not used for speed claims)' : t.reused ? ' (earlier run)' : ''}`,
     )
     .join(', ');
-  // the budgets and the speed reading come from the plan's first experiment cell (the preset as run) and the
-  // retain size a finished uniform cell reports, so they describe what ran
-  const readingCell =
-    allCells.find((c) => c.spec?.forget.mode === 'uniform' && c.spec.rounds === 1) ?? allCells.find((c) => c.spec);
-  const readingSpec = readingCell?.spec ?? validateSpec(getPreset(values.preset).spec);
-  const uniformDone = readingCell ? done.experiments[readingCell.id] : undefined;
-  const readingRetain = uniformDone?.split.retainSize;
   const report = reproductionReport({
     head: [
       `# Reproduction report — preset \`${values.preset}\``,
@@ -357,15 +350,10 @@ async function main(): Promise<void> {
         `${values.methods ? ` --methods ${values.methods}` : ''}\` on ${JSON.stringify(machineInfo())}, lab ${JSON.stringify(await labVersions())}.`,
       `Cell run times: ${timingLine}; ${fmtSeconds(cellSeconds)} in all (this invocation: ${fmtSeconds((Date.now() - t0) / 1000)}). Each row links the cell JSON it comes from (\`cells/*.json\`).`,
       '',
-      ...budgetMarkdown(
-        budgetRows(readingSpec, { retain: readingRetain }),
-        `Budgets of \`${values.preset}\` next to the paper's`,
-      ),
     ],
     claims,
     experiments: done.experiments,
     cells: allCells,
-    afterClaims: [speedReading(readingSpec, { retain: readingRetain }), ''],
   });
   await writeAtomic(`${out}/REPORT.md`, report);
   await writeAtomic(`${out}/claims.json`, JSON.stringify(claims, null, 2));

@@ -162,6 +162,12 @@ describe('reproduce driver', () => {
     expect(md.startsWith('# T\n\nVerdicts from 95 % t-intervals')).toBe(true);
     expect(md).toContain('\n| # | claim (paper §9) |');
     expect(md).toContain('\nnote\n');
+    // the scale notes come from the single-round uniform cell, with the retain size it reports
+    const uniform = cells.find((c) => c.spec?.forget.mode === 'uniform' && c.spec.rounds === 1)!;
+    const retain = r.done.experiments[uniform.id].split.retainSize;
+    expect(md).toContain(`**Budgets of “${uniform.title}” next to the paper's**`);
+    expect(md).toContain(`| ${Math.ceil(retain / 64)} Adam steps (⌈${retain} / 64⌉) |`);
+    expect(md.indexOf('Reading the speed claims')).toBeLessThan(md.indexOf('\nnote\n'));
     for (const c of cells) expect(md).toContain(`<!-- cell ${c.id} -->\n## ${c.title}`);
     const csv = reproductionCsv(r.done.experiments, 'smoke').trim().split('\n');
     expect(csv).toHaveLength(1 + cells.length);

@@ -7,6 +7,7 @@
 import type { ExperimentResult, ExperimentSpec } from '../contracts';
 import type { BenchRow } from './bench-rows';
 import { buildClaims, claimsMarkdown, type CellResults, type Claim } from './claims';
+import { budgetMarkdown, budgetRows, speedReading } from './budgets';
 import { csvRunOf, markdownReport, resultsCsv } from './report';
 
 export interface PlannedCell {
@@ -159,6 +160,7 @@ export function reproductionReport(opts: {
     ...opts.head,
     claimsMarkdown(opts.claims),
     '',
+    ...scaleNotes(opts.cells, opts.experiments),
     ...(opts.afterClaims ?? []),
     ...Object.entries(opts.experiments).map(
       ([id, r]) =>
@@ -166,6 +168,22 @@ export function reproductionReport(opts: {
         markdownReport(r, opts.cells.find((c) => c.id === id)?.title ?? id).replace(/^# /, '## '),
     ),
   ].join('\n');
+}
+
+/**
+ * How to read the report at its scale (CLI and page alike): the speed reading and every budget next to the paper's,
+ * from the plan's single-round uniform cell (else its first experiment cell) and, once it has finished, the retain
+ * size that cell reports.
+ */
+function scaleNotes(cells: PlannedCell[], experiments: Record<string, ExperimentResult>): string[] {
+  const cell = cells.find((c) => c.spec?.forget.mode === 'uniform' && c.spec.rounds === 1) ?? cells.find((c) => c.spec);
+  if (!cell?.spec) return [];
+  const retain = experiments[cell.id]?.split.retainSize;
+  return [
+    speedReading(cell.spec, { retain }),
+    '',
+    ...budgetMarkdown(budgetRows(cell.spec, { retain }), `Budgets of “${cell.title}” next to the paper's`),
+  ];
 }
 
 /** The CSV of every finished experiment cell (run = cell id), in plan order. */
