@@ -8,7 +8,32 @@ import { getPreset, mergeSpec, speedRows, timingRepeats, validateSpec } from '..
 import type { TimingRepeats } from '../core';
 import type { ExperimentResult, MethodResult } from '../core';
 import { runExperimentNode } from './experiment';
-import type { BenchRow } from '../core';
+import type { BenchRow, TimingSample } from '../core';
+import { loadavg } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { writeAtomic } from './node-io';
+
+/** The samples of an interrupted timing run, when it was for the same spec (else none, with a note). */
+async function readTiming(file: string, key: string, log?: (s: string) => void): Promise<TimingSample[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const doc = JSON.parse(text) as { key?: string; samples?: TimingSample[] };
+    if (doc.key !== key || !Array.isArray(doc.samples)) {
+      log?.(`  ${file} is for another spec or worker count: timing repeats start afresh`);
+      return undefined;
+    }
+    log?.(`  resuming timing repeats from ${file} (${doc.samples.length} runs)`);
+    return doc.samples;
+  } catch (e) {
+    log?.(`  ignoring unreadable ${file} (${(e as Error).message})`);
+    return undefined;
+  }
+}
 
 /**
  * The speed rows come from `repeats` (≥ 3) interleaved re-runs of A-CF, CF and Retrain on the same session (same
@@ -16,7 +41,7 @@ import type { BenchRow } from '../core';
  * CPU seconds (src/core/runner/timing.ts). The experiment's own single timings stay in `results`.
  */
 export async function benchUnlearn(
-  opts: { preset?: string; log?: (s: string) => void; repeats?: number; workers?: number } = {},
+  opts: { preset?: string; log?: (s: string) => void; repeats?: number; workers?: number; resumeDir?: string } = {},
 ): Promise<{ rows: BenchRow[]; results: ExperimentResult[]; timing: Record<string, TimingRepeats> }> {
   const repeats = opts.repeats ?? 3;
   const timing: Record<string, TimingRepeats> = {};
@@ -34,19 +59,32 @@ export async function benchUnlearn(
         rounds: 1,
       }),
     );
+    // resumable (issue 10 item 3 is hours of runs): the experiment's methods through its method store, the timing
+    // repeats as whole repeats in <dir>/<mode>/timing.json (kept only for the same spec and worker count)
+    const dir = opts.resumeDir ? `${opts.resumeDir}/${mode}` : undefined;
+    const timingFile = dir ? `${dir}/timing.json` : undefined;
+    const key = JSON.stringify({ spec, workers: opts.workers ?? null, repeats });
+    const previous = timingFile ? await readTiming(timingFile, key, opts.log) : undefined;
     const res = await runExperimentNode({
       spec,
       log: opts.log,
       workers: opts.workers,
+      methodDir: dir,
       afterRun: async (session) => {
         timing[mode] = await timingRepeats(
           ['A-CF', 'CF', 'Retrain'],
           async (m) => {
+            const loadBefore = loadavg()[0];
             const [r] = await session.unlearn([m as MethodResult['name']], 'without');
-            return { wallSeconds: r.unlearnSeconds, cpuSeconds: session.lastUnlearnCpuSeconds };
+            return { wallSeconds: r.unlearnSeconds, cpuSeconds: session.lastUnlearnCpuSeconds, loadBefore };
           },
           {
             repeats,
+            previous,
+            onRepeat: async (samples, r) => {
+              if (timingFile) await writeAtomic(timingFile, JSON.stringify({ key, samples }, null, 2));
+              opts.log?.(`  timing repeat ${r + 1}/${repeats} (${mode}) kept${timingFile ? ` in ${timingFile}` : ''}`);
+            },
             ratioPairs: [
               ['CF', 'A-CF'],
               ['Retrain', 'A-CF'],

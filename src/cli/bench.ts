@@ -26,6 +26,11 @@ export const BENCH_CLI = defineCli({
     out: { type: 'string', arg: 'DIR', default: 'results', help: 'folder of bench.json and bench.md' },
     fresh: { type: 'boolean', help: 'drop the rows of an earlier bench.json instead of keeping the unmeasured ones' },
     backend: { type: 'string', arg: 'wasm|cpu|webgpu', help: 'tfjs backend (default wasm)' },
+    'resume-dir': {
+      type: 'string',
+      arg: 'DIR',
+      help: 'unlearning rows: finished methods and timing repeats kept here, an interrupted run resumes (default .cache/bench-unlearn; --fresh: none)',
+    },
     workers: {
       type: 'string',
       arg: 'N',
@@ -66,7 +71,14 @@ async function main(): Promise<void> {
     {
       prefix: ['unlearn.', 'memory.'],
       run: async () =>
-        (await import('./bench-unlearn')).benchUnlearn({ preset: values.preset, workers }).then((r) => r.rows),
+        (await import('./bench-unlearn'))
+          .benchUnlearn({
+            preset: values.preset,
+            workers,
+            log: (m) => console.error(m),
+            resumeDir: values.fresh ? undefined : (values['resume-dir'] ?? '.cache/bench-unlearn'),
+          })
+          .then((r) => r.rows),
     },
   ];
   const rows: BenchRow[] = [];

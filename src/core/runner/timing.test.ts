@@ -74,4 +74,49 @@ describe('interleaved timing repeats', () => {
     expect(re.value).toBe(15);
     expect(fmtMedianRange(medianRange([NaN]))).toBe('–');
   });
+
+  it('resumes by whole repeats: a complete earlier repeat is reused, a partial one runs again in full', async () => {
+    const runs: string[] = [];
+    const persisted: number[][] = [];
+    const previous = [
+      { method: 'A-CF', repeat: 0, wallSeconds: 2, cpuSeconds: 4, loadBefore: 0.1 },
+      { method: 'CF', repeat: 0, wallSeconds: 10, cpuSeconds: 20, loadBefore: 0.2 },
+      // repeat 1 was interrupted after A-CF: it must not be paired with a CF from another sitting
+      { method: 'A-CF', repeat: 1, wallSeconds: 99, cpuSeconds: 99 },
+    ];
+    const t = await timingRepeats(
+      ['A-CF', 'CF'],
+      async (m, r) => {
+        runs.push(`${m}${r}`);
+        return { wallSeconds: m === 'CF' ? 12 : 3, cpuSeconds: m === 'CF' ? 24 : 6, loadBefore: 1.5 };
+      },
+      {
+        repeats: 3,
+        ratioPairs: [['CF', 'A-CF']],
+        previous,
+        onRepeat: (samples, r) => {
+          persisted.push([r, samples.length]);
+        },
+      },
+    );
+    expect(runs).toEqual(['A-CF1', 'CF1', 'A-CF2', 'CF2']);
+    // repeat 0 reused (ratio 5), repeats 1 and 2 new (ratio 4): the stale 99 s A-CF is gone
+    expect(t.ratios['CF/A-CF'].wall.values).toEqual([5, 4, 4]);
+    expect(t.samples.filter((s) => s.wallSeconds === 99)).toEqual([]);
+    expect(persisted).toEqual([
+      [1, 4],
+      [2, 6],
+    ]);
+    const [row] = speedRows(
+      await timingRepeats(['A-CF', 'CF', 'Retrain'], async () => ({ wallSeconds: 1, loadBefore: 0.25 }), {
+        ratioPairs: [
+          ['CF', 'A-CF'],
+          ['Retrain', 'A-CF'],
+        ],
+      }),
+      'class',
+      'x',
+    );
+    expect(row.note).toContain('1-min load average before the runs 0.25–0.25');
+  });
 });

@@ -11,6 +11,8 @@ export interface TimingSample {
   repeat: number;
   wallSeconds: number;
   cpuSeconds: number;
+  /** the machine's 1-minute load average just before the run (Node: os.loadavg), so a reader can judge quietness */
+  loadBefore?: number;
 }
 
 export interface RatioSummary {
@@ -41,11 +43,24 @@ export function medianRange(values: number[]): RatioSummary {
 /**
  * Runs every method `repeats` times, interleaved, and summarises. `ratioPairs` lists [slow, fast] method pairs
  * (e.g. ['CF', 'A-CF'], ['Retrain', 'A-CF']); each ratio is slow ÷ fast within the same repeat.
+ *
+ * Resumable by whole repeats: `previous` holds the samples of an interrupted run; a repeat that has every method
+ * there is reused, any other repeat runs again in full (so each ratio still pairs runs of one sitting), and
+ * `onRepeat` hears all samples so far after each finished repeat (to persist them).
  */
 export async function timingRepeats(
   methods: string[],
-  runOnce: (method: string, repeat: number) => Promise<{ wallSeconds: number; cpuSeconds?: number }>,
-  opts: { repeats?: number; ratioPairs?: Array<[string, string]>; cpuSeconds?: () => number } = {},
+  runOnce: (
+    method: string,
+    repeat: number,
+  ) => Promise<{ wallSeconds: number; cpuSeconds?: number; loadBefore?: number }>,
+  opts: {
+    repeats?: number;
+    ratioPairs?: Array<[string, string]>;
+    cpuSeconds?: () => number;
+    previous?: TimingSample[];
+    onRepeat?: (samples: TimingSample[], repeat: number) => Promise<void> | void;
+  } = {},
 ): Promise<TimingRepeats> {
   const repeats = opts.repeats ?? 3;
   if (!(Number.isInteger(repeats) && repeats >= 1))
@@ -53,13 +68,25 @@ export async function timingRepeats(
   const cpu = opts.cpuSeconds ?? (() => NaN);
   const samples: TimingSample[] = [];
   for (let r = 0; r < repeats; r++) {
+    const kept = methods.map((m) => opts.previous?.find((s) => s.method === m && s.repeat === r));
+    if (kept.every((s) => s !== undefined)) {
+      samples.push(...(kept as TimingSample[]));
+      continue;
+    }
     for (const method of methods) {
       const c0 = cpu();
       const t = await runOnce(method, r);
       // CPU seconds reported by runOnce (over exactly the timed span) win over the clock around the whole call
       const cpuSeconds = t.cpuSeconds !== undefined && Number.isFinite(t.cpuSeconds) ? t.cpuSeconds : cpu() - c0;
-      samples.push({ method, repeat: r, wallSeconds: t.wallSeconds, cpuSeconds });
+      samples.push({
+        method,
+        repeat: r,
+        wallSeconds: t.wallSeconds,
+        cpuSeconds,
+        ...(t.loadBefore !== undefined ? { loadBefore: t.loadBefore } : {}),
+      });
     }
+    await opts.onRepeat?.([...samples], r);
   }
   const of = (m: string, k: 'wallSeconds' | 'cpuSeconds') => samples.filter((s) => s.method === m).map((s) => s[k]);
   const out: TimingRepeats = { repeats, samples, methods: {}, ratios: {} };
@@ -101,6 +128,10 @@ export function speedRows(
   const row = (id: string, slow: string, target: number | null) => {
     const r = t.ratios[`${slow}/A-CF`];
     if (!r) throw new Error(`speedRows: no ${slow}/A-CF ratio in the timing repeats`);
+    const loads = t.samples.map((x) => x.loadBefore).filter((x): x is number => x !== undefined);
+    const load = loads.length
+      ? ` 1-min load average before the runs ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}.`
+      : '';
     return {
       id: `unlearn.${id}.${mode}`,
       value: r.wall.median,
@@ -109,7 +140,7 @@ export function speedRows(
       setting: `${setting}; ${t.repeats} interleaved repeats (A-CF, CF, Retrain in rotation), same original model`,
       note:
         `value = median of the per-repeat wall-clock ratio ${slow}/A-CF, ${fmtMedianRange(r.wall, 2)}; ` +
-        `process CPU seconds ratio ${fmtMedianRange(r.cpu, 2)}. ${secs(slow)}; ${secs('A-CF')}.`,
+        `process CPU seconds ratio ${fmtMedianRange(r.cpu, 2)}. ${secs(slow)}; ${secs('A-CF')}.${load}`,
     };
   };
   return [row('acf_vs_cf_speedup', 'CF', 5), row('acf_vs_retrain_speedup', 'Retrain', null)];

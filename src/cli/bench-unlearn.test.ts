@@ -1,0 +1,56 @@
+/**
+ * The unlearning bench resumes (issue 10 item 3's timing repeats are hours at the `bench` scale): finished methods
+ * come back from the method store and finished timing repeats from <dir>/<mode>/timing.json, so a second run over a
+ * finished folder runs no unlearning at all and reports the same timings.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TimingSample } from '../core';
+import { benchUnlearn } from './bench-unlearn';
+import { initNodeBackend } from './node-backend';
+
+const dir = mkdtempSync(join(tmpdir(), 'lab-bench-unlearn-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bench unlearn (smoke preset)', () => {
+  it('keeps whole timing repeats and finished methods, and a rerun reuses them', { timeout: 240_000 }, async () => {
+    await initNodeBackend();
+    process.env.LAB_CACHE_DIR = join(dir, 'cache');
+    const logs: string[] = [];
+    const first = await benchUnlearn({
+      preset: 'smoke',
+      repeats: 2,
+      workers: 1,
+      resumeDir: dir,
+      log: (m) => logs.push(m),
+    });
+    const samples = (mode: string) =>
+      (JSON.parse(readFileSync(join(dir, mode, 'timing.json'), 'utf8')) as { samples: TimingSample[] }).samples;
+    for (const mode of ['class', 'uniform']) {
+      const s = samples(mode);
+      expect(s.map((x) => `${x.method}${x.repeat}`)).toEqual(['A-CF0', 'CF0', 'Retrain0', 'A-CF1', 'CF1', 'Retrain1']);
+      expect(s.every((x) => x.wallSeconds > 0 && typeof x.loadBefore === 'number')).toBe(true);
+    }
+    const speed = first.rows.find((r) => r.id === 'unlearn.acf_vs_cf_speedup.uniform')!;
+    expect(speed.setting).toContain('2 interleaved repeats');
+    expect(speed.note).toContain('1-min load average before the runs');
+
+    const again: string[] = [];
+    const second = await benchUnlearn({
+      preset: 'smoke',
+      repeats: 2,
+      workers: 1,
+      resumeDir: dir,
+      log: (m) => again.push(m),
+    });
+    expect(again.some((l) => l.includes('resuming timing repeats'))).toBe(true);
+    expect(again.filter((l) => l.includes('3 finished result(s) from an earlier sitting will be reused'))).toHaveLength(
+      2,
+    );
+    expect(again.some((l) => /timing repeat \d/.test(l))).toBe(false); // no repeat ran again
+    expect(second.timing.uniform.samples).toEqual(first.timing.uniform.samples);
+    expect(second.rows.find((r) => r.id === 'unlearn.acf_vs_cf_speedup.uniform')!.value).toBe(speed.value);
+  });
+});
