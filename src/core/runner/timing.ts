@@ -13,6 +13,8 @@ export interface TimingSample {
   cpuSeconds: number;
   /** the machine's 1-minute load average just before the run (Node: os.loadavg), so a reader can judge quietness */
   loadBefore?: number;
+  /** what the timed run produced (e.g. forget accuracy, MIA), kept with its timing so a resumed bench still has it */
+  metrics?: Record<string, number>;
 }
 
 export interface RatioSummary {
@@ -53,7 +55,7 @@ export async function timingRepeats(
   runOnce: (
     method: string,
     repeat: number,
-  ) => Promise<{ wallSeconds: number; cpuSeconds?: number; loadBefore?: number }>,
+  ) => Promise<{ wallSeconds: number; cpuSeconds?: number; loadBefore?: number; metrics?: Record<string, number> }>,
   opts: {
     repeats?: number;
     ratioPairs?: Array<[string, string]>;
@@ -84,6 +86,7 @@ export async function timingRepeats(
         wallSeconds: t.wallSeconds,
         cpuSeconds,
         ...(t.loadBefore !== undefined ? { loadBefore: t.loadBefore } : {}),
+        ...(t.metrics ? { metrics: t.metrics } : {}),
       });
     }
     await opts.onRepeat?.([...samples], r);
