@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { MAX_RESULT_CHARS, parseImportedResult } from './result-schema';
 import { DEFAULT_SPEC } from './presets';
 
@@ -50,11 +50,17 @@ describe('parseImportedResult (issue 12 item 4)', () => {
     expect(parseImportedResult(JSON.stringify({ result: good() })).split.trainSize).toBe(3000);
   });
 
-  it('accepts the results the CLI wrote into results/', () => {
-    for (const f of ['single-uniform-seed0', 'single-class-seed0', 'multi-uniform-seed0']) {
-      const text = readFileSync(`results/reproduce/cells/${f}.json`, 'utf8');
-      expect(() => parseImportedResult(text), f).not.toThrow();
-    }
+  it('accepts every experiment cell the CLI wrote into results/ (reproduce, reference)', () => {
+    const files = ['results/reproduce/cells', 'results/reference/cells']
+      .filter((d) => existsSync(d))
+      .flatMap((d) =>
+        readdirSync(d)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => `${d}/${f}`),
+      )
+      .filter((f) => !f.includes('condensation'));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const f of files) expect(() => parseImportedResult(readFileSync(f, 'utf8')), f).not.toThrow();
   });
 
   it('names the path of the problem', () => {
