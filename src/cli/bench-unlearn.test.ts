@@ -30,10 +30,24 @@ describe('bench unlearn (smoke preset)', () => {
       (JSON.parse(readFileSync(join(dir, mode, 'timing.json'), 'utf8')) as { samples: TimingSample[] }).samples;
     for (const mode of ['class', 'uniform']) {
       const s = samples(mode);
-      expect(s.map((x) => `${x.method}${x.repeat}`)).toEqual(['A-CF0', 'CF0', 'Retrain0', 'A-CF1', 'CF1', 'Retrain1']);
+      expect(s.map((x) => `${x.method}${x.repeat}`)).toEqual([
+        'A-CF0',
+        'A-CF w/ DC0',
+        'CF0',
+        'Retrain0',
+        'A-CF1',
+        'A-CF w/ DC1',
+        'CF1',
+        'Retrain1',
+      ]);
+      // end to end with DC = unlearning + the condensation overhead, which is the same within one sitting
+      const dc = s.filter((x) => x.method === 'A-CF w/ DC');
+      for (const x of dc) expect(x.wallSeconds).toBeCloseTo(x.metrics!.unlearnSeconds + x.metrics!.overheadSeconds, 10);
+      expect(dc[0].metrics!.overheadSeconds).toBeGreaterThan(0);
+      expect(dc[1].metrics!.overheadSeconds).toBe(dc[0].metrics!.overheadSeconds);
       expect(s.every((x) => x.wallSeconds > 0 && typeof x.loadBefore === 'number')).toBe(true);
       // every repeat really ran (a stored result handed back would repeat its seconds exactly)
-      for (const m of ['A-CF', 'CF', 'Retrain']) {
+      for (const m of ['A-CF', 'CF', 'Retrain', 'A-CF w/ DC']) {
         const [a, b] = s.filter((x) => x.method === m).map((x) => x.wallSeconds);
         expect(a).not.toBe(b);
       }
@@ -41,6 +55,9 @@ describe('bench unlearn (smoke preset)', () => {
     const speed = first.rows.find((r) => r.id === 'unlearn.acf_vs_cf_speedup.uniform')!;
     expect(speed.setting).toContain('2 interleaved repeats');
     expect(speed.note).toContain('1-min load average before the runs');
+    const e2e = first.rows.find((r) => r.id === 'unlearn.acf_dc_end_to_end_vs_cf_speedup.uniform')!;
+    expect(e2e.note).toContain('wall-clock ratio CF/A-CF w/ DC');
+    expect(e2e.value).toBe(first.timing.uniform.ratios['CF/A-CF w/ DC'].wall.median);
     // the gap rows come from the first repeat's metrics, kept with its timing
     const gap = first.rows.find((r) => r.id === 'unlearn.acf_forget_gap.uniform')!;
     const m0 = (n: string) => first.timing.uniform.samples.find((s) => s.method === n && s.repeat === 0)!.metrics!;

@@ -6,4 +6,7 @@ export interface BenchRow {
   target?: number | null;
   setting: string;
   note?: string;
+  /** rows from interleaved timing repeats: the range (min, max) of the per-repeat values, and how many repeats */
+  range?: [number, number];
+  repeats?: number;
 }

@@ -68,13 +68,16 @@ describe('claims with interval verdicts', () => {
       unit: 'x',
       setting: 'bench; 3 interleaved repeats (A-CF, CF, Retrain in rotation)',
       note: 'value = median',
+      range: [5, 7] as [number, number],
+      repeats: 3,
     };
     const quoted = buildClaims({ experiments, condensation: [], bench: [row] }).find((c) => c.id === 17)!;
-    expect(quoted.ours).toContain('bench row unlearn.acf_vs_cf_speedup.uniform (median of interleaved repeats): 6.25×');
+    expect(quoted.ours).toContain(
+      'bench row unlearn.acf_vs_cf_speedup.uniform (median of 3 interleaved repeats, range 5.00–7.00×): 6.25×',
+    );
     expect(quoted.setting).toContain('verdict from the cells');
-    const single = buildClaims({ experiments, condensation: [], bench: [{ ...row, setting: 'bench' }] }).find(
-      (c) => c.id === 17,
-    )!;
+    const { range: _r, repeats: _n, ...old } = row; // an old single-run row has neither
+    const single = buildClaims({ experiments, condensation: [], bench: [old] }).find((c) => c.id === 17)!;
     expect(single.ours).toContain('(single measurement): 6.25×');
   });
 
@@ -120,5 +123,47 @@ describe('claims with interval verdicts', () => {
     expect(row(some, 17).setting).toContain('2 cell(s) timed on shared cores left out');
     expect(row(some, 4).n).toBe(1);
     expect(row(some, '15b').n).toBe(3);
+  });
+
+  it('with no cell timed on quiet cores, speed claims take an indicative verdict from the bench repeats', () => {
+    const experiments = {
+      'single-uniform-seed0': cell(0, [m('Retrain', 99, 80, 50, 50, 100), m('CF', 95, 70, 60, 58, 50)]),
+      'single-class-seed0': cell(0, [m('Retrain', 99, 80, 0, 50, 100), m('CF', 95, 70, 5, 58, 50)]),
+    };
+    experiments['single-class-seed0'].spec = validateSpec(
+      mergeSpec(DEFAULT_SPEC, { forget: { mode: 'class', class: 3 } }),
+    );
+    const speed = (mode: string, lo: number, hi: number, repeats = 3) => ({
+      id: `unlearn.acf_vs_cf_speedup.${mode}`,
+      value: (lo + hi) / 2,
+      unit: 'x',
+      setting: 'bench',
+      range: [lo, hi] as [number, number],
+      repeats,
+    });
+    const e2e = (mode: string, lo: number, hi: number) => ({
+      ...speed(mode, lo, hi),
+      id: `unlearn.acf_dc_end_to_end_vs_cf_speedup.${mode}`,
+    });
+    const get = (bench: Parameters<typeof buildClaims>[0]['bench'], id: number) =>
+      buildClaims({ experiments, condensation: [], bench }).find((c) => c.id === id)!;
+    // whole range > 1 → indicative, leaning reproduces (one seed), n = 1, and it says where the verdict came from
+    const c17 = get([speed('uniform', 4, 8)], 17);
+    expect([c17.reproduces, c17.leaning, c17.n]).toEqual(['indicative', 'reproduces', 1]);
+    expect(c17.setting).toContain('verdict from the bench row (no cell was timed on quiet cores)');
+    // a range straddling 1× cannot lean either way; < 3 repeats or no row gives no verdict
+    expect(get([speed('uniform', 0.8, 1.5)], 17).reproduces).toBe('inconclusive');
+    expect(get([speed('uniform', 4, 8, 2)], 17).reproduces).toBe('n/a');
+    expect(get([], 17).reproduces).toBe('n/a');
+    // claim 4: both modes' rows, as runtime reductions 1 − 1/ratio (ratio 4 → 75 %, 5 → 80 %)
+    const c4 = get([speed('class', 4, 4), speed('uniform', 5, 5)], 4);
+    expect(c4.ours).toContain(
+      'bench rows (single round, median of 3 interleaved repeats): class 75.0 % (75.0–75.0 %), uniform 80.0 %',
+    );
+    expect([c4.reproduces, c4.leaning]).toEqual(['indicative', 'reproduces']);
+    // claim 5 from the end-to-end rows; wholly below 1× in both modes → leaning does not
+    const c5 = get([e2e('class', 0.5, 0.9), e2e('uniform', 0.6, 0.8)], 5);
+    expect([c5.reproduces, c5.leaning]).toEqual(['indicative', 'does not']);
+    expect(c5.source).toContain('unlearn.acf_dc_end_to_end_vs_cf_speedup.class');
   });
 });
