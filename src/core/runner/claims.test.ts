@@ -121,8 +121,29 @@ describe('claims with interval verdicts', () => {
     expect(row(some, 17).n).toBe(1);
     expect(row(some, 17).ours).toContain('5.5×');
     expect(row(some, 17).setting).toContain('2 cell(s) timed on shared cores left out');
-    expect(row(some, 4).n).toBe(1);
+    // claim 4 averages both modes per seed: uniform-only cells are left out and listed, not passed off as the average
+    expect(row(some, 4).n).toBe(0);
+    expect(row(some, 4).setting).toContain('left out (one mode only, not an average of both): seed 1 uniform');
     expect(row(some, '15b').n).toBe(3);
+    // with a class cell for seed 1 the seed is complete: the mean of its two modes
+    const withClass = {
+      ...cells,
+      'single-class-seed1': cell(1, [m('CF', 95, 70, 5, 58, 30), m('A-CF', 93, 70, 9, 60, 3)]),
+    };
+    withClass['single-class-seed1'].spec = validateSpec(
+      mergeSpec(DEFAULT_SPEC, { seed: 1, forget: { mode: 'class', class: 2 } }),
+    );
+    const c4 = row(
+      buildClaims({
+        experiments: withClass,
+        condensation: [],
+        sharedCores: ['single-uniform-seed0', 'single-uniform-seed2'],
+      }),
+      4,
+    );
+    expect(c4.n).toBe(1);
+    // uniform seed 1: 1 − 2/11 = 81.82 %; class seed 1: 1 − 3/30 = 90 % → mean 85.9 %
+    expect(c4.ours).toMatch(/^85\.9%/);
   });
 
   it('with no cell timed on quiet cores, speed claims take an indicative verdict from the bench repeats', () => {
