@@ -116,9 +116,18 @@ describe('reproduce fan-out (smoke preset)', () => {
     }
     // the speed claims leave the shared-core cells out (no value), the serial run has them
     const claims = (out: string) =>
-      JSON.parse(readFileSync(join(out, 'claims.json'), 'utf8')) as Array<{ id: unknown; n: number }>;
+      JSON.parse(readFileSync(join(out, 'claims.json'), 'utf8')) as Array<{
+        id: unknown;
+        n: number;
+        ours: string;
+        setting: string;
+      }>;
     expect(claims(serialOut).find((c) => c.id === 17)!.n).toBe(1);
-    expect(claims(fanOut).find((c) => c.id === 17)!.n).toBe(0);
-    expect(claims(jobsOut).find((c) => c.id === 17)!.n).toBe(0);
+    // cells timed on shared cores give no speed value (a verdict, if any, comes from the bench's repeats and says so)
+    for (const out of [fanOut, jobsOut]) {
+      const c17 = claims(out).find((c) => c.id === 17)!;
+      expect(c17.ours).toMatch(/^– \(cells\)/);
+      if (c17.n > 0) expect(c17.setting).toContain('verdict from the bench row (no cell was timed on quiet cores)');
+    }
   }, 900_000);
 });
