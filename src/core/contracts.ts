@@ -55,7 +55,7 @@ export interface ExperimentSpec {
   /**
    * seeds to run: a count n (the seeds seed, seed+1, …, seed+n−1) or an explicit list. 1 = a single run of
    * `seed`. Each seed is a full experiment (own split, original model, condensation); the multi-seed driver
-   * (runner/seeds.ts) aggregates them into intervals (results-format.md "Intervals").
+   * (results/seeds.ts) aggregates them into intervals (results-format.md "Intervals").
    */
   seeds: number | number[];
   pretrain: {

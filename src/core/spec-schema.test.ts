@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSpec, clipValue, SPEC_FIELDS, specRange } from './spec-schema';
-import { DEFAULT_SPEC, PRESETS, validateSpec } from './runner/presets';
+import { DEFAULT_SPEC, PRESETS, validateSpec } from './presets';
 
 const check = (input: unknown) => checkSpec(input, DEFAULT_SPEC);
 const err = (input: unknown): string => {

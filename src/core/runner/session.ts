@@ -55,7 +55,7 @@ import type {
   PretrainSource,
 } from '../contracts';
 import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
-import { validateSpecWithWarnings } from './presets';
+import { validateSpecWithWarnings } from '../presets';
 import { pickMetrics } from '../metrics';
 
 export interface LabSessionOptions {

@@ -12,7 +12,7 @@ import { LabError } from '../types';
 import type { Metrics } from '../types';
 import type { AttackView, CondenseResult, ExperimentResult, MethodResult, ModelViews } from '../contracts';
 import { METHOD_NAMES } from '../contracts';
-import { validateSpec } from './presets';
+import { validateSpec } from '../presets';
 import { clipValue } from '../spec-schema';
 
 /** 50 MB of text (JSON is ASCII in practice, so characters ≈ bytes). */
