@@ -21,6 +21,16 @@ describe('the strict spec schema (issue 12 item 3)', () => {
     expect(({} as Record<string, unknown>).seed).toBeUndefined(); // no prototype pollution
   });
 
+  it('pretrain.targetTrainAcc is optional: absent stays absent (cache keys unchanged), set must be in (0, 100]', () => {
+    expect('targetTrainAcc' in validateSpec({}).pretrain).toBe(false);
+    expect(validateSpec({ pretrain: { targetTrainAcc: 98 } }).pretrain.targetTrainAcc).toBe(98);
+    expect(err({ pretrain: { targetTrainAcc: 0 } })).toBe(
+      'spec.pretrain.targetTrainAcc: must be a number in (0, 100], got 0',
+    );
+    expect(err({ pretrain: { targetTrainAcc: 101 } })).toMatch(/targetTrainAcc: must be a number in \(0, 100\]/);
+    expect(err({ pretrain: { targetTrainAcc: '98' } })).toMatch(/targetTrainAcc: must be a number/);
+  });
+
   it('nulls and non-objects are rejected with the field path (no TypeError)', () => {
     expect(err({ model: null })).toBe('spec.model: must be an object, got null');
     expect(err({ pretrain: { lr: null } })).toBe('spec.pretrain.lr: must not be null');
