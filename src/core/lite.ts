@@ -22,6 +22,7 @@ export {
   interval,
   pairedInterval,
   pairedDifferences,
+  welchInterval,
   coversZero,
   describeDifference,
   formatInterval,
