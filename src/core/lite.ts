@@ -23,6 +23,7 @@ export {
   interval,
   pairedInterval,
   pairedDifferences,
+  welchInterval,
   coversZero,
   describeDifference,
   formatInterval,
