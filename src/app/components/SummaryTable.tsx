@@ -38,6 +38,8 @@ export function SummaryTable() {
     .filter((arm) => methods.some((m) => armOf(m.withDC) === arm))
     .map((arm) => ({ arm, title: armLabel(arm) }));
   const multi = useLab((s) => s.run.multi);
+  const runSpec = useLab((s) => s.run.spec);
+  const busy = useLab((s) => s.busy);
   return (
     <>
       {multi && multi.planned.length >= 2 && <SeedsTable multi={multi} />}
@@ -47,8 +49,20 @@ export function SummaryTable() {
             {multi && multi.planned.length >= 2 && multi.current !== null ? `Seed ${multi.current}: ` : ''}Summary
             {rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}
           </h2>
+          {!ex && runSpec && (
+            <span className="muted small" data-testid="summary-setting">
+              {runSpec.forget.mode === 'class'
+                ? `forgetting class ${runSpec.forget.class ?? '(drawn from the seed)'}`
+                : `forgetting ${Math.round(runSpec.forget.fraction * 100)}% uniform`}{' '}
+              · seed {runSpec.seed}
+              {busy ? ' · running' : ''}
+            </span>
+          )}
           {ex && (
             <span className="muted small">
+              {ex.split.forgetClass === null || ex.split.forgetClass === undefined
+                ? `forgetting ${Math.round(ex.spec.forget.fraction * 100)}% uniform · `
+                : ''}
               {ex.split.forgetClass !== null && ex.split.forgetClass !== undefined
                 ? `forgetting class ${ex.split.forgetClass} · `
                 : ''}
