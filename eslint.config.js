@@ -16,13 +16,13 @@ import globals from 'globals';
  * Paths are relative to src/core; a folder ends with '/'.
  */
 export const CORE_LAYERS = [
-  ['types.ts', 'contracts.ts', 'rng.ts', 'metrics.ts', 'methods/', 'spec-schema.ts'],
+  ['types.ts', 'contracts.ts', 'rng.ts', 'metrics.ts', 'methods/', 'spec-schema.ts', 'presets.ts'],
   ['data/', 'backend/'],
   ['models/'],
   ['train/'],
   ['eval/', 'parallel/'],
   ['condense/', 'unlearn/'],
-  ['runner/'],
+  ['runner/', 'results/'],
   ['index.ts', 'lite.ts'],
 ];
 

@@ -5,7 +5,7 @@
  * Runs a whole experiment headless in Node (the same core as the browser worker) and writes the result JSON
  * (results-format.md) plus a paper-style markdown table next to it. With more than one seed (`--seeds` or the
  * spec's `seeds`) it runs once per seed and writes `{spec, seeds, perSeed, aggregate}` with intervals
- * (runner/seeds.ts). Every finished method is kept under the resume folder (default `<out>.parts/seed<N>/`) as it
+ * (results/seeds.ts). Every finished method is kept under the resume folder (default `<out>.parts/seed<N>/`) as it
  * finishes; re-running the same command resumes without redoing finished methods or the original model.
  */
 import { readFile, stat } from 'node:fs/promises';

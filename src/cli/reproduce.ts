@@ -9,7 +9,7 @@
  * Every finished cell is written to `<out>/cells/<cell>.json` at once; a re-run skips cells whose JSON exists for
  * the same spec (resumable). The report `<out>/REPORT.md` puts each claim of the paper (spec §9) next to our number;
  * `<out>/results.csv` has every method result of every cell (run = cell id). The loop is the core's reproduce
- * driver (src/core/runner/reproduce-driver.ts), shared with the page.
+ * driver (src/core/results/reproduce-driver.ts), shared with the page.
  *
  * Fan-out (README "Runs that fan out"): each job runs one cell (`--cell ID`) into the same `<out>/cells/`, the
  * original models are trained once beforehand (`--pretrain-only`, into the weights cache, `LAB_CACHE_DIR`), and

@@ -1,7 +1,7 @@
 /**
  * `npm run tradeoff -- [--preset bench] [--seeds 3] [--out results/reproduce] [--mode uniform]`
  *
- * The trade-off sweep of issue 10 item 5 (plan and summary in src/core/runner/tradeoff.ts): A-CF at epochs
+ * The trade-off sweep of issue 10 item 5 (plan and summary in src/core/results/tradeoff.ts): A-CF at epochs
  * {1, 2, 4, 8, 16, ≈704 steps} (checkpoints of one run), CF at {1, 2, 5, 10, 25, 50} (a run each), Retrain at its
  * paper budget, per seed. Resumable: every finished run writes `<out>/tradeoff/<seed>-<method>-e<E>.json` at once and a
  * re-run skips runs whose file exists for the same spec. Writes `<out>/tradeoff.json` (points + intervals) and

@@ -55,10 +55,22 @@ export interface ExperimentSpec {
   /**
    * seeds to run: a count n (the seeds seed, seed+1, …, seed+n−1) or an explicit list. 1 = a single run of
    * `seed`. Each seed is a full experiment (own split, original model, condensation); the multi-seed driver
-   * (runner/seeds.ts) aggregates them into intervals (results-format.md "Intervals").
+   * (results/seeds.ts) aggregates them into intervals (results-format.md "Intervals").
    */
   seeds: number | number[];
-  pretrain: { epochs: number; lr: number; momentum: number; weightDecay: number; batchSize: number; warmup: number };
+  pretrain: {
+    epochs: number;
+    lr: number;
+    momentum: number;
+    weightDecay: number;
+    batchSize: number;
+    warmup: number;
+    /**
+     * optional: stop after the first epoch whose running training accuracy (%) reaches this; `epochs` is then the
+     * cap (and the WarmCos horizon). Absent = train exactly `epochs` (and the weights-cache key is unchanged).
+     */
+    targetTrainAcc?: number;
+  };
   condense: {
     enabled: boolean;
     ipc: number;
@@ -205,6 +217,8 @@ export interface ExperimentResult {
     /** the shipped model file and its SHA-256, when source is 'shipped' */
     shipped?: { file: string; sha256: string };
     metrics?: Metrics;
+    /** epochs actually trained (fewer than spec.pretrain.epochs when targetTrainAcc stopped it; absent if reused) */
+    epochsTrained?: number;
   } & ModelViews;
   condense?: CondenseResult;
   condenseRounds?: CondenseResult[];

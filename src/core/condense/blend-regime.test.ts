@@ -23,7 +23,7 @@ import { isPrepared, loadDatasetNode } from '../../cli/dataset-node';
 import { Rng } from '../rng';
 import type { ImageDataset } from '../types';
 import { indicesByClass } from '../eval/split';
-import { getPreset } from '../runner/presets';
+import { getPreset } from '../presets';
 import { buildReducedRetain, computeSubClasses, convnet3Factory } from './pipeline';
 import { blend, clustersOf, type BlendResult } from './blend';
 import { realSource } from '../data/source';

@@ -57,7 +57,7 @@ import type {
   StoreStamp,
 } from '../contracts';
 import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
-import { validateSpecWithWarnings } from './presets';
+import { validateSpecWithWarnings } from '../presets';
 import { pickMetrics } from '../metrics';
 
 export interface LabSessionOptions {
@@ -304,6 +304,7 @@ export class LabSession implements LabSessionApi {
         let reused = false;
         let source: PretrainSource = 'trained';
         let shippedInfo: { file: string; sha256: string } | undefined;
+        let epochsTrained: number | undefined;
         const t0 = now();
         /** checked on the host before anything is loaded into the model (which then trains from its init) */
         const load = (k: string, sealed: Uint8Array) => {
@@ -345,13 +346,14 @@ export class LabSession implements LabSessionApi {
         }
         if (!reused) {
           const p = this.spec.pretrain;
-          await guardDivergence('pretrain (original model)', () =>
+          const trained = await guardDivergence('pretrain (original model)', () =>
             trainModel({
               model,
               source: trainSrc,
               epochs: p.epochs,
               batchSize: p.batchSize,
               warmup: p.warmup,
+              untilAcc: p.targetTrainAcc,
               optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
               rng: this.rng('pretrain-shuffle'),
               signal,
@@ -370,6 +372,11 @@ export class LabSession implements LabSessionApi {
                 }),
             }),
           );
+          epochsTrained = trained.epochs;
+          if (epochsTrained < p.epochs)
+            this.emitLog(
+              `pretraining reached ${p.targetTrainAcc}% running train accuracy after ${epochsTrained} epochs`,
+            );
           // validated BEFORE anything is written to the cache: NaN weights are never cached
           const bad = await firstNonFiniteParam(model);
           if (bad !== null) throw divergedWeights('pretrain (original model)', bad);
@@ -396,6 +403,7 @@ export class LabSession implements LabSessionApi {
           reused,
           source,
           ...(shippedInfo ? { shipped: shippedInfo } : {}),
+          ...(epochsTrained !== undefined ? { epochsTrained } : {}),
           metrics: pickMetrics(metrics),
           ...metrics.views,
         };

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { syntheticFor } from '../data/service';
 import { METHOD_NAMES } from '../methods/registry';
 import type { ExperimentResult, ExperimentSpec } from '../contracts';
-import { getPreset, mergeSpec, validateSpec } from './presets';
+import { getPreset, mergeSpec, validateSpec } from '../presets';
 import { LabSession } from './session';
 
 const SNAPSHOT = fileURLToPath(new URL('./smoke-snapshot.json', import.meta.url));
