@@ -63,7 +63,7 @@ export interface RunView {
   spec: ExperimentSpec | null;
 }
 
-/** The page's view of a multi-seed Compare (src/core/runner/seeds.ts runSeeds; the table shows `aggregate`). */
+/** The page's view of a multi-seed Compare (src/core/results/seeds.ts runSeeds; the table shows `aggregate`). */
 export interface MultiSeedView {
   planned: number[];
   /** the seed running now (null when finished or stopped) */

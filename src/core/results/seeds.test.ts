@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
 import { aggregateSeeds, gapText, runSeeds, seedsCsv, seedsMarkdown, SEEDS_CSV_COLUMNS } from './seeds';
-import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
+import { DEFAULT_SPEC, mergeSpec, validateSpec } from '../presets';
 
 function method(name: MethodName, forgetAcc: number, mia: number, seconds: number, withDC = false): MethodResult {
   return {

@@ -12,7 +12,7 @@ import { LabError } from '../types';
 import type { Metrics } from '../types';
 import type { AttackView, CondenseResult, ExperimentResult, MethodResult, ModelViews } from '../contracts';
 import { METHOD_NAMES } from '../contracts';
-import { validateSpec } from './presets';
+import { validateSpec } from '../presets';
 import { clipValue } from '../spec-schema';
 
 /** 50 MB of text (JSON is ASCII in practice, so characters ≈ bytes). */
@@ -216,6 +216,16 @@ function condense(x: unknown, path: string): CondenseResult {
     });
   }
   return out as unknown as CondenseResult;
+}
+
+/** One method result (a resume record, or a row of an imported file), checked as an imported row is. */
+export function checkMethodResult(x: unknown, path = 'method'): MethodResult {
+  return method(x, path);
+}
+
+/** One condensation record (a resume record, or an imported file's), checked as an imported one is. */
+export function checkCondenseResult(x: unknown, path = 'condense'): CondenseResult {
+  return condense(x, path);
 }
 
 /** Check an already parsed value (the object inside an optional `{ result: … }` envelope). */

@@ -8,7 +8,7 @@
  */
 import type { ExperimentResult, ExperimentSpec, MethodName } from '../contracts';
 import { armLabel, armOf } from '../contracts';
-import { seedList, mergeSpec, validateSpec } from './presets';
+import { seedList, mergeSpec, validateSpec } from '../presets';
 import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
 import { MIA_CLASS_ARTEFACT, MIA_GAP_NOTE, miaClassArtefact } from '../metrics';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
 import { buildClaims } from './claims';
-import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
+import { DEFAULT_SPEC, mergeSpec, validateSpec } from '../presets';
 
 const m = (
   name: MethodName,

@@ -12,7 +12,7 @@ import {
   tradeoffRunSpec,
   type TradeoffPoint,
 } from './tradeoff';
-import { getPreset, mergeSpec, validateSpec } from './presets';
+import { getPreset, mergeSpec, validateSpec } from '../presets';
 
 describe('trade-off plan', () => {
   it("A-CF epochs: the fixed list plus the count nearest the paper's 704 steps", () => {

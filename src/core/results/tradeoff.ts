@@ -13,7 +13,7 @@
 import type { ExperimentSpec, MethodName } from '../contracts';
 import { interval, type Interval } from '../stats';
 import { LabError } from '../types';
-import { mergeSpec, seedList, validateSpec } from './presets';
+import { mergeSpec, seedList, validateSpec } from '../presets';
 
 export const TRADEOFF_ACF_EPOCHS = [1, 2, 4, 8, 16] as const;
 export const TRADEOFF_CF_EPOCHS = [1, 2, 5, 10, 25, 50] as const;

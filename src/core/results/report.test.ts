@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, MethodResult } from '../contracts';
 import { CSV_COLUMNS, csvField, csvRunOf, markdownTable, resultsCsv } from './report';
 import { METRICS } from '../metrics';
-import { DEFAULT_SPEC, mergeSpec } from './presets';
+import { DEFAULT_SPEC, mergeSpec } from '../presets';
 
 const method = (
   name: MethodResult['name'],
