@@ -15,18 +15,23 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CliExit, defineCli, parseCli } from '../src/cli/options';
 import { readRegularFile } from '../src/cli/regular-file';
-import { LabError, type ImageSplit } from '../src/core/types';
 import {
   CIFAR10_EXPECT,
   CIFAR10_INFLATE,
   CIFAR10_MD5,
   CIFAR10_URL,
   Cifar10TarCollector,
+  inflateChunks,
+  LabError,
+  SVHN_MD5,
+  SVHN_TRAIN_CAP,
+  SVHN_URLS,
+  buildShards,
+  svhnFromMat,
   type CifarExpect,
-} from '../src/core/data/cifar10';
-import { inflateChunks } from '../src/core/data/gzip';
-import { buildShards, type DatasetManifest } from '../src/core/data/formats';
-import { SVHN_MD5, SVHN_TRAIN_CAP, SVHN_URLS, svhnFromMat } from '../src/core/data/svhn';
+  type DatasetManifest,
+  type ImageSplit,
+} from '../src/core';
 import { atomicDir, download, fileSize, md5 } from './io';
 
 export const DEFAULT_OUT = 'public/datasets';

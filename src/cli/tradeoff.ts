@@ -25,6 +25,7 @@ import {
   tradeoffPlan,
   tradeoffPointsOf,
   parseWorkerCount,
+  MIA_GAP_NOTE,
 } from '../core';
 import type { ExperimentSpec, MethodResult, TradeoffPoint } from '../core';
 import { initNodeBackend } from './node-backend';
@@ -276,13 +277,14 @@ async function writeSweep(o: {
     '## Gaps to Retrain, paired by seed',
     '',
     "Per seed the point's value minus Retrain's (same split, same original model), then the 95 % t-interval over " +
-      'seeds; a gap whose interval covers 0 is within noise.',
+      'seeds; a gap whose interval covers 0 is within noise. ' +
+      `${MIA_GAP_NOTE} (docs/mia.md).`,
     '',
-    '| method | epochs | steps | forget gap | MIA gap | test gap | retain gap |',
+    '| method | epochs | steps | forget gap | MIA (filtered) gap | test gap | retain gap |',
     '|---|---|---|---|---|---|---|',
     ...gaps.map(
       (g) =>
-        `| ${g.method} | ${g.epochs} | ${g.steps} | ${gapCell(g.forgetAcc)} | ${gapCell(g.mia)} | ` +
+        `| ${g.method} | ${g.epochs} | ${g.steps} | ${gapCell(g.forgetAcc)} | ${gapCell(g.miaFiltered)} | ` +
         `${gapCell(g.testAcc)} | ${gapCell(g.retainAcc)} |`,
     ),
     '',

@@ -101,6 +101,36 @@ export interface ExperimentSpec {
   curves: boolean;
 }
 
+/**
+ * What a change of spec makes stale, from `prev` to `next` (both validated): the original model (data, sizes, seed,
+ * model or pretraining changed), the k-means sub-classes, the condensed rounds, and the method outputs — every
+ * method row, the rows of one experiment. The session drops exactly these on `setSpec`, and the page starts a new
+ * run view when `outputs` is true, so one table never holds rows of two experiments (a gap to Retrain is only ever
+ * computed within one). `prev` null = nothing to keep.
+ */
+export interface SpecChange {
+  original: boolean;
+  kmeans: boolean;
+  rounds: boolean;
+  outputs: boolean;
+}
+
+export function specChange(prev: ExperimentSpec | null, next: ExperimentSpec): SpecChange {
+  if (!prev) return { original: true, kmeans: true, rounds: true, outputs: true };
+  const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(next));
+  const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
+  const modelSame = dataSame && same((s) => [s.model, s.pretrain]);
+  const splitSame = dataSame && same((s) => s.forget);
+  const condenseSame = splitSame && same((s) => s.condense);
+  const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter, s.condense.netWidth]);
+  return {
+    original: !modelSame,
+    kmeans: !kmeansSame,
+    rounds: !splitSame || !condenseSame || !modelSame,
+    outputs: !splitSame || !modelSame || !same((s) => s.unlearn),
+  };
+}
+
 export interface PrototypeView {
   /** global sub-class id */
   cluster: number;

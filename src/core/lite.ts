@@ -18,10 +18,12 @@ export * from './results/seeds';
 export * from './results/tradeoff';
 export * from './results/timing';
 export * from './results/budgets';
+export * from './results/scaling';
 export {
   interval,
   pairedInterval,
   pairedDifferences,
+  welchInterval,
   coversZero,
   describeDifference,
   formatInterval,

@@ -56,7 +56,17 @@ import type {
   PretrainSource,
   StoreStamp,
 } from '../contracts';
-import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
+import {
+  armOf,
+  armSuffix,
+  armTag,
+  armsOf,
+  galleryKey,
+  isWithDC,
+  methodStoreKey,
+  specChange,
+  type ArmChoice,
+} from '../contracts';
 import { validateSpecWithWarnings } from '../presets';
 import { pickMetrics } from '../metrics';
 
@@ -140,17 +150,12 @@ export class LabSession implements LabSessionApi {
   setSpec(next: ExperimentSpec): void {
     const { spec, warnings } = validateSpecWithWarnings(next);
     this.emitWarnings(warnings);
-    const prev = this.spec;
-    const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(spec));
-    const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
-    const modelSame = dataSame && same((s) => [s.model, s.pretrain]);
-    const splitSame = dataSame && same((s) => s.forget);
-    const condenseSame = splitSame && same((s) => s.condense);
-    const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter, s.condense.netWidth]);
-    if (!modelSame) this.dropOriginal();
-    if (!kmeansSame) this.sub = null;
-    if (!splitSame || !condenseSame || !modelSame) this.dropRounds();
-    if (!splitSame || !modelSame || !same((s) => s.unlearn)) this.dropOutputs();
+    // one rule for the session and the page's run view (contracts.ts specChange)
+    const change = specChange(this.spec, spec);
+    if (change.original) this.dropOriginal();
+    if (change.kmeans) this.sub = null;
+    if (change.rounds) this.dropRounds();
+    if (change.outputs) this.dropOutputs();
     this.spec = spec;
   }
 

@@ -8,11 +8,11 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareCifar10 } from '../../datasets/prepare';
-import { cifarArchive } from '../../datasets/test-helpers';
-import { loadDatasetNode } from './dataset-node';
-import { FileWeightsCache } from './node-io';
-import { readRegularFile } from './regular-file';
+import { prepareCifar10 } from './prepare';
+import { cifarArchive } from './test-helpers';
+import { loadDatasetNode } from '../src/cli/dataset-node';
+import { FileWeightsCache } from '../src/cli/node-io';
+import { readRegularFile } from '../src/cli/regular-file';
 
 const root = mkdtempSync(join(tmpdir(), 'lab-regular-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
