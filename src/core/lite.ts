@@ -18,6 +18,7 @@ export * from './results/seeds';
 export * from './results/tradeoff';
 export * from './results/timing';
 export * from './results/budgets';
+export * from './results/scaling';
 export {
   interval,
   pairedInterval,
@@ -35,7 +36,13 @@ export {
   tCdf,
 } from './stats';
 export type { Interval, Verdict, VerdictResult } from './stats';
-export { parseImportedResult, checkImportedResult, MAX_RESULT_CHARS } from './results/result-schema';
+export {
+  parseImportedResult,
+  checkImportedResult,
+  checkMethodResult,
+  checkCondenseResult,
+  MAX_RESULT_CHARS,
+} from './results/result-schema';
 export { SPEC_FIELDS, SPEC_LIMITS, DATASET_IDS, DATASET_CLASSES, specRange, checkSpec, clipValue } from './spec-schema';
 export type { SpecField, SpecPath, SpecCheck } from './spec-schema';
 export type { BenchRow } from './results/bench-rows';

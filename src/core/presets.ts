@@ -242,7 +242,8 @@ export function validateSpecWithWarnings(input: unknown, base: ExperimentSpec = 
 
 /** A preset by name, or a LabError listing the known names. */
 export function getPreset(name: string): Preset {
-  const p = PRESETS[name];
+  // own keys only: "constructor", "__proto__" or "toString" are not presets (issue 19 item 5)
+  const p = Object.prototype.hasOwnProperty.call(PRESETS, name) ? PRESETS[name] : undefined;
   if (!p) throw new LabError(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`, 'preset');
   return p;
 }

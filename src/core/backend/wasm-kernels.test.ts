@@ -4,7 +4,7 @@ import { initNodeBackend } from '../../cli/node-backend';
 import { createModel } from '../models';
 import { Rng } from '../rng';
 import { setFusedOps } from './fused';
-import { setFilterGradImpl } from './wasm-kernels';
+import { filterGradCalls, setFilterGradImpl } from './wasm-kernels';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -66,11 +66,29 @@ describe('wasm conv gradient kernels vs cpu', () => {
     { name: '1x1 s2 valid odd', x: [2, 7, 7, 4], k: [1, 1, 4, 8], stride: 2, pad: 'valid' },
     { name: '5x5 s1 valid', x: [2, 9, 9, 3], k: [5, 5, 3, 2], stride: 1, pad: 'valid' },
     { name: '3x3 s1 first layer 32x32', x: [4, 32, 32, 3], k: [3, 3, 3, 16], stride: 1, pad: 'same' },
+    { name: '3x3 s1 same non-square 3ch', x: [3, 11, 6, 3], k: [3, 3, 3, 5], stride: 1, pad: 'same' },
+    { name: '3x3 s1 valid non-square', x: [2, 9, 12, 6], k: [3, 3, 6, 4], stride: 1, pad: 'valid' },
+    { name: '3x3 s2 valid non-square 3ch', x: [3, 10, 7, 3], k: [3, 3, 3, 4], stride: 2, pad: 'valid' },
+    { name: '3x3 s2 same non-square', x: [2, 9, 14, 5], k: [3, 3, 5, 3], stride: 2, pad: 'same' },
+    { name: '2x4 s1 same (even, non-square kernel)', x: [2, 7, 8, 4], k: [2, 4, 4, 3], stride: 1, pad: 'same' },
+    { name: '1x1 s1 same', x: [2, 5, 6, 7], k: [1, 1, 7, 3], stride: 1, pad: 'same' },
   ];
+  type Impl = 'gemm' | 'gemm-chunked' | 'gemm-whole' | 'im2col' | 'im2col-chunked' | 'conv';
+  const setImpl = (impl: Impl) => {
+    if (impl.startsWith('gemm')) {
+      // chunked: one image per matmul; whole: the batch in one matmul; plain: the default chunk size
+      setFilterGradImpl('gemm', { gemmCols: impl === 'gemm-chunked' ? 1 : impl === 'gemm-whole' ? 1 << 30 : 2048 });
+    } else {
+      setFilterGradImpl(impl === 'conv' ? 'conv' : 'im2col', {
+        im2colFloats: impl === 'im2col-chunked' ? 200 : 16 * 1024 * 1024,
+      });
+    }
+  };
+  const IMPLS: Impl[] = ['gemm', 'gemm-chunked', 'gemm-whole', 'im2col', 'im2col-chunked', 'conv'];
   for (const c of cases)
-    for (const impl of ['im2col', 'im2col-chunked', 'conv'] as const) {
+    for (const impl of IMPLS) {
       it(`${c.name} [${impl}]`, async () => {
-        setFilterGradImpl(impl === 'conv' ? 'conv' : 'im2col', impl === 'im2col-chunked' ? 200 : 16 * 1024 * 1024);
+        setImpl(impl);
         const rng = new Rng(c.name);
         const xs = rng.uniformArray(
           c.x.reduce((a, b) => a * b),
@@ -83,12 +101,20 @@ describe('wasm conv gradient kernels vs cpu', () => {
           1,
         );
         const ref = await gradsOn('cpu', xs, c.x, ws, c.k, c.stride, c.pad);
+        await tf.setBackend('wasm');
+        const ids0 = tf.engine().backend.numDataIds();
+        const calls0 = filterGradCalls();
         const got = await gradsOn('wasm', xs, c.x, ws, c.k, c.stride, c.pad);
+        const calls1 = filterGradCalls();
+        expect(tf.engine().backend.numDataIds()).toBe(ids0); // every intermediate buffer freed
+        // the call counters prove which Conv2DBackpropFilter formulation computed the gradient checked below
+        const ran = impl.startsWith('gemm') ? 'gemm' : impl.startsWith('im2col') ? 'im2col' : 'conv';
+        for (const k of ['gemm', 'im2col', 'conv'] as const) expect(calls1[k] - calls0[k]).toBe(k === ran ? 1 : 0);
         expect(got.gxShape).toEqual(ref.gxShape);
         expect(got.gwShape).toEqual(ref.gwShape);
         expect(relErr(got.gx, ref.gx)).toBeLessThan(1e-5);
         expect(relErr(got.gw, ref.gw)).toBeLessThan(1e-5);
-        setFilterGradImpl('auto', 16 * 1024 * 1024);
+        setFilterGradImpl('gemm', { gemmCols: 2048, im2colFloats: 16 * 1024 * 1024 });
       });
     }
 
@@ -105,6 +131,7 @@ describe('wasm conv gradient kernels vs cpu', () => {
         setFusedOps(b === 'wasm'); // reference: plain tfjs ops on cpu
         const m = createModel(cfg, new Rng('m'));
         const before = tf.memory().numTensors;
+        const calls0 = filterGradCalls().gemm;
         const r = tf.tidy(() => {
           const x = tf.tensor4d(xs, [nb, side, side, 3]);
           const y = tf.oneHot(labels, 10);
@@ -118,6 +145,8 @@ describe('wasm conv gradient kernels vs cpu', () => {
           };
         });
         expect(tf.memory().numTensors).toBe(before);
+        // the default filter gradient on wasm is the gemm one (at least one call per conv layer)
+        if (b === 'wasm') expect(filterGradCalls().gemm - calls0).toBeGreaterThanOrEqual(3);
         out[b] = r;
         m.dispose();
       }

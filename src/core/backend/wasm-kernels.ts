@@ -2,7 +2,9 @@
  * Convolution gradient kernels for the tfjs WASM backend, expressed as forward convolutions (which the
  * backend runs through XNNPACK):
  *
- *  - `Conv2DBackpropFilter` (missing in tfjs-backend-wasm 4.22): the filter gradient is a conv2d of the input
+ *  - `Conv2DBackpropFilter` (missing in tfjs-backend-wasm 4.22): by default a chunked im2col GEMM
+ *    (conv2dBackpropFilterGemm, at about the forward convolution's GFLOP/s on the 128-channel layers). Legacy
+ *    formulations, kept for comparison: the filter gradient is a conv2d of the input
  *    with batch and channel axes swapped ([Ci,H,W,N]) by the output gradient used as the filter
  *    ([OH,OW,N,Co]), dilated by the stride, stride 1, the forward padding; the [Ci,KH,KW,Co] result is
  *    transposed to [KH,KW,Ci,Co].
@@ -302,18 +304,160 @@ export function conv2dBackpropFilterIm2col(
   return out;
 }
 
-let registered = false;
-let filterGradImpl: 'auto' | 'im2col' | 'conv' = 'auto';
+/** Columns (N·OH·OW positions) of one GEMM chunk of the 'gemm' filter gradient (see conv2dBackpropFilterGemm). */
+let gemmCols = 2048;
 
 /**
- * Choose the Conv2DBackpropFilter formulation (benchmarks compare them). 'auto': im2col + matmul when the
- * filter has ≥ 256 rows (KH·KW·Ci; the WASM matmul is slow for few rows), the dilated forward conv otherwise
- * (e.g. the 3-channel first layer). Measured on this machine (CPU ms, batch 64): first layer conv 140 vs
- * im2col 230; 16×16×128 layer 311 vs 304; 8×8×128 layer 109 vs 73.
+ * dW as a chunked im2col GEMM, the im2col copied on the WASM heap and the matmul run by XNNPACK (BatchMatMul):
+ * for each chunk of m images, colT[(kh,kw,ci), (n,oh,ow)] = x[n, oh·s+kh−pt, ow·s+kw−pl, ci] and
+ * dW[(kh,kw,ci), co] += colT · dy[(n,oh,ow), co].
+ *
+ * Why this shape (measured on tfjs-backend-wasm 4.22, one thread): XNNPACK's matmul keeps its full contraction per
+ * tile, so a contraction of all N·OH·OW positions at once streams megabytes per tile and runs at ≈ 16–20 GFLOP/s,
+ * while ≈ 2,048 positions per call run at ≈ 23–25 (the forward conv's rate); the matmul repacks its right operand
+ * on every call (≈ 10 ns per float), so that operand is the output gradient (Co wide), never the im2col. The im2col is
+ * built from a channel-first copy of x (the backend's Transpose): at stride 1 with OW = W ("same" padding) each
+ * (tap, channel, image) row is one contiguous run of the input plane (one copyWithin), its wrapped-around border
+ * columns then zeroed — ≈ 0.7 ns per float, against ≈ 3–6 for a per-element loop; other strides and paddings take
+ * the per-element loop.
  */
-export function setFilterGradImpl(impl: 'auto' | 'im2col' | 'conv', chunkFloats?: number): void {
+export function conv2dBackpropFilterGemm(
+  backend: unknown,
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): TensorInfo {
+  const bk = backend as HeapBackend;
+  const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
+  const [kh, kw, ci, co] = filterShape;
+  const [n, h, w] = x.shape;
+  const [oh, ow] = [dy.shape[1], dy.shape[2]];
+  if (oh !== info.outHeight || ow !== info.outWidth || dy.shape[3] !== co || x.shape[3] !== ci) {
+    throw new Error(`wasm-kernels: Conv2DBackpropFilter got dy ${dy.shape} for x ${x.shape}, filter ${filterShape}`);
+  }
+  const [sh, sw] = [info.strideHeight, info.strideWidth];
+  const pt = info.padInfo.top,
+    pl = info.padInfo.left;
+  const kRows = kh * kw * ci;
+  const pix = oh * ow;
+  const plane = h * w;
+  const m = Math.max(1, Math.min(n, Math.round(gemmCols / pix)));
+  const contiguous = sh === 1 && sw === 1 && ow === w;
+  // valid output rows / columns of each tap: 0 ≤ y·s + a − p < size
+  const lo = (p: number, a: number, s: number) => Math.max(0, Math.ceil((p - a) / s));
+  const hi = (p: number, a: number, s: number, size: number, out: number) =>
+    Math.min(out, Math.floor((size - 1 - a + p) / s) + 1);
+  const xt = run('Transpose', backend, { x }, { perm: [3, 0, 1, 2] }); // [Ci, N, H, W]
+  let acc: TensorInfo | null = null;
+  for (let n0 = 0; n0 < n; n0 += m) {
+    const mm = Math.min(m, n - n0);
+    const cols = mm * pix;
+    const colInfo = bk.makeOutput([1, kRows, cols], 'float32');
+    const whole = mm === n;
+    const dyInfo = whole
+      ? run('Reshape', backend, { x: dy }, { shape: [1, cols, co] })
+      : bk.makeOutput([1, cols, co], 'float32');
+    // views only after every allocation of this chunk (an allocation may grow, and so detach, the heap)
+    const colView = bk.typedArrayFromHeap(colInfo);
+    const heap = new Float32Array(colView.buffer);
+    const colBase = colView.byteOffset >> 2;
+    const xtBase = bk.typedArrayFromHeap(xt).byteOffset >> 2;
+    const xtEnd = xtBase + ci * n * plane;
+    if (!whole) {
+      const dyBase = bk.typedArrayFromHeap(dy).byteOffset >> 2;
+      const dst = bk.typedArrayFromHeap(dyInfo).byteOffset >> 2;
+      heap.copyWithin(dst, dyBase + n0 * pix * co, dyBase + (n0 + mm) * pix * co);
+    }
+    for (let a = 0; a < kh; a++) {
+      const y0 = lo(pt, a, sh);
+      const y1 = Math.max(y0, hi(pt, a, sh, h, oh));
+      for (let b = 0; b < kw; b++) {
+        const q0 = lo(pl, b, sw);
+        const q1 = Math.max(q0, hi(pl, b, sw, w, ow));
+        for (let c = 0; c < ci; c++) {
+          let dst = colBase + ((a * kw + b) * ci + c) * cols;
+          for (let i = n0; i < n0 + mm; i++, dst += pix) {
+            const src0 = xtBase + (c * n + i) * plane;
+            if (y0 > 0) heap.fill(0, dst, dst + y0 * ow);
+            if (y1 < oh) heap.fill(0, dst + y1 * ow, dst + pix);
+            if (y1 === y0) continue;
+            if (contiguous) {
+              // rows y0..y1 of this tap are one run of the plane (W = OW); border columns wrap and are zeroed below
+              const s = src0 + (y0 + a - pt) * w + (b - pl);
+              const d = dst + y0 * ow;
+              const len = (y1 - y0) * ow;
+              const l0 = Math.max(0, xtBase - s),
+                l1 = Math.min(len, xtEnd - s);
+              heap.copyWithin(d + l0, s + l0, s + l1);
+              if (q0 > 0 || q1 < ow) {
+                for (let y = y0; y < y1; y++) {
+                  const r = dst + y * ow;
+                  for (let q = 0; q < q0; q++) heap[r + q] = 0;
+                  for (let q = q1; q < ow; q++) heap[r + q] = 0;
+                }
+              }
+            } else {
+              for (let y = y0; y < y1; y++) {
+                const r = dst + y * ow;
+                const srow = src0 + (y * sh + a - pt) * w + (b - pl);
+                for (let q = 0; q < q0; q++) heap[r + q] = 0;
+                for (let q = q0; q < q1; q++) heap[r + q] = heap[srow + q * sw];
+                for (let q = q1; q < ow; q++) heap[r + q] = 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    const part = run('BatchMatMul', backend, { a: colInfo, b: dyInfo }, { transposeA: false, transposeB: false });
+    free(backend, colInfo, dyInfo);
+    if (!acc) acc = part;
+    else {
+      const av = bk.typedArrayFromHeap(acc),
+        pv = bk.typedArrayFromHeap(part);
+      for (let j = 0; j < av.length; j++) av[j] += pv[j];
+      free(backend, part);
+    }
+  }
+  free(backend, xt);
+  const out = run('Reshape', backend, { x: acc! }, { shape: [kh, kw, ci, co] });
+  free(backend, acc!);
+  return out;
+}
+
+let registered = false;
+/**
+ * 'gemm' (default, also 'auto'): conv2dBackpropFilterGemm for every layer. 'legacy': the choice before issue 24
+ * (im2col + one matmul when KH·KW·Ci ≥ 256, the dilated forward conv otherwise), kept for the bench's interleaved
+ * comparison (core.convnet3.dw_path_speedup). 'im2col' / 'conv': one legacy formulation for every layer.
+ */
+export type FilterGradImpl = 'auto' | 'gemm' | 'legacy' | 'im2col' | 'conv';
+let filterGradImpl: FilterGradImpl = 'gemm';
+const filterGradCounts = { gemm: 0, im2col: 0, conv: 0 };
+
+/**
+ * Choose the Conv2DBackpropFilter formulation (benchmarks and tests compare them). `chunk`: im2colFloats, the legacy
+ * im2col's chunk size in floats (default 16 Mi); gemmCols, the gemm's output positions per matmul (default 2,048).
+ */
+export function setFilterGradImpl(
+  impl: FilterGradImpl,
+  chunk: { im2colFloats?: number; gemmCols?: number } = {},
+): void {
   filterGradImpl = impl;
-  if (chunkFloats) colChunk = chunkFloats;
+  if (chunk.im2colFloats) colChunk = chunk.im2colFloats;
+  if (chunk.gemmCols) gemmCols = chunk.gemmCols;
+}
+
+export function filterGradImplName(): FilterGradImpl {
+  return filterGradImpl;
+}
+
+/** How many times each Conv2DBackpropFilter formulation has run on 'wasm' since start (tests prove which ran). */
+export function filterGradCalls(): { gemm: number; im2col: number; conv: number } {
+  return { ...filterGradCounts };
 }
 
 /**
@@ -340,8 +484,19 @@ export function registerWasmKernels(): void {
       };
       if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC');
       const rows = a.filterShape[0] * a.filterShape[1] * a.filterShape[2];
-      const useIm2col = filterGradImpl === 'im2col' || (filterGradImpl === 'auto' && rows >= 256);
-      return useIm2col
+      const impl =
+        filterGradImpl === 'auto' || filterGradImpl === 'gemm'
+          ? 'gemm'
+          : filterGradImpl === 'legacy'
+            ? rows >= 256
+              ? 'im2col'
+              : 'conv'
+            : filterGradImpl;
+      filterGradCounts[impl]++;
+      if (impl === 'gemm') {
+        return conv2dBackpropFilterGemm(backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
+      }
+      return impl === 'im2col'
         ? conv2dBackpropFilterIm2col(backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode)
         : conv2dBackpropFilterViaConv(backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
     },

@@ -218,6 +218,16 @@ function condense(x: unknown, path: string): CondenseResult {
   return out as unknown as CondenseResult;
 }
 
+/** One method result (a resume record, or a row of an imported file), checked as an imported row is. */
+export function checkMethodResult(x: unknown, path = 'method'): MethodResult {
+  return method(x, path);
+}
+
+/** One condensation record (a resume record, or an imported file's), checked as an imported one is. */
+export function checkCondenseResult(x: unknown, path = 'condense'): CondenseResult {
+  return condense(x, path);
+}
+
 /** Check an already parsed value (the object inside an optional `{ result: … }` envelope). */
 export function checkImportedResult(parsed: unknown): ExperimentResult {
   const top = obj(parsed, 'result');

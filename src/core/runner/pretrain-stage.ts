@@ -57,7 +57,8 @@ export class PretrainStage {
       dataset: s.dataset,
       n: ds.train.n,
       classes: ds.classes.length,
-      data: trainingDataFingerprint(ds, split.trainIdx),
+      data:
+        split === this.ctx.round(0).split ? this.ctx.dataFingerprint() : trainingDataFingerprint(ds, split.trainIdx),
       trainPerClass: s.trainPerClass,
       model: s.model,
       pretrain: s.pretrain,

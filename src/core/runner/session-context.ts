@@ -12,7 +12,8 @@ import type { ShippedModels } from '../train/shipped-models';
 import { makeSplit, nextRoundSplit } from '../eval';
 import type { ReducedRetain } from '../condense';
 import type { ParallelTrainer } from '../parallel/engine';
-import type { CondenseResult, EventSink, ExperimentSpec, MethodStore, WeightsCache } from '../contracts';
+import type { CondenseResult, EventSink, ExperimentSpec, MethodStore, StoreStamp, WeightsCache } from '../contracts';
+import { specFingerprint, trainingDataFingerprint } from '../train/weights-cache';
 import { validateSpecWithWarnings } from '../presets';
 
 export interface LabSessionOptions {
@@ -81,6 +82,27 @@ export class SessionContext {
   dropRounds(): void {
     for (const r of this.rounds) r.reduced?.dispose();
     this.rounds = [];
+    // the round-0 split (and with it the training set) may change with the next spec
+    this.dataPrint = null;
+  }
+
+  private dataPrint: string | null = null;
+  /** `trainingDataFingerprint` of the round-0 training set (computed once: it reads every training pixel) */
+  dataFingerprint(): string {
+    this.dataPrint ??= trainingDataFingerprint(this.opts.dataset, this.round(0).split.trainIdx);
+    return this.dataPrint;
+  }
+
+  /** What a stored record of this run must carry to be reused (MethodStore; issue 19 item 3). */
+  storeStamp(method: string, arm: string, round: number): StoreStamp {
+    return {
+      spec: specFingerprint(this.spec),
+      seed: this.spec.seed,
+      arm,
+      round,
+      method,
+      data: this.dataFingerprint(),
+    };
   }
 
   rng(label: string): Rng {

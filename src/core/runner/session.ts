@@ -16,7 +16,7 @@ import type {
   MethodName,
   MethodResult,
 } from '../contracts';
-import type { ArmChoice } from '../contracts';
+import { specChange, type ArmChoice } from '../contracts';
 import { validateSpecWithWarnings } from '../presets';
 import { CondenseStage } from './condense-stage';
 import { ForgetGallery } from './gallery';
@@ -57,17 +57,12 @@ export class LabSession implements LabSessionApi {
   setSpec(next: ExperimentSpec): void {
     const { spec, warnings } = validateSpecWithWarnings(next);
     this.ctx.emitWarnings(warnings);
-    const prev = this.ctx.spec;
-    const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(spec));
-    const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
-    const modelSame = dataSame && same((s) => [s.model, s.pretrain]);
-    const splitSame = dataSame && same((s) => s.forget);
-    const condenseSame = splitSame && same((s) => s.condense);
-    const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter, s.condense.netWidth]);
-    if (!modelSame) this.pretrainStage.drop();
-    if (!kmeansSame) this.condenseStage.sub = null;
-    if (!splitSame || !condenseSame || !modelSame) this.ctx.dropRounds();
-    if (!splitSame || !modelSame || !same((s) => s.unlearn)) this.unlearnStage.drop();
+    // one rule for the session and the page's run view (contracts.ts specChange)
+    const change = specChange(this.ctx.spec, spec);
+    if (change.original) this.pretrainStage.drop();
+    if (change.kmeans) this.condenseStage.sub = null;
+    if (change.rounds) this.ctx.dropRounds();
+    if (change.outputs) this.unlearnStage.drop();
     this.ctx.spec = spec;
   }
 

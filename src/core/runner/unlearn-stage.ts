@@ -44,8 +44,14 @@ export class UnlearnStage {
     if (store) {
       for (const arm of armList) {
         for (const name of methods) {
-          const prev = await store.get(methodStoreKey(name, isWithDC(arm), r));
-          if (prev) stored.set(`${name}|${arm}`, prev);
+          const prev = await store.get(
+            methodStoreKey(name, isWithDC(arm), r),
+            this.ctx.storeStamp(name, armTag(arm), r),
+          );
+          // the store checked the stamp and the schema; a record of another method, arm or round is never taken
+          if (prev && prev.name === name && prev.withDC === isWithDC(arm) && prev.round === r) {
+            stored.set(`${name}|${arm}`, prev);
+          }
         }
       }
     }
@@ -57,10 +63,10 @@ export class UnlearnStage {
     if (pending.some(isWithDC)) {
       const cond = await this.condense.run(r, signal);
       await store
-        ?.putCondense?.(`condense|r${r}`, cond)
+        ?.putCondense?.(`condense|r${r}`, cond, this.ctx.storeStamp('condense', 'dc', r))
         .catch((e: Error) => this.ctx.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
     } else if (armList.some(isWithDC) && !state.condense && store?.getCondense) {
-      const prev = await store.getCondense(`condense|r${r}`);
+      const prev = await store.getCondense(`condense|r${r}`, this.ctx.storeStamp('condense', 'dc', r));
       if (prev) state.condense = prev;
     }
     const srcs = this.ctx.sources(state.split);
@@ -177,7 +183,7 @@ export class UnlearnStage {
         this.ctx.opts.sink({ kind: 'method-result', result });
         if (store) {
           await store
-            .put(methodStoreKey(name, withDC, r), result)
+            .put(methodStoreKey(name, withDC, r), result, this.ctx.storeStamp(name, armTag(arm), r))
             .catch((e: Error) => this.ctx.emitLog(`could not store the ${label} result: ${e.message}`, 'warn'));
         }
       }
