@@ -10,6 +10,7 @@
  */
 import type { ExperimentResult, MethodResult } from '../contracts';
 import type { BenchRow } from './bench-rows';
+import { METHOD_CARDS } from '../methods/registry';
 import {
   directionVerdict,
   formatInterval,
@@ -119,8 +120,8 @@ function both(a: VerdictResult, b: VerdictResult): VerdictResult {
 function verdictFields(v: VerdictResult, n: number): Pick<Claim, 'reproduces' | 'leaning' | 'n' | 'rule'> {
   return { reproduces: v.verdict, ...(v.leaning ? { leaning: v.leaning } : {}), n, rule: v.rule };
 }
-/** approximate methods of the single-round tables (Retrain is the reference, not a competitor) */
-const APPROXIMATE = ['CF', 'A-CF', 'Bad Distillation', 'L1-Sparse', 'Pruning', 'SCRUB'];
+/** approximate methods of the single-round tables (Retrain is the reference, not a competitor), from the cards */
+const APPROXIMATE: string[] = METHOD_CARDS.filter((m) => m.approximate && m.paperTables.single).map((m) => m.name);
 
 /** What every claim function reads: the cells by kind, how to name their setting and sources, and the seeds. */
 interface ClaimContext {
