@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_SPEC, METHOD_CARDS, PAGE_DEFAULT_PRESET, PRESETS, validateSpec } from '../core/lite';
 import {
   METHOD_LABELS,
@@ -112,6 +114,14 @@ describe('hyper-parameter rows from the method cards', () => {
 });
 
 describe('URL documentation', () => {
+  it('docs/url-parameters.md is the generated table (UPDATE_DOCS=1 rewrites it)', () => {
+    const file = fileURLToPath(new URL('../../docs/url-parameters.md', import.meta.url));
+    const text = readFileSync(file, 'utf8');
+    const head = text.slice(0, text.indexOf('## Keys\n\n') + '## Keys\n\n'.length);
+    if (process.env.UPDATE_DOCS === '1') writeFileSync(file, `${head}${urlParamsMarkdown()}\n`);
+    expect(readFileSync(file, 'utf8')).toBe(`${head}${urlParamsMarkdown()}\n`);
+  });
+
   it('lists every key', () => {
     const md = urlParamsMarkdown();
     for (const p of PARAMS) expect(md).toContain(`| \`${p.key}\` |`);

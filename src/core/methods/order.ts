@@ -3,7 +3,7 @@
  * Estimated cost = epochs (the largest of a method's resolved `*_epochs`, at least 1) × a per-epoch factor (the card's `epochCost`) from
  * what one epoch computes per retain image, in CF epochs: 1 for plain fine-tuning (Retrain, CF, L1-Sparse,
  * Pruning); ≈1.5 where a frozen teacher also runs forward (SCRUB, Bad Distillation); 5 for the A-AMU methods,
- * whose every retain batch of B also pushes 4B forget and 4B test images through the network (the README's
+ * whose every retain batch of B also pushes 4B forget and 4B test images through the network (docs/presets.md's
  * measured "one A-CF epoch ≈ 4–6 CF epochs"). An estimate for ordering only. Ties keep the registry order. Each
  * method draws its own seeded random stream and starts from the original model, so the order changes when rows
  * arrive, not what they say.
