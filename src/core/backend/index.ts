@@ -6,6 +6,7 @@ export {
   conv2dBackpropFilterIm2col,
   conv2dBackpropInputViaConv,
   setFilterGradImpl,
+  type FilterGradImpl,
 } from './wasm-kernels';
 export {
   instanceNormAct,
