@@ -4,7 +4,7 @@ import react from '@vitejs/plugin-react';
 import { copyPublic, labServiceWorker } from './src/sw/plugin';
 
 /**
- * Static-host build (README "Hosting"): `npm run build` writes dist/, which any static file server can host.
+ * Static-host build (docs/hosting.md "Hosting"): `npm run build` writes dist/, which any static file server can host.
  * - `BASE_PATH`: where the page lives on the host; default './' (relative URLs: works at any path, e.g. a GitHub
  *   Pages project site `https://user.github.io/repo/`). Set an absolute path like '/repo/' only if you need one.
  * - `LAB_DATASETS=0`: leave public/datasets (the CIFAR-10/SVHN shards of `npm run datasets`, ~180 MB) out of dist/;

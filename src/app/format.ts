@@ -1,4 +1,5 @@
 /** Small display helpers (pure). */
+import { METHOD_CARDS } from '../core/lite';
 
 export function fmtNum(v: number | undefined | null, digits = 1): string {
   if (v === undefined || v === null || !Number.isFinite(v)) return '–';
@@ -41,17 +42,8 @@ export const STAGE_LABELS: Record<string, string> = {
 };
 
 /** Stable colours per method (same in every chart). */
-export const METHOD_COLORS: Record<string, string> = {
-  Retrain: '#374151',
-  CF: '#2563eb',
-  'A-CF': '#dc2626',
-  'Bad Distillation': '#7c3aed',
-  'L1-Sparse': '#059669',
-  Pruning: '#d97706',
-  SCRUB: '#0891b2',
-  'A-SCRUB': '#db2777',
-  'A-L1-Sparse': '#65a30d',
-};
+/** Each method's chart colour, from its card (`color`). */
+export const METHOD_COLORS: Record<string, string> = Object.fromEntries(METHOD_CARDS.map((c) => [c.name, c.color]));
 
 export function download(name: string, text: string, type: string): void {
   const blob = new Blob([text], { type });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SPEC, PAGE_DEFAULT_PRESET, PRESETS, validateSpec } from '../core/lite';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SPEC, METHOD_CARDS, PAGE_DEFAULT_PRESET, PRESETS, validateSpec } from '../core/lite';
 import {
   METHOD_LABELS,
   PARAMS,
@@ -92,35 +94,34 @@ describe('parameter table', () => {
 });
 
 describe('hyper-parameter rows from the method cards', () => {
-  it('keep their URL keys and labels (share links stay valid)', () => {
+  it('give every page-marked hyper-parameter of every card a row: its URL key and label, in registry order', () => {
     const rows = PARAMS.filter((p) => p.group === 'hparams').map((p) => [p.name, p.key, p.label]);
-    expect(rows.map(([, k]) => k)).toEqual([
-      'rt_lr',
-      'rt_ep',
-      'cf_lr',
-      'cf_ep',
-      'acf_lr',
-      'acf_lam',
-      'bd_lr',
-      'bd_ep',
-      'l1_lr',
-      'l1_a',
-      'pr_lr',
-      'pr_s',
-      'scrub_lr',
-      'scrub_ms',
-      'ascrub_lr',
-      'ascrub_lam',
-      'al1_lr',
-      'al1_a',
-    ]);
+    const fromCards = METHOD_CARDS.flatMap((c) =>
+      Object.entries(c.hparams)
+        .filter(([, d]) => d.page)
+        .map(([hp, d]) => [`hp.${c.name}.${hp}`, d.page!.key, d.page!.label]),
+    );
+    expect(rows).toEqual(fromCards);
+    // share links stay valid: two keys pinned as written in links that exist
     expect(rows[0]).toEqual(['hp.Retrain.retrain_lr', 'rt_lr', 'Retrain lr']);
-    expect(rows[17]).toEqual(['hp.A-L1-Sparse.asparse_l1_alpha', 'al1_a', 'A-ℓ1 α']);
+    expect(rows.find(([n]) => n === 'hp.A-L1-Sparse.asparse_l1_alpha')).toEqual([
+      'hp.A-L1-Sparse.asparse_l1_alpha',
+      'al1_a',
+      'A-ℓ1 α',
+    ]);
     expect(METHOD_LABELS['L1-Sparse']).toBe('ℓ1-sparse');
   });
 });
 
 describe('URL documentation', () => {
+  it('docs/url-parameters.md is the generated table (UPDATE_DOCS=1 rewrites it)', () => {
+    const file = fileURLToPath(new URL('../../docs/url-parameters.md', import.meta.url));
+    const text = readFileSync(file, 'utf8');
+    const head = text.slice(0, text.indexOf('## Keys\n\n') + '## Keys\n\n'.length);
+    if (process.env.UPDATE_DOCS === '1') writeFileSync(file, `${head}${urlParamsMarkdown()}\n`);
+    expect(readFileSync(file, 'utf8')).toBe(`${head}${urlParamsMarkdown()}\n`);
+  });
+
   it('lists every key', () => {
     const md = urlParamsMarkdown();
     for (const p of PARAMS) expect(md).toContain(`| \`${p.key}\` |`);

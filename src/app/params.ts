@@ -704,7 +704,7 @@ export function matchPreset(params: Params): string | null {
   return null;
 }
 
-/** Markdown table of the URL parameters (for the README), generated from the table itself. */
+/** Markdown table of the URL parameters (docs/url-parameters.md "Keys"), generated from the table itself. */
 export function urlParamsMarkdown(): string {
   const range = (p: ParamDef): string => {
     switch (p.type) {

@@ -1,5 +1,5 @@
 /**
- * The fan-out recipe (README "Runs that fan out", cluster/slurm/reproduce.sbatch) simulated locally with exactly
+ * The fan-out recipe (docs/fan-out.md "Runs that fan out", cluster/slurm/reproduce.sbatch) simulated locally with exactly
  * its per-job commands on the `smoke` preset: list the cells → pretrain the originals once → run each cell with
  * `--cell` in 2 processes at once → `--report-only`. Its metrics must equal a serial run's, the jobs must reuse the
  * one original model (never train it twice), and their timings must be marked as taken on shared cores.

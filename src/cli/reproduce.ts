@@ -11,7 +11,7 @@
  * `<out>/results.csv` has every method result of every cell (run = cell id). The loop is the core's reproduce
  * driver (src/core/results/reproduce-driver.ts), shared with the page.
  *
- * Fan-out (README "Runs that fan out"): each job runs one cell (`--cell ID`) into the same `<out>/cells/`, the
+ * Fan-out (docs/fan-out.md "Runs that fan out"): each job runs one cell (`--cell ID`) into the same `<out>/cells/`, the
  * original models are trained once beforehand (`--pretrain-only`, into the weights cache, `LAB_CACHE_DIR`), and
  * `--report-only` gathers the finished cells. `--jobs N` does exactly that with N local child processes; their
  * cells are stored with `sharedCores: true` and left out of the speed claims.

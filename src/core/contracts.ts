@@ -1,7 +1,7 @@
 /**
  * Contracts of the experiment runner: the spec that drives a run, the events it streams, the result it writes.
  * Shared by the runner, the CLI, the worker protocol and the app. Result field names follow
- * ../shared/docs/results-format.md (keep them stable; add fields freely).
+ * docs/results-format.md (keep them stable; add fields freely).
  */
 import type { Arch, DatasetId, ForgetMode, HParamValue, Metrics, Progress, RgbaImage, StageName } from './types';
 import type { MethodName } from './methods/registry';

@@ -43,10 +43,11 @@ export interface MetricDef {
   digits: number;
   direction: MetricDirection;
   /**
-   * How a metric is summarised. `seeds`: over seeds, a mean with a 95 % interval (results-format.md).
+   * How a metric is summarised. `seeds`: over seeds, a mean with a 95 % interval (results-format.md), or 'none'
+   * (not aggregated: a property of the evaluation, e.g. the MIA's sample count).
    * `gap`: tables show the difference to the reference method (Retrain) in the same arm, computed per seed.
    */
-  summary: { seeds: 'mean-ci95'; gap: boolean };
+  summary: { seeds: 'mean-ci95' | 'none'; gap: boolean };
   /** where the value lives: `MethodResult.metrics[id]` or `MethodResult[id]` */
   source: 'metrics' | 'timing';
   /** absent for some results (e.g. only in class forgetting); views drop the column when no result has it */
@@ -167,7 +168,7 @@ export const METRICS: readonly MetricDef[] = [
     unit: 'n',
     digits: 0,
     direction: 'higher',
-    summary: { seeds: 'mean-ci95', gap: false },
+    summary: { seeds: 'none', gap: false },
     source: 'metrics',
     optional: true,
     views: { report: false, table: false, curve: false },

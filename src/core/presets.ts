@@ -45,21 +45,16 @@
 import { LabError } from './types';
 import type { ExperimentSpec, MethodName } from './contracts';
 import { METHOD_NAMES } from './contracts';
+import { METHOD_CARDS } from './methods/registry';
 import { checkSpec, type SpecCheck } from './spec-schema';
 
 export const ALL_METHODS: MethodName[] = [...METHOD_NAMES];
-/** methods of the paper's single-round tables (A-SCRUB / A-L1-Sparse are multi-round methods in the paper) */
-export const SINGLE_ROUND_METHODS: MethodName[] = [
-  'Retrain',
-  'CF',
-  'A-CF',
-  'Bad Distillation',
-  'L1-Sparse',
-  'Pruning',
-  'SCRUB',
-];
-/** methods of the paper's multi-round experiment (§8) */
-export const MULTI_ROUND_METHODS: MethodName[] = ['CF', 'A-CF', 'SCRUB', 'A-SCRUB', 'L1-Sparse', 'A-L1-Sparse'];
+/** methods of the paper's single-round tables, from the method cards (`paperTables.single`) */
+export const SINGLE_ROUND_METHODS: MethodName[] = METHOD_CARDS.filter((c) => c.paperTables.single).map((c) => c.name);
+/** methods of the paper's multi-round experiment (§8), from the method cards (`paperTables.multi`, in its order) */
+export const MULTI_ROUND_METHODS: MethodName[] = METHOD_CARDS.filter((c) => c.paperTables.multi !== false)
+  .sort((a, b) => Number(a.paperTables.multi) - Number(b.paperTables.multi))
+  .map((c) => c.name);
 
 export const DEFAULT_SPEC: ExperimentSpec = {
   dataset: 'cifar10',

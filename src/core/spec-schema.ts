@@ -90,6 +90,17 @@ export function specRange(path: SpecPath): { min: number; max: number; minExclus
   return { min: f.min, max: f.max, minExclusive: f.kind === 'num' && !!f.minOpen };
 }
 
+/**
+ * The forget fraction's one range, `SPEC_FIELDS['forget.fraction']` ((0, 0.9]): the spec check and the split
+ * (eval/split.ts, every round) use it. Returns the fraction; otherwise throws a LabError at `where`.
+ */
+export function checkForgetFraction(fraction: number, where: string): number {
+  const { min, max } = specRange('forget.fraction');
+  if (!(fraction > min && fraction <= max))
+    throw new LabError(`forget fraction must be in (${min}, ${max}], got ${clipValue(fraction)}`, where);
+  return fraction;
+}
+
 /** `seeds`: at most this many (as a count, or the length of a list). */
 export const MAX_SEEDS = 100;
 

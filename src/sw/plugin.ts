@@ -1,5 +1,5 @@
 /**
- * Build-time helpers for the static-host build (vite.config.ts, README "Hosting"):
+ * Build-time helpers for the static-host build (vite.config.ts, docs/hosting.md "Hosting"):
  *
  * - `labServiceWorker()` writes dist/sw.js from src/sw/service-worker.js once the build is on disk, with the list
  *   of files to precache (everything the build wrote except dataset shards and the README's screenshot) and a

@@ -2,7 +2,7 @@
  * Backend start-up in the worker, through the core's `selectBackend` (auto order webgpu → webgl → wasm → cpu,
  * timeouts on setBackend, software adapters counted as unavailable, CPU-referenced self-check).
  * WASM is configured first: the `.wasm` files come from Vite (`?url`, handed over as a map) and multithreading
- * is off — threaded WASM's pthread workers die in minified builds (shared/docs/environment.md).
+ * is off — threaded WASM's pthread workers die in minified builds, as observed on this project's builds.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';

@@ -49,6 +49,7 @@ describe('makeSplit', () => {
       testPerClass: 0,
       mode: 'uniform' as const,
       forgetClass: null,
+      fraction: 0.1,
     };
     const a = makeSplit({ ...o, rng: new Rng(7) });
     const b = makeSplit({ ...o, rng: new Rng(7) });
@@ -67,6 +68,7 @@ describe('makeSplit', () => {
       testPerClass: 0,
       mode: 'class',
       forgetClass: 3,
+      fraction: 0.1,
       rng: new Rng(2),
     });
     expect(s.forgetClass).toBe(3);
@@ -87,6 +89,7 @@ describe('makeSplit', () => {
         testPerClass: 5,
         mode: 'class',
         forgetClass: null,
+        fraction: 0.1,
         rng: new Rng(seed),
       });
       expect(s.forgetClass).not.toBeNull();
@@ -102,10 +105,16 @@ describe('makeSplit', () => {
       trainPerClass: 0,
       testPerClass: 0,
       forgetClass: null,
+      fraction: 0.1,
       rng: new Rng(0),
     };
     expect(() => makeSplit({ ...o, mode: 'uniform', fraction: 0 })).toThrow(LabError);
-    expect(() => makeSplit({ ...o, mode: 'uniform', fraction: 1 })).toThrow(/fraction/);
+    // the spec's one range, (0, 0.9]: the split accepts 0.9 and rejects more (it once allowed up to 1)
+    expect(() => makeSplit({ ...o, mode: 'uniform', fraction: 0.95 })).toThrow(
+      /forget fraction must be in \(0, 0\.9\]/,
+    );
+    expect(makeSplit({ ...o, mode: 'uniform', fraction: 0.9 }).forgetIdx.length).toBeGreaterThan(0);
+    expect(() => nextRoundSplit(makeSplit({ ...o, mode: 'uniform' }), 0.95)).toThrow(/\(0, 0\.9\]/);
     expect(() => makeSplit({ ...o, mode: 'class', forgetClass: 10 })).toThrow(/0\.\.9/);
     expect(() => makeSplit({ ...o, mode: 'class', forgetClass: -1 })).toThrow(LabError);
     expect(() => makeSplit({ ...o, mode: 'uniform', trainPerClass: 51 })).toThrow(/only 50/);
@@ -122,13 +131,14 @@ describe('multi-round', () => {
       testPerClass: 0,
       mode: 'uniform',
       forgetClass: null,
+      fraction: 0.1,
       rng: new Rng(3),
     });
     const s1 = nextRoundSplit(s0, 0.1);
     expect(s1.forgetIdx.length).toBe(45);
     expect(Array.from(s1.forgetIdx)).toEqual(Array.from(s0.retainIdx.slice(0, 45)));
     expect(s1.retainIdx.length).toBe(405);
-    const s2 = nextRoundSplit(s1);
+    const s2 = nextRoundSplit(s1, 0.1);
     expect(s2.forgetIdx.length).toBe(40);
     expect(cumulativeForgetIdx(s2).length).toBe(50 + 45 + 40);
     expect(s2.testEvalIdx).toBe(s0.testEvalIdx);
@@ -155,6 +165,7 @@ describe('stratified 70/30 test split', () => {
       testPerClass: 0,
       mode: 'class',
       forgetClass: 4,
+      fraction: 0.1,
       rng: new Rng(7),
     });
     const evalByClass = indicesByClass(big, 10, s.testEvalIdx).map((a) => a.length);
@@ -167,6 +178,7 @@ describe('stratified 70/30 test split', () => {
       testPerClass: 0,
       mode: 'uniform',
       forgetClass: null,
+      fraction: 0.1,
       rng: new Rng(1),
     });
     expect(indicesByClass(uneven, 2, u.testEvalIdx).map((a) => a.length)).toEqual([3, 4]);

@@ -10,6 +10,7 @@
 import type { ForgetMode, Split } from '../types';
 import { LabError } from '../types';
 import type { Rng } from '../rng';
+import { checkForgetFraction } from '../spec-schema';
 
 const WHERE = 'makeSplit';
 
@@ -27,8 +28,8 @@ export interface MakeSplitOptions {
   mode: ForgetMode;
   /** class forgetting: the class to forget, or null to draw it uniformly from 0..C-1 with the rng */
   forgetClass: number | null;
-  /** uniform forgetting: fraction of the (permuted) train subset forgotten, in (0,1); default 0.1 */
-  fraction?: number;
+  /** uniform forgetting: fraction of the (permuted) train subset forgotten (range: spec-schema checkForgetFraction) */
+  fraction: number;
   rng: Rng;
 }
 
@@ -137,8 +138,7 @@ export function makeSplit(opts: MakeSplitOptions): Split {
     forgetIdx = Int32Array.from(f);
     retainIdx = Int32Array.from(r);
   } else {
-    const fraction = opts.fraction ?? 0.1;
-    if (!(fraction > 0 && fraction < 1)) throw new LabError(`forget fraction must be in (0,1), got ${fraction}`, WHERE);
+    const fraction = checkForgetFraction(opts.fraction, WHERE);
     const nf = Math.floor(fraction * n);
     if (nf < 1) throw new LabError(`forget fraction ${fraction} of ${n} train images forgets nothing`, WHERE);
     forgetIdx = trainIdx.slice(0, nf);
@@ -180,9 +180,8 @@ export function makeSplit(opts: MakeSplitOptions): Split {
  * unchanged. The returned split is 'uniform' with `forgetClass` null; its `forgetIdx` is this round's forget
  * set only (what each round evaluates) — use `cumulativeForgetIdx` for everything forgotten so far.
  */
-export function nextRoundSplit(prev: Split, fraction = 0.1): Split {
-  if (!(fraction > 0 && fraction < 1))
-    throw new LabError(`forget fraction must be in (0,1), got ${fraction}`, 'nextRoundSplit');
+export function nextRoundSplit(prev: Split, fraction: number): Split {
+  checkForgetFraction(fraction, 'nextRoundSplit');
   const n = prev.retainIdx.length;
   const nf = Math.floor(fraction * n);
   if (nf < 1 || nf >= n)

@@ -4,6 +4,10 @@ import { amuKnobs, batch, col, defineMethod, onPage, real } from './define';
 export const A_CF = defineMethod({
   name: 'A-CF',
   label: 'A-CF',
+  color: '#dc2626',
+  epochCost: 5,
+  paperTables: { single: true, multi: 2 },
+  approximate: true,
   hparams: {
     ...amuKnobs('acf', col(2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 2.4e-4, 1e-4, 1e-4), {
       key: 'acf_lr',

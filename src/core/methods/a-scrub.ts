@@ -4,6 +4,10 @@ import { amuKnobs, batch, defineMethod, onPage, real } from './define';
 export const A_SCRUB = defineMethod({
   name: 'A-SCRUB',
   label: 'A-SCRUB',
+  color: '#db2777',
+  epochCost: 5,
+  paperTables: { single: false, multi: 4 },
+  approximate: true,
   hparams: {
     ...amuKnobs('ascrub', 1e-4, { key: 'ascrub_lr', label: 'A-SCRUB Adam lr' }),
     ascrub_lambda: onPage(

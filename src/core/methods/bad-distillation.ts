@@ -7,6 +7,10 @@ const RATIO_CINIC = 0.7234455830656301;
 export const BAD_DISTILLATION = defineMethod({
   name: 'Bad Distillation',
   label: 'Bad distillation',
+  color: '#7c3aed',
+  epochCost: 1.5,
+  paperTables: { single: true, multi: false },
+  approximate: true,
   hparams: {
     bad_distill_lr: onPage(
       lr(col(0.01, 0.005, 0.005, 0.003, 0.01, 0.005, 0.005, 0.004, 0.005, 0.005), 'SGD learning rate (constant)'),

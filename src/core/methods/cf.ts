@@ -4,6 +4,9 @@ import { batch, col, count, defineMethod, epochs, lr, mom, onPage, scaleWarmCos,
 export const CF = defineMethod({
   name: 'CF',
   label: 'CF',
+  color: '#2563eb',
+  paperTables: { single: true, multi: 1 },
+  approximate: true,
   hparams: {
     cf_lr: onPage(
       lr(col(0.04, 0.04, 0.03, 0.03, 0.04, 0.3, 0.03, 0.12, 0.04, 0.04), 'SGD learning rate'),

@@ -46,6 +46,17 @@ export interface MethodCard<N extends string = string> {
   name: N;
   /** the page's label */
   label: string;
+  /** its colour in every chart, the trade-off plot and the forget-sample gallery (CSS colour) */
+  color: string;
+  /** per-epoch cost in CF epochs, for the cheapest-first run order (methods/order.ts); default 1 */
+  epochCost?: number;
+  /**
+   * In the paper's tables: the single-round ones (§6, `SINGLE_ROUND_METHODS`, in registry order) and the
+   * multi-round one (§8, `MULTI_ROUND_METHODS`): false, or the method's position there (1-based).
+   */
+  paperTables: { single: boolean; multi: false | number };
+  /** an approximate method (not the exact reference, Retrain): the claims compare A-CF with these */
+  approximate: boolean;
   /** keys follow the reference JSON files (`hyperparameters/*.json`) so values are traceable */
   hparams: Record<string, HParamDef>;
   /**

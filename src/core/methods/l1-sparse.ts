@@ -4,6 +4,9 @@ import { batch, col, count, defineMethod, epochs, lr, mom, onPage, real, scaleEp
 export const L1_SPARSE = defineMethod({
   name: 'L1-Sparse',
   label: 'ℓ1-sparse',
+  color: '#059669',
+  paperTables: { single: true, multi: 5 },
+  approximate: true,
   hparams: {
     l1_lr: onPage(
       lr(col(0.01, 0.005, 0.01, 0.005, 0.01, 0.005, 0.01, 0.005, 0.01, 0.005), 'SGD learning rate (constant)'),

@@ -1,14 +1,14 @@
 /**
  * Run order for a page run (issue 14 item 3): the cheapest methods first, so the first rows arrive early.
- * Estimated cost = epochs (the largest of a method's resolved `*_epochs`, at least 1) × a per-epoch factor from
+ * Estimated cost = epochs (the largest of a method's resolved `*_epochs`, at least 1) × a per-epoch factor (the card's `epochCost`) from
  * what one epoch computes per retain image, in CF epochs: 1 for plain fine-tuning (Retrain, CF, L1-Sparse,
  * Pruning); ≈1.5 where a frozen teacher also runs forward (SCRUB, Bad Distillation); 5 for the A-AMU methods,
- * whose every retain batch of B also pushes 4B forget and 4B test images through the network (the README's
+ * whose every retain batch of B also pushes 4B forget and 4B test images through the network (docs/presets.md's
  * measured "one A-CF epoch ≈ 4–6 CF epochs"). An estimate for ordering only. Ties keep the registry order. Each
  * method draws its own seeded random stream and starts from the original model, so the order changes when rows
  * arrive, not what they say.
  */
-import { METHOD_NAMES, type MethodName } from './registry';
+import { METHOD_NAMES, methodCard, type MethodName } from './registry';
 import { resolveHParams, type SettingQuery } from './hparams';
 
 export interface RunOrderSetting {
@@ -17,18 +17,9 @@ export interface RunOrderSetting {
   unlearn: { epochScale: number; hparams: Partial<Record<string, Record<string, unknown>>> };
 }
 
-/** Per-epoch cost in CF epochs (see the module comment). */
-const EPOCH_COST: Partial<Record<MethodName, number>> = {
-  SCRUB: 1.5,
-  'Bad Distillation': 1.5,
-  'A-CF': 5,
-  'A-SCRUB': 5,
-  'A-L1-Sparse': 5,
-};
-
 /** A method's estimated cost in CF epochs over the retain set. */
 export function estimatedCost(method: MethodName, s: RunOrderSetting): number {
-  return estimatedEpochs(method, s) * (EPOCH_COST[method] ?? 1);
+  return estimatedEpochs(method, s) * (methodCard(method)?.epochCost ?? 1);
 }
 
 /** A method's epochs over the retain set (its largest resolved `*_epochs`, at least 1). */

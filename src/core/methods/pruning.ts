@@ -28,6 +28,9 @@ export function scalePruning(hp: Record<string, HParamValue>, s: number): void {
 export const PRUNING = defineMethod({
   name: 'Pruning',
   label: 'Pruning',
+  color: '#d97706',
+  paperTables: { single: true, multi: false },
+  approximate: true,
   hparams: {
     prune_lr: onPage(
       lr(col(0.04, 0.04, 0.03, 0.03, 0.04, 0.04, 0.03, 0.03, 0.01, 0.04), 'SGD learning rate (constant)'),

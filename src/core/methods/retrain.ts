@@ -4,6 +4,9 @@ import { batch, count, defineMethod, epochs, lr, mom, onPage, scaleWarmCos, wd }
 export const RETRAIN = defineMethod({
   name: 'Retrain',
   label: 'Retrain',
+  color: '#374151',
+  paperTables: { single: true, multi: false },
+  approximate: false,
   hparams: {
     retrain_lr: onPage(lr(0.1, 'SGD learning rate (CLI --retrain_lr; the JSON value is null)'), 'rt_lr', 'Retrain lr'),
     retrain_epochs: onPage(epochs(100), 'rt_ep', 'Retrain epochs'),

@@ -17,6 +17,10 @@ import {
 export const SCRUB = defineMethod({
   name: 'SCRUB',
   label: 'SCRUB',
+  color: '#0891b2',
+  epochCost: 1.5,
+  paperTables: { single: true, multi: 3 },
+  approximate: true,
   hparams: {
     scrub_lr: onPage(
       lr(

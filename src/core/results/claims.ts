@@ -10,6 +10,7 @@
  */
 import type { ExperimentResult, MethodResult } from '../contracts';
 import type { BenchRow } from './bench-rows';
+import { METHOD_CARDS } from '../methods/registry';
 import {
   directionVerdict,
   formatInterval,
@@ -119,11 +120,26 @@ function both(a: VerdictResult, b: VerdictResult): VerdictResult {
 function verdictFields(v: VerdictResult, n: number): Pick<Claim, 'reproduces' | 'leaning' | 'n' | 'rule'> {
   return { reproduces: v.verdict, ...(v.leaning ? { leaning: v.leaning } : {}), n, rule: v.rule };
 }
-/** approximate methods of the single-round tables (Retrain is the reference, not a competitor) */
-const APPROXIMATE = ['CF', 'A-CF', 'Bad Distillation', 'L1-Sparse', 'Pruning', 'SCRUB'];
+/** approximate methods of the single-round tables (Retrain is the reference, not a competitor), from the cards */
+const APPROXIMATE: string[] = METHOD_CARDS.filter((m) => m.approximate && m.paperTables.single).map((m) => m.name);
 
-export function buildClaims(c: CellResults): Claim[] {
-  const claims: Claim[] = [];
+/** What every claim function reads: the cells by kind, how to name their setting and sources, and the seeds. */
+interface ClaimContext {
+  c: CellResults;
+  single: (mode: 'class' | 'uniform') => Array<[string, ExperimentResult]>;
+  multi: Array<[string, ExperimentResult]>;
+  src: (cells: Array<[string, unknown]>) => string;
+  settingOf: (cells: Array<[string, ExperimentResult]>) => string;
+  /** single-round cells of both modes */
+  both2: Array<[string, ExperimentResult]>;
+  shared: Set<string>;
+  timed: <T>(cells: Array<[string, T]>) => Array<[string, T]>;
+  timedNote: string;
+  perSeed: (f: (r: ExperimentResult) => number, cells?: Array<[string, ExperimentResult]>) => number[];
+  partialSeeds: (f: (r: ExperimentResult) => number, d?: number, cells?: Array<[string, ExperimentResult]>) => string;
+}
+
+function claimContext(c: CellResults): ClaimContext {
   const single = (mode: 'class' | 'uniform') => cellsOf(c, `single-${mode}-`);
   const multi = cellsOf(c, 'multi-');
   const src = (cells: Array<[string, unknown]>) => cells.map(([id]) => `cells/${id}.json`).join(', ') || '–';
@@ -164,8 +180,12 @@ export function buildClaims(c: CellResults): Claim[] {
     const part = [...modes].filter(([, v]) => v.length === 1).map(([seed, v]) => `seed ${seed} ${v[0]}`);
     return part.length ? `; left out (one mode only, not an average of both): ${part.join(', ')}` : '';
   };
+  return { c, single, multi, src, settingOf, both2, shared, timed, timedNote, perSeed, partialSeeds };
+}
 
-  // 1: average retained-set reduction (value claim, tolerance 10 pp: the ratio depends on k-means cluster sizes)
+/** 1: average retained-set reduction (value claim, tolerance 10 pp: the ratio depends on k-means cluster sizes) */
+function claimRetainReduction({ src, settingOf, both2, perSeed, partialSeeds }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   {
     const red = (r: ExperimentResult) =>
       r.condense ? 100 * (1 - r.condense.reducedRetainSize / r.condense.retainSize) : NaN;
@@ -181,7 +201,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: src(both2),
     });
   }
-  // 12, 14: reduced retain sizes (value claims; the full-data bench row when present, else the cells)
+  return claims;
+}
+
+/** 12, 14: reduced retain sizes (value claims; the full-data bench row when present, else the cells) */
+function claimReducedRetainSizes({ c, single, src, settingOf }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   for (const [id, mode, paper, tol] of [
     [12, 'class', 20.0, 0.5],
     [14, 'uniform', 60.2, 10],
@@ -210,7 +235,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: full ? 'bench row ' + rowId : src(cells),
     });
   }
-  // 16, 17: A-CF vs CF speed (direction: faster, ratio > 1; per-seed ratios — single timings per cell)
+  return claims;
+}
+
+/** 16, 17: A-CF vs CF speed (direction: faster, ratio > 1; per-seed ratios — single timings per cell) */
+function claimAcfSpeed({ c, single, src, settingOf, timed, timedNote }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   for (const [id, mode, paper] of [
     [16, 'class', 7.6],
     [17, 'uniform', 7.4],
@@ -243,7 +273,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: src(cells) + (rep ? `; ${rep.id}` : ''),
     });
   }
-  // 4: A-AMU runtime reduction single / multi (direction: > 0)
+  return claims;
+}
+
+/** 4: A-AMU runtime reduction single / multi (direction: > 0) */
+function claimAamuRuntime({ c, multi, src, both2, timed, timedNote, perSeed, partialSeeds }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   {
     const red = (r: ExperimentResult) => {
       const a = method(r, 'A-CF', false),
@@ -287,7 +322,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: src(timed([...both2, ...multi])) + benchSources(rows),
     });
   }
-  // 5: end-to-end speed-up Blend + A-AMU (direction: > 0)
+  return claims;
+}
+
+/** 5: end-to-end speed-up Blend + A-AMU (direction: > 0) */
+function claimEndToEnd({ c, multi, src, both2, timed, timedNote, perSeed, partialSeeds }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   {
     const e2e = (r: ExperimentResult) => {
       const a = method(r, 'A-CF', true),
@@ -325,7 +365,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: src(timed([...both2, ...multi])) + benchSources(rows),
     });
   }
-  // 13, 15: Retrain with Blend: faster (time change < 0) and less accurate (test change < 0), paired per seed
+  return claims;
+}
+
+/** 13, 15: Retrain with Blend: faster (time change < 0) and less accurate (test change < 0), paired per seed */
+function claimRetrainWithBlend({ single, src, settingOf, timed, timedNote }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   for (const [id, mode, paperT, paperAcc] of [
     [13, 'class', -75.7, -17.9],
     [15, 'uniform', -37.8, -6.2],
@@ -360,7 +405,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: src(cells),
     });
   }
-  // 15b: Retrain MIA ≈ 50 (value claim, tolerance ±5)
+  return claims;
+}
+
+/** 15b: Retrain MIA ≈ 50 (value claim, tolerance ±5) */
+function claimRetrainMia({ single, src, settingOf }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   {
     const cells = single('uniform');
     const iv = interval(cells.map(([, r]) => method(r, 'Retrain', false)?.metrics.mia ?? NaN).filter(finite));
@@ -376,8 +426,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: src(cells),
     });
   }
-  // 20: A-CF within 5 pp of the best-in-class approximate method (highest retain / test, forget acc and MIA closest
-  // to Retrain's), per seed the largest of the four shortfalls; then the gap to Retrain as its own row
+  return claims;
+}
+
+/** 20: A-CF within 5 pp of the best-in-class approximate method (highest retain / test, forget acc and MIA closest to Retrain's), per seed the largest of the four shortfalls; then the gap to Retrain as its own row */
+function claimAcfNearBest({ single, src, settingOf }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   for (const mode of ['class', 'uniform'] as const) {
     const cells = single(mode);
     const shortfall = cells
@@ -433,7 +487,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: src(cells),
     });
   }
-  // 3: Blend vs DM speed — the full-data measurement (npm run bench) only; the subset cell is context
+  return claims;
+}
+
+/** 3: Blend vs DM speed — the full-data measurement (npm run bench) only; the subset cell is context */
+function claimBlendVsDm({ c }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   {
     const full = (c.bench ?? []).find((r) => r.id === 'blend.vs_dm_speedup');
     const sub = c.condensation.find((r) => r.id === 'blend.vs_dm_speedup');
@@ -452,7 +511,12 @@ export function buildClaims(c: CellResults): Claim[] {
       source: full ? 'results/bench.json' : '–',
     });
   }
-  // 8: IPC-10 test accuracy ordering Blend ≥ random real; DM's iteration count stated
+  return claims;
+}
+
+/** 8: IPC-10 test accuracy ordering Blend ≥ random real; DM's iteration count stated */
+function claimIpc10Accuracy({ c }: ClaimContext): Claim[] {
+  const claims: Claim[] = [];
   {
     const rows = c.bench?.some((r) => r.id === 'blend.ipc10_test_acc') ? c.bench : c.condensation;
     const row = (id: string) => rows.find((r) => r.id === id);
@@ -478,6 +542,25 @@ export function buildClaims(c: CellResults): Claim[] {
     });
   }
   return claims;
+}
+
+/** The claims of spec §9 in report order, one small function per row (or pair of rows). */
+const CLAIM_TABLE: ReadonlyArray<(x: ClaimContext) => Claim[]> = [
+  claimRetainReduction,
+  claimReducedRetainSizes,
+  claimAcfSpeed,
+  claimAamuRuntime,
+  claimEndToEnd,
+  claimRetrainWithBlend,
+  claimRetrainMia,
+  claimAcfNearBest,
+  claimBlendVsDm,
+  claimIpc10Accuracy,
+];
+
+export function buildClaims(c: CellResults): Claim[] {
+  const x = claimContext(c);
+  return CLAIM_TABLE.flatMap((f) => f(x));
 }
 
 export function claimsMarkdown(claims: Claim[]): string {

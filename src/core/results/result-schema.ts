@@ -13,6 +13,7 @@ import type { Metrics } from '../types';
 import type { AttackView, CondenseResult, ExperimentResult, MethodResult, ModelViews } from '../contracts';
 import { validateSpec } from '../presets';
 import { clipValue } from '../spec-schema';
+import { METRICS, type MetricId } from '../metrics';
 
 /** 50 MB of text (JSON is ASCII in practice, so characters ≈ bytes). */
 export const MAX_RESULT_CHARS = 50 * 1024 * 1024;
@@ -82,14 +83,21 @@ const count = (x: unknown, p: string) => num(x, p, { int: true, min: 0 });
 const seconds = (x: unknown, p: string) => num(x, p, { min: 0, nullable: true });
 const pct = (x: unknown, p: string) => num(x, p, { min: 0, max: 100, nullable: true });
 
-const METRIC_KEYS = ['retainAcc', 'forgetAcc', 'testAcc', 'mia', 'lossMia'] as const;
+/** The per-model metrics of `METRICS` (`source: 'metrics'`): required ones, then optional ones (checked where present). */
+const MODEL_METRICS = METRICS.filter((d) => d.source === 'metrics');
+const METRIC_KEYS = MODEL_METRICS.filter((d) => !d.optional).map((d) => d.id);
+const OPTIONAL_METRIC_KEYS = MODEL_METRICS.filter((d) => d.optional).map((d) => d.id);
+const UNIT_OF = new Map(MODEL_METRICS.map((d) => [d.id, d.unit]));
+/** A metric's range by its unit: percentages in [0, 100], counts ≥ 0 (null = not measured). */
+const metricValue = (k: string, x: unknown, p: string) =>
+  UNIT_OF.get(k as MetricId) === '%' ? pct(x, p) : num(x, p, { min: 0, nullable: true });
 
 function metrics(x: unknown, path: string): Metrics {
   const o = obj(x, path);
   const out = { ...o } as Obj;
-  for (const k of METRIC_KEYS) out[k] = pct(own(o, k), `${path}.${k}`);
+  for (const k of METRIC_KEYS) out[k] = metricValue(k, own(o, k), `${path}.${k}`);
   // optional metrics (results made before them lack them): checked where present
-  for (const k of ['testAccRetained', 'miaFiltered']) if (own(o, k) !== undefined) out[k] = pct(o[k], `${path}.${k}`);
+  for (const k of OPTIONAL_METRIC_KEYS) if (own(o, k) !== undefined) out[k] = metricValue(k, o[k], `${path}.${k}`);
   // a standard error is never negative; a sample size is a count (issue 19 item 5)
   if (own(o, 'miaSe') !== undefined) out.miaSe = num(o.miaSe, `${path}.miaSe`, { min: 0, max: 100, nullable: true });
   if (own(o, 'miaPerSide') !== undefined) out.miaPerSide = count(o.miaPerSide, `${path}.miaPerSide`);
@@ -99,8 +107,8 @@ function metrics(x: unknown, path: string): Metrics {
 function curvePoint(x: unknown, path: string): MethodResult['curve'][number] {
   const o = obj(x, path);
   const out: Obj = { ...o, epoch: num(own(o, 'epoch'), `${path}.epoch`, { int: true, min: 0 }) };
-  for (const k of [...METRIC_KEYS, 'testAccRetained', 'miaFiltered'])
-    if (own(o, k) !== undefined) out[k] = pct(o[k], `${path}.${k}`);
+  for (const k of [...METRIC_KEYS, ...OPTIONAL_METRIC_KEYS])
+    if (own(o, k) !== undefined) out[k] = metricValue(k, o[k], `${path}.${k}`);
   return out as MethodResult['curve'][number];
 }
 

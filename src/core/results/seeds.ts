@@ -10,27 +10,24 @@ import type { ExperimentResult, ExperimentSpec, MethodName } from '../contracts'
 import { armLabel, armOf } from '../contracts';
 import { seedList, mergeSpec, validateSpec } from '../presets';
 import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
-import { MIA_CLASS_ARTEFACT, MIA_GAP_NOTE, miaClassArtefact } from '../metrics';
+import { METRICS, MIA_CLASS_ARTEFACT, MIA_GAP_NOTE, miaClassArtefact, type ModelMetricId } from '../metrics';
 
 /** Metrics summarised per method (percentages), plus timings. */
-export const SEED_METRICS = [
-  'retainAcc',
-  'forgetAcc',
-  'testAcc',
-  'testAccRetained',
-  'mia',
-  'miaFiltered',
-  'miaSe',
-  'lossMia',
-] as const;
-export type SeedMetric = (typeof SEED_METRICS)[number];
+/** The per-model metrics aggregated over seeds: every `METRICS` row in `metrics` with `summary.seeds` set, in table order. */
+export const SEED_METRICS: readonly ModelMetricId[] = METRICS.filter(
+  (d) => d.source === 'metrics' && d.summary.seeds === 'mean-ci95',
+).map((d) => d.id as ModelMetricId);
+export type SeedMetric = ModelMetricId;
 /**
- * Metrics whose gap to Retrain is reported (miaSe is a property of the estimate, not of the method). The MIA's gap
- * comes from `miaFiltered` only, never from the paper's `mia`, whose unfiltered swapped branch measures class in
- * class forgetting (metrics.ts MIA_GAP_NOTE, docs/mia.md).
+ * Metrics whose gap to Retrain is reported: every `METRICS` row in `metrics` with `summary.gap` (miaSe is a
+ * property of the estimate, not of the method). The MIA's gap comes from `miaFiltered` only, never from the
+ * paper's `mia`, whose unfiltered swapped branch measures class in class forgetting (metrics.ts MIA_GAP_NOTE,
+ * docs/mia.md).
  */
-export const GAP_METRICS = ['retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'miaFiltered', 'lossMia'] as const;
-export type GapMetric = (typeof GAP_METRICS)[number];
+export const GAP_METRICS: readonly ModelMetricId[] = METRICS.filter((d) => d.source === 'metrics' && d.summary.gap).map(
+  (d) => d.id as ModelMetricId,
+);
+export type GapMetric = ModelMetricId;
 
 export interface MethodAggregate {
   name: MethodName;

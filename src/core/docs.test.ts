@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Issue 23 item 4: every citation of the docs in the code resolves to a file and a heading in docs/.
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const docs = join(root, 'docs');
+
+function sources(dir: string, out: string[] = []): string[] {
+  for (const f of readdirSync(dir)) {
+    if (f === 'node_modules' || f.startsWith('__')) continue;
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) sources(p, out);
+    else if (/\.(ts|tsx|js|mjs)$/.test(f)) out.push(p);
+  }
+  return out;
+}
+
+/** The headings of a markdown file, without the leading #s. */
+function headings(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/^#{1,6}\s+(.+?)\s*$/gm)].map((m) => m[1]);
+}
+
+interface Citation {
+  where: string;
+  file: string;
+  heading?: string;
+}
+
+/** `spec §N` (→ docs/paper-notes.md, heading §N), `results-format.md "H"` and `docs/<name>.md ["H"]`. */
+function citations(text: string, where: string): Citation[] {
+  const out: Citation[] = [];
+  for (const m of text.matchAll(/spec §(\d+(?:\.\d+)?[a-z]?)/g))
+    out.push({ where, file: 'paper-notes.md', heading: `§${m[1]}` });
+  for (const m of text.matchAll(/(?:docs\/)?([\w-]+\.md)(?:,? (?:section )?"([^"]+)")?/g)) {
+    const isDocs = m[0].startsWith('docs/') || m[1] === 'results-format.md';
+    if (isDocs) out.push({ where, file: m[1], heading: m[2] });
+  }
+  return out;
+}
+
+function unresolved(cs: Citation[]): string[] {
+  const bad: string[] = [];
+  for (const c of cs) {
+    const file = join(docs, c.file);
+    if (!existsSync(file)) {
+      bad.push(`${c.where}: docs/${c.file} does not exist`);
+      continue;
+    }
+    if (!c.heading) continue;
+    const hs = headings(file);
+    const ok = c.file === 'paper-notes.md' ? hs.some((h) => h.split(' ')[0] === c.heading) : hs.includes(c.heading);
+    if (!ok) bad.push(`${c.where}: docs/${c.file} has no heading "${c.heading}"`);
+  }
+  return bad;
+}
+
+describe('docs citations', () => {
+  const self = fileURLToPath(import.meta.url);
+  const files = ['src', 'datasets', 'e2e'].flatMap((d) => sources(join(root, d))).filter((f) => f !== self);
+  const all = files.flatMap((f) => citations(readFileSync(f, 'utf8'), relative(root, f)));
+
+  it('every citation in the code resolves to a file and heading in docs/', () => {
+    expect(all.filter((c) => c.file === 'paper-notes.md').length).toBeGreaterThan(50);
+    expect(unresolved(all)).toEqual([]);
+  });
+
+  it('the check fails on a citation of a missing heading or file', () => {
+    expect(unresolved(citations('see spec §99.9 and results-format.md "Nope" and docs/none.md', 'x'))).toHaveLength(3);
+  });
+
+  it('the docs index links every docs file', () => {
+    const index = readFileSync(join(docs, 'README.md'), 'utf8');
+    const linked = new Set([...index.matchAll(/\]\(([\w-]+\.md)\)/g)].map((m) => m[1]));
+    const files = readdirSync(docs).filter((f) => f.endsWith('.md') && f !== 'README.md');
+    expect(files.filter((f) => !linked.has(f))).toEqual([]);
+    expect([...linked].filter((f) => !files.includes(f))).toEqual([]);
+  });
+});
