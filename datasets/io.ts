@@ -7,7 +7,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LabError } from '../src/core/types';
+import { LabError } from '../src/core/lite';
 
 function alive(pid: number): boolean {
   try {

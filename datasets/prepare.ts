@@ -16,18 +16,23 @@ import { createGunzip } from 'node:zlib';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CliExit, defineCli, parseCli } from '../src/cli/options';
-import { LabError, type ImageSplit } from '../src/core/types';
 import {
   CIFAR10_EXPECT,
   CIFAR10_INFLATE,
   CIFAR10_MD5,
   CIFAR10_URL,
   Cifar10TarCollector,
+  InflateGuard,
+  LabError,
+  SVHN_MD5,
+  SVHN_TRAIN_CAP,
+  SVHN_URLS,
+  buildShards,
+  svhnFromMat,
   type CifarExpect,
-} from '../src/core/data/cifar10';
-import { InflateGuard } from '../src/core/data/gzip';
-import { buildShards, type DatasetManifest } from '../src/core/data/formats';
-import { SVHN_MD5, SVHN_TRAIN_CAP, SVHN_URLS, svhnFromMat } from '../src/core/data/svhn';
+  type DatasetManifest,
+  type ImageSplit,
+} from '../src/core';
 import { atomicDir, download, fileSize, md5 } from './io';
 
 export const DEFAULT_OUT = 'public/datasets';

@@ -17,7 +17,7 @@ test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page
     const row = page.getByTestId(`summary-row-${m}`);
     await expect(row).toBeVisible();
     const cells = await row.getByTestId('metric-cell').allInnerTexts();
-    expect(cells).toHaveLength(8);
+    expect(cells).toHaveLength(10); // MIA, MIA (filtered), retain, forget, test × 2 arms
     for (const c of cells) expect(c).toMatch(/^\d+(\.\d)?/);
   }
   await expect(page.getByTestId('summary-row-Retrain')).toHaveCount(0);

@@ -16,7 +16,7 @@ import {
   metricPoint,
   metricsFor,
   pairedInterval,
-  tQuantile,
+  welchInterval,
   type Interval,
 } from '../core/lite';
 
@@ -172,29 +172,6 @@ export interface Difference {
   nB: number;
   withinNoise: boolean;
   text: string;
-}
-
-const sd = (xs: number[]) => {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-};
-
-/**
- * Welch's unpaired 95 % interval of mean(a) − mean(b) (each ≥ 2 values): (m_a − m_b) ± t_{0.975, ν} · se with
- * se² = s_a²/n_a + s_b²/n_b and the Welch–Satterthwaite ν. `n` of the result is min(n_a, n_b).
- */
-export function welchInterval(a: number[], b: number[]): Interval {
-  const ma = a.reduce((x, y) => x + y, 0) / a.length;
-  const mb = b.reduce((x, y) => x + y, 0) / b.length;
-  const d = ma - mb;
-  if (a.length < 2 || b.length < 2) return { mean: d, ci95: [NaN, NaN], n: 1, values: [d] };
-  const va = sd(a) ** 2 / a.length,
-    vb = sd(b) ** 2 / b.length;
-  const se = Math.sqrt(va + vb);
-  if (se === 0) return { mean: d, ci95: [d, d], n: Math.min(a.length, b.length), values: [d] };
-  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
-  const h = tQuantile(0.975, df) * se;
-  return { mean: d, ci95: [d - h, d + h], n: Math.min(a.length, b.length), values: [d] };
 }
 
 /** run − reference for one metric of one row: paired over shared seeds, unpaired otherwise. */

@@ -13,6 +13,8 @@ export interface ShownModel {
   views: ModelViews | undefined;
   mia?: number;
   miaSe?: number;
+  /** the filtered-swapped-branch variant (absent in older results); ≠ mia = the paper's value is a class artefact */
+  miaFiltered?: number;
 }
 
 const arm = (withDC: boolean) => (withDC ? 'w/ DC' : 'w/o DC');
@@ -47,6 +49,7 @@ export function shownModels(
       views: pretrain,
       mia: pretrain.metrics?.mia,
       miaSe: pretrain.metrics?.miaSe,
+      miaFiltered: pretrain.metrics?.miaFiltered,
     });
   }
   if (!cur) return out;
@@ -56,6 +59,7 @@ export function shownModels(
     views: m,
     mia: m.metrics.mia,
     miaSe: m.metrics.miaSe,
+    miaFiltered: m.metrics.miaFiltered,
   });
   out.push(asShown(cur, cur.name === 'Retrain' ? 'retrain' : 'method'));
   if (cur.name !== 'Retrain') {

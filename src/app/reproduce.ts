@@ -1,7 +1,7 @@
 /**
  * The "Reproduce" panel's plan (issue 7 item 3): the same experiment cells as `npm run reproduce`
- * (`planExperimentCells` in src/core/runner/reproduce-plan.ts, shared with the CLI), run one by one in the
- * worker by the core's reproduce driver (src/core/runner/reproduce-driver.ts), each result kept in localStorage
+ * (`planExperimentCells` in src/core/results/reproduce-plan.ts, shared with the CLI), run one by one in the
+ * worker by the core's reproduce driver (src/core/results/reproduce-driver.ts), each result kept in localStorage
  * (`browserCellStore`) so a reload resumes from the last finished cell. The §4.2 condensation benchmark cell is
  * CLI-only (it needs the Node bench harness) and shows as n/a here.
  */

@@ -13,9 +13,10 @@ import {
   progressFraction,
   reduceRun,
   parseArmKey,
+  startRun,
   summaryRows,
 } from './runState';
-import { resultsCsv } from '../core/lite';
+import { DEFAULT_SPEC, mergeSpec, resultsCsv, validateSpec } from '../core/lite';
 
 const metrics = (x: number) => ({ retainAcc: x, forgetAcc: x / 2, testAcc: x - 1, mia: 50 + x / 10, lossMia: 50 });
 const result = (name: MethodResult['name'], withDC: boolean, x: number): MethodResult => ({
@@ -204,5 +205,54 @@ describe('arm keys', () => {
     expect(armKey('CF', true, 2)).toBe('CF|with|2');
     expect(parseArmKey(armKey('CF', true, 2))).toEqual({ method: 'CF', arm: 'with', round: 2 });
     expect(parseArmKey(armKey('A-CF', false))).toEqual({ method: 'A-CF', arm: 'without', round: 0 });
+  });
+});
+
+describe('one view, one experiment (startRun)', () => {
+  const classSpec = validateSpec(mergeSpec(DEFAULT_SPEC, { forget: { mode: 'class', class: 4, fraction: 0.1 } }));
+  const uniformSpec = validateSpec(mergeSpec(classSpec, { forget: { mode: 'uniform', class: null, fraction: 0.1 } }));
+  // a finished class-forgetting run: bars, rows, a condensation and the original model's record
+  let classRun = startRun(emptyRun(), classSpec);
+  classRun = reduceRun(classRun, { kind: 'stage', stage: 'pretrain', status: 'start' }, 0);
+  classRun = reduceRun(classRun, { kind: 'stage', stage: 'pretrain', status: 'end', seconds: 1 }, 1000);
+  classRun = reduceRun(classRun, { kind: 'method-result', result: result('Retrain', false, 70) });
+  classRun = reduceRun(classRun, { kind: 'method-result', result: result('CF', false, 60) });
+  classRun = reduceRun(classRun, {
+    kind: 'epoch',
+    method: 'CF',
+    withDC: false,
+    round: 0,
+    epoch: 1,
+    metrics: metrics(60),
+  });
+  classRun = {
+    ...classRun,
+    pretrain: { seconds: 1, testAcc: 50, trainAcc: 60, reused: false },
+    condense: { round: 0 } as never,
+  };
+
+  it('another forgetting setting starts an empty view: no rows, bars, curves or finished experiment of the last', () => {
+    const next = startRun(classRun, uniformSpec);
+    expect(next.spec).toBe(uniformSpec);
+    expect(next.methods).toEqual([]);
+    expect(next.stages).toEqual([]);
+    expect(next.curves).toEqual({});
+    expect(next.experiment).toBeNull();
+    expect(next.condense).toBeNull(); // the split changed: the condensed set is stale
+    // the original model is the same (same data, model, seed): its record stays, as the session keeps the model
+    expect(next.pretrain).toBe(classRun.pretrain);
+  });
+
+  it('the same experiment goes on in the same view (Condense, then Unlearn)', () => {
+    const same = startRun(classRun, validateSpec(mergeSpec(classSpec, {})));
+    expect(same.methods).toHaveLength(2);
+    expect(same.stages).toHaveLength(1);
+  });
+
+  it('another seed, model or hyper-parameter is another experiment; an imported view (spec unknown) is never merged', () => {
+    expect(startRun(classRun, validateSpec(mergeSpec(classSpec, { seed: 1 }))).pretrain).toBeNull();
+    const hp = validateSpec(mergeSpec(classSpec, { unlearn: { hparams: { CF: { cf_epochs: 3 } } } }));
+    expect(startRun(classRun, hp).methods).toEqual([]);
+    expect(startRun({ ...classRun, spec: null }, classSpec).methods).toEqual([]);
   });
 });

@@ -13,8 +13,8 @@ import type {
 } from '../core/lite';
 import type { Metrics, Progress, StageName } from '../core/lite';
 import type { SeedsAggregate } from '../core/lite';
-import type { Arm } from '../core/lite';
-import { armOf, galleryKey, isWithDC, parseGalleryKey } from '../core/lite';
+import type { Arm, ExperimentSpec } from '../core/lite';
+import { armOf, galleryKey, isWithDC, parseGalleryKey, specChange } from '../core/lite';
 
 export interface StageView {
   stage: StageName;
@@ -56,9 +56,14 @@ export interface RunView {
   imgPerSecStage: string | null;
   /** a Compare over ≥ 2 seeds (spec.seeds): the seeds planned, the finished ones and their aggregate */
   multi: MultiSeedView | null;
+  /**
+   * the experiment every row of this view belongs to (the spec its commands ran with); null = not known (empty,
+   * imported or recent run): the next command starts a fresh view (`startRun`)
+   */
+  spec: ExperimentSpec | null;
 }
 
-/** The page's view of a multi-seed Compare (src/core/runner/seeds.ts runSeeds; the table shows `aggregate`). */
+/** The page's view of a multi-seed Compare (src/core/results/seeds.ts runSeeds; the table shows `aggregate`). */
 export interface MultiSeedView {
   planned: number[];
   /** the seed running now (null when finished or stopped) */
@@ -88,7 +93,33 @@ export function emptyRun(): RunView {
     imgPerSec: null,
     imgPerSecStage: null,
     multi: null,
+    spec: null,
   };
+}
+
+/**
+ * The view a command with `spec` starts from. The same experiment (contracts.ts `specChange`: no method output made
+ * stale, e.g. Condense then Unlearn) goes on in the same view; any other starts an empty view — rows, curves, bars,
+ * views, the finished experiment — so no table ever holds rows of two experiments and no gap is computed across
+ * them. (A finished run stays in the Runs panel, labelled.) What the session keeps is kept: the original model's
+ * record when the model is unchanged, the condensation when its rounds are.
+ */
+export function startRun(s: RunView, spec: ExperimentSpec): RunView {
+  const change = specChange(s.spec, spec);
+  if (!change.outputs) return { ...s, spec };
+  const fresh: RunView = { ...emptyRun(), spec };
+  if (s.spec && !change.original) {
+    fresh.pretrain = s.pretrain;
+    fresh.pretrainCurve = s.pretrainCurve;
+  }
+  if (s.spec && !change.rounds) {
+    fresh.condense = s.condense;
+    fresh.condenseLoss = s.condenseLoss;
+    fresh.clusters = s.clusters;
+    fresh.prototypes = s.prototypes;
+    fresh.prototypeIter = s.prototypeIter;
+  }
+  return fresh;
 }
 
 /** Key of one method's arm in one round ("CF|with|0"); `withDC` is the result field, the key spells the `Arm`. */

@@ -170,7 +170,7 @@ export async function benchCondense(opts: BenchCondenseOptions = {}): Promise<Be
     const common = {
       source: train,
       clusters,
-      ipc: 10,
+      step: { kind: 'paper-polynomial', ipc: 10 } as const,
       iterations: blendIters,
       createNet: net,
       rng: root.fork('blend10'),

@@ -39,7 +39,7 @@ async function readTiming(file: string, key: string, log?: (s: string) => void):
 /**
  * The speed rows come from `repeats` (≥ 3) interleaved runs of A-CF, CF and Retrain on the same session (same
  * original model, same split) after the experiment (which runs only A-CF): median and range of the per-repeat
- * ratios, wall and process CPU seconds (src/core/runner/timing.ts). The gap rows come from the first repeat.
+ * ratios, wall and process CPU seconds (src/core/results/timing.ts). The gap rows come from the first repeat.
  */
 export async function benchUnlearn(
   opts: { preset?: string; log?: (s: string) => void; repeats?: number; workers?: number; resumeDir?: string } = {},

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
 import { defineCli, parseCli, runCli } from './options';
+import { capWorkers } from './parallel-node';
 import type { BenchRow } from '../core';
 import { parseWorkerCount } from '../core';
 
@@ -36,13 +37,17 @@ export const BENCH_CLI = defineCli({
       arg: 'N',
       help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)',
     },
+    oversubscribe: { type: 'boolean', help: 'allow --workers above the cores (each worker holds its own model copy)' },
   },
 });
 
 async function main(): Promise<void> {
   const values = parseCli(BENCH_CLI);
   // --workers N: data-parallel workers of the parallel rows and the unlearning runs (default: the cores available)
-  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
+  const workers =
+    values.workers !== undefined
+      ? capWorkers(parseWorkerCount(values.workers, '--workers'), values.oversubscribe)
+      : undefined;
   // --only takes one prefix or a comma-separated list of prefixes
   const onlyList = (values.only ?? '')
     .split(',')

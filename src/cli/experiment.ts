@@ -5,7 +5,7 @@
  * Runs a whole experiment headless in Node (the same core as the browser worker) and writes the result JSON
  * (results-format.md) plus a paper-style markdown table next to it. With more than one seed (`--seeds` or the
  * spec's `seeds`) it runs once per seed and writes `{spec, seeds, perSeed, aggregate}` with intervals
- * (runner/seeds.ts). Every finished method is kept under the resume folder (default `<out>.parts/seed<N>/`) as it
+ * (results/seeds.ts). Every finished method is kept under the resume folder (default `<out>.parts/seed<N>/`) as it
  * finishes; re-running the same command resumes without redoing finished methods or the original model.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -24,8 +24,10 @@ import {
 import { armOf, armSuffix, markdownReport } from '../core';
 import type { ExperimentResult, ExperimentSpec, RunEvent } from '../core';
 import { FileMethodStore } from './method-store';
+import { acquireOutLock } from './out-lock';
+import { checkOutputPaths } from './out-paths';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
-import { createNodeParallel, nodeWorkerCount } from './parallel-node';
+import { capWorkers, createNodeParallel, nodeWorkerCount } from './parallel-node';
 import { parseWorkerCount, type ParallelTrainer } from '../core';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fileShippedModels, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
@@ -195,8 +197,9 @@ export const EXPERIMENT_CLI = defineCli({
     workers: {
       type: 'string',
       arg: 'N',
-      help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)',
+      help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread; at most the cores)',
     },
+    oversubscribe: { type: 'boolean', help: 'allow --workers above the cores (each worker holds its own model copy)' },
   },
 });
 
@@ -206,8 +209,11 @@ async function main(): Promise<void> {
   const say = (text: string) => {
     if (!events) console.log(text);
   };
-  const be = await initNodeBackend(parseBackendFlag(values.backend));
-  if (be.adapter) console.error(`backend webgpu on ${be.adapter}${be.tuning ? ` · ${be.tuning}` : ''}`);
+  const backendChoice = parseBackendFlag(values.backend);
+  const workers =
+    values.workers !== undefined
+      ? capWorkers(parseWorkerCount(values.workers, '--workers'), values.oversubscribe)
+      : undefined;
   let base = DEFAULT_SPEC;
   if (values.preset) base = getPreset(values.preset).spec;
   let input: unknown = {};
@@ -242,61 +248,80 @@ async function main(): Promise<void> {
   const stem = out.replace(/\.json$/i, '');
   const resumeDir = values['resume-dir'] ?? `${stem}.parts`;
   const md = values.md ?? stem + '.md';
-  const ac = abortOnSigint();
   const seeds = seedList(spec);
-  // one worker pool for every seed of this process
-  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
-  const parallel = createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
-  if (parallel && !values.quiet && !events) {
-    process.stderr.write(`training on ${parallel.workers} worker threads (--workers 1: in this thread)\n`);
-  }
+  const csv = `${stem}.intervals.csv`;
+  // every output checked before any work (issue 19 item 5), then locked against a second writer (item 3)
+  await checkOutputPaths([
+    { flag: '--out', path: out, kind: 'file' },
+    { flag: '--md', path: md, kind: 'file' },
+    ...(seeds.length > 1 ? [{ flag: '<out stem>.intervals.csv', path: csv, kind: 'file' as const }] : []),
+    { flag: '--resume-dir', path: resumeDir, kind: 'dir' },
+  ]);
+  const locks = [await acquireOutLock(out, (l) => process.stderr.write(l + '\n'))];
   try {
-    if (seeds.length === 1) {
-      const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
-      const result = await runExperimentNode({
-        spec: one,
-        quiet: values.quiet,
-        signal: ac.signal,
-        methodDir: `${resumeDir}/seed${seeds[0]}`,
-        parallel,
-        events,
-      });
-      await writeAtomic(out, JSON.stringify(result, null, 2));
-      await writeAtomic(md, markdownReport(result));
-      say(markdownReport(result));
-    } else {
-      const multi = await runSeeds(
-        spec,
-        (s, seed) =>
-          runExperimentNode({
-            spec: s,
-            quiet: values.quiet,
-            signal: ac.signal,
-            methodDir: `${resumeDir}/seed${seed}`,
-            parallel,
-            events,
-            eventContext: { seed },
-          }),
-        { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) },
-      );
-      const text = [
-        `# Experiment over ${multi.seeds.length} seeds`,
-        '',
-        seedsMarkdown(multi.aggregate),
-        '',
-        ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
-      ].join('\n');
-      await writeAtomic(out, JSON.stringify(multi, null, 2));
-      await writeAtomic(md, text);
-      await writeAtomic(`${stem}.intervals.csv`, seedsCsv(multi.aggregate));
-      say(text);
-      say(`wrote ${stem}.intervals.csv (one interval per method × arm × metric)`);
-    }
+    locks.push(await acquireOutLock(resumeDir, (l) => process.stderr.write(l + '\n')));
+    await runLocked();
   } finally {
-    await parallel?.dispose();
+    for (const l of locks) await l.release();
   }
-  events?.({ kind: 'written', files: [out, md] });
-  say(`\nwrote ${out} and ${md}`);
+
+  async function runLocked(): Promise<void> {
+    const be = await initNodeBackend(backendChoice);
+    if (be.adapter) console.error(`backend webgpu on ${be.adapter}${be.tuning ? ` · ${be.tuning}` : ''}`);
+    const ac = abortOnSigint();
+    // one worker pool for every seed of this process
+    const parallel = createNodeParallel(workers ?? defaultNodeWorkers(be.backend));
+    if (parallel && !values.quiet && !events) {
+      process.stderr.write(`training on ${parallel.workers} worker threads (--workers 1: in this thread)\n`);
+    }
+    try {
+      if (seeds.length === 1) {
+        const one = validateSpec(mergeSpec(spec, { seed: seeds[0], seeds: 1 }));
+        const result = await runExperimentNode({
+          spec: one,
+          quiet: values.quiet,
+          signal: ac.signal,
+          methodDir: `${resumeDir}/seed${seeds[0]}`,
+          parallel,
+          events,
+        });
+        await writeAtomic(out, JSON.stringify(result, null, 2));
+        await writeAtomic(md, markdownReport(result));
+        say(markdownReport(result));
+      } else {
+        const multi = await runSeeds(
+          spec,
+          (s, seed) =>
+            runExperimentNode({
+              spec: s,
+              quiet: values.quiet,
+              signal: ac.signal,
+              methodDir: `${resumeDir}/seed${seed}`,
+              parallel,
+              events,
+              eventContext: { seed },
+            }),
+          { signal: ac.signal, onSeed: (seed, i, n) => process.stderr.write(`== seed ${seed} (${i}/${n})\n`) },
+        );
+        const text = [
+          `# Experiment over ${multi.seeds.length} seeds`,
+          '',
+          seedsMarkdown(multi.aggregate),
+          '',
+          ...multi.perSeed.map((r) => markdownReport(r, `Seed ${r.spec.seed}`).replace(/^# /, '## ')),
+        ].join('\n');
+        await writeAtomic(out, JSON.stringify(multi, null, 2));
+        await writeAtomic(md, text);
+        await writeAtomic(csv, seedsCsv(multi.aggregate));
+        say(text);
+        say(`wrote ${stem}.intervals.csv (one interval per method × arm × metric)`);
+      }
+    } finally {
+      await parallel?.dispose();
+    }
+    events?.({ kind: 'written', files: [out, md] });
+    say(`\nwrote ${out} and ${md}`);
+  }
 }
 
 /** `--seeds 3` (a count) or `--seeds 0,4,7` (a list). */

@@ -9,6 +9,7 @@
  * current folder). The host still needs its GPU driver's Vulkan support and the loader libvulkan.so.1 (Linux).
  */
 import { defineCli, parseCli, runCli } from './options';
+import { runDatasetsCommand } from './datasets-command';
 import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -81,9 +82,10 @@ async function main(): Promise<void> {
   const n = Number(values.subset),
     m = Number(values['subset-test']);
   if (n > 0) {
-    const { prepareSubset } = await import('../../datasets/prepare');
     const data = join(out, 'gpu-data');
-    await prepareSubset({ id: 'cifar10', from: values.from!, out: data, train: n, test: m, log: console.log });
+    const args = ['--dataset', 'cifar10', '--subset', String(n), '--subset-test', String(m)];
+    const code = await runDatasetsCommand([...args, '--from', values.from!, '--out', data]);
+    if (code !== 0) throw new Error(`the CIFAR-10 subset could not be written (npm run datasets exited with ${code})`);
   }
   await writeFile(
     join(out, 'README.txt'),

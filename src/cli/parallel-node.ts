@@ -15,6 +15,19 @@ export function nodeWorkerCount(): number {
   return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
+/**
+ * `--workers N` checked against this machine (issue 19 item 5): more workers than cores only slows training and
+ * costs a model copy each (16 on 2 cores used 2.7 GB), so it is refused unless `allowMore` (`--oversubscribe`).
+ */
+export function capWorkers(n: number, allowMore = false, cores = nodeWorkerCount()): number {
+  if (n > cores && !allowMore) {
+    throw new Error(
+      `--workers ${n}: more than the ${cores} core${cores === 1 ? '' : 's'} here; add --oversubscribe to run that many anyway`,
+    );
+  }
+  return n;
+}
+
 function nodePort(): ShardPort {
   const w = new Worker(new URL('./parallel-boot.mjs', import.meta.url), {
     workerData: { entry: new URL('./parallel-node.worker.ts', import.meta.url).href },

@@ -9,7 +9,7 @@
  * Every finished cell is written to `<out>/cells/<cell>.json` at once; a re-run skips cells whose JSON exists for
  * the same spec (resumable). The report `<out>/REPORT.md` puts each claim of the paper (spec §9) next to our number;
  * `<out>/results.csv` has every method result of every cell (run = cell id). The loop is the core's reproduce
- * driver (src/core/runner/reproduce-driver.ts), shared with the page.
+ * driver (src/core/results/reproduce-driver.ts), shared with the page.
  *
  * Fan-out (README "Runs that fan out"): each job runs one cell (`--cell ID`) into the same `<out>/cells/`, the
  * original models are trained once beforehand (`--pretrain-only`, into the weights cache, `LAB_CACHE_DIR`), and
@@ -29,7 +29,7 @@ import { loadDatasetNode } from './dataset-node';
 import { defaultNodeWorkers, runExperimentNode } from './experiment';
 import { parseWorkerCount } from '../core';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
-import { createNodeParallel } from './parallel-node';
+import { capWorkers, createNodeParallel } from './parallel-node';
 import { FileWeightsCache, fileShippedModels, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { defineCli, parseCli, runCli } from './options';
 import { eventWriter } from './progress';
@@ -81,6 +81,7 @@ export const REPRODUCE_CLI = defineCli({
       arg: 'N',
       help: 'data-parallel training workers per process (default: the cores on WASM/CPU; --jobs children get the same)',
     },
+    oversubscribe: { type: 'boolean', help: 'allow --workers above the cores (each worker holds its own model copy)' },
     'list-cells': { type: 'boolean', help: 'print the cells (id and title) and exit; with --json their specs too' },
     json: { type: 'boolean', help: 'with --list-cells: a JSON array [{id, title, kind, spec}]' },
     cell: { type: 'string', arg: 'ID', help: 'run this one cell (into <out>/cells/) and exit; no report' },
@@ -200,7 +201,10 @@ async function main(): Promise<void> {
   // one pool of data-parallel workers for every experiment cell of this process. --jobs children get the same count
   // as a serial run would use (the count changes float summation order, so metrics equal serial ones only then);
   // pass --workers 1 to avoid oversubscribing the cores when N jobs run at once.
-  const workers = values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : undefined;
+  const workers =
+    values.workers !== undefined
+      ? capWorkers(parseWorkerCount(values.workers, '--workers'), values.oversubscribe)
+      : undefined;
   const parallel =
     values['report-only'] || (jobs > 1 && values.cell === undefined)
       ? null
@@ -244,6 +248,7 @@ async function main(): Promise<void> {
       ...(values.fresh ? ['--fresh'] : []),
       ...(values.events ? ['--events'] : []),
       ...(workers !== undefined ? ['--workers', String(workers)] : []),
+      ...(values.oversubscribe ? ['--oversubscribe'] : []),
     ];
     const firstOf = new Map<string, Cell>();
     for (const c of todo) if (c.spec && !firstOf.has(originalKey(c.spec))) firstOf.set(originalKey(c.spec), c);

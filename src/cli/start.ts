@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build, preview } from 'vite';
-import { DEFAULT_OUT, prepareCifar10 } from '../../datasets/prepare';
-import { isPrepared } from './dataset-node';
+import { DEFAULT_DATASET_DIR, isPrepared } from './dataset-node';
+import { runDatasetsCommand } from './datasets-command';
 import { defineCli, parseCli, runCli } from './options';
 
 const SHARED_ARCHIVE = '../shared/datasets/cifar-10-binary.tar.gz';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const values = parseCli(START_CLI);
   if (values.port !== undefined && !/^\d+$/.test(values.port))
     throw new Error(`--port: expected a number, got "${values.port}"`);
-  const out = DEFAULT_OUT;
+  const out = DEFAULT_DATASET_DIR;
   if (isPrepared('cifar10', out)) {
     console.log(`CIFAR-10: prepared in ${resolve(out, 'cifar10')}`);
   } else {
@@ -35,10 +35,10 @@ async function main(): Promise<void> {
       (process.env.CIFAR10_ARCHIVE || undefined) ??
       (existsSync(SHARED_ARCHIVE) ? SHARED_ARCHIVE : undefined);
     if (archive) {
-      try {
-        await prepareCifar10({ archive, out, log: (s) => console.log(s) });
-      } catch (e) {
-        console.error(`CIFAR-10 could not be prepared: ${(e as Error).message}`);
+      // the datasets command prints its own one-line error
+      const code = await runDatasetsCommand(['--dataset', 'cifar10', '--archive', archive, '--out', out]);
+      if (code !== 0) {
+        console.error('CIFAR-10 could not be prepared (see the error above)');
         console.error('continuing: the page falls back to the synthetic dataset');
       }
     } else {

@@ -1,7 +1,7 @@
 /**
  * `npm run tradeoff -- [--preset bench] [--seeds 3] [--out results/reproduce] [--mode uniform]`
  *
- * The trade-off sweep of issue 10 item 5 (plan and summary in src/core/runner/tradeoff.ts): A-CF at epochs
+ * The trade-off sweep of issue 10 item 5 (plan and summary in src/core/results/tradeoff.ts): A-CF at epochs
  * {1, 2, 4, 8, 16, ≈704 steps} (checkpoints of one run), CF at {1, 2, 5, 10, 25, 50} (a run each), Retrain at its
  * paper budget, per seed. Resumable: every finished run writes `<out>/tradeoff/<seed>-<method>-e<E>.json` at once and a
  * re-run skips runs whose file exists for the same spec. Writes `<out>/tradeoff.json` (points + intervals) and
@@ -25,13 +25,14 @@ import {
   tradeoffPlan,
   tradeoffPointsOf,
   parseWorkerCount,
+  MIA_GAP_NOTE,
 } from '../core';
 import type { ExperimentSpec, MethodResult, TradeoffPoint } from '../core';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fileShippedModels, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { defaultNodeWorkers, parseSeedsArg } from './experiment';
-import { createNodeParallel } from './parallel-node';
+import { capWorkers, createNodeParallel } from './parallel-node';
 import { defineCli, parseCli, runCli } from './options';
 import { eventWriter } from './progress';
 
@@ -73,6 +74,7 @@ export const TRADEOFF_CLI = defineCli({
       arg: 'N',
       help: 'data-parallel training workers (default: the cores on WASM/CPU; 1 = in this thread)',
     },
+    oversubscribe: { type: 'boolean', help: 'allow --workers above the cores (each worker holds its own model copy)' },
   },
 });
 
@@ -125,7 +127,9 @@ async function main(): Promise<void> {
   const backend = await initNodeBackend();
   // data-parallel training workers (default: the cores available on WASM / CPU); one pool for the whole sweep
   const workers =
-    values.workers !== undefined ? parseWorkerCount(values.workers, '--workers') : defaultNodeWorkers(backend.backend);
+    values.workers !== undefined
+      ? capWorkers(parseWorkerCount(values.workers, '--workers'), values.oversubscribe)
+      : defaultNodeWorkers(backend.backend);
   const parallel = createNodeParallel(workers);
   const t0 = Date.now();
   try {
@@ -273,13 +277,14 @@ async function writeSweep(o: {
     '## Gaps to Retrain, paired by seed',
     '',
     "Per seed the point's value minus Retrain's (same split, same original model), then the 95 % t-interval over " +
-      'seeds; a gap whose interval covers 0 is within noise.',
+      'seeds; a gap whose interval covers 0 is within noise. ' +
+      `${MIA_GAP_NOTE} (docs/mia.md).`,
     '',
-    '| method | epochs | steps | forget gap | MIA gap | test gap | retain gap |',
+    '| method | epochs | steps | forget gap | MIA (filtered) gap | test gap | retain gap |',
     '|---|---|---|---|---|---|---|',
     ...gaps.map(
       (g) =>
-        `| ${g.method} | ${g.epochs} | ${g.steps} | ${gapCell(g.forgetAcc)} | ${gapCell(g.mia)} | ` +
+        `| ${g.method} | ${g.epochs} | ${g.steps} | ${gapCell(g.forgetAcc)} | ${gapCell(g.miaFiltered)} | ` +
         `${gapCell(g.testAcc)} | ${gapCell(g.retainAcc)} |`,
     ),
     '',

@@ -55,10 +55,22 @@ export interface ExperimentSpec {
   /**
    * seeds to run: a count n (the seeds seed, seed+1, …, seed+n−1) or an explicit list. 1 = a single run of
    * `seed`. Each seed is a full experiment (own split, original model, condensation); the multi-seed driver
-   * (runner/seeds.ts) aggregates them into intervals (results-format.md "Intervals").
+   * (results/seeds.ts) aggregates them into intervals (results-format.md "Intervals").
    */
   seeds: number | number[];
-  pretrain: { epochs: number; lr: number; momentum: number; weightDecay: number; batchSize: number; warmup: number };
+  pretrain: {
+    epochs: number;
+    lr: number;
+    momentum: number;
+    weightDecay: number;
+    batchSize: number;
+    warmup: number;
+    /**
+     * optional: stop after the first epoch whose running training accuracy (%) reaches this; `epochs` is then the
+     * cap (and the WarmCos horizon). Absent = train exactly `epochs` (and the weights-cache key is unchanged).
+     */
+    targetTrainAcc?: number;
+  };
   condense: {
     enabled: boolean;
     ipc: number;
@@ -87,6 +99,36 @@ export interface ExperimentSpec {
   rounds: number;
   /** evaluate every method after each epoch (curves); costs time */
   curves: boolean;
+}
+
+/**
+ * What a change of spec makes stale, from `prev` to `next` (both validated): the original model (data, sizes, seed,
+ * model or pretraining changed), the k-means sub-classes, the condensed rounds, and the method outputs — every
+ * method row, the rows of one experiment. The session drops exactly these on `setSpec`, and the page starts a new
+ * run view when `outputs` is true, so one table never holds rows of two experiments (a gap to Retrain is only ever
+ * computed within one). `prev` null = nothing to keep.
+ */
+export interface SpecChange {
+  original: boolean;
+  kmeans: boolean;
+  rounds: boolean;
+  outputs: boolean;
+}
+
+export function specChange(prev: ExperimentSpec | null, next: ExperimentSpec): SpecChange {
+  if (!prev) return { original: true, kmeans: true, rounds: true, outputs: true };
+  const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(next));
+  const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
+  const modelSame = dataSame && same((s) => [s.model, s.pretrain]);
+  const splitSame = dataSame && same((s) => s.forget);
+  const condenseSame = splitSame && same((s) => s.condense);
+  const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter, s.condense.netWidth]);
+  return {
+    original: !modelSame,
+    kmeans: !kmeansSame,
+    rounds: !splitSame || !condenseSame || !modelSame,
+    outputs: !splitSame || !modelSame || !same((s) => s.unlearn),
+  };
 }
 
 export interface PrototypeView {
@@ -205,6 +247,8 @@ export interface ExperimentResult {
     /** the shipped model file and its SHA-256, when source is 'shipped' */
     shipped?: { file: string; sha256: string };
     metrics?: Metrics;
+    /** epochs actually trained (fewer than spec.pretrain.epochs when targetTrainAcc stopped it; absent if reused) */
+    epochsTrained?: number;
   } & ModelViews;
   condense?: CondenseResult;
   condenseRounds?: CondenseResult[];
@@ -250,11 +294,39 @@ export type EventSink = (e: RunEvent) => void;
  * `${name}|${armTag}|r${round}`. Node: one JSON file per method under the cell's folder.
  */
 export interface MethodStore {
-  get(key: string): Promise<MethodResult | null>;
-  put(key: string, result: MethodResult): Promise<void>;
+  /** the stored result under `key`, only when its stamp equals `stamp` and it passes the result schema */
+  get(key: string, stamp: StoreStamp): Promise<MethodResult | null>;
+  put(key: string, result: MethodResult, stamp: StoreStamp): Promise<void>;
   /** the condensation record of a round (key `condense|r${round}`), so a resumed cell still reports it */
-  getCondense?(key: string): Promise<CondenseResult | null>;
-  putCondense?(key: string, result: CondenseResult): Promise<void>;
+  getCondense?(key: string, stamp: StoreStamp): Promise<CondenseResult | null>;
+  putCondense?(key: string, result: CondenseResult, stamp: StoreStamp): Promise<void>;
+}
+
+/**
+ * What ties one stored record to the run that wrote it (issue 19 item 3): a record is reused only when every field
+ * equals the resuming run's, so a file from another spec, seed, arm, round, method or training data is recomputed.
+ */
+export interface StoreStamp {
+  /** `specFingerprint` of the spec (its `seeds` count left out: one cell of a multi-seed run) */
+  spec: string;
+  seed: number;
+  /** 'raw' or 'dc' (armTag); a condensation record is 'dc' */
+  arm: string;
+  round: number;
+  /** the method's name, or 'condense' for a round's condensation record */
+  method: string;
+  /** `trainingDataFingerprint` of the round-0 training images and labels (the original model's data) */
+  data: string;
+}
+
+/** Same stamp? Returns the first field that differs, or null. */
+export function stampMismatch(want: StoreStamp, got: unknown): string | null {
+  if (typeof got !== 'object' || got === null) return 'no stamp';
+  const g = got as Record<string, unknown>;
+  for (const k of ['spec', 'seed', 'arm', 'round', 'method', 'data'] as const) {
+    if (g[k] !== want[k]) return k;
+  }
+  return null;
 }
 
 export function methodStoreKey(name: MethodName, withDC: boolean, round: number): string {

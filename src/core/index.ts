@@ -4,8 +4,9 @@
  * thread uses the tfjs-free subset, src/core/lite.ts, which this file re-exports); ESLint enforces both.
  * Tests inside src/core may import internal modules directly.
  *
- * Layers, lowest first (a module imports only from its own layer or below; see README "Architecture"):
- *   types · contracts · rng · metrics · methods  →  data · backend  →  models  →  train  →  eval · parallel  →  condense · unlearn  →  runner
+ * Layers, lowest first (a module imports only from its own folder or a lower layer; see `CORE_LAYERS` in
+ * eslint.config.js): types · rng → metrics · stats · methods → contracts → spec-schema → presets → results (all
+ * tfjs-free) → data · backend → models → train → eval · parallel → condense · unlearn → runner.
  */
 export * from './lite';
 export { Rng } from './rng';
@@ -24,6 +25,8 @@ export {
   subClasses,
   selectRows,
   blend,
+  blendLr,
+  blendStepOf,
   lrBlend,
   clustersOf,
   PAPER_LR_PER_CLUSTER,
@@ -47,6 +50,7 @@ export type {
   BlendOptions,
   BlendResult,
   BlendLrMode,
+  BlendStep,
   Partition,
   ReducedRetain,
   EvaluateCondensedOptions,

@@ -8,20 +8,22 @@
  */
 export * from './types';
 export * from './contracts';
-export * from './runner/presets';
+export * from './presets';
 export * from './metrics';
-export * from './runner/report';
-export * from './runner/reproduce-driver';
-export * from './runner/claims';
-export * from './runner/reproduce-plan';
-export * from './runner/seeds';
-export * from './runner/tradeoff';
-export * from './runner/timing';
-export * from './runner/budgets';
+export * from './results/report';
+export * from './results/reproduce-driver';
+export * from './results/claims';
+export * from './results/reproduce-plan';
+export * from './results/seeds';
+export * from './results/tradeoff';
+export * from './results/timing';
+export * from './results/budgets';
+export * from './results/scaling';
 export {
   interval,
   pairedInterval,
   pairedDifferences,
+  welchInterval,
   coversZero,
   describeDifference,
   formatInterval,
@@ -34,10 +36,16 @@ export {
   tCdf,
 } from './stats';
 export type { Interval, Verdict, VerdictResult } from './stats';
-export { parseImportedResult, checkImportedResult, MAX_RESULT_CHARS } from './runner/result-schema';
+export {
+  parseImportedResult,
+  checkImportedResult,
+  checkMethodResult,
+  checkCondenseResult,
+  MAX_RESULT_CHARS,
+} from './results/result-schema';
 export { SPEC_FIELDS, SPEC_LIMITS, DATASET_IDS, DATASET_CLASSES, specRange, checkSpec, clipValue } from './spec-schema';
 export type { SpecField, SpecPath, SpecCheck } from './spec-schema';
-export type { BenchRow } from './runner/bench-rows';
+export type { BenchRow } from './results/bench-rows';
 export { METHOD_CARDS, methodCard } from './methods/registry';
 export type { MethodCard } from './methods/define';
 export { cheapestFirst, estimatedEpochs, type RunOrderSetting } from './methods/order';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS, METRIC_BY_ID, isInterval, metricPoint, metricsFor, pickMetrics, pointOf } from './metrics';
+import {
+  METRICS,
+  METRIC_BY_ID,
+  isInterval,
+  metricPoint,
+  metricsFor,
+  miaClassArtefact,
+  pickMetrics,
+  pointOf,
+} from './metrics';
 import type { Metrics } from './types';
 
 describe('metric table', () => {
@@ -10,6 +19,7 @@ describe('metric table', () => {
     testAcc: 70,
     testAccRetained: 75,
     mia: 51,
+    miaFiltered: 50,
     miaSe: 1.2,
     miaPerSide: 300,
     lossMia: 50,
@@ -33,19 +43,37 @@ describe('metric table', () => {
   it('drives the views: the report, the summary table and the curves', () => {
     expect(metricsFor('report').map((d) => d.id)).toEqual([
       'mia',
+      'miaFiltered',
       'lossMia',
       'retainAcc',
       'forgetAcc',
       'testAcc',
       'testAccRetained',
     ]);
-    expect(metricsFor('table').map((d) => d.id)).toEqual(['mia', 'retainAcc', 'forgetAcc', 'testAcc']);
+    expect(metricsFor('table').map((d) => d.id)).toEqual(['mia', 'miaFiltered', 'retainAcc', 'forgetAcc', 'testAcc']);
     expect(
       metricsFor('curve')
         .map((d) => d.id)
         .sort(),
     ).toEqual(['forgetAcc', 'mia', 'retainAcc', 'testAcc']);
     expect(METRIC_BY_ID.get('forgetAcc')?.direction).toBe('reference');
+    // the MIA's gap to Retrain comes from the filtered variant only (docs/mia.md)
+    expect(METRIC_BY_ID.get('mia')?.summary.gap).toBe(false);
+    expect(METRIC_BY_ID.get('miaFiltered')?.summary.gap).toBe(true);
+  });
+
+  it("marks a paper MIA that its unfiltered swapped branch changed (class artefact), and nothing it can't tell", () => {
+    expect(miaClassArtefact({ metrics: { mia: 94.7, miaFiltered: 48.1 } })).toBe(true);
+    expect(miaClassArtefact({ metrics: { mia: 51.2, miaFiltered: 51.2 } })).toBe(false);
+    expect(miaClassArtefact({ metrics: { mia: 94.7 } })).toBe(false); // an older result: unknown, not marked
+    const iv = (values: number[]) => ({
+      mean: values.reduce((a, b) => a + b) / values.length,
+      ci95: [0, 100] as [number, number],
+      n: values.length,
+      values,
+    });
+    expect(miaClassArtefact({ metrics: { mia: iv([50, 95]), miaFiltered: iv([50, 49]) } })).toBe(true);
+    expect(miaClassArtefact({ metrics: { mia: iv([50, 52]), miaFiltered: iv([50, 52]) } })).toBe(false);
   });
 
   it('reads plain numbers and intervals over seeds alike', () => {

@@ -65,10 +65,26 @@ export const METRICS: readonly MetricDef[] = [
     unit: '%',
     digits: 2,
     direction: 'reference',
-    summary: { seeds: 'mean-ci95', gap: true },
+    // no gap: in class forgetting its swapped branch can measure class, not membership (docs/mia.md); gaps use miaFiltered
+    summary: { seeds: 'mean-ci95', gap: false },
     source: 'metrics',
     views: { report: true, table: true, curve: true },
     description: 'LR-MIA on logit-confidence, AUC % (paper §7.2; ≈50 = forget set indistinguishable from unseen data)',
+  },
+  {
+    id: 'miaFiltered',
+    label: 'MIA (filtered)',
+    longLabel: 'MIA, swapped branch filtered to the forget labels',
+    unit: '%',
+    digits: 2,
+    direction: 'reference',
+    summary: { seeds: 'mean-ci95', gap: true },
+    source: 'metrics',
+    optional: true,
+    views: { report: true, table: true, curve: false },
+    description:
+      "the paper's MIA with the swapped branch's test side filtered to the forget set's labels (a lab variant, " +
+      'equal to MIA in uniform forgetting); the gap to Retrain of the MIA is computed from it (docs/mia.md)',
   },
   {
     id: 'lossMia',
@@ -220,6 +236,29 @@ export function metricValue(r: MetricCarrier, def: MetricDef): MetricValue | und
 export function pointOf(v: MetricValue | undefined): number | undefined {
   if (v === undefined) return undefined;
   return typeof v === 'number' ? v : v.mean;
+}
+
+/** Where a value that differs from the paper's is marked, and why (the MIA's class artefact, docs/mia.md). */
+export const MIA_CLASS_ARTEFACT = 'class artefact, spec §10 C9';
+export const MIA_GAP_NOTE =
+  "MIA gaps to Retrain use MIA (filtered): the paper's swapped branch with its test side filtered to the forget " +
+  'labels — a deliberate departure from the reference code, whose unfiltered branch (spec §10 C9) measures the ' +
+  'class of an image, not its membership, in class forgetting';
+
+/**
+ * Whether a result's paper MIA came from the unfiltered swapped branch where filtering would have changed it (spec
+ * §10 C9): in class forgetting the value then says which class an image is, not whether the model trained on it.
+ * Told by `mia` ≠ `miaFiltered` (for intervals: in any seed); false when the result lacks `miaFiltered` (older
+ * results: unknown).
+ */
+export function miaClassArtefact(r: MetricCarrier): boolean {
+  const a = r.metrics.mia,
+    b = r.metrics.miaFiltered;
+  if (a === undefined || b === undefined || a === null || b === null) return false;
+  const va = typeof a === 'number' ? [a] : a.values,
+    vb = typeof b === 'number' ? [b] : b.values;
+  if (va.length !== vb.length) return pointOf(a) !== pointOf(b);
+  return va.some((x, i) => Number.isFinite(x) && Number.isFinite(vb[i]) && x !== vb[i]);
 }
 
 /** The point value of metric `def` in a result. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSpec, clipValue, SPEC_FIELDS, specRange } from './spec-schema';
-import { DEFAULT_SPEC, PRESETS, validateSpec } from './runner/presets';
+import { DEFAULT_SPEC, PRESETS, validateSpec } from './presets';
 
 const check = (input: unknown) => checkSpec(input, DEFAULT_SPEC);
 const err = (input: unknown): string => {
@@ -19,6 +19,16 @@ describe('the strict spec schema (issue 12 item 3)', () => {
     expect(err(JSON.parse('{"__proto__": {"seed": 5}}'))).toMatch(/unknown field "__proto__"/);
     expect(err({ model: { hasOwnProperty: 1 } })).toMatch(/^spec\.model: unknown field "hasOwnProperty"/);
     expect(({} as Record<string, unknown>).seed).toBeUndefined(); // no prototype pollution
+  });
+
+  it('pretrain.targetTrainAcc is optional: absent stays absent (cache keys unchanged), set must be in (0, 100]', () => {
+    expect('targetTrainAcc' in validateSpec({}).pretrain).toBe(false);
+    expect(validateSpec({ pretrain: { targetTrainAcc: 98 } }).pretrain.targetTrainAcc).toBe(98);
+    expect(err({ pretrain: { targetTrainAcc: 0 } })).toBe(
+      'spec.pretrain.targetTrainAcc: must be a number in (0, 100], got 0',
+    );
+    expect(err({ pretrain: { targetTrainAcc: 101 } })).toMatch(/targetTrainAcc: must be a number in \(0, 100\]/);
+    expect(err({ pretrain: { targetTrainAcc: '98' } })).toMatch(/targetTrainAcc: must be a number/);
   });
 
   it('nulls and non-objects are rejected with the field path (no TypeError)', () => {

@@ -27,7 +27,7 @@ import { validateHParam } from './methods/hparams';
 
 export type SpecField =
   | { kind: 'int'; min: number; max: number; nullable?: boolean; doc?: string }
-  | { kind: 'num'; min: number; max: number; minOpen?: boolean; doc?: string }
+  | { kind: 'num'; min: number; max: number; minOpen?: boolean; optional?: boolean; doc?: string }
   | { kind: 'enum'; values: readonly string[]; doc?: string }
   | { kind: 'bool'; doc?: string }
   | { kind: 'methods' }
@@ -57,6 +57,14 @@ export const SPEC_FIELDS = {
   'pretrain.weightDecay': { kind: 'num', min: 0, max: 1 },
   'pretrain.batchSize': { kind: 'int', min: 1, max: 4096 },
   'pretrain.warmup': { kind: 'int', min: 0, max: 1000 },
+  'pretrain.targetTrainAcc': {
+    kind: 'num',
+    min: 0,
+    max: 100,
+    minOpen: true,
+    optional: true,
+    doc: 'stop pretraining after the first epoch whose running train accuracy (%) reaches this (epochs = the cap)',
+  },
   'condense.enabled': { kind: 'bool' },
   'condense.ipc': { kind: 'int', min: 1, max: 5000 },
   'condense.iterations': { kind: 'int', min: 0, max: 10_000 },
@@ -210,6 +218,7 @@ function checkField(path: string, f: SpecField, v: unknown, p: Problems): void {
     case 'int':
     case 'num': {
       if (v === null && f.kind === 'int' && f.nullable) return;
+      if (v === undefined && f.kind === 'num' && f.optional) return;
       const int = f.kind === 'int';
       const open = f.kind === 'num' && !!f.minOpen;
       const ok =

@@ -9,6 +9,7 @@ import {
   tCdf,
   tQuantile,
   valueVerdict,
+  welchInterval,
 } from './stats';
 import { Rng } from './rng';
 
@@ -129,5 +130,20 @@ describe('verdicts', () => {
     expect(directionVerdict(one, '<=', 5)).toMatchObject({ verdict: 'indicative', leaning: 'reproduces' });
     expect(valueVerdict(one, 20, 1)).toMatchObject({ verdict: 'indicative', leaning: 'does not' });
     expect(valueVerdict(null, 20).verdict).toBe('n/a');
+  });
+});
+
+describe('welchInterval (the only unpaired interval; the page compares runs with it)', () => {
+  it("matches SciPy's Welch t-test interval (ttest_ind(equal_var=False).confidence_interval())", () => {
+    const iv = welchInterval([1, 2, 3], [4, 5, 6, 7]);
+    expect(iv.mean).toBeCloseTo(-3.5, 12);
+    expect(iv.ci95[0]).toBeCloseTo(-5.731711481338788, 6);
+    expect(iv.ci95[1]).toBeCloseTo(-1.2682885186612123, 6);
+    expect(iv.n).toBe(3);
+  });
+
+  it('gives no interval with one value on a side, and a zero-width one with no spread', () => {
+    expect(welchInterval([1], [2, 3]).ci95.every(Number.isNaN)).toBe(true);
+    expect(welchInterval([2, 2], [1, 1]).ci95).toEqual([1, 1]);
   });
 });

@@ -141,6 +141,23 @@ export function interval(values: ArrayLike<number>, level = 0.95): Interval {
   return { mean: m, ci95: [m - half, m + half], n, values: v };
 }
 
+/**
+ * Welch's unpaired 95 % interval of mean(a) − mean(b) (each ≥ 2 values): (m_a − m_b) ± t_{0.975, ν} · se with
+ * se² = s_a²/n_a + s_b²/n_b and the Welch–Satterthwaite ν. `n` of the result is min(n_a, n_b); with fewer than
+ * two values on a side there is no interval (n = 1).
+ */
+export function welchInterval(a: ArrayLike<number>, b: ArrayLike<number>): Interval {
+  const d = mean(a) - mean(b);
+  if (a.length < 2 || b.length < 2) return { mean: d, ci95: [NaN, NaN], n: 1, values: [d] };
+  const va = sampleSd(a) ** 2 / a.length,
+    vb = sampleSd(b) ** 2 / b.length;
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return { mean: d, ci95: [d, d], n: Math.min(a.length, b.length), values: [d] };
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const h = tQuantile(0.975, df) * se;
+  return { mean: d, ci95: [d - h, d + h], n: Math.min(a.length, b.length), values: [d] };
+}
+
 /** Half-width of the interval (NaN when n < 2). */
 export function halfWidth(iv: Interval): number {
   return (iv.ci95[1] - iv.ci95[0]) / 2;

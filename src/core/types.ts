@@ -103,6 +103,11 @@ export interface Metrics {
   /** the paper's φ-LR AUC ×100 with the swap-at-42 rule (spec §7.2) */
   mia: number;
   /**
+   * the same score with the swapped branch's test side filtered to the forget labels (eval/mia.ts `filtered`): the
+   * lab's variant behind every MIA gap to Retrain; equals `mia` in uniform forgetting. Absent in results made before it.
+   */
+  miaFiltered?: number;
+  /**
    * bootstrap standard error of `mia` over samples (AUC points): the pooled out-of-fold attack scores resampled
    * per side with replacement, 200 times, AUC recomputed (attack not refitted) — see eval/mia.ts
    */

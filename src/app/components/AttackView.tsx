@@ -13,6 +13,7 @@ import {
 } from 'recharts';
 import type { AttackView as AttackData } from '../../core/lite';
 import { useLab } from '../store';
+import { MIA_CLASS_ARTEFACT, miaClassArtefact } from '../../core/lite';
 import { fmtNum } from '../format';
 import { histogram } from '../runState';
 import { shownModels, type ShownModel } from '../modelViews';
@@ -158,6 +159,7 @@ export function AttackView() {
             <tr>
               <th scope="col">model</th>
               <th scope="col">MIA AUC % ± SE</th>
+              <th scope="col">MIA (filtered)</th>
               <th scope="col">images / side</th>
               <th scope="col">branch</th>
             </tr>
@@ -167,9 +169,20 @@ export function AttackView() {
               <tr key={m.role}>
                 <th scope="row">{m.label}</th>
                 <td>{aucText(m)}</td>
+                <td>{fmtNum(m.miaFiltered, 2)}</td>
                 <td>{m.views?.attack ? m.views.attack.forgetScores.length : '—'}</td>
                 <td>
                   {m.views?.attack ? `${m.views.attack.branch} (positive: ${sideName(m.views.attack.positive)})` : '—'}
+                  {m.mia !== undefined && miaClassArtefact({ metrics: { mia: m.mia, miaFiltered: m.miaFiltered } }) && (
+                    <span
+                      className="badge warn"
+                      data-testid="mia-artefact"
+                      title="the paper's swapped branch compares the forget class with the whole test split (all classes): it measures which class an image is, not membership (docs/mia.md)"
+                    >
+                      {' '}
+                      {MIA_CLASS_ARTEFACT}
+                    </span>
+                  )}
                 </td>
               </tr>
             ))}
@@ -188,7 +201,10 @@ export function AttackView() {
             The attack is a 1-D logistic regression on the logit-scaled confidence, scored out of fold (paper §7.2). ≈50
             = the forget images look like unseen ones. When the direct AUC is ≤ 42 the paper swaps the roles and keeps
             the larger AUC; the curves then come from that swapped branch (positives = forget images), so each curve’s
-            area is the reported AUC.
+            area is the reported AUC. In class forgetting that swapped branch compares the forget class with the whole
+            test split (all classes), so it measures which class an image is, not membership: such values are marked “
+            {MIA_CLASS_ARTEFACT}”. MIA (filtered) filters the swapped branch to the forget labels; the lab’s gaps to
+            Retrain use it.
           </p>
         </>
       )}

@@ -1,5 +1,13 @@
 import type { Interval, MethodAggregate, ModelMetricId } from '../../core/lite';
-import { coversZero, gapText, halfWidth, metricsFor } from '../../core/lite';
+import {
+  coversZero,
+  gapText,
+  halfWidth,
+  metricsFor,
+  MIA_CLASS_ARTEFACT,
+  MIA_GAP_NOTE,
+  miaClassArtefact,
+} from '../../core/lite';
 import type { MultiSeedView } from '../runState';
 import { fmtNum, fmtSeconds } from '../format';
 
@@ -9,7 +17,7 @@ import { fmtNum, fmtSeconds } from '../format';
  * in words when its interval covers 0, the MIA's bootstrap SE, and a strip per cell drawing the per-seed values
  * (dots) over the interval (band).
  */
-const COLUMNS = metricsFor('table');
+const TABLE_COLUMNS = metricsFor('table');
 
 export function fmtInterval(iv: Interval | undefined, digits = 1): string {
   if (!iv || iv.n === 0 || !Number.isFinite(iv.mean)) return '–';
@@ -67,6 +75,15 @@ function Cell({ m, id, digits }: { m: MethodAggregate; id: ModelMetricId; digits
           SE {fmtNum(se.mean)}
         </span>
       )}
+      {id === 'mia' && miaClassArtefact(m) && (
+        <span
+          className="badge warn"
+          data-testid="mia-artefact"
+          title="in some seed this value comes from the paper's unfiltered swapped branch: it measures class, not membership (docs/mia.md)"
+        >
+          {MIA_CLASS_ARTEFACT}
+        </span>
+      )}
       {iv && (
         <div>
           <IntervalStrip iv={iv} />
@@ -90,6 +107,10 @@ export function SeedsTable({ multi }: { multi: MultiSeedView }) {
     a === 'Retrain' ? -1 : b === 'Retrain' ? 1 : 0,
   );
   const arms = [false, true].filter((w) => methods.some((m) => m.withDC === w));
+  // optional metrics (MIA (filtered): absent in results made before it) only when some result has them
+  const COLUMNS = TABLE_COLUMNS.filter(
+    (d) => !d.optional || methods.some((m) => m.metrics[d.id as keyof MethodAggregate['metrics']]),
+  );
   return (
     <section className="panel table-panel" data-testid="seeds-summary">
       <div className="panel-head">
@@ -164,7 +185,7 @@ export function SeedsTable({ multi }: { multi: MultiSeedView }) {
             Mean ± half-width of the 95 % Student-t interval over seeds (n). Small text: gap to Retrain, computed per
             seed (same split, same original model); “within noise” = its interval covers 0. Strips: per-seed values
             (dots) over the interval (band), 0–100 %. MIA SE = the MIA’s bootstrap standard error over samples (mean
-            over seeds).
+            over seeds). {MIA_GAP_NOTE}.
           </p>
         </div>
       )}

@@ -1,5 +1,15 @@
 import type { MethodResult } from '../../core/lite';
-import { armLabel, armOf, armsOf, isWithDC, metricPoint, metricsFor } from '../../core/lite';
+import {
+  armLabel,
+  armOf,
+  armsOf,
+  isWithDC,
+  metricPoint,
+  metricsFor,
+  MIA_CLASS_ARTEFACT,
+  MIA_GAP_NOTE,
+  miaClassArtefact,
+} from '../../core/lite';
 import { SeedsTable } from './SeedsTable';
 import { armKey, summaryRows } from '../runState';
 import { useLab } from '../store';
@@ -9,11 +19,15 @@ import { fmtGap, fmtNum, fmtSeconds } from '../format';
  * Paper-style table: one row per method; MIA, retain, forget, test, time for w/o DC | w/ DC. The retrained
  * model is the reference: its row is highlighted and every other cell shows the gap to it (same arm).
  */
-const METRIC_COLUMNS = metricsFor('table');
-const SPAN = METRIC_COLUMNS.length + 1;
+const TABLE_METRICS = metricsFor('table');
 
 export function SummaryTable() {
   const methods = useLab((s) => s.run.methods);
+  // optional metrics (MIA (filtered): absent in results made before it) only when some result has them
+  const METRIC_COLUMNS = TABLE_METRICS.filter(
+    (d) => !d.optional || methods.some((m) => metricPoint(m, d) !== undefined),
+  );
+  const SPAN = METRIC_COLUMNS.length + 1;
   const ex = useLab((s) => s.run.experiment);
   const pre = useLab((s) => s.run.pretrain) ?? ex?.pretrain;
   const select = useLab((s) => s.selectMethod);
@@ -24,6 +38,8 @@ export function SummaryTable() {
     .filter((arm) => methods.some((m) => armOf(m.withDC) === arm))
     .map((arm) => ({ arm, title: armLabel(arm) }));
   const multi = useLab((s) => s.run.multi);
+  const runSpec = useLab((s) => s.run.spec);
+  const busy = useLab((s) => s.busy);
   return (
     <>
       {multi && multi.planned.length >= 2 && <SeedsTable multi={multi} />}
@@ -33,8 +49,20 @@ export function SummaryTable() {
             {multi && multi.planned.length >= 2 && multi.current !== null ? `Seed ${multi.current}: ` : ''}Summary
             {rounds.length > 1 ? ` (round ${Math.max(...rounds) + 1} of ${rounds.length})` : ''}
           </h2>
+          {!ex && runSpec && (
+            <span className="muted small" data-testid="summary-setting">
+              {runSpec.forget.mode === 'class'
+                ? `forgetting class ${runSpec.forget.class ?? '(drawn from the seed)'}`
+                : `forgetting ${Math.round(runSpec.forget.fraction * 100)}% uniform`}{' '}
+              · seed {runSpec.seed}
+              {busy ? ' · running' : ''}
+            </span>
+          )}
           {ex && (
             <span className="muted small">
+              {ex.split.forgetClass === null || ex.split.forgetClass === undefined
+                ? `forgetting ${Math.round(ex.spec.forget.fraction * 100)}% uniform · `
+                : ''}
               {ex.split.forgetClass !== null && ex.split.forgetClass !== undefined
                 ? `forgetting class ${ex.split.forgetClass} · `
                 : ''}
@@ -117,6 +145,15 @@ export function SummaryTable() {
                                   ± {fmtNum(m.metrics.miaSe)} SE
                                 </span>
                               )}
+                              {c.id === 'mia' && miaClassArtefact(m) && (
+                                <span
+                                  className="badge warn"
+                                  data-testid="mia-artefact"
+                                  title="this value comes from the paper's unfiltered swapped branch, which compares the forget class with every class of the test split: it measures class, not membership (docs/mia.md)"
+                                >
+                                  {MIA_CLASS_ARTEFACT}
+                                </span>
+                              )}
                               {!isRef && refM && c.summary.gap && (
                                 <span className="gap">{fmtGap(metricPoint(m, c), metricPoint(refM, c))}</span>
                               )}
@@ -139,7 +176,8 @@ export function SummaryTable() {
             </table>
             <p className="muted small">
               Accuracies and MIA in %. Small numbers: gap to Retrain in the same arm (Time: + condensation overhead).
-              MIA is the paper’s φ-logistic-regression AUC (≈50 ideal).
+              MIA is the paper’s φ-logistic-regression AUC (≈50 ideal).{' '}
+              <span data-testid="mia-gap-note">{MIA_GAP_NOTE}.</span>
             </p>
           </div>
         )}

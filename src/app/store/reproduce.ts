@@ -1,6 +1,6 @@
 /**
  * Reproduce slice: the Reproduce panel's run of the same experiment cells as `npm run reproduce`, one by one in
- * the worker by the core's reproduce driver (src/core/runner/reproduce-driver.ts, shared with the CLI), each
+ * the worker by the core's reproduce driver (src/core/results/reproduce-driver.ts, shared with the CLI), each
  * finished cell kept in localStorage (app/reproduce.ts) so a reload resumes; then the claims and a Markdown report.
  */
 import type { ExperimentResult } from '../../core/lite';

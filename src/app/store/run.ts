@@ -6,7 +6,7 @@
 import type { ExperimentResult, ExperimentSpec, MethodName, RunEvent } from '../../core/lite';
 import { aggregateSeeds, armOf, cheapestFirst, runSeeds, seedList } from '../../core/lite';
 import type { Arms, ReplyOf, RequestKind } from '../../worker/protocol';
-import { emptyRun, reduceRun, withExperiment, type MultiSeedView, type RunView } from '../runState';
+import { emptyRun, reduceRun, startRun, withExperiment, type MultiSeedView, type RunView } from '../runState';
 import { specOf } from '../url';
 import type { SliceCreator } from './types';
 
@@ -83,14 +83,14 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
     void get().runCommand(
       'compare',
       async () => {
-        set({ run: { ...emptyRun(), multi: fresh() } });
+        set({ run: { ...emptyRun(), multi: fresh(), spec } });
         const done: ExperimentResult[] = [];
         try {
           await runSeeds(
             spec,
             async (seedSpec, seed) => {
               // a fresh live view per seed (its curves and stages), keeping the intervals so far
-              set((s) => ({ run: { ...emptyRun(), multi: s.run.multi }, condensed: false }));
+              set((s) => ({ run: { ...emptyRun(), multi: s.run.multi, spec: seedSpec }, condensed: false }));
               if (!(await get().send({ kind: 'setSpec', spec: seedSpec })))
                 throw new Error(`seed ${seed}: not started`);
               const r = await get().send({ kind: 'unlearn', methods, arms });
@@ -181,7 +181,22 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
 
     async runCommand(label, work, opts = {}) {
       if (get().busy) return;
-      set({ busy: { command: label, id: 0, startedAt: Date.now() }, lastError: null, viewingImport: null });
+      // the settings this command runs with: a new experiment starts an empty view in the same update as `busy`,
+      // so no state shows the previous experiment's rows under a running command (runState.ts startRun)
+      let spec: ExperimentSpec | null = null;
+      if (opts.syncSpec !== false) {
+        try {
+          spec = specOf(get().params);
+        } catch {
+          spec = null; // invalid settings: syncSpec reports them and the command does not run
+        }
+      }
+      set((s) => ({
+        busy: { command: label, id: 0, startedAt: Date.now() },
+        lastError: null,
+        viewingImport: null,
+        ...(spec ? { run: startRun(s.run, spec) } : {}),
+      }));
       get().dropNotices('stopped', 'command-error');
       try {
         if (opts.syncSpec !== false && !(await get().syncSpec())) return;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExperimentResult } from '../../core/lite';
-import { checkImportedResult, metricDef, pairedInterval, tQuantile } from '../../core/lite';
+import { checkImportedResult, metricDef, pairedInterval, tQuantile, welchInterval } from '../../core/lite';
 import {
   difference,
   groupSeeds,
@@ -9,7 +9,6 @@ import {
   rowKeys,
   runSummary,
   runValue,
-  welchInterval,
   type LabRun,
 } from '../compare';
 import { createLabStore } from './index';

@@ -23,7 +23,7 @@ import { isPrepared, loadDatasetNode } from '../../cli/dataset-node';
 import { Rng } from '../rng';
 import type { ImageDataset } from '../types';
 import { indicesByClass } from '../eval/split';
-import { getPreset } from '../runner/presets';
+import { getPreset } from '../presets';
 import { buildReducedRetain, computeSubClasses, convnet3Factory } from './pipeline';
 import { blend, clustersOf, type BlendResult } from './blend';
 import { realSource } from '../data/source';
@@ -98,7 +98,7 @@ describe.skipIf(!HAVE_CIFAR)(
         iterations: c.iterations,
         createNet,
         rng: rng.fork('blend').fork('blend'),
-        lrPerCluster: 0.07,
+        step: { kind: 'per-cluster', lrPerCluster: 0.07 },
       });
       const oldFall = 1 - old.losses[old.losses.length - 1] / old.losses[0];
       expect(old.losses[0]).toBeCloseTo(b.losses[0], 6);

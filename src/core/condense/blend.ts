@@ -18,6 +18,7 @@ import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import { toRgba } from '../data/batch';
 import type { PrototypeView } from '../contracts';
+import type { ForgetMode } from '../types';
 
 const PIXELS = 32 * 32 * 3;
 
@@ -44,6 +45,38 @@ export const PAPER_LR_PER_CLUSTER = {
 /** 'paper-regime': lr = PAPER_LR_PER_CLUSTER[mode] · T; 'paper-polynomial': lr = lr_b(IPC) (spec §3.3). */
 export type BlendLrMode = 'paper-regime' | 'paper-polynomial';
 
+/**
+ * How Blend's step is chosen; `blendLr` turns it into lr for T free clusters, the only place that does.
+ *  - 'paper-regime': the paper's CIFAR-10 IPC-1000 per-cluster step for the forgetting mode, times T;
+ *  - 'paper-polynomial': lr_b(IPC) (spec §3.3);
+ *  - 'per-cluster': a given per-cluster step, times T;
+ *  - 'fixed': a given lr.
+ */
+export type BlendStep =
+  | { kind: 'paper-regime'; forgetMode: ForgetMode }
+  | { kind: 'paper-polynomial'; ipc: number }
+  | { kind: 'per-cluster'; lrPerCluster: number }
+  | { kind: 'fixed'; lr: number };
+
+/** The Blend step of a spec's `condense.lrMode` for a forgetting mode and IPC. */
+export function blendStepOf(lrMode: BlendLrMode, forgetMode: ForgetMode, ipc: number): BlendStep {
+  return lrMode === 'paper-regime' ? { kind: 'paper-regime', forgetMode } : { kind: 'paper-polynomial', ipc };
+}
+
+/** Blend's learning rate for `step` and T free (non-empty) clusters. */
+export function blendLr(step: BlendStep, T: number): number {
+  switch (step.kind) {
+    case 'paper-regime':
+      return PAPER_LR_PER_CLUSTER[step.forgetMode] * T;
+    case 'paper-polynomial':
+      return lrBlend(step.ipc);
+    case 'per-cluster':
+      return step.lrPerCluster * T;
+    case 'fixed':
+      return step.lr;
+  }
+}
+
 /** One cluster to condense: its global sub-class id, class label, member positions in the source. */
 export interface BlendCluster {
   id: number;
@@ -66,11 +99,8 @@ export interface PreviewOptions {
 export interface BlendOptions {
   source: SampleSource;
   clusters: BlendCluster[];
-  /** IPC for the lr polynomial (ignored when `lr` or `lrPerCluster` is given) */
-  ipc?: number;
-  lr?: number;
-  /** lr = lrPerCluster · T (T = non-empty clusters); the 'paper-regime' step (PAPER_LR_PER_CLUSTER) */
-  lrPerCluster?: number;
+  /** the step, turned into lr by `blendLr` (T = non-empty clusters) */
+  step: BlendStep;
   /** default 12 (unlearning pipelines); the §4.2 benchmark uses 20 */
   iterations?: number;
   /** default 0.5 */
@@ -125,6 +155,27 @@ export interface BlendResult {
   iterSeconds: number;
   /** μ_k used (kept order, T×D; the last network's with `resampleNet`) */
   targets: Float32Array;
+}
+
+/** The kept clusters, their weights and chunks: what the gradient paths and previews of one Blend run share. */
+interface BlendState {
+  source: SampleSource;
+  kept: BlendCluster[];
+  /** T = kept.length */
+  T: number;
+  sizes: number[];
+  /** cluster k's weights are w[offsets[k] .. offsets[k + 1]) */
+  offsets: Int32Array;
+  /** raw weights (updated in place by the SGD step) */
+  w: Float32Array;
+  chunks: Chunk[];
+  signal?: AbortSignal;
+}
+
+/** The feature network and the targets μ_k (tensor T×D) the loss compares the blends with. */
+interface Targets {
+  net: Model;
+  mu: tf.Tensor2D;
 }
 
 interface Chunk {
@@ -223,6 +274,205 @@ async function computeTargets(
   return { mu, dim };
 }
 
+/** Chunks of padded member positions (padding repeats the cluster's first member, weight 0). */
+function makeChunks(
+  kept: BlendCluster[],
+  sizes: number[],
+  mode: 'batched' | 'sequential',
+  chunkImages: number,
+): Chunk[] {
+  return planChunks(sizes, mode, chunkImages).map(({ ks, nMax }) => {
+    const pos = new Int32Array(ks.length * nMax);
+    ks.forEach((k, r) => {
+      const m = kept[k].members;
+      for (let i = 0; i < nMax; i++) pos[r * nMax + i] = i < m.length ? m[i] : m[0];
+    });
+    return { ks, nMax, pos };
+  });
+}
+
+/** Weights of a chunk's clusters, padded to [T_c · nMax] with zeros. */
+function chunkWeights(st: BlendState, c: Chunk): Float32Array {
+  const out = new Float32Array(c.ks.length * c.nMax);
+  c.ks.forEach((k, r) => out.set(st.w.subarray(st.offsets[k], st.offsets[k + 1]), r * c.nMax));
+  return out;
+}
+
+/** The chunk's member tensor: the cached one, or a fresh one the caller disposes (when `!c.cached`). */
+function membersOf(st: BlendState, c: Chunk): tf.Tensor3D {
+  return c.cached ?? gatherChunk(st.source, c);
+}
+
+/** Reference-code path: one cluster per forward/backward pass, autograd through the blend. */
+async function sequentialGrads(st: BlendState, tg: Targets): Promise<{ loss: number; grads: Float32Array }> {
+  const grads = new Float32Array(st.w.length);
+  let loss = 0;
+  for (const c of st.chunks) {
+    throwIfCancelled(st.signal);
+    const x = membersOf(st, c);
+    try {
+      const wt = tf.tensor2d(chunkWeights(st, c), [c.ks.length, c.nMax]);
+      const { value, grad } = tf.tidy(() => {
+        const mu = tf.gather(tg.mu, c.ks);
+        const f = (wv: tf.Tensor): tf.Scalar => {
+          const emb = tg.net.embed(blendImages(wv as tf.Tensor2D, x));
+          return tf.div(tf.sum(tf.mean(tf.squaredDifference(emb, mu), 1)), st.T) as tf.Scalar;
+        };
+        return tf.valueAndGrad(f)(wt);
+      });
+      wt.dispose();
+      try {
+        const [lv, gv] = await Promise.all([value.data(), grad.data()]);
+        loss += lv[0];
+        c.ks.forEach((k, r) => {
+          grads.set((gv as Float32Array).subarray(r * c.nMax, r * c.nMax + st.sizes[k]), st.offsets[k]);
+        });
+      } finally {
+        value.dispose();
+        grad.dispose();
+      }
+    } finally {
+      if (!c.cached) x.dispose();
+    }
+  }
+  return { loss, grads };
+}
+
+/** x̃_k of every kept cluster under the current weights, [T·PIXELS] in kept-cluster order, chunk by chunk. */
+async function blendAll(st: BlendState): Promise<Float32Array> {
+  const out = new Float32Array(st.T * PIXELS);
+  for (const c of st.chunks) {
+    throwIfCancelled(st.signal);
+    const x = membersOf(st, c);
+    try {
+      const img = tf.tidy(() => blendImages(tf.tensor2d(chunkWeights(st, c), [c.ks.length, c.nMax]), x));
+      const px = (await img.data()) as Float32Array;
+      img.dispose();
+      c.ks.forEach((k, r) => out.set(px.subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
+    } finally {
+      if (!c.cached) x.dispose();
+    }
+  }
+  return out;
+}
+
+/**
+ * Batched path, in three phases so the network batch does not depend on cluster sizes:
+ * (1) x̃_k for all clusters, chunk by chunk; (2) L and G = ∂L/∂x̃ through the network, `netBatch` blends at a
+ * time; (3) ∂L/∂w̃_k = X_k·G_k per chunk, then through the sum-normalisation:
+ * ∂L/∂w_i = (∂L/∂w̃_i − Σ_j w̃_j ∂L/∂w̃_j) / Σ_j w_j. Exact (chain rule), instance norm makes (2) batch-independent.
+ */
+async function batchedGrads(
+  st: BlendState,
+  tg: Targets,
+  netBatch: number,
+): Promise<{ loss: number; grads: Float32Array }> {
+  const { T, w, sizes, offsets } = st;
+  const xt = await blendAll(st);
+  const G = new Float32Array(T * PIXELS);
+  let loss = 0;
+  for (let s0 = 0; s0 < T; s0 += netBatch) {
+    throwIfCancelled(st.signal);
+    const b = Math.min(netBatch, T - s0);
+    const xb = tf.tensor4d(xt.subarray(s0 * PIXELS, (s0 + b) * PIXELS), [b, 32, 32, 3]);
+    const { value, grad } = tf.tidy(() => {
+      const mu = tg.mu.slice([s0, 0], [b, -1]);
+      const f = (xv: tf.Tensor): tf.Scalar =>
+        tf.div(tf.sum(tf.mean(tf.squaredDifference(tg.net.embed(xv as tf.Tensor4D), mu), 1)), T) as tf.Scalar;
+      return tf.valueAndGrad(f)(xb);
+    });
+    xb.dispose();
+    try {
+      const [lv, gv] = await Promise.all([value.data(), grad.data()]);
+      loss += lv[0];
+      G.set(gv as Float32Array, s0 * PIXELS);
+    } finally {
+      value.dispose();
+      grad.dispose();
+    }
+  }
+  const grads = new Float32Array(w.length);
+  for (const c of st.chunks) {
+    throwIfCancelled(st.signal);
+    const x = membersOf(st, c);
+    try {
+      const gc = new Float32Array(c.ks.length * PIXELS);
+      c.ks.forEach((k, r) => gc.set(G.subarray(k * PIXELS, (k + 1) * PIXELS), r * PIXELS));
+      const gt = tf.tidy(() => tf.matMul(x, tf.tensor3d(gc, [c.ks.length, PIXELS, 1])));
+      const gw = (await gt.data()) as Float32Array;
+      gt.dispose();
+      c.ks.forEach((k, r) => {
+        const n = sizes[k],
+          o = offsets[k],
+          base = r * c.nMax;
+        let sum = 0;
+        for (let i = 0; i < n; i++) sum += w[o + i];
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += (w[o + i] / sum) * gw[base + i];
+        for (let i = 0; i < n; i++) grads[o + i] = (gw[base + i] - dot) / sum;
+      });
+    } finally {
+      if (!c.cached) x.dispose();
+    }
+  }
+  return { loss, grads };
+}
+
+/** SGD momentum, PyTorch convention: v ← μ·v + g (first step v = g); w ← w − lr·v. */
+function sgdMomentumStep(
+  w: Float32Array,
+  v: Float32Array,
+  grads: Float32Array,
+  lr: number,
+  momentum: number,
+  first: boolean,
+): void {
+  for (let i = 0; i < w.length; i++) {
+    v[i] = first ? grads[i] : momentum * v[i] + grads[i];
+    w[i] -= lr * v[i];
+  }
+}
+
+/** The kept clusters shown as prototypes: `count` spread over the clusters in id order. */
+function previewIndices(kept: BlendCluster[], count: number): number[] {
+  const T = kept.length;
+  const n = Math.min(count, T);
+  const byId = kept.map((_, k) => k).sort((a, b) => kept[a].id - kept[b].id);
+  return Array.from({ length: n }, (_, i) => byId[Math.floor((i * T) / n)]);
+}
+
+/** The prototypes `idx` under the current weights, with a few member images each, for display. */
+async function previewPrototypes(st: BlendState, p: PreviewOptions, idx: number[]): Promise<PrototypeView[]> {
+  const items: PrototypeView[] = [];
+  for (const k of idx) {
+    const cl = st.kept[k];
+    const wk = st.w.slice(st.offsets[k], st.offsets[k + 1]);
+    const img = tf.tidy(() => {
+      const x = st.source.gather(cl.members).reshape([1, cl.members.length, PIXELS]) as tf.Tensor3D;
+      return blendImages(tf.tensor2d(wk, [1, wk.length]), x);
+    });
+    const px = (await img.data()) as Float32Array;
+    img.dispose();
+    const nm = Math.min(p.members ?? 4, cl.members.length);
+    const mt = st.source.gather(cl.members.subarray(0, nm));
+    const mpx = (await mt.data()) as Float32Array;
+    mt.dispose();
+    const rgba = (data: Float32Array, off: number): RgbaImage => ({
+      width: 32,
+      height: 32,
+      data: toRgba(p.display, data, off),
+    });
+    items.push({
+      cluster: cl.id,
+      label: cl.label,
+      size: cl.members.length,
+      image: rgba(px, 0),
+      members: Array.from({ length: nm }, (_, i) => rgba(mpx, i * PIXELS)),
+    });
+  }
+  return items;
+}
+
 /** Runs Blend on `clusters`; see the module comment. Disposes every tensor it creates, also on cancel/error. */
 export async function blend(opts: BlendOptions): Promise<BlendResult> {
   const t0 = performance.now();
@@ -233,220 +483,67 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
   const targetBatch = opts.targetBatch ?? 256;
   const netBatch = opts.netBatch ?? 256;
   const cacheBytes = opts.cacheBytes ?? 256 * 1024 * 1024;
-  if (opts.lr === undefined && opts.ipc === undefined && opts.lrPerCluster === undefined) {
-    throw new LabError('give ipc (for lr_b), lr or lrPerCluster', 'blend');
-  }
   const kept = opts.clusters.filter((c) => c.members.length > 0);
   const skippedEmpty = opts.clusters.length - kept.length;
   const T = kept.length;
-  const lr = opts.lr ?? (opts.lrPerCluster !== undefined ? opts.lrPerCluster * T : lrBlend(opts.ipc!));
+  const lr = blendLr(opts.step, T);
   const sizes = kept.map((c) => c.members.length);
   const offsets = new Int32Array(T + 1);
   for (let k = 0; k < T; k++) offsets[k + 1] = offsets[k] + sizes[k];
   const w = new Float32Array(offsets[T]);
   const v = new Float32Array(offsets[T]);
   for (let k = 0; k < T; k++) w.fill(1 / sizes[k], offsets[k], offsets[k + 1]);
-
-  const chunks: Chunk[] = planChunks(sizes, mode, chunkImages).map(({ ks, nMax }) => {
-    const pos = new Int32Array(ks.length * nMax);
-    ks.forEach((k, r) => {
-      const m = kept[k].members;
-      for (let i = 0; i < nMax; i++) pos[r * nMax + i] = i < m.length ? m[i] : m[0];
-    });
-    return { ks, nMax, pos };
-  });
+  const chunks = makeChunks(kept, sizes, mode, chunkImages);
+  const st: BlendState = { source: opts.source, kept, T, sizes, offsets, w, chunks, signal: opts.signal };
   const paddedTotal = chunks.reduce((s, c) => s + c.pos.length, 0);
   const useCache = paddedTotal * PIXELS * 4 <= cacheBytes;
 
   const losses: number[] = [];
   let targetSeconds = 0;
   let iterSeconds = 0;
-  let net: Model | null = null;
-  let muT: tf.Tensor2D | null = null;
-  let dim = 0;
+  let tg: Targets | null = null;
   let muHost: Float32Array = new Float32Array(0);
 
-  const chunkWeights = (c: Chunk): Float32Array => {
-    const out = new Float32Array(c.ks.length * c.nMax);
-    c.ks.forEach((k, r) => out.set(w.subarray(offsets[k], offsets[k + 1]), r * c.nMax));
-    return out;
+  const dropTargets = () => {
+    tg?.net.dispose();
+    tg?.mu.dispose();
+    tg = null;
   };
-  const membersOf = (c: Chunk): tf.Tensor3D => c.cached ?? gatherChunk(opts.source, c);
-
-  const setTargets = async (r: Rng) => {
+  /** A fresh feature network from `r` and the targets μ_k under it (or the given ones). */
+  const setTargets = async (r: Rng): Promise<Targets> => {
     const ts = performance.now();
-    net?.dispose();
-    net = null;
-    muT?.dispose();
-    muT = null;
-    net = opts.createNet(r);
-    if (opts.targets && !opts.resampleNet) {
-      dim = opts.targets.length / T;
-      if (!Number.isInteger(dim) || dim <= 0) throw new LabError('targets do not match the clusters', 'blend');
-      muHost = opts.targets;
-      muT = tf.tensor2d(opts.targets, [T, dim]);
-      return;
+    dropTargets();
+    const net = opts.createNet(r);
+    try {
+      if (opts.targets && !opts.resampleNet) {
+        const dim = opts.targets.length / T;
+        if (!Number.isInteger(dim) || dim <= 0) throw new LabError('targets do not match the clusters', 'blend');
+        muHost = opts.targets;
+        tg = { net, mu: tf.tensor2d(opts.targets, [T, dim]) };
+        return tg;
+      }
+      const t = await computeTargets(
+        net,
+        opts.source,
+        kept.map((c) => c.members),
+        targetBatch,
+        opts.signal,
+        opts.onTargets,
+      );
+      muHost = t.mu;
+      tg = { net, mu: tf.tensor2d(t.mu, [T, t.dim]) };
+    } finally {
+      if (!tg) net.dispose();
     }
-    const t = await computeTargets(
-      net,
-      opts.source,
-      kept.map((c) => c.members),
-      targetBatch,
-      opts.signal,
-      opts.onTargets,
-    );
-    dim = t.dim;
-    muHost = t.mu;
-    muT = tf.tensor2d(t.mu, [T, dim]);
     targetSeconds += (performance.now() - ts) / 1000;
+    return tg;
   };
 
-  /** Reference-code path: one cluster per forward/backward pass, autograd through the blend. */
-  const sequentialGrads = async (): Promise<{ loss: number; grads: Float32Array }> => {
-    const grads = new Float32Array(w.length);
-    let loss = 0;
-    for (const c of chunks) {
-      throwIfCancelled(opts.signal);
-      const x = membersOf(c);
-      try {
-        const wt = tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]);
-        const { value, grad } = tf.tidy(() => {
-          const mu = tf.gather(muT!, c.ks);
-          const f = (wv: tf.Tensor): tf.Scalar => {
-            const emb = net!.embed(blendImages(wv as tf.Tensor2D, x));
-            return tf.div(tf.sum(tf.mean(tf.squaredDifference(emb, mu), 1)), T) as tf.Scalar;
-          };
-          return tf.valueAndGrad(f)(wt);
-        });
-        wt.dispose();
-        try {
-          const [lv, gv] = await Promise.all([value.data(), grad.data()]);
-          loss += lv[0];
-          c.ks.forEach((k, r) => {
-            grads.set((gv as Float32Array).subarray(r * c.nMax, r * c.nMax + sizes[k]), offsets[k]);
-          });
-        } finally {
-          value.dispose();
-          grad.dispose();
-        }
-      } finally {
-        if (!c.cached) x.dispose();
-      }
-    }
-    return { loss, grads };
-  };
-
-  /** x̃_k of every kept cluster under the current weights, [T·PIXELS] in kept-cluster order, chunk by chunk. */
-  const blendAll = async (): Promise<Float32Array> => {
-    const out = new Float32Array(T * PIXELS);
-    for (const c of chunks) {
-      throwIfCancelled(opts.signal);
-      const x = membersOf(c);
-      try {
-        const img = tf.tidy(() => blendImages(tf.tensor2d(chunkWeights(c), [c.ks.length, c.nMax]), x));
-        const px = (await img.data()) as Float32Array;
-        img.dispose();
-        c.ks.forEach((k, r) => out.set(px.subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
-      } finally {
-        if (!c.cached) x.dispose();
-      }
-    }
-    return out;
-  };
-
-  /**
-   * Batched path, in three phases so the network batch does not depend on cluster sizes:
-   * (1) x̃_k for all clusters, chunk by chunk; (2) L and G = ∂L/∂x̃ through the network, `netBatch` blends at a
-   * time; (3) ∂L/∂w̃_k = X_k·G_k per chunk, then through the sum-normalisation:
-   * ∂L/∂w_i = (∂L/∂w̃_i − Σ_j w̃_j ∂L/∂w̃_j) / Σ_j w_j. Exact (chain rule), instance norm makes (2) batch-independent.
-   */
-  const batchedGrads = async (): Promise<{ loss: number; grads: Float32Array }> => {
-    const xt = await blendAll();
-    const G = new Float32Array(T * PIXELS);
-    let loss = 0;
-    for (let s0 = 0; s0 < T; s0 += netBatch) {
-      throwIfCancelled(opts.signal);
-      const b = Math.min(netBatch, T - s0);
-      const xb = tf.tensor4d(xt.subarray(s0 * PIXELS, (s0 + b) * PIXELS), [b, 32, 32, 3]);
-      const { value, grad } = tf.tidy(() => {
-        const mu = muT!.slice([s0, 0], [b, -1]);
-        const f = (xv: tf.Tensor): tf.Scalar =>
-          tf.div(tf.sum(tf.mean(tf.squaredDifference(net!.embed(xv as tf.Tensor4D), mu), 1)), T) as tf.Scalar;
-        return tf.valueAndGrad(f)(xb);
-      });
-      xb.dispose();
-      try {
-        const [lv, gv] = await Promise.all([value.data(), grad.data()]);
-        loss += lv[0];
-        G.set(gv as Float32Array, s0 * PIXELS);
-      } finally {
-        value.dispose();
-        grad.dispose();
-      }
-    }
-    const grads = new Float32Array(w.length);
-    for (const c of chunks) {
-      throwIfCancelled(opts.signal);
-      const x = membersOf(c);
-      try {
-        const gc = new Float32Array(c.ks.length * PIXELS);
-        c.ks.forEach((k, r) => gc.set(G.subarray(k * PIXELS, (k + 1) * PIXELS), r * PIXELS));
-        const gt = tf.tidy(() => tf.matMul(x, tf.tensor3d(gc, [c.ks.length, PIXELS, 1])));
-        const gw = (await gt.data()) as Float32Array;
-        gt.dispose();
-        c.ks.forEach((k, r) => {
-          const n = sizes[k],
-            o = offsets[k],
-            base = r * c.nMax;
-          let sum = 0;
-          for (let i = 0; i < n; i++) sum += w[o + i];
-          let dot = 0;
-          for (let i = 0; i < n; i++) dot += (w[o + i] / sum) * gw[base + i];
-          for (let i = 0; i < n; i++) grads[o + i] = (gw[base + i] - dot) / sum;
-        });
-      } finally {
-        if (!c.cached) x.dispose();
-      }
-    }
-    return { loss, grads };
-  };
-
-  const previewIdx = (() => {
-    const n = Math.min(opts.preview?.count ?? 8, T);
-    const byId = kept.map((_, k) => k).sort((a, b) => kept[a].id - kept[b].id);
-    return Array.from({ length: n }, (_, i) => byId[Math.floor((i * T) / n)]);
-  })();
+  const previewIdx = previewIndices(kept, opts.preview?.count ?? 8);
   const emitPreview = async (iter: number) => {
     const p = opts.preview;
     if (!p || previewIdx.length === 0) return;
-    const items: PrototypeView[] = [];
-    for (const k of previewIdx) {
-      const cl = kept[k];
-      const wk = w.slice(offsets[k], offsets[k + 1]);
-      const img = tf.tidy(() => {
-        const x = opts.source.gather(cl.members).reshape([1, cl.members.length, PIXELS]) as tf.Tensor3D;
-        return blendImages(tf.tensor2d(wk, [1, wk.length]), x);
-      });
-      const px = (await img.data()) as Float32Array;
-      img.dispose();
-      const nm = Math.min(p.members ?? 4, cl.members.length);
-      const mt = opts.source.gather(cl.members.subarray(0, nm));
-      const mpx = (await mt.data()) as Float32Array;
-      mt.dispose();
-      const rgba = (data: Float32Array, off: number): RgbaImage => ({
-        width: 32,
-        height: 32,
-        data: toRgba(p.display, data, off),
-      });
-      items.push({
-        cluster: cl.id,
-        label: cl.label,
-        size: cl.members.length,
-        image: rgba(px, 0),
-        members: Array.from({ length: nm }, (_, i) => rgba(mpx, i * PIXELS)),
-      });
-    }
-    p.onPrototypes(iter, items);
+    p.onPrototypes(iter, await previewPrototypes(st, p, previewIdx));
   };
 
   try {
@@ -468,20 +565,17 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       };
     }
     if (useCache) for (const c of chunks) c.cached = tf.keep(gatherChunk(opts.source, c));
-    if (!opts.resampleNet) await setTargets(opts.rng.fork('net'));
+    let cur = opts.resampleNet ? null : await setTargets(opts.rng.fork('net'));
     await emitPreview(0);
     const every = Math.max(1, opts.preview?.every ?? 1);
 
     for (let iter = 1; iter <= iterations; iter++) {
       throwIfCancelled(opts.signal);
-      if (opts.resampleNet) await setTargets(opts.rng.fork(`net/${iter}`));
+      if (opts.resampleNet) cur = await setTargets(opts.rng.fork(`net/${iter}`));
       const ti = performance.now();
-      const { loss, grads } = mode === 'sequential' ? await sequentialGrads() : await batchedGrads();
-      // SGD momentum, PyTorch convention: v ← μ·v + g (first step v = g); w ← w − lr·v
-      for (let i = 0; i < w.length; i++) {
-        v[i] = iter === 1 ? grads[i] : momentum * v[i] + grads[i];
-        w[i] -= lr * v[i];
-      }
+      const { loss, grads } =
+        mode === 'sequential' ? await sequentialGrads(st, cur!) : await batchedGrads(st, cur!, netBatch);
+      sgdMomentumStep(w, v, grads, lr, momentum, iter === 1);
       iterSeconds += (performance.now() - ti) / 1000;
       losses.push(loss);
       opts.onIter?.(iter, loss);
@@ -489,7 +583,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
     }
 
     // final blended images in kept-cluster order
-    const pixels = await blendAll();
+    const pixels = await blendAll(st);
     return {
       pixels,
       labels: Int32Array.from(kept.map((c) => c.label)),
@@ -510,8 +604,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       c.cached?.dispose();
       c.cached = undefined;
     }
-    (muT as tf.Tensor2D | null)?.dispose();
-    (net as Model | null)?.dispose();
+    dropTargets();
   }
 }
 

@@ -145,7 +145,14 @@ describe('Blend (spec §3.2–3.3)', () => {
     ];
     const lr = 5,
       T = 2;
-    const res = await blend({ source: src, clusters, lr, iterations: 2, createNet: netFactory, rng: new Rng('b') });
+    const res = await blend({
+      source: src,
+      clusters,
+      step: { kind: 'fixed', lr },
+      iterations: 2,
+      createNet: netFactory,
+      rng: new Rng('b'),
+    });
     // independent direct computation with the same network draw
     const net = netFactory(new Rng('b').fork('net'));
     const direct = (ws: number[][]) =>
@@ -196,7 +203,14 @@ describe('Blend (spec §3.2–3.3)', () => {
       o += s;
     });
     const before = tf.memory().numTensors;
-    const common = { source: src, clusters, lr: 40, iterations: 3, createNet: netFactory, rng: new Rng('same') };
+    const common = {
+      source: src,
+      clusters,
+      step: { kind: 'fixed', lr: 40 } as const,
+      iterations: 3,
+      createNet: netFactory,
+      rng: new Rng('same'),
+    };
     const a = await blend({ ...common, mode: 'batched', chunkImages: 12, netBatch: 3 });
     const b = await blend({ ...common, mode: 'sequential', targets: a.targets });
     expect(b.targetSeconds).toBeLessThan(a.targetSeconds);
@@ -234,7 +248,7 @@ describe('Blend (spec §3.2–3.3)', () => {
     const res = await blend({
       source: src,
       clusters,
-      ipc: 2,
+      step: { kind: 'paper-polynomial', ipc: 2 },
       iterations: 2,
       createNet: netFactory,
       rng: new Rng('p'),
@@ -276,7 +290,7 @@ describe('Blend (spec §3.2–3.3)', () => {
       blend({
         source: src,
         clusters,
-        lr: 1,
+        step: { kind: 'fixed', lr: 1 },
         iterations: 50,
         createNet: netFactory,
         rng: new Rng('c'),
@@ -368,7 +382,7 @@ describe('reduced retain set (spec §4)', () => {
       ipc,
       rng: new Rng('rr'),
       createNet: netFactory,
-      blend: { iterations: 2 },
+      blend: { iterations: 2, step: { kind: 'paper-polynomial', ipc } },
     });
     expect(tf.memory().numTensors).toBe(before);
     const expected =

@@ -1,8 +1,8 @@
 /** Blend condensation, k-means sub-classes, the reduced retain set, and the §4.2 baselines (spec §3–§4). */
 export type { FeatureMatrix, EmbedOptions, KMeansOptions, KMeansResult, SubClasses, SubClassOptions } from './kmeans';
 export { embedAll, kmeans, subClasses, selectRows } from './kmeans';
-export type { BlendCluster, BlendOptions, BlendResult, PreviewOptions, BlendLrMode } from './blend';
-export { blend, lrBlend, clustersOf, PAPER_LR_PER_CLUSTER, PAPER_BLEND_T } from './blend';
+export type { BlendCluster, BlendOptions, BlendResult, PreviewOptions, BlendLrMode, BlendStep } from './blend';
+export { blend, blendLr, blendStepOf, lrBlend, clustersOf, PAPER_LR_PER_CLUSTER, PAPER_BLEND_T } from './blend';
 export type { Partition, ReducedRetain, ReducedRetainOptions } from './reduced-retain';
 export { partitionClusters, positionsOf, subClassesOfSource, reducedRetain, toCondenseResult } from './reduced-retain';
 export type { ComputeSubClassesOptions, BuildReducedRetainOptions } from './pipeline';

@@ -8,7 +8,7 @@ import { realSource } from '../data/source';
 import { createModel } from '../models';
 import type { PrototypeView } from '../contracts';
 import type { SubClasses } from './kmeans';
-import { PAPER_LR_PER_CLUSTER, type BlendLrMode } from './blend';
+import { blendStepOf, type BlendLrMode } from './blend';
 import type { ReducedRetain } from './reduced-retain';
 import { positionsOf, reducedRetain, subClassesOfSource } from './reduced-retain';
 
@@ -62,12 +62,12 @@ export interface BuildReducedRetainOptions {
   /** Blend iterations (spec: 12) */
   iterations?: number;
   /**
-   * Blend step: 'paper-polynomial' (default here; lr_b(IPC), spec §3.3) or 'paper-regime' (lr/T = the paper's
-   * CIFAR-10 IPC-1000 per-cluster step for `forgetMode`, PAPER_LR_PER_CLUSTER)
+   * Blend step (`blendStepOf`, `blendLr`): 'paper-polynomial' (lr_b(IPC), spec §3.3) or 'paper-regime' (lr/T =
+   * the paper's CIFAR-10 IPC-1000 per-cluster step for `forgetMode`, PAPER_LR_PER_CLUSTER)
    */
-  lrMode?: BlendLrMode;
+  lrMode: BlendLrMode;
   /** which paper per-cluster step 'paper-regime' uses (multi-round runs are uniform) */
-  forgetMode?: ForgetMode;
+  forgetMode: ForgetMode;
   resampleNet?: boolean;
   rng: Rng;
   signal?: AbortSignal;
@@ -100,7 +100,7 @@ export async function buildReducedRetain(o: BuildReducedRetainOptions): Promise<
       iterations,
       resampleNet: o.resampleNet,
       chunkImages: o.chunkImages,
-      lrPerCluster: o.lrMode === 'paper-regime' ? PAPER_LR_PER_CLUSTER[o.forgetMode ?? 'uniform'] : undefined,
+      step: blendStepOf(o.lrMode, o.forgetMode, o.ipc),
       onIter: (iter, loss) => {
         o.onIter?.(iter, iterations, loss);
         // Blend iterations are steps of one pass (epoch 1 of 1), `iter` 1-based and finished

@@ -96,8 +96,9 @@ export interface ReducedRetainOptions {
   /** sub-classes computed earlier (spec: the partition is forget-agnostic; multi-round re-uses it) */
   sub?: SubClasses;
   kmeans?: Omit<SubClassOptions, 'signal'>;
-  /** Blend options (iterations default 12) */
-  blend?: Partial<Omit<BlendOptions, 'source' | 'clusters' | 'createNet' | 'rng' | 'signal'>>;
+  /** Blend options: the step (`blendLr`) and the rest (iterations default 12) */
+  blend: Partial<Omit<BlendOptions, 'source' | 'clusters' | 'createNet' | 'rng' | 'signal' | 'step'>> &
+    Pick<BlendOptions, 'step'>;
   signal?: AbortSignal;
   /** stage progress: k-means features/classes */
   onKmeans?: (phase: 'features' | 'cluster', done: number, total: number) => void;
@@ -173,7 +174,6 @@ export async function reducedRetain(opts: ReducedRetainOptions): Promise<Reduced
   const tb = performance.now();
   const b = await blend({
     iterations: 12,
-    ipc: opts.ipc,
     ...opts.blend,
     source: opts.train,
     clusters: clustersOf(sub.members, sub.ipc, partition.free),

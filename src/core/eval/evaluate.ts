@@ -188,6 +188,7 @@ export async function evaluateModel(
   };
   if (testAccRetained !== undefined) result.testAccRetained = testAccRetained;
   if (miaDetail) {
+    result.miaFiltered = miaDetail.filtered;
     result.miaSe = miaDetail.se;
     result.miaPerSide = miaDetail.perSide;
   }

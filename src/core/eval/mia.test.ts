@@ -80,6 +80,57 @@ describe('paperMia (swap-at-42)', () => {
   });
 });
 
+describe('paperMia: the filtered swapped branch (the variant behind gaps to Retrain)', () => {
+  // Class forgetting, constructed φ (no noise): a model that never saw class 0 gives its unseen train images (D_f)
+  // and its unseen test images the SAME confidences (φ evenly spread in [−6, 0)); the nine trained classes are
+  // confident (φ in [5, 6)). Nothing tells D_f from unseen data, so an honest membership score is ≈ 50.
+  const n = 50;
+  const C = 10;
+  const forget = Float64Array.from({ length: n }, (_, i) => -6 + (6 * i) / n);
+  const labelsTest = Int32Array.from({ length: n * C }, (_, i) => i % C);
+  const test = Float64Array.from(labelsTest, (y, i) => (y === 0 ? forget[Math.floor(i / C)] : 5 + (i % 7) / 7));
+
+  it('class forgetting: unfiltered swapped ≈ 95 (the paper score, kept), filtered ≈ 50', () => {
+    const r = paperMia(forget, new Int32Array(n), test, labelsTest, new Rng(0));
+    expect(r.direct).toBeLessThanOrEqual(42); // deterministic here: the swap fires
+    expect(r.swapped).toBeGreaterThan(90); // the whole test split (all classes) vs the forget class: "which class"
+    expect(r.score).toBe(r.swapped); // the paper's MIA is unchanged
+    expect(r.branch).toBe('swapped');
+    expect(r.swappedFiltered).not.toBeNull();
+    expect(Math.abs(r.swappedFiltered! - 50)).toBeLessThan(10);
+    expect(r.filtered).toBe(Math.max(r.direct, r.swappedFiltered!));
+    expect(Math.abs(r.filtered - 50)).toBeLessThan(10);
+  });
+
+  it('the filtered branch compares D_f with the test images of its own labels only', () => {
+    // same run with the other classes' test images removed beforehand: the filtered score must not change
+    const keep = [...labelsTest.keys()].filter((i) => labelsTest[i] === 0);
+    const only0 = paperMia(
+      forget,
+      new Int32Array(n),
+      Float64Array.from(keep, (i) => test[i]),
+      new Int32Array(keep.length),
+      new Rng(0),
+    );
+    const r = paperMia(forget, new Int32Array(n), test, labelsTest, new Rng(0));
+    expect(r.direct).toBe(only0.direct); // the direct branch filters too
+    expect(r.swappedFiltered).toBe(only0.swapped); // = the paper's swapped branch on the filtered test side
+    expect(only0.filtered).toBe(r.filtered);
+  });
+
+  it('equals the paper score when the filter keeps every test image (uniform forgetting) or s₁ > 42', () => {
+    const v = Float64Array.from({ length: 10 }, (_, i) => i);
+    const r = paperMia(v, labelsOf(10, 10), v, labelsOf(10, 10), new Rng(0));
+    expect(r.swapped).not.toBeNull();
+    expect(r.swappedFiltered).toBe(r.swapped);
+    expect(r.filtered).toBe(r.score);
+    const rng = new Rng(3);
+    const d = paperMia(gaussian(rng, 300, 1), labelsOf(300, 10), gaussian(rng, 300, 0), labelsOf(300, 10), new Rng(0));
+    expect(d.swappedFiltered).toBeNull();
+    expect(d.filtered).toBe(d.score);
+  });
+});
+
 describe('lossLrMia', () => {
   it('separable losses → 100, identical → ≈ 50', () => {
     const rng = new Rng(9);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset } from '../runner/presets';
+import { getPreset } from '../presets';
 import { METHOD_NAMES } from './registry';
 import { cheapestFirst, estimatedCost, estimatedEpochs } from './order';
 

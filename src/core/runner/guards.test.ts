@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
 import { makeSyntheticDataset } from '../data/synthetic';
 import type { RunEvent, WeightsCache } from '../contracts';
-import { getPreset, mergeSpec, validateSpec } from './presets';
+import { getPreset, mergeSpec, validateSpec } from '../presets';
 import { LabSession } from './session';
 import { createModel } from '../models';
 import { Rng } from '../rng';

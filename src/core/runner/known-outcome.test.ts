@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
 import { makeSyntheticDataset } from '../data/synthetic';
-import { getPreset, mergeSpec, validateSpec } from './presets';
+import { getPreset, mergeSpec, validateSpec } from '../presets';
 import { LabSession } from './session';
 
 describe('known outcome on synthetic data', () => {

@@ -4,11 +4,11 @@ import { initNodeBackend } from '../../cli/node-backend';
 import { makeSyntheticDataset } from '../data/synthetic';
 import { CancelledError } from '../types';
 import type { CondenseResult, ExperimentResult, MethodResult, MethodStore, RunEvent, WeightsCache } from '../contracts';
-import { getPreset, mergeSpec, validateSpec } from './presets';
+import { getPreset, mergeSpec, validateSpec } from '../presets';
 import { LabSession } from './session';
 import { shippedModels, type ShippedModels } from '../train/shipped-models';
 import { sha256Hex } from '../data/formats';
-import { markdownReport, resultsCsv, csvRunOf } from './report';
+import { markdownReport, resultsCsv, csvRunOf } from '../results/report';
 
 const spec = validateSpec(
   mergeSpec(getPreset('smoke').spec, {

@@ -25,6 +25,7 @@ import {
 import {
   openWeights,
   sealWeights,
+  specFingerprint,
   trainingDataFingerprint,
   WEIGHTS_CACHE_VERSION,
   WEIGHTS_FORMAT_VERSION,
@@ -53,9 +54,20 @@ import type {
   WeightsCache,
   MethodStore,
   PretrainSource,
+  StoreStamp,
 } from '../contracts';
-import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
-import { validateSpecWithWarnings } from './presets';
+import {
+  armOf,
+  armSuffix,
+  armTag,
+  armsOf,
+  galleryKey,
+  isWithDC,
+  methodStoreKey,
+  specChange,
+  type ArmChoice,
+} from '../contracts';
+import { validateSpecWithWarnings } from '../presets';
 import { pickMetrics } from '../metrics';
 
 export interface LabSessionOptions {
@@ -138,17 +150,12 @@ export class LabSession implements LabSessionApi {
   setSpec(next: ExperimentSpec): void {
     const { spec, warnings } = validateSpecWithWarnings(next);
     this.emitWarnings(warnings);
-    const prev = this.spec;
-    const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(spec));
-    const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
-    const modelSame = dataSame && same((s) => [s.model, s.pretrain]);
-    const splitSame = dataSame && same((s) => s.forget);
-    const condenseSame = splitSame && same((s) => s.condense);
-    const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter, s.condense.netWidth]);
-    if (!modelSame) this.dropOriginal();
-    if (!kmeansSame) this.sub = null;
-    if (!splitSame || !condenseSame || !modelSame) this.dropRounds();
-    if (!splitSame || !modelSame || !same((s) => s.unlearn)) this.dropOutputs();
+    // one rule for the session and the page's run view (contracts.ts specChange)
+    const change = specChange(this.spec, spec);
+    if (change.original) this.dropOriginal();
+    if (change.kmeans) this.sub = null;
+    if (change.rounds) this.dropRounds();
+    if (change.outputs) this.dropOutputs();
     this.spec = spec;
   }
 
@@ -257,7 +264,7 @@ export class LabSession implements LabSessionApi {
       dataset: s.dataset,
       n: ds.train.n,
       classes: ds.classes.length,
-      data: trainingDataFingerprint(ds, split.trainIdx),
+      data: split === this.round(0).split ? this.dataFingerprint() : trainingDataFingerprint(ds, split.trainIdx),
       trainPerClass: s.trainPerClass,
       model: s.model,
       pretrain: s.pretrain,
@@ -266,6 +273,25 @@ export class LabSession implements LabSessionApi {
       seed: s.seed,
       idxHash: h,
     });
+  }
+
+  private dataPrint: string | null = null;
+  /** `trainingDataFingerprint` of the round-0 training set (computed once: it reads every training pixel) */
+  private dataFingerprint(): string {
+    this.dataPrint ??= trainingDataFingerprint(this.opts.dataset, this.round(0).split.trainIdx);
+    return this.dataPrint;
+  }
+
+  /** What a stored record of this run must carry to be reused (MethodStore; issue 19 item 3). */
+  private storeStamp(method: string, arm: string, round: number): StoreStamp {
+    return {
+      spec: specFingerprint(this.spec),
+      seed: this.spec.seed,
+      arm,
+      round,
+      method,
+      data: this.dataFingerprint(),
+    };
   }
 
   // ---- stages --------------------------------------------------------------------------------------------
@@ -283,6 +309,7 @@ export class LabSession implements LabSessionApi {
         let reused = false;
         let source: PretrainSource = 'trained';
         let shippedInfo: { file: string; sha256: string } | undefined;
+        let epochsTrained: number | undefined;
         const t0 = now();
         /** checked on the host before anything is loaded into the model (which then trains from its init) */
         const load = (k: string, sealed: Uint8Array) => {
@@ -324,13 +351,14 @@ export class LabSession implements LabSessionApi {
         }
         if (!reused) {
           const p = this.spec.pretrain;
-          await guardDivergence('pretrain (original model)', () =>
+          const trained = await guardDivergence('pretrain (original model)', () =>
             trainModel({
               model,
               source: trainSrc,
               epochs: p.epochs,
               batchSize: p.batchSize,
               warmup: p.warmup,
+              untilAcc: p.targetTrainAcc,
               optimizer: { kind: 'sgd', lr: p.lr, momentum: p.momentum, weightDecay: p.weightDecay },
               rng: this.rng('pretrain-shuffle'),
               signal,
@@ -349,6 +377,11 @@ export class LabSession implements LabSessionApi {
                 }),
             }),
           );
+          epochsTrained = trained.epochs;
+          if (epochsTrained < p.epochs)
+            this.emitLog(
+              `pretraining reached ${p.targetTrainAcc}% running train accuracy after ${epochsTrained} epochs`,
+            );
           // validated BEFORE anything is written to the cache: NaN weights are never cached
           const bad = await firstNonFiniteParam(model);
           if (bad !== null) throw divergedWeights('pretrain (original model)', bad);
@@ -375,6 +408,7 @@ export class LabSession implements LabSessionApi {
           reused,
           source,
           ...(shippedInfo ? { shipped: shippedInfo } : {}),
+          ...(epochsTrained !== undefined ? { epochsTrained } : {}),
           metrics: pickMetrics(metrics),
           ...metrics.views,
         };
@@ -543,8 +577,11 @@ export class LabSession implements LabSessionApi {
     if (store) {
       for (const arm of armList) {
         for (const name of methods) {
-          const prev = await store.get(methodStoreKey(name, isWithDC(arm), r));
-          if (prev) stored.set(`${name}|${arm}`, prev);
+          const prev = await store.get(methodStoreKey(name, isWithDC(arm), r), this.storeStamp(name, armTag(arm), r));
+          // the store checked the stamp and the schema; a record of another method, arm or round is never taken
+          if (prev && prev.name === name && prev.withDC === isWithDC(arm) && prev.round === r) {
+            stored.set(`${name}|${arm}`, prev);
+          }
         }
       }
     }
@@ -556,10 +593,10 @@ export class LabSession implements LabSessionApi {
     if (pending.some(isWithDC)) {
       const cond = await this.condenseRound(r, signal);
       await store
-        ?.putCondense?.(`condense|r${r}`, cond)
+        ?.putCondense?.(`condense|r${r}`, cond, this.storeStamp('condense', 'dc', r))
         .catch((e: Error) => this.emitLog(`could not store the condensation record: ${e.message}`, 'warn'));
     } else if (armList.some(isWithDC) && !state.condense && store?.getCondense) {
-      const prev = await store.getCondense(`condense|r${r}`);
+      const prev = await store.getCondense(`condense|r${r}`, this.storeStamp('condense', 'dc', r));
       if (prev) state.condense = prev;
     }
     const srcs = this.sources(state.split);
@@ -676,7 +713,7 @@ export class LabSession implements LabSessionApi {
         this.opts.sink({ kind: 'method-result', result });
         if (store) {
           await store
-            .put(methodStoreKey(name, withDC, r), result)
+            .put(methodStoreKey(name, withDC, r), result, this.storeStamp(name, armTag(arm), r))
             .catch((e: Error) => this.emitLog(`could not store the ${label} result: ${e.message}`, 'warn'));
         }
       }

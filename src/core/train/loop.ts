@@ -100,6 +100,11 @@ export interface TrainOptions {
   /** params to train (default all) */
   params?: Param[];
   onProgress?: (p: Progress) => void;
+  /**
+   * stop after the first epoch whose running training accuracy (%) reaches this (the running accuracy, measured
+   * while the weights move, is at most the end-of-epoch accuracy, so the target is met conservatively)
+   */
+  untilAcc?: number;
   /** after each epoch (0-based epoch); `acc` is the running training accuracy (%) over that epoch */
   onEpoch?: (epoch: number, stats: { loss: number; acc?: number; seconds: number }) => void | Promise<void>;
   stage?: StageName;
@@ -111,6 +116,7 @@ export interface TrainOptions {
 }
 
 export interface TrainResult {
+  /** epochs trained (fewer than asked when `untilAcc` was reached) */
   epochs: number;
   /** mean training loss per epoch */
   losses: number[];
@@ -200,8 +206,9 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
       losses.push(r.meanLoss);
       accs.push(acc);
       await o.onEpoch?.(e, { loss: r.meanLoss, acc, seconds: r.seconds });
+      if (o.untilAcc !== undefined && acc >= o.untilAcc) break;
     }
-    return { epochs, losses, accs, seconds: (now() - t0) / 1000, images: doneImages };
+    return { epochs: losses.length, losses, accs, seconds: (now() - t0) / 1000, images: doneImages };
   } finally {
     hold.correct?.dispose();
     opt.dispose();

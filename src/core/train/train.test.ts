@@ -182,6 +182,37 @@ describe('training loop', () => {
     a.w.forEach((w, i) => expect(b.w[i]).toEqual(w));
   });
 
+  it('untilAcc stops after the first epoch whose running accuracy reaches it; an unreachable target trains every epoch', async () => {
+    const train = learnable(160, 4, 'train');
+    const run = async (untilAcc: number | undefined, epochs: number) => {
+      const base = tf.memory().numTensors;
+      const model = createModel({ arch: 'convnet3', width: 8, numClasses: 4 }, new Rng(7).fork('model'));
+      const res = await trainModel({
+        model,
+        source: train,
+        epochs,
+        batchSize: 32,
+        warmup: 1,
+        untilAcc,
+        rng: new Rng(7).fork('shuffle'),
+        optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4 },
+      });
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(base);
+      return res;
+    };
+    const full = await run(undefined, 6);
+    expect(full.epochs).toBe(6);
+    // the first epoch at which the same seeded run's running accuracy reached 60 %
+    const first = full.accs.findIndex((a) => a >= 60);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(5);
+    const stopped = await run(60, 6);
+    expect(stopped.epochs).toBe(first + 1);
+    expect(stopped.accs).toEqual(full.accs.slice(0, first + 1));
+    expect((await run(100.5, 3)).epochs).toBe(3);
+  });
+
   it('runPass: last batch smaller, afterStep, cancellation frees everything', async () => {
     const src = learnable(70, 3, 'p');
     const model = createModel({ arch: 'convnet3', width: 4, numClasses: 3 }, new Rng(1));

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
 import { makeSyntheticDataset } from '../data/synthetic';
 import type { ExperimentSpec, RunEvent, WeightsCache } from '../contracts';
-import { getPreset, mergeSpec, validateSpec } from '../runner/presets';
+import { getPreset, mergeSpec, validateSpec } from '../presets';
 import { LabSession } from '../runner/session';
 import type { ImageDataset } from '../types';
 import { crc32, openWeights, sealWeights, trainingDataFingerprint } from './weights-cache';

@@ -68,6 +68,15 @@ export function trainingDataFingerprint(ds: ImageDataset, idx: ArrayLike<number>
   return hex8(c) + hex8(f);
 }
 
+/**
+ * Fingerprint of an experiment spec for resume stamps (64 bits of CRC-32 + FNV-1a over its JSON with `seeds`
+ * set to 1: each seed's cell of a multi-seed run is the same spec with its own seed).
+ */
+export function specFingerprint(spec: object): string {
+  const bytes = new TextEncoder().encode(JSON.stringify({ ...spec, seeds: 1 }));
+  return hex8(crc32(bytes)) + hex8(fnv1a(bytes));
+}
+
 interface EnvelopeHeader {
   v: number;
   key: string;

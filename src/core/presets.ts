@@ -39,13 +39,13 @@
  * CF's budget is therefore below A-CF's compute here — the trade-off sweep (`npm run tradeoff`) measures CF at its
  * paper budget on the `bench` scale instead.
  *
- * `seeds`: a count n (seeds seed … seed+n−1) or a list; runner/seeds.ts runs one experiment per seed and reports
+ * `seeds`: a count n (seeds seed … seed+n−1) or a list; results/seeds.ts runs one experiment per seed and reports
  * intervals. Presets default to 1 seed; the reproduction driver passes `--seeds`.
  */
-import { LabError } from '../types';
-import type { ExperimentSpec, MethodName } from '../contracts';
-import { METHOD_NAMES } from '../contracts';
-import { checkSpec, type SpecCheck } from '../spec-schema';
+import { LabError } from './types';
+import type { ExperimentSpec, MethodName } from './contracts';
+import { METHOD_NAMES } from './contracts';
+import { checkSpec, type SpecCheck } from './spec-schema';
 
 export const ALL_METHODS: MethodName[] = [...METHOD_NAMES];
 /** methods of the paper's single-round tables (A-SCRUB / A-L1-Sparse are multi-round methods in the paper) */
@@ -242,7 +242,8 @@ export function validateSpecWithWarnings(input: unknown, base: ExperimentSpec = 
 
 /** A preset by name, or a LabError listing the known names. */
 export function getPreset(name: string): Preset {
-  const p = PRESETS[name];
+  // own keys only: "constructor", "__proto__" or "toString" are not presets (issue 19 item 5)
+  const p = Object.prototype.hasOwnProperty.call(PRESETS, name) ? PRESETS[name] : undefined;
   if (!p) throw new LabError(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`, 'preset');
   return p;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
-import { aggregateSeeds, gapText, runSeeds, seedsCsv, SEEDS_CSV_COLUMNS } from './seeds';
-import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
+import { aggregateSeeds, gapText, runSeeds, seedsCsv, seedsMarkdown, SEEDS_CSV_COLUMNS } from './seeds';
+import { DEFAULT_SPEC, mergeSpec, validateSpec } from '../presets';
 
 function method(name: MethodName, forgetAcc: number, mia: number, seconds: number, withDC = false): MethodResult {
   return {
@@ -106,6 +106,42 @@ describe('seedsCsv / gapText', () => {
     expect(gapText(c.gapToRetrain!.forgetAcc)).toBe('+5.0 ± 3.4 (n = 4)');
     expect(gapText(c.gapToRetrain!.retainAcc)).toBe('+0.0 ± 0.0 (n = 4), within noise');
     expect(gapText(undefined)).toBe('');
+  });
+});
+
+describe('the MIA gap over seeds (class forgetting)', () => {
+  // Retrain's paper MIA came from the unfiltered swapped branch on seed 1 (95.0; filtered 49.0), not on seed 0
+  const withMia = (m: MethodResult, mia: number, miaFiltered: number): MethodResult => ({
+    ...m,
+    metrics: { ...m.metrics, mia, miaFiltered },
+  });
+  const results = [0, 1].map((s) =>
+    result(s, [
+      withMia(method('Retrain', 0, 0, 100), s ? 95 : 51, s ? 49 : 51),
+      withMia(method('CF', 10, 0, 10), 60 + s, 60 + s),
+    ]),
+  );
+  const agg = aggregateSeeds(results);
+  const cf = agg.methods.find((m) => m.name === 'CF')!;
+
+  it('is computed from the filtered variant only, paired by seed', () => {
+    expect(cf.gapToRetrain!.miaFiltered!.values).toEqual([9, 12]);
+    expect(cf.gapToRetrain).not.toHaveProperty('mia');
+  });
+
+  it('the intervals CSV and Markdown mark the artefact and say where the gap comes from', () => {
+    const csv = seedsCsv(agg).trim().split('\n');
+    const note = SEEDS_CSV_COLUMNS.indexOf('note');
+    expect(note).toBe(SEEDS_CSV_COLUMNS.length - 1);
+    const line = (method: string, metric: string) => csv.find((l) => l.startsWith(`${method},false,0,${metric},`))!;
+    expect(line('Retrain', 'mia').endsWith(',"class artefact, spec §10 C9"')).toBe(true);
+    expect(line('CF', 'mia').endsWith(',')).toBe(true); // no gap, no note
+    expect(line('CF', 'mia').split(',')[SEEDS_CSV_COLUMNS.indexOf('gapMean')]).toBe('');
+    expect(line('CF', 'miaFiltered')).toContain('the MIA gap to Retrain');
+    const md = seedsMarkdown(agg);
+    expect(md).toContain('MIA (filtered) − Retrain');
+    expect(md).toContain('class artefact, spec §10 C9');
+    expect(md).toContain('deliberate departure');
   });
 });
 

@@ -6,7 +6,15 @@
  */
 import type { Arm, ExperimentResult, ExperimentSpec, MethodResult } from '../contracts';
 import { armLabel, armOf, armsOf, isWithDC } from '../contracts';
-import { METRICS, metricPoint, metricsFor, type MetricDef } from '../metrics';
+import {
+  METRICS,
+  MIA_CLASS_ARTEFACT,
+  MIA_GAP_NOTE,
+  metricPoint,
+  metricsFor,
+  miaClassArtefact,
+  type MetricDef,
+} from '../metrics';
 
 const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
@@ -63,7 +71,8 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
           c.summary.gap && v !== undefined && rv !== undefined && r.name !== 'Retrain'
             ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})`
             : '';
-        cells.push(fmt(v, c.digits) + gap);
+        const artefact = c.id === 'mia' && miaClassArtefact(m) ? ` (${MIA_CLASS_ARTEFACT})` : '';
+        cells.push(fmt(v, c.digits) + artefact + gap);
       }
       const total = f1(m.unlearnSeconds + m.overheadSeconds);
       cells.push(isWithDC(a) ? `${f1(m.unlearnSeconds)} + ${f1(m.overheadSeconds)} = ${total}` : f1(m.unlearnSeconds));
@@ -123,7 +132,9 @@ export function markdownReport(result: ExperimentResult, title = 'Unlearning Lab
 const REPORT_LEGEND =
   'MIA = LR-MIA on logit-confidence, AUC % (paper §7.2; ≈50 = forget set indistinguishable from unseen data). ' +
   'Loss-MIA = accuracy % of a logistic regression on per-example losses, forget vs unseen test (NeurIPS 2023 kit style; ≈50 ideal). ' +
-  'Accuracies in %. Brackets: gap to Retrain in the same arm. With DC, time = unlearning + condensation overhead (k-means, partition, Blend) = end-to-end.';
+  'MIA (filtered) = the same score with the swapped branch filtered to the forget labels (docs/mia.md). ' +
+  'Accuracies in %. Brackets: gap to Retrain in the same arm. With DC, time = unlearning + condensation overhead (k-means, partition, Blend) = end-to-end. ' +
+  `${MIA_GAP_NOTE}; "${MIA_CLASS_ARTEFACT}" marks a paper MIA taken from that unfiltered branch.`;
 
 // ---- CSV ----------------------------------------------------------------------------------------------------
 
@@ -155,7 +166,8 @@ export function csvRunOf(result: ExperimentResult, runId?: string, preset?: stri
 /**
  * The CSV columns, fixed whatever the runs hold, so CSVs of many runs concatenate (drop the later headers):
  * method, arm and round, every metric of the table (its point value: the mean of an interval), then the run's
- * identity — run id, preset, dataset, forget mode, forgotten class, seed.
+ * identity — run id, preset, dataset, forget mode, forgotten class, seed — and `miaNote`: "class artefact, spec §10
+ * C9" where the paper's MIA came from its unfiltered swapped branch (metrics.ts `miaClassArtefact`).
  */
 export const CSV_COLUMNS: readonly string[] = [
   'method',
@@ -168,6 +180,7 @@ export const CSV_COLUMNS: readonly string[] = [
   'forgetMode',
   'forgetClass',
   'seed',
+  'miaNote',
 ];
 
 /** One CSV field, RFC 4180: quoted when it holds a comma, quote, CR or LF; quotes doubled; empty when absent. */
@@ -197,6 +210,7 @@ export function resultsCsv(runs: CsvRun[]): string {
         s?.forget.mode,
         forgetClass,
         s?.seed,
+        miaClassArtefact(m) ? MIA_CLASS_ARTEFACT : '',
       ];
       lines.push(fields.map(csvField).join(','));
     }

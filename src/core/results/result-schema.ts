@@ -12,7 +12,7 @@ import { LabError } from '../types';
 import type { Metrics } from '../types';
 import type { AttackView, CondenseResult, ExperimentResult, MethodResult, ModelViews } from '../contracts';
 import { METHOD_NAMES } from '../contracts';
-import { validateSpec } from './presets';
+import { validateSpec } from '../presets';
 import { clipValue } from '../spec-schema';
 
 /** 50 MB of text (JSON is ASCII in practice, so characters ≈ bytes). */
@@ -89,14 +89,16 @@ function metrics(x: unknown, path: string): Metrics {
   const o = obj(x, path);
   const out = { ...o } as Obj;
   for (const k of METRIC_KEYS) out[k] = pct(own(o, k), `${path}.${k}`);
-  if (own(o, 'testAccRetained') !== undefined) out.testAccRetained = pct(o.testAccRetained, `${path}.testAccRetained`);
+  // optional metrics (results made before them lack them): checked where present
+  for (const k of ['testAccRetained', 'miaFiltered']) if (own(o, k) !== undefined) out[k] = pct(o[k], `${path}.${k}`);
   return out as unknown as Metrics;
 }
 
 function curvePoint(x: unknown, path: string): MethodResult['curve'][number] {
   const o = obj(x, path);
   const out: Obj = { ...o, epoch: num(own(o, 'epoch'), `${path}.epoch`, { int: true, min: 0 }) };
-  for (const k of [...METRIC_KEYS, 'testAccRetained']) if (own(o, k) !== undefined) out[k] = pct(o[k], `${path}.${k}`);
+  for (const k of [...METRIC_KEYS, 'testAccRetained', 'miaFiltered'])
+    if (own(o, k) !== undefined) out[k] = pct(o[k], `${path}.${k}`);
   return out as MethodResult['curve'][number];
 }
 
@@ -214,6 +216,16 @@ function condense(x: unknown, path: string): CondenseResult {
     });
   }
   return out as unknown as CondenseResult;
+}
+
+/** One method result (a resume record, or a row of an imported file), checked as an imported row is. */
+export function checkMethodResult(x: unknown, path = 'method'): MethodResult {
+  return method(x, path);
+}
+
+/** One condensation record (a resume record, or an imported file's), checked as an imported one is. */
+export function checkCondenseResult(x: unknown, path = 'condense'): CondenseResult {
+  return condense(x, path);
 }
 
 /** Check an already parsed value (the object inside an optional `{ result: … }` envelope). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRows, retainSize, speedReading } from './budgets';
-import { getPreset, mergeSpec } from './presets';
+import { getPreset, mergeSpec } from '../presets';
 
 const row = (rows: ReturnType<typeof budgetRows>, what: string) => rows.find((r) => r.what === what);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { MAX_RESULT_CHARS, parseImportedResult } from './result-schema';
-import { DEFAULT_SPEC } from './presets';
+import { DEFAULT_SPEC } from '../presets';
 
 /** A minimal well-formed result (what `LabSession.result()` writes, JSON round-tripped). */
 function good(): Record<string, unknown> {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CLAIM_PRESETS, DEFAULT_SPEC, PRESETS, getPreset, mergeSpec, seedList, validateSpec } from './presets';
-import { makeSplit } from '../eval/split';
-import { Rng } from '../rng';
-import { lrBlend, PAPER_LR_PER_CLUSTER } from '../condense/blend';
+import { makeSplit } from './eval/split';
+import { Rng } from './rng';
+import { lrBlend, PAPER_LR_PER_CLUSTER } from './condense/blend';
 
 /** CIFAR-10's label structure: 5000 train and 1000 test images per class. */
 const cifarLabels = (perClass: number) => Uint8Array.from({ length: 10 * perClass }, (_, i) => i % 10);

@@ -8,8 +8,9 @@
  */
 import type { ExperimentResult, ExperimentSpec, MethodName } from '../contracts';
 import { armLabel, armOf } from '../contracts';
-import { seedList, mergeSpec, validateSpec } from './presets';
+import { seedList, mergeSpec, validateSpec } from '../presets';
 import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
+import { MIA_CLASS_ARTEFACT, MIA_GAP_NOTE, miaClassArtefact } from '../metrics';
 
 /** Metrics summarised per method (percentages), plus timings. */
 export const SEED_METRICS = [
@@ -18,12 +19,17 @@ export const SEED_METRICS = [
   'testAcc',
   'testAccRetained',
   'mia',
+  'miaFiltered',
   'miaSe',
   'lossMia',
 ] as const;
 export type SeedMetric = (typeof SEED_METRICS)[number];
-/** Metrics whose gap to Retrain is reported (miaSe is a property of the estimate, not of the method). */
-export const GAP_METRICS = ['retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'mia', 'lossMia'] as const;
+/**
+ * Metrics whose gap to Retrain is reported (miaSe is a property of the estimate, not of the method). The MIA's gap
+ * comes from `miaFiltered` only, never from the paper's `mia`, whose unfiltered swapped branch measures class in
+ * class forgetting (metrics.ts MIA_GAP_NOTE, docs/mia.md).
+ */
+export const GAP_METRICS = ['retainAcc', 'forgetAcc', 'testAcc', 'testAccRetained', 'miaFiltered', 'lossMia'] as const;
 export type GapMetric = (typeof GAP_METRICS)[number];
 
 export interface MethodAggregate {
@@ -178,18 +184,20 @@ export function seedsMarkdown(agg: SeedsAggregate): string {
   };
   const lines = [
     `Seeds ${agg.seeds.join(', ')} (n = ${agg.seeds.length}); mean ± half-width of the 95 % Student-t interval. ` +
-      'Gaps to Retrain are per seed (same split, same original model); "within noise" = the interval covers 0.',
+      'Gaps to Retrain are per seed (same split, same original model); "within noise" = the interval covers 0. ' +
+      `${MIA_GAP_NOTE}.`,
     '',
-    '| method | arm | retain | forget | test | MIA (± its SE, mean) | forget − Retrain | MIA − Retrain | seconds |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| method | arm | retain | forget | test | MIA (± its SE, mean) | MIA (filtered) | forget − Retrain | MIA (filtered) − Retrain | seconds |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const m of agg.methods) {
     const se = m.metrics.miaSe ? ` (SE ${m.metrics.miaSe.mean.toFixed(1)})` : '';
+    const note = miaClassArtefact(m) ? ` (${MIA_CLASS_ARTEFACT})` : '';
     const arm = armLabel(armOf(m.withDC));
     lines.push(
       `| ${m.name}${m.round ? ` r${m.round}` : ''} | ${arm} | ${f(m.metrics.retainAcc)} | ` +
-        `${f(m.metrics.forgetAcc)} | ${f(m.metrics.testAcc)} | ${f(m.metrics.mia)}${se} | ${g(m.gapToRetrain?.forgetAcc)} | ` +
-        `${g(m.gapToRetrain?.mia)} | ${f(m.unlearnSeconds)} |`,
+        `${f(m.metrics.forgetAcc)} | ${f(m.metrics.testAcc)} | ${f(m.metrics.mia)}${se}${note} | ${f(m.metrics.miaFiltered)} | ` +
+        `${g(m.gapToRetrain?.forgetAcc)} | ${g(m.gapToRetrain?.miaFiltered)} | ${f(m.unlearnSeconds)} |`,
     );
   }
   return lines.join('\n');
@@ -212,14 +220,20 @@ export const SEEDS_CSV_COLUMNS: readonly string[] = [
   'gapN',
   'gapWithinNoise',
   'seeds',
+  'note',
 ];
 
 const csvNum = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : String(x));
 
+/** The `note` of the `miaFiltered` line of the intervals CSV, where it carries the MIA's gap to Retrain. */
+export const MIA_GAP_SHORT = 'the MIA gap to Retrain (swapped branch filtered to the forget labels; docs/mia.md)';
+
 /**
  * The intervals of a multi-seed run as CSV (results-format.md "Intervals"): for every metric its mean, 95 % interval
  * bounds, n and per-seed values (space-separated), and for the gap metrics the paired gap to Retrain the same way
- * with `gapWithinNoise` = true when its interval covers 0 (empty when n < 2: no interval to tell).
+ * with `gapWithinNoise` = true when its interval covers 0 (empty when n < 2: no interval to tell). `note`: "class
+ * artefact, spec §10 C9" on a `mia` line whose paper score came from the unfiltered swapped branch; on the
+ * `miaFiltered` line, that its gap is the MIA's gap to Retrain.
  */
 export function seedsCsv(agg: SeedsAggregate): string {
   const lines = [SEEDS_CSV_COLUMNS.join(',')];
@@ -250,6 +264,9 @@ export function seedsCsv(agg: SeedsAggregate): string {
           gap ? String(gap.n) : '',
           noise,
           m.seeds.join(' '),
+          quote(
+            k === 'mia' && miaClassArtefact(m) ? MIA_CLASS_ARTEFACT : k === 'miaFiltered' && gap ? MIA_GAP_SHORT : '',
+          ),
         ].join(','),
       );
     }

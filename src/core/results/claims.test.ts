@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
 import { buildClaims } from './claims';
-import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
+import { DEFAULT_SPEC, mergeSpec, validateSpec } from '../presets';
 
 const m = (
   name: MethodName,
@@ -49,6 +49,31 @@ describe('claims with interval verdicts', () => {
     const gap = claims.find((c) => c.id === '20-gap' && c.claim.includes('(uniform'))!;
     expect(gap.ours).toMatch(/^13\.0/);
     expect(gap.reproduces).toBe('does not');
+  });
+
+  it('the gap-to-Retrain row reads the filtered MIA in class forgetting (never the class artefact)', () => {
+    // Retrain's paper MIA is 95 (unfiltered swapped branch, class artefact); filtered 50. A-CF 55 both ways.
+    // Gap = max(|forget 3|, |55 − 50|) = 5, not |55 − 95| = 40. Without the filtered value a class cell counts as n/a.
+    const withF = (x: MethodResult, miaFiltered: number): MethodResult => ({
+      ...x,
+      metrics: { ...x.metrics, miaFiltered },
+    });
+    const classCell = (seed: number, filtered: boolean): ExperimentResult => {
+      const c = cell(seed, [
+        filtered ? withF(m('Retrain', 99, 80, 0, 95), 50) : m('Retrain', 99, 80, 0, 95),
+        filtered ? withF(m('A-CF', 93, 70, 3 + seed, 55), 55) : m('A-CF', 93, 70, 3 + seed, 55),
+        m('CF', 95, 70, 10, 58),
+        m('SCRUB', 90, 65, 20, 75),
+      ]);
+      return { ...c, spec: validateSpec(mergeSpec(c.spec, { forget: { mode: 'class', class: 4, fraction: 0.1 } })) };
+    };
+    const find = (experiments: Record<string, ExperimentResult>) =>
+      buildClaims({ experiments, condensation: [] }).find((c) => c.id === '20-gap' && c.claim.includes('(class'))!;
+    const gap = find({ 'single-class-seed0': classCell(0, true), 'single-class-seed1': classCell(1, true) });
+    expect(gap.claim).toContain('MIA (filtered)');
+    expect(gap.ours).toMatch(/^5\.0/);
+    const old = find({ 'single-class-seed0': classCell(0, false), 'single-class-seed1': classCell(1, false) });
+    expect(old.ours).not.toMatch(/^40/);
   });
 
   it("speed claims 16/17 say which number they quote: the cells' single timings, and the bench row's repeats", () => {

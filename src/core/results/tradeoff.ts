@@ -13,7 +13,7 @@
 import type { ExperimentSpec, MethodName } from '../contracts';
 import { interval, type Interval } from '../stats';
 import { LabError } from '../types';
-import { mergeSpec, seedList, validateSpec } from './presets';
+import { mergeSpec, seedList, validateSpec } from '../presets';
 
 export const TRADEOFF_ACF_EPOCHS = [1, 2, 4, 8, 16] as const;
 export const TRADEOFF_CF_EPOCHS = [1, 2, 5, 10, 25, 50] as const;
@@ -30,6 +30,8 @@ export interface TradeoffPoint {
   testAcc: number;
   mia: number;
   miaSe?: number;
+  /** the MIA with its swapped branch filtered to the forget labels (docs/mia.md); absent in older sweep files */
+  miaFiltered?: number;
   seconds: number;
   /** 'checkpoint' = epoch e of the longest A-CF run; 'run' = its own run */
   source: 'checkpoint' | 'run';
@@ -118,7 +120,11 @@ export interface TradeoffGapRow {
   /** seeds that have both this point and Retrain */
   n: number;
   forgetAcc: Interval;
-  mia: Interval;
+  /**
+   * the MIA's gap, from `miaFiltered` (never from the paper's `mia`: its unfiltered swapped branch measures class in
+   * class forgetting, docs/mia.md); over the seeds where both points carry it — n = 0 for older sweep files
+   */
+  miaFiltered: Interval;
   testAcc: Interval;
   retainAcc: Interval;
 }
@@ -132,15 +138,15 @@ export function tradeoffGaps(points: TradeoffPoint[]): TradeoffGapRow[] {
   const rows = summariseTradeoff(points.filter((p) => p.method !== 'Retrain' && ref.has(p.seed)));
   return rows.map((r) => {
     const own = points.filter((p) => p.method === r.method && p.epochs === r.epochs && ref.has(p.seed));
-    const gap = (k: 'forgetAcc' | 'mia' | 'testAcc' | 'retainAcc') =>
-      interval(own.map((p) => p[k] - ref.get(p.seed)![k]));
+    const gap = (k: 'forgetAcc' | 'miaFiltered' | 'testAcc' | 'retainAcc') =>
+      interval(own.map((p) => (p[k] ?? NaN) - (ref.get(p.seed)![k] ?? NaN)).filter((x) => Number.isFinite(x)));
     return {
       method: r.method,
       epochs: r.epochs,
       steps: r.steps,
       n: own.length,
       forgetAcc: gap('forgetAcc'),
-      mia: gap('mia'),
+      miaFiltered: gap('miaFiltered'),
       testAcc: gap('testAcc'),
       retainAcc: gap('retainAcc'),
     };
@@ -174,7 +180,7 @@ export function tradeoffPlan(retainSize: number, cap = Infinity): { acfEpochs: n
 
 /** What a sweep point is read from: a method result (structurally; final metrics and per-epoch curve). */
 export interface TradeoffRunResult {
-  metrics: { forgetAcc: number; retainAcc: number; testAcc: number; mia: number; miaSe?: number };
+  metrics: { forgetAcc: number; retainAcc: number; testAcc: number; mia: number; miaSe?: number; miaFiltered?: number };
   unlearnSeconds: number;
   curve: Array<{
     epoch: number;
@@ -184,6 +190,7 @@ export interface TradeoffRunResult {
     testAcc?: number;
     mia?: number;
     miaSe?: number;
+    miaFiltered?: number;
   }>;
 }
 
@@ -209,6 +216,7 @@ export function tradeoffPointsOf(
         testAcc: m.metrics.testAcc,
         mia: m.metrics.mia,
         miaSe: m.metrics.miaSe,
+        ...(m.metrics.miaFiltered !== undefined ? { miaFiltered: m.metrics.miaFiltered } : {}),
         seconds: m.unlearnSeconds,
       },
     ];
@@ -230,6 +238,7 @@ export function tradeoffPointsOf(
       testAcc: mm.testAcc!,
       mia: mm.mia!,
       miaSe: mm.miaSe,
+      ...(mm.miaFiltered !== undefined ? { miaFiltered: mm.miaFiltered } : {}),
       seconds: last ? m.unlearnSeconds : (c?.seconds ?? NaN),
     });
   }
@@ -277,6 +286,7 @@ export function parseTradeoffFile(text: string): TradeoffFile {
       testAcc: q.testAcc as number,
       mia: q.mia as number,
       ...(num(q.miaSe) ? { miaSe: q.miaSe as number } : {}),
+      ...(num(q.miaFiltered) ? { miaFiltered: q.miaFiltered as number } : {}),
       seconds: q.seconds as number,
       source: q.source === 'checkpoint' ? 'checkpoint' : 'run',
     } satisfies TradeoffPoint;

@@ -4,7 +4,7 @@
  * and §4.5 multi-round (3 × 10 % uniform), per seed, derived from one preset.
  */
 import type { ExperimentSpec } from '../contracts';
-import { MULTI_ROUND_METHODS, SINGLE_ROUND_METHODS, getPreset, mergeSpec, validateSpec } from './presets';
+import { MULTI_ROUND_METHODS, SINGLE_ROUND_METHODS, getPreset, mergeSpec, validateSpec } from '../presets';
 
 export interface ExperimentCell {
   id: string;

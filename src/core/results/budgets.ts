@@ -6,7 +6,7 @@
  */
 import type { ExperimentSpec, MethodName } from '../contracts';
 import { resolveHParams } from '../methods/hparams';
-import { getPreset } from './presets';
+import { getPreset } from '../presets';
 
 export interface BudgetRow {
   what: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, MethodResult } from '../contracts';
 import { CSV_COLUMNS, csvField, csvRunOf, markdownTable, resultsCsv } from './report';
 import { METRICS } from '../metrics';
-import { DEFAULT_SPEC, mergeSpec } from './presets';
+import { DEFAULT_SPEC, mergeSpec } from '../presets';
 
 const method = (
   name: MethodResult['name'],
@@ -59,6 +59,7 @@ describe('results CSV', () => {
       'forgetMode',
       'forgetClass',
       'seed',
+      'miaNote',
     ]);
     const rows = parse(resultsCsv([csvRunOf(b, 'cell-1', 'quick-class')]));
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
@@ -137,7 +138,7 @@ describe('markdown table', () => {
     const u = experiment(0, 'uniform', [method('Retrain', false, 70), method('CF', false, 60)]);
     expect(markdownTable(u)).not.toContain('retained cls');
     expect(markdownTable(u)).toContain(
-      '| CF | 56.00 (-1.0) | 50.0 (+0.0) | 60.0 (-10.0) | 30.0 (-5.0) | 59.0 (-10.0) | 6.0 |',
+      '| CF | 56.00 | 50.0 (+0.0) | 60.0 (-10.0) | 30.0 (-5.0) | 59.0 (-10.0) | 6.0 |',
     );
     const c = experiment(0, 'class', [
       method('Retrain', false, 70, { testAccRetained: 72 }),
@@ -145,5 +146,30 @@ describe('markdown table', () => {
     ]);
     expect(markdownTable(c)).toContain('Test (retained cls) (w/o DC)');
     expect(markdownTable(c)).toMatch(/\| 65\.0 \(-7\.0\) \| 6\.0 \|$/m);
+  });
+
+  it("takes the MIA's gap to Retrain from the filtered variant and marks a class-artefact paper MIA", () => {
+    // class forgetting: Retrain's paper MIA came from the unfiltered swapped branch (94.7); filtered it reads 49.0
+    const c = experiment(0, 'class', [
+      method('Retrain', false, 70, { mia: 94.7, miaFiltered: 49 }),
+      method('CF', false, 60, { mia: 60, miaFiltered: 60 }),
+    ]);
+    const md = markdownTable(c);
+    expect(md).toContain('MIA (filtered) (w/o DC)');
+    expect(md).toContain('| Retrain | 94.70 (class artefact, spec §10 C9) | 49.00 |');
+    expect(md).toContain('| CF | 60.00 | 60.00 (+11.0) |'); // not −34.7 against the artefact
+    const text = resultsCsv([csvRunOf(c, 'x')]);
+    const lines = text.trim().split('\n');
+    expect(CSV_COLUMNS.at(-1)).toBe('miaNote');
+    expect(lines[1].endsWith(',"class artefact, spec §10 C9"')).toBe(true); // RFC 4180 quoting of the comma
+    expect(lines[2].endsWith(',')).toBe(true); // CF: no note
+    expect(parse(text)[1][CSV_COLUMNS.indexOf('miaFiltered')]).toBe('49');
+  });
+
+  it('older results without the filtered variant show no MIA gap at all (never one from the unfiltered branch)', () => {
+    const old = experiment(0, 'class', [method('Retrain', false, 70, { mia: 94.7 }), method('CF', false, 60)]);
+    const md = markdownTable(old);
+    expect(md).not.toContain('MIA (filtered)');
+    expect(md).toContain('| CF | 56.00 | 50.0 (+0.0) |');
   });
 });
