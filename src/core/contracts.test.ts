@@ -12,7 +12,7 @@ import {
   specChange,
   type Arm,
 } from './contracts';
-import { DEFAULT_SPEC, mergeSpec, validateSpec } from './runner/presets';
+import { DEFAULT_SPEC, mergeSpec, validateSpec } from './presets';
 
 describe('the arm encoding', () => {
   it('converts the results-JSON boolean withDC at the boundary, both ways', () => {
