@@ -40,6 +40,8 @@ export interface CoreBenchOptions {
   log?: (m: string) => void;
   /** also measure the naive path (plain tfjs ops, conv-formulated dW) for the note (default true) */
   compareNaive?: boolean;
+  /** measure only the rows whose id starts with one of these prefixes (default: all) */
+  only?: string[];
 }
 
 function randomBatch(rng: Rng, n: number, classes: number) {
@@ -132,6 +134,8 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
   };
   const note = (r: { opt: Rate; naive?: Rate }) =>
     `${fmt(r.opt)}${r.naive ? `; naive path (plain tfjs ops): ${fmt(r.naive)}` : ''}; ${env}`;
+  const wanted = (id: string) =>
+    !opts.only?.length || opts.only.some((p) => id.startsWith(p) || p.startsWith(id.split('.').slice(0, 2).join('.')));
   const cn: ModelConfig = { arch: 'convnet3', width: 128, numClasses: 10 };
   const s1 = opts.steps ?? 10;
   const train = await both(() => measureTrainRate(cn, bs, s1, warm));
@@ -154,7 +158,8 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
     setting: `ConvNet-3 w128, batch ${bs}, ${s1 * 2} timed batches after ${warm} warm-up`,
     note: note(infer),
   });
-  rows.push(...(await benchFilterGrad({ batchSize: bs, log })));
+  if (wanted('core.convnet3.dw_')) rows.push(...(await benchFilterGrad({ batchSize: bs, log })));
+  if (!wanted('core.resnet18w64.')) return rows;
   const rn: ModelConfig = { arch: 'resnet18', width: 64, numClasses: 10 };
   const s2 = Math.max(2, Math.round(s1 / 4));
   const rtrain = await both(() => measureTrainRate(rn, bs, s2, 1));
