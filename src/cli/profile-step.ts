@@ -331,6 +331,9 @@ export function convLayersMd(lab: StepProfile, torch: StepProfile): string {
  * the quantity of bench row core.convnet3.dw_gflops_vs_forward, here inside the real training step.
  */
 export function convThroughputMd(lab: StepProfile, width: number, batch: number): string {
+  // CPU-time basis when measured (the step's CPU ÷ wall share applied to every kernel): wall-clock GFLOP/s mean
+  // little on shared cores; the ratio column is the same on either basis
+  const k = lab.cpuMs ? lab.cpuMs / lab.stepMs : 1;
   const layers = [...new Set(lab.rows.filter((r) => r.layer && CONV.includes(r.group)).map((r) => r.layer!))];
   layers.sort((a, b) => Number(b.split('×')[0]) - Number(a.split('×')[0]));
   const L = [
@@ -342,7 +345,7 @@ export function convThroughputMd(lab: StepProfile, width: number, batch: number)
     const gflop = (2 * batch * h * w * 9 * c * width) / 1e9;
     const ms = (grp: KernelGroup) =>
       lab.rows.filter((r) => r.group === grp && r.layer === l).reduce((a, r) => a + r.ms, 0);
-    const rate = (grp: KernelGroup) => (ms(grp) > 0 ? gflop / (ms(grp) / 1000) : null);
+    const rate = (grp: KernelGroup) => (ms(grp) > 0 ? gflop / ((k * ms(grp)) / 1000) : null);
     const [fw, ig, fg] = [rate('forward conv'), rate('conv input-grad'), rate('conv filter-grad')];
     L.push(
       `| ${l} | ${f2(gflop)} | ${fw ? f1(fw) : '—'} | ${ig ? f1(ig) : '—'} | ${fg ? f1(fg) : '—'} | ` +
@@ -454,7 +457,7 @@ export function profileMarkdown(doc: ProfileDoc, keptAnalysis: string | null): s
   if (Number.isFinite(width) && Number.isFinite(batch)) {
     L.push(
       '',
-      "Lab convolution throughput per layer, training step (wall time in the kernels; the filter gradient's " +
+      `Lab convolution throughput per layer, training step (${doc.lab.train.cpuMs ? "CPU time: each kernel's ms × the step's CPU ÷ wall share" : 'wall time in the kernels'}; the filter gradient's ` +
         `formulation: ${doc.setting.filterGrad ? `${doc.setting.filterGrad}, src/core/backend/wasm-kernels.ts` : 'auto — im2col + matmul for ≥ 256 filter rows, dilated conv otherwise'}):`,
       '',
       convThroughputMd(doc.lab.train, width, batch),
