@@ -47,7 +47,7 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   await expect(rows.nth(1)).toContainText('reference');
   // the renamed run shows a difference per table metric, paired (same seed 0), none on the reference row
   const diffs = rows.nth(0).getByTestId('compare-diff');
-  await expect(diffs).toHaveCount(4);
+  await expect(diffs).toHaveCount(5); // MIA, MIA (filtered), retain, forget, test
   for (const t of await diffs.allInnerTexts())
     expect(t).toMatch(/^[+-]\d+\.\d+ \(n = 1, no interval\) · paired over seed 0$/);
   await expect(rows.nth(1).getByTestId('compare-diff')).toHaveCount(0);
@@ -104,7 +104,7 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   await expect(items.nth(0).getByTestId('run-name')).toHaveValue('CF ×2 epochs');
   await expect(items.nth(1).getByTestId('run-pin')).toHaveAttribute('aria-pressed', 'true');
   await expect(rows).toHaveCount(2);
-  await expect(rows.nth(0).getByTestId('compare-diff')).toHaveCount(4);
+  await expect(rows.nth(0).getByTestId('compare-diff')).toHaveCount(5);
   await expect(chart.locator('.recharts-legend-item')).toHaveCount(2);
   expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels, missingKernels, selfCheck } from '../core';
+import { registerWasmKernels, missingKernels, selfCheck, setFilterGradImpl, type FilterGradImpl } from '../core';
 import { LabError } from '../core';
 
 export type NodeBackendName = 'wasm' | 'cpu' | 'webgpu';
@@ -64,6 +64,15 @@ export function initNodeBackend(backend?: NodeBackendName): Promise<NodeBackendI
         );
       setWasmPaths(join(dist, '/'));
       registerWasmKernels();
+      // LAB_FILTER_GRAD: force a filter-gradient formulation in this process and its training workers (they inherit
+      // the environment) — e.g. 'legacy' reproduces numbers recorded before the issue-24 kernel bit for bit
+      const dw = process.env.LAB_FILTER_GRAD;
+      if (dw) {
+        const known: FilterGradImpl[] = ['auto', 'gemm', 'legacy', 'im2col', 'conv'];
+        if (!known.includes(dw as FilterGradImpl))
+          throw new Error(`LAB_FILTER_GRAD: one of ${known.join(', ')}, got ${JSON.stringify(dw)}`);
+        setFilterGradImpl(dw as FilterGradImpl);
+      }
     }
     const ok = await tf.setBackend(want);
     if (!ok) throw new Error(`initNodeBackend: tf.setBackend('${want}') failed`);

@@ -312,7 +312,7 @@ async function writeStudy(o: {
   const md: string[] = [
     '# Scaling study — does one pass of A-CF suffice as the data grow?',
     '',
-    `Generated ${new Date().toISOString()} by \`${command}\`. ConvNet-3 w${o.bench.model.width}, CIFAR-10 subsets, ` +
+    `Generated ${new Date().toISOString()} by \`${command}\`. ConvNet-3 w${o.bench.model.width}, ${o.bench.dataset} subsets, ` +
       '10 % uniform forgetting; per size and seed an original pretrained until its running train accuracy reached ' +
       `${MEMORISES_TRAIN_ACC} % (epoch cap ${SCALING_PRETRAIN_CAP}), then A-CF ` +
       '(one 16-pass run read at 1, 2, 4, 8, 16 passes), CF (50 epochs) and Retrain (100 epochs). Gaps to Retrain ' +

@@ -108,7 +108,7 @@ function OverlayChart({ runs }: { runs: LabRun[] }) {
 function CompareTable({ runs, refRun }: { runs: LabRun[]; refRun: LabRun }) {
   const keys = rowKeys(runs);
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="Runs side by side (scrolls sideways)">
       <table className="summary compare-table" data-testid="compare-table">
         <caption className="small muted">
           Mean over each run’s seeds (± 95 % half-width when it has several). Small text: difference to the reference

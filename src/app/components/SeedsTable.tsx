@@ -123,7 +123,7 @@ export function SeedsTable({ multi }: { multi: MultiSeedView }) {
       {!agg ? (
         <p className="muted">The intervals appear when the first seed finishes.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Summary over seeds (scrolls sideways)">
           <table className="summary" data-testid="seeds-table">
             <thead>
               <tr>

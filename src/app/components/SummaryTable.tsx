@@ -90,7 +90,7 @@ export function SummaryTable() {
             more forgetting.
           </p>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Summary table (scrolls sideways)">
             <table className="summary" data-testid="summary-table">
               <thead>
                 <tr>
