@@ -14,7 +14,7 @@ import type { ModelConfig } from '../core';
 import os from 'node:os';
 import { initNodeBackend } from './node-backend';
 import { setFusedOps } from '../core';
-import { setFilterGradImpl } from '../core';
+import { filterGradImplName, setFilterGradImpl } from '../core';
 import type { FilterGradImpl } from '../core';
 import type { BenchRow } from '../core';
 
@@ -117,10 +117,12 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
   const env = `${info.backend}${info.simd ? ' SIMD' : ''}${info.threads ? ' threads' : ', 1 thread'}; random inputs; load avg ${load.toFixed(1)} on ${os.cpus().length} cores`;
   const rows: BenchRow[] = [];
   const fmt = (r: Rate) => `${r.wall.toFixed(1)} img/s wall, ${r.cpu.toFixed(1)} per CPU-second`;
-  /** optimised path (fused IN kernels, auto dW) and, for comparison, the naive one (plain tfjs ops, conv-formulated dW) */
+  /** optimised path (fused IN kernels, the current dW) and, for comparison, the naive one (plain tfjs ops, conv-formulated dW) */
+  // the optimised path's filter gradient: the process's current choice (gemm unless LAB_FILTER_GRAD says otherwise)
+  const dwImpl = filterGradImplName();
   const both = async (f: () => Promise<Rate>): Promise<{ opt: Rate; naive?: Rate }> => {
     setFusedOps(true);
-    setFilterGradImpl('gemm');
+    setFilterGradImpl(dwImpl);
     const opt = await f();
     if (!compare) return { opt };
     setFusedOps(false);
@@ -129,7 +131,7 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
       return { opt, naive: await f() };
     } finally {
       setFusedOps(true);
-      setFilterGradImpl('gemm');
+      setFilterGradImpl(dwImpl);
     }
   };
   const note = (r: { opt: Rate; naive?: Rate }) =>
@@ -230,7 +232,7 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
   const rng = new Rng('bench-dw');
   const layerNotes: string[] = [];
   let minRatio = Infinity;
-  const prev: FilterGradImpl = 'gemm';
+  const prev: FilterGradImpl = filterGradImplName();
   try {
     for (const L of convnet3Layers(w, bs)) {
       const [n, h, wd, ci] = L.x;
