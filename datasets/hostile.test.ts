@@ -109,6 +109,19 @@ describe('npm run datasets on hostile archives', () => {
     });
   }
 
+  it('a gzip archive with trailing zero padding (valid: gzip -t passes) prepares as in the page', async () => {
+    const gz = cifarArchive({ perBatch: 20, test: 30 });
+    const padded = new Uint8Array(gz.length + 4096);
+    padded.set(gz);
+    const out2 = join(root, 'out-padded');
+    // before issue 19 the CLI failed here with "The operation was aborted" / "Premature close"
+    const r = await prepareCifar10({ archive: file('padded.tar.gz', padded), out: out2, expect: null });
+    expect(r.manifest.splits.train.count).toBe(100);
+    // the same images as the unpadded archive: the same shards
+    const splits = (text: string) => (JSON.parse(text) as { splits: unknown }).splits;
+    expect(splits(readFileSync(join(out2, 'cifar10', 'manifest.json'), 'utf8'))).toEqual(splits(before));
+  });
+
   it('a directory given as the archive (or as an SVHN file) says so, with the path', async () => {
     const dir = join(root, 'a-directory.tar.gz');
     mkdirSync(dir, { recursive: true });

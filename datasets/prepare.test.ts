@@ -55,7 +55,7 @@ describe('prepare CIFAR-10', () => {
     const gz = cifarArchive({ perBatch: 20, test: 30 });
     const cut = file('cut.tar.gz', gz.subarray(0, Math.floor(gz.length * 0.7)));
     await expect(prepareCifar10({ archive: cut, out, expect: null })).rejects.toThrow(
-      /cut\.tar\.gz: truncated archive/,
+      /cut\.tar\.gz: truncated gzip archive \(the file ends early/,
     );
     // a structurally bad archive (missing batch) fails the same way
     const miss = file('miss.tar.gz', cifarArchive({ omit: 'test_batch.bin' }));
@@ -127,7 +127,7 @@ describe('prepare CIFAR-10', () => {
       expect(err).toHaveBeenCalledTimes(1);
       const msg = String(err.mock.calls[0][0]);
       expect(msg).not.toContain('\n');
-      expect(msg).toMatch(/^error: .*cli-cut\.tar\.gz: truncated archive/);
+      expect(msg).toMatch(/^error: .*cli-cut\.tar\.gz: truncated gzip archive/);
       expect(existsSync(join(root, 'out5', 'cifar10'))).toBe(false);
       expect(await main(['--dataset', 'mnist'], {})).toBe(2);
     } finally {

@@ -11,6 +11,7 @@ import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
 import { defineCli, parseCli, runCli } from './options';
 import { capWorkers } from './parallel-node';
+import { checkOutputPaths } from './out-paths';
 import type { BenchRow } from '../core';
 import { parseWorkerCount } from '../core';
 
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   const only = onlyList.length === 1 ? onlyList[0] : '';
   const matches = (id: string) => onlyList.length === 0 || onlyList.some((p) => id.startsWith(p));
   const outDir = values.out;
+  await checkOutputPaths([{ flag: '--out', path: outDir, kind: 'dir' }]); // before any work (issue 19 item 5)
   const backend = await initNodeBackend(parseBackendFlag(values.backend));
   const groups: Group[] = [
     {

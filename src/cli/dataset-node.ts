@@ -5,11 +5,11 @@
  * reproduce) and tests.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DatasetId, ImageDataset } from '../core';
 import { LabError } from '../core';
-import { datasetFromShards, manifestShards, validateManifest, type DatasetManifest } from '../core';
+import { datasetFromShards, manifestShards, validateManifest, MANIFEST_LIMITS, type DatasetManifest } from '../core';
+import { readRegularFile } from './regular-file';
 import { makeSyntheticDataset, resolveDataset, SYNTHETIC_MIN, type DataRequest } from '../core';
 
 export const DEFAULT_DATASET_DIR = 'public/datasets';
@@ -53,8 +53,10 @@ export async function readManifestNode(id: 'cifar10' | 'svhn', dir = DEFAULT_DAT
   if (!existsSync(path)) throw new LabError(`${id} is not prepared (no ${path}); ${HOW_TO[id]}`, id);
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    // a regular file within the cap (a FIFO or a symlink to /dev/zero is refused before it is read)
+    json = JSON.parse((await readRegularFile(path, MANIFEST_LIMITS.maxBytes)).toString('utf8'));
   } catch (e) {
+    if (e instanceof LabError) throw new LabError(`${e.message}; ${HOW_TO[id]}`);
     throw new LabError(`cannot read manifest (${(e as Error).message}); ${HOW_TO[id]}`, path);
   }
   const m = validateManifest(json, path);
@@ -84,7 +86,8 @@ async function loadPreparedNode(id: 'cifar10' | 'svhn', opts: LoadDatasetNodeOpt
   for (const s of manifestShards(m)) {
     const p = join(folder, s.file);
     if (!existsSync(p)) throw new LabError(`shard missing; ${HOW_TO[id]}`, p);
-    const b = await readFile(p);
+    // at most the bytes the manifest declares (datasetFromShards then checks the exact size and the SHA-256)
+    const b = await readRegularFile(p, s.bytes);
     shards.push(new Uint8Array(b.buffer, b.byteOffset, b.length));
   }
   return datasetFromShards(m, shards, { verify: opts.verify, where: folder });

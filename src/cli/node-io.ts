@@ -7,6 +7,10 @@ import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { shippedModels, type ShippedModels, type WeightsCache } from '../core';
+import { readRegularFileIfExists } from './regular-file';
+
+/** A cached entry larger than this is not read (ResNet-18's weights are ≈ 45 MB). */
+export const MAX_CACHE_ENTRY_BYTES = 512 << 20;
 
 export class FileWeightsCache implements WeightsCache {
   /** `LAB_CACHE_DIR` (default .cache) can point several jobs at one shared folder (reproduce --jobs, Slurm) */
@@ -16,8 +20,11 @@ export class FileWeightsCache implements WeightsCache {
   }
   async get(key: string): Promise<Uint8Array | null> {
     try {
-      return new Uint8Array(await readFile(this.path(key)));
-    } catch {
+      const b = await readRegularFileIfExists(this.path(key), MAX_CACHE_ENTRY_BYTES);
+      return b === null ? null : new Uint8Array(b.buffer, b.byteOffset, b.length);
+    } catch (e) {
+      // not a regular file, too large, unreadable: say so and retrain (never hang on a FIFO, never read /dev/zero)
+      process.stderr.write(`⚠ weights cache: ${(e as Error).message}; ignored\n`);
       return null;
     }
   }
@@ -34,12 +41,7 @@ export function shippedModelsDir(): string {
 /** Shipped original models read from `dir` (train/shipped-models.ts); a missing folder simply has none. */
 export function fileShippedModels(dir = shippedModelsDir()): ShippedModels {
   const read = async (name: string) => {
-    try {
-      return await readFile(join(dir, name));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw e;
-    }
+    return readRegularFileIfExists(join(dir, name), MAX_CACHE_ENTRY_BYTES);
   };
   return shippedModels({
     where: dir,

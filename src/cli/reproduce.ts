@@ -30,6 +30,7 @@ import { defaultNodeWorkers, runExperimentNode } from './experiment';
 import { parseWorkerCount } from '../core';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { capWorkers, createNodeParallel } from './parallel-node';
+import { checkOutputPaths } from './out-paths';
 import { FileWeightsCache, fileShippedModels, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { defineCli, parseCli, runCli } from './options';
 import { eventWriter } from './progress';
@@ -167,6 +168,8 @@ async function main(): Promise<void> {
     throw new Error(`--seeds: expected an integer 1..10, got "${values.seeds}"`);
   const seeds = Array.from({ length: nSeeds }, (_, i) => i);
   const out = values.out;
+  // never inside the prepared datasets, never a file (issue 19 item 5), checked before any work
+  await checkOutputPaths([{ flag: '--out', path: out, kind: 'dir' }]);
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
     throw new Error(`--jobs: expected an integer 1..64, got "${values.jobs}"`);

@@ -33,6 +33,7 @@ import { loadDatasetNode } from './dataset-node';
 import { FileWeightsCache, fileShippedModels, fmtSeconds, labVersions, machineInfo, writeAtomic } from './node-io';
 import { defaultNodeWorkers, parseSeedsArg } from './experiment';
 import { capWorkers, createNodeParallel } from './parallel-node';
+import { checkOutputPaths } from './out-paths';
 import { defineCli, parseCli, runCli } from './options';
 import { eventWriter } from './progress';
 
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   );
   const seeds = seedList(base);
   const out = values.out!;
+  await checkOutputPaths([{ flag: '--out', path: out, kind: 'dir' }]); // before any work (issue 19 item 5)
   const dir = `${out}/tradeoff${values.mode === 'class' ? '-class' : ''}`;
   const points: TradeoffPoint[] = [];
   const missing: string[] = [];

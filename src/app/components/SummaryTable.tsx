@@ -1,5 +1,6 @@
 import type { MethodResult } from '../../core/lite';
 import {
+  memorisationNote,
   armLabel,
   armOf,
   armsOf,
@@ -81,6 +82,9 @@ export function SummaryTable() {
               ) : (
                 ''
               )}
+              {pre && Number.isFinite(pre.trainAcc) ? (
+                <span data-testid="original-memorises"> · {memorisationNote(pre.trainAcc)}</span>
+              ) : null}
             </span>
           )}
         </div>

@@ -42,7 +42,7 @@ const result = (over: Record<string, unknown> = {}) =>
   JSON.stringify({
     spec: { dataset: 'synthetic' },
     env: { backend: 'cpu', versions: {}, startedAt: '', seconds: 1 },
-    split: { trainSize: 10, retainSize: 9, forgetSize: 1, testUsedSize: 1, testEvalSize: 1, forgetClass: 0 },
+    split: { trainSize: 10, retainSize: 9, forgetSize: 1, testUsedSize: 1, testEvalSize: 1, forgetClass: null },
     pretrain: { seconds: 1, testAcc: 50, trainAcc: 60, reused: false },
     methods: [
       {

@@ -279,6 +279,11 @@ export function validateManifest(json: unknown, file = 'manifest.json'): Dataset
   if (!isObject(m.normalisation) || !isTriple(m.normalisation.mean) || !isTriple(m.normalisation.std)) {
     bad('normalisation must hold mean/std triples');
   }
+  // pixels are divided by the std: zero or negative gives NaN features or flipped images (issue 19 item 4)
+  if (!m.normalisation!.std.every((x) => x > 0)) {
+    bad(`normalisation.std must be > 0 in every channel, got ${show(m.normalisation!.std)}`);
+  }
+  if (!m.std!.every((x) => x >= 0)) bad(`std must be ≥ 0 in every channel, got ${show(m.std)}`);
   if (!isObject(m.splits)) bad('splits is missing or malformed');
   let shardsSeen = 0;
   const names = new Set<string>();

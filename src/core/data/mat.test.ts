@@ -166,3 +166,18 @@ describe('MAT v5 reader on hostile headers (issue 12)', () => {
     );
   });
 });
+
+describe('readMat: the decompression cap is per file (issue 19 item 4)', () => {
+  it('many small compressed elements stop at the whole-file cap (the 27 GiB case, with a small injected cap)', async () => {
+    const { matManyElements } = await import('./fuzz-regressions/regressions.test-util');
+    // 10 elements of 1 MiB each, a 3 MiB cap for the file, ratio checks off: each element alone is fine
+    const bytes = matManyElements(10);
+    const inflate = { maxRatio: 1e9 };
+    await expect(readMat(bytes, { file: 'x.mat', inflate })).resolves.toBeInstanceOf(Map);
+    await expect(readMat(bytes, { file: 'x.mat', inflate, maxFileBytes: 3 << 20 })).rejects.toThrow(
+      /^x\.mat: its compressed elements together inflate to more than the 3,145,728 bytes allowed for one file/,
+    );
+    // with the default caps the whole-file ratio guard stops 7,000 such elements after a few MiB
+    await expect(readMat(matManyElements(7000), { file: 'y.mat' })).rejects.toThrow(/^y\.mat: decompression bomb/);
+  });
+});

@@ -4,12 +4,14 @@
  * byte order, and the "small data element" tag form. Values keep MATLAB's column-major order.
  */
 import { LabError } from '../types';
-import { inflateAll, type InflateLimits } from './gzip';
+import { InflateGuard, inflateAll, type InflateLimits } from './gzip';
 
 /** Hard caps on what a MAT file may declare (checked before anything is allocated or inflated further). */
 export const MAT_LIMITS = {
   /** a decompressed miCOMPRESSED element (SVHN's train X is 225 MB) */
   maxElementBytes: 512 << 20,
+  /** all miCOMPRESSED elements of one file together (issue 19 item 4: the cap is per file, not per element) */
+  maxFileBytes: 1 << 30,
   /** values in one variable */
   maxValues: 2 ** 31,
   /** dimensions of one variable */
@@ -254,10 +256,21 @@ function readMatrix(r: Reader, start: number, end: number): MatVariable {
  */
 export async function readMat(
   bytes: Uint8Array,
-  opts: { file?: string; want?: (name: string) => boolean; inflate?: Partial<InflateLimits> } = {},
+  opts: {
+    file?: string;
+    want?: (name: string) => boolean;
+    inflate?: Partial<InflateLimits>;
+    /** cap on all decompressed elements together (default MAT_LIMITS.maxFileBytes; tests inject a small one) */
+    maxFileBytes?: number;
+  } = {},
 ): Promise<Map<string, MatVariable>> {
   const file = opts.file ?? 'MAT file';
   const limits = { maxBytes: MAT_LIMITS.maxElementBytes, ...opts.inflate };
+  const maxFileBytes = opts.maxFileBytes ?? MAT_LIMITS.maxFileBytes;
+  // the whole file's decompression is held to the caps too: many small elements must not add up to a bomb
+  const fileGuard = new InflateGuard(file, { ...limits, maxBytes: maxFileBytes });
+  let inflated = 0;
+  let compressed = 0;
   const le = readHeader(bytes, file);
   const r = new Reader(bytes, le, file);
   const vars = new Map<string, MatVariable>();
@@ -272,7 +285,27 @@ export async function readMat(
     const t = r.tag(p, end, 'data element');
     if (t.type === MI.COMPRESSED) {
       const where = `${file} (compressed element at offset ${p})`;
-      const inner = await inflateAll(bytes.subarray(t.dataOff, t.dataOff + t.nbytes), 'deflate', where, limits);
+      const left = maxFileBytes - inflated;
+      const overFile = () =>
+        new LabError(
+          `its compressed elements together inflate to more than the ${maxFileBytes.toLocaleString('en-US')} bytes ` +
+            'allowed for one file (not a genuine dataset file?)',
+          file,
+        );
+      if (left <= 0) throw overFile();
+      let inner: Uint8Array;
+      try {
+        inner = await inflateAll(bytes.subarray(t.dataOff, t.dataOff + t.nbytes), 'deflate', where, {
+          ...limits,
+          maxBytes: Math.min(limits.maxBytes, left),
+        });
+      } catch (e) {
+        if (left < limits.maxBytes && /exceeds the limit/.test((e as Error).message)) throw overFile();
+        throw e;
+      }
+      inflated += inner.length;
+      compressed += t.nbytes;
+      fileGuard.check(inflated, compressed);
       const ir = new Reader(inner, le, file);
       const it = ir.tag(0, inner.length, 'compressed data element');
       if (it.type === MI.MATRIX) {

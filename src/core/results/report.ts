@@ -6,6 +6,7 @@
  */
 import type { Arm, ExperimentResult, ExperimentSpec, MethodResult } from '../contracts';
 import { armLabel, armOf, armsOf, isWithDC } from '../contracts';
+import { memorisationNote } from './memorisation';
 import {
   METRICS,
   MIA_CLASS_ARTEFACT,
@@ -108,7 +109,7 @@ export function markdownReport(result: ExperimentResult, title = 'Unlearning Lab
           : result.pretrain.reused
             ? 'reused from cache'
             : `${f1(result.pretrain.seconds)} s`
-      }.`,
+      }; ${memorisationNote(result.pretrain.trainAcc)}.`,
     '',
   );
   const conds = result.condenseRounds ?? (result.condense ? [result.condense] : []);

@@ -140,3 +140,55 @@ describe('parseImportedResult (issue 12 item 4)', () => {
     expect(msg(big)).toMatch(/^result: the file is larger than 50 MB, the limit for an imported result/);
   });
 });
+
+describe('imported results: depth and semantic checks (issue 19 item 5)', () => {
+  type R = Record<string, unknown> & { methods: Array<Record<string, unknown>>; split: Record<string, unknown> };
+  const with_ = (f: (r: R) => void) => {
+    const r = good() as R;
+    f(r);
+    return JSON.stringify(r);
+  };
+  const row = (o: Record<string, unknown>) => ({ ...(good() as R).methods[0], ...o });
+
+  it('a result nested 5,000 deep gets a one-line LabError, not an uncaught RangeError later', () => {
+    // built as text (JSON.stringify itself overflows on such a value)
+    const deep = '['.repeat(5000) + '1' + ']'.repeat(5000);
+    const text = with_((r) => (r.methods[0].notes = 'DEEP')).replace('"DEEP"', deep);
+    expect(msg(text)).toMatch(/^result: nests deeper than 64 levels \(not a result file\)$/);
+  });
+
+  it('refuses a negative MIA standard error and a fractional sample size', () => {
+    const m = (o: Record<string, unknown>) =>
+      msg(with_((r) => Object.assign(r.methods[0].metrics as Record<string, unknown>, o)));
+    expect(m({ miaSe: -5 })).toMatch(/^result\.methods\[0\]\.metrics\.miaSe: must be in \[0, 100\], got -5/);
+    expect(m({ miaPerSide: 2.5 })).toMatch(/miaPerSide: must be an integer/);
+  });
+
+  it('refuses duplicate method rows', () => {
+    expect(msg(with_((r) => r.methods.push(row({}))))).toMatch(
+      /^result\.methods\[1\]: repeats the row of result\.methods\[0\]/,
+    );
+  });
+
+  it('refuses a forget class in uniform mode, and none in class mode', () => {
+    expect(msg(with_((r) => (r.split.forgetClass = 3)))).toMatch(/forgetClass: must be null in uniform forgetting/);
+    const cls = with_((r) => {
+      (r.spec as { forget: Record<string, unknown> }).forget = { mode: 'class', class: null, fraction: 0.1 };
+    });
+    expect(msg(cls)).toMatch(/forgetClass: must name the forgotten class/);
+  });
+
+  it("refuses methods not in the spec; accepts an Original row and any method the spec lists", () => {
+    const only = (r: R) => ((r.spec as { unlearn: { methods: string[] } }).unlearn.methods = ['CF']);
+    expect(
+      msg(
+        with_((r) => {
+          only(r);
+          r.methods.push(row({ name: 'Retrain' }));
+        }),
+      ),
+    ).toMatch(/^result\.methods\[1\]\.name: "Retrain" is not among the spec's methods \(CF\)/);
+    const ok = parseImportedResult(with_((r) => r.methods.push(row({ name: 'Original' }))));
+    expect(ok.methods.map((m) => m.name)).toEqual(['CF', 'Original']);
+  });
+});

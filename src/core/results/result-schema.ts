@@ -11,7 +11,6 @@
 import { LabError } from '../types';
 import type { Metrics } from '../types';
 import type { AttackView, CondenseResult, ExperimentResult, MethodResult, ModelViews } from '../contracts';
-import { METHOD_NAMES } from '../contracts';
 import { validateSpec } from '../presets';
 import { clipValue } from '../spec-schema';
 
@@ -91,6 +90,9 @@ function metrics(x: unknown, path: string): Metrics {
   for (const k of METRIC_KEYS) out[k] = pct(own(o, k), `${path}.${k}`);
   // optional metrics (results made before them lack them): checked where present
   for (const k of ['testAccRetained', 'miaFiltered']) if (own(o, k) !== undefined) out[k] = pct(o[k], `${path}.${k}`);
+  // a standard error is never negative; a sample size is a count (issue 19 item 5)
+  if (own(o, 'miaSe') !== undefined) out.miaSe = num(o.miaSe, `${path}.miaSe`, { min: 0, max: 100, nullable: true });
+  if (own(o, 'miaPerSide') !== undefined) out.miaPerSide = count(o.miaPerSide, `${path}.miaPerSide`);
   return out as unknown as Metrics;
 }
 
@@ -159,8 +161,10 @@ function modelViews(o: Obj, path: string): ModelViews {
 function method(x: unknown, path: string): MethodResult {
   const o = obj(x, path);
   const name = own(o, 'name');
-  if (typeof name !== 'string' || !(METHOD_NAMES as readonly string[]).includes(name)) {
-    throw new Bad(`${path}.name`, `must be one of ${METHOD_NAMES.join(', ')}, got ${clipValue(name)}`);
+  // any name here: which names belong is the spec's to say (checkImportedResult), so rows of methods added later
+  // (and an "Original" row) pass; a stored resume record is matched to its method by its stamp
+  if (typeof name !== 'string' || name.length === 0 || name.length > 100) {
+    throw new Bad(`${path}.name`, `must be a method name, got ${clipValue(name)}`);
   }
   const out: MethodResult = {
     ...(o as object),
@@ -218,18 +222,35 @@ function condense(x: unknown, path: string): CondenseResult {
   return out as unknown as CondenseResult;
 }
 
+/** Deepest nesting a result may have (a real one is under 10 deep; the checks and the page recurse over it). */
+export const MAX_RESULT_DEPTH = 64;
+
+/** Throws when `x` nests deeper than MAX_RESULT_DEPTH (walked without recursion, so a hostile file cannot overflow). */
+function checkDepth(x: unknown, path: string): void {
+  const stack: Array<[unknown, number]> = [[x, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > MAX_RESULT_DEPTH) throw new Bad(path, `nests deeper than ${MAX_RESULT_DEPTH} levels (not a result file)`);
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if (typeof c === 'object' && c !== null) stack.push([c, d + 1]);
+  }
+}
+
 /** One method result (a resume record, or a row of an imported file), checked as an imported row is. */
 export function checkMethodResult(x: unknown, path = 'method'): MethodResult {
+  checkDepth(x, path);
   return method(x, path);
 }
 
 /** One condensation record (a resume record, or an imported file's), checked as an imported one is. */
 export function checkCondenseResult(x: unknown, path = 'condense'): CondenseResult {
+  checkDepth(x, path);
   return condense(x, path);
 }
 
 /** Check an already parsed value (the object inside an optional `{ result: … }` envelope). */
 export function checkImportedResult(parsed: unknown): ExperimentResult {
+  checkDepth(parsed, 'result');
   const top = obj(parsed, 'result');
   const root = own(top, 'result') !== undefined && own(top, 'methods') === undefined ? obj(top.result, 'result') : top;
   const P = 'result';
@@ -299,7 +320,52 @@ export function checkImportedResult(parsed: unknown): ExperimentResult {
   if (out.condense === undefined) delete out.condense;
   if (out.condenseRounds === undefined) delete out.condenseRounds;
   if (out.cancelled === undefined) delete out.cancelled;
+  checkAgainstSpec(out);
   return out;
+}
+
+/** The row every comparison may carry besides the spec's methods: the original model before unlearning. */
+export const ORIGINAL_ROW = 'Original';
+
+/**
+ * Semantic checks (issue 19 item 5): the forgetting setting of the split agrees with the spec's, every method row
+ * is one of the spec's methods (or the Original row) in one of its arms and rounds, and no row occurs twice.
+ */
+function checkAgainstSpec(r: ExperimentResult): void {
+  const P = 'result';
+  const { spec } = r;
+  const fc = r.split.forgetClass;
+  if (spec.forget.mode === 'uniform' && fc !== null) {
+    throw new Bad(`${P}.split.forgetClass`, `must be null in uniform forgetting (the spec's mode), got ${fc}`);
+  }
+  if (spec.forget.mode === 'class' && fc === null) {
+    throw new Bad(`${P}.split.forgetClass`, 'must name the forgotten class in class forgetting (the spec\'s mode)');
+  }
+  // a spec without a class draws it from the seed; a spec with one must have forgotten that one
+  if (spec.forget.mode === 'class' && spec.forget.class !== null && fc !== spec.forget.class) {
+    throw new Bad(`${P}.split.forgetClass`, `must be ${spec.forget.class}, the spec's forget class, got ${fc}`);
+  }
+  const methods = spec.unlearn.methods as readonly string[];
+  const arms = spec.unlearn.arms;
+  const seen = new Map<string, number>();
+  r.methods.forEach((m, i) => {
+    const at = `${P}.methods[${i}]`;
+    if ((m.name as string) !== ORIGINAL_ROW) {
+      if (!methods.includes(m.name)) {
+        throw new Bad(`${at}.name`, `${clipValue(m.name)} is not among the spec's methods (${methods.join(', ')})`);
+      }
+      if ((m.withDC && arms === 'without') || (!m.withDC && arms === 'with')) {
+        throw new Bad(`${at}.withDC`, `${m.withDC} is not in the spec's arms ("${arms}")`);
+      }
+    }
+    if (m.round >= spec.rounds) {
+      throw new Bad(`${at}.round`, `must be below the spec's ${spec.rounds} round(s), got ${m.round}`);
+    }
+    const key = `${m.name}|${m.withDC}|${m.round}`;
+    const first = seen.get(key);
+    if (first !== undefined) throw new Bad(at, `repeats the row of ${P}.methods[${first}] (same method, arm and round)`);
+    seen.set(key, i);
+  });
 }
 
 /**

@@ -18,9 +18,9 @@ import type { ExperimentSpec } from '../contracts';
 import { coversZero, interval, mean, tQuantile, type Interval } from '../stats';
 import { mergeSpec, validateSpec } from '../presets';
 import { tradeoffRunSpec, type TradeoffRunResult } from './tradeoff';
+import { MEMORISES_TRAIN_ACC } from './memorisation';
 
-/** An original model memorises its training set at this train accuracy (%) or more (one threshold everywhere). */
-export const MEMORISES_TRAIN_ACC = 98;
+export { MEMORISES_TRAIN_ACC, memorisationNote } from './memorisation';
 export const SCALING_SIZES = [150, 300, 600] as const;
 export const SCALING_CHECKPOINTS = [1, 2, 4, 8, 16] as const;
 export const SCALING_RETRAIN_EPOCHS = 100;
@@ -31,14 +31,6 @@ export const SCALING_PRETRAIN_CAP = 60;
 export const PAPER_RETAIN = 45_000;
 /** A-AMU's per-step forget/test sample is sampleFactor·B = 4·64 (spec §6.2) */
 export const AMU_SAMPLE = 256;
-
-/** "original memorises (train X %)" or "original does not memorise (train X %)" — the one wording. */
-export function memorisationNote(trainAcc: number): string {
-  if (!Number.isFinite(trainAcc)) return 'original: train accuracy not recorded';
-  return trainAcc >= MEMORISES_TRAIN_ACC
-    ? `original memorises (train ${trainAcc.toFixed(1)} %)`
-    : `original does not memorise (train ${trainAcc.toFixed(1)} %)`;
-}
 
 export type ScalingMethod = 'Original' | 'Retrain' | 'CF' | 'A-CF';
 

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset, Model, SampleSource, Split, StageName } from '../types';
-import { LabError, throwIfCancelled } from '../types';
+import { LabError, NORMALISATION, throwIfCancelled } from '../types';
 import { Rng } from '../rng';
 import { realSource } from '../data/source';
 import { uint8ToRgba } from '../data/batch';
@@ -265,6 +265,9 @@ export class LabSession implements LabSessionApi {
       n: ds.train.n,
       classes: ds.classes.length,
       data: split === this.round(0).split ? this.dataFingerprint() : trainingDataFingerprint(ds, split.trainIdx),
+      // the normalisation the pixels are fed through (a manifest's own constants): part of the key when it is not
+      // the dataset's standard one, so existing keys (and shipped models) stay valid (issue 19 item 4)
+      ...(this.normalisation() ? { norm: this.normalisation() } : {}),
       trainPerClass: s.trainPerClass,
       model: s.model,
       pretrain: s.pretrain,
@@ -282,6 +285,14 @@ export class LabSession implements LabSessionApi {
     return this.dataPrint;
   }
 
+  /** The dataset's normalisation when it differs from the standard constants of its id (NORMALISATION), else null. */
+  private normalisation(): { mean: number[]; std: number[] } | null {
+    const ds = this.opts.dataset;
+    const std = NORMALISATION[ds.id];
+    const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    return std && same(ds.mean, std.mean) && same(ds.std, std.std) ? null : { mean: [...ds.mean], std: [...ds.std] };
+  }
+
   /** What a stored record of this run must carry to be reused (MethodStore; issue 19 item 3). */
   private storeStamp(method: string, arm: string, round: number): StoreStamp {
     return {
@@ -290,7 +301,7 @@ export class LabSession implements LabSessionApi {
       arm,
       round,
       method,
-      data: this.dataFingerprint(),
+      data: this.dataFingerprint() + (this.normalisation() ? ` norm ${JSON.stringify(this.normalisation())}` : ''),
     };
   }
 
@@ -312,8 +323,9 @@ export class LabSession implements LabSessionApi {
         let epochsTrained: number | undefined;
         const t0 = now();
         /** checked on the host before anything is loaded into the model (which then trains from its init) */
-        const load = (k: string, sealed: Uint8Array) => {
-          const payload = openWeights(k, sealed);
+        const load = (k: string, sealed: Uint8Array, shipped = false) => {
+          // a shipped entry's file SHA-256 is checked by its manifest; it may predate the key digest
+          const payload = openWeights(k, sealed, { allowNoKeyDigest: shipped });
           const { header, weights } = decodeWeights(payload);
           const bad = weights.findIndex((w) => !w.every(Number.isFinite));
           if (bad >= 0) throw new LabError(`parameter ${header.params[bad].name} holds NaN or Infinity`);
@@ -325,7 +337,7 @@ export class LabSession implements LabSessionApi {
             this.emitLog('looking for a shipped original model');
             const found = await this.opts.shipped.find(key1);
             if (found) {
-              load(key1, found.bytes);
+              load(key1, found.bytes, true);
               reused = true;
               source = 'shipped';
               shippedInfo = { file: found.entry.file, sha256: found.entry.sha256 };

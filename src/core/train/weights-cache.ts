@@ -82,11 +82,28 @@ interface EnvelopeHeader {
   key: string;
   length: number;
   crc32: number;
+  /**
+   * key digest: 64 bits of CRC-32 + FNV-1a over the key, then the payload. A payload resealed under another key
+   * with only its CRC-32 recomputed (another seed's weights passed off as this seed's) fails it (issue 19 item 5).
+   */
+  kd?: string;
+}
+
+/** The key-bound digest of an envelope (see EnvelopeHeader.kd). */
+export function keyDigest(key: string, payload: Uint8Array): string {
+  const k = new TextEncoder().encode(`${key.length}:${key}`);
+  return hex8(crc32(payload, crc32(k))) + hex8(fnv1a(payload, fnv1a(k)));
 }
 
 /** Wrap serialized weights for the cache under `key`. */
 export function sealWeights(key: string, payload: Uint8Array): Uint8Array {
-  const head: EnvelopeHeader = { v: WEIGHTS_CACHE_VERSION, key, length: payload.length, crc32: crc32(payload) };
+  const head: EnvelopeHeader = {
+    v: WEIGHTS_CACHE_VERSION,
+    key,
+    length: payload.length,
+    crc32: crc32(payload),
+    kd: keyDigest(key, payload),
+  };
   const json = new TextEncoder().encode(JSON.stringify(head));
   const out = new Uint8Array(8 + json.length + payload.length);
   out.set(MAGIC, 0);
@@ -100,7 +117,17 @@ export function sealWeights(key: string, payload: Uint8Array): Uint8Array {
  * The payload of a cache entry read back under `key`, or a LabError saying why it cannot be trusted
  * (older format, another key, wrong length, checksum mismatch).
  */
-export function openWeights(key: string, sealed: Uint8Array): Uint8Array {
+export function openWeights(
+  key: string,
+  sealed: Uint8Array,
+  opts: {
+    /**
+     * accept an entry sealed before the key digest existed (default false). Only for shipped models, whose file's
+     * SHA-256 the shipped manifest has already checked.
+     */
+    allowNoKeyDigest?: boolean;
+  } = {},
+): Uint8Array {
   const fail = (m: string) => new LabError(m, 'weights cache');
   if (sealed.length < 8 || MAGIC.some((b, i) => sealed[i] !== b)) {
     throw fail('not a sealed cache entry (older format or another file)');
@@ -124,5 +151,10 @@ export function openWeights(key: string, sealed: Uint8Array): Uint8Array {
   }
   const c = crc32(payload);
   if (c !== head.crc32) throw fail(`checksum mismatch (CRC-32 ${hex8(c)}, expected ${hex8(head.crc32)}): corrupted`);
+  if (head.kd === undefined) {
+    if (!opts.allowNoKeyDigest) throw fail('entry has no key digest (sealed by an older version): retraining once');
+  } else if (head.kd !== keyDigest(key, payload)) {
+    throw fail('key digest mismatch: the weights were sealed for another key (resealed from another seed?)');
+  }
   return payload;
 }
