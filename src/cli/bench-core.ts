@@ -1,7 +1,8 @@
 /**
  * Core throughput benchmark (results-format.md rows `core.*`): ConvNet-3 (width 128) and ResNet-18 (width 64),
  * batch 64, training images/s (forward + backward + SGD step) and inference images/s on the Node backend.
- * Run directly: `npx tsx src/cli/bench-core.ts [--steps N] [--no-naive] [--profile [--resnet]]`.
+ * Run directly: `npx tsx src/cli/bench-core.ts [--steps N] [--no-naive] [--profile [--resnet]] [--dw]` (--dw: only the
+ * two filter-gradient rows).
  * Values are wall-clock rates; notes add the rate per CPU-second of this process (robust to other load) and
  * the naive path's rates measured in the same run.
  */
@@ -13,7 +14,8 @@ import type { ModelConfig } from '../core';
 import os from 'node:os';
 import { initNodeBackend } from './node-backend';
 import { setFusedOps } from '../core';
-import { setFilterGradImpl } from '../core';
+import { filterGradImplName, setFilterGradImpl } from '../core';
+import type { FilterGradImpl } from '../core';
 import type { BenchRow } from '../core';
 
 const now = () => performance.now();
@@ -38,6 +40,8 @@ export interface CoreBenchOptions {
   log?: (m: string) => void;
   /** also measure the naive path (plain tfjs ops, conv-formulated dW) for the note (default true) */
   compareNaive?: boolean;
+  /** measure only the rows whose id starts with one of these prefixes (default: all) */
+  only?: string[];
 }
 
 function randomBatch(rng: Rng, n: number, classes: number) {
@@ -113,10 +117,12 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
   const env = `${info.backend}${info.simd ? ' SIMD' : ''}${info.threads ? ' threads' : ', 1 thread'}; random inputs; load avg ${load.toFixed(1)} on ${os.cpus().length} cores`;
   const rows: BenchRow[] = [];
   const fmt = (r: Rate) => `${r.wall.toFixed(1)} img/s wall, ${r.cpu.toFixed(1)} per CPU-second`;
-  /** optimised path (fused IN kernels, auto dW) and, for comparison, the naive one (plain tfjs ops, conv-formulated dW) */
+  /** optimised path (fused IN kernels, the current dW) and, for comparison, the naive one (plain tfjs ops, conv-formulated dW) */
+  // the optimised path's filter gradient: the process's current choice (gemm unless LAB_FILTER_GRAD says otherwise)
+  const dwImpl = filterGradImplName();
   const both = async (f: () => Promise<Rate>): Promise<{ opt: Rate; naive?: Rate }> => {
     setFusedOps(true);
-    setFilterGradImpl('auto');
+    setFilterGradImpl(dwImpl);
     const opt = await f();
     if (!compare) return { opt };
     setFusedOps(false);
@@ -125,11 +131,13 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
       return { opt, naive: await f() };
     } finally {
       setFusedOps(true);
-      setFilterGradImpl('auto');
+      setFilterGradImpl(dwImpl);
     }
   };
   const note = (r: { opt: Rate; naive?: Rate }) =>
     `${fmt(r.opt)}${r.naive ? `; naive path (plain tfjs ops): ${fmt(r.naive)}` : ''}; ${env}`;
+  const wanted = (id: string) =>
+    !opts.only?.length || opts.only.some((p) => id.startsWith(p) || p.startsWith(id.split('.').slice(0, 2).join('.')));
   const cn: ModelConfig = { arch: 'convnet3', width: 128, numClasses: 10 };
   const s1 = opts.steps ?? 10;
   const train = await both(() => measureTrainRate(cn, bs, s1, warm));
@@ -152,6 +160,8 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
     setting: `ConvNet-3 w128, batch ${bs}, ${s1 * 2} timed batches after ${warm} warm-up`,
     note: note(infer),
   });
+  if (wanted('core.convnet3.dw_')) rows.push(...(await benchFilterGrad({ batchSize: bs, log })));
+  if (!wanted('core.resnet18w64.')) return rows;
   const rn: ModelConfig = { arch: 'resnet18', width: 64, numClasses: 10 };
   const s2 = Math.max(2, Math.round(s1 / 4));
   const rtrain = await both(() => measureTrainRate(rn, bs, s2, 1));
@@ -175,6 +185,144 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
     note: note(rinfer),
   });
   return rows;
+}
+
+const median = (a: number[]) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** ConvNet-3's convolutions at width `w`, batch `bs`: input [N,H,W,Ci], filter [3,3,Ci,Co] (stride 1, 'same') */
+export function convnet3Layers(w: number, bs: number): { x: [number, number, number, number]; k: number[] }[] {
+  return [
+    { x: [bs, 32, 32, 3], k: [3, 3, 3, w] },
+    { x: [bs, 16, 16, w], k: [3, 3, w, w] },
+    { x: [bs, 8, 8, w], k: [3, 3, w, w] },
+  ];
+}
+
+export interface FilterGradBenchOptions {
+  batchSize?: number;
+  width?: number;
+  /** interleaved rounds of the per-layer kernel timing (default 5) and of the training comparison (default 3) */
+  kernelRounds?: number;
+  trainRounds?: number;
+  /** timed training steps per measurement (default 6, after 2 warm-up) */
+  steps?: number;
+  log?: (m: string) => void;
+}
+
+/**
+ * Rows `core.convnet3.dw_gflops_vs_forward` and `core.convnet3.dw_path_speedup` (issue 24), each from one run with
+ * its two sides interleaved, so the ratios hold on a machine whose speed drifts or whose cores are shared:
+ *  - per ConvNet-3 layer, the Conv2DBackpropFilter kernel (the default 'gemm' one, and the legacy one for the note)
+ *    timed against the forward Conv2D kernel on the same shapes (same FLOP count), CPU time of this process,
+ *    medians of `kernelRounds` interleaved rounds; the row is the lowest dW ÷ forward GFLOP/s ratio over the layers;
+ *  - training images per CPU-second with the gemm filter gradient ÷ with the legacy one (the choice before issue
+ *    24), the two alternating over `trainRounds` rounds; median of the per-round ratios (wall-clock ratio in the note).
+ */
+export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promise<BenchRow[]> {
+  await initNodeBackend();
+  const bs = opts.batchSize ?? 64,
+    w = opts.width ?? 128;
+  const kRounds = Math.max(1, opts.kernelRounds ?? 5),
+    tRounds = Math.max(1, opts.trainRounds ?? 3);
+  const steps = opts.steps ?? 6;
+  const log = opts.log ?? (() => {});
+  const rng = new Rng('bench-dw');
+  const layerNotes: string[] = [];
+  let minRatio = Infinity;
+  const prev: FilterGradImpl = filterGradImplName();
+  try {
+    for (const L of convnet3Layers(w, bs)) {
+      const [n, h, wd, ci] = L.x;
+      const co = L.k[3];
+      const gflop = (2 * n * h * wd * 9 * ci * co) / 1e9;
+      const x = tf.tensor4d(rng.uniformArray(n * h * wd * ci, -1, 1), L.x);
+      const f = tf.tensor4d(rng.uniformArray(9 * ci * co, -0.1, 0.1), L.k as [number, number, number, number]);
+      const dy = tf.tensor4d(rng.uniformArray(n * h * wd * co, -1, 1), [n, h, wd, co]);
+      const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], filterShape: L.k };
+      const kinds = ['forward', 'gemm', 'legacy'] as const;
+      const t: Record<(typeof kinds)[number], number[]> = { forward: [], gemm: [], legacy: [] };
+      for (let r = 0; r <= kRounds; r++) {
+        for (const kind of kinds) {
+          if (kind !== 'forward') setFilterGradImpl(kind);
+          const c0 = cpuNow();
+          const out =
+            kind === 'forward'
+              ? (tf.engine().runKernel('Conv2D', { x, filter: f }, attrs) as tf.Tensor)
+              : (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor);
+          const dt = cpuNow() - c0;
+          out.dispose();
+          if (r > 0) t[kind].push(dt); // round 0: warm-up (operator creation, first allocations)
+        }
+      }
+      tf.dispose([x, f, dy]);
+      const [fw, gm, lg] = [median(t.forward), median(t.gemm), median(t.legacy)];
+      minRatio = Math.min(minRatio, fw / gm);
+      const layer = `${h}×${wd}×${ci}`;
+      const msg =
+        `${layer}: forward ${(gflop / fw).toFixed(1)} GFLOP/s (${(fw * 1000).toFixed(0)} ms), dW gemm ` +
+        `${(gflop / gm).toFixed(1)} (${(gm * 1000).toFixed(0)} ms, ${(fw / gm).toFixed(2)}× forward), legacy ` +
+        `${(gflop / lg).toFixed(1)} (${(lg * 1000).toFixed(0)} ms, ${(fw / lg).toFixed(2)}×)`;
+      layerNotes.push(msg);
+      log(`dW ${msg}`);
+    }
+  } finally {
+    setFilterGradImpl(prev);
+  }
+  const cn: ModelConfig = { arch: 'convnet3', width: w, numClasses: 10 };
+  const cpuRatios: number[] = [],
+    wallRatios: number[] = [];
+  const rates: Record<'gemm' | 'legacy', Rate[]> = { gemm: [], legacy: [] };
+  try {
+    for (let r = 0; r < tRounds; r++) {
+      // alternate which goes first, so a drift in the machine's speed does not favour one side
+      const order: ('gemm' | 'legacy')[] = r % 2 ? ['legacy', 'gemm'] : ['gemm', 'legacy'];
+      const got: Partial<Record<'gemm' | 'legacy', Rate>> = {};
+      for (const impl of order) {
+        setFilterGradImpl(impl);
+        got[impl] = await measureTrainRate(cn, bs, steps, 2);
+        rates[impl].push(got[impl]);
+      }
+      cpuRatios.push(got.gemm!.cpu / got.legacy!.cpu);
+      wallRatios.push(got.gemm!.wall / got.legacy!.wall);
+      log(
+        `dW path round ${r + 1}/${tRounds}: gemm ${got.gemm!.cpu.toFixed(1)}, legacy ${got.legacy!.cpu.toFixed(1)} ` +
+          `img per CPU-second (wall ${got.gemm!.wall.toFixed(1)} / ${got.legacy!.wall.toFixed(1)} img/s)`,
+      );
+    }
+  } finally {
+    setFilterGradImpl(prev);
+  }
+  const env = `wasm SIMD, 1 thread; load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`;
+  const list = (a: Rate[], k: keyof Rate) => a.map((v) => v[k].toFixed(1)).join(', ');
+  return [
+    {
+      id: 'core.convnet3.dw_gflops_vs_forward',
+      value: Math.round(minRatio * 100) / 100,
+      unit: 'x',
+      target: 0.8,
+      setting:
+        `ConvNet-3 w${w}, batch ${bs}: per layer, GFLOP/s of the Conv2DBackpropFilter kernel (gemm) ÷ the forward ` +
+        `Conv2D kernel's on the same shapes, CPU time, medians of ${kRounds} interleaved rounds; lowest over the 3 layers`,
+      note: `${layerNotes.join('; ')}; ${env}`,
+    },
+    {
+      id: 'core.convnet3.dw_path_speedup',
+      value: Math.round(median(cpuRatios) * 100) / 100,
+      unit: 'x',
+      target: 1.25,
+      setting:
+        `ConvNet-3 w${w}, batch ${bs}, forward+backward+SGD step in this thread: training images per CPU-second with ` +
+        `the gemm filter gradient ÷ with the legacy one (im2col for the 128-channel layers, dilated conv for the ` +
+        `first), ${steps} timed steps after 2 warm-up, median of ${tRounds} alternating rounds`,
+      note:
+        `per-round ratios ${cpuRatios.map((v) => v.toFixed(2)).join(', ')} (wall ${wallRatios.map((v) => v.toFixed(2)).join(', ')}); ` +
+        `gemm ${list(rates.gemm, 'cpu')} img per CPU-s (${list(rates.gemm, 'wall')} img/s wall), legacy ` +
+        `${list(rates.legacy, 'cpu')} (${list(rates.legacy, 'wall')}); ${env}`,
+    },
+  ];
 }
 
 function round1(v: number): number {
@@ -223,7 +371,9 @@ if (isMain) {
   const args = process.argv.slice(2);
   const stepsArg = args.indexOf('--steps');
   const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : undefined;
-  if (args.includes('--profile')) {
+  if (args.includes('--dw')) {
+    console.log(JSON.stringify(await benchFilterGrad({ log: (m) => console.error(m) }), null, 2));
+  } else if (args.includes('--profile')) {
     const arch = args.includes('--resnet') ? 'resnet18' : 'convnet3';
     const rows = await profileTrainStep({ arch, width: arch === 'convnet3' ? 128 : 64, numClasses: 10 });
     const total = rows.reduce((a, r) => a + r.ms, 0);

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     {
       prefix: ['core.'],
       run: async () => [
-        ...(await (await import('./bench-core')).benchCore()),
+        ...(await (await import('./bench-core')).benchCore({ only: onlyList })),
         ...(await (await import('./bench-parallel')).benchParallel({ workers, log: (m) => console.error(m) })),
       ],
     },

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { LabError } from '../core';
+import { LabError, filterGradImplName } from '../core';
 import type { ModelConfig } from '../core';
 import { findTorchPython } from './bench-parallel';
 import {
@@ -325,6 +325,36 @@ export function convLayersMd(lab: StepProfile, torch: StepProfile): string {
   return L.join('\n');
 }
 
+/**
+ * The lab's achieved GFLOP/s per ConvNet-3 layer and conv group (stride 1, 3×3, 'same': 2·B·H·W·9·Ci·Co FLOP for
+ * each of forward, input- and filter-gradient), and the filter gradient's rate as a share of the forward one's —
+ * the quantity of bench row core.convnet3.dw_gflops_vs_forward, here inside the real training step.
+ */
+export function convThroughputMd(lab: StepProfile, width: number, batch: number): string {
+  // CPU-time basis when measured (the step's CPU ÷ wall share applied to every kernel): wall-clock GFLOP/s mean
+  // little on shared cores; the ratio column is the same on either basis
+  const k = lab.cpuMs ? lab.cpuMs / lab.stepMs : 1;
+  const layers = [...new Set(lab.rows.filter((r) => r.layer && CONV.includes(r.group)).map((r) => r.layer!))];
+  layers.sort((a, b) => Number(b.split('×')[0]) - Number(a.split('×')[0]));
+  const L = [
+    '| layer input (H×W×C) | GFLOP | forward GFLOP/s | input-grad GFLOP/s | filter-grad GFLOP/s | filter-grad ÷ forward |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const l of layers) {
+    const [h, w, c] = l.split('×').map(Number);
+    const gflop = (2 * batch * h * w * 9 * c * width) / 1e9;
+    const ms = (grp: KernelGroup) =>
+      lab.rows.filter((r) => r.group === grp && r.layer === l).reduce((a, r) => a + r.ms, 0);
+    const rate = (grp: KernelGroup) => (ms(grp) > 0 ? gflop / ((k * ms(grp)) / 1000) : null);
+    const [fw, ig, fg] = [rate('forward conv'), rate('conv input-grad'), rate('conv filter-grad')];
+    L.push(
+      `| ${l} | ${f2(gflop)} | ${fw ? f1(fw) : '—'} | ${ig ? f1(ig) : '—'} | ${fg ? f1(fg) : '—'} | ` +
+        `${fw && fg ? f2(fg / fw) : '—'} |`,
+    );
+  }
+  return L.join('\n');
+}
+
 /** The ceiling of a document (recomputed from its profiles, so a re-render picks up new bounds). */
 export function docCeiling(doc: ProfileDoc): ProfileDoc['ceiling'] {
   if ('skipped' in doc.torch) return undefined;
@@ -421,6 +451,17 @@ export function profileMarkdown(doc: ProfileDoc, keptAnalysis: string | null): s
     L.push('', '## Ceiling for ≥ 1.3× (computed from this run)', '');
     L.push(...ceilingMd('Training', doc.ceiling.train), ...ceilingMd('Inference', doc.ceiling.infer));
     if (t) L.push('', 'Convolutions per layer, training step:', '', convLayersMd(doc.lab.train, t.train));
+  }
+  const width = Number(doc.setting.width),
+    batch = Number(doc.setting.batch);
+  if (Number.isFinite(width) && Number.isFinite(batch)) {
+    L.push(
+      '',
+      `Lab convolution throughput per layer, training step (${doc.lab.train.cpuMs ? "CPU time: each kernel's ms × the step's CPU ÷ wall share" : 'wall time in the kernels'}; the filter gradient's ` +
+        `formulation: ${doc.setting.filterGrad ? `${doc.setting.filterGrad}, src/core/backend/wasm-kernels.ts` : 'auto — im2col + matmul for ≥ 256 filter rows, dilated conv otherwise'}):`,
+      '',
+      convThroughputMd(doc.lab.train, width, batch),
+    );
   }
   L.push('', '## Analysis', '');
   if (keptAnalysis) {
@@ -522,12 +563,13 @@ async function main(): Promise<void> {
       width,
       batch,
       threads: 1,
+      filterGrad: filterGradImplName(),
       warmup,
       steps,
       inferSteps,
       path:
         'Lab: trainModel in this thread (SGD lr 0.01, momentum 0.9, wd 5e-4, per-step loss read), predictLogits; ' +
-        `wasm${info.simd ? ' SIMD' : ''}, fused instance norm, auto filter gradient. ` +
+        `wasm${info.simd ? ' SIMD' : ''}, fused instance norm, ${filterGradImplName()} filter gradient. ` +
         'PyTorch: src/cli/torch_profile.py ' +
         '(the model and step of torch_convnet3.py), torch.set_num_threads(1). Random inputs.',
     },

@@ -10,7 +10,14 @@ import '@tensorflow/tfjs-backend-webgpu';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { selectBackend, selfCheck, webgpuAdapterName, type SelfCheck } from '../core';
+import {
+  filterGradCalls,
+  filterGradImplName,
+  selectBackend,
+  selfCheck,
+  webgpuAdapterName,
+  type SelfCheck,
+} from '../core';
 import type { BackendInfo, BackendPref } from './protocol';
 
 const WASM_PATHS = {
@@ -42,6 +49,7 @@ export async function initBackend(
   allowSoftwareGpu = false,
 ): Promise<BackendInfo> {
   const t0 = performance.now();
+  const dw0 = filterGradCalls();
   const sel = await selectBackend(pref, {
     timeoutMs: allowSoftwareGpu ? Math.max(timeoutMs, 60_000) : timeoutMs,
     wasmPaths: WASM_PATHS,
@@ -57,10 +65,18 @@ export async function initBackend(
       : pref === 'auto'
         ? `${sel.backend}: first usable backend in the order webgpu → webgl → wasm → cpu`
         : `${sel.backend}: your choice (${pref}) was not usable; fell back`;
+  // which Conv2DBackpropFilter formulation the WASM self-check ran (the same registered kernels train in the
+  // page's shard workers, src/worker/train.worker.ts)
+  const dw1 = filterGradCalls();
+  const dwRan = (['gemm', 'im2col', 'conv'] as const).filter((k) => dw1[k] > dw0[k]);
+  const wasmDw =
+    sel.backend === 'wasm' && dwRan.length
+      ? [`wasm filter gradient: ${filterGradImplName()} (self-check ran ${dwRan.join(' + ')})`]
+      : [];
   return {
     backend: sel.backend,
     pref,
-    reasons: [...sel.reasons, `${chosen}; self-check ${sel.selfCheck.ok ? 'passed' : 'failed'}`],
+    reasons: [...sel.reasons, `${chosen}; self-check ${sel.selfCheck.ok ? 'passed' : 'failed'}`, ...wasmDw],
     selfCheck: {
       ...describe(sel.selfCheck, sel.backend),
       seconds,

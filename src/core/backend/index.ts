@@ -4,10 +4,13 @@ export {
   TRAINING_KERNELS,
   conv2dBackpropFilterViaConv,
   conv2dBackpropFilterIm2col,
+  conv2dBackpropFilterGemm,
   conv2dBackpropInputViaConv,
   setFilterGradImpl,
-  type FilterGradImpl,
+  filterGradImplName,
+  filterGradCalls,
 } from './wasm-kernels';
+export type { FilterGradImpl } from './wasm-kernels';
 export {
   instanceNormAct,
   instanceNormActOps,

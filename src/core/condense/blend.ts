@@ -155,6 +155,20 @@ export interface BlendResult {
   iterSeconds: number;
   /** μ_k used (kept order, T×D; the last network's with `resampleNet`) */
   targets: Float32Array;
+  /** where the iterations' time went (seconds, all iterations; batched mode; the rest of iterSeconds is the SGD step) */
+  phases: BlendPhases;
+}
+
+/**
+ * Blend's iteration time by phase (batched mode): `gather` member tensors fetched from the source (0 when cached),
+ * `blend` x̃_k = w̃_k·X_k, `net` the feature network's forward and input-gradient passes, `weightGrad`
+ * ∂L/∂w_k = X_k·G_k and the sum-normalisation.
+ */
+export interface BlendPhases {
+  gather: number;
+  blend: number;
+  net: number;
+  weightGrad: number;
 }
 
 /** The kept clusters, their weights and chunks: what the gradient paths and previews of one Blend run share. */
@@ -170,6 +184,8 @@ interface BlendState {
   w: Float32Array;
   chunks: Chunk[];
   signal?: AbortSignal;
+  /** accumulated phase seconds (batched mode) */
+  phases: BlendPhases;
 }
 
 /** The feature network and the targets μ_k (tensor T×D) the loss compares the blends with. */
@@ -300,7 +316,11 @@ function chunkWeights(st: BlendState, c: Chunk): Float32Array {
 
 /** The chunk's member tensor: the cached one, or a fresh one the caller disposes (when `!c.cached`). */
 function membersOf(st: BlendState, c: Chunk): tf.Tensor3D {
-  return c.cached ?? gatherChunk(st.source, c);
+  if (c.cached) return c.cached;
+  const t = performance.now();
+  const x = gatherChunk(st.source, c);
+  st.phases.gather += (performance.now() - t) / 1000;
+  return x;
 }
 
 /** Reference-code path: one cluster per forward/backward pass, autograd through the blend. */
@@ -345,10 +365,12 @@ async function blendAll(st: BlendState): Promise<Float32Array> {
     throwIfCancelled(st.signal);
     const x = membersOf(st, c);
     try {
+      const t = performance.now();
       const img = tf.tidy(() => blendImages(tf.tensor2d(chunkWeights(st, c), [c.ks.length, c.nMax]), x));
       const px = (await img.data()) as Float32Array;
       img.dispose();
       c.ks.forEach((k, r) => out.set(px.subarray(r * PIXELS, (r + 1) * PIXELS), k * PIXELS));
+      st.phases.blend += (performance.now() - t) / 1000;
     } finally {
       if (!c.cached) x.dispose();
     }
@@ -371,6 +393,7 @@ async function batchedGrads(
   const xt = await blendAll(st);
   const G = new Float32Array(T * PIXELS);
   let loss = 0;
+  const tNet = performance.now();
   for (let s0 = 0; s0 < T; s0 += netBatch) {
     throwIfCancelled(st.signal);
     const b = Math.min(netBatch, T - s0);
@@ -391,10 +414,12 @@ async function batchedGrads(
       grad.dispose();
     }
   }
+  st.phases.net += (performance.now() - tNet) / 1000;
   const grads = new Float32Array(w.length);
   for (const c of st.chunks) {
     throwIfCancelled(st.signal);
     const x = membersOf(st, c);
+    const tw = performance.now();
     try {
       const gc = new Float32Array(c.ks.length * PIXELS);
       c.ks.forEach((k, r) => gc.set(G.subarray(k * PIXELS, (k + 1) * PIXELS), r * PIXELS));
@@ -413,6 +438,7 @@ async function batchedGrads(
       });
     } finally {
       if (!c.cached) x.dispose();
+      st.phases.weightGrad += (performance.now() - tw) / 1000;
     }
   }
   return { loss, grads };
@@ -494,7 +520,8 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
   const v = new Float32Array(offsets[T]);
   for (let k = 0; k < T; k++) w.fill(1 / sizes[k], offsets[k], offsets[k + 1]);
   const chunks = makeChunks(kept, sizes, mode, chunkImages);
-  const st: BlendState = { source: opts.source, kept, T, sizes, offsets, w, chunks, signal: opts.signal };
+  const phases: BlendPhases = { gather: 0, blend: 0, net: 0, weightGrad: 0 };
+  const st: BlendState = { source: opts.source, kept, T, sizes, offsets, w, chunks, signal: opts.signal, phases };
   const paddedTotal = chunks.reduce((s, c) => s + c.pos.length, 0);
   const useCache = paddedTotal * PIXELS * 4 <= cacheBytes;
 
@@ -562,6 +589,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
         targetSeconds: 0,
         iterSeconds: 0,
         targets: muHost,
+        phases,
       };
     }
     if (useCache) for (const c of chunks) c.cached = tf.keep(gatherChunk(opts.source, c));
@@ -582,7 +610,8 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       if (opts.preview && (iter % every === 0 || iter === iterations)) await emitPreview(iter);
     }
 
-    // final blended images in kept-cluster order
+    // final blended images in kept-cluster order (outside the iterations: not counted in the phases)
+    const iterPhases = { ...phases };
     const pixels = await blendAll(st);
     return {
       pixels,
@@ -598,6 +627,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       targetSeconds,
       iterSeconds,
       targets: muHost,
+      phases: iterPhases,
     };
   } finally {
     for (const c of chunks) {
