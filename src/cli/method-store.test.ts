@@ -9,8 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { LabSession, getPreset, makeSyntheticDataset, mergeSpec, methodStoreKey, validateSpec } from '../core';
-import type { ExperimentSpec, MethodResult, RunEvent, StoreStamp, WeightsCache } from '../core';
+import {
+  LabSession,
+  MemoryWeightsCache,
+  getPreset,
+  makeSyntheticDataset,
+  mergeSpec,
+  methodStoreKey,
+  validateSpec,
+} from '../core';
+import type { ExperimentSpec, MethodResult, RunEvent, StoreStamp } from '../core';
 import { FileMethodStore } from './method-store';
 import { initNodeBackend } from './node-backend';
 
@@ -149,16 +157,6 @@ describe('FileMethodStore: only what belongs is reused', () => {
   });
 });
 
-class MemoryCache implements WeightsCache {
-  map = new Map<string, Uint8Array>();
-  async get(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  async put(k: string, v: Uint8Array) {
-    this.map.set(k, v);
-  }
-}
-
 describe('a resumed session over the file store', () => {
   it('data re-prepared with other pixels, same command: every method is recomputed', { timeout: 120_000 }, async () => {
     await initNodeBackend();
@@ -180,7 +178,7 @@ describe('a resumed session over the file store', () => {
         if (e.kind === 'stage' && e.stage === 'unlearn' && e.status === 'start') ran.push(e.label ?? '');
       };
       const s = new LabSession(
-        { dataset, sink, cache: new MemoryCache(), methodStore: store, backendName: tf.getBackend() },
+        { dataset, sink, cache: new MemoryWeightsCache(), methodStore: store, backendName: tf.getBackend() },
         spec,
       );
       try {

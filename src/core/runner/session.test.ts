@@ -9,6 +9,7 @@ import { LabSession } from './session';
 import { shippedModels, type ShippedModels } from '../train/shipped-models';
 import { sha256Hex } from '../data/formats';
 import { markdownReport, resultsCsv, csvRunOf } from '../results/report';
+import { MemoryWeightsCache } from '../train/weights-cache';
 
 const spec = validateSpec(
   mergeSpec(getPreset('smoke').spec, {
@@ -19,16 +20,6 @@ const spec = validateSpec(
     unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'both', epochScale: 0.02 },
   }),
 );
-
-class MemoryCache implements WeightsCache {
-  map = new Map<string, Uint8Array>();
-  async get(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  async put(k: string, v: Uint8Array) {
-    this.map.set(k, v);
-  }
-}
 
 /** everything seeded (curve points also carry their unlearning seconds — a timing, never reproducible) */
 function metricsOf(r: ExperimentResult) {
@@ -58,7 +49,7 @@ describe('LabSession', () => {
       }
     };
     // the entry `npm run ship-model` would write: the sealed weights of a one-worker pretraining, under its key
-    const built = new MemoryCache();
+    const built = new MemoryWeightsCache();
     const trained = await pre({ cache: built }, () => {});
     const [[key, sealed]] = [...built.map.entries()];
     const sha256 = await sha256Hex(sealed);
@@ -86,7 +77,7 @@ describe('LabSession', () => {
       });
     const events: RunEvent[] = [];
     // a cache holding other weights under the same key loses to the shipped model
-    const other = new MemoryCache();
+    const other = new MemoryWeightsCache();
     const shipped = await pre({ shipped: shippedOf(sha256), cache: other }, (e) => events.push(e));
     expect(shipped.source).toBe('shipped');
     expect(shipped.shipped).toEqual({ file: 'x.ulc', sha256 });
@@ -106,7 +97,7 @@ describe('LabSession', () => {
 
   it('runs a whole spec, is reproducible from the seed, frees every tensor, and reuses cached weights', async () => {
     const baseline = tf.memory().numTensors;
-    const cache = new MemoryCache();
+    const cache = new MemoryWeightsCache();
     const events: RunEvent[] = [];
     const run = async (sink: (e: RunEvent) => void) => {
       const s = new LabSession({ dataset, sink, cache, backendName: tf.getBackend() }, spec);
@@ -240,7 +231,7 @@ describe('LabSession', () => {
         this.conds.set(k, structuredClone(r));
       }
     }
-    const cache = new MemoryCache();
+    const cache = new MemoryWeightsCache();
     const store = new MemoryStore();
     const run = async (sink: (e: RunEvent) => void) => {
       const s = new LabSession({ dataset, sink, cache, methodStore: store, backendName: tf.getBackend() }, spec);
@@ -289,7 +280,7 @@ describe('LabSession', () => {
   });
 
   it("A-SCRUB with ascrub_retain 'real' trains on the real retain set in the DC arm (spec §10 C4)", async () => {
-    const cache = new MemoryCache();
+    const cache = new MemoryWeightsCache();
     const base = mergeSpec(spec, { curves: false, unlearn: { methods: ['A-SCRUB'], arms: 'with' } });
     const run = async (retain: string) => {
       const sp = validateSpec(mergeSpec(base, { unlearn: { hparams: { 'A-SCRUB': { ascrub_retain: retain } } } }));

@@ -8,20 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
 import { makeSyntheticDataset } from '../data/synthetic';
 import type { ImageDataset } from '../types';
-import type { WeightsCache } from '../contracts';
 import { getPreset, mergeSpec, validateSpec } from '../presets';
 import { LabSession } from './session';
 import { crc32, openWeights, sealWeights } from '../train/weights-cache';
-
-class MemoryCache implements WeightsCache {
-  map = new Map<string, Uint8Array>();
-  async get(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  async put(k: string, v: Uint8Array) {
-    this.map.set(k, v);
-  }
-}
+import { MemoryWeightsCache } from '../train/weights-cache';
 
 const spec = validateSpec(
   mergeSpec(getPreset('smoke').spec, { trainPerClass: 20, testPerClass: 20, pretrain: { epochs: 1 }, curves: false }),
@@ -33,7 +23,7 @@ describe('weights cache key', () => {
   });
 
   it('another normalisation of the same pixels misses the cache; the standard one keeps its key', async () => {
-    const cache = new MemoryCache();
+    const cache = new MemoryWeightsCache();
     const ds = makeSyntheticDataset({ seed: 1, trainPerClass: 20, testPerClass: 20 });
     const reused = async (d: ImageDataset) => {
       const s = new LabSession({ dataset: d, sink: () => {}, cache, backendName: tf.getBackend() }, spec);

@@ -8,4 +8,5 @@ export { predictLogits, accuracy, accuracyFromLogits } from './evaluate';
 export type { InferOptions } from './evaluate';
 export { serializeWeights, deserializeWeights, encodeWeights, decodeWeights, modelFromBytes } from './serialize';
 export type { WeightsHeader, DecodedWeights } from './serialize';
+export { MemoryWeightsCache } from './weights-cache';
 export { DivergedError, checkLoss, firstNonFiniteParam, assertFiniteWeights } from './guards';

@@ -8,16 +8,7 @@ import { getPreset, mergeSpec, validateSpec } from '../presets';
 import { LabSession } from '../runner/session';
 import type { ImageDataset } from '../types';
 import { crc32, openWeights, sealWeights, trainingDataFingerprint } from './weights-cache';
-
-class MemoryCache implements WeightsCache {
-  map = new Map<string, Uint8Array>();
-  async get(k: string) {
-    return this.map.get(k) ?? null;
-  }
-  async put(k: string, v: Uint8Array) {
-    this.map.set(k, v);
-  }
-}
+import { MemoryWeightsCache } from './weights-cache';
 
 describe('weights envelope', () => {
   it('CRC-32 matches the standard check value', () => {
@@ -83,7 +74,7 @@ describe('LabSession with a cache that cannot be trusted', () => {
 
   it('reuses only its own intact entry; corruption or another configuration → a warning and a retrain', async () => {
     const ds = makeSyntheticDataset({ seed: 0, trainPerClass: 20, testPerClass: 40 });
-    const cache = new MemoryCache();
+    const cache = new MemoryWeightsCache();
     const first = await run(ds, cache);
     expect(first.r.pretrain.reused).toBe(false);
     const [key] = [...cache.map.keys()];
@@ -106,7 +97,7 @@ describe('LabSession with a cache that cannot be trusted', () => {
 
     // another configuration's valid weights (same architecture, other seed) stored under this key
     const other = validateSpec(mergeSpec(spec, { seed: 7 }));
-    const cache2 = new MemoryCache();
+    const cache2 = new MemoryWeightsCache();
     await run(ds, cache2, other);
     const [otherKey] = [...cache2.map.keys()];
     expect(otherKey).not.toBe(key);
@@ -124,7 +115,7 @@ describe('LabSession with a cache that cannot be trusted', () => {
 
   it('re-prepared data with the same counts misses the cache (content-keyed)', async () => {
     const a = makeSyntheticDataset({ seed: 0, trainPerClass: 20, testPerClass: 40 });
-    const cache = new MemoryCache();
+    const cache = new MemoryWeightsCache();
     await run(a, cache);
     const b: ImageDataset = { ...a, train: { ...a.train, images: a.train.images.slice() } };
     for (let i = 0; i < b.train.images.length; i += 997) b.train.images[i] ^= 0x10;

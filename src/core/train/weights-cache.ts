@@ -10,6 +10,7 @@
  */
 import type { ImageDataset } from '../types';
 import { LabError } from '../types';
+import type { WeightsCache } from '../contracts';
 
 const MAGIC = [0x55, 0x4c, 0x43, 0x31]; // "ULC1"
 /** version of the envelope and of the key's fields; bump to invalidate every cached entry */
@@ -157,4 +158,15 @@ export function openWeights(
     throw fail('key digest mismatch: the weights were sealed for another key (resealed from another seed?)');
   }
   return payload;
+}
+
+/** A WeightsCache in memory (tests, and any caller that wants a cache for one process's lifetime); `map` is open. */
+export class MemoryWeightsCache implements WeightsCache {
+  readonly map = new Map<string, Uint8Array>();
+  async get(key: string): Promise<Uint8Array | null> {
+    return this.map.get(key) ?? null;
+  }
+  async put(key: string, value: Uint8Array): Promise<void> {
+    this.map.set(key, value);
+  }
 }
