@@ -15,7 +15,8 @@ import type { HParamValue, MethodName } from '../contracts';
 import { METHODS, runMethod } from './index';
 import { l1Norm, perSampleCE } from './common';
 import { AmuSampler, gaussianise, mmd2 } from './amu';
-import { defaultHParams } from '../methods/hparams';
+import { defaultHParams, scaleHParams } from '../methods/hparams';
+import { METHOD_CARDS } from '../methods/registry';
 import {
   all,
   ceRef,
@@ -276,40 +277,44 @@ describe('Adam first step on the direct A-AMU objective', () => {
   });
 });
 
-/** Short settings for every method: a couple of steps per pass (batch 4 on 6 retain / 5 forget images). */
-const SHORT: Record<MethodName, Record<string, HParamValue>> = {
-  Retrain: { retrain_epochs: 2, retrain_warmup: 1 },
-  CF: { cf_epochs: 1, cf_warmup: 0 },
-  'A-CF': {},
-  'Bad Distillation': { bad_distill_epochs: 1 },
-  'L1-Sparse': { l1_epochs: 2, l1_no_l1_epochs: 1 },
-  Pruning: { prune_epochs: 2, prune_step: 1 },
-  SCRUB: { scrub_epochs: 2, scrub_msteps: 0, scrub_warmup: 1 },
-  'A-SCRUB': {},
-  'A-L1-Sparse': {},
-};
-const EPOCHS: Record<MethodName, number> = {
-  Retrain: 2,
-  CF: 1,
-  'A-CF': 1,
-  'Bad Distillation': 1,
-  'L1-Sparse': 2,
-  Pruning: 2,
-  SCRUB: 2,
-  'A-SCRUB': 1,
-  'A-L1-Sparse': 1,
-};
+/**
+ * Short settings for every method, read from its card (no per-method table here): the card's C10-R18 defaults with
+ * its epoch counts scaled by the card's own `scaleEpochs` down to two epochs (one for cards that keep their epochs,
+ * the A-AMU methods) — a couple of steps per pass at batch 4 on 6 retain / 5 forget images.
+ */
+const epochsOf = (hp: Record<string, HParamValue>): number =>
+  Math.max(1, ...Object.entries(hp).flatMap(([k, v]) => (k.endsWith('_epochs') && typeof v === 'number' ? [v] : [])));
+function shortHParams(name: MethodName): Record<string, HParamValue> {
+  const hp = defaultHParams(name, 'C10-R18');
+  scaleHParams(name, hp, 2 / epochsOf(hp));
+  return hp;
+}
+const SHORT = Object.fromEntries(METHOD_CARDS.map((c) => [c.name, shortHParams(c.name)])) as Record<
+  MethodName,
+  Record<string, HParamValue>
+>;
+/** The A-AMU methods, from their cards: the ones weighting an MMD² term by a `*_lambda` (they report onTerms). */
+const AMU_LAMBDA = METHOD_CARDS.flatMap((c) =>
+  Object.keys(c.hparams)
+    .filter((k) => k.endsWith('_lambda'))
+    .map((k) => [c.name, k] as const),
+);
+const isAmu = (name: MethodName) => AMU_LAMBDA.some(([n]) => n === name);
+
+describe('short settings from the cards', () => {
+  it('every card scaling its epochs runs two epochs, every fixed one one; the A-AMU ones each have one λ', () => {
+    for (const c of METHOD_CARDS) expect(epochsOf(SHORT[c.name]), c.name).toBe(c.scaleEpochs === 'fixed' ? 1 : 2);
+    expect(METHOD_CARDS.filter((c) => c.scaleEpochs !== 'fixed').length).toBeGreaterThan(0);
+    expect(AMU_LAMBDA.length).toBeGreaterThan(0);
+    expect(new Set(AMU_LAMBDA.map(([n]) => n)).size).toBe(AMU_LAMBDA.length);
+  });
+});
 
 describe('A-AMU terms', () => {
   it("each step reports the λ that weights MMD² in its loss (the run's resolved value)", async () => {
-    const cases = [
-      ['A-CF', 'acf_lambda'],
-      ['A-SCRUB', 'ascrub_lambda'],
-      ['A-L1-Sparse', 'asparse_lambda'],
-    ] as const;
-    for (const [name, key] of cases) {
+    for (const [name, key] of AMU_LAMBDA) {
       const paperDefault = defaultHParams(name, 'C10-R18')[key]; // what methodHParams falls back to
-      expect(paperDefault).toBe(34);
+      expect(typeof paperDefault === 'number' && paperDefault > 0 && paperDefault !== 7.5, name).toBe(true);
       for (const [hp, want] of [
         [{}, paperDefault],
         [{ [key]: 7.5 }, 7.5],
@@ -327,6 +332,7 @@ describe('A-AMU terms', () => {
 describe('every method end-to-end', () => {
   it('registry covers METHOD_NAMES; unknown names are a LabError', async () => {
     expect(Object.keys(METHODS).sort()).toEqual([...METHOD_NAMES].sort());
+    expect(METHOD_CARDS.map((c) => c.name)).toEqual([...METHOD_NAMES]);
     await expect(runMethod('Fisher' as MethodName, fx.ctx({}))).rejects.toBeInstanceOf(LabError);
   });
 
@@ -351,10 +357,10 @@ describe('every method end-to-end', () => {
         ),
       );
       expect(seconds).toBeGreaterThan(0);
-      expect(epochs).toEqual(Array.from({ length: EPOCHS[name] }, (_, i) => i));
+      expect(epochs).toEqual(Array.from({ length: epochsOf(SHORT[name]) }, (_, i) => i));
       expect(progress.length).toBeGreaterThan(0);
       expect(progress[0]).toMatch(new RegExp(`^unlearn:${name}`));
-      if (name.startsWith('A-')) {
+      if (isAmu(name)) {
         expect(terms.length).toBe(2); // one per min/retain step: ⌈6/4⌉
         expect(terms.map((t) => t[0])).toEqual(name === 'A-SCRUB' ? [2, 3] : [0, 1]); // A-SCRUB: after 2 forget steps
         for (const [, a, b] of terms) {
