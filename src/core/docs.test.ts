@@ -77,4 +77,24 @@ describe('docs citations', () => {
     expect(files.filter((f) => !linked.has(f))).toEqual([]);
     expect([...linked].filter((f) => !files.includes(f))).toEqual([]);
   });
+
+  it('every `npm run X` (and `npm start` / `npm test`) in the README and docs/ is a script of package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const scripts = Object.keys(pkg.scripts);
+    const texts = [
+      join(root, 'README.md'),
+      ...readdirSync(docs)
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => join(docs, f)),
+    ];
+    const named = texts.flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/\bnpm (?:run ([\w:-]+)|(start|test)\b)/g)].map((m) => ({
+        where: relative(root, f),
+        name: m[1] ?? m[2],
+      })),
+    );
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((n) => !scripts.includes(n.name)).map((n) => `${n.where}: npm run ${n.name}`)).toEqual([]);
+    expect(named.map((n) => n.name)).toContain('scaling');
+  });
 });
