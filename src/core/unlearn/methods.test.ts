@@ -39,6 +39,13 @@ beforeAll(async () => {
 });
 afterAll(() => fx.dispose());
 
+/** A default of the method's card (the C10-R18 column the run functions fall back to), for the reference formulas. */
+const card = (name: MethodName, key: string): number => {
+  const v = defaultHParams(name, 'C10-R18')[key];
+  if (typeof v !== 'number') throw new Error(`${name} has no numeric default ${key}`);
+  return v;
+};
+
 async function expectOriginalUntouched(): Promise<void> {
   expect(maxAbsDiff(await weightsOf(fx.original), w0)).toBe(0);
 }
@@ -80,7 +87,7 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       const m = fx.fresh();
       const b = batches();
       const { xr, yr } = b;
-      sgdStep(m, () => ceRef(m.apply(xr), yr), 0.1, 5e-4);
+      sgdStep(m, () => ceRef(m.apply(xr), yr), card('Retrain', 'retrain_lr'), card('Retrain', 'retrain_wd'));
       b.dispose();
       return m;
     });
@@ -94,19 +101,20 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
         const m = fx.fresh();
         const b = batches();
         const { xr, yr } = b;
-        for (const f of [1 / 2, 2 / 2, 1]) sgdStep(m, () => ceRef(m.apply(xr), yr), 0.2 * f, 5e-4); // (e+1)/W, then cos(0)
+        for (const f of [1 / 2, 2 / 2, 1])
+          sgdStep(m, () => ceRef(m.apply(xr), yr), 0.2 * f, card('Retrain', 'retrain_wd')); // (e+1)/W, cos(0)
         b.dispose();
         return m;
       },
     );
   });
 
-  it('CF: pretrained init, meanCE, lr cf_lr, wd 0.0014', async () => {
+  it('CF: pretrained init, meanCE, lr cf_lr, wd cf_wd', async () => {
     await runAndCompare('CF', { cf_epochs: 1, cf_warmup: 0, batch_size: 16 }, () => {
       const m = fx.original.clone();
       const b = batches();
       const { xr, yr } = b;
-      sgdStep(m, () => ceRef(m.apply(xr), yr), 0.04, 0.0014);
+      sgdStep(m, () => ceRef(m.apply(xr), yr), card('CF', 'cf_lr'), card('CF', 'cf_wd'));
       b.dispose();
       return m;
     });
@@ -118,11 +126,11 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       const b = batches();
       const { xr, yr } = b;
       const { grads } = gradsOf(m, () => ceRef(m.apply(xr), yr));
+      const [lr, wd] = [card('L1-Sparse', 'l1_lr'), card('L1-Sparse', 'l1_wd')];
       m.params.forEach((p, i) => {
         const th = p.variable.dataSync();
         const next = new Float32Array(th.length);
-        for (let j = 0; j < th.length; j++)
-          next[j] = th[j] - 0.01 * (grads[i][j] + 0.01 * Math.sign(th[j]) + 5e-4 * th[j]);
+        for (let j = 0; j < th.length; j++) next[j] = th[j] - lr * (grads[i][j] + 0.01 * Math.sign(th[j]) + wd * th[j]);
         tf.tidy(() => p.variable.assign(tf.tensor(next, p.variable.shape)));
       });
       b.dispose();
@@ -130,13 +138,13 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
     });
   });
 
-  it('Pruning: prune 95% of conv weights by global |w|, step on meanCE, re-mask', async () => {
+  it('Pruning: prune prune_target of conv weights by global |w|, step on meanCE, re-mask', async () => {
     await runAndCompare('Pruning', { prune_epochs: 1, prune_step: 1, batch_size: 16 }, () => {
       const m = fx.original.clone();
       const conv = m.params.filter((p) => p.kind === 'conv');
       const all_ = conv.flatMap((p, l) => Array.from(p.variable.dataSync(), (v, i) => ({ a: Math.abs(v), l, i })));
       all_.sort((x, y) => x.a - y.a);
-      const k = Math.round(0.95 * all_.length);
+      const k = Math.round(card('Pruning', 'prune_target') * all_.length);
       const masks = conv.map((p) => new Float32Array(p.variable.size).fill(1));
       for (let j = 0; j < k; j++) masks[all_[j].l][all_[j].i] = 0;
       const remask = () =>
@@ -146,7 +154,7 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       remask();
       const b = batches();
       const { xr, yr } = b;
-      sgdStep(m, () => ceRef(m.apply(xr), yr), 0.04, 5e-4);
+      sgdStep(m, () => ceRef(m.apply(xr), yr), card('Pruning', 'prune_lr'), card('Pruning', 'prune_wd'));
       remask();
       b.dispose();
       return m;
@@ -163,14 +171,20 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
         const b = batches();
         const { xr, xf } = b;
         const x = tf.concat([xf, xr]) as tf.Tensor4D;
+        const T = card('Bad Distillation', 'bad_distill_T');
         const q = tf.tidy(() => {
           const u = tf.tensor2d([...Array(fx.forget.size).fill(1), ...Array(fx.retain.size).fill(0)], [x.shape[0], 1]);
           return tf.add(
-            tf.mul(u, tf.softmax(tf.div(bad.apply(x), 2))),
-            tf.mul(tf.sub(1, u), tf.softmax(tf.div(fx.original.apply(x), 2))),
+            tf.mul(u, tf.softmax(tf.div(bad.apply(x), T))),
+            tf.mul(tf.sub(1, u), tf.softmax(tf.div(fx.original.apply(x), T))),
           ) as tf.Tensor2D;
         });
-        sgdStep(m, () => klRef(q, m.apply(x), 2), 0.01, 5e-4);
+        sgdStep(
+          m,
+          () => klRef(q, m.apply(x), T),
+          card('Bad Distillation', 'bad_distill_lr'),
+          card('Bad Distillation', 'bad_distill_wd'),
+        );
         tf.dispose([x, q]);
         b.dispose();
         bad.dispose();
@@ -195,16 +209,21 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       const m = fx.original.clone();
       const b = batches();
       const { xr, yr, xf } = b;
+      const [T, w, gamma] = [
+        card('SCRUB', 'scrub_T'),
+        card('SCRUB', 'scrub_forget_weight'),
+        card('SCRUB', 'scrub_gamma'),
+      ];
       const tr = fx.original.apply(xr),
         tfg = fx.original.apply(xf);
       for (const f of [1, 0.5]) {
         // warmCos(0, 0, 2) = 1, warmCos(1, 0, 2) = 0.5
-        sgdStep(m, () => tf.mul(klTeacherRef(tfg, m.apply(xf), 2), -0.2) as tf.Scalar, 0.05 * f);
+        sgdStep(m, () => tf.mul(klTeacherRef(tfg, m.apply(xf), T), -w) as tf.Scalar, 0.05 * f);
         sgdStep(
           m,
           () => {
             const z = m.apply(xr);
-            return tf.add(tf.mul(ceRef(z, yr), 0.99), tf.mul(klTeacherRef(tr, z, 2), 0.5)) as tf.Scalar;
+            return tf.add(tf.mul(ceRef(z, yr), gamma), tf.mul(klTeacherRef(tr, z, T), 0.5)) as tf.Scalar;
           },
           0.05 * f,
         );
@@ -217,28 +236,33 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
 });
 
 describe('Adam first step on the direct A-AMU objective', () => {
-  /** Δθ of Adam's first step is −lr·g/(|g|+ε); compare where the gradient is clearly non-zero. */
+  /**
+   * Δθ of Adam's first step is −lr·g/(|g|+ε); compare where the gradient is clearly non-zero. The objective's
+   * knobs (lr, k, K, σ, λ, samples per step) are the card's defaults under its key prefix `p`.
+   */
   async function adamCheck(
     name: MethodName,
+    p: string,
     hp: Record<string, HParamValue>,
-    lr: number,
     extra: (m: Model) => tf.Scalar | null,
   ): Promise<void> {
+    const [lr, k, K, sigma, lambda] = ['lr', 'k', 'K', 'sigma', 'lambda'].map((x) => card(name, `${p}_${x}`));
     const before = tf.memory().numTensors;
     const { model } = await runMethod(name, fx.ctx({ ...hp, batch_size: 16 }));
     const got = await weightsOf(model);
     model.dispose();
     const m = fx.original.clone();
-    const s = new AmuSampler(fx.forget, fx.testUsed, 64, fx.ctx({}).rng).next(); // sizes ≤ 64: every sample is drawn
+    const draws = card(name, `${p}_sample_factor`) * 16; // per step: factor × batch 16 ≥ every fixture set's size
+    const s = new AmuSampler(fx.forget, fx.testUsed, draws, fx.ctx({}).rng).next(); // so every sample is drawn
     expect(s.forgetPos.length).toBe(fx.forget.size);
     const b = batches();
     const { xr, yr } = b;
     const gTest = tf.tidy(() =>
-      gaussianise(perSampleCE(m.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k: 2, K: 60 }),
+      gaussianise(perSampleCE(m.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k, K }),
     );
     const { grads } = gradsOf(m, () => {
-      const gF = gaussianise(perSampleCE(m.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), { k: 2, K: 60 });
-      const base = tf.add(tf.square(ceRef(m.apply(xr), yr)), tf.mul(mmd2(gTest, gF, 1), 34)) as tf.Scalar;
+      const gF = gaussianise(perSampleCE(m.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), { k, K });
+      const base = tf.add(tf.square(ceRef(m.apply(xr), yr)), tf.mul(mmd2(gTest, gF, sigma), lambda)) as tf.Scalar;
       const e = extra(m);
       return e ? (tf.add(base, e) as tf.Scalar) : base;
     });
@@ -263,15 +287,15 @@ describe('Adam first step on the direct A-AMU objective', () => {
     expect(tf.memory().numTensors).toBe(before);
   }
 
-  it('A-CF: (meanCE_r)² + λ·MMD²(g(test, detached), g(forget)), Adam lr 2.4e-4', async () => {
-    await adamCheck('A-CF', {}, 2.4e-4, () => null);
+  it('A-CF: (meanCE_r)² + λ·MMD²(g(test, detached), g(forget)), Adam lr acf_lr', async () => {
+    await adamCheck('A-CF', 'acf', {}, () => null);
   });
 
   it('A-L1-sparse: A-CF objective + α·‖θ‖₁ (constant α)', async () => {
     await adamCheck(
       'A-L1-Sparse',
+      'asparse',
       { asparse_l1_alpha: 0.01 },
-      1e-4,
       (m) => tf.mul(l1Norm(m.params), 0.01) as tf.Scalar,
     );
   });
