@@ -5,7 +5,7 @@
  * site and MD5-checked), streams gunzip (Node zlib) + untar (the core's streaming tar reader, the same code the
  * browser uses for dropped files), validates it and writes shards + manifest.json to `<out>/cifar10/` atomically.
  * SVHN: `--dataset svhn [--train train_32x32.mat --test test_32x32.mat] [--seed N]`; training capped at 4,500 per
- * class by a seeded random subset (spec §1.1), recorded in the manifest.
+ * class by a seeded random subset (docs/paper-notes.md §1.1), recorded in the manifest.
  */
 import { createReadStream, realpathSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';

@@ -96,7 +96,7 @@ export async function benchCondense(opts: BenchCondenseOptions = {}): Promise<Be
   const scope = `${ds.id} ${fullTrain ? 'full train' : `${trainIdx.length} train`} (${trainIdx.length}), backend ${tf.getBackend()}`;
   log(`${scope}; test ${testIdx.length}`);
 
-  // ---- k-means features, once (spec §3.1: fresh random ConvNet-3, batches of 256)
+  // ---- k-means features, once (docs/paper-notes.md §3.1: fresh random ConvNet-3, batches of 256)
   let t = performance.now();
   const fnet = net(root.fork('kmeans-net'));
   const feats = await embedAll(fnet, train, 256, {

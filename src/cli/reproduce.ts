@@ -7,9 +7,9 @@
  *   §4.5 multi-round — 3 rounds of 10 % uniform, CF / A-CF / SCRUB / A-SCRUB / L1 / A-L1, w/o and w/ DC;
  *   §4.2 condensation — Blend vs DM vs random real at IPC 10 (the condensation benchmark rows).
  * Every finished cell is written to `<out>/cells/<cell>.json` at once; a re-run skips cells whose JSON exists for
- * the same spec (resumable). The report `<out>/REPORT.md` puts each claim of the paper (spec §9) next to our number;
- * `<out>/results.csv` has every method result of every cell (run = cell id). The loop is the core's reproduce
- * driver (src/core/results/reproduce-driver.ts), shared with the page.
+ * the same spec (resumable). The report `<out>/REPORT.md` puts each claim of the paper (docs/paper-notes.md §9) next to
+ * our number; `<out>/results.csv` has every method result of every cell (run = cell id). The loop is the core's
+ * reproduce driver (src/core/results/reproduce-driver.ts), shared with the page.
  *
  * Fan-out (docs/fan-out.md "Runs that fan out"): each job runs one cell (`--cell ID`) into the same `<out>/cells/`, the
  * original models are trained once beforehand (`--pretrain-only`, into the weights cache, `LAB_CACHE_DIR`), and

@@ -46,7 +46,7 @@ export interface ExperimentSpec {
   model: { arch: Arch; width: number };
   forget: {
     mode: ForgetMode;
-    /** class to forget in class mode; null = drawn from the seed (spec §1.3a) */
+    /** class to forget in class mode; null = drawn from the seed (docs/paper-notes.md §1.3a) */
     class: number | null;
     /** fraction forgotten in uniform mode (paper: 0.1) */
     fraction: number;
@@ -95,7 +95,7 @@ export interface ExperimentSpec {
     /** multiply every baseline's epoch count (scaled presets); A-* methods keep 1 epoch */
     epochScale: number;
   };
-  /** sequential uniform rounds (spec §8); 1 = single round */
+  /** sequential uniform rounds (docs/paper-notes.md §8); 1 = single round */
   rounds: number;
   /** evaluate every method after each epoch (curves); costs time */
   curves: boolean;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 // Issue 23 item 4: every citation of the docs in the code resolves to a file and a heading in docs/.
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,16 +29,37 @@ interface Citation {
   heading?: string;
 }
 
-/** `spec §N` (→ docs/paper-notes.md, heading §N), `results-format.md "H"` and `docs/<name>.md ["H"]`. */
+/**
+ * `docs/paper-notes.md §N` and, in strings the lab prints, the short `spec §N` (both → docs/paper-notes.md, heading
+ * §N), `results-format.md "H"` and `docs/<name>.md ["H"]`.
+ */
 function citations(text: string, where: string): Citation[] {
   const out: Citation[] = [];
-  for (const m of text.matchAll(/spec §(\d+(?:\.\d+)?[a-z]?)/g))
+  for (const m of text.matchAll(/(?:spec|docs\/paper-notes\.md) §(\d+(?:\.\d+)?[a-z]?)/g))
     out.push({ where, file: 'paper-notes.md', heading: `§${m[1]}` });
   for (const m of text.matchAll(/(?:docs\/)?([\w-]+\.md)(?:,? (?:section )?"([^"]+)")?/g)) {
     const isDocs = m[0].startsWith('docs/') || m[1] === 'results-format.md';
     if (isDocs) out.push({ where, file: m[1], heading: m[2] });
   }
   return out;
+}
+
+/**
+ * The comments of a source file: the comment ranges around every node and token of TypeScript's parse (a bare
+ * scanner loses its place after template literals and regular expressions; strings are never comments).
+ */
+function commentsOf(text: string, file: string): string[] {
+  const kind = file.endsWith('x') ? ts.ScriptKind.TSX : /\.m?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
+  const found = new Map<number, string>();
+  const add = (rs: ts.CommentRange[] | undefined) => rs?.forEach((r) => found.set(r.pos, text.slice(r.pos, r.end)));
+  const visit = (n: ts.Node): void => {
+    add(ts.getLeadingCommentRanges(text, n.getFullStart()));
+    add(ts.getTrailingCommentRanges(text, n.getEnd()));
+    n.getChildren(sf).forEach(visit);
+  };
+  visit(sf);
+  return [...found.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
 }
 
 function unresolved(cs: Citation[]): string[] {
@@ -67,7 +89,17 @@ describe('docs citations', () => {
   });
 
   it('the check fails on a citation of a missing heading or file', () => {
-    expect(unresolved(citations('see spec §99.9 and results-format.md "Nope" and docs/none.md', 'x'))).toHaveLength(3);
+    const bad = 'see spec §99.9, docs/paper-notes.md §99.8, results-format.md "Nope" and docs/none.md';
+    expect(unresolved(citations(bad, 'x'))).toHaveLength(4);
+  });
+
+  it('comments cite the paper notes by file (`docs/paper-notes.md §N`), not by the short `spec §N`', () => {
+    const short = files.flatMap((f) =>
+      commentsOf(readFileSync(f, 'utf8'), f).flatMap((c) => (c.includes('spec §') ? [relative(root, f)] : [])),
+    );
+    expect(short).toEqual([]);
+    const sample = 'const a = "spec §1"; // docs/paper-notes.md §1\nconst b = `${a}x` + /\\//.source; /* spec §2 */';
+    expect(commentsOf(sample, 'x.ts')).toEqual(['// docs/paper-notes.md §1', '/* spec §2 */']);
   });
 
   it('the docs index links every docs file', () => {
@@ -76,5 +108,25 @@ describe('docs citations', () => {
     const files = readdirSync(docs).filter((f) => f.endsWith('.md') && f !== 'README.md');
     expect(files.filter((f) => !linked.has(f))).toEqual([]);
     expect([...linked].filter((f) => !files.includes(f))).toEqual([]);
+  });
+
+  it('every `npm run X` (and `npm start` / `npm test`) in the README and docs/ is a script of package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const scripts = Object.keys(pkg.scripts);
+    const texts = [
+      join(root, 'README.md'),
+      ...readdirSync(docs)
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => join(docs, f)),
+    ];
+    const named = texts.flatMap((f) =>
+      [...readFileSync(f, 'utf8').matchAll(/\bnpm (?:run ([\w:-]+)|(start|test)\b)/g)].map((m) => ({
+        where: relative(root, f),
+        name: m[1] ?? m[2],
+      })),
+    );
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((n) => !scripts.includes(n.name)).map((n) => `${n.where}: npm run ${n.name}`)).toEqual([]);
+    expect(named.map((n) => n.name)).toContain('scaling');
   });
 });

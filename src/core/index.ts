@@ -2,8 +2,9 @@
  * Public entry of the Unlearning Lab compute core. Framework-free: no React, DOM or Node-only APIs.
  * The browser worker (src/worker) and the Node CLI (src/cli) import the core only from here (the page's main
  * thread uses the tfjs-free subset, src/core/lite.ts, which this file re-exports); ESLint enforces both.
- * Tests inside src/core may import internal modules directly. Comments cite the paper notes as `spec §N`: the heading
- * §N of docs/paper-notes.md (src/core/docs.test.ts checks that every citation resolves).
+ * Tests inside src/core may import internal modules directly. Comments cite the paper notes as
+ * `docs/paper-notes.md §N`: the heading §N of docs/paper-notes.md (src/core/docs.test.ts checks that every citation
+ * resolves).
  *
  * Layers, lowest first (a module imports only from its own folder or a lower layer; see `CORE_LAYERS` in
  * eslint.config.js): types · rng → metrics · stats · methods → contracts → spec-schema → presets → results (all

@@ -60,7 +60,8 @@ describe('presets that back claims (issue 10)', () => {
             fraction: spec.forget.fraction,
             rng: new Rng(seed),
           });
-          // spec §7.2: direct branch = D_f vs the evaluation images of D_f's classes; swapped = all of D_te_eval vs D_f
+          // docs/paper-notes.md §7.2: direct branch = D_f vs the evaluation images of D_f's classes; swapped = all of
+          // D_te_eval vs D_f
           const forgetClasses = new Set(Array.from(s.forgetIdx, (i) => CIFAR_TRAIN[i]));
           const testSide = Array.from(s.testEvalIdx).filter((i) => forgetClasses.has(CIFAR_TEST[i])).length;
           const direct = Math.min(s.forgetIdx.length, testSide);

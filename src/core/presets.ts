@@ -2,7 +2,7 @@
  * Experiment presets and spec validation. One declarative table: each preset is a full ExperimentSpec;
  * `validateSpec` fills defaults from DEFAULT_SPEC and rejects out-of-range values with a LabError naming the field.
  *
- * Every budget next to the paper's (spec §2.5, §3, §5, §6, §8; paper: CIFAR-10, ResNet-18, GPU):
+ * Every budget next to the paper's (docs/paper-notes.md §2.5, §3, §5, §6, §8; paper: CIFAR-10, ResNet-18, GPU):
  *
  * | preset | train/class | test/class | model | pretrain ep. | Retrain / CF / SCRUB / L1 / Pruning / BadD ep. | A-CF steps | IPC (img/cluster) | feature nets | Blend lr |
  * |---|---|---|---|---|---|---|---|---|---|
@@ -17,9 +17,9 @@
  *
  * MIA sample sizes (issue 10 item 2): the presets that back claims (`quick`, `quick-class`, `bench`, `reference`)
  * give each side of every MIA ≥ 300 samples in both forgetting modes. The MIA compares D_f with the evaluation test
- * images of D_f's classes (spec §7.2); the 70/30 test split is stratified per class (eval/split.ts), so with all
- * 1000 CIFAR-10 test images per class the forgotten class has exactly 300 evaluation images (class mode), and 10 %
- * uniform forgetting of 300/class forgets 300 images against 3,000 evaluation images.
+ * images of D_f's classes (docs/paper-notes.md §7.2); the 70/30 test split is stratified per class (eval/split.ts), so
+ * with all 1000 CIFAR-10 test images per class the forgotten class has exactly 300 evaluation images (class mode), and
+ * 10 % uniform forgetting of 300/class forgets 300 images against 3,000 evaluation images.
  *
  * Blend step (issue 10 item 6): the paper's lr_b(IPC) polynomial assumes the paper's IPC *and* its cluster count
  * T (lr/T ≈ 1.11 class / 1.59 uniform at CIFAR-10 IPC 1000). The scaled presets keep ≈5 images per cluster, so

@@ -26,12 +26,12 @@ export interface ImageDataset {
   channels: number; // 3
   train: ImageSplit;
   test: ImageSplit;
-  /** normalisation constants of spec §1.1 (not the measured statistics) */
+  /** normalisation constants of docs/paper-notes.md §1.1 (not the measured statistics) */
   mean: [number, number, number];
   std: [number, number, number];
 }
 
-/** Per-channel constants from spec §1.1. */
+/** Per-channel constants from docs/paper-notes.md §1.1. */
 export const NORMALISATION: Record<DatasetId, { mean: [number, number, number]; std: [number, number, number] }> = {
   cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] },
   svhn: { mean: [0.4377, 0.4438, 0.4728], std: [0.198, 0.201, 0.197] },
@@ -81,11 +81,11 @@ export interface Model {
 export interface Split {
   mode: ForgetMode;
   forgetClass: number | null;
-  /** training indices used in this experiment (after per-class subset), in permuted order (spec §1.3) */
+  /** training indices used in this experiment (after per-class subset), in permuted order (docs/paper-notes.md §1.3) */
   trainIdx: Int32Array;
   forgetIdx: Int32Array;
   retainIdx: Int32Array;
-  /** 70 % of the test subset: only for the A-AMU regulariser (spec §1.2) */
+  /** 70 % of the test subset: only for the A-AMU regulariser (docs/paper-notes.md §1.2) */
   testUsedIdx: Int32Array;
   /** 30 % of the test subset: all evaluation */
   testEvalIdx: Int32Array;
@@ -98,9 +98,9 @@ export interface Metrics {
   retainAcc: number;
   forgetAcc: number;
   testAcc: number;
-  /** class forgetting: test accuracy over retained classes only (spec §10 C8) */
+  /** class forgetting: test accuracy over retained classes only (docs/paper-notes.md §10 C8) */
   testAccRetained?: number;
-  /** the paper's φ-LR AUC ×100 with the swap-at-42 rule (spec §7.2) */
+  /** the paper's φ-LR AUC ×100 with the swap-at-42 rule (docs/paper-notes.md §7.2) */
   mia: number;
   /**
    * the same score with the swapped branch's test side filtered to the forget labels (eval/mia.ts `filtered`): the

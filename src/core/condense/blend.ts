@@ -1,5 +1,5 @@
 /**
- * Blend dataset condensation (spec §3.2–3.4), batched.
+ * Blend dataset condensation (docs/paper-notes.md §3.2–3.4), batched.
  *
  * Every non-empty cluster k (members x_{k,1..n}) gets raw weights w_k initialised to 1/n; the blended image is
  * x̃_k = Σ_i (w_{k,i}/Σ_j w_{k,j}) x_{k,i} in normalised pixel space (plain sum-normalisation, no clipping).
@@ -22,15 +22,15 @@ import type { ForgetMode } from '../types';
 
 const PIXELS = 32 * 32 * 3;
 
-/** Blend learning rate, cubic polynomial in IPC (spec §3.3). */
+/** Blend learning rate, cubic polynomial in IPC (docs/paper-notes.md §3.3). */
 export function lrBlend(ipc: number): number {
   return -2.397e-6 * ipc ** 3 + 0.01265 * ipc ** 2 - 0.2558 * ipc + 1.461;
 }
 
 /**
- * The per-cluster Blend step lr/T of the paper's CIFAR-10 IPC-1000 unlearning runs (spec §3.3, §4.3):
+ * The per-cluster Blend step lr/T of the paper's CIFAR-10 IPC-1000 unlearning runs (docs/paper-notes.md §3.3, §4.3):
  * lr_b(1000) = 9998.7 divided by the number of condensed (free) clusters T.
- *  - class forgetting: T = 9 · 1000 = 9,000 free clusters (spec §4.3, exact) → 1.111;
+ *  - class forgetting: T = 9 · 1000 = 9,000 free clusters (docs/paper-notes.md §4.3, exact) → 1.111;
  *  - 10 % uniform: T = 6,294 free clusters, measured by this lab on full CIFAR-10 at IPC 1000, seed 0
  *    (results/bench.md row reduced_retain.uniform10_ipc1000_pct; the paper's 60.2 % reduced set agrees) → 1.589.
  * Used by `lrMode: 'paper-regime'`: lr = lrPerCluster · T, so every preset takes the paper's per-cluster step
@@ -42,13 +42,15 @@ export const PAPER_LR_PER_CLUSTER = {
   uniform: lrBlend(1000) / PAPER_BLEND_T.uniform,
 } as const;
 
-/** 'paper-regime': lr = PAPER_LR_PER_CLUSTER[mode] · T; 'paper-polynomial': lr = lr_b(IPC) (spec §3.3). */
+/**
+ * 'paper-regime': lr = PAPER_LR_PER_CLUSTER[mode] · T; 'paper-polynomial': lr = lr_b(IPC) (docs/paper-notes.md §3.3).
+ */
 export type BlendLrMode = 'paper-regime' | 'paper-polynomial';
 
 /**
  * How Blend's step is chosen; `blendLr` turns it into lr for T free clusters, the only place that does.
  *  - 'paper-regime': the paper's CIFAR-10 IPC-1000 per-cluster step for the forgetting mode, times T;
- *  - 'paper-polynomial': lr_b(IPC) (spec §3.3);
+ *  - 'paper-polynomial': lr_b(IPC) (docs/paper-notes.md §3.3);
  *  - 'per-cluster': a given per-cluster step, times T;
  *  - 'fixed': a given lr.
  */
@@ -108,7 +110,10 @@ export interface BlendOptions {
   /** random feature network factory (ConvNet-3, random weights); the network is disposed by Blend */
   createNet: (rng: Rng) => Model;
   rng: Rng;
-  /** spec §10 B4 paper variant: a fresh network (and fresh targets μ_k) every iteration; default false (code) */
+  /**
+   * docs/paper-notes.md §10 B4 paper variant: a fresh network (and fresh targets μ_k) every iteration; default
+   * false (the code)
+   */
   resampleNet?: boolean;
   /** 'batched' (default) or 'sequential' (one cluster per forward pass, as the reference code) */
   mode?: 'batched' | 'sequential';
@@ -145,7 +150,7 @@ export interface BlendResult {
   /** L per iteration (before the update of that iteration) */
   losses: number[];
   finalLoss: number;
-  /** empty clusters that were skipped (spec §10 B9) */
+  /** empty clusters that were skipped (docs/paper-notes.md §10 B9) */
   skippedEmpty: number;
   lr: number;
   seconds: number;

@@ -1,5 +1,5 @@
 /**
- * Baselines of the §4.2 condensation benchmark (spec §3.5) and its evaluation protocol.
+ * Baselines of the §4.2 condensation benchmark (docs/paper-notes.md §3.5) and its evaluation protocol.
  *
  * - Distribution Matching: synthetic pixels are the parameters, initialised from random real images of each class;
  *   every iteration a fresh random feature network, loss Σ_c ‖mean embed(real_c, batch 256) − mean embed(syn_c)‖²,
@@ -8,7 +8,7 @@
  * - Random real subset with the same number of images per class.
  * - Evaluation: a fresh random network trained on the condensed set with the shared `trainModel` (SGD lr 0.01,
  *   momentum 0.9, wd 5e-4 coupled, batch 256, WarmCos(0, E) per epoch), test accuracy after the LAST epoch
- *   (spec §10 C2: no best-on-test pick).
+ *   (docs/paper-notes.md §10 C2: no best-on-test pick).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model, SampleSource } from '../types';
@@ -75,7 +75,7 @@ export interface DmResult {
   secondsPerIter: number;
 }
 
-/** Distribution Matching (spec §3.5). Disposes everything it creates. */
+/** Distribution Matching (docs/paper-notes.md §3.5). Disposes everything it creates. */
 export async function distributionMatching(opts: DmOptions): Promise<DmResult> {
   const t0 = performance.now();
   const { numClasses: C, ipc } = opts;

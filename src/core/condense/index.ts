@@ -1,4 +1,6 @@
-/** Blend condensation, k-means sub-classes, the reduced retain set, and the §4.2 baselines (spec §3–§4). */
+/**
+ * Blend condensation, k-means sub-classes, the reduced retain set, and the §4.2 baselines (docs/paper-notes.md §3–§4).
+ */
 export type { FeatureMatrix, EmbedOptions, KMeansOptions, KMeansResult, SubClasses, SubClassOptions } from './kmeans';
 export { embedAll, kmeans, subClasses, selectRows } from './kmeans';
 export type { BlendCluster, BlendOptions, BlendResult, PreviewOptions, BlendLrMode, BlendStep } from './blend';

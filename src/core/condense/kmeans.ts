@@ -1,5 +1,5 @@
 /**
- * Sub-class partition by k-means (spec §3.1).
+ * Sub-class partition by k-means (docs/paper-notes.md §3.1).
  *
  * Features come from a fresh random feature network's `embed` (ConvNet-3: 2048 dims), computed in batches of 256
  * without gradients. Then, for every class separately, k-means with `ipc` clusters: k-means++ seeding without
@@ -123,7 +123,7 @@ function sampleProportional(w: Float32Array | Float64Array, rng: Rng): number {
 }
 
 /**
- * k-means on the rows of `feats` (spec §3.1 step 4). Deterministic for a given `rng` state.
+ * k-means on the rows of `feats` (docs/paper-notes.md §3.1 step 4). Deterministic for a given `rng` state.
  * `k` larger than the number of rows is allowed: the extra clusters end up empty or duplicated.
  */
 export async function kmeans(
@@ -255,7 +255,7 @@ export async function kmeans(
   }
 }
 
-/** The k-means sub-classes of a training source (spec §3.1 step 5). */
+/** The k-means sub-classes of a training source (docs/paper-notes.md §3.1 step 5). */
 export interface SubClasses {
   ipc: number;
   numClasses: number;

@@ -12,7 +12,7 @@ import { blendStepOf, type BlendLrMode } from './blend';
 import type { ReducedRetain } from './reduced-retain';
 import { positionsOf, reducedRetain, subClassesOfSource } from './reduced-retain';
 
-/** Random ConvNet-3 feature networks (spec §2.1, §2.4) for k-means, Blend and DM. */
+/** Random ConvNet-3 feature networks (docs/paper-notes.md §2.1, §2.4) for k-means, Blend and DM. */
 export function convnet3Factory(numClasses: number, width = 128): (rng: Rng) => Model {
   return (rng) => createModel({ arch: 'convnet3', width, numClasses }, rng);
 }
@@ -62,8 +62,8 @@ export interface BuildReducedRetainOptions {
   /** Blend iterations (spec: 12) */
   iterations?: number;
   /**
-   * Blend step (`blendStepOf`, `blendLr`): 'paper-polynomial' (lr_b(IPC), spec §3.3) or 'paper-regime' (lr/T =
-   * the paper's CIFAR-10 IPC-1000 per-cluster step for `forgetMode`, PAPER_LR_PER_CLUSTER)
+   * Blend step (`blendStepOf`, `blendLr`): 'paper-polynomial' (lr_b(IPC), docs/paper-notes.md §3.3) or 'paper-regime'
+   * (lr/T = the paper's CIFAR-10 IPC-1000 per-cluster step for `forgetMode`, PAPER_LR_PER_CLUSTER)
    */
   lrMode: BlendLrMode;
   /** which paper per-cluster step 'paper-regime' uses (multi-round runs are uniform) */

@@ -1,7 +1,7 @@
 /**
- * Reduced retain set (spec §4): partition the k-means sub-classes of the whole training set into free clusters
- * (no forget image) and residual retain images (retain images sharing a cluster with a forget image), condense the
- * free clusters with Blend, and assemble D_r^red = residual (real) ∪ blended (float) with labels.
+ * Reduced retain set (docs/paper-notes.md §4): partition the k-means sub-classes of the whole training set into free
+ * clusters (no forget image) and residual retain images (retain images sharing a cluster with a forget image), condense
+ * the free clusters with Blend, and assemble D_r^red = residual (real) ∪ blended (float) with labels.
  */
 import type { Model, SampleSource } from '../types';
 import { LabError, throwIfCancelled } from '../types';
@@ -18,7 +18,7 @@ export interface Partition {
   free: Int32Array;
   /** clusters containing at least one forget image */
   touched: Int32Array;
-  /** empty clusters (skipped, spec §10 B9) */
+  /** empty clusters (skipped, docs/paper-notes.md §10 B9) */
   empty: Int32Array;
   /** retain positions in touched clusters (kept raw), ascending */
   residual: Int32Array;
@@ -127,7 +127,7 @@ export interface ReducedRetain {
   dispose(): void;
 }
 
-/** Computes the k-means sub-classes of `train` with a fresh random feature network (spec §3.1). */
+/** Computes the k-means sub-classes of `train` with a fresh random feature network (docs/paper-notes.md §3.1). */
 export async function subClassesOfSource(
   train: SampleSource,
   numClasses: number,

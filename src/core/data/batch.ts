@@ -4,8 +4,8 @@ import type { ImageDataset, ImageSplit } from '../types';
 const PIXELS = 32 * 32 * 3;
 
 /**
- * Gather images `idx` of `split` and normalise them on the fly: (x/255 − mean)/std per channel (spec §1.1).
- * Returns a float32 NHWC tensor; the caller owns it.
+ * Gather images `idx` of `split` and normalise them on the fly: (x/255 − mean)/std per channel
+ * (docs/paper-notes.md §1.1). Returns a float32 NHWC tensor; the caller owns it.
  */
 export function batchImages(
   ds: Pick<ImageDataset, 'mean' | 'std'>,

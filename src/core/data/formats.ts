@@ -50,7 +50,7 @@ export interface DatasetManifest {
   /** measured per-channel statistics of the training split, in [0,1] */
   mean: Triple;
   std: Triple;
-  /** the constants used for normalisation (spec §1.1) */
+  /** the constants used for normalisation (docs/paper-notes.md §1.1) */
   normalisation: { mean: Triple; std: Triple };
   createdAt: string;
   source: {

@@ -1,7 +1,7 @@
 /**
  * SVHN cropped digits from the official `train_32x32.mat` / `test_32x32.mat` (MATLAB v5: `X` uint8 32×32×3×N
  * column-major, `y` double N×1 with 10 meaning digit 0). Training images are capped at 4,500 per class by a
- * seeded random subset (spec §1.1); the test split is used whole.
+ * seeded random subset (docs/paper-notes.md §1.1); the test split is used whole.
  */
 import type { ImageDataset, ImageSplit } from '../types';
 import { LabError, NORMALISATION } from '../types';
@@ -96,7 +96,7 @@ export interface SvhnOptions {
   testFile?: string;
   /** seed of the per-class training subset (default 0) */
   seed?: number | string;
-  /** default 4500 (spec §1.1); 0 or Infinity = no cap */
+  /** default 4500 (docs/paper-notes.md §1.1); 0 or Infinity = no cap */
   trainCapPerClass?: number;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Evaluation of one model on one split (spec §7): accuracies on retain / forget / test-eval, test accuracy
- * over retained classes for class forgetting (§10 C8), the paper's MIA score (forget vs test-eval, §7.2) and
+ * Evaluation of one model on one split (docs/paper-notes.md §7): accuracies on retain / forget / test-eval, test
+ * accuracy over retained classes for class forgetting (§10 C8), the paper's MIA score (forget vs test-eval, §7.2) and
  * the loss-LR MIA, plus per-example losses and φ for histograms. Logits are computed once per set, in batches.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 /**
- * 1-D logistic regression, stratified k-fold and ROC-AUC in float64 JS (spec §7.2 [impl-note]).
+ * 1-D logistic regression, stratified k-fold and ROC-AUC in float64 JS (docs/paper-notes.md §7.2 [impl-note]).
  *
  * The model matches sklearn's `LogisticRegression()` defaults: minimise
  *   Σ_i logloss(y_i, σ(w·x_i + b)) + w²/(2C),  C = 1, intercept b not penalised,

@@ -1,8 +1,8 @@
 /**
  * Membership-inference scores.
  *
- * 1. The paper's score (`LiRA_MIA` in the reference code, spec §7.2). The name is a misnomer: there are no
- *    shadow models and no per-example likelihood ratio. It is a logistic-regression membership classifier
+ * 1. The paper's score (`LiRA_MIA` in the reference code, docs/paper-notes.md §7.2). The name is a misnomer: there
+ *    are no shadow models and no per-example likelihood ratio. It is a logistic-regression membership classifier
  *    on LiRA's *logit-scaled confidence* feature φ, scored by 5-fold cross-validated ROC-AUC ×100, with the
  *    "≤ 42 → swap roles and take the max" rule. UI name: **"LR-MIA on logit-confidence, AUC%"**.
  *    ≈50 = the attacker cannot tell forget examples from unseen test examples of the same classes.
@@ -44,7 +44,7 @@ export interface MiaScore {
 }
 
 /**
- * `lira_MIA(model, A, B)` of the reference code (spec §7.2 step 2), on precomputed φ:
+ * `lira_MIA(model, A, B)` of the reference code (docs/paper-notes.md §7.2 step 2), on precomputed φ:
  * B' = the elements of B whose label occurs in A; both sides are shuffled with the rng and truncated to
  * m = min(|A|, |B'|); features φ, membership labels 0 for A and 1 for B'; 1-D logistic regression
  * (L2, C = 1) with stratified 5-fold CV; the pooled out-of-fold probabilities of class 1 give the ROC-AUC;
@@ -188,14 +188,15 @@ function positionsWithLabelsOf(labels: ArrayLike<number>, of: ArrayLike<number>)
 const pickAt = (xs: ArrayLike<number>, pos: number[]) => Float64Array.from(pos, (i) => xs[i]);
 
 /**
- * The paper's MIA score `LiRA_MIA(model, D_f, D_te_eval)` (spec §7.2 step 3) on precomputed φ:
+ * The paper's MIA score `LiRA_MIA(model, D_f, D_te_eval)` (docs/paper-notes.md §7.2 step 3) on precomputed φ:
  * s₁ = liraMiaScore(A = forget, B = test eval, class-filtered to the forget labels). If s₁ > 42 it is the
  * score. Otherwise s₂ = liraMiaScore(A = test eval, B = forget): A is the whole test-eval set (all classes,
- * not class-filtered — spec §10 C9, followed as in the code) and B' is then all of D_f; the score is max(s₁, s₂).
- * In class forgetting that unfiltered branch compares the forget class with every other class, so it measures which
- * class an image is, not whether it was trained on (a model that never saw the class can score ≈ 95). `filtered` is
- * the variant whose swapped branch filters the test side to D_f's labels (s₂ᶠ: the swapped branch, same rng fork,
- * run on the filtered test side; no bootstrap): the paper's `score` is kept for the paper's claims, `filtered` feeds the gaps to Retrain.
+ * not class-filtered — docs/paper-notes.md §10 C9, followed as in the code) and B' is then all of D_f; the score is
+ * max(s₁, s₂). In class forgetting that unfiltered branch compares the forget class with every other class, so it
+ * measures which class an image is, not whether it was trained on (a model that never saw the class can score
+ * ≈ 95). `filtered` is the variant whose swapped branch filters the test side to D_f's labels (s₂ᶠ: the swapped
+ * branch, same rng fork, run on the filtered test side; no bootstrap): the paper's `score` is kept for the paper's
+ * claims, `filtered` feeds the gaps to Retrain.
  */
 export function paperMia(
   phiForget: ArrayLike<number>,
@@ -246,7 +247,7 @@ export interface LossMiaOptions {
   /** cross-validation folds; default 5 */
   folds?: number;
   /**
-   * keep only test examples whose label occurs in the forget set (as the paper's MIA and spec §1.4 do);
+   * keep only test examples whose label occurs in the forget set (as the paper's MIA and docs/paper-notes.md §1.4 do);
    * default true. No-op for uniform forgetting; false = the kit's unfiltered forget-vs-test comparison.
    */
   classFilter?: boolean;

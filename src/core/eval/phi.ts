@@ -1,6 +1,6 @@
 /**
  * LiRA's logit-scaled confidence φ ≈ log(p_y / (1 − p_y)), computed stably in float64 exactly as the
- * reference `stable_phi` (spec §7.2 step 1):
+ * reference `stable_phi` (docs/paper-notes.md §7.2 step 1):
  *   a = clamp(−log p_y, 0, 50), b_j = clamp(−log p_j, 0, 50) for j ≠ y,
  *   φ = log(max(e^{−a}, 1e-15)) − log(max(Σ_{j≠y} e^{−b_j}, 1e-15)),
  * with log p from a log-softmax (no 1 − p_y cancellation). Bounded to about [−34.54, 34.54].

@@ -1,11 +1,12 @@
 /**
- * Forget / retain / test splits of one experiment (spec §1.2, §1.3, §8).
+ * Forget / retain / test splits of one experiment (docs/paper-notes.md §1.2, §1.3, §8).
  *
  * Every random choice comes from the given `Rng` through named forks, so e.g. drawing the forget class never
  * changes the train permutation:
- *   'trainSubset' per-class subset of the train split, 'perm' permutation of the train subset (spec §1.3),
- *   'class' the forgotten class when none is given, 'testSubset' per-class subset of the test split,
- *   'test' the random 70/30 split of the test subset (spec §1.2; stratified per class, see makeSplit).
+ *   'trainSubset' per-class subset of the train split, 'perm' permutation of the train subset
+ *   (docs/paper-notes.md §1.3), 'class' the forgotten class when none is given, 'testSubset' per-class subset of
+ *   the test split, 'test' the random 70/30 split of the test subset (docs/paper-notes.md §1.2; stratified per
+ *   class, see makeSplit).
  */
 import type { ForgetMode, Split } from '../types';
 import { LabError } from '../types';
@@ -99,8 +100,8 @@ function perClassSubset(labels: ArrayLike<number>, C: number, perClass: number, 
 }
 
 /**
- * The index sets of one experiment (spec §1.2/§1.3): per-class subsets of train and test (seeded), one random
- * permutation of the train subset; class forgetting forgets every train-subset image of `forgetClass`,
+ * The index sets of one experiment (docs/paper-notes.md §1.2/§1.3): per-class subsets of train and test (seeded), one
+ * random permutation of the train subset; class forgetting forgets every train-subset image of `forgetClass`,
  * uniform forgetting forgets the first ⌊fraction·n⌋ of the permuted order; the test subset is randomly split
  * 70 % `testUsedIdx` (A-AMU regulariser only) / 30 % `testEvalIdx` (all evaluation).
  * forget/retain lists keep the permuted order.
@@ -149,9 +150,10 @@ export function makeSplit(opts: MakeSplitOptions): Split {
   const testPerm = rng.fork('test').permutation(testSubset.length);
   const nt = testSubset.length;
   // Stratified 70/30: each class gives ⌊0.7·n_c⌋ images to the regulariser part and the rest (⌈0.3·n_c⌉) to
-  // evaluation, drawn at random within the class. The reference splits the whole test set at random (spec §1.2);
-  // stratifying fixes the number of evaluation images of the forgotten class (class-mode MIA side size: exactly
-  // 300 with all 1000 CIFAR-10 test images per class, instead of 300 ± 14) and changes nothing in expectation.
+  // evaluation, drawn at random within the class. The reference splits the whole test set at random
+  // (docs/paper-notes.md §1.2); stratifying fixes the number of evaluation images of the forgotten class (class-mode
+  // MIA side size: exactly 300 with all 1000 CIFAR-10 test images per class, instead of 300 ± 14) and changes
+  // nothing in expectation.
   const perClassN = new Int32Array(C);
   for (let i = 0; i < nt; i++) perClassN[testLabels[testSubset[i]]]++;
   const usedQuota = Array.from(perClassN, (n) => Math.floor(TEST_USED_FRACTION * n));
@@ -175,7 +177,7 @@ export function makeSplit(opts: MakeSplitOptions): Split {
 }
 
 /**
- * Next round of the multi-round protocol (spec §8): forget the first ⌊fraction·|retain|⌋ of the previous
+ * Next round of the multi-round protocol (docs/paper-notes.md §8): forget the first ⌊fraction·|retain|⌋ of the previous
  * round's retain list (which is in permuted order); the new retain set is the rest. Train and test lists are
  * unchanged. The returned split is 'uniform' with `forgetClass` null; its `forgetIdx` is this round's forget
  * set only (what each round evaluates) — use `cumulativeForgetIdx` for everything forgotten so far.

@@ -1,4 +1,7 @@
-/** A-CF (spec §5.3): CF with the A-AMU objective. Run: src/core/unlearn/a-cf.ts (machinery in unlearn/amu.ts). */
+/**
+ * A-CF (docs/paper-notes.md §5.3): CF with the A-AMU objective. Run: src/core/unlearn/a-cf.ts (machinery in
+ * unlearn/amu.ts).
+ */
 import { amuKnobs, batch, col, defineMethod, onPage, real } from './define';
 
 export const A_CF = defineMethod({

@@ -1,4 +1,7 @@
-/** A-ℓ1-sparse (spec §5.5): A-CF's objective plus a constant-α L1 penalty. Run: src/core/unlearn/a-l1-sparse.ts. */
+/**
+ * A-ℓ1-sparse (docs/paper-notes.md §5.5): A-CF's objective plus a constant-α L1 penalty. Run:
+ * src/core/unlearn/a-l1-sparse.ts.
+ */
 import { amuKnobs, batch, defineMethod, onPage, real } from './define';
 
 export const A_L1_SPARSE = defineMethod({

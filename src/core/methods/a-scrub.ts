@@ -1,4 +1,4 @@
-/** A-SCRUB (spec §5.4): SCRUB with the A-AMU objective. Run: src/core/unlearn/a-scrub.ts. */
+/** A-SCRUB (docs/paper-notes.md §5.4): SCRUB with the A-AMU objective. Run: src/core/unlearn/a-scrub.ts. */
 import { amuKnobs, batch, defineMethod, onPage, real } from './define';
 
 export const A_SCRUB = defineMethod({

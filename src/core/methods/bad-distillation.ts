@@ -1,4 +1,4 @@
-/** Bad distillation (spec §6.3). Run: src/core/unlearn/bad-distillation.ts. */
+/** Bad distillation (docs/paper-notes.md §6.3). Run: src/core/unlearn/bad-distillation.ts. */
 import { batch, col, defineMethod, epochs, lr, mom, onPage, real, scaleEpochCount, wd } from './define';
 
 const RATIO = 0.6234455830656301;

@@ -1,4 +1,4 @@
-/** CF / fine-tune (spec §6.2). Run: src/core/unlearn/cf.ts. */
+/** CF / fine-tune (docs/paper-notes.md §6.2). Run: src/core/unlearn/cf.ts. */
 import { batch, col, count, defineMethod, epochs, lr, mom, onPage, scaleWarmCos, wd } from './define';
 
 export const CF = defineMethod({

@@ -1,12 +1,12 @@
 /**
  * What a method card declares: its name and label, its hyper-parameters (ranges, docs and the paper's defaults per
- * setting column of spec §6.8), which of them the page shows (with their URL key), and how its epoch counts scale.
- * Cards are plain data (no tfjs), so the page's main thread, the spec validation and the URL table read them; the
- * run function of each method is in src/core/unlearn/<method>.ts, keyed by the card's name.
+ * setting column of docs/paper-notes.md §6.8), which of them the page shows (with their URL key), and how its epoch
+ * counts scale. Cards are plain data (no tfjs), so the page's main thread, the spec validation and the URL table read
+ * them; the run function of each method is in src/core/unlearn/<method>.ts, keyed by the card's name.
  */
 import type { HParamValue } from '../types';
 
-/** Columns of spec §6.8, in the spec's order. */
+/** Columns of docs/paper-notes.md §6.8, in the spec's order. */
 export const SETTINGS = [
   'C10-R18',
   'C10-R18-DC',
@@ -61,7 +61,7 @@ export interface MethodCard<N extends string = string> {
   hparams: Record<string, HParamDef>;
   /**
    * Scales the (default) epoch counts in place for `epochScale` s ≠ 1 (scaled presets), or 'fixed' for a method
-   * that keeps its epochs (the A-* methods: one epoch by design, spec §5.7).
+   * that keeps its epochs (the A-* methods: one epoch by design, docs/paper-notes.md §5.7).
    */
   scaleEpochs: ((hp: Record<string, HParamValue>, s: number) => void) | 'fixed';
 }
@@ -124,7 +124,7 @@ export const batch: HParamDef = {
 /** Marks a hyper-parameter as shown on the page, with its URL key. */
 export const onPage = (def: HParamDef, key: string, label: string): HParamDef => ({ ...def, page: { key, label } });
 
-/** Knobs shared by the three A-AMU methods (spec §5.1–5.3, §5.7, §10 B2, §5.6). */
+/** Knobs shared by the three A-AMU methods (docs/paper-notes.md §5.1–5.3, §5.7, §10 B2, §5.6). */
 export const amuKnobs = (
   p: string,
   lrValue: number | PerSetting,

@@ -1,10 +1,10 @@
 /**
  * Hyper-parameters of every unlearning method, read from the method cards (src/core/methods/<method>.ts, the
- * paper's defaults: spec §5.7 for the A-* methods, §6.8 for the baselines): a resolver that picks the column of a
- * setting, scales epoch counts for scaled presets (each card's `scaleEpochs`), applies per-method overrides and
- * validates them. `HPARAM_TABLE` is the derived read-only view.
+ * paper's defaults: docs/paper-notes.md §5.7 for the A-* methods, §6.8 for the baselines): a resolver that picks the
+ * column of a setting, scales epoch counts for scaled presets (each card's `scaleEpochs`), applies per-method overrides
+ * and validates them. `HPARAM_TABLE` is the derived read-only view.
  *
- * Setting columns (spec §6.8): `{C10|SVHN|CINIC}-{R18|R50}[-DC]`. Mapping of the lab's configurations:
+ * Setting columns (docs/paper-notes.md §6.8): `{C10|SVHN|CINIC}-{R18|R50}[-DC]`. Mapping of the lab's configurations:
  *  - dataset `synthetic` uses the CIFAR-10 columns; `cinic10` is accepted for completeness;
  *  - arch `convnet3` uses the ResNet-18 column (the paper has no ConvNet-3 unlearning setting; R18 is the
  *    closest budget); there is no CINIC-10 ResNet-50 file, so `cinic10` + `resnet50` falls back to CINIC-R18;

@@ -1,4 +1,4 @@
-/** ℓ1-sparse (spec §6.4). Run: src/core/unlearn/l1-sparse.ts. */
+/** ℓ1-sparse (docs/paper-notes.md §6.4). Run: src/core/unlearn/l1-sparse.ts. */
 import { batch, col, count, defineMethod, epochs, lr, mom, onPage, real, scaleEpochCount, wd } from './define';
 
 export const L1_SPARSE = defineMethod({

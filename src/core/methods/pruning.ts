@@ -1,4 +1,4 @@
-/** Pruning (spec §6.5). Run: src/core/unlearn/pruning.ts. */
+/** Pruning (docs/paper-notes.md §6.5). Run: src/core/unlearn/pruning.ts. */
 import { LabError, type HParamValue } from '../types';
 import { batch, col, count, defineMethod, epochs, lr, mom, onPage, real, scaleEpochCount, wd } from './define';
 

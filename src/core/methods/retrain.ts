@@ -1,4 +1,4 @@
-/** Retrain from scratch (spec §6.1). Run: src/core/unlearn/retrain.ts. */
+/** Retrain from scratch (docs/paper-notes.md §6.1). Run: src/core/unlearn/retrain.ts. */
 import { batch, count, defineMethod, epochs, lr, mom, onPage, scaleWarmCos, wd } from './define';
 
 export const RETRAIN = defineMethod({

@@ -1,4 +1,4 @@
-/** SCRUB (spec §6.6). Run: src/core/unlearn/scrub.ts. */
+/** SCRUB (docs/paper-notes.md §6.6). Run: src/core/unlearn/scrub.ts. */
 import {
   batch,
   col,

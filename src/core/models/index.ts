@@ -1,5 +1,5 @@
 /**
- * Networks of spec §2 as plain tfjs variables plus pure functions: ConvNet-3 and ResNet-18, both with
+ * Networks of docs/paper-notes.md §2 as plain tfjs variables plus pure functions: ConvNet-3 and ResNet-18, both with
  * instance normalisation, PyTorch-default initialisation (§2.4) drawn from the experiment's `Rng`.
  *
  * Layout is NHWC; conv filters are [kh, kw, in, out]; dense weights [in, out].

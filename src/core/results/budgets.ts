@@ -1,8 +1,9 @@
 /**
  * Every budget of a spec next to the paper's (issue 10 item 4: "state every budget next to the paper's"): data, model,
  * pretraining, each method's epoch counts (resolved through its card, so the epochScale arithmetic is the one the run
- * uses), A-AMU's steps per epoch, and the condensation knobs. The paper's column is the `paper` preset (spec §6,
- * ResNet-18 on full CIFAR-10 at the paper's epochs) resolved the same way; nothing here is typed in twice.
+ * uses), A-AMU's steps per epoch, and the condensation knobs. The paper's column is the `paper` preset
+ * (docs/paper-notes.md §6, ResNet-18 on full CIFAR-10 at the paper's epochs) resolved the same way; nothing here is
+ * typed in twice.
  */
 import type { ExperimentSpec, MethodName } from '../contracts';
 import { resolveHParams } from '../methods/hparams';

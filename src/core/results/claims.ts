@@ -1,6 +1,6 @@
 /**
- * The paper's claims (spec §9) next to our numbers. Pure: takes the finished cells of `reproduce`, returns rows.
- * Verdicts come from intervals over seeds (issue 10 item 7, src/core/stats.ts):
+ * The paper's claims (docs/paper-notes.md §9) next to our numbers. Pure: takes the finished cells of `reproduce`,
+ * returns rows. Verdicts come from intervals over seeds (issue 10 item 7, src/core/stats.ts):
  *  - a value claim (the paper measured V) with a tolerance t stated in the row *reproduces* when our whole 95 %
  *    t-interval lies within V ± t (an interval wider than the band cannot confirm it), *does not* when it misses
  *    V ± t, else *inconclusive*; without a tolerance it reproduces when V lies inside the interval;
@@ -34,7 +34,7 @@ export interface CellResults {
 export type ClaimVerdict = VerdictResult['verdict'];
 
 export interface Claim {
-  /** the row number in spec §9 ('15b', '20-gap': further checks of the same row) */
+  /** the row number in docs/paper-notes.md §9 ('15b', '20-gap': further checks of the same row) */
   id: number | string;
   claim: string;
   paper: string;
@@ -544,7 +544,7 @@ function claimIpc10Accuracy({ c }: ClaimContext): Claim[] {
   return claims;
 }
 
-/** The claims of spec §9 in report order, one small function per row (or pair of rows). */
+/** The claims of docs/paper-notes.md §9 in report order, one small function per row (or pair of rows). */
 const CLAIM_TABLE: ReadonlyArray<(x: ClaimContext) => Claim[]> = [
   claimRetainReduction,
   claimReducedRetainSizes,

@@ -167,8 +167,9 @@ export function csvRunOf(result: ExperimentResult, runId?: string, preset?: stri
 /**
  * The CSV columns, fixed whatever the runs hold, so CSVs of many runs concatenate (drop the later headers):
  * method, arm and round, every metric of the table (its point value: the mean of an interval), then the run's
- * identity — run id, preset, dataset, forget mode, forgotten class, seed — and `miaNote`: "class artefact, spec §10
- * C9" where the paper's MIA came from its unfiltered swapped branch (metrics.ts `miaClassArtefact`).
+ * identity — run id, preset, dataset, forget mode, forgotten class, seed — and `miaNote`:
+ * `MIA_CLASS_ARTEFACT` (metrics.ts; docs/paper-notes.md §10 C9) where the paper's MIA came from its unfiltered
+ * swapped branch (metrics.ts `miaClassArtefact`).
  */
 export const CSV_COLUMNS: readonly string[] = [
   'method',

@@ -29,7 +29,7 @@ export const SCALING_CF_EPOCHS = 50;
 export const SCALING_PRETRAIN_CAP = 60;
 /** the paper's retain set: 90 % of CIFAR-10's 50,000 training images */
 export const PAPER_RETAIN = 45_000;
-/** A-AMU's per-step forget/test sample is sampleFactor·B = 4·64 (spec §6.2) */
+/** A-AMU's per-step forget/test sample is sampleFactor·B = 4·64 (docs/paper-notes.md §6.2) */
 export const AMU_SAMPLE = 256;
 
 export type ScalingMethod = 'Original' | 'Retrain' | 'CF' | 'A-CF';

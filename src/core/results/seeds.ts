@@ -228,9 +228,9 @@ export const MIA_GAP_SHORT = 'the MIA gap to Retrain (swapped branch filtered to
 /**
  * The intervals of a multi-seed run as CSV (results-format.md "Intervals"): for every metric its mean, 95 % interval
  * bounds, n and per-seed values (space-separated), and for the gap metrics the paired gap to Retrain the same way
- * with `gapWithinNoise` = true when its interval covers 0 (empty when n < 2: no interval to tell). `note`: "class
- * artefact, spec §10 C9" on a `mia` line whose paper score came from the unfiltered swapped branch; on the
- * `miaFiltered` line, that its gap is the MIA's gap to Retrain.
+ * with `gapWithinNoise` = true when its interval covers 0 (empty when n < 2: no interval to tell). `note`:
+ * `MIA_CLASS_ARTEFACT` (metrics.ts; docs/paper-notes.md §10 C9) on a `mia` line whose paper score came from the
+ * unfiltered swapped branch; on the `miaFiltered` line, that its gap is the MIA's gap to Retrain.
  */
 export function seedsCsv(agg: SeedsAggregate): string {
   const lines = [SEEDS_CSV_COLUMNS.join(',')];

@@ -1,4 +1,6 @@
-/** The condensation stage: k-means sub-classes (once), then per round the partition and Blend (spec §4). */
+/**
+ * The condensation stage: k-means sub-classes (once), then per round the partition and Blend (docs/paper-notes.md §4).
+ */
 import { LabError } from '../types';
 import { computeSubClasses, buildReducedRetain, convnet3Factory, type SubClasses } from '../condense';
 import type { CondenseResult, PrototypeView } from '../contracts';

@@ -48,7 +48,7 @@ export interface LabSessionOptions {
 export interface RoundState {
   round: number;
   split: Split;
-  /** cumulative forget set up to and including this round (for re-partitioning, spec §8) */
+  /** cumulative forget set up to and including this round (for re-partitioning, docs/paper-notes.md §8) */
   cumulativeForget: Int32Array;
   reduced?: ReducedRetain;
   condense?: CondenseResult;
@@ -205,8 +205,9 @@ export function divergedWeights(where: string, param: string): LabError {
 const MIA_MIN = 5;
 
 /**
- * Fail before any training when the evaluation sets cannot support the MIA (spec §7.2 compares the forget set with
- * the evaluation test images of the forget set's classes, 5-fold CV): a clear error instead of a crash mid-run.
+ * Fail before any training when the evaluation sets cannot support the MIA (docs/paper-notes.md §7.2 compares the
+ * forget set with the evaluation test images of the forget set's classes, 5-fold CV): a clear error instead of a crash
+ * mid-run.
  */
 export function checkEvaluable(split: Split, testLabels: Uint8Array): void {
   const forgetClasses = new Set<number>();

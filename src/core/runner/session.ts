@@ -2,8 +2,8 @@
  * LabSession: the experiment runner. Holds dataset, split, original model, condensed sets and method outputs
  * between commands (Condense → Unlearn → Compare in the app; one `runAll` in the CLI) and streams RunEvents.
  *
- * Stage order per round (spec §4.5): split → [pretrain, reused from cache] → [k-means once] → partition →
- * Blend → for each method × arm: unlearn (timed) → evaluate on the real retain / forget / test-eval sets.
+ * Stage order per round (docs/paper-notes.md §4.5): split → [pretrain, reused from cache] → [k-means once] → partition
+ * → Blend → for each method × arm: unlearn (timed) → evaluate on the real retain / forget / test-eval sets.
  * Every random choice flows from spec.seed through named Rng forks; every stage frees its tensors, also on cancel.
  */
 import * as tf from '@tensorflow/tfjs';

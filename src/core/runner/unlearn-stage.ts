@@ -105,7 +105,8 @@ export class UnlearnStage {
               withDC,
               signal,
               parallel: this.ctx.opts.parallel,
-              // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (spec §10 C4); unused otherwise
+              // the real D_r in the DC arm, for A-SCRUB's ascrub_retain = 'real' (docs/paper-notes.md §10 C4); unused
+              // otherwise
               retainReal: withDC ? srcs.retain : undefined,
               rng: this.ctx.rng(`unlearn-${name}-${armTag(arm)}-${r}`), // stable seed names
               createFresh: () => createModel(this.ctx.modelConfig(), this.ctx.rng(`fresh-${name}-${r}`)),

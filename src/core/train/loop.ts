@@ -126,7 +126,7 @@ export interface TrainResult {
   images: number;
 }
 
-/** Train `model` with mean CE, the configured optimiser and the WarmCos schedule (spec §2.5, §6.0). */
+/** Train `model` with mean CE, the configured optimiser and the WarmCos schedule (docs/paper-notes.md §2.5, §6.0). */
 export async function trainModel(o: TrainOptions): Promise<TrainResult> {
   const { model, source, epochs, batchSize, rng, signal } = o;
   const warmup = o.warmup ?? 0;

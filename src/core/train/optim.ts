@@ -1,5 +1,5 @@
 /**
- * PyTorch-semantics optimisers over a fixed list of params (spec §6.0, §11).
+ * PyTorch-semantics optimisers over a fixed list of params (docs/paper-notes.md §6.0, §11).
  *
  *  - SGD: g ← ∇ + wd·θ; v ← μ·v + g (first step v = g); θ ← θ − lr·v   (dampening 0, no Nesterov)
  *  - Adam: g ← ∇ + wd·θ (optional coupled L2, as torch.optim.Adam's weight_decay);

@@ -1,5 +1,5 @@
 /**
- * WarmCos(W, E) per-epoch LambdaLR factor (spec §6.0): epoch e (0-based) → (e+1)/W for e < W, else
+ * WarmCos(W, E) per-epoch LambdaLR factor (docs/paper-notes.md §6.0): epoch e (0-based) → (e+1)/W for e < W, else
  * ½(1 + cos(π·(e − W)/(E − W))). With W = 0 it is plain cosine from epoch 0.
  */
 export function warmCos(epoch: number, warmup: number, epochs: number): number {

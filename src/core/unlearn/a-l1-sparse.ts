@@ -1,6 +1,6 @@
 /**
- * A-L1-sparse (spec §5.5): A-CF's objective plus an L1 penalty on ALL parameters with a constant α (no decay):
- * L = (meanCE_retain)² + λ·MMD² + α·‖θ‖₁; Adam (asparse_lr), 1 epoch.
+ * A-L1-sparse (docs/paper-notes.md §5.5): A-CF's objective plus an L1 penalty on ALL parameters with a constant α (no
+ * decay): L = (meanCE_retain)² + λ·MMD² + α·‖θ‖₁; Adam (asparse_lr), 1 epoch.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UnlearnMethod } from './common';

@@ -1,6 +1,6 @@
 /**
- * A-SCRUB (spec §5.4): student = the model to unlearn, teacher = its frozen copy (ctx.original); one Adam
- * optimiser. Per epoch: a forget (max) pass over D_f with −w·KL_T(teacher ‖ student), then a retain (min) pass
+ * A-SCRUB (docs/paper-notes.md §5.4): student = the model to unlearn, teacher = its frozen copy (ctx.original); one
+ * Adam optimiser. Per epoch: a forget (max) pass over D_f with −w·KL_T(teacher ‖ student), then a retain (min) pass
  * with γ·(meanCE)² + β·KL_T(teacher ‖ student) + λ·MMD²(g(test, detached), g(forget)), forget/test samples as
  * in A-CF. Retain loader: ctx.retain (D_r^red with DC, recommended), or ctx.retainReal when
  * ascrub_retain = 'real' (the reference multi-round driver's behaviour, §10 C4).

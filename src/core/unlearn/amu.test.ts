@@ -9,7 +9,7 @@ beforeAll(async () => {
 
 const CE1 = [0.01, 0.02, 0.05, 0.1];
 const CE2 = [0.1, 0.5, 1.0, 3.0];
-// spec §5.1 test vectors (verified independently in float64)
+// docs/paper-notes.md §5.1 test vectors (verified independently in float64)
 const F1 = [0.5, 0.501231, 0.508475, 0.525875],
   G1 = [0, 0.003087, 0.021245, 0.064906];
 const F2 = [0.5, 0.537572, 0.601939, 0.776601],

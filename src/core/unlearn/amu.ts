@@ -1,6 +1,6 @@
 /**
- * Accelerated AMU (A-CF, A-SCRUB, A-L1-sparse), spec §5.1–5.3, all in this module: loss Gaussianisation, MMD²,
- * the steepened retain loss, the forget/test sampler, the regulariser, the objective of one step and the A-AMU
+ * Accelerated AMU (A-CF, A-SCRUB, A-L1-sparse), docs/paper-notes.md §5.1–5.3, all in this module: loss Gaussianisation,
+ * MMD², the steepened retain loss, the forget/test sampler, the regulariser, the objective of one step and the A-AMU
  * training template (A-CF and A-L1-sparse run it; A-SCRUB uses the sampler and regulariser in its SCRUB loop).
  *
  *   g = clip( Φ⁻¹( F̂( log1p(CE + 1e-8) ) ), −K, K )       (loss Gaussianisation, §5.1)
@@ -34,11 +34,11 @@ export interface GaussianiseOptions {
   k?: number;
   /** clip of the Gaussianised value; default 60 */
   K?: number;
-  /** 'one-sided' (reference code, default) or 'two-sided' (paper formula), spec §10 B2 */
+  /** 'one-sided' (reference code, default) or 'two-sided' (paper formula), docs/paper-notes.md §10 B2 */
   ecdf?: EcdfMode;
 }
 
-/** Two-sided ECDF clamp (spec §11). */
+/** Two-sided ECDF clamp (docs/paper-notes.md §11). */
 export const ECDF_CLAMP = 1e-6;
 /** Probit input clamp: keeps float32 tails finite; inert for the ECDFs above. */
 export const PROBIT_EPS = 1e-7;
@@ -121,7 +121,7 @@ export function smoothedEcdf(ce: tf.Tensor1D, opts: GaussianiseOptions = {}): tf
   });
 }
 
-/** Loss Gaussianisation g (spec §5.1) of per-sample CE losses of one set: [n] → [n]. */
+/** Loss Gaussianisation g (docs/paper-notes.md §5.1) of per-sample CE losses of one set: [n] → [n]. */
 export function gaussianise(ce: tf.Tensor1D, opts: GaussianiseOptions = {}): tf.Tensor1D {
   const K = opts.K ?? 60;
   return tf.tidy(() => tf.clipByValue(probit(smoothedEcdf(ce, opts)), -K, K) as tf.Tensor1D);
@@ -132,7 +132,10 @@ function meanKernel(a: tf.Tensor1D, b: tf.Tensor1D, inv2s2: number): tf.Scalar {
   return tf.mean(tf.exp(tf.mul(tf.square(diff), -inv2s2)));
 }
 
-/** Biased (V-statistic, diagonal included) squared MMD with a Gaussian kernel of bandwidth sigma (spec §5.2). */
+/**
+ * Biased (V-statistic, diagonal included) squared MMD with a Gaussian kernel of bandwidth sigma
+ * (docs/paper-notes.md §5.2).
+ */
 export function mmd2(u: tf.Tensor1D, v: tf.Tensor1D, sigma = 1): tf.Scalar {
   return tf.tidy(() => {
     const inv = 1 / (2 * sigma * sigma);
@@ -145,7 +148,10 @@ export function mmd2(u: tf.Tensor1D, v: tf.Tensor1D, sigma = 1): tf.Scalar {
 
 // ---------------------------------------------------------------------------------------------------- objective
 
-/** Steepened retain loss (spec §5.3/§5.6): (mean CE)² ('batch-mean', default) or mean(CE²) ('per-sample'). */
+/**
+ * Steepened retain loss (docs/paper-notes.md §5.3/§5.6): (mean CE)² ('batch-mean', default) or mean(CE²)
+ * ('per-sample').
+ */
 export function steepCE(logits: tf.Tensor2D, labels: ArrayLike<number>, mode: string): tf.Scalar {
   return tf.tidy(() => {
     const ce = perSampleCE(logits, labels);
@@ -153,7 +159,7 @@ export function steepCE(logits: tf.Tensor2D, labels: ArrayLike<number>, mode: st
   });
 }
 
-/** Forget/test sampling of spec §5.3 with per-class index lists of D_te_used precomputed (§10 C10). */
+/** Forget/test sampling of docs/paper-notes.md §5.3 with per-class index lists of D_te_used precomputed (§10 C10). */
 export class AmuSampler {
   private readonly forgetAll: Int32Array;
   private readonly testByClass = new Map<number, number[]>();
@@ -267,8 +273,8 @@ export function amuStepLoss(
 }
 
 /**
- * The A-AMU template (spec §10 B10): (L_main)² + λ·MMD² + R(θ), Adam, `epochs` passes over the retain loader.
- * `extra` adds R(θ) (A-L1-sparse); used by A-CF and A-L1-sparse.
+ * The A-AMU template (docs/paper-notes.md §10 B10): (L_main)² + λ·MMD² + R(θ), Adam, `epochs` passes over the retain
+ * loader. `extra` adds R(θ) (A-L1-sparse); used by A-CF and A-L1-sparse.
  */
 export async function runAmu(
   ctx: UnlearnContext,

@@ -1,6 +1,6 @@
 /**
- * Bad distillation / incompetent teacher (spec §6.3): student = pretrained; competent teacher = the frozen
- * original; bad teacher = a randomly initialised network (frozen). Data = D_f (u = 1) ∪ a random subset of
+ * Bad distillation / incompetent teacher (docs/paper-notes.md §6.3): student = pretrained; competent teacher = the
+ * frozen original; bad teacher = a randomly initialised network (frozen). Data = D_f (u = 1) ∪ a random subset of
  * ⌊partial_retain_ratio·|D_r|⌋ retain samples (u = 0) w/o DC, or all of D_r^red w/ DC (§10 C6); shuffled.
  * Loss = KL_T(q ‖ student), q = u·softmax(z_bad/T) + (1−u)·softmax(z_good/T), T² · batch-mean KL.
  * SGD, constant lr.

@@ -1,4 +1,6 @@
-/** CF / fine-tune (spec §6.2): pretrained init, mean CE on the retain loader, SGD, WarmCos(cf_warmup, E). */
+/**
+ * CF / fine-tune (docs/paper-notes.md §6.2): pretrained init, mean CE on the retain loader, SGD, WarmCos(cf_warmup, E).
+ */
 import type { UnlearnMethod } from './common';
 import { ceWarmCosFineTune } from './finetune';
 

@@ -37,7 +37,7 @@ export interface UnlearnContext {
    * objective weights the MMD² with (the step's loss adds ce2 + λ·mmd)
    */
   onTerms?: (step: number, ce2: number, mmd: number, lambda: number) => void;
-  /** optional real D_r in the DC arm, used only by A-SCRUB with ascrub_retain = 'real' (spec §10 C4) */
+  /** optional real D_r in the DC arm, used only by A-SCRUB with ascrub_retain = 'real' (docs/paper-notes.md §10 C4) */
   retainReal?: SampleSource;
   /**
    * data-parallel workers (src/core/parallel); methods that support them (Retrain, CF, A-CF, A-L1-Sparse,
@@ -105,7 +105,7 @@ export function klFromLogTarget(logQ: tf.Tensor2D, studentLogits: tf.Tensor2D, T
   });
 }
 
-/** KL_T(teacher ‖ student) of spec §5.4 (teacher as target, T², batch mean). */
+/** KL_T(teacher ‖ student) of docs/paper-notes.md §5.4 (teacher as target, T², batch mean). */
 export function klT(teacherLogits: tf.Tensor2D, studentLogits: tf.Tensor2D, T: number): tf.Scalar {
   return tf.tidy(() => klFromLogTarget(tf.logSoftmax(tf.div(teacherLogits, T)) as tf.Tensor2D, studentLogits, T));
 }

@@ -1,6 +1,6 @@
 /**
- * SGD fine-tuning loop shared by Retrain, CF, L1-sparse and Pruning (spec §6.0–6.5): per epoch set the learning
- * rate from a schedule, optional epoch hook (pruning), one shuffled pass over the retain loader with the
+ * SGD fine-tuning loop shared by Retrain, CF, L1-sparse and Pruning (docs/paper-notes.md §6.0–6.5): per epoch set the
+ * learning rate from a schedule, optional epoch hook (pruning), one shuffled pass over the retain loader with the
  * method's loss, then the runner's per-epoch hook.
  */
 import type * as tf from '@tensorflow/tfjs';

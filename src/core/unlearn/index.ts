@@ -1,5 +1,5 @@
 /**
- * Unlearning methods (spec §5, §6): the run function of each method in its own file (its card, with the
+ * Unlearning methods (docs/paper-notes.md §5, §6): the run function of each method in its own file (its card, with the
  * hyper-parameters, is in src/core/methods), the registry `METHODS`, `runMethod`, and the A-AMU machinery (./amu.ts).
  */
 

@@ -1,13 +1,14 @@
 /**
- * L1-sparse (spec §6.4): pretrained init, loss meanCE + α_e·‖θ‖₁ over ALL parameters, α decaying linearly
- * α_e = α·(1 − e/(E − E₀)) for e < E − E₀, else 0 (the last E₀ epochs are plain fine-tuning); SGD, constant lr.
+ * L1-sparse (docs/paper-notes.md §6.4): pretrained init, loss meanCE + α_e·‖θ‖₁ over ALL parameters, α decaying
+ * linearly α_e = α·(1 − e/(E − E₀)) for e < E − E₀, else 0 (the last E₀ epochs are plain fine-tuning); SGD, constant
+ * lr.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UnlearnMethod } from './common';
 import { l1Norm, meanCE, methodHParams, num } from './common';
 import { sgdFineTune } from './finetune';
 
-/** α of epoch e (0-based) of spec §6.4. */
+/** α of epoch e (0-based) of docs/paper-notes.md §6.4. */
 export function l1AlphaAt(epoch: number, alpha: number, epochs: number, noL1Epochs: number): number {
   const span = epochs - noL1Epochs;
   return epoch < span ? alpha * (1 - epoch / span) : 0;

@@ -15,7 +15,8 @@ import type { HParamValue, MethodName } from '../contracts';
 import { METHODS, runMethod } from './index';
 import { l1Norm, perSampleCE } from './common';
 import { AmuSampler, gaussianise, mmd2 } from './amu';
-import { defaultHParams } from '../methods/hparams';
+import { defaultHParams, scaleHParams } from '../methods/hparams';
+import { METHOD_CARDS } from '../methods/registry';
 import {
   all,
   ceRef,
@@ -37,6 +38,13 @@ beforeAll(async () => {
   w0 = await weightsOf(fx.original);
 });
 afterAll(() => fx.dispose());
+
+/** A default of the method's card (the C10-R18 column the run functions fall back to), for the reference formulas. */
+const card = (name: MethodName, key: string): number => {
+  const v = defaultHParams(name, 'C10-R18')[key];
+  if (typeof v !== 'number') throw new Error(`${name} has no numeric default ${key}`);
+  return v;
+};
 
 async function expectOriginalUntouched(): Promise<void> {
   expect(maxAbsDiff(await weightsOf(fx.original), w0)).toBe(0);
@@ -79,7 +87,7 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       const m = fx.fresh();
       const b = batches();
       const { xr, yr } = b;
-      sgdStep(m, () => ceRef(m.apply(xr), yr), 0.1, 5e-4);
+      sgdStep(m, () => ceRef(m.apply(xr), yr), card('Retrain', 'retrain_lr'), card('Retrain', 'retrain_wd'));
       b.dispose();
       return m;
     });
@@ -93,19 +101,20 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
         const m = fx.fresh();
         const b = batches();
         const { xr, yr } = b;
-        for (const f of [1 / 2, 2 / 2, 1]) sgdStep(m, () => ceRef(m.apply(xr), yr), 0.2 * f, 5e-4); // (e+1)/W, then cos(0)
+        for (const f of [1 / 2, 2 / 2, 1])
+          sgdStep(m, () => ceRef(m.apply(xr), yr), 0.2 * f, card('Retrain', 'retrain_wd')); // (e+1)/W, cos(0)
         b.dispose();
         return m;
       },
     );
   });
 
-  it('CF: pretrained init, meanCE, lr cf_lr, wd 0.0014', async () => {
+  it('CF: pretrained init, meanCE, lr cf_lr, wd cf_wd', async () => {
     await runAndCompare('CF', { cf_epochs: 1, cf_warmup: 0, batch_size: 16 }, () => {
       const m = fx.original.clone();
       const b = batches();
       const { xr, yr } = b;
-      sgdStep(m, () => ceRef(m.apply(xr), yr), 0.04, 0.0014);
+      sgdStep(m, () => ceRef(m.apply(xr), yr), card('CF', 'cf_lr'), card('CF', 'cf_wd'));
       b.dispose();
       return m;
     });
@@ -117,11 +126,11 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       const b = batches();
       const { xr, yr } = b;
       const { grads } = gradsOf(m, () => ceRef(m.apply(xr), yr));
+      const [lr, wd] = [card('L1-Sparse', 'l1_lr'), card('L1-Sparse', 'l1_wd')];
       m.params.forEach((p, i) => {
         const th = p.variable.dataSync();
         const next = new Float32Array(th.length);
-        for (let j = 0; j < th.length; j++)
-          next[j] = th[j] - 0.01 * (grads[i][j] + 0.01 * Math.sign(th[j]) + 5e-4 * th[j]);
+        for (let j = 0; j < th.length; j++) next[j] = th[j] - lr * (grads[i][j] + 0.01 * Math.sign(th[j]) + wd * th[j]);
         tf.tidy(() => p.variable.assign(tf.tensor(next, p.variable.shape)));
       });
       b.dispose();
@@ -129,13 +138,13 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
     });
   });
 
-  it('Pruning: prune 95% of conv weights by global |w|, step on meanCE, re-mask', async () => {
+  it('Pruning: prune prune_target of conv weights by global |w|, step on meanCE, re-mask', async () => {
     await runAndCompare('Pruning', { prune_epochs: 1, prune_step: 1, batch_size: 16 }, () => {
       const m = fx.original.clone();
       const conv = m.params.filter((p) => p.kind === 'conv');
       const all_ = conv.flatMap((p, l) => Array.from(p.variable.dataSync(), (v, i) => ({ a: Math.abs(v), l, i })));
       all_.sort((x, y) => x.a - y.a);
-      const k = Math.round(0.95 * all_.length);
+      const k = Math.round(card('Pruning', 'prune_target') * all_.length);
       const masks = conv.map((p) => new Float32Array(p.variable.size).fill(1));
       for (let j = 0; j < k; j++) masks[all_[j].l][all_[j].i] = 0;
       const remask = () =>
@@ -145,7 +154,7 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       remask();
       const b = batches();
       const { xr, yr } = b;
-      sgdStep(m, () => ceRef(m.apply(xr), yr), 0.04, 5e-4);
+      sgdStep(m, () => ceRef(m.apply(xr), yr), card('Pruning', 'prune_lr'), card('Pruning', 'prune_wd'));
       remask();
       b.dispose();
       return m;
@@ -162,14 +171,20 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
         const b = batches();
         const { xr, xf } = b;
         const x = tf.concat([xf, xr]) as tf.Tensor4D;
+        const T = card('Bad Distillation', 'bad_distill_T');
         const q = tf.tidy(() => {
           const u = tf.tensor2d([...Array(fx.forget.size).fill(1), ...Array(fx.retain.size).fill(0)], [x.shape[0], 1]);
           return tf.add(
-            tf.mul(u, tf.softmax(tf.div(bad.apply(x), 2))),
-            tf.mul(tf.sub(1, u), tf.softmax(tf.div(fx.original.apply(x), 2))),
+            tf.mul(u, tf.softmax(tf.div(bad.apply(x), T))),
+            tf.mul(tf.sub(1, u), tf.softmax(tf.div(fx.original.apply(x), T))),
           ) as tf.Tensor2D;
         });
-        sgdStep(m, () => klRef(q, m.apply(x), 2), 0.01, 5e-4);
+        sgdStep(
+          m,
+          () => klRef(q, m.apply(x), T),
+          card('Bad Distillation', 'bad_distill_lr'),
+          card('Bad Distillation', 'bad_distill_wd'),
+        );
         tf.dispose([x, q]);
         b.dispose();
         bad.dispose();
@@ -194,16 +209,21 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
       const m = fx.original.clone();
       const b = batches();
       const { xr, yr, xf } = b;
+      const [T, w, gamma] = [
+        card('SCRUB', 'scrub_T'),
+        card('SCRUB', 'scrub_forget_weight'),
+        card('SCRUB', 'scrub_gamma'),
+      ];
       const tr = fx.original.apply(xr),
         tfg = fx.original.apply(xf);
       for (const f of [1, 0.5]) {
         // warmCos(0, 0, 2) = 1, warmCos(1, 0, 2) = 0.5
-        sgdStep(m, () => tf.mul(klTeacherRef(tfg, m.apply(xf), 2), -0.2) as tf.Scalar, 0.05 * f);
+        sgdStep(m, () => tf.mul(klTeacherRef(tfg, m.apply(xf), T), -w) as tf.Scalar, 0.05 * f);
         sgdStep(
           m,
           () => {
             const z = m.apply(xr);
-            return tf.add(tf.mul(ceRef(z, yr), 0.99), tf.mul(klTeacherRef(tr, z, 2), 0.5)) as tf.Scalar;
+            return tf.add(tf.mul(ceRef(z, yr), gamma), tf.mul(klTeacherRef(tr, z, T), 0.5)) as tf.Scalar;
           },
           0.05 * f,
         );
@@ -216,28 +236,33 @@ describe('one step = a step on the direct formula (SGD baselines)', () => {
 });
 
 describe('Adam first step on the direct A-AMU objective', () => {
-  /** Δθ of Adam's first step is −lr·g/(|g|+ε); compare where the gradient is clearly non-zero. */
+  /**
+   * Δθ of Adam's first step is −lr·g/(|g|+ε); compare where the gradient is clearly non-zero. The objective's
+   * knobs (lr, k, K, σ, λ, samples per step) are the card's defaults under its key prefix `p`.
+   */
   async function adamCheck(
     name: MethodName,
+    p: string,
     hp: Record<string, HParamValue>,
-    lr: number,
     extra: (m: Model) => tf.Scalar | null,
   ): Promise<void> {
+    const [lr, k, K, sigma, lambda] = ['lr', 'k', 'K', 'sigma', 'lambda'].map((x) => card(name, `${p}_${x}`));
     const before = tf.memory().numTensors;
     const { model } = await runMethod(name, fx.ctx({ ...hp, batch_size: 16 }));
     const got = await weightsOf(model);
     model.dispose();
     const m = fx.original.clone();
-    const s = new AmuSampler(fx.forget, fx.testUsed, 64, fx.ctx({}).rng).next(); // sizes ≤ 64: every sample is drawn
+    const draws = card(name, `${p}_sample_factor`) * 16; // per step: factor × batch 16 ≥ every fixture set's size
+    const s = new AmuSampler(fx.forget, fx.testUsed, draws, fx.ctx({}).rng).next(); // so every sample is drawn
     expect(s.forgetPos.length).toBe(fx.forget.size);
     const b = batches();
     const { xr, yr } = b;
     const gTest = tf.tidy(() =>
-      gaussianise(perSampleCE(m.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k: 2, K: 60 }),
+      gaussianise(perSampleCE(m.apply(fx.testUsed.gather(s.testPos)), s.testLabels), { k, K }),
     );
     const { grads } = gradsOf(m, () => {
-      const gF = gaussianise(perSampleCE(m.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), { k: 2, K: 60 });
-      const base = tf.add(tf.square(ceRef(m.apply(xr), yr)), tf.mul(mmd2(gTest, gF, 1), 34)) as tf.Scalar;
+      const gF = gaussianise(perSampleCE(m.apply(fx.forget.gather(s.forgetPos)), s.forgetLabels), { k, K });
+      const base = tf.add(tf.square(ceRef(m.apply(xr), yr)), tf.mul(mmd2(gTest, gF, sigma), lambda)) as tf.Scalar;
       const e = extra(m);
       return e ? (tf.add(base, e) as tf.Scalar) : base;
     });
@@ -262,54 +287,58 @@ describe('Adam first step on the direct A-AMU objective', () => {
     expect(tf.memory().numTensors).toBe(before);
   }
 
-  it('A-CF: (meanCE_r)² + λ·MMD²(g(test, detached), g(forget)), Adam lr 2.4e-4', async () => {
-    await adamCheck('A-CF', {}, 2.4e-4, () => null);
+  it('A-CF: (meanCE_r)² + λ·MMD²(g(test, detached), g(forget)), Adam lr acf_lr', async () => {
+    await adamCheck('A-CF', 'acf', {}, () => null);
   });
 
   it('A-L1-sparse: A-CF objective + α·‖θ‖₁ (constant α)', async () => {
     await adamCheck(
       'A-L1-Sparse',
+      'asparse',
       { asparse_l1_alpha: 0.01 },
-      1e-4,
       (m) => tf.mul(l1Norm(m.params), 0.01) as tf.Scalar,
     );
   });
 });
 
-/** Short settings for every method: a couple of steps per pass (batch 4 on 6 retain / 5 forget images). */
-const SHORT: Record<MethodName, Record<string, HParamValue>> = {
-  Retrain: { retrain_epochs: 2, retrain_warmup: 1 },
-  CF: { cf_epochs: 1, cf_warmup: 0 },
-  'A-CF': {},
-  'Bad Distillation': { bad_distill_epochs: 1 },
-  'L1-Sparse': { l1_epochs: 2, l1_no_l1_epochs: 1 },
-  Pruning: { prune_epochs: 2, prune_step: 1 },
-  SCRUB: { scrub_epochs: 2, scrub_msteps: 0, scrub_warmup: 1 },
-  'A-SCRUB': {},
-  'A-L1-Sparse': {},
-};
-const EPOCHS: Record<MethodName, number> = {
-  Retrain: 2,
-  CF: 1,
-  'A-CF': 1,
-  'Bad Distillation': 1,
-  'L1-Sparse': 2,
-  Pruning: 2,
-  SCRUB: 2,
-  'A-SCRUB': 1,
-  'A-L1-Sparse': 1,
-};
+/**
+ * Short settings for every method, read from its card (no per-method table here): the card's C10-R18 defaults with
+ * its epoch counts scaled by the card's own `scaleEpochs` down to two epochs (one for cards that keep their epochs,
+ * the A-AMU methods) — a couple of steps per pass at batch 4 on 6 retain / 5 forget images.
+ */
+const epochsOf = (hp: Record<string, HParamValue>): number =>
+  Math.max(1, ...Object.entries(hp).flatMap(([k, v]) => (k.endsWith('_epochs') && typeof v === 'number' ? [v] : [])));
+function shortHParams(name: MethodName): Record<string, HParamValue> {
+  const hp = defaultHParams(name, 'C10-R18');
+  scaleHParams(name, hp, 2 / epochsOf(hp));
+  return hp;
+}
+const SHORT = Object.fromEntries(METHOD_CARDS.map((c) => [c.name, shortHParams(c.name)])) as Record<
+  MethodName,
+  Record<string, HParamValue>
+>;
+/** The A-AMU methods, from their cards: the ones weighting an MMD² term by a `*_lambda` (they report onTerms). */
+const AMU_LAMBDA = METHOD_CARDS.flatMap((c) =>
+  Object.keys(c.hparams)
+    .filter((k) => k.endsWith('_lambda'))
+    .map((k) => [c.name, k] as const),
+);
+const isAmu = (name: MethodName) => AMU_LAMBDA.some(([n]) => n === name);
+
+describe('short settings from the cards', () => {
+  it('every card scaling its epochs runs two epochs, every fixed one one; the A-AMU ones each have one λ', () => {
+    for (const c of METHOD_CARDS) expect(epochsOf(SHORT[c.name]), c.name).toBe(c.scaleEpochs === 'fixed' ? 1 : 2);
+    expect(METHOD_CARDS.filter((c) => c.scaleEpochs !== 'fixed').length).toBeGreaterThan(0);
+    expect(AMU_LAMBDA.length).toBeGreaterThan(0);
+    expect(new Set(AMU_LAMBDA.map(([n]) => n)).size).toBe(AMU_LAMBDA.length);
+  });
+});
 
 describe('A-AMU terms', () => {
   it("each step reports the λ that weights MMD² in its loss (the run's resolved value)", async () => {
-    const cases = [
-      ['A-CF', 'acf_lambda'],
-      ['A-SCRUB', 'ascrub_lambda'],
-      ['A-L1-Sparse', 'asparse_lambda'],
-    ] as const;
-    for (const [name, key] of cases) {
+    for (const [name, key] of AMU_LAMBDA) {
       const paperDefault = defaultHParams(name, 'C10-R18')[key]; // what methodHParams falls back to
-      expect(paperDefault).toBe(34);
+      expect(typeof paperDefault === 'number' && paperDefault > 0 && paperDefault !== 7.5, name).toBe(true);
       for (const [hp, want] of [
         [{}, paperDefault],
         [{ [key]: 7.5 }, 7.5],
@@ -327,6 +356,7 @@ describe('A-AMU terms', () => {
 describe('every method end-to-end', () => {
   it('registry covers METHOD_NAMES; unknown names are a LabError', async () => {
     expect(Object.keys(METHODS).sort()).toEqual([...METHOD_NAMES].sort());
+    expect(METHOD_CARDS.map((c) => c.name)).toEqual([...METHOD_NAMES]);
     await expect(runMethod('Fisher' as MethodName, fx.ctx({}))).rejects.toBeInstanceOf(LabError);
   });
 
@@ -351,10 +381,10 @@ describe('every method end-to-end', () => {
         ),
       );
       expect(seconds).toBeGreaterThan(0);
-      expect(epochs).toEqual(Array.from({ length: EPOCHS[name] }, (_, i) => i));
+      expect(epochs).toEqual(Array.from({ length: epochsOf(SHORT[name]) }, (_, i) => i));
       expect(progress.length).toBeGreaterThan(0);
       expect(progress[0]).toMatch(new RegExp(`^unlearn:${name}`));
-      if (name.startsWith('A-')) {
+      if (isAmu(name)) {
         expect(terms.length).toBe(2); // one per min/retain step: ⌈6/4⌉
         expect(terms.map((t) => t[0])).toEqual(name === 'A-SCRUB' ? [2, 3] : [0, 1]); // A-SCRUB: after 2 forget steps
         for (const [, a, b] of terms) {

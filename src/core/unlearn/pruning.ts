@@ -1,9 +1,9 @@
 /**
- * Pruning (spec §6.5): E epochs of mean-CE fine-tuning (SGD, constant lr) with progressive GLOBAL unstructured
- * L1-magnitude pruning of all conv weights (not biases, norms or the head). At the start of every epoch e with
- * (E − e) mod step = 0, the fraction p = 1 − (1 − s)^{1/(⌊(E−1)/step⌋+1)} of the still-unpruned conv weights
+ * Pruning (docs/paper-notes.md §6.5): E epochs of mean-CE fine-tuning (SGD, constant lr) with progressive GLOBAL
+ * unstructured L1-magnitude pruning of all conv weights (not biases, norms or the head). At the start of every epoch e
+ * with (E − e) mod step = 0, the fraction p = 1 − (1 − s)^{1/(⌊(E−1)/step⌋+1)} of the still-unpruned conv weights
  * with the smallest |w| (ranked across layers) is removed. Masks are binary tensors; w ← w ⊙ mask right after
- * each pruning step and after every optimiser step (spec §11), so pruned weights stay exactly zero.
+ * each pruning step and after every optimiser step (docs/paper-notes.md §11), so pruned weights stay exactly zero.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Model, Param } from '../types';
@@ -11,7 +11,7 @@ import type { UnlearnMethod } from './common';
 import { meanCE, methodHParams, num } from './common';
 import { sgdFineTune } from './finetune';
 
-/** Per-step pruning rate p of spec §6.5 (s = 0.95, E = 20, step = 5 → 0.527129). */
+/** Per-step pruning rate p of docs/paper-notes.md §6.5 (s = 0.95, E = 20, step = 5 → 0.527129). */
 export function pruneRate(target: number, epochs: number, step: number): number {
   return 1 - Math.pow(1 - target, 1 / (Math.floor((epochs - 1) / step) + 1));
 }

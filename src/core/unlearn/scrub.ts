@@ -1,6 +1,6 @@
 /**
- * SCRUB (spec §6.6): student = pretrained, teacher = the frozen original; one SGD optimiser with WarmCos(W, E)
- * stepped per epoch. Epoch e: if e ≤ msteps a max pass over D_f with loss −w·KL_T(teacher ‖ student)
+ * SCRUB (docs/paper-notes.md §6.6): student = pretrained, teacher = the frozen original; one SGD optimiser with
+ * WarmCos(W, E) stepped per epoch. Epoch e: if e ≤ msteps a max pass over D_f with loss −w·KL_T(teacher ‖ student)
  * (msteps + 1 max passes in total), then a min pass over the retain loader with γ·meanCE + β·KL_T.
  */
 import * as tf from '@tensorflow/tfjs';
