@@ -19,6 +19,10 @@ test('Compare over 2 seeds: intervals, paired gaps, per-seed strips and the MIA 
   expect(gaps.length).toBe(cells.length);
   for (const g of gaps) expect(g).toMatch(/^[+-]\d+\.\d ± \d+\.\d \(n = 2\)(, within noise)?$/);
   await expect(row.getByTestId('seed-strip').first()).toBeAttached();
+  // the untouched original model over seeds, with its paired gap to Retrain (issue 20 item 2)
+  const original = page.getByTestId('seeds-original');
+  await expect(original).toContainText('Original (no unlearning)');
+  await expect(original.getByTestId('seeds-gap').first()).toContainText('(n = 2)');
   await expect(page.getByTestId('mia-se').first()).toContainText('SE');
   await shot(page, info, '10-seeds');
   expect(errors).toEqual([]);

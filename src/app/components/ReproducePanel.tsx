@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { PRESETS } from '../../core/lite';
+import { NOT_COMPUTABLE, PRESETS } from '../../core/lite';
 import { useLab } from '../store';
 import { download, fmtSeconds } from '../format';
 
@@ -120,7 +120,9 @@ export function ReproducePanel() {
                     <td>{c.id}</td>
                     <td className="left wrap">{c.claim}</td>
                     <td>{c.paper}</td>
-                    <td>{c.ours}</td>
+                    <td className={c.reproduces === NOT_COMPUTABLE ? 'left wrap muted' : ''}>
+                      {c.reproduces === NOT_COMPUTABLE ? c.setting : c.ours}
+                    </td>
                     <td className={`verdict verdict-${c.reproduces.replace(/[^a-z]/g, '')}`} title={c.rule}>
                       {c.reproduces === 'indicative' ? `indicative (n = 1): ${c.leaning ?? ''}` : c.reproduces}
                     </td>

@@ -1,5 +1,6 @@
 import type { Interval, MethodAggregate, ModelMetricId } from '../../core/lite';
 import {
+  ORIGINAL_ROW,
   coversZero,
   gapText,
   halfWidth,
@@ -57,7 +58,15 @@ export function IntervalStrip({ iv }: { iv: Interval }) {
   );
 }
 
-function Cell({ m, id, digits }: { m: MethodAggregate; id: ModelMetricId; digits: number }) {
+function Cell({
+  m,
+  id,
+  digits,
+}: {
+  m: Pick<MethodAggregate, 'metrics' | 'gapToRetrain'>;
+  id: ModelMetricId;
+  digits: number;
+}) {
   const iv = m.metrics[id as keyof MethodAggregate['metrics']];
   const gap = m.gapToRetrain?.[id as keyof NonNullable<MethodAggregate['gapToRetrain']>];
   const se = id === 'mia' ? m.metrics.miaSe : undefined;
@@ -142,6 +151,33 @@ export function SeedsTable({ multi }: { multi: MultiSeedView }) {
               </tr>
             </thead>
             <tbody>
+              {agg.original && round === 0 && (
+                // the untouched original model over seeds (issue 20 item 2); its gaps are to Retrain w/o DC
+                <tr className="original" data-testid="seeds-original">
+                  <th scope="row">{ORIGINAL_ROW}</th>
+                  {arms.map((w) =>
+                    w ? (
+                      <td key="true" colSpan={COLUMNS.length + 1} className="muted center">
+                        the same model (no DC)
+                      </td>
+                    ) : (
+                      [
+                        ...COLUMNS.map((c) => (
+                          <Cell
+                            key={`o${c.id}`}
+                            m={agg.original!}
+                            id={c.id as ModelMetricId}
+                            digits={c.digits > 1 ? 1 : c.digits}
+                          />
+                        )),
+                        <td key="otime" className="num muted">
+                          –
+                        </td>,
+                      ]
+                    ),
+                  )}
+                </tr>
+              )}
               {names.map((name) => (
                 <tr key={name} className={name === 'Retrain' ? 'ref' : ''} data-testid={`seeds-row-${name}`}>
                   <th scope="row">

@@ -10,6 +10,7 @@ import {
   MIA_CLASS_ARTEFACT,
   MIA_GAP_NOTE,
   miaClassArtefact,
+  ORIGINAL_ROW,
 } from '../../core/lite';
 import { SeedsTable } from './SeedsTable';
 import { armKey, summaryRows } from '../runState';
@@ -113,6 +114,30 @@ export function SummaryTable() {
                 </tr>
               </thead>
               <tbody>
+                {pre?.metrics && rounds.length <= 1 && (
+                  // the untouched original model (issue 20 item 2): the same numbers in every arm (it does not
+                  // depend on DC), each against that arm's Retrain; no unlearning time
+                  <tr className="original" data-testid="summary-original">
+                    <th scope="row">{ORIGINAL_ROW}</th>
+                    {arms.map((a) => {
+                      const refM = isWithDC(a.arm) ? (ref?.with ?? ref?.without) : ref?.without;
+                      const orig = { metrics: pre.metrics! };
+                      return [
+                        ...METRIC_COLUMNS.map((c) => (
+                          <td key={`${a.title}${c.id}`} className="num">
+                            {fmtNum(c.source === 'metrics' ? metricPoint(orig, c) : undefined)}
+                            {refM && c.summary.gap && c.source === 'metrics' && (
+                              <span className="gap">{fmtGap(metricPoint(orig, c), metricPoint(refM, c))}</span>
+                            )}
+                          </td>
+                        )),
+                        <td key={`${a.title}time`} className="num muted">
+                          –
+                        </td>,
+                      ];
+                    })}
+                  </tr>
+                )}
                 {rows.map((r) => {
                   const isRef = r.method === 'Retrain';
                   return (
@@ -180,6 +205,9 @@ export function SummaryTable() {
             </table>
             <p className="muted small">
               Accuracies and MIA in %. Small numbers: gap to Retrain in the same arm (Time: + condensation overhead).
+              {pre?.metrics && rounds.length <= 1
+                ? ` ${ORIGINAL_ROW}: the model before any request (the same in both arms).`
+                : ''}
               MIA is the paper’s φ-logistic-regression AUC (≈50 ideal).{' '}
               <span data-testid="mia-gap-note">{MIA_GAP_NOTE}.</span>
             </p>

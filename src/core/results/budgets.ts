@@ -108,7 +108,7 @@ export function budgetMarkdown(rows: BudgetRow[], title = 'Budgets next to the p
 }
 
 /** One method's epoch count as the run resolves it (`null` when the method has no such key). */
-function epochsOf(spec: ExperimentSpec, name: MethodName, key: string): number | null {
+export function epochsOf(spec: ExperimentSpec, name: MethodName, key: string): number | null {
   const hp = resolveHParams(
     name,
     { dataset: spec.dataset, arch: spec.model.arch, withDC: false },
@@ -122,6 +122,11 @@ function epochsOf(spec: ExperimentSpec, name: MethodName, key: string): number |
  * How to read the speed claims at a spec's scale, computed from the spec (not typed per preset): the baselines' epochs
  * against the paper's, A-CF's steps per epoch, and where the speed numbers and the step-count question are measured.
  */
+/** The `paper` preset's spec at a spec's dataset and forgetting mode: the paper's budgets, resolved as a run would. */
+export function paperSpecFor(spec: ExperimentSpec): ExperimentSpec {
+  return { ...getPreset('paper').spec, forget: spec.forget, dataset: spec.dataset };
+}
+
 export function speedReading(spec: ExperimentSpec, opts: { retain?: number } = {}): string {
   const paper = { ...getPreset('paper').spec, forget: spec.forget, dataset: spec.dataset };
   const s = spec.unlearn.epochScale;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult, MethodName, MethodResult } from '../contracts';
-import { buildClaims } from './claims';
+import { buildClaims, claimsMarkdown, memoNote, NOT_COMPUTABLE, VACUOUS } from './claims';
+import { epochsOf, paperSpecFor } from './budgets';
 import { DEFAULT_SPEC, mergeSpec, validateSpec } from '../presets';
 
 const m = (
@@ -211,5 +212,142 @@ describe('claims with interval verdicts', () => {
     const c5 = get([e2e('class', 0.5, 0.9), e2e('uniform', 0.6, 0.8)], 5);
     expect([c5.reproduces, c5.leaning]).toEqual(['indicative', 'does not']);
     expect(c5.source).toContain('unlearn.acf_dc_end_to_end_vs_cf_speedup.class');
+  });
+});
+
+describe('issue 20: vacuous claims, claims out of reach, claims 2 / 18 / 19', () => {
+  const withOriginal = (c: ExperimentResult, metrics: ExperimentResult['pretrain']['metrics'], trainAcc = 99) => ({
+    ...c,
+    pretrain: { ...c.pretrain, trainAcc, metrics },
+  });
+  const uniformCells = (original: ExperimentResult['pretrain']['metrics'], trainAcc = 99) => {
+    const cells: Record<string, ExperimentResult> = {};
+    [0, 1, 2].forEach((s) => {
+      const j = (s - 1) * 0.5;
+      cells[`single-uniform-seed${s}`] = withOriginal(
+        cell(s, [
+          m('Retrain', 99, 80, 50, 50),
+          m('CF', 95, 70, 60 + j, 58),
+          m('A-CF', 93, 70, 63 + j, 60),
+          m('SCRUB', 90, 65, 80, 75),
+        ]),
+        original,
+        trainAcc,
+      );
+    });
+    return cells;
+  };
+  const c20 = (experiments: Record<string, ExperimentResult>) =>
+    buildClaims({ experiments, condensation: [] }).find((c) => c.id === 20 && c.claim.includes('(uniform'))!;
+
+  it('claim 20 is "vacuous at this setting" when the untouched Original passes it too, never "reproduces"', () => {
+    // the Original: retain 94, test 70, forget 62, MIA 59 → shortfalls 1, 0, |62−50|−10 = 2, |59−50|−8 = 1 → 2 ≤ 5
+    const passing = c20(uniformCells({ retainAcc: 94, testAcc: 70, forgetAcc: 62, mia: 59, lossMia: 50 }));
+    expect(passing.reproduces).toBe(VACUOUS);
+    expect(passing.ours).toContain('Original shortfall 2.0');
+    expect(passing.rule).toContain('Original (no unlearning) also passes');
+    expect(claimsMarkdown([passing])).toContain(`| ${VACUOUS} |`);
+    // an Original that remembers its forget set (forget 99 → shortfall 39) leaves the verdict standing
+    const failing = c20(uniformCells({ retainAcc: 94, testAcc: 70, forgetAcc: 99, mia: 59, lossMia: 50 }));
+    expect(failing.reproduces).toBe('reproduces');
+    expect(failing.ours).toContain('Original shortfall 39.0');
+  });
+
+  it('rows over originals that do not memorise say so (memorisationNote); memorising ones add nothing', () => {
+    const orig = { retainAcc: 94, testAcc: 70, forgetAcc: 99, mia: 59, lossMia: 50 };
+    expect(c20(uniformCells(orig, 80.14)).setting).toContain('original does not memorise (train 80.1 %)');
+    expect(c20(uniformCells(orig, 99)).setting).not.toContain('memorise');
+    expect(memoNote([['a', withOriginal(cell(0, []), orig, 90)], ['b', withOriginal(cell(1, []), orig, 94.4)]])).toBe(
+      '; original does not memorise (train ≤ 94.4 %)',
+    );
+  });
+
+  it('every claim of spec §9 (1–30) has a row; the ones out of reach say "not computable here" with a reason', () => {
+    const claims = buildClaims({ experiments: {}, condensation: [] });
+    const ids = new Set(claims.map((c) => c.id));
+    for (let i = 1; i <= 30; i++) expect(ids.has(i), `claim ${i}`).toBe(true);
+    const out = claims.filter((c) => c.reproduces === NOT_COMPUTABLE);
+    expect(out.map((c) => c.id).sort((a, b) => Number(a) - Number(b))).toEqual([
+      6, 7, 9, 10, 11, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
+    ]);
+    for (const c of out) expect(c.setting.length, `claim ${c.id}`).toBeGreaterThan(20);
+    expect(out.find((c) => c.id === 10)!.setting).toContain('no SVHN offline');
+    expect(out.find((c) => c.id === 22)!.setting).toMatch(/CINIC-10.*GPU/);
+    expect(out.find((c) => c.id === 28)!.setting).toContain('no multi-round cell');
+    expect(claimsMarkdown(out)).toContain('| not computable here |');
+  });
+
+  it('claims 25–30 are computed from a multi-round cell when one exists', () => {
+    const r = (name: MethodName, withDC: boolean, round: number, s: number, testAcc = 60, mia = 55): MethodResult => ({
+      ...m(name, 90, testAcc, 50, mia, s),
+      withDC,
+      round,
+      overheadSeconds: withDC ? 2 : 0,
+    });
+    const methods: MethodResult[] = [];
+    for (const round of [0, 1, 2]) {
+      methods.push(
+        r('CF', false, round, 40),
+        r('CF', true, round, 30),
+        r('A-CF', false, round, 10),
+        r('A-CF', true, round, 8 - 2 * round),
+        r('SCRUB', false, round, 20, round === 2 ? 20 : 60, 52),
+        r('SCRUB', true, round, 15, 60, 60),
+      );
+    }
+    const multi = { ...cell(0, methods), pretrain: { seconds: 0, testAcc: 70, trainAcc: 99, reused: false } };
+    const claims = buildClaims({ experiments: { 'multi-uniform-seed0': multi }, condensation: [] });
+    const get = (id: number) => claims.find((c) => c.id === id)!;
+    expect(get(25).ours).toMatch(/^50\.0 pp/); // 70 − 20
+    expect(get(26).ours).toMatch(/^8\.0/); // 60 − 52
+    expect(get(27).ours).toMatch(/^-25\.0%/); // 90 / 120 − 1
+    expect(get(28).ours).toMatch(/^4\.00×/);
+    expect(get(29).ours).toMatch(/^0\.0%/); // (8 + 2) / 10 − 1
+    expect(get(30).ours).toMatch(/^-40\.0%/); // (4 + 2) / (8 + 2) − 1
+    for (const id of [25, 26, 27, 28, 30]) expect(get(id).reproduces, `claim ${id}`).toBe('indicative');
+    expect(get(28).setting).toContain("not the paper's CINIC-10");
+  });
+
+  it('claim 2 extrapolates CF to the paper epochs; 18 / 19 compare A-CF + Blend end to end with A-CF alone', () => {
+    const spec = validateSpec(mergeSpec(DEFAULT_SPEC, { unlearn: { epochScale: 0.1 } }));
+    const cf = epochsOf(spec, 'CF', 'cf_epochs')!;
+    const paperCf = epochsOf(paperSpecFor(spec), 'CF', 'cf_epochs')!;
+    const mk = (mode: 'class' | 'uniform', seed: number): ExperimentResult => {
+      const base = cell(seed, [
+        { ...m('CF', 90, 60, 50, 50, 10), withDC: true, overheadSeconds: 5 },
+        m('A-CF', 90, 60, 50, 50, 20),
+        { ...m('A-CF', 90, 60, 50, 50, mode === 'class' ? 10 : 20), withDC: true, overheadSeconds: 5 },
+      ]);
+      return {
+        ...base,
+        spec: validateSpec(mergeSpec(spec, { seed, forget: { mode, class: 4, fraction: 0.1 } })),
+        condense: {
+          ipc: 10,
+          round: 0,
+          kmeansSeconds: 3,
+          partitionSeconds: 0,
+          blendSeconds: 2,
+          retainSize: 100,
+          reducedRetainSize: 50,
+          freeClusters: 10,
+          residualImages: 40,
+          emptyClusters: 0,
+        } as ExperimentResult['condense'],
+      };
+    };
+    const experiments = { 'single-class-seed0': mk('class', 0), 'single-uniform-seed0': mk('uniform', 0) };
+    const claims = buildClaims({ experiments, condensation: [] });
+    const c2 = claims.find((c) => c.id === 2)!;
+    const share = (100 * 5) / ((10 * paperCf) / cf);
+    expect(c2.ours).toMatch(new RegExp(`^${share.toFixed(1)} ± 0\\.0% \\(n = 2\\)`));
+    expect(c2.ours).toContain('(extrapolated)');
+    expect(c2.setting).toContain(`CF epochs ${cf} → ${paperCf}`);
+    expect(claims.find((c) => c.id === 18)!.ours).toMatch(/^-25\.0%/); // (10 + 5) / 20 − 1
+    expect(claims.find((c) => c.id === 19)!.ours).toMatch(/^25\.0%/); // (20 + 5) / 20 − 1
+    // cells timed on shared cores: quoted as context, no verdict
+    const shared = buildClaims({ experiments, condensation: [], sharedCores: Object.keys(experiments) });
+    const s18 = shared.find((c) => c.id === 18)!;
+    expect(s18.reproduces).toBe('n/a');
+    expect(s18.ours).toContain('shared cores (not used for the verdict): -25.0%');
   });
 });

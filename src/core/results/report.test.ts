@@ -173,3 +173,33 @@ describe('markdown table', () => {
     expect(md).toContain('| CF | 56.00 | 50.0 (+0.0) |');
   });
 });
+
+describe('the "Original (no unlearning)" row (issue 20 item 2)', () => {
+  const withOriginal = (r: ExperimentResult): ExperimentResult => ({
+    ...r,
+    pretrain: { ...r.pretrain, metrics: { retainAcc: 97, forgetAcc: 96, testAcc: 55, mia: 70, lossMia: 66 } },
+  });
+  const r = withOriginal(experiment(0, 'uniform', [method('Retrain', false, 80), method('CF', false, 90)]));
+
+  it('is the first row of the Markdown table, from pretrain.metrics, with its gap to Retrain and no time', () => {
+    const lines = markdownTable(r).split('\n');
+    expect(lines[2]).toMatch(/^\| Original \(no unlearning\) \| /);
+    // Retrain: forget 40 → Original forget 96.0 (+56.0); test 79 → 55.0 (−24.0); no unlearning time
+    expect(lines[2]).toContain('96.0 (+56.0)');
+    expect(lines[2]).toContain('55.0 (-24.0)');
+    expect(lines[2].trim().endsWith('| – |')).toBe(true);
+    // without recorded metrics there is no such row
+    expect(markdownTable(experiment(0, 'uniform', [method('Retrain', false, 80)]))).not.toContain('Original');
+  });
+
+  it('is a CSV line (method "Original (no unlearning)", round 0, no timings) before the methods of its run', () => {
+    const rows = parse(resultsCsv([csvRunOf(r, 'cell-a')]));
+    expect(rows[1][0]).toBe('Original (no unlearning)');
+    const col = (k: string) => CSV_COLUMNS.indexOf(k);
+    expect(rows[1][col('forgetAcc')]).toBe('96');
+    expect(rows[1][col('round')]).toBe('0');
+    expect(rows[1][col('unlearnSeconds')]).toBe('');
+    expect(rows[1][col('run')]).toBe('cell-a');
+    expect(rows.length).toBe(4);
+  });
+});

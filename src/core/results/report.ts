@@ -5,6 +5,7 @@
  * table in src/core/metrics.ts.
  */
 import type { Arm, ExperimentResult, ExperimentSpec, MethodResult } from '../contracts';
+import type { Metrics } from '../types';
 import { armLabel, armOf, armsOf, isWithDC } from '../contracts';
 import { memorisationNote } from './memorisation';
 import {
@@ -16,6 +17,9 @@ import {
   miaClassArtefact,
   type MetricDef,
 } from '../metrics';
+
+/** The row of the untouched original model (`pretrain.metrics`) in every table and CSV (issue 20 item 2). */
+export const ORIGINAL_ROW = 'Original (no unlearning)';
 
 const f1 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(1));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(2));
@@ -56,6 +60,26 @@ export function markdownTable(result: ExperimentResult, round = 0): string {
     head.push(`Time s (${tag})`);
   }
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  // the untouched original model, before any request (first round's table only): no arm, no unlearning time
+  const first = Math.min(...result.methods.map((m) => m.round));
+  const orig = result.pretrain.metrics;
+  if (orig && round === first) {
+    const cells = [ORIGINAL_ROW];
+    for (const a of arms) {
+      const rm = ref?.[a];
+      for (const c of cols) {
+        const v = c.source === 'metrics' ? metricPoint({ metrics: orig }, c) : undefined;
+        const rv = rm ? metricPoint(rm, c) : undefined;
+        const gap =
+          c.summary.gap && v !== undefined && rv !== undefined
+            ? ` (${v - rv >= 0 ? '+' : ''}${(v - rv).toFixed(1)})`
+            : '';
+        cells.push(fmt(v, c.digits) + gap);
+      }
+      cells.push('–');
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
   for (const r of rows) {
     const cells = [r.name];
     for (const a of arms) {
@@ -134,7 +158,9 @@ const REPORT_LEGEND =
   'MIA = LR-MIA on logit-confidence, AUC % (paper §7.2; ≈50 = forget set indistinguishable from unseen data). ' +
   'Loss-MIA = accuracy % of a logistic regression on per-example losses, forget vs unseen test (NeurIPS 2023 kit style; ≈50 ideal). ' +
   'MIA (filtered) = the same score with the swapped branch filtered to the forget labels (docs/mia.md). ' +
-  'Accuracies in %. Brackets: gap to Retrain in the same arm. With DC, time = unlearning + condensation overhead (k-means, partition, Blend) = end-to-end. ' +
+  'Accuracies in %. Brackets: gap to Retrain in the same arm. ' +
+  `${ORIGINAL_ROW}: the original model before any request (it does not depend on DC: the same numbers in both arms, each against that arm's Retrain). ` +
+  'With DC, time = unlearning + condensation overhead (k-means, partition, Blend) = end-to-end. ' +
   `${MIA_GAP_NOTE}; "${MIA_CLASS_ARTEFACT}" marks a paper MIA taken from that unfiltered branch.`;
 
 // ---- CSV ----------------------------------------------------------------------------------------------------
@@ -150,6 +176,8 @@ export interface CsvRun {
   forgetClass?: number | null;
   methods: MethodResult[];
   startedAt?: string;
+  /** the original model's metrics (`pretrain.metrics`): written as an "Original (no unlearning)" line, round 0 */
+  original?: Metrics;
 }
 
 /** A run as CsvRun from a whole experiment result. */
@@ -161,6 +189,7 @@ export function csvRunOf(result: ExperimentResult, runId?: string, preset?: stri
     forgetClass: result.split?.forgetClass,
     methods: result.methods,
     startedAt: result.env?.startedAt,
+    ...(result.pretrain?.metrics ? { original: result.pretrain.metrics } : {}),
   };
 }
 
@@ -192,14 +221,22 @@ export function csvField(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The one CSV of method results: a header line, then one line per method × arm × round of each run.
+/** A CSV line's model: a method's result, or the original model (no timings). */
+type CsvMethod = Pick<MethodResult, 'withDC' | 'round' | 'metrics'> &
+  Partial<Pick<MethodResult, 'unlearnSeconds' | 'overheadSeconds'>> & { name: string };
+
+/** The one CSV of method results: a header line, then per run its Original line (when its metrics are known) and one
+ * line per method × arm × round.
  * Fields are quoted as RFC 4180 says; lines end in LF. */
 export function resultsCsv(runs: CsvRun[]): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const run of runs) {
     const s = run.spec;
     const id = run.runId ?? run.startedAt ?? '';
-    for (const m of run.methods) {
+    const original: CsvMethod[] = run.original
+      ? [{ name: ORIGINAL_ROW, withDC: false, round: 0, metrics: run.original }]
+      : [];
+    for (const m of [...original, ...run.methods]) {
       const forgetClass = run.forgetClass ?? (s?.forget.mode === 'class' ? s.forget.class : '');
       const fields: unknown[] = [
         m.name,

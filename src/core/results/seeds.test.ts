@@ -160,3 +160,38 @@ describe('runSeeds', () => {
     expect(out.aggregate.methods.find((m) => m.name === 'A-CF')!.gapToRetrain!.forgetAcc!.values).toEqual([10, 10, 10]);
   });
 });
+
+describe('the "Original (no unlearning)" row of the intervals (issue 20 item 2)', () => {
+  // originals forget 95, 97 (seeds 0, 1); Retrain forget 50, 45 → paired gaps 45, 52: mean 48.5
+  const results = [0, 1].map((s) => ({
+    ...result(s, [method('Retrain', [50, 45][s], 50, 100), method('CF', 60, 60, 10)]),
+    pretrain: {
+      seconds: 0,
+      testAcc: 70,
+      trainAcc: 99,
+      reused: false,
+      metrics: { retainAcc: 99, forgetAcc: [95, 97][s], testAcc: 70, mia: 75, lossMia: 70 },
+    },
+  }));
+  const agg = aggregateSeeds(results);
+
+  it('aggregates pretrain.metrics over seeds with the gap to Retrain paired by seed', () => {
+    expect(agg.original?.metrics.forgetAcc?.mean).toBe(96);
+    expect(agg.original?.gapToRetrain?.forgetAcc?.mean).toBe(48.5);
+    expect(agg.original?.seeds).toEqual([0, 1]);
+  });
+
+  it('is a row of the Markdown intervals and lines of the intervals CSV (no timings)', () => {
+    expect(seedsMarkdown(agg)).toMatch(/\| Original \(no unlearning\) \| – \| 99\.0 .*\| 96\.0 .*\| \+48\.5/);
+    const lines = seedsCsv(agg).trim().split('\n');
+    const orig = lines.filter((l) => l.startsWith('Original (no unlearning),'));
+    expect(orig.map((l) => l.split(',')[3])).toEqual(['mia', 'lossMia', 'retainAcc', 'forgetAcc', 'testAcc']);
+    expect(orig.find((l) => l.split(',')[3] === 'forgetAcc')!.split(',')[9]).toBe('48.5');
+  });
+
+  it('is absent when no result recorded its original metrics', () => {
+    const none = aggregateSeeds([0, 1].map((s) => result(s, [method('Retrain', 50, 50, 100)])));
+    expect(none.original).toBeUndefined();
+    expect(seedsMarkdown(none)).not.toContain('Original');
+  });
+});

@@ -10,6 +10,7 @@ import type { ExperimentResult, ExperimentSpec, MethodName } from '../contracts'
 import { armLabel, armOf } from '../contracts';
 import { seedList, mergeSpec, validateSpec } from '../presets';
 import { coversZero, formatInterval, interval, pairedInterval, type Interval } from '../stats';
+import { ORIGINAL_ROW } from './report';
 import { METRICS, MIA_CLASS_ARTEFACT, MIA_GAP_NOTE, miaClassArtefact, type ModelMetricId } from '../metrics';
 
 /** Metrics summarised per method (percentages), plus timings. */
@@ -42,9 +43,18 @@ export interface MethodAggregate {
   gapToRetrain?: Partial<Record<GapMetric, Interval>>;
 }
 
+/** The untouched original model over seeds (`pretrain.metrics`), with its paired gaps to Retrain w/o DC, round 0. */
+export interface OriginalAggregate {
+  seeds: number[];
+  metrics: Partial<Record<SeedMetric, Interval>>;
+  gapToRetrain?: Partial<Record<GapMetric, Interval>>;
+}
+
 export interface SeedsAggregate {
   seeds: number[];
   pretrain: { testAcc: Interval; trainAcc: Interval; mia?: Interval };
+  /** the "Original (no unlearning)" row of the tables (issue 20 item 2); absent when no result recorded its metrics */
+  original?: OriginalAggregate;
   condense?: { reducedRetainPct: Interval; blendSeconds: Interval; kmeansSeconds: Interval; finalLoss: Interval };
   methods: MethodAggregate[];
 }
@@ -102,6 +112,8 @@ export function aggregateSeeds(results: ExperimentResult[]): SeedsAggregate {
     },
     methods: [],
   };
+  const original = aggregateOriginal(results);
+  if (original) agg.original = original;
   const conds = results.map((r) => r.condense).filter((c) => !!c);
   if (conds.length) {
     agg.condense = {
@@ -168,6 +180,35 @@ export function aggregateSeeds(results: ExperimentResult[]): SeedsAggregate {
   return agg;
 }
 
+/** The original models' metrics over seeds, and their gaps to Retrain (w/o DC, round 0) paired by seed. */
+function aggregateOriginal(results: ExperimentResult[]): OriginalAggregate | undefined {
+  const withM = results.filter((r) => r.pretrain.metrics);
+  if (!withM.length) return undefined;
+  const metrics: OriginalAggregate['metrics'] = {};
+  for (const k of SEED_METRICS) {
+    const v = withM.map((r) => r.pretrain.metrics![k]).filter(finite);
+    if (v.length) metrics[k] = interval(v);
+  }
+  const out: OriginalAggregate = { seeds: withM.map((r) => r.spec.seed), metrics };
+  const gap: NonNullable<OriginalAggregate['gapToRetrain']> = {};
+  for (const k of GAP_METRICS) {
+    const a: Record<string, number> = {},
+      b: Record<string, number> = {};
+    for (const r of withM) {
+      const ref = r.methods.find((x) => x.name === 'Retrain' && !x.withDC && x.round === 0);
+      const x = r.pretrain.metrics![k],
+        y = ref?.metrics[k];
+      if (finite(x) && finite(y)) {
+        a[r.spec.seed] = x;
+        b[r.spec.seed] = y;
+      }
+    }
+    if (Object.keys(a).length) gap[k] = pairedInterval(a, b);
+  }
+  if (Object.keys(gap).length) out.gapToRetrain = gap;
+  return out;
+}
+
 /**
  * The intervals as a Markdown table: one row per method and arm, mean ± 95 % half-width (n), and the paired gaps
  * to Retrain with "within noise" where their interval covers 0. (A view of `aggregate`; the JSON is the record.)
@@ -187,6 +228,15 @@ export function seedsMarkdown(agg: SeedsAggregate): string {
     '| method | arm | retain | forget | test | MIA (± its SE, mean) | MIA (filtered) | forget − Retrain | MIA (filtered) − Retrain | seconds |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
+  const o = agg.original;
+  if (o) {
+    const se = o.metrics.miaSe ? ` (SE ${o.metrics.miaSe.mean.toFixed(1)})` : '';
+    lines.push(
+      `| ${ORIGINAL_ROW} | – | ${f(o.metrics.retainAcc)} | ${f(o.metrics.forgetAcc)} | ${f(o.metrics.testAcc)} | ` +
+        `${f(o.metrics.mia)}${se} | ${f(o.metrics.miaFiltered)} | ${g(o.gapToRetrain?.forgetAcc)} | ` +
+        `${g(o.gapToRetrain?.miaFiltered)} | – |`,
+    );
+  }
   for (const m of agg.methods) {
     const se = m.metrics.miaSe ? ` (SE ${m.metrics.miaSe.mean.toFixed(1)})` : '';
     const note = miaClassArtefact(m) ? ` (${MIA_CLASS_ARTEFACT})` : '';
@@ -235,11 +285,22 @@ export const MIA_GAP_SHORT = 'the MIA gap to Retrain (swapped branch filtered to
 export function seedsCsv(agg: SeedsAggregate): string {
   const lines = [SEEDS_CSV_COLUMNS.join(',')];
   const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  for (const m of agg.methods) {
+  const o = agg.original;
+  const originalLines: Array<{
+    name: string;
+    withDC: boolean;
+    round: number;
+    seeds: number[];
+    metrics: Partial<Record<SeedMetric, Interval>>;
+    gapToRetrain?: Partial<Record<GapMetric, Interval>>;
+    unlearnSeconds?: Interval;
+    overheadSeconds?: Interval;
+  }> = o ? [{ name: ORIGINAL_ROW, withDC: false, round: 0, ...o }] : [];
+  for (const m of [...originalLines, ...agg.methods]) {
     const rows: Array<[string, Interval]> = [
       ...SEED_METRICS.filter((k) => m.metrics[k]).map((k) => [k, m.metrics[k]!] as [string, Interval]),
-      ['unlearnSeconds', m.unlearnSeconds],
-      ['overheadSeconds', m.overheadSeconds],
+      ...(m.unlearnSeconds ? [['unlearnSeconds', m.unlearnSeconds] as [string, Interval]] : []),
+      ...(m.overheadSeconds ? [['overheadSeconds', m.overheadSeconds] as [string, Interval]] : []),
     ];
     for (const [k, iv] of rows) {
       const gap = m.gapToRetrain?.[k as GapMetric];
@@ -262,7 +323,7 @@ export function seedsCsv(agg: SeedsAggregate): string {
           noise,
           m.seeds.join(' '),
           quote(
-            k === 'mia' && miaClassArtefact(m) ? MIA_CLASS_ARTEFACT : k === 'miaFiltered' && gap ? MIA_GAP_SHORT : '',
+            k === 'mia' && miaClassArtefact({ metrics: m.metrics }) ? MIA_CLASS_ARTEFACT : k === 'miaFiltered' && gap ? MIA_GAP_SHORT : '',
           ),
         ].join(','),
       );
