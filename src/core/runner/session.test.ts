@@ -163,11 +163,12 @@ describe('LabSession', () => {
       expect(kinds, k).toContain(k);
     }
     expect(markdownReport(a)).toMatch(/\| A-CF \|/);
-    expect(
-      resultsCsv([csvRunOf(a)])
-        .trim()
-        .split('\n'),
-    ).toHaveLength(7);
+    // header, the Original (no unlearning) row, then 3 methods × 2 arms
+    const csv = resultsCsv([csvRunOf(a)])
+      .trim()
+      .split('\n');
+    expect(csv).toHaveLength(8);
+    expect(csv[1]).toMatch(/Original/);
   });
 
   it('a cancel mid-run throws CancelledError and leaves no tensors behind', async () => {
