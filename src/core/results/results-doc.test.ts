@@ -59,11 +59,20 @@ describe('the generated results document and README block', () => {
     ];
     const partial = renderResultsDoc({ ...x, scaling: { points, missing: ['150/0 CF', '150/0 A-CF'] } });
     expect(partial).toContain('partial: 2 of 4 pieces');
+    // a size not started lists nothing as missing: the plan (sizes × seeds × 4 pieces) says what is left
+    const planned = renderResultsDoc({ ...x, scaling: { sizes: [150, 300], seeds: [0, 1, 2], points, missing: [] } });
+    expect(planned).toContain('partial: 2 of 24 pieces');
     const done = renderResultsDoc({
       ...x,
-      scaling: { points, missing: [], thresholds: [{ size: 150, n: 3, passes: null }] },
+      scaling: {
+        points: ['Original', 'Retrain', 'CF', 'A-CF'].map((method) => ({ size: 150, seed: 0, method })),
+        sizes: [150],
+        seeds: [0],
+        missing: [],
+        thresholds: [{ size: 150, n: 3, passes: null }],
+      },
     });
-    expect(done).toContain('complete: 2 pieces');
+    expect(done).toContain('complete: 4 pieces');
     expect(done).toContain('not reached within 16 passes');
   });
 

@@ -60,6 +60,9 @@ export interface ScalingLike {
   sizes?: number[];
   seeds?: number[];
   missing?: string[];
+  shared?: string[];
+  memorisesAt?: number;
+  originals?: Array<{ size: number; seed: number; trainAcc: number; testAcc: number }>;
   points?: Array<{ size: number; seed: number; method: string }>;
   thresholds?: Array<{ size: number; n: number; passes: number | null; note?: string }>;
 }
@@ -219,21 +222,34 @@ function tradeoffLines(t: TradeoffLike): string[] {
   return out;
 }
 
+/** The pieces of the scaling study per size and seed: the original and the three unlearning runs. */
+export const SCALING_PIECES = ['Original', 'Retrain', 'CF', 'A-CF'] as const;
+
 function scalingLines(s: ScalingLike | null): string[] {
   if (!s) return ['- The scaling study (`npm run scaling`): not yet run (no `results/scaling/scaling.json`).'];
-  const pieces = new Set((s.points ?? []).map((p) => `${p.size}|${p.seed}|${p.method}`));
-  const missing = s.missing?.length ?? 0;
-  const head =
-    missing > 0
-      ? `partial: ${pieces.size} of ${pieces.size + missing} pieces`
-      : `complete: ${pieces.size} pieces`;
-  const out = [`- The scaling study (\`${s.command ?? 'npm run scaling'}\`): ${head}.`];
+  const done = new Set((s.points ?? []).map((p) => `${p.size}|${p.seed}|${p.method}`)).size;
+  const planned = (s.sizes?.length ?? 0) * (s.seeds?.length ?? 0) * SCALING_PIECES.length;
+  const total = Math.max(planned, done + (s.missing?.length ?? 0));
+  const head = done < total ? `partial: ${done} of ${total} pieces` : `complete: ${done} pieces`;
+  const shared = s.shared?.length ? `; ${s.shared.length} runs timed on shared cores` : '';
+  const out = [`- The scaling study (\`${s.command ?? 'npm run scaling'}\`): ${head}${shared}.`];
+  for (const o of s.originals ?? [])
+    out.push(
+      `  - Original, ${o.size} images per class, seed ${o.seed}: train ${f1(o.trainAcc)} %, test ${f1(o.testAcc)} %` +
+        (s.memorisesAt !== undefined
+          ? o.trainAcc >= s.memorisesAt
+            ? ` (memorises: ≥ ${s.memorisesAt} %).`
+            : ` (does not memorise: below ${s.memorisesAt} %).`
+          : '.'),
+    );
   for (const th of s.thresholds ?? [])
     out.push(
-      `  - ${th.size} images per class (n = ${th.n} seeds): ` +
+      `  - ${th.size} images per class (n = ${th.n}): ` +
         (th.passes !== null
           ? `forget and MIA gaps within noise of Retrain from ${th.passes} A-CF passes.`
-          : `not reached within 16 passes${th.note ? ` (${th.note})` : ''}.`),
+          : th.note
+            ? `no verdict yet (${th.note}).`
+            : 'not reached within 16 passes.'),
     );
   return out;
 }
