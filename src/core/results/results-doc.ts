@@ -121,9 +121,27 @@ function bucketOf(c: ClaimRow): Bucket {
   return 'no verdict';
 }
 
-const claimLine = (c: ClaimRow, s: ClaimsSource) =>
+/** The highest 1-min load average a bench row's note records before its repeats (null: not recorded). */
+function loadMax(r: BenchRowLike): string | null {
+  const m = /load average before the runs (\d+(?:\.\d+)?)–(\d+(?:\.\d+)?)/.exec(r.note ?? '');
+  return m ? m[2] : null;
+}
+
+/** A warning for each bench row a claim quotes whose repeats ran above the quiet threshold. */
+function loudRows(c: ClaimRow, bench: BenchRowLike[]): string {
+  const loud = bench.filter((r) => c.ours.includes(`bench row ${r.id} `) && Number(loadMax(r) ?? 0) > QUIET_LOAD);
+  return loud
+    .map(
+      (r) =>
+        ` The quoted bench row ${r.id} ran at 1-min load averages up to ${loadMax(r)}, above the quiet threshold ` +
+        `${QUIET_LOAD}: shared cores.`,
+    )
+    .join('');
+}
+
+const claimLine = (c: ClaimRow, s: ClaimsSource, bench: BenchRowLike[]) =>
   `- **${c.id}** (\`${s.preset}\`, n = ${c.n}${c.reproduces === 'indicative' ? ', indicative' : ''}) ${c.claim}. ` +
-  `Ours: ${c.ours}. Paper: ${c.paper}. Setting: ${c.setting}. Rule: ${c.rule}.`;
+  `Ours: ${c.ours}. Paper: ${c.paper}. Setting: ${c.setting}. Rule: ${c.rule}.${loudRows(c, bench)}`;
 
 const BUCKETS: Array<[Bucket, string, string]> = [
   ['reproduces', 'What reproduces', 'The whole interval is on the claimed side (or within the tolerance).'],
@@ -276,7 +294,7 @@ export function renderResultsDoc(x: ResultsInputs): string {
   for (const [b, title, gloss] of BUCKETS) {
     const lines = x.claims.flatMap((s) =>
       s.rows.filter((c) => bucketOf(c) === b && !(b === 'no verdict' && c.ours.startsWith('–') && c.n === 0))
-        .map((c) => claimLine(c, s)),
+        .map((c) => claimLine(c, s, x.bench.rows)),
     );
     const unmeasured =
       b === 'no verdict'
