@@ -343,11 +343,15 @@ export function renderResultsDoc(x: ResultsInputs): string {
 /** README.md's short summary (what goes between the results markers). */
 export function renderReadmeBlock(x: ResultsInputs): string {
   const counts = x.claims.map((s) => {
+    const ids = (b: Bucket) => {
+      const r = s.rows.filter((c) => bucketOf(c) === b);
+      return r.length ? `${r.length} (${r.map((c) => (c.n <= 1 ? `${c.id}¹` : c.id)).join(', ')})` : '0';
+    };
     const n = (b: Bucket) => s.rows.filter((c) => bucketOf(c) === b).length;
     return (
-      `- \`${s.preset}\` (${s.rows.length} rows): ${n('reproduces')} reproduce, ${n('does not')} do not, ` +
-      `${n('vacuous')} vacuous at this setting, ${n('inconclusive')} inconclusive, ${n('no verdict')} without a ` +
-      `verdict, ${n('not computable')} not computable here.`
+      `- \`${s.preset}\` (${s.rows.length} rows): reproduce ${ids('reproduces')}; do not ${ids('does not')}; ` +
+      `vacuous at this setting ${ids('vacuous')}; inconclusive ${ids('inconclusive')}; ${n('no verdict')} without ` +
+      `a verdict; ${n('not computable')} not computable here.`
     );
   });
   const one = x.claims.map((s) => [s, s.rows.find((c) => c.id === 1)] as const).find(([, c]) => c && c.n > 0);
@@ -357,6 +361,7 @@ export function renderReadmeBlock(x: ResultsInputs): string {
       '`npm run results-doc` from the committed JSON, like this block).',
     '',
     ...counts,
+    '- ¹ one measurement or seed (n = 1): an *indicative* verdict only.',
   ];
   if (one) {
     const [s, c] = one;
