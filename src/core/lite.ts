@@ -19,6 +19,7 @@ export * from './results/tradeoff';
 export * from './results/timing';
 export * from './results/budgets';
 export * from './results/scaling';
+export * from './results/results-doc';
 export {
   interval,
   pairedInterval,

@@ -308,6 +308,25 @@ describe('issue 20: vacuous claims, claims out of reach, claims 2 / 18 / 19', ()
     expect(get(28).setting).toContain("not the paper's CINIC-10");
   });
 
+  it('claim 1 reads the paper\'s 44 % as a size: the reduced retain set as % of the retain set, not 1 − that', () => {
+    // per seed class 38 + s and uniform 44 + s of 100 retain images → sizes 41, 42, 43 (mean 42, inside 44 ± 10);
+    // the reduction reading would give 58 and fail the same rule
+    const mk = (mode: 'class' | 'uniform', seed: number, reduced: number): ExperimentResult => ({
+      ...cell(seed, [m('Retrain', 99, 80, 50, 50)]),
+      spec: validateSpec(mergeSpec(DEFAULT_SPEC, { seed, forget: { mode, class: 4, fraction: 0.1 } })),
+      condense: { retainSize: 100, reducedRetainSize: reduced } as ExperimentResult['condense'],
+    });
+    const experiments: Record<string, ExperimentResult> = {};
+    for (const seed of [0, 1, 2]) {
+      experiments[`single-class-seed${seed}`] = mk('class', seed, 38 + seed);
+      experiments[`single-uniform-seed${seed}`] = mk('uniform', seed, 44 + seed);
+    }
+    const c1 = buildClaims({ experiments, condensation: [] }).find((c) => c.id === 1)!;
+    expect(c1.ours).toMatch(/^42\.0 ± /);
+    expect(c1.reproduces).toBe('reproduces');
+    expect(c1.claim).toContain('size reading');
+  });
+
   it('claim 2 extrapolates CF to the paper epochs; 18 / 19 compare A-CF + Blend end to end with A-CF alone', () => {
     const spec = validateSpec(mergeSpec(DEFAULT_SPEC, { unlearn: { epochScale: 0.1 } }));
     const cf = epochsOf(spec, 'CF', 'cf_epochs')!;

@@ -228,17 +228,21 @@ function claimContext(c: CellResults): ClaimContext {
   return { c, single, multi, src, settingOf, both2, shared, timed, timedNote, perSeed, partialSeeds };
 }
 
-/** 1: average retained-set reduction (value claim, tolerance 10 pp: the ratio depends on k-means cluster sizes) */
+/**
+ * 1: the average reduced retain set (value claim, tolerance 10 pp: the ratio depends on k-means cluster sizes).
+ * The size reading: the paper's own sizes (20.0 % class, 60.2 % uniform; claims 12, 14) average 40.1 %, so its
+ * "44 % reduction" only fits |D_r^red| / |D_r|, which is what is compared here (not 1 − that share).
+ */
 function claimRetainReduction({ src, settingOf, both2, perSeed, partialSeeds }: ClaimContext): Claim[] {
   const claims: Claim[] = [];
   {
-    const red = (r: ExperimentResult) =>
-      r.condense ? 100 * (1 - r.condense.reducedRetainSize / r.condense.retainSize) : NaN;
+    const red = (r: ExperimentResult) => (r.condense ? (100 * r.condense.reducedRetainSize) / r.condense.retainSize : NaN);
     const iv = interval(perSeed(red));
     const v = valueVerdict(iv, 44, 10);
     claims.push({
       id: 1,
-      claim: 'Average retained-set reduction by Blend (tolerance ±10 pp)',
+      claim:
+        "Average reduced retain set by Blend, size reading: the reduced retain set as % of the retain set (the paper's own sizes 20.0 % / 60.2 % average 40.1 %, so its 44 % is a size, not a reduction; tolerance ±10 pp)",
       paper: '44%',
       ours: fmt(iv, 1, '%'),
       setting: `per seed the mean of its class and uniform cells; ${settingOf(both2)}${partialSeeds(red)}`,

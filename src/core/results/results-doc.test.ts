@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  RESULTS_BEGIN,
+  RESULTS_DOC,
+  RESULTS_END,
+  loadResultsInputs,
+  renderReadmeBlock,
+  renderResultsDoc,
+  spliceReadme,
+  type ResultsInputs,
+} from './results-doc';
+
+// Issue 20 item 1: numbers in prose come from data. The generated results document and README.md's results block
+// are what the committed JSON gives, byte for byte; outside generated blocks, results prose carries no figure
+// unless it names the JSON value it quotes (the convention below).
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const read = (p: string) => (existsSync(join(root, p)) ? readFileSync(join(root, p), 'utf8') : null);
+const inputs = () => loadResultsInputs(read);
+const readme = read('README.md')!;
+
+describe('the generated results document and README block', () => {
+  it('regenerating from the committed JSON reproduces both byte for byte (else run npm run results-doc)', () => {
+    const x = inputs();
+    expect(renderResultsDoc(x)).toBe(read(RESULTS_DOC));
+    expect(spliceReadme(readme, renderReadmeBlock(x))).toBe(readme);
+  });
+
+  it('changing one committed JSON value changes the output, so the byte-for-byte check fails', () => {
+    const x = inputs();
+    const bump = (mutate: (y: ResultsInputs) => void) => {
+      const y = structuredClone(x);
+      mutate(y);
+      return y;
+    };
+    const speed = bump((y) => {
+      y.bench.rows.find((r) => r.id === 'unlearn.acf_vs_cf_speedup.uniform')!.value += 1;
+    });
+    expect(spliceReadme(readme, renderReadmeBlock(speed))).not.toBe(readme);
+    expect(renderResultsDoc(speed)).not.toBe(read(RESULTS_DOC));
+    const claim = bump((y) => {
+      y.claims[0].rows[0].ours += ' changed';
+    });
+    expect(renderResultsDoc(claim)).not.toBe(read(RESULTS_DOC));
+    const sweep = bump((y) => {
+      y.tradeoff.gapsToRetrain[0].mia.mean += 1;
+    });
+    expect(renderResultsDoc(sweep)).not.toBe(read(RESULTS_DOC));
+  });
+
+  it('says what it knows about the scaling study: not yet run, partial, complete', () => {
+    const x = inputs();
+    expect(renderResultsDoc({ ...x, scaling: null })).toContain('not yet run');
+    const points = [
+      { size: 150, seed: 0, method: 'Original' },
+      { size: 150, seed: 0, method: 'Retrain' },
+    ];
+    const partial = renderResultsDoc({ ...x, scaling: { points, missing: ['150/0 CF', '150/0 A-CF'] } });
+    expect(partial).toContain('partial: 2 of 4 pieces');
+    // a size not started lists nothing as missing: the plan (sizes × seeds × 4 pieces) says what is left
+    const planned = renderResultsDoc({ ...x, scaling: { sizes: [150, 300], seeds: [0, 1, 2], points, missing: [] } });
+    expect(planned).toContain('partial: 2 of 24 pieces');
+    const done = renderResultsDoc({
+      ...x,
+      scaling: {
+        points: ['Original', 'Retrain', 'CF', 'A-CF'].map((method) => ({ size: 150, seed: 0, method })),
+        sizes: [150],
+        seeds: [0],
+        missing: [],
+        thresholds: [{ size: 150, n: 3, passes: null }],
+      },
+    });
+    expect(done).toContain('complete: 4 pieces');
+    expect(done).toContain('not reached within 16 passes');
+  });
+
+  it('states the budget, its gaps and the cores of every speed-up', () => {
+    const doc = renderResultsDoc(inputs());
+    for (const line of doc.split('\n').filter((l) => /faster than CF \(range/.test(l))) {
+      expect(line).toMatch(/1 pass \(\d+ Adam steps\)/);
+      expect(line).toMatch(/gaps to Retrain do not close: forget \+[\d.]+ pp, MIA \+[\d.]+/);
+      expect(line).toMatch(/load average/);
+      expect(line).toMatch(/With DC, A-CF is [\d.]+× slower end to end/);
+    }
+  });
+
+  it('names what is missing or malformed, by file', () => {
+    expect(() => loadResultsInputs((p) => (p === 'results/bench.json' ? null : read(p)))).toThrow(
+      'results/bench.json: missing',
+    );
+    expect(() => loadResultsInputs((p) => (p === 'results/profile.json' ? '{' : read(p)))).toThrow(
+      /^results\/profile\.json: not JSON/,
+    );
+    expect(() => spliceReadme('# no block\n', 'x')).toThrow(RESULTS_BEGIN);
+  });
+});
+
+/**
+ * The convention for figures in results prose: a number with a unit (%, pp, ×, s, min, h, img/s, ms) outside a
+ * generated block must sit on a line that carries `<!-- data: FILE#/json/pointer -->`, and the pointed value,
+ * printed at the figure's precision, must be that figure. Generated blocks are README.md's results block and the
+ * whole of results/README.md.
+ */
+const FIGURE = /(?<![\w.])-?\d[\d,]*(?:\.\d+)?\s?(?:%|pp\b|×|x\b|s\b|min\b|h\b|img\/s|ms\b)/g;
+const POINTER = /<!-- data: ([^#\s]+)#(\/[^\s]*) -->/g;
+
+function pointerValue(file: string, pointer: string): unknown {
+  const text = read(file);
+  if (text === null) throw new Error(`${file}: missing`);
+  let v: unknown = JSON.parse(text);
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    v = (v as Record<string, unknown> | undefined)?.[key];
+  }
+  return v;
+}
+
+/** The figures of `text` that are neither in a generated block nor tied to the JSON by a pointer that matches. */
+export function untiedFigures(text: string, where: string): string[] {
+  const out: string[] = [];
+  let inBlock = false;
+  text.split('\n').forEach((line, i) => {
+    if (line.includes(RESULTS_BEGIN)) inBlock = true;
+    if (inBlock) {
+      if (line.includes(RESULTS_END)) inBlock = false;
+      return;
+    }
+    const figures = [...line.matchAll(FIGURE)].map((m) => m[0]);
+    if (!figures.length) return;
+    const values = [...line.matchAll(POINTER)].map((m) => pointerValue(m[1], m[2]));
+    for (const fig of figures) {
+      const num = /-?\d[\d,]*(?:\.\d+)?/.exec(fig)![0].replace(/,/g, '');
+      const digits = num.includes('.') ? num.split('.')[1].length : 0;
+      const tied = values.some((v) => typeof v === 'number' && v.toFixed(digits) === num);
+      if (!tied) out.push(`${where}:${i + 1}: ${fig}`);
+    }
+  });
+  return out;
+}
+
+/**
+ * README.md and the hand-written notes beside committed results. The docs paragraphs that used to quote results now
+ * link the generated document; docs/ as a whole is not checked here, because its figures are mostly settings, rules
+ * and paper values (budgets, the forgetting fraction, thresholds) that no results JSON holds.
+ */
+const RESULTS_PROSE = ['README.md', 'results/reference/README.md', 'results/reproduce/tradeoff/README.md'];
+
+describe('figures in results prose come from data', () => {
+  it('README.md outside its results block and the hand-written results prose carry no untied figure', () => {
+    expect(RESULTS_PROSE.flatMap((f) => untiedFigures(read(f)!, f))).toEqual([]);
+  });
+
+  it('flags an untied figure, accepts a pointer that matches and rejects one that does not', () => {
+    expect(untiedFigures('A-CF is 7.7× faster.', 'x.md')).toEqual(['x.md:1: 7.7×']);
+    const p = '<!-- data: results/bench.json#/rows/0/value -->';
+    const v = (pointerValue('results/bench.json', '/rows/0/value') as number).toFixed(2);
+    expect(untiedFigures(`Batched Blend is ${v}× faster ${p}`, 'x.md')).toEqual([]);
+    expect(untiedFigures(`Batched Blend is 99.99× faster ${p}`, 'x.md')).toEqual(['x.md:1: 99.99×']);
+    expect(untiedFigures(`${RESULTS_BEGIN}\n7.7×\n${RESULTS_END}`, 'x.md')).toEqual([]);
+  });
+});
