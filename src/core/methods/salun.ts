@@ -32,7 +32,13 @@ export const SALUN = defineMethod({
     salun_lr: onPage(lr(0.013, 'SGD learning rate (constant)'), 'salun_lr', 'SalUn lr'),
     salun_epochs: onPage(epochs(10), 'salun_ep', 'SalUn epochs'),
     salun_ratio: onPage(
-      real(0.5, 0, 1, 'saliency ratio: fraction of weights updated (largest |∇ forget CE| at the original)', true),
+      real(
+        0.5,
+        0,
+        1,
+        'saliency ratio: fraction of weights updated (those with the largest absolute forget-CE gradient at the original)',
+        true,
+      ),
       'salun_ratio',
       'SalUn saliency ratio',
     ),
