@@ -73,7 +73,7 @@ describe('smoke snapshot (numbers unchanged by refactors and kernels)', () => {
     for (const mode of ['uniform', 'class'] as const) now[mode] = seeded(await run(smokeSpec(mode)));
     expect(tf.memory().numTensors, 'no tensor leaks').toBe(baseline);
     if (UPDATE) {
-      writeFileSync(SNAPSHOT, JSON.stringify(now, null, 1) + '\n');
+      writeFileSync(SNAPSHOT, JSON.stringify(now, null, 2) + '\n'); // Prettier's JSON layout
       return;
     }
     const want = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Record<string, Snap>;
