@@ -459,7 +459,13 @@ export const PARAMS: readonly ParamDef[] = [
     control: 'checkboxes',
     path: 'unlearn.methods',
     default: [...dflt<string[]>('unlearn.methods')],
-    options: METHOD_NAMES.map((m) => ({ value: m, label: METHOD_LABELS[m] })),
+    // the modern baselines beyond the paper (docs/modern-baselines.md) say so next to their box
+    options: METHOD_NAMES.map((m) => ({
+      value: m,
+      label: METHOD_CARDS.find((c) => c.name === m)?.beyondPaper
+        ? `${METHOD_LABELS[m]} (not in the paper)`
+        : METHOD_LABELS[m],
+    })),
   },
   {
     name: 'arms',

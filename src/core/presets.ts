@@ -44,11 +44,11 @@
  */
 import { LabError } from './types';
 import type { ExperimentSpec, MethodName } from './contracts';
-import { METHOD_NAMES } from './contracts';
 import { METHOD_CARDS } from './methods/registry';
 import { checkSpec, type SpecCheck } from './spec-schema';
 
-export const ALL_METHODS: MethodName[] = [...METHOD_NAMES];
+/** every method of the paper (the modern baselines beyond it, cards with `beyondPaper`, are opt-in: never a default) */
+export const ALL_METHODS: MethodName[] = METHOD_CARDS.filter((c) => !c.beyondPaper).map((c) => c.name);
 /** methods of the paper's single-round tables, from the method cards (`paperTables.single`) */
 export const SINGLE_ROUND_METHODS: MethodName[] = METHOD_CARDS.filter((c) => c.paperTables.single).map((c) => c.name);
 /** methods of the paper's multi-round experiment (§8), from the method cards (`paperTables.multi`, in its order) */

@@ -57,6 +57,12 @@ export interface MethodCard<N extends string = string> {
   paperTables: { single: boolean; multi: false | number };
   /** an approximate method (not the exact reference, Retrain): the claims compare A-CF with these */
   approximate: boolean;
+  /**
+   * A method that is not in the paper (a modern baseline, docs/modern-baselines.md): where it comes from. Such a method
+   * never enters the paper's claims (src/core/results/claims.ts marks it "not in the paper" in every claims report)
+   * and no preset's default method list holds it (opt-in through `unlearn.methods`).
+   */
+  beyondPaper?: { source: string; url: string };
   /** keys follow the reference JSON files (`hyperparameters/*.json`) so values are traceable */
   hparams: Record<string, HParamDef>;
   /**

@@ -15,6 +15,9 @@ import { PRUNING } from './pruning';
 import { SCRUB } from './scrub';
 import { A_SCRUB } from './a-scrub';
 import { A_L1_SPARSE } from './a-l1-sparse';
+import { SALUN } from './salun';
+import { NEGGRAD_PLUS } from './neggrad-plus';
+import { RANDOM_LABELS } from './random-labels';
 
 export const METHOD_CARDS = [
   RETRAIN,
@@ -26,11 +29,19 @@ export const METHOD_CARDS = [
   SCRUB,
   A_SCRUB,
   A_L1_SPARSE,
+  SALUN,
+  NEGGRAD_PLUS,
+  RANDOM_LABELS,
 ] as const;
 
 export type MethodName = (typeof METHOD_CARDS)[number]['name'];
 
 export const METHOD_NAMES: readonly MethodName[] = METHOD_CARDS.map((c) => c.name);
+
+/** The methods that are not in the paper (cards with `beyondPaper`): opt-in, and outside the paper's claims. */
+export const BEYOND_PAPER_METHODS: readonly MethodName[] = METHOD_CARDS.filter(
+  (c: MethodCard) => c.beyondPaper !== undefined,
+).map((c) => c.name);
 
 /** The card of a method name, or undefined for an unknown name. */
 export function methodCard(name: string): MethodCard<MethodName> | undefined {

@@ -42,7 +42,13 @@ export interface CellResults {
 /** Verdicts of the claims table: the interval verdicts, plus the two labels of issue 20 items 2 and 3. */
 export const VACUOUS = 'vacuous at this setting';
 export const NOT_COMPUTABLE = 'not computable here';
-export type ClaimVerdict = VerdictResult['verdict'] | typeof VACUOUS | typeof NOT_COMPUTABLE;
+/** The row of the methods in the cells that are not in the paper (cards with `beyondPaper`): they enter no claim. */
+export const NOT_IN_PAPER = 'not in the paper';
+export type ClaimVerdict =
+  | VerdictResult['verdict']
+  | typeof VACUOUS
+  | typeof NOT_COMPUTABLE
+  | typeof NOT_IN_PAPER;
 /** A verdict of the claims table (an interval verdict, or one of the two labels) with its rule. */
 export type ClaimVerdictResult = Omit<VerdictResult, 'verdict'> & { verdict: ClaimVerdict };
 
@@ -166,7 +172,9 @@ function verdictFields(v: ClaimVerdictResult, n: number): Pick<Claim, 'reproduce
   return { reproduces: v.verdict, ...(v.leaning ? { leaning: v.leaning } : {}), n, rule: v.rule };
 }
 /** approximate methods of the single-round tables (Retrain is the reference, not a competitor), from the cards */
-const APPROXIMATE: string[] = METHOD_CARDS.filter((m) => m.approximate && m.paperTables.single).map((m) => m.name);
+const APPROXIMATE: string[] = METHOD_CARDS.filter((m) => m.approximate && m.paperTables.single && !m.beyondPaper).map(
+  (m) => m.name,
+);
 
 /** What every claim function reads: the cells by kind, how to name their setting and sources, and the seeds. */
 interface ClaimContext {
@@ -878,6 +886,33 @@ function claimsOutOfReach(): Claim[] {
   ];
 }
 
+/**
+ * The methods of these cells that are not in the paper (cards with `beyondPaper`, docs/modern-baselines.md): one row
+ * saying so, with each method's source, so every claims report marks them; no claim reads their results. No row when
+ * no cell ran one.
+ */
+function methodsNotInPaper({ c }: ClaimContext): Claim[] {
+  const cells = Object.entries(c.experiments);
+  const beyond = METHOD_CARDS.filter((m) => m.beyondPaper && cells.some(([, r]) => r.methods.some((x) => x.name === m.name)));
+  if (!beyond.length) return [];
+  const names = beyond.map((m) => `${m.name} (${m.beyondPaper!.source})`).join('; ');
+  const from = cells.filter(([, r]) => r.methods.some((x) => beyond.some((m) => m.name === x.name)));
+  const rule = 'a modern baseline beyond the paper: its results are in the cell reports, and no claim of the paper reads them';
+  return [
+    {
+      id: '–',
+      claim: `Methods not in the paper: ${names}`,
+      paper: '–',
+      ours: 'results in the cell reports only',
+      setting: 'docs/modern-baselines.md',
+      reproduces: NOT_IN_PAPER,
+      n: 0,
+      rule,
+      source: from.map(([id]) => `cells/${id}.json`).join(', '),
+    },
+  ];
+}
+
 /** The claims of docs/paper-notes.md §9 in report order, one small function per row (or pair of rows). */
 const CLAIM_TABLE: ReadonlyArray<(x: ClaimContext) => Claim[]> = [
   claimRetainReduction,
@@ -894,6 +929,7 @@ const CLAIM_TABLE: ReadonlyArray<(x: ClaimContext) => Claim[]> = [
   claimIpc10Accuracy,
   claimMultiRound,
   claimsOutOfReach,
+  methodsNotInPaper,
 ];
 
 export function buildClaims(c: CellResults): Claim[] {
@@ -907,14 +943,17 @@ export function claimsMarkdown(claims: Claim[]): string {
       "interval lies within the paper's value ± the tolerance (a wider interval cannot confirm it: inconclusive), " +
       "without one when the paper's value is inside our interval; a direction / threshold claim when the whole interval is on " +
       'the claimed side, does not when wholly on the other, inconclusive otherwise; n = 1 can only be indicative. ' +
-      `"${VACUOUS}": the untouched Original (no unlearning) passes the same rule. "${NOT_COMPUTABLE}": the reason is in the row.`,
+      `"${VACUOUS}": the untouched Original (no unlearning) passes the same rule. "${NOT_COMPUTABLE}": the reason is in the row.` +
+      (claims.some((c) => c.reproduces === NOT_IN_PAPER)
+        ? ` "${NOT_IN_PAPER}": methods beyond the paper (docs/modern-baselines.md), outside every claim.`
+        : ''),
     '',
     '| # | claim (paper §9) | paper | ours | setting | n | verdict | from |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const c of claims) {
     const v =
-      c.reproduces === VACUOUS || c.reproduces === NOT_COMPUTABLE
+      c.reproduces === VACUOUS || c.reproduces === NOT_COMPUTABLE || c.reproduces === NOT_IN_PAPER
         ? c.reproduces
         : verdictText({ verdict: c.reproduces, leaning: c.leaning, rule: c.rule });
     lines.push(`| ${c.id} | ${c.claim} | ${c.paper} | ${c.ours} | ${c.setting} | ${c.n} | ${v} | ${c.source} |`);

@@ -26,3 +26,6 @@ export { scrub } from './scrub';
 export { aScrub, aScrubMinLoss } from './a-scrub';
 export { aL1Sparse } from './a-l1-sparse';
 export * from './amu';
+export { salun, forgetGradient, saliencyMask } from './salun';
+export { negGradPlus } from './neggrad-plus';
+export { randomLabels, drawRandomLabels, WeightMask } from './random-labels';

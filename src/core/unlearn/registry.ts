@@ -16,6 +16,9 @@ import { pruning } from './pruning';
 import { scrub } from './scrub';
 import { aScrub } from './a-scrub';
 import { aL1Sparse } from './a-l1-sparse';
+import { salun } from './salun';
+import { negGradPlus } from './neggrad-plus';
+import { randomLabels } from './random-labels';
 
 export const METHODS: Record<MethodName, UnlearnMethod> = {
   Retrain: retrain,
@@ -27,6 +30,9 @@ export const METHODS: Record<MethodName, UnlearnMethod> = {
   SCRUB: scrub,
   'A-SCRUB': aScrub,
   'A-L1-Sparse': aL1Sparse,
+  SalUn: salun,
+  'NegGrad+': negGradPlus,
+  'Random Labels': randomLabels,
 };
 
 /**
