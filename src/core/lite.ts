@@ -13,6 +13,7 @@ export * from './metrics';
 export * from './results/report';
 export * from './results/reproduce-driver';
 export * from './results/claims';
+export * from './results/break-even';
 export * from './results/reproduce-plan';
 export * from './results/seeds';
 export * from './results/tradeoff';

@@ -19,6 +19,7 @@ import type { BenchRow } from './bench-rows';
 import { METHOD_CARDS } from '../methods/registry';
 import { epochsOf, paperSpecFor } from './budgets';
 import { MEMORISES_TRAIN_ACC, memorisationNote } from './memorisation';
+import { breakEven, breakEvenParts, formatBreakEven } from './break-even';
 import {
   directionVerdict,
   formatInterval,
@@ -44,11 +45,14 @@ export const VACUOUS = 'vacuous at this setting';
 export const NOT_COMPUTABLE = 'not computable here';
 /** The row of the methods in the cells that are not in the paper (cards with `beyondPaper`): they enter no claim. */
 export const NOT_IN_PAPER = 'not in the paper';
+/** A number the lab adds for the researcher (the break-even request count): no claim of the paper, no verdict. */
+export const LAB_MEASURE = 'lab measure';
 export type ClaimVerdict =
   | VerdictResult['verdict']
   | typeof VACUOUS
   | typeof NOT_COMPUTABLE
-  | typeof NOT_IN_PAPER;
+  | typeof NOT_IN_PAPER
+  | typeof LAB_MEASURE;
 /** A verdict of the claims table (an interval verdict, or one of the two labels) with its rule. */
 export type ClaimVerdictResult = Omit<VerdictResult, 'verdict'> & { verdict: ClaimVerdict };
 
@@ -704,6 +708,63 @@ function claimAcfBlendTotal(x: ClaimContext): Claim[] {
   });
 }
 
+/**
+ * R*: the break-even number of unlearning requests (src/core/results/break-even.ts), per forgetting mode, for A-CF
+ * at its paper budget (measured) and for CF read at the paper's 50 epochs (its measured per-epoch saving × the
+ * paper's epochs, labelled extrapolated). Cells timed on shared cores are left out. Not a claim of the paper: the row
+ * carries the label "lab measure" and no verdict.
+ */
+function claimBreakEven(x: ClaimContext): Claim[] {
+  const rows: Claim[] = [];
+  for (const name of ['A-CF', 'CF'] as const) {
+    const parts: string[] = [];
+    const used: Array<[string, ExperimentResult]> = [];
+    let extrapolated = false;
+    let sharedOnly = false;
+    for (const mode of ['class', 'uniform'] as const) {
+      // cells timed alone; when every cell shared its cores, those (labelled) rather than nothing
+      const alone = x.timed(x.single(mode));
+      const cells = alone.length ? alone : x.single(mode);
+      sharedOnly ||= !alone.length && cells.length > 0;
+      const factorOf = (r: ExperimentResult) => {
+        if (name === 'A-CF') return 1;
+        const ours = epochsOf(r.spec, 'CF', 'cf_epochs'),
+          paper = epochsOf(paperSpecFor(r.spec), 'CF', 'cf_epochs');
+        return ours && paper ? paper / ours : NaN;
+      };
+      const withParts = cells
+        .map(([id, r]) => [id, r, breakEvenParts(r, name, factorOf(r))] as const)
+        .filter((t) => t[2] !== null);
+      if (!withParts.length) continue;
+      extrapolated ||= withParts.some(([, r]) => factorOf(r) !== 1);
+      used.push(...withParts.map(([id, r]) => [id, r] as [string, ExperimentResult]));
+      parts.push(`${mode}: ${formatBreakEven(breakEven(withParts.map((t) => t[2]!)))}`);
+    }
+    rows.push({
+      id: 'R*',
+      claim:
+        `Break-even number of unlearning requests for ${name} with DC: k-means (paid once per dataset) ÷ (per-request ` +
+        "unlearning saving − per-request Blend + partition); 'never' when the saving does not exceed Blend's cost",
+      paper: '–',
+      ours: parts.length
+        ? parts.join('; ') +
+          (extrapolated ? ' (extrapolated)' : '') +
+          (sharedOnly ? ' (timed on shared cores: every cell of a mode shared its cores)' : '')
+        : '–',
+      setting:
+        (name === 'CF'
+          ? "CF's saving read at the paper's 50 epochs: measured per-epoch saving × the paper's epochs (extrapolated); "
+          : 'A-CF at its paper budget (one epoch over the retain set), measured; ') +
+        `interval: k-means interval ÷ net-saving interval (docs/claims.md); ${x.settingOf(used)}${x.timedNote}`,
+      reproduces: LAB_MEASURE,
+      n: used.length,
+      rule: 'not a claim of the paper: a number the lab adds (issue 20 item 3)',
+      source: x.src(used),
+    });
+  }
+  return rows;
+}
+
 /** The reason the multi-round rows give when no multi-round cell has finished. */
 const NO_MULTI =
   'no multi-round cell of this plan has finished (`npm run reproduce -- --preset quick --seeds 3 --only multi-` runs them)';
@@ -920,6 +981,7 @@ const CLAIM_TABLE: ReadonlyArray<(x: ClaimContext) => Claim[]> = [
   claimReducedRetainSizes,
   claimAcfSpeed,
   claimAcfBlendTotal,
+  claimBreakEven,
   claimAamuRuntime,
   claimEndToEnd,
   claimRetrainWithBlend,
@@ -946,6 +1008,9 @@ export function claimsMarkdown(claims: Claim[]): string {
       `"${VACUOUS}": the untouched Original (no unlearning) passes the same rule. "${NOT_COMPUTABLE}": the reason is in the row.` +
       (claims.some((c) => c.reproduces === NOT_IN_PAPER)
         ? ` "${NOT_IN_PAPER}": methods beyond the paper (docs/modern-baselines.md), outside every claim.`
+        : '') +
+      (claims.some((c) => c.reproduces === LAB_MEASURE)
+        ? ` "${LAB_MEASURE}": a number the lab adds (row R*, the break-even number of requests), no claim of the paper.`
         : ''),
     '',
     '| # | claim (paper §9) | paper | ours | setting | n | verdict | from |',
@@ -953,7 +1018,10 @@ export function claimsMarkdown(claims: Claim[]): string {
   ];
   for (const c of claims) {
     const v =
-      c.reproduces === VACUOUS || c.reproduces === NOT_COMPUTABLE || c.reproduces === NOT_IN_PAPER
+      c.reproduces === VACUOUS ||
+      c.reproduces === NOT_COMPUTABLE ||
+      c.reproduces === NOT_IN_PAPER ||
+      c.reproduces === LAB_MEASURE
         ? c.reproduces
         : verdictText({ verdict: c.reproduces, leaning: c.leaning, rule: c.rule });
     lines.push(`| ${c.id} | ${c.claim} | ${c.paper} | ${c.ours} | ${c.setting} | ${c.n} | ${v} | ${c.source} |`);

@@ -110,9 +110,10 @@ function noteNumber(r: BenchRowLike, re: RegExp): number {
 }
 
 /** The verdict bucket of a claim row. */
-type Bucket = 'reproduces' | 'does not' | 'vacuous' | 'inconclusive' | 'no verdict' | 'not computable';
+type Bucket = 'reproduces' | 'does not' | 'vacuous' | 'inconclusive' | 'no verdict' | 'not computable' | 'lab measure';
 function bucketOf(c: ClaimRow): Bucket {
   if (c.reproduces === 'not computable here') return 'not computable';
+  if (c.reproduces === 'lab measure') return 'lab measure';
   if (c.reproduces === 'vacuous at this setting') return 'vacuous';
   const v = c.reproduces === 'indicative' ? c.leaning : c.reproduces;
   if (v === 'reproduces') return 'reproduces';
@@ -156,6 +157,12 @@ const BUCKETS: Array<[Bucket, string, string]> = [
     'no verdict',
     'Measured without a verdict, or not measured at this preset',
     'Rows with a figure are timed on shared cores or extrapolated, and left out of the verdict as their setting says.',
+  ],
+  [
+    'lab measure',
+    'Lab measures (no claim of the paper)',
+    'Numbers the lab adds for the researcher, without a verdict: R*, the break-even number of unlearning requests ' +
+      '(docs/claims.md).',
   ],
 ];
 
@@ -351,7 +358,7 @@ export function renderReadmeBlock(x: ResultsInputs): string {
     return (
       `- \`${s.preset}\` (${s.rows.length} rows): reproduce ${ids('reproduces')}; do not ${ids('does not')}; ` +
       `vacuous at this setting ${ids('vacuous')}; inconclusive ${ids('inconclusive')}; ${n('no verdict')} without ` +
-      `a verdict; ${n('not computable')} not computable here.`
+      `a verdict; ${n('not computable')} not computable here; ${n('lab measure')} lab measures (R*).`
     );
   });
   const one = x.claims.map((s) => [s, s.rows.find((c) => c.id === 1)] as const).find(([, c]) => c && c.n > 0);
