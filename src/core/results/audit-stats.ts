@@ -128,6 +128,15 @@ export function separation(f: GaussianFit): number {
   return (f.muIn - f.muOut) / Math.sqrt((f.sdIn * f.sdIn + f.sdOut * f.sdOut) / 2);
 }
 
+/**
+ * Approximate standard error of `separation` (the large-sample one of a standardised mean difference,
+ * √(1/n_in + 1/n_out + d² / (2 (n_in + n_out)))); the fits use medians, so it is a guide, not exact.
+ */
+export function separationSe(f: GaussianFit): number {
+  const d = separation(f);
+  return Math.sqrt(1 / f.nIn + 1 / f.nOut + (d * d) / (2 * (f.nIn + f.nOut)));
+}
+
 export interface RocPoint {
   fpr: number;
   tpr: number;

@@ -21,6 +21,7 @@ import {
   isFlagged,
   llrScore,
   separation,
+  separationSe,
   type ScoredPair,
 } from './audit-stats';
 
@@ -52,8 +53,14 @@ export interface AuditSettings {
 }
 
 export const AUDIT_FPRS = [0.01, 0.05] as const;
-/** a retain example's exposure "grew" when its separation rose by more than this after unlearning (descriptive) */
-export const EXPOSURE_GREW = 0.5;
+/**
+ * a retain example's exposure "grew" when its separation rose by more than this many standard errors after
+ * unlearning (one-sided; ≈ 2.3 % of examples would pass by chance if the two estimates were independent — they share
+ * their shadows, so fewer do)
+ */
+export const EXPOSURE_GREW_Z = 2;
+/** the share of examples a z > 2 rule passes by chance under independent estimates: 1 − Φ(2) */
+export const EXPOSURE_CHANCE_SHARE = 0.02275;
 
 const PRETRAIN: ExperimentSpec['pretrain'] = {
   epochs: 60,
@@ -290,8 +297,11 @@ export interface AuditMethodReport {
   /** retain examples (pool, not candidates): separation (trained vs never) under the Original and after the method */
   retain: {
     examined: number;
+    /** Δ separation > EXPOSURE_GREW_Z standard errors */
     grew: number;
     grewShare: number;
+    /** examined × EXPOSURE_CHANCE_SHARE: what the rule passes by chance */
+    chanceCount: number;
     change: number[];
     top: Array<{ pos: number; index: number; label: number; before: number; after: number }>;
   } | null;
@@ -458,22 +468,31 @@ function retainExposure(plan: AuditPlan, method: AuditMethod, phiOf: PhiOf): Aud
       const b = before[i],
         a = after[i];
       return b && a
-        ? { pos: p, index: plan.pool[p], label: plan.poolLabels[p], before: separation(b), after: separation(a) }
+        ? {
+            pos: p,
+            index: plan.pool[p],
+            label: plan.poolLabels[p],
+            before: separation(b),
+            after: separation(a),
+            seBefore: separationSe(b),
+            seAfter: separationSe(a),
+          }
         : null;
     })
     .filter((r): r is NonNullable<typeof r> => r !== null);
   const change = rows.map((r) => r.after - r.before);
-  const grew = change.filter((d) => d > EXPOSURE_GREW).length;
+  const grew = rows.filter((r, i) => change[i] > EXPOSURE_GREW_Z * Math.hypot(r.seBefore, r.seAfter)).length;
   return {
     examined: rows.length,
     grew,
     grewShare: rows.length ? grew / rows.length : NaN,
+    chanceCount: rows.length * EXPOSURE_CHANCE_SHARE,
     change: distribution(change),
     top: rows
       .map((r, i) => ({ r, d: change[i] }))
       .sort((a, b) => b.d - a.d)
       .slice(0, 10)
-      .map((x) => x.r),
+      .map(({ r }) => ({ pos: r.pos, index: r.index, label: r.label, before: r.before, after: r.after })),
   };
 }
 
