@@ -173,7 +173,7 @@ describe('the audit plan', () => {
     expect(planAudit(labels, 4, settings, 0)).toEqual(a);
     expect(auditRecordId(a.shadows[1], 'Original', 0)).toBe('shadow1-Original');
     expect(auditRecordId(a.shadows[1], 'NegGrad+', 3)).toBe('seed3-shadow1-NegGrad+');
-    expect(auditRecordId(a.targets[0], 'A-CF', 0)).toBe('seed0-seed0-target0-A-CF');
+    expect(auditRecordId(a.targets[0], 'A-CF', 0)).toBe('seed0-target0-A-CF');
   });
   it('refuses a pool larger than a class and bad settings, naming the field', () => {
     expect(() => planAudit(labels, 4, { ...settings, poolPerClass: 101 }, 0)).toThrow(/class 0 has 100/);

@@ -256,7 +256,8 @@ export function planAudit(
 /** Where a record of (model, method) is kept: shadows' originals are shared by every seed, the rest are per seed. */
 export function auditRecordId(m: AuditModelPlan, method: AuditMethod, seed: number): string {
   const safe = method.replace(/[^A-Za-z0-9+-]/g, '_');
-  return m.role === 'shadow' && method === 'Original' ? `${m.id}-Original` : `seed${seed}-${m.id}-${safe}`;
+  if (m.role === 'target') return `${m.id}-${safe}`; // the target's id names its seed
+  return method === 'Original' ? `${m.id}-Original` : `seed${seed}-${m.id}-${safe}`;
 }
 
 /** φ of one model (after `method`) on every pool image, with what it cost. */
