@@ -183,6 +183,7 @@ async function main(): Promise<number> {
             signal: ac.signal,
             parallel,
             only: only?.map((m) => m.id),
+            cpuClock: processCpuSeconds,
             onEvent: (e) => {
               const at = `[${fmtSeconds((Date.now() - t0) / 1000)}]`;
               if (e.kind === 'model-start') warn(`${at} seed ${plan.seed}: ${e.model} (${e.done + 1}/${e.total})`);
@@ -273,11 +274,18 @@ async function writeReport(
     )
     .filter((t): t is number => t !== undefined);
   const meanOf = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  const cpuOf = (rs: AuditRecord[], k: 'trainCpuSeconds' | 'methodCpuSeconds') =>
+    meanOf(rs.map((r) => r[k]).filter((x): x is number => x !== undefined && x > 0));
+  const trainedRecs = [...records.values()].filter((r) => r.trainSeconds > 0);
   const perModel = {
     trainSeconds: meanOf(trainedModels),
+    trainCpuSeconds: cpuOf(trainedRecs, 'trainCpuSeconds'),
     trainedOriginals: trainedModels.length,
     methods: Object.fromEntries(
       s.methods.filter((m) => m !== 'Original').map((m) => [m, meanOf(shadowRec(m).map((r) => r.methodSeconds))]),
+    ),
+    methodsCpu: Object.fromEntries(
+      s.methods.filter((m) => m !== 'Original').map((m) => [m, cpuOf(shadowRec(m), 'methodCpuSeconds')]),
     ),
   };
   const projected =
@@ -387,7 +395,13 @@ async function writeReport(
       `load in audit.json): original training ${perModel.trainSeconds.toFixed(1)} s (${perModel.trainedOriginals} ` +
       `trained here), ${Object.entries(perModel.methods)
         .map(([m, v]) => `${m} ${Number.isFinite(v) ? v.toFixed(1) : '–'} s`)
-        .join(', ')}. Projected for ${s.shadows} shadows + ${s.targets} targets, one seed: ${fmtSeconds(projected)} ` +
+        .join(', ')}; in process CPU seconds: original ${perModel.trainCpuSeconds.toFixed(1)} s, ${Object.entries(
+        perModel.methodsCpu,
+      )
+        .map(([m, v]) => `${m} ${Number.isFinite(v) ? v.toFixed(1) : '–'} s`)
+        .join(
+          ', ',
+        )}. Projected (wall) for ${s.shadows} shadows + ${s.targets} targets, one seed: ${fmtSeconds(projected)} ` +
       "(a further seed re-uses the shadows' originals: its cost is the targets plus the methods).",
     '',
   ];

@@ -85,6 +85,8 @@ export interface AuditDriverOptions {
   /** methods outside the registry, by name (the tests' planted leak) */
   extraMethods?: Record<string, UnlearnMethod>;
   parallel?: ParallelTrainer | null;
+  /** process CPU seconds (Node: process.cpuUsage); when given, records carry CPU seconds next to wall seconds */
+  cpuClock?: () => number;
 }
 
 /** Every model of the plan, shadows first. */
@@ -204,6 +206,7 @@ export async function runAudit(o: AuditDriverOptions): Promise<Map<string, Audit
       for (const { method, id, key } of pending) {
         throwIfCancelled(signal);
         const t0 = performance.now();
+        const c0 = o.cpuClock?.();
         let result: Model = original;
         if (method !== 'Original') {
           const forgetSet = new Set(m.forget);
@@ -237,6 +240,7 @@ export async function runAudit(o: AuditDriverOptions): Promise<Map<string, Audit
           const bad = await firstNonFiniteParam(result);
           if (bad !== null) throw new LabError(`${method} on ${m.id}: parameter ${bad} holds NaN or Infinity`, 'audit');
           const methodSeconds = method === 'Original' ? 0 : (performance.now() - t0) / 1000;
+          const methodCpu = c0 === undefined || method === 'Original' ? 0 : o.cpuClock!() - c0;
           const logits = await predictLogits(result, poolSrc, { signal, parallel: o.parallel });
           const phi = Array.from(logitConfidence(logits, plan.poolLabels, cfg.numClasses));
           if (!phi.every(Number.isFinite)) throw new LabError(`${method} on ${m.id}: φ is not finite`, 'audit');
@@ -244,6 +248,7 @@ export async function runAudit(o: AuditDriverOptions): Promise<Map<string, Audit
             phi,
             trainSeconds: info.seconds,
             methodSeconds,
+            ...(o.cpuClock ? { trainCpuSeconds: info.cpuSeconds ?? 0, methodCpuSeconds: methodCpu } : {}),
             ...(info.trainAcc !== undefined ? { trainAcc: info.trainAcc } : {}),
             ...(info.epochs !== undefined ? { epochs: info.epochs } : {}),
           };
@@ -265,7 +270,7 @@ async function loadOrTrain(
   o: AuditDriverOptions,
   m: AuditModelPlan,
   workers: number,
-): Promise<{ model: Model; info: { seconds: number; trainAcc?: number; epochs?: number } }> {
+): Promise<{ model: Model; info: { seconds: number; cpuSeconds?: number; trainAcc?: number; epochs?: number } }> {
   const { plan, dataset: ds, signal } = o;
   const emit = o.onEvent ?? (() => {});
   const key = originalKey(ds, plan, m, workers);
@@ -291,6 +296,7 @@ async function loadOrTrain(
     }
     const p = plan.settings.pretrain;
     const t0 = performance.now();
+    const c0 = o.cpuClock?.();
     const r = await trainModel({
       model,
       source: realSource(
@@ -311,6 +317,7 @@ async function loadOrTrain(
       onProgress: (progress) => emit({ kind: 'progress', model: m.id, progress }),
     });
     const seconds = (performance.now() - t0) / 1000;
+    const cpuSeconds = c0 === undefined ? undefined : o.cpuClock!() - c0;
     const bad = await firstNonFiniteParam(model);
     if (bad !== null) throw new LabError(`${m.id}: the original diverged (parameter ${bad}); nothing cached`, 'audit');
     const trainAcc = r.accs[r.accs.length - 1];
@@ -320,7 +327,7 @@ async function loadOrTrain(
         emit({ kind: 'log', level: 'warn', message: `could not cache ${m.id}'s original: ${e.message}` }),
       );
     emit({ kind: 'original', model: m.id, source: 'trained', seconds, trainAcc, epochs: r.epochs });
-    return { model, info: { seconds, trainAcc, epochs: r.epochs } };
+    return { model, info: { seconds, cpuSeconds, trainAcc, epochs: r.epochs } };
   } catch (e) {
     model.dispose();
     throw e;

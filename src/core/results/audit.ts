@@ -266,6 +266,9 @@ export interface AuditRecord {
   /** seconds to train the original (0 when it came from the cache) and to apply the method */
   trainSeconds: number;
   methodSeconds: number;
+  /** the same spans in process CPU seconds (all threads), when the driver had a CPU clock */
+  trainCpuSeconds?: number;
+  methodCpuSeconds?: number;
   /** running train accuracy the original stopped at, its epochs (absent when cached) */
   trainAcc?: number;
   epochs?: number;
