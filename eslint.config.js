@@ -31,7 +31,7 @@ export const CORE_LAYERS = [
   ['train/'],
   ['eval/', 'parallel/'],
   ['condense/', 'unlearn/'],
-  ['runner/'],
+  ['runner/', 'audit/'],
   ['lite.ts'],
   ['index.ts'],
 ];

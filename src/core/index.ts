@@ -8,7 +8,7 @@
  *
  * Layers, lowest first (a module imports only from its own folder or a lower layer; see `CORE_LAYERS` in
  * eslint.config.js): types · rng → metrics · stats · methods → contracts → spec-schema → presets → results (all
- * tfjs-free) → data · backend → models → train → eval · parallel → condense · unlearn → runner.
+ * tfjs-free) → data · backend → models → train → eval · parallel → condense · unlearn → runner · audit.
  */
 export * from './lite';
 export { Rng } from './rng';
@@ -60,3 +60,4 @@ export type {
 } from './condense';
 export * from './unlearn';
 export { LabSession, type LabSessionOptions } from './runner/session';
+export * from './audit';

@@ -20,6 +20,8 @@ export * from './results/tradeoff';
 export * from './results/timing';
 export * from './results/budgets';
 export * from './results/scaling';
+export * from './results/audit';
+export * from './results/audit-stats';
 export * from './results/results-doc';
 export {
   interval,
