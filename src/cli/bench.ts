@@ -39,6 +39,10 @@ export const BENCH_CLI = defineCli({
       help: 'data-parallel training workers (default: the cores on WASM/CPU, 1 on WebGPU; 1 = in this thread)',
     },
     oversubscribe: { type: 'boolean', help: 'allow --workers above the cores (each worker holds its own model copy)' },
+    'reference-share': {
+      type: 'boolean',
+      help: 'also measure condense.overhead_share.reference: full CIFAR-10 at IPC 1000 (≈ 30–50 min)',
+    },
   },
 });
 
@@ -70,6 +74,20 @@ async function main(): Promise<void> {
     {
       prefix: ['blend.', 'dm.', 'random.', 'reduced_retain.'],
       run: async () => (await import('./bench-condense')).benchCondense({ only }),
+    },
+    {
+      prefix: ['condense.'],
+      run: async () => {
+        const { benchOverheadShare } = await import('./bench-overhead');
+        const log = (m: string) => console.error(m);
+        const rows = [(await benchOverheadShare({ preset: values.preset ?? 'bench', workers, log })).row];
+        if (values['reference-share'])
+          rows.push(
+            (await benchOverheadShare({ preset: 'reference', id: 'condense.overhead_share.reference', workers, log }))
+              .row,
+          );
+        return rows;
+      },
     },
     {
       prefix: ['ux.'],
