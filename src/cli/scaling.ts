@@ -360,7 +360,8 @@ async function writeStudy(o: {
     '',
     'Per A-CF checkpoint, a least-squares line of the per-seed gap against log10(retain size), evaluated at ' +
       `${PAPER_RETAIN.toLocaleString('en-US')} with the 95 % interval of the fitted mean. An extrapolation from the ` +
-      'sizes listed; it assumes the trend stays linear in log size.',
+      'sizes listed; it assumes the trend stays linear in log size. A line cannot bend: a predicted gap outside every ' +
+      'measured mean says which way the gap moves with size, not how far.',
     '',
     '| passes | gap | sizes fitted | n | slope per decade | predicted gap at 45,000 | 95 % interval |',
     '|---|---|---|---|---|---|---|',

@@ -76,6 +76,26 @@ describe('the generated results document and README block', () => {
     expect(done).toContain('not reached within 16 passes');
   });
 
+  it('answers "does one pass suffice?" from the 1-pass gaps, and flags an extrapolation that leaves the data', () => {
+    const x = inputs();
+    const gap = (mean: number, lo: number, hi: number) => ({ mean, ci95: [lo, hi] as [number, number], n: 3 });
+    const scaling = (forgetLo: number, predicted: number) => ({
+      points: [],
+      missing: [],
+      thresholds: [{ size: 150, n: 3, passes: null }],
+      gapsToRetrain: [
+        { size: 150, method: 'A-CF', passes: 1, gaps: { forgetAcc: gap(5, forgetLo, 9), mia: gap(1, -2, 4) } },
+      ],
+      extrapolations: [
+        { method: 'A-CF', passes: 1, metric: 'forgetAcc', n: 3, sizes: [150], at: 45000, predicted, ci95: [0, 1] as [number, number] },
+      ],
+    });
+    expect(renderResultsDoc({ ...x, scaling: scaling(1, 5) })).toContain('both within noise at 0 of the 1 sizes');
+    expect(renderResultsDoc({ ...x, scaling: scaling(-1, 5) })).toContain('both within noise at 1 of the 1 sizes');
+    expect(renderResultsDoc({ ...x, scaling: scaling(1, 5) })).not.toContain('the line leaves the data');
+    expect(renderResultsDoc({ ...x, scaling: scaling(1, -20) })).toContain('the line leaves the data');
+  });
+
   it('states the budget, its gaps and the cores of every speed-up', () => {
     const doc = renderResultsDoc(inputs());
     for (const line of doc.split('\n').filter((l) => /faster than CF \(range/.test(l))) {

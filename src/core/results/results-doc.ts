@@ -64,7 +64,36 @@ export interface ScalingLike {
   memorisesAt?: number;
   originals?: Array<{ size: number; seed: number; trainAcc: number; testAcc: number }>;
   points?: Array<{ size: number; seed: number; method: string }>;
-  thresholds?: Array<{ size: number; n: number; passes: number | null; note?: string }>;
+  thresholds?: Array<{
+    size: number;
+    n: number;
+    passes: number | null;
+    note?: string;
+    row?: { steps?: number; cpuVsRetrain?: IntervalLike | null; cpuVsCf?: IntervalLike | null };
+  }>;
+  gapsToRetrain?: Array<{
+    size: number;
+    method: string;
+    passes: number;
+    gaps: { forgetAcc?: IntervalLike | null; mia?: IntervalLike | null };
+  }>;
+  extrapolations?: Array<{
+    method: string;
+    passes: number;
+    metric: string;
+    n: number;
+    sizes: number[];
+    at: number;
+    predicted: number;
+    ci95: [number, number];
+  }>;
+}
+
+/** A mean with its 95 % interval over n (the scaling study's gaps and cost ratios). */
+export interface IntervalLike {
+  mean: number;
+  ci95: [number, number] | null;
+  n: number;
 }
 
 /** A claims file with where it came from: `preset` and `command` are the run that wrote it. */
@@ -267,15 +296,55 @@ function scalingLines(s: ScalingLike | null): string[] {
             : ` (does not memorise: below ${s.memorisesAt} %).`
           : '.'),
     );
-  for (const th of s.thresholds ?? [])
+  const iv = (v: IntervalLike | null | undefined, unit = '') =>
+    v ? `${f1(v.mean)}${unit}` + (v.ci95 ? ` [${f1(v.ci95[0])}, ${f1(v.ci95[1])}]` : '') + ` (n = ${v.n})` : '–';
+  const ratio = (v: IntervalLike | null | undefined) =>
+    v ? `${v.mean.toFixed(2)}×` + (v.ci95 ? ` [${v.ci95[0].toFixed(2)}, ${v.ci95[1].toFixed(2)}]` : '') : '–';
+  for (const th of s.thresholds ?? []) {
+    const one = (s.gapsToRetrain ?? []).find((g) => g.size === th.size && g.method === 'A-CF' && g.passes === 1);
     out.push(
       `  - ${th.size} images per class (n = ${th.n}): ` +
         (th.passes !== null
-          ? `forget and MIA gaps within noise of Retrain from ${th.passes} A-CF passes.`
+          ? `forget and MIA gaps within noise of Retrain from ${th.passes} A-CF passes` +
+            (th.row
+              ? `, at ${ratio(th.row.cpuVsRetrain)} Retrain's and ${ratio(th.row.cpuVsCf)} CF-50's process ` +
+                'CPU-seconds.'
+              : '.')
           : th.note
             ? `no verdict yet (${th.note}).`
-            : 'not reached within 16 passes.'),
+            : 'not reached within 16 passes.') +
+        (one ? ` At 1 pass: forget gap ${iv(one.gaps.forgetAcc, ' pp')}, MIA gap ${iv(one.gaps.mia)}.` : ''),
     );
+  }
+  const ones = (s.thresholds ?? [])
+    .map((th) => (s.gapsToRetrain ?? []).find((g) => g.size === th.size && g.method === 'A-CF' && g.passes === 1))
+    .filter((g): g is NonNullable<typeof g> => !!g);
+  const covers = (v: IntervalLike | null | undefined) => !!v?.ci95 && v.ci95[0] <= 0 && v.ci95[1] >= 0;
+  if (ones.length)
+    out.push(
+      `  - Does one pass of A-CF suffice? Its forget and MIA gaps to Retrain are both within noise at ` +
+        `${ones.filter((g) => covers(g.gaps.forgetAcc) && covers(g.gaps.mia)).length} of the ${ones.length} sizes ` +
+        `measured (${ones.map((g) => g.size).join(', ')} images per class).`,
+    );
+  for (const e of (s.extrapolations ?? []).filter((e) => e.passes === 1)) {
+    const measured = (s.gapsToRetrain ?? [])
+      .filter((g) => g.method === e.method && g.passes === e.passes)
+      .map((g) => (e.metric === 'mia' ? g.gaps.mia : g.gaps.forgetAcc)?.mean)
+      .filter((v): v is number => v !== undefined);
+    const lo = Math.min(...measured);
+    const hi = Math.max(...measured);
+    const outside = measured.length > 0 && (e.predicted < lo || e.predicted > hi);
+    out.push(
+      `  - Extrapolation (beyond the data: a straight line in log10 of the retain size through ${e.sizes.join(', ')} ` +
+        `images per class, n = ${e.n}) of ${e.method}'s ${e.metric === 'mia' ? 'MIA' : 'forget'} gap at ` +
+        `${e.passes} pass to the paper's ${e.at.toLocaleString('en-US')} retain images: ${f1(e.predicted)} ` +
+        `[${f1(e.ci95[0])}, ${f1(e.ci95[1])}]` +
+        (outside
+          ? ` — outside every measured mean (${f1(lo)} to ${f1(hi)}): the line leaves the data, so read its ` +
+            'direction, not its value.'
+          : '.'),
+    );
+  }
   return out;
 }
 
