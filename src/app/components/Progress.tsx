@@ -2,21 +2,12 @@ import { useEffect, useState } from 'react';
 import { useLab } from '../store';
 import { STAGE_LABELS, fmtSeconds } from '../format';
 
-const ACTIVITY: Record<string, string> = {
-  init: 'starting backend',
-  setSpec: 'preparing data',
-  loadDataset: 'loading dataset',
-  importArchive: 'importing archive',
-  reset: 'resetting',
-};
-
 const SOURCE_LABELS = { trained: 'trained', cache: 'from the weights cache', shipped: 'shipped with the site' };
 
 /** One progress bar per stage with its ETA; finished stages show their time. */
 export function Progress() {
   const stages = useLab((s) => s.run.stages);
   const busy = useLab((s) => s.busy);
-  const activity = useLab((s) => s.activity);
   const dp = useLab((s) => s.datasetProgress);
   const source = useLab((s) => s.run.pretrain?.source);
   const [, tick] = useState(0);
@@ -28,12 +19,7 @@ export function Progress() {
   const shown = stages.filter((s) => s.stage !== 'evaluate' || s.status === 'running').slice(-14);
   return (
     <section className="panel progress-panel" data-testid="progress">
-      <h2>
-        Progress{' '}
-        <span className={`status-pill ${busy ? 'running' : activity ? 'loading' : 'idle'}`} data-testid="run-status">
-          {busy ? `running: ${busy.command}` : activity ? `working: ${ACTIVITY[activity] ?? activity}` : 'idle'}
-        </span>
-      </h2>
+      <h2>Progress</h2>
       {dp && (
         <div className="stage">
           <div className="stage-head">
