@@ -20,6 +20,10 @@ export function Progress() {
   return (
     <section className="panel progress-panel" data-testid="progress">
       <h2>Progress</h2>
+      <p className="muted small" data-testid="progress-time-note">
+        Times here are each stage’s wall time, evaluations included; the summary table’s Time is the method’s own
+        unlearning time (evaluations left out), so it is shorter.
+      </p>
       {dp && (
         <div className="stage">
           <div className="stage-head">
@@ -55,7 +59,7 @@ export function Progress() {
                 {running
                   ? `${fmtSeconds(elapsed)} elapsed${s.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(s.etaSeconds)}` : ''}`
                   : s.status === 'done'
-                    ? fmtSeconds(s.seconds)
+                    ? `${fmtSeconds(s.seconds)} wall${s.stage === 'unlearn' ? ', incl. evaluation' : ''}`
                     : s.status}
               </span>
             </div>
