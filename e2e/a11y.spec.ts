@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { SMOKE, waitReady } from './helpers';
+import { SMOKE, openView, waitReady, type InspectView, type TopView } from './helpers';
 
 /**
  * Automated accessibility check (axe-core, every rule it runs by default, none switched off): the page must have
@@ -36,6 +36,21 @@ test('no serious or critical axe violations after a smoke Compare; the curve tab
   await expect(page.getByTestId('command-error')).toHaveCount(0);
   await expect(page.getByTestId('summary-row-A-CF')).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
+  // every other view, filled by the same run
+  const views: Array<[TopView, InspectView?]> = [
+    ['setup'],
+    ['inspect', 'perclass'],
+    ['inspect', 'attack'],
+    ['inspect', 'losses'],
+    ['inspect', 'gallery'],
+    ['runs'],
+    ['paper'],
+  ];
+  for (const [top, sub] of views) {
+    await openView(page, top, sub);
+    expect(await seriousViolations(page), `${top}${sub ? `/${sub}` : ''}`).toEqual([]);
+  }
+  await openView(page, 'run');
 
   // ARIA tabs: one tab in the Tab order, arrows move the selection, the panel is labelled by the selected tab
   const list = page.getByTestId('chart-curves').getByRole('tablist');

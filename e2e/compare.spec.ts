@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { SMOKE, shot, watchErrors } from './helpers';
+import { SMOKE, openView, shot, watchErrors } from './helpers';
 
 test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page }, info) => {
   test.setTimeout(300_000);
@@ -21,8 +21,9 @@ test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page
     for (const c of cells) expect(c).toMatch(/^\d+(\.\d)?/);
   }
   await expect(page.getByTestId('summary-row-Retrain')).toHaveCount(0);
-  await expect(page.getByTestId('recent-runs').locator('li')).toHaveCount(1);
   await shot(page, info, '04-compare');
+  await openView(page, 'runs');
+  await expect(page.getByTestId('recent-runs').locator('li')).toHaveCount(1);
 
   // export JSON and CSV, then import the JSON back
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export-json').click()]);
@@ -41,9 +42,13 @@ test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page
   await csv.saveAs(csvPath);
   expect(readFileSync(csvPath, 'utf8').trim().split('\n')).toHaveLength(5);
   await page.getByTestId('btn-reset').click();
+  await openView(page, 'run');
+  await expect(page.getByTestId('summary')).toBeVisible();
   await expect(page.getByTestId('summary-table')).toHaveCount(0);
+  await openView(page, 'runs');
   await page.getByTestId('import-json-input').setInputFiles(jsonPath);
-  await expect(page.getByTestId('summary-row-A-CF')).toBeVisible();
   await expect(page.getByTestId('share-panel')).toContainText('Showing imported JSON');
+  await openView(page, 'run');
+  await expect(page.getByTestId('summary-row-A-CF')).toBeVisible();
   expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });

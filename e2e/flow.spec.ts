@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { ARTIFACTS, SMOKE, scaledShot, shot, waitReady, watchErrors } from './helpers';
+import { ARTIFACTS, SMOKE, openView, scaledShot, shot, waitReady, watchErrors } from './helpers';
 
 test('Condense then Unlearn: prototypes, charts and a summary table with numbers', async ({ page }, info) => {
   test.setTimeout(300_000);
@@ -17,11 +17,17 @@ test('Condense then Unlearn: prototypes, charts and a summary table with numbers
   await expect(protos.first()).toBeVisible();
   expect(await protos.count()).toBeGreaterThan(0);
   await expect(page.getByTestId('reduced-retain')).toBeVisible();
-  await expect(page.getByTestId('forget-item')).toHaveCount(0); // condensing needs no original model yet
+  // the run is watched in the Run view (the page switched there from Setup)
+  await expect(page.getByTestId('nav-run')).toHaveAttribute('aria-current', 'page');
   await shot(page, info, '02-condensed');
+  await openView(page, 'inspect', 'gallery');
+  await expect(page.getByTestId('forget-gallery')).toBeVisible();
+  await expect(page.getByTestId('forget-item')).toHaveCount(0); // condensing needs no original model yet
+  await openView(page, 'setup');
 
   await page.getByTestId('btn-unlearn').click();
   await expect(page.getByTestId('run-status')).toContainText('running');
+  await expect(page.getByTestId('nav-run')).toHaveAttribute('aria-current', 'page');
   await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 240_000 });
   await expect(page.getByTestId('command-error')).toHaveCount(0);
   const table = page.getByTestId('summary-table');
@@ -36,12 +42,14 @@ test('Condense then Unlearn: prototypes, charts and a summary table with numbers
   const curves = page.getByTestId('chart-curves');
   await expect(curves.locator('.recharts-line').first()).toBeAttached();
   await expect(curves.locator('.recharts-legend-wrapper')).toContainText('A-CF');
-  await expect(page.getByTestId('memory')).toContainText('tensors');
   await shot(page, info, '03-unlearned');
   // the README's picture (public/screenshot.png is a copy): the 1600×1100 viewport scaled to 1200 px, < 400 KB
   await scaledShot(page, 'readme-screenshot', 0.75);
+  await openView(page, 'setup');
+  await expect(page.getByTestId('memory')).toContainText('tensors');
 
   // forget gallery: images with the original model's confidence vs the method's and Retrain's
+  await openView(page, 'inspect', 'gallery');
   const gallery = page.getByTestId('forget-gallery');
   await gallery.scrollIntoViewIfNeeded();
   const items = gallery.getByTestId('forget-item');

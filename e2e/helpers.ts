@@ -15,11 +15,25 @@ export async function shot(page: Page, info: TestInfo, name: string): Promise<vo
   await info.attach(name, { path, contentType: 'image/png' });
 }
 
-/** Page loaded: backend chosen, dataset grid drawn, worker idle. */
+/** Page loaded: backend chosen, dataset loaded, worker idle (read from the status strip, in every view). */
 export async function waitReady(page: Page): Promise<void> {
   await expect(page.getByTestId('backend-name')).toHaveText(/^(wasm|webgl|webgpu|cpu)$/, { timeout: 90_000 });
-  await expect(page.getByTestId('sample-grid')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByTestId('dataset-name')).toHaveAttribute('data-ready', '1', { timeout: 90_000 });
   await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 90_000 });
+}
+
+/** The page's views (src/app/views.ts): top views and, under Inspect, the per-method views. */
+export type TopView = 'setup' | 'run' | 'inspect' | 'runs' | 'paper';
+export type InspectView = 'perclass' | 'attack' | 'losses' | 'gallery';
+
+/** Show a view through the navigation (and, for Inspect, one per-method view); waits until it is shown. */
+export async function openView(page: Page, view: TopView, inspect?: InspectView): Promise<void> {
+  await page.getByTestId(`nav-${view}`).click();
+  await expect(page.getByTestId(`nav-${view}`)).toHaveAttribute('aria-current', 'page');
+  if (inspect) {
+    await page.getByTestId(`nav-inspect-${inspect}`).click();
+    await expect(page.getByTestId(`nav-inspect-${inspect}`)).toHaveAttribute('aria-current', 'page');
+  }
 }
 
 /** Collect page errors and worker console errors so a test can assert there were none. */

@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { SMOKE, shot, watchErrors } from './helpers';
+import { SMOKE, openView, shot, watchErrors } from './helpers';
 
 test('Per-class and attack views: confusion matrices and ROC for a method and Retrain; old imports say so', async ({
   page,
@@ -15,6 +15,8 @@ test('Per-class and attack views: confusion matrices and ROC for a method and Re
   await expect(page.getByTestId('command-error')).toHaveCount(0);
 
   // ---- per class: accuracies of Original, CF, Retrain; the forgotten class is marked; three confusion tables
+  await openView(page, 'inspect', 'perclass');
+  expect(new URL(page.url()).searchParams.get('view')).toBe('perclass');
   const perClass = page.getByTestId('view-perclass');
   await expect(perClass.getByTestId('perclass-method')).toHaveValue('CF|without|0');
   const table = perClass.getByRole('table', { name: /Per-class accuracy/ });
@@ -46,7 +48,24 @@ test('Per-class and attack views: confusion matrices and ROC for a method and Re
     expect(total).toBeGreaterThan(0);
   }
 
+  await shot(page, info, 'views-perclass');
+  const axeOf = async (testId: string) => {
+    const { violations } = await new AxeBuilder({ page }).include(`[data-testid="${testId}"]`).analyze();
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.impact} ${v.id}: ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(' | ')}`,
+      );
+  };
+  // accessible: axe (default rules) finds nothing serious or critical in either view
+  expect(await axeOf('view-perclass')).toEqual([]);
+
   // ---- attack: AUC table, histograms and ROC lines for CF and Retrain (and the original)
+  await openView(page, 'inspect', 'attack');
   const attack = page.getByTestId('view-attack');
   await expect(attack.getByTestId('attack-table').locator('tbody tr')).toHaveCount(3);
   await expect(attack.getByTestId('attack-table')).toContainText(/CF w\/o DC\s*\d+\.\d\d ± \d+\.\d\d/);
@@ -59,28 +78,22 @@ test('Per-class and attack views: confusion matrices and ROC for a method and Re
     await expect(roc.locator(`.roc-${role} path.recharts-curve`).first()).toBeAttached();
   }
   await shot(page, info, 'views-perclass-attack');
-  // accessible: axe (default rules) finds nothing serious or critical in the two views
-  const { violations } = await new AxeBuilder({ page })
-    .include('[data-testid="view-perclass"]')
-    .include('[data-testid="view-attack"]')
-    .analyze();
-  const serious = violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.impact} ${v.id}: ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(' | ')}`,
-    );
-  expect(serious).toEqual([]);
+  expect(await axeOf('view-attack')).toEqual([]);
 
-  // one selection drives both views: pick Retrain in the per-class view, the attack view follows
+  // one selection drives every per-method view and the URL: pick Retrain in the per-class view, the attack view
+  // (and the Inspect bar's picker) follow
+  await openView(page, 'inspect', 'perclass');
   await perClass.getByTestId('perclass-method').selectOption('Retrain|without|0');
+  await expect(page.getByTestId('inspect-method')).toHaveValue('Retrain|without|0');
+  expect(new URL(page.url()).searchParams.get('method')).toBe('Retrain~without');
+  await openView(page, 'inspect', 'attack');
   await expect(attack.getByTestId('attack-method')).toHaveValue('Retrain|without|0');
   await expect(attack.getByTestId('attack-table').locator('tbody tr')).toHaveCount(2);
+  await openView(page, 'inspect', 'losses');
+  await expect(page.getByTestId('hist-method')).toHaveValue('Retrain|without|0');
 
   // a result written before these fields existed still imports; the views say what is missing
+  await openView(page, 'runs');
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export-json').click()]);
   const jsonPath = info.outputPath('result.json');
   await json.saveAs(jsonPath);
@@ -96,7 +109,9 @@ test('Per-class and attack views: confusion matrices and ROC for a method and Re
   writeFileSync(oldPath, JSON.stringify(parsed));
   await page.getByTestId('import-json-input').setInputFiles(oldPath);
   await expect(page.getByTestId('share-panel')).toContainText('Showing imported JSON');
+  await openView(page, 'inspect', 'perclass');
   await expect(perClass.getByTestId('perclass-missing')).toBeVisible();
+  await openView(page, 'inspect', 'attack');
   await expect(attack.getByTestId('attack-missing')).toBeVisible();
   await expect(attack.getByTestId('attack-table')).toContainText('CF w/o DC');
   expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);

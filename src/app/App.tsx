@@ -1,5 +1,10 @@
 import type { ReactNode } from 'react';
 import { PRESETS } from '../core/lite';
+import { INSPECT_VIEWS, TOP_VIEWS, type InspectView, type TopView } from './views';
+import { StatusStrip } from './components/StatusStrip';
+import { CopyLink } from './components/SharePanel';
+import { MethodPicker } from './components/PerClassView';
+import { PaperReports } from './components/PaperReports';
 import { useLab } from './store';
 import { Controls } from './components/Controls';
 import { Notices } from './components/Notices';
@@ -110,13 +115,165 @@ function Toolbar() {
         >
           Reset
         </button>
+        <CopyLink />
       </div>
     </div>
   );
 }
 
+/** The navigation between the views (views.ts); the current one is `aria-current="page"` and in the URL. */
+function ViewNav() {
+  const place = useLab((s) => s.place);
+  const setPlace = useLab((s) => s.setPlace);
+  return (
+    <nav className="view-nav" aria-label="Views">
+      {TOP_VIEWS.map((v) => (
+        <button
+          key={v.id}
+          type="button"
+          className={place.top === v.id ? 'on' : ''}
+          aria-current={place.top === v.id ? 'page' : undefined}
+          title={v.help}
+          data-testid={`nav-${v.id}`}
+          onClick={() => setPlace({ top: v.id })}
+        >
+          {v.label}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+/**
+ * The per-method views under Inspect: React components of the ids in views.ts's INSPECT_VIEWS. A new per-method
+ * view (e.g. an Audit view) is one entry there and one here; it reads the store's `selectedMethod`.
+ */
+const INSPECT_PANELS: Record<InspectView, { name: string; render: () => ReactNode }> = {
+  perclass: { name: 'Per class', render: () => <PerClassView /> },
+  attack: { name: 'Attack', render: () => <AttackView /> },
+  losses: {
+    name: 'Losses',
+    render: () => (
+      <div className="grid2">
+        <LossHistogram />
+        <AcfTerms />
+      </div>
+    ),
+  },
+  gallery: { name: 'Forget images', render: () => <ForgetGallery /> },
+};
+
+function InspectViewPanel() {
+  const place = useLab((s) => s.place);
+  const setPlace = useLab((s) => s.setPlace);
+  const panel = INSPECT_PANELS[place.inspect];
+  return (
+    <>
+      <div className="panel inspect-head">
+        <MethodPicker testId="inspect-method" label="Method shown in every per-method view" />
+        <nav className="seg" aria-label="Per-method views">
+          {INSPECT_VIEWS.map((v) => (
+            <button
+              key={v.id}
+              type="button"
+              className={place.inspect === v.id ? 'on' : ''}
+              aria-current={place.inspect === v.id ? 'page' : undefined}
+              title={v.help}
+              data-testid={`nav-inspect-${v.id}`}
+              onClick={() => setPlace({ top: 'inspect', inspect: v.id })}
+            >
+              {v.label}
+            </button>
+          ))}
+        </nav>
+        <span className="muted small">One method for every view here; pick it here or in any view’s menu.</span>
+      </div>
+      <View name={panel.name}>{panel.render()}</View>
+    </>
+  );
+}
+
+/** What each top view shows (ids from views.ts). */
+const TOP_PANELS: Record<TopView, () => ReactNode> = {
+  setup: () => (
+    <div className="setup-grid">
+      <section className="setup-settings" aria-label="Settings">
+        <View name="Settings">
+          <Controls />
+        </View>
+      </section>
+      <div className="setup-side">
+        <View name="Dataset">
+          <DatasetPanel />
+        </View>
+        <View name="Device">
+          <DevicePanel />
+        </View>
+      </div>
+    </div>
+  ),
+  run: () => (
+    <>
+      <View name="Progress">
+        <Progress />
+      </View>
+      <View name="Summary table">
+        <SummaryTable />
+      </View>
+      <div className="grid2">
+        <View name="Per-epoch curves">
+          <MethodCurves />
+        </View>
+        <View name="Time per method">
+          <TimingChart />
+        </View>
+      </div>
+      <View name="Prototypes">
+        <PrototypeGallery />
+      </View>
+      <div className="grid2">
+        <View name="Reduced retain set">
+          <ReducedRetain />
+        </View>
+        <View name="Pretraining & Blend">
+          <CondenseLoss />
+        </View>
+      </div>
+    </>
+  ),
+  inspect: () => <InspectViewPanel />,
+  runs: () => (
+    <>
+      <View name="Share & keep">
+        <SharePanel />
+      </View>
+      <View name="Runs">
+        <RunsPanel />
+      </View>
+      <View name="Compare runs">
+        <CompareView />
+      </View>
+    </>
+  ),
+  paper: () => (
+    <>
+      <View name="Committed reports">
+        <PaperReports />
+      </View>
+      <View name="Reproduce">
+        <ReproducePanel />
+      </View>
+      <View name="Trade-off sweep">
+        <TradeoffPanel />
+      </View>
+    </>
+  ),
+};
+
 export function App() {
   const preset = useLab((s) => s.preset);
+  const top = useLab((s) => s.place.top);
+  const label = TOP_VIEWS.find((v) => v.id === top)?.label ?? top;
   return (
     <div className="app">
       <header className="header">
@@ -133,86 +290,21 @@ export function App() {
           {PRESETS[preset].description}
         </section>
       )}
+      <div className="sticky-top">
+        <ViewNav />
+        <View name="Status">
+          <StatusStrip />
+        </View>
+      </div>
       <View name="Notices">
         <Notices />
       </View>
-      <div className="layout">
-        <aside className="sidebar" aria-label="Settings">
-          <View name="Settings">
-            <Controls />
-          </View>
-        </aside>
-        <main className="main">
-          <View name="Progress">
-            <Progress />
-          </View>
-          <View name="Summary table">
-            <SummaryTable />
-          </View>
-          <div className="grid2">
-            <View name="Per-epoch curves">
-              <MethodCurves />
-            </View>
-            <View name="Time per method">
-              <TimingChart />
-            </View>
-          </div>
-          <View name="Runs">
-            <RunsPanel />
-          </View>
-          <View name="Compare runs">
-            <CompareView />
-          </View>
-          <div className="grid2">
-            <View name="A-CF loss terms">
-              <AcfTerms />
-            </View>
-            <View name="Loss histogram">
-              <LossHistogram />
-            </View>
-          </div>
-          <View name="Per class">
-            <PerClassView />
-          </View>
-          <View name="Attack">
-            <AttackView />
-          </View>
-          <View name="Forget images">
-            <ForgetGallery />
-          </View>
-          <View name="Prototypes">
-            <PrototypeGallery />
-          </View>
-          <div className="grid2">
-            <View name="Reduced retain set">
-              <ReducedRetain />
-            </View>
-            <View name="Pretraining & Blend">
-              <CondenseLoss />
-            </View>
-          </div>
-          <View name="Reproduce">
-            <ReproducePanel />
-          </View>
-          <View name="Trade-off sweep">
-            <TradeoffPanel />
-          </View>
-        </main>
-        <aside className="rightbar" aria-label="Dataset, device and sharing">
-          <View name="Dataset">
-            <DatasetPanel />
-          </View>
-          <View name="Device">
-            <DevicePanel />
-          </View>
-          <View name="Share & keep">
-            <SharePanel />
-          </View>
-        </aside>
-      </div>
+      <main className={`main view-${top}`} data-testid={`view-${top}-page`} aria-label={`${label} view`}>
+        {TOP_PANELS[top]()}
+      </main>
       <footer className="footer muted small">
-        Every number on this page comes from the run in this tab. Method definitions and defaults follow the paper’s
-        reference code (see README).
+        Every number on this page comes from the run in this tab (the Paper view’s committed reports say where they come
+        from). Method definitions and defaults follow the paper’s reference code (see README).
       </footer>
     </div>
   );

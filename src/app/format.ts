@@ -56,3 +56,29 @@ export function download(name: string, text: string, type: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+/** The MIA values a single run carries (metrics of a method result or of the original model). */
+interface MiaOf {
+  mia?: number;
+  miaSe?: number;
+  miaFiltered?: number;
+}
+
+/**
+ * Is a single run's MIA gap to Retrain within noise? The rule (issue 22): |gap| < 2·√(SE² + SE_Retrain²), with each
+ * MIA's bootstrap SE over samples. The gap is that of MIA (filtered); the SE belongs to the paper's MIA, so the
+ * rule applies only where both models' filtered value is the paper's (no class artefact); null otherwise, or when
+ * an SE is missing.
+ */
+export function miaGapNoise(m: MiaOf, ref: MiaOf): { within: boolean; twoSe: number } | null {
+  const ok = (x: MiaOf) =>
+    typeof x.mia === 'number' &&
+    typeof x.miaSe === 'number' &&
+    Number.isFinite(x.miaSe) &&
+    (x.miaFiltered === undefined || x.miaFiltered === x.mia);
+  if (!ok(m) || !ok(ref)) return null;
+  const twoSe = 2 * Math.sqrt(m.miaSe! ** 2 + ref.miaSe! ** 2);
+  return { within: Math.abs(m.mia! - ref.mia!) < twoSe, twoSe };
+}
+
+export const MIA_NOISE_RULE = 'within noise: |MIA gap| < 2·√(SE² + SE of Retrain²), the bootstrap SEs of the two MIAs';

@@ -22,8 +22,23 @@ export const methodLabel = (m: Pick<MethodResult, 'name' | 'withDC' | 'round'>):
   `${m.name} ${arm(m.withDC)}${m.round ? ` r${m.round + 1}` : ''}`;
 
 /**
- * The method result the views show: the selected arm key if it names a result, else the first non-Retrain
- * result (or Retrain when it is alone); null before any method finished.
+ * The method every per-method view shows when none is selected (the same pick in all of them): A-CF w/ DC, else
+ * A-CF w/o DC (the paper's method), else the first non-Retrain result, else Retrain alone; null when none.
+ */
+export function preferredMethod<M extends Pick<MethodResult, 'name' | 'withDC' | 'round'>>(methods: M[]): M | null {
+  const first = (pred: (m: M) => boolean) => methods.find((m) => pred(m) && m.round === 0) ?? methods.find(pred);
+  return (
+    first((m) => m.name === 'A-CF' && m.withDC) ??
+    first((m) => m.name === 'A-CF') ??
+    methods.find((m) => m.name !== 'Retrain') ??
+    methods[0] ??
+    null
+  );
+}
+
+/**
+ * The method result the views show: the selected arm key if it names a result, else `preferredMethod`; null
+ * before any method finished.
  */
 export function pickMethod(methods: MethodResult[], selected: string | null): MethodResult | null {
   if (selected) {
@@ -31,7 +46,7 @@ export function pickMethod(methods: MethodResult[], selected: string | null): Me
     const hit = methods.find((m) => m.name === s.method && armOf(m.withDC) === s.arm && m.round === s.round);
     if (hit) return hit;
   }
-  return methods.find((m) => m.name !== 'Retrain') ?? methods[0] ?? null;
+  return preferredMethod(methods);
 }
 
 /** Original, selected method and Retrain (same arm and round) — the ones that exist, in that order. */

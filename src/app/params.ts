@@ -13,6 +13,7 @@ import type { Arch, DatasetId } from '../core/lite';
 import { HPARAM_TABLE, resolveHParams } from '../core/lite';
 import type { BackendPref } from '../worker/protocol';
 import { BACKEND_PREFS } from '../worker/protocol';
+import { VIEW_VALUES } from './views';
 
 export type ParamValue = number | string | boolean | null | string[];
 
@@ -737,7 +738,11 @@ export function urlParamsMarkdown(): string {
     '| key | setting | values | default |',
     '|---|---|---|---|',
     '| `preset` | start from a preset (explicit keys override it) | ' + Object.keys(PRESETS).join(' \\| ') + ' | – |',
-    '| `autorun` | start Compare on load | 0 / 1 | 0 |',
+    '| `autorun` | start Compare on load (not when the link needs a notice: then the page asks first; removed from the address bar once Compare starts) | 0 / 1 | 0 |',
+    '| `view` | the page view shown (a per-method id = Inspect at that view) | ' +
+      VIEW_VALUES.join(' \\| ') +
+      ' | setup |',
+    '| `method` | the method every per-method view shows: `NAME~ARM[~rN]`, e.g. `A-CF~with`, `CF~without~r2` | a method, `with` / `without`, round | A-CF |',
     ...rows,
   ].join('\n');
 }

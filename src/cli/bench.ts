@@ -13,6 +13,7 @@ import { defineCli, parseCli, runCli } from './options';
 import { capWorkers } from './parallel-node';
 import { checkOutputPaths } from './out-paths';
 import type { BenchRow } from '../core';
+import { PRESETS } from '../core';
 import { parseWorkerCount } from '../core';
 
 type Row = BenchRow & { measuredAt?: string };
@@ -24,7 +25,12 @@ export const BENCH_CLI = defineCli({
   summary: 'Measure the core throughput, condensation and unlearning rows → <out>/bench.json + bench.md.',
   options: {
     only: { type: 'string', arg: 'PREFIXES', help: 'only rows whose id starts with one of these (comma-separated)' },
-    preset: { type: 'string', arg: 'NAME', help: 'preset of the unlearning rows (default bench)' },
+    preset: {
+      type: 'string',
+      arg: 'NAME',
+      choices: Object.keys(PRESETS),
+      help: 'preset of the unlearning rows (default bench)',
+    },
     out: { type: 'string', arg: 'DIR', default: 'results', help: 'folder of bench.json and bench.md' },
     fresh: { type: 'boolean', help: 'drop the rows of an earlier bench.json instead of keeping the unmeasured ones' },
     backend: { type: 'string', arg: 'wasm|cpu|webgpu', help: 'tfjs backend (default wasm)' },

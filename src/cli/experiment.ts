@@ -10,6 +10,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { LabSession } from '../core';
+import { PRESETS } from '../core';
 import {
   getPreset,
   mergeSpec,
@@ -184,7 +185,12 @@ export const EXPERIMENT_CLI = defineCli({
   name: 'experiment',
   summary: "Run one experiment headless (the browser worker's core) → result JSON + a paper-style Markdown table.",
   options: {
-    preset: { type: 'string', arg: 'NAME', help: 'start from this preset (default: the default spec)' },
+    preset: {
+      type: 'string',
+      arg: 'NAME',
+      choices: Object.keys(PRESETS),
+      help: 'start from this preset (default: the default spec)',
+    },
     config: { type: 'string', arg: 'spec.json', help: 'a spec (JSON) merged over the preset' },
     seed: { type: 'string', arg: 'N', help: 'the experiment seed' },
     seeds: { type: 'string', arg: 'N|a,b,c', help: 'run several seeds: a count or a list (aggregate with intervals)' },

@@ -73,6 +73,22 @@ describe('option tables', () => {
     expect((err(['x']) as CliExit).code).toBe(2);
     expect((err(['--help']) as CliExit).code).toBe(0);
   });
+  it('list the values an option takes and refuse any other', () => {
+    const C = defineCli({
+      name: 'demo',
+      summary: 'A demo.',
+      options: { preset: { type: 'string', arg: 'NAME', choices: ['smoke', 'quick'], help: 'the preset' } },
+    });
+    expect(helpText(C)).toMatch(/--preset NAME\s+the preset; one of: smoke, quick/);
+    expect(parseCli(C, ['--preset', 'quick']).preset).toBe('quick');
+    let code = -1;
+    try {
+      parseCli(C, ['--preset', 'nope']);
+    } catch (e) {
+      code = (e as CliExit).code;
+    }
+    expect(code).toBe(2);
+  });
 });
 
 describe('progress output', () => {

@@ -19,6 +19,8 @@ export interface CliOption {
   short?: string;
   /** the value's placeholder in the help text (default VALUE) */
   arg?: string;
+  /** the values it takes (listed in the help; any other is a usage error, exit 2), e.g. the preset names */
+  choices?: readonly string[];
 }
 
 export interface CliCommand<T extends Record<string, CliOption> = Record<string, CliOption>> {
@@ -55,7 +57,8 @@ export function helpText(cmd: CliCommand): string {
   const rows = Object.entries({ ...cmd.options, help: HELP }).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.arg ?? 'VALUE'}` : ''}`;
     const def = o.default !== undefined && o.default !== false ? ` (default ${String(o.default)})` : '';
-    return [flag, o.help + def] as const;
+    const choices = o.choices?.length ? `; one of: ${o.choices.join(', ')}` : '';
+    return [flag, o.help + def + choices] as const;
   });
   const width = Math.min(30, Math.max(...rows.map(([f]) => f.length)));
   const lines = rows.map(([f, h]) =>
@@ -114,6 +117,13 @@ export function parseCli<T extends Record<string, CliOption>>(
   if (values.help) {
     process.stdout.write(helpText(cmd as unknown as CliCommand) + '\n');
     throw new CliExit(0);
+  }
+  for (const [name, o] of Object.entries(cmd.options)) {
+    const v = values[name];
+    if (o.choices && typeof v === 'string' && !o.choices.includes(v)) {
+      process.stderr.write(`error: --${name} ${v}: not one of ${o.choices.join(', ')} (see --help)\n`);
+      throw new CliExit(2);
+    }
   }
   return values as CliValues<T>;
 }

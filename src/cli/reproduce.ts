@@ -21,6 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { LabSession, finishedCells, mergeSpec, planExperimentCells, validateSpec } from '../core';
+import { PRESETS } from '../core';
 import type { BenchRow, ExperimentSpec, MethodName, ParallelTrainer } from '../core';
 import { driveReproduction, reproductionCsv, reproductionReport } from '../core';
 import { claimsMarkdown } from '../core';
@@ -63,7 +64,13 @@ export const REPRODUCE_CLI = defineCli({
     "The paper's experiments at browser scale, cell by cell (resumable) → <out>/REPORT.md, claims.json, " +
     'results.csv.',
   options: {
-    preset: { type: 'string', arg: 'NAME', default: 'quick', help: 'the preset every cell starts from' },
+    preset: {
+      type: 'string',
+      arg: 'NAME',
+      choices: Object.keys(PRESETS),
+      default: 'quick',
+      help: 'the preset every cell starts from',
+    },
     seeds: { type: 'string', arg: 'N', default: '1', help: 'seeds 0..N-1 (1..10)' },
     out: { type: 'string', arg: 'DIR', default: 'results/reproduce', help: 'report folder; cells in <out>/cells/' },
     only: { type: 'string', arg: 'PREFIX', help: 'run only cells whose id starts with PREFIX (others still reported)' },

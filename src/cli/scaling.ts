@@ -36,6 +36,7 @@ import {
   SCALING_PRETRAIN_CAP,
   PAPER_RETAIN,
 } from '../core';
+import { PRESETS } from '../core';
 import type { ExperimentResult, ExperimentSpec, MethodResult, ScalingPoint, ScalingRun, Interval } from '../core';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
@@ -71,6 +72,7 @@ export const SCALING_CLI = defineCli({
     preset: {
       type: 'string',
       arg: 'NAME',
+      choices: Object.keys(PRESETS),
       default: 'bench',
       help: 'the preset whose model and budgets it starts from',
     },

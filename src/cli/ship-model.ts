@@ -21,6 +21,7 @@ import {
   type ShippedManifest,
   type ShippedModelEntry,
 } from '../core';
+import { PRESETS } from '../core';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
 import { labVersions, machineInfo, shippedModelsDir, writeAtomic } from './node-io';
@@ -30,7 +31,13 @@ export const SHIP_MODEL_CLI = defineCli({
   name: 'ship-model',
   summary: "Pretrain a preset's original model in one thread and list it in public/models/ (shipped with the site).",
   options: {
-    preset: { type: 'string', arg: 'NAME', default: 'first-look', help: 'the preset whose original model to ship' },
+    preset: {
+      type: 'string',
+      arg: 'NAME',
+      choices: Object.keys(PRESETS),
+      default: 'first-look',
+      help: 'the preset whose original model to ship',
+    },
     seed: { type: 'string', arg: 'N', default: '0', help: 'the experiment seed' },
     dir: { type: 'string', arg: 'DIR', help: 'the models folder (default: $LAB_MODELS or public/models)' },
   },

@@ -27,6 +27,7 @@ import {
   parseWorkerCount,
   MIA_GAP_NOTE,
 } from '../core';
+import { PRESETS } from '../core';
 import type { ExperimentSpec, MethodResult, TradeoffPoint } from '../core';
 import { initNodeBackend } from './node-backend';
 import { loadDatasetNode } from './dataset-node';
@@ -60,7 +61,13 @@ export const TRADEOFF_CLI = defineCli({
   name: 'tradeoff',
   summary: 'The A-CF / CF / Retrain trade-off sweep per seed → <out>/tradeoff.json + tradeoff.md (resumable).',
   options: {
-    preset: { type: 'string', arg: 'NAME', default: 'bench', help: 'the preset the sweep starts from' },
+    preset: {
+      type: 'string',
+      arg: 'NAME',
+      choices: Object.keys(PRESETS),
+      default: 'bench',
+      help: 'the preset the sweep starts from',
+    },
     seeds: { type: 'string', arg: 'N|a,b,c', default: '3', help: 'a count or a list of seeds' },
     out: { type: 'string', arg: 'DIR', default: 'results/reproduce', help: 'where tradeoff*.json/.md and the runs go' },
     mode: { type: 'string', arg: 'uniform|class', default: 'uniform', help: 'forgetting mode' },

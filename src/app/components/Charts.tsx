@@ -16,6 +16,7 @@ import { armLabel, armOf, isWithDC, metricsFor, type ModelMetricId } from '../..
 import { acfChartRows, armKey, histogram, parseArmKey } from '../runState';
 import { useLab } from '../store';
 import { METHOD_COLORS, fmtNum } from '../format';
+import { pickMethod } from '../modelViews';
 import { useTabs } from './Tabs';
 
 /** the metrics with per-epoch curves, from the metric table (src/core/metrics.ts) */
@@ -89,15 +90,17 @@ export function MethodCurves() {
 export function AcfTerms() {
   const terms = useLab((s) => s.run.acfTerms);
   const keys = Object.keys(terms).filter((k) => terms[k].length);
-  const [which, setWhich] = useState<string | null>(null);
-  const key = which && keys.includes(which) ? which : keys[0];
+  // the page's selected method when it has loss terms (one selection for every per-method view)
+  const selected = useLab((s) => s.selectedMethod);
+  const select = useLab((s) => s.selectMethod);
+  const key = selected && keys.includes(selected) ? selected : keys[0];
   const { rows: data, lambda } = acfChartRows(key ? terms[key] : []);
   return (
     <section className="panel chart-panel" data-testid="chart-acf">
       <div className="panel-head">
         <h2>A-CF loss terms</h2>
         {keys.length > 1 && (
-          <select value={key} onChange={(e) => setWhich(e.target.value)} aria-label="Run whose loss terms are shown">
+          <select value={key} onChange={(e) => select(e.target.value)} aria-label="Run whose loss terms are shown">
             {keys.map((k) => {
               const a = parseArmKey(k);
               return (
@@ -187,8 +190,7 @@ export function LossHistogram() {
   const select = useLab((s) => s.selectMethod);
   const withLosses = methods.filter((m) => m.losses && (m.losses.forget.length || m.losses.test.length));
   const keyOf = (m: (typeof methods)[number]) => armKey(m.name, m.withDC, m.round);
-  const cur =
-    withLosses.find((m) => keyOf(m) === selected) ?? withLosses.find((m) => m.name === 'A-CF') ?? withLosses[0];
+  const cur = pickMethod(withLosses, selected) ?? undefined;
   const data = useMemo(() => (cur?.losses ? histogram(cur.losses.forget, cur.losses.test, 30) : []), [cur]);
   return (
     <section className="panel chart-panel" data-testid="chart-hist">

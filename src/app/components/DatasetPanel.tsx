@@ -38,7 +38,7 @@ export function DatasetPanel() {
     >
       <div className="panel-head">
         <h2>
-          Dataset: <span data-testid="dataset-name">{ds ? (NAMES[ds.id] ?? ds.id) : 'loading…'}</span>
+          Dataset: <span data-testid="dataset-panel-name">{ds ? (NAMES[ds.id] ?? ds.id) : 'loading…'}</span>
         </h2>
         <button
           className="btn-small"

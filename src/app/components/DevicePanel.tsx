@@ -60,7 +60,7 @@ export function DevicePanel() {
       <dl className="kv">
         <dt>Backend</dt>
         <dd>
-          <span className="backend-name" data-testid="backend-name">
+          <span className="backend-name" data-testid="device-backend">
             {b ? b.backend : ready ? '?' : 'starting…'}
           </span>
           {b && b.pref !== 'auto' && <span className="muted small"> (forced: {b.pref})</span>}

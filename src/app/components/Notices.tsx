@@ -23,6 +23,11 @@ export function Notices() {
                 ))}
               </ul>
             )}
+            {n.action && (
+              <button className="primary notice-action" data-testid={n.action.testId} onClick={n.action.run}>
+                {n.action.label}
+              </button>
+            )}
           </div>
           <button className="icon-btn" aria-label="Dismiss" onClick={() => dismiss(n.id)}>
             ×

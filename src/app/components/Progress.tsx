@@ -2,21 +2,12 @@ import { useEffect, useState } from 'react';
 import { useLab } from '../store';
 import { STAGE_LABELS, fmtSeconds } from '../format';
 
-const ACTIVITY: Record<string, string> = {
-  init: 'starting backend',
-  setSpec: 'preparing data',
-  loadDataset: 'loading dataset',
-  importArchive: 'importing archive',
-  reset: 'resetting',
-};
-
 const SOURCE_LABELS = { trained: 'trained', cache: 'from the weights cache', shipped: 'shipped with the site' };
 
 /** One progress bar per stage with its ETA; finished stages show their time. */
 export function Progress() {
   const stages = useLab((s) => s.run.stages);
   const busy = useLab((s) => s.busy);
-  const activity = useLab((s) => s.activity);
   const dp = useLab((s) => s.datasetProgress);
   const source = useLab((s) => s.run.pretrain?.source);
   const [, tick] = useState(0);
@@ -28,12 +19,11 @@ export function Progress() {
   const shown = stages.filter((s) => s.stage !== 'evaluate' || s.status === 'running').slice(-14);
   return (
     <section className="panel progress-panel" data-testid="progress">
-      <h2>
-        Progress{' '}
-        <span className={`status-pill ${busy ? 'running' : activity ? 'loading' : 'idle'}`} data-testid="run-status">
-          {busy ? `running: ${busy.command}` : activity ? `working: ${ACTIVITY[activity] ?? activity}` : 'idle'}
-        </span>
-      </h2>
+      <h2>Progress</h2>
+      <p className="muted small" data-testid="progress-time-note">
+        Times here are each stage’s wall time, evaluations included; the summary table’s Time is the method’s own
+        unlearning time (evaluations left out), so it is shorter.
+      </p>
       {dp && (
         <div className="stage">
           <div className="stage-head">
@@ -69,7 +59,7 @@ export function Progress() {
                 {running
                   ? `${fmtSeconds(elapsed)} elapsed${s.etaSeconds !== undefined ? ` · ETA ${fmtSeconds(s.etaSeconds)}` : ''}`
                   : s.status === 'done'
-                    ? fmtSeconds(s.seconds)
+                    ? `${fmtSeconds(s.seconds)} wall${s.stage === 'unlearn' ? ', incl. evaluation' : ''}`
                     : s.status}
               </span>
             </div>

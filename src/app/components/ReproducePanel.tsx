@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { NOT_COMPUTABLE, PRESETS } from '../../core/lite';
+import { PRESETS } from '../../core/lite';
 import { useLab } from '../store';
 import { download, fmtSeconds } from '../format';
+import { ClaimsTable } from './ClaimsTable';
 
 /** Run the paper's experiment cells from the page; claims table + markdown report (issue 7). */
 export function ReproducePanel() {
@@ -103,34 +104,7 @@ export function ReproducePanel() {
           </>
         )}
         {repro?.claims && (
-          <div className="table-wrap">
-            <table className="summary claims" data-testid="claims-table">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Claim</th>
-                  <th>Paper</th>
-                  <th>Ours</th>
-                  <th>Reproduces</th>
-                </tr>
-              </thead>
-              <tbody>
-                {repro.claims.map((c) => (
-                  <tr key={c.id} title={`${c.setting} — ${c.source}`}>
-                    <td>{c.id}</td>
-                    <td className="left wrap">{c.claim}</td>
-                    <td>{c.paper}</td>
-                    <td className={c.reproduces === NOT_COMPUTABLE ? 'left wrap muted' : ''}>
-                      {c.reproduces === NOT_COMPUTABLE ? c.setting : c.ours}
-                    </td>
-                    <td className={`verdict verdict-${c.reproduces.replace(/[^a-z]/g, '')}`} title={c.rule}>
-                      {c.reproduces === 'indicative' ? `indicative (n = 1): ${c.leaning ?? ''}` : c.reproduces}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ClaimsTable claims={repro.claims} synthetic={PRESETS[repro.preset]?.spec.dataset === 'synthetic'} />
         )}
       </details>
     </section>

@@ -2,9 +2,53 @@ import { useRef, useState } from 'react';
 import { useLab } from '../store';
 import { download } from '../format';
 
-/** Copy link, export JSON/CSV, import a result JSON, recent runs. */
-export function SharePanel() {
+/**
+ * Copy link (in the toolbar, every view): the settings, the base preset, the view and the selected method as a
+ * URL; the link is shown to select by hand when the clipboard refuses.
+ */
+export function CopyLink() {
   const copyLink = useLab((s) => s.copyLink);
+  const [link, setLink] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  return (
+    <span className="copy-link">
+      <button
+        data-testid="btn-copy-link"
+        title="A link to these settings, this view and the selected method"
+        onClick={async () => {
+          const l = copyLink();
+          setLink(l);
+          try {
+            await navigator.clipboard.writeText(l);
+            setCopied(true);
+          } catch {
+            setCopied(false);
+          }
+        }}
+      >
+        Copy link
+      </button>
+      {link && (
+        <span className="link-box">
+          <input
+            readOnly
+            value={link}
+            data-testid="share-link"
+            aria-label="Link to these settings"
+            onFocus={(e) => e.target.select()}
+          />
+          <span className="muted small">{copied ? 'copied' : 'select and copy'}</span>
+          <button className="icon-btn" aria-label="Close the link" onClick={() => setLink(null)}>
+            ×
+          </button>
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** Export JSON/CSV, import a result JSON, recent runs. */
+export function SharePanel() {
   const exportJson = useLab((s) => s.exportJson);
   const exportCsv = useLab((s) => s.exportCsv);
   const importFile = useLab((s) => s.importResultFile);
@@ -12,29 +56,12 @@ export function SharePanel() {
   const openRecent = useLab((s) => s.openRecent);
   const hasResult = useLab((s) => s.run.methods.length > 0);
   const viewing = useLab((s) => s.viewingImport);
-  const [link, setLink] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const file = useRef<HTMLInputElement>(null);
   const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return (
     <section className="panel share-panel" data-testid="share-panel">
-      <h2>Share & keep</h2>
+      <h2>Keep: export and import</h2>
       <div className="btn-row">
-        <button
-          data-testid="btn-copy-link"
-          onClick={async () => {
-            const l = copyLink();
-            setLink(l);
-            try {
-              await navigator.clipboard.writeText(l);
-              setCopied(true);
-            } catch {
-              setCopied(false);
-            }
-          }}
-        >
-          Copy link
-        </button>
         <button
           disabled={!hasResult}
           data-testid="btn-export-json"
@@ -71,12 +98,6 @@ export function SharePanel() {
           }}
         />
       </div>
-      {link && (
-        <div className="link-box">
-          <input readOnly value={link} data-testid="share-link" onFocus={(e) => e.target.select()} />
-          <span className="muted small">{copied ? 'copied to the clipboard' : 'select and copy'}</span>
-        </div>
-      )}
       {viewing && <p className="notice-inline">Showing {viewing}.</p>}
       <h3>Recent runs</h3>
       {recent.length === 0 ? (

@@ -15,13 +15,35 @@ import {
 import { SeedsTable } from './SeedsTable';
 import { armKey, summaryRows } from '../runState';
 import { useLab } from '../store';
-import { fmtGap, fmtNum, fmtSeconds } from '../format';
+import { MIA_NOISE_RULE, fmtGap, fmtNum, fmtSeconds, miaGapNoise } from '../format';
 
 /**
  * Paper-style table: one row per method; MIA, retain, forget, test, time for w/o DC | w/ DC. The retrained
  * model is the reference: its row is highlighted and every other cell shows the gap to it (same arm).
  */
 const TABLE_METRICS = metricsFor('table');
+
+/** What the Time column measures, and why the Progress view's stage time is longer. */
+export const TIME_NOTE =
+  "Time = the method's own unlearning time (training steps only; the per-epoch curve evaluations and the final " +
+  'evaluation are left out), + the condensation overhead in the w/ DC arm. The Run view’s progress shows each ' +
+  'stage’s wall time, evaluations included, so it is longer.';
+
+/** "within noise" after a single run's MIA gap when the rule of miaGapNoise holds (format.ts). */
+function NoiseNote({ m, refM }: { m: MethodResult; refM: MethodResult }) {
+  const n = miaGapNoise(m.metrics, refM.metrics);
+  if (!n || !n.within) return null;
+  return (
+    <span
+      className="noise"
+      data-testid="mia-noise"
+      title={`${MIA_NOISE_RULE}; here 2·√(SE² + SE²) = ${n.twoSe.toFixed(2)}`}
+    >
+      {' '}
+      within noise
+    </span>
+  );
+}
 
 export function SummaryTable() {
   const methods = useLab((s) => s.run.methods);
@@ -109,7 +131,9 @@ export function SummaryTable() {
                 <tr>
                   {arms.map((a) => [
                     ...METRIC_COLUMNS.map((c) => <th key={`${a.title}${c.id}`}>{c.label}</th>),
-                    <th key={`${a.title}time`}>Time</th>,
+                    <th key={`${a.title}time`} title={TIME_NOTE}>
+                      Time<sup aria-hidden="true">†</sup>
+                    </th>,
                   ])}
                 </tr>
               </thead>
@@ -184,7 +208,10 @@ export function SummaryTable() {
                                 </span>
                               )}
                               {!isRef && refM && c.summary.gap && (
-                                <span className="gap">{fmtGap(metricPoint(m, c), metricPoint(refM, c))}</span>
+                                <span className="gap">
+                                  {fmtGap(metricPoint(m, c), metricPoint(refM, c))}
+                                  {c.id === 'miaFiltered' && <NoiseNote m={m} refM={refM} />}
+                                </span>
                               )}
                             </td>
                           )),
@@ -209,7 +236,10 @@ export function SummaryTable() {
                 ? ` ${ORIGINAL_ROW}: the model before any request (the same in both arms).`
                 : ''}
               MIA is the paper’s φ-logistic-regression AUC (≈50 ideal).{' '}
-              <span data-testid="mia-gap-note">{MIA_GAP_NOTE}.</span>
+              <span data-testid="mia-gap-note">{MIA_GAP_NOTE}.</span> Single run: {MIA_NOISE_RULE}.
+            </p>
+            <p className="muted small" data-testid="time-note">
+              † {TIME_NOTE}
             </p>
           </div>
         )}

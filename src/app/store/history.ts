@@ -165,6 +165,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
     if (!r) return;
     const viewingImport = `recent run ${new Date(r.at).toLocaleString()}`;
     set({ run: runFromExperiment(r.result), viewingImport, selectedMethod: null });
+    get().syncUrl();
   },
 
   async importResultFile(file) {
@@ -194,6 +195,7 @@ export const createHistorySlice: SliceCreator<HistorySlice> = (set, get) => ({
       return;
     }
     set({ run, viewingImport: 'imported JSON', selectedMethod: null });
+    get().syncUrl();
     if (imported.methods.length) get().addRun(imported, { source: 'imported', preset: null });
     get().dropNotices('import-error');
     get().notify(

@@ -11,12 +11,20 @@ export interface Notice {
   /** plain text lines (rendered as text nodes, never HTML) */
   lines: string[];
   testId?: string;
+  /** a button in the notice (e.g. "Start Compare" when a link's autorun was held back) */
+  action?: NoticeAction;
+}
+
+export interface NoticeAction {
+  label: string;
+  testId: string;
+  run: () => void;
 }
 
 export interface NoticesSlice {
   notices: Notice[];
   /** Show a notice (replacing one with the same testId). */
-  notify(level: Notice['level'], title: string, lines?: string[], testId?: string): void;
+  notify(level: Notice['level'], title: string, lines?: string[], testId?: string, action?: NoticeAction): void;
   /** Remove the notices with these testIds. */
   dropNotices(...testIds: string[]): void;
   /** Remove every notice except those with these testIds. */
@@ -28,8 +36,8 @@ export const createNoticesSlice: SliceCreator<NoticesSlice> = (set) => {
   let seq = 1;
   return {
     notices: [],
-    notify(level, title, lines = [], testId) {
-      const notice: Notice = { id: seq++, level, title, lines, testId };
+    notify(level, title, lines = [], testId, action) {
+      const notice: Notice = { id: seq++, level, title, lines, testId, action };
       set((s) => ({ notices: [...s.notices.filter((n) => !(testId && n.testId === testId)), notice] }));
     },
     dropNotices(...testIds) {

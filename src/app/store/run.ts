@@ -21,7 +21,7 @@ export interface RunSlice {
   /** a condensed set exists for the current settings (Unlearn then runs w/ DC) */
   condensed: boolean;
   lastError: string | null;
-  /** the method (arm key) shown in the loss histogram */
+  /** the method (arm key) every per-method view shows (views.ts; `method=` in the URL); null = the default pick */
   selectedMethod: string | null;
 
   condense(): void;
@@ -42,6 +42,9 @@ export interface RunSlice {
     opts?: { syncSpec?: boolean },
   ): Promise<void>;
 }
+
+/** Commands whose progress the Run view shows (the page switches there from Setup when one starts). */
+const RUN_VIEW_COMMANDS = new Set<string>(['condense', 'unlearn', 'compare', 'pretrain']);
 
 export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
   /** Fold a finished command's result into the run (and keep finished unlearning runs in the history). */
@@ -160,6 +163,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
       if (client && client.outstanding.length) set({ stopping: true });
       client?.cancelAll();
       set({ run: emptyRun(), condensed: false, viewingImport: null, lastError: null, selectedMethod: null });
+      get().syncUrl();
       get().clearNoticesExcept('url-notice');
       void get()
         .send({ kind: 'reset' })
@@ -168,6 +172,7 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
 
     selectMethod(key) {
       set({ selectedMethod: key });
+      get().syncUrl();
     },
 
     applyEvent(event) {
@@ -181,6 +186,10 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
 
     async runCommand(label, work, opts = {}) {
       if (get().busy) return;
+      get().autorunStarted();
+      get().dropNotices('autorun-held');
+      // a run started from the settings is watched in the Run view
+      if (RUN_VIEW_COMMANDS.has(label) && get().place.top === 'setup') get().setPlace({ top: 'run' });
       // the settings this command runs with: a new experiment starts an empty view in the same update as `busy`,
       // so no state shows the previous experiment's rows under a running command (runState.ts startRun)
       let spec: ExperimentSpec | null = null;

@@ -198,3 +198,43 @@ describe('Compare over seeds', () => {
     expect(store.getState().notices.filter((n) => n.level === 'error')).toEqual([]);
   });
 });
+
+describe('links with autorun (issue 22 item 4)', () => {
+  it('a link that needed a notice holds autorun back and offers a button instead', () => {
+    const store = createLabStore();
+    expect(store.getState().loadUrl('?preset=smoke&autorun=1&bogus=1')).toEqual({ autorun: false });
+    const s = store.getState();
+    expect(s.autorunPending).toBe(false);
+    expect(s.notices.map((n) => n.testId)).toEqual(['url-notice', 'autorun-held']);
+    const held = s.notices.find((n) => n.testId === 'autorun-held');
+    expect(held?.action?.label).toBe('Start Compare');
+  });
+
+  it('a clean link runs, keeps autorun pending until Compare starts, then drops it', () => {
+    const store = createLabStore();
+    expect(store.getState().loadUrl('?preset=smoke&autorun=1&view=attack&method=CF~with')).toEqual({ autorun: true });
+    const s = store.getState();
+    expect(s.notices).toEqual([]);
+    expect(s.autorunPending).toBe(true);
+    expect(s.place).toEqual({ top: 'inspect', inspect: 'attack' });
+    expect(s.selectedMethod).toBe('CF|with|0');
+    s.autorunStarted();
+    expect(store.getState().autorunPending).toBe(false);
+    // the copied link carries the preset, the view and the method, never autorun
+    const link = new URL(store.getState().copyLink());
+    expect(link.searchParams.get('preset')).toBe('smoke');
+    expect(link.searchParams.get('view')).toBe('attack');
+    expect(link.searchParams.get('method')).toBe('CF~with');
+    expect(link.searchParams.has('autorun')).toBe(false);
+  });
+
+  it('keeps the base preset in the link after a setting is changed', () => {
+    const store = createLabStore();
+    store.getState().loadUrl('?preset=smoke');
+    store.getState().setParam('seed', 5);
+    expect(store.getState().preset).toBeNull(); // the settings no longer match the preset…
+    const link = new URL(store.getState().copyLink());
+    expect(link.searchParams.get('preset')).toBe('smoke'); // …but the link still starts from it
+    expect(link.searchParams.get('seed')).toBe('5');
+  });
+});

@@ -9,7 +9,6 @@ import type { BackendInfo, DatasetInfo, ReplyOf, RequestBody, RequestKind, Worke
 import type { DatasetId } from '../../core/lite';
 import { backendPref, workersPref } from '../params';
 import { endRunningStages } from '../runState';
-import { writeUrl } from './settings';
 import type { SliceCreator } from './types';
 
 const COMMAND_LABELS: Record<RequestKind, string> = {
@@ -172,7 +171,7 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
       });
       if (!init) return;
       await get().syncSpec();
-      if (opts.autorun) get().compare();
+      if (opts.autorun && get().autorunPending) get().compare();
     },
 
     async send(body, transfer = []) {
@@ -219,7 +218,7 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => {
       if (r) {
         const id = r.info.id as DatasetId;
         set((s) => ({ params: { ...s.params, dataset: id }, condensed: false }));
-        writeUrl(get().params);
+        get().syncUrl();
         const size = `${r.info.trainSize} train / ${r.info.testSize} test images, cached in this browser.`;
         get().notify('info', `Imported ${a.name}`, [size], 'import-ok');
         void get().syncSpec();
