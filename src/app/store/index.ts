@@ -8,6 +8,7 @@
  * - runs.ts      — runs as named objects: selection, reference pin, comparison export/import (CompareView)
  * - reproduce.ts — the Reproduce panel's cell-by-cell run and report
  * - notices.ts   — the messages above the results
+ * - live.ts      — live mode: a changed knob reruns what it affects (issue 22 item 5)
  *
  * Components read state with `useLab((s) => s.x)` and only call actions; nothing here is a module-level
  * singleton: `createLabStore()` makes an independent store (tests make their own), `useLab` is the page's.
@@ -15,6 +16,7 @@
 import { create } from 'zustand';
 import type { WorkerLike } from '../../worker/client';
 import { createHistorySlice } from './history';
+import { createLiveSlice } from './live';
 import { createNoticesSlice } from './notices';
 import { createReproduceSlice } from './reproduce';
 import { createRunSlice } from './run';
@@ -38,6 +40,7 @@ export function createLabStore() {
     ...createRunsSlice(...a),
     ...createReproduceSlice(...a),
     ...createNoticesSlice(...a),
+    ...createLiveSlice(...a),
   }));
 }
 

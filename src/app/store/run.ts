@@ -10,7 +10,11 @@ import { emptyRun, reduceRun, startRun, withExperiment, type MultiSeedView, type
 import { specOf } from '../url';
 import type { SliceCreator } from './types';
 
-export type Busy = { command: RequestKind | 'compare' | 'reproduce' | 'sweep'; id: number; startedAt: number } | null;
+export type Busy = {
+  command: RequestKind | 'compare' | 'reproduce' | 'sweep' | 'live';
+  id: number;
+  startedAt: number;
+} | null;
 
 export interface RunSlice {
   run: RunView;
@@ -32,6 +36,8 @@ export interface RunSlice {
   selectMethod(key: string | null): void;
   /** Fold one worker event into the run (leaving an imported view for the live run). */
   applyEvent(event: RunEvent): void;
+  /** Fold a finished Unlearn's reply into the run and keep it in the history (live mode reruns use it). */
+  applyUnlearnReply(r: ReplyOf<'unlearn'> | null): void;
   /**
    * Run `work` as the user's command `label` (ignored while another runs): clears the last error, and first sends
    * the settings to the worker unless `syncSpec: false`.
@@ -44,7 +50,7 @@ export interface RunSlice {
 }
 
 /** Commands whose progress the Run view shows (the page switches there from Setup when one starts). */
-const RUN_VIEW_COMMANDS = new Set<string>(['condense', 'unlearn', 'compare', 'pretrain']);
+const RUN_VIEW_COMMANDS = new Set<string>(['condense', 'unlearn', 'compare', 'pretrain', 'live']);
 
 export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
   /** Fold a finished command's result into the run (and keep finished unlearning runs in the history). */
@@ -175,7 +181,12 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
       get().syncUrl();
     },
 
+    applyUnlearnReply(r) {
+      applyReply(r);
+    },
+
     applyEvent(event) {
+      get().liveEvent(event.kind);
       set((s) =>
         s.viewingImport
           ? { run: reduceRun(emptyRun(), event), viewingImport: null }
