@@ -77,7 +77,13 @@ export function StatusStrip() {
         live
       </label>
       {live && liveLast && (
-        <span className="small" data-testid="live-status" data-seconds={liveLast.seconds ?? ''}>
+        <span
+          className="small"
+          data-testid="live-status"
+          data-n={liveLast.n}
+          data-fast={liveLast.fast ? '1' : '0'}
+          data-seconds={liveLast.seconds ?? ''}
+        >
           {liveLast.knob}:{' '}
           {liveLast.fast
             ? liveLast.seconds === null

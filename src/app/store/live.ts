@@ -16,6 +16,8 @@ import { specOf } from '../url';
 import type { SliceCreator } from './types';
 
 export interface LiveUpdate {
+  /** counts the live reruns of this page (1, 2, …): tests and the bench wait for the next one */
+  n: number;
   /** the setting whose change started the rerun */
   knob: string;
   /** true: the original model was kept and only the methods reran; false: a normal job (pretrain / condense) */
@@ -89,7 +91,7 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
         : 'job';
     const t0 = changedAt ?? now();
     changedAt = t0;
-    set({ liveLast: { knob, fast: kind === 'methods', seconds: null } });
+    set((s) => ({ liveLast: { n: (s.liveLast?.n ?? 0) + 1, knob, fast: kind === 'methods', seconds: null } }));
     if (kind === 'job') {
       get().compare();
       return;

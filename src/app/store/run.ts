@@ -50,7 +50,7 @@ export interface RunSlice {
 }
 
 /** Commands whose progress the Run view shows (the page switches there from Setup when one starts). */
-const RUN_VIEW_COMMANDS = new Set<string>(['condense', 'unlearn', 'compare', 'pretrain', 'live']);
+const RUN_VIEW_COMMANDS = new Set<string>(['condense', 'unlearn', 'compare', 'pretrain']);
 
 export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
   /** Fold a finished command's result into the run (and keep finished unlearning runs in the history). */
