@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { shot, waitReady, watchErrors } from './helpers';
 
@@ -66,6 +67,11 @@ test('Audit view: background job, reload mid-run resumes, the three panels, Stop
   await expect(page.getByTestId('audit-gallery-Retrain')).toBeVisible();
   await expect(page.getByTestId('audit-gallery-CF').getByTestId('audit-image').first()).toBeVisible();
   await shot(page, info, 'audit-02-done');
+  // accessible as the rest of the page (e2e/a11y.spec.ts's rule: no serious or critical axe violation)
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(
+    violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`),
+  ).toEqual([]);
 
   // a finished audit survives a reload as it is
   await page.reload();

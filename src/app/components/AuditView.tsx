@@ -434,7 +434,6 @@ function AuditRoc({ rows }: { rows: AuditRow[] }) {
               formatter={(v) => `${(100 * Number(v)).toFixed(1)} %`}
               labelFormatter={(v) => `FPR ${(100 * Number(v)).toFixed(2)} %`}
             />
-            <Legend />
             <Line
               data={[
                 { fpr: lo, tpr: Math.max(lo, floor) },
@@ -474,6 +473,15 @@ function AuditRoc({ rows }: { rows: AuditRow[] }) {
           </LineChart>
         </ResponsiveContainer>
       </div>
+      <ul className="audit-legend">
+        {curves.map((c) => (
+          <li key={c.method}>
+            <span className="audit-swatch" style={{ background: colorOf(c.method) }} />
+            {c.method}
+          </li>
+        ))}
+        <li>solid: per-example · dashed: population · dotted: chance</li>
+      </ul>
     </figure>
   );
 }

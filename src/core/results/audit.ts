@@ -105,10 +105,11 @@ export const AUDIT_PRESETS: Record<string, AuditPreset> = {
   'audit-page': {
     label: 'Audit, page size (CIFAR-10 when present, 8 shadows + 4 targets)',
     description:
-      'The page’s default: a CIFAR-10 pool of 60 images per class (synthetic when CIFAR-10 is not available), ' +
-      'ConvNet-3 w16, each model trained on a random half (300 images) until 98 % running train accuracy (cap 40 ' +
-      'epochs); 30 % of the pool are candidates; 8 shadows with shared variance + 4 targets; the methods at the ' +
-      '`bench` budgets × 0.1 (Retrain 10, CF 5 epochs; A-CF one pass). Resolves little: see the resolution line.',
+      'The page’s default: a CIFAR-10 pool of 100 images per class (synthetic when CIFAR-10 is not available), ' +
+      'ConvNet-3 w16, each model trained on a random half (500 images) until 98 % running train accuracy (cap 40 ' +
+      'epochs); 20 % of the pool are candidates; 8 shadows with shared variance + 4 targets; the methods at the ' +
+      '`bench` budgets × 0.1 (Retrain 10, CF 5 epochs; A-CF one pass). About 6 minutes on two busy cores; it ' +
+      'resolves little (see the resolution line).',
     settings: {
       dataset: 'cifar10',
       poolPerClass: 100,
