@@ -28,8 +28,11 @@ test('Audit view: background job, reload mid-run resumes, the three panels, Stop
   await expect(progress).toBeVisible({ timeout: 60_000 });
   const total = Number(await progress.getAttribute('data-total'));
   expect(total).toBe((10 + 2) * 4); // (shadows + targets) × methods
-  // the lab's own worker is not busy with it: the status strip stays idle
+  // the lab's own worker is not busy with it: the status strip stays idle; the navigation shows the job from any view
   await expect(page.getByTestId('run-status')).toHaveText('idle');
+  await page.getByTestId('nav-setup').click();
+  await expect(page.getByTestId('audit-nav-badge')).toHaveText(/\d+ %/);
+  await page.getByTestId('nav-audit').click();
   await expect
     .poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 60_000, intervals: [100] })
     .toBeGreaterThanOrEqual(8);

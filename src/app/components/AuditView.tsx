@@ -671,6 +671,19 @@ function AuditResults() {
   );
 }
 
+/** In the navigation: how far a running audit is, whatever view is shown (it runs in the background). */
+export function AuditNavBadge() {
+  const status = useAudit((s) => s.status);
+  const fraction = useAudit((s) => s.progress?.fraction);
+  if (status !== 'starting' && status !== 'running' && status !== 'stopping') return null;
+  return (
+    <span className="audit-nav-badge" data-testid="audit-nav-badge">
+      {' '}
+      {fraction === undefined ? '…' : `${Math.floor(100 * fraction)} %`}
+    </span>
+  );
+}
+
 /** The Audit view. */
 export function AuditView() {
   return (
