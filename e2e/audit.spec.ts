@@ -76,6 +76,20 @@ test('Audit view: background job, reload mid-run resumes, the three panels, Stop
     violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`),
   ).toEqual([]);
 
+  // the layout rules of e2e/layout.spec.ts: the table fits its card at 1280×720; at 390×844 nothing scrolls sideways
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const sticksOut = await page.getByTestId('audit-table').evaluate((t) => {
+    for (let el: Element | null = t; el && !el.classList.contains('panel'); el = el.parentElement)
+      if (el.scrollWidth > el.clientWidth + 1) return el.className || el.tagName;
+    return '';
+  });
+  expect(sticksOut).toBe('');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth))
+    .toBeLessThanOrEqual(1);
+  await page.setViewportSize({ width: 1600, height: 1100 });
+
   // a finished audit survives a reload as it is
   await page.reload();
   await expect(page.getByTestId('audit-status')).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
