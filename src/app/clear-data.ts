@@ -1,11 +1,14 @@
 /**
- * "Clear cached data": the lab's weights and datasets (IndexedDB), dataset shards (Cache API) and recent runs /
- * reproduce cells (localStorage), with how much that freed. Origin usage comes from navigator.storage.estimate()
+ * "Clear cached data": the lab's weights and datasets (IndexedDB), the audit's records and job (its own IndexedDB
+ * database, `unlearning-lab-audit`), dataset shards (Cache API) and recent runs / reproduce cells (localStorage),
+ * with how much that freed. Origin usage comes from navigator.storage.estimate()
  * before and after (IndexedDB + Cache API); localStorage is not part of that estimate, so its cleared characters are
  * added (UTF-16, 2 bytes each). The page's live session keeps what it has already loaded.
  */
-/** the lab's IndexedDB database and Cache API names (src/worker/storage.ts); cleared from the main thread */
-const DB_NAME = 'unlearning-lab';
+import { AUDIT_DB } from '../worker/protocol';
+
+/** the lab's IndexedDB databases (src/worker/storage.ts; the audit's, protocol.ts) and Cache API names */
+const DB_NAMES = ['unlearning-lab', AUDIT_DB.name];
 const CACHE_PREFIX = 'unlearning-lab';
 const LOCAL_PREFIX = 'unlearning-lab.';
 
@@ -16,10 +19,13 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
   });
 }
 
-/** Empty every object store of the lab's database (a worker's open connection does not block this). */
-async function clearIndexedDb(): Promise<void> {
+/**
+ * Empty every object store of one of the lab's databases (a worker's open connection does not block this; an audit
+ * running meanwhile keeps running and stores what it finishes from then on).
+ */
+async function clearIndexedDb(name: string): Promise<void> {
   if (typeof indexedDB === 'undefined') return;
-  const open = indexedDB.open(DB_NAME);
+  const open = indexedDB.open(name);
   // never create the database just to clear it: abort a first-time upgrade
   open.onupgradeneeded = () => open.transaction?.abort();
   let db: IDBDatabase;
@@ -44,7 +50,7 @@ async function clearIndexedDb(): Promise<void> {
 }
 
 async function clearLabStorage(): Promise<void> {
-  await clearIndexedDb();
+  for (const name of DB_NAMES) await clearIndexedDb(name);
   if (typeof caches === 'undefined') return;
   try {
     for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX)) await caches.delete(name);
