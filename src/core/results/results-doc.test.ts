@@ -101,6 +101,7 @@ describe('the generated results document and README block', () => {
     expect(auditLines(null)[0]).toContain('not yet run');
     const rep = (method: string, auc: number, pop: number) => ({
       seed: 0,
+      report: {
       method,
       members: 10,
       nonMembers: 10,
@@ -119,6 +120,7 @@ describe('the generated results document and README block', () => {
           [0, 0.2],
           [0.1, 0.3],
         ] as Array<[number, number]>,
+      },
       },
     });
     const agree = auditLines({ fprs: [0.01, 0.05], reports: [rep('Original', 0.9, 0.8), rep('Retrain', 0.5, 0.5)] });

@@ -94,20 +94,21 @@ export interface AuditLike {
   command?: string;
   fprs?: number[];
   missing?: string[];
-  reports?: Array<{
-    seed: number;
-    method?: string;
-    error?: string;
-    members?: number;
-    nonMembers?: number;
-    auc?: number;
-    aucCi?: [number, number];
-    tpr?: number[];
-    tprCi?: Array<[number, number]>;
-    flagged?: boolean;
-    atChance?: boolean;
-    population?: { auc: number; aucCi: [number, number]; tpr: number[]; tprCi: Array<[number, number]> };
-  }>;
+  reports?: Array<{ seed: number; error?: string; report?: AuditReportLike }>;
+}
+
+/** One method's report in `audit.json` (src/core/results/audit.ts AuditMethodReport, the fields used here). */
+export interface AuditReportLike {
+  method: string;
+  members?: number;
+  nonMembers?: number;
+  auc: number;
+  aucCi?: [number, number];
+  tpr?: number[];
+  tprCi?: Array<[number, number]>;
+  flagged?: boolean;
+  atChance?: boolean;
+  population?: { auc: number; aucCi: [number, number]; tpr: number[]; tprCi: Array<[number, number]> };
 }
 
 /** A mean with its 95 % interval over n (the scaling study's gaps and cost ratios). */
@@ -449,7 +450,7 @@ export function auditLines(a: AuditLike | null): string[] {
   const pct = (v: number) => (100 * v).toFixed(1);
   const ci = (c?: [number, number]) => (c ? ` [${pct(c[0])}, ${pct(c[1])}]` : '');
   const i1 = (a.fprs ?? []).findIndex((f) => Math.abs(f - 0.01) < 1e-9);
-  const ok = (a.reports ?? []).filter((r) => !r.error && r.auc !== undefined && r.method);
+  const ok = (a.reports ?? []).flatMap((r) => (r.report && !r.error ? [{ seed: r.seed, ...r.report }] : []));
   const out = [
     `- The audit (\`${a.command ?? 'npm run audit'}\`): ${ok.length} method report(s)` +
       (a.missing?.length ? `, partial: ${a.missing.length} record(s) missing.` : '.') +
