@@ -1,11 +1,14 @@
 /**
- * "Clear cached data": the lab's weights and datasets (IndexedDB), dataset shards (Cache API) and recent runs /
- * reproduce cells (localStorage), with how much that freed. Origin usage comes from navigator.storage.estimate()
- * before and after (IndexedDB + Cache API); localStorage is not part of that estimate, so its cleared characters are
- * added (UTF-16, 2 bytes each). The page's live session keeps what it has already loaded.
+ * "Clear cached data": the lab's weights and datasets (IndexedDB), the stored runs (their own IndexedDB database),
+ * dataset shards (Cache API) and reproduce cells / runs kept by earlier versions (localStorage), with how much that
+ * freed. Origin usage comes from navigator.storage.estimate() before and after (IndexedDB + Cache API); localStorage
+ * is not part of that estimate, so its cleared characters are added (UTF-16, 2 bytes each). The page's live session
+ * keeps what it has already loaded (the runs list is emptied by its caller, `forgetAllRuns`).
  */
-/** the lab's IndexedDB database and Cache API names (src/worker/storage.ts); cleared from the main thread */
-const DB_NAME = 'unlearning-lab';
+import { RUNS_DB_NAME } from './store/runs-db';
+
+/** the lab's IndexedDB databases (src/worker/storage.ts; the runs list, src/app/store/runs-db.ts) and Cache API names */
+const DB_NAMES = ['unlearning-lab', RUNS_DB_NAME];
 const CACHE_PREFIX = 'unlearning-lab';
 const LOCAL_PREFIX = 'unlearning-lab.';
 
@@ -16,10 +19,10 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
   });
 }
 
-/** Empty every object store of the lab's database (a worker's open connection does not block this). */
-async function clearIndexedDb(): Promise<void> {
+/** Empty every object store of one of the lab's databases (an open connection elsewhere does not block this). */
+async function clearIndexedDb(name: string): Promise<void> {
   if (typeof indexedDB === 'undefined') return;
-  const open = indexedDB.open(DB_NAME);
+  const open = indexedDB.open(name);
   // never create the database just to clear it: abort a first-time upgrade
   open.onupgradeneeded = () => open.transaction?.abort();
   let db: IDBDatabase;
@@ -44,7 +47,7 @@ async function clearIndexedDb(): Promise<void> {
 }
 
 async function clearLabStorage(): Promise<void> {
-  await clearIndexedDb();
+  for (const name of DB_NAMES) await clearIndexedDb(name);
   if (typeof caches === 'undefined') return;
   try {
     for (const name of await caches.keys()) if (name.startsWith(CACHE_PREFIX)) await caches.delete(name);

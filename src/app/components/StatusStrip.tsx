@@ -29,6 +29,7 @@ export function StatusStrip() {
   const planned = useLab((s) => s.run.spec?.unlearn.methods.length);
   const top = useLab((s) => s.place.top);
   const setPlace = useLab((s) => s.setPlace);
+  const viewing = useLab((s) => s.viewingImport);
   const running = [...stages].reverse().find((s) => s.status === 'running');
   const cur = pickMethod(methods, selected);
   const ref = cur
@@ -64,6 +65,11 @@ export function StatusStrip() {
           {ds ? (DATASET_NAMES[ds.id] ?? ds.id) : 'loading…'}
         </span>
       </span>
+      {viewing && !busy && (
+        <span className="small" data-testid="strip-viewing">
+          <span className="muted">showing</span> {viewing}
+        </span>
+      )}
       {cur && (
         <span className="strip-summary small" data-testid="compact-summary">
           <strong>{methodLabel(cur)}</strong>
