@@ -131,7 +131,10 @@ function partText(p: ParamDef, v: ParamValue): string {
  * ("epochs ×0.04", "CF lr 0.01", "Retrain, CF"), in the parameter table's order. `complete` is false when the spec
  * differs from its base in something the parameter table does not hold (a name then carries a tag of the settings).
  */
-export function settingsParts(spec: ExperimentSpec, preset: string | null | undefined): { parts: string[]; complete: boolean } {
+export function settingsParts(
+  spec: ExperimentSpec,
+  preset: string | null | undefined,
+): { parts: string[]; complete: boolean } {
   const base = baseSpec(preset);
   const mine = paramsFromSpec(spec);
   const theirs = paramsFromSpec(base);
@@ -245,7 +248,12 @@ function dataText(ex: ExperimentResult): string {
 
 function forgetSetting(ex: ExperimentResult): string {
   const f = ex.spec.forget;
-  const t = f.mode === 'uniform' ? `uniform ${pct(f.fraction)}` : f.class === null ? 'class drawn from the seed' : `class ${f.class}`;
+  const t =
+    f.mode === 'uniform'
+      ? `uniform ${pct(f.fraction)}`
+      : f.class === null
+        ? 'class drawn from the seed'
+        : `class ${f.class}`;
   return ex.spec.rounds > 1 ? `${t}, ${ex.spec.rounds} rounds` : t;
 }
 

@@ -125,8 +125,8 @@ function MismatchWarning({ items, refRun }: { items: Array<{ run: LabRun; lines:
     <div className="notice notice-warn compare-mismatch" role="note" data-testid="compare-mismatch">
       <div>
         <strong>
-          Not the same experiment as the reference “{refRun.name}”: the differences below compare different data,
-          forget requests or original models, not one change of the unlearning settings.
+          Not the same experiment as the reference “{refRun.name}”: the differences below compare different data, forget
+          requests or original models, not one change of the unlearning settings.
         </strong>
         <ul>
           {items.map(({ run, lines }) => (

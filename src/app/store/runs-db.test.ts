@@ -105,7 +105,7 @@ describe('the runs list in IndexedDB', () => {
       expect((await loaded()).getState().runs.map((r) => r.id)).toEqual([c, b, a]);
 
       s().removeRun(b);
-      expect(s().runsUndo?.text).toBe("Removed “smoke · uniform 10% · seed 1”");
+      expect(s().runsUndo?.text).toBe('Removed “smoke · uniform 10% · seed 1”');
       expect(s().referenceRun).toBeNull();
       vi.advanceTimersByTime(UNDO_MS + 1);
       expect(s().runsUndo).toBeNull();
@@ -127,7 +127,14 @@ describe('the runs list in IndexedDB', () => {
       LEGACY_RUNS_KEY,
       JSON.stringify({
         runs: [
-          { id: 'a', name: legacyDefaultRunName([old], 'smoke'), source: 'this tab', at: '2026-01-02', preset: 'smoke', seeds: [old] },
+          {
+            id: 'a',
+            name: legacyDefaultRunName([old], 'smoke'),
+            source: 'this tab',
+            at: '2026-01-02',
+            preset: 'smoke',
+            seeds: [old],
+          },
           { id: 'b', name: 'my baseline', source: 'imported', at: '2026-01-01', preset: 'smoke', seeds: [renamed] },
           { id: 'c', name: 'broken', seeds: [] },
         ],
@@ -136,7 +143,14 @@ describe('the runs list in IndexedDB', () => {
       }),
     );
     // a recent run also in the list gives it its settings link; one only there becomes a run
-    const recent = (id: string, ex = old) => ({ id, at: '2026-01-03', label: 'x', search: `?preset=smoke&seed=${id}`, backend: 'wasm', result: ex });
+    const recent = (id: string, ex = old) => ({
+      id,
+      at: '2026-01-03',
+      label: 'x',
+      search: `?preset=smoke&seed=${id}`,
+      backend: 'wasm',
+      result: ex,
+    });
     ls.setItem(LEGACY_RECENT_KEY, JSON.stringify([recent('a'), recent('r', result(3, 3))]));
 
     const store = await loaded(ls);
@@ -149,7 +163,9 @@ describe('the runs list in IndexedDB', () => {
     expect(s.selectedRuns).toEqual(['b']);
     expect(s.referenceRun).toBe('b');
     expect(s.notices.find((n) => n.testId === 'runs-dropped')?.lines).toEqual(['stored run 3: no results (seeds)']);
-    expect(s.notices.find((n) => n.testId === 'runs-migrated')?.title).toBe('Moved 3 runs from localStorage to IndexedDB');
+    expect(s.notices.find((n) => n.testId === 'runs-migrated')?.title).toBe(
+      'Moved 3 runs from localStorage to IndexedDB',
+    );
     // gone from localStorage, there in IndexedDB
     expect(ls.getItem(LEGACY_RUNS_KEY)).toBeNull();
     expect(ls.getItem(LEGACY_RECENT_KEY)).toBeNull();
@@ -195,13 +211,26 @@ describe('the runs list in IndexedDB', () => {
 
   it('a stored record that cannot be read is left out with a notice; the rest loads', async () => {
     const db = await openRunsDb();
-    const good = { id: 'g', name: 'good', source: 'recent' as const, at: '2026-01-01', preset: null, seeds: [result(0, 1)] };
-    await db.write({ put: [good, { id: 'bad', name: 3, seeds: [] } as never], del: [], meta: { order: ['bad', 'g'], selected: [], reference: null, cap: 50 } });
+    const good = {
+      id: 'g',
+      name: 'good',
+      source: 'recent' as const,
+      at: '2026-01-01',
+      preset: null,
+      seeds: [result(0, 1)],
+    };
+    await db.write({
+      put: [good, { id: 'bad', name: 3, seeds: [] } as never],
+      del: [],
+      meta: { order: ['bad', 'g'], selected: [], reference: null, cap: 50 },
+    });
     db.close();
     const s = (await loaded()).getState();
     expect(s.runs.map((r) => r.id)).toEqual(['g']);
     expect(s.runsCap).toBe(50);
-    expect(s.notices.find((n) => n.testId === 'runs-dropped')?.lines).toEqual(['stored run 1: name must be text, got 3']);
+    expect(s.notices.find((n) => n.testId === 'runs-dropped')?.lines).toEqual([
+      'stored run 1: name must be text, got 3',
+    ]);
   });
 
   it('forgetAllRuns (after "Clear cached data") empties the list and the database', async () => {

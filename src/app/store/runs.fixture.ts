@@ -37,7 +37,7 @@ export function result(seed: number, forgetAcc: number, opts: ResultOpts = {}): 
     metrics: { retainAcc: 90, forgetAcc: f, testAcc: 60, mia: 55, lossMia: 52 },
     curve: Array.from({ length: epochs }, (_, i) => ({
       epoch: i + 1,
-      forgetAcc: Math.min(100, f + 5 * (epochs - 1 - i)),
+      forgetAcc: Math.min(100, f + 10 * (epochs - 1 - i)),
       retainAcc: 80 + i,
       testAcc: 55 + i / 2,
       mia: 60 - i,
