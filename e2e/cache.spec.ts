@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { SMOKE, waitReady, watchErrors } from './helpers';
+import { SMOKE, openView, waitReady, watchErrors } from './helpers';
 
 /** Issue 12: the "Clear cached data" control, and a malformed imported result that leaves the page intact. */
 test('clear cached data empties the lab storage and says how much it freed', async ({ page }) => {
@@ -90,10 +90,12 @@ test('a malformed imported result gives a message naming the path, and the page 
     methods: [{ name: 'CF', withDC: false, unlearnSeconds: 1, metrics: null }],
   };
   const buffer = Buffer.from(JSON.stringify(bad));
+  await openView(page, 'runs');
   await page.getByTestId('import-json-input').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer });
   await expect(page.getByTestId('import-error')).toContainText(
     'result.methods[0].metrics: must be an object, got null',
   );
+  await openView(page, 'setup');
   await expect(page.getByTestId('device-panel')).toBeVisible();
   await expect(page.getByTestId('run-status')).toHaveText('idle');
   expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);

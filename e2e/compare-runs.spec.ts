@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { shot, watchErrors } from './helpers';
+import { openView, shot, watchErrors } from './helpers';
 
 /** One smoke run of CF alone (w/o DC) with extra URL settings, started by autorun; waits until it is idle. */
 async function runSmoke(page: Page, extra: string): Promise<void> {
@@ -17,9 +17,11 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   test.setTimeout(420_000);
   const errors = watchErrors(page);
   await runSmoke(page, '');
+  await openView(page, 'runs');
   await expect(page.getByTestId('run-item')).toHaveCount(1);
   // the same seed with the baseline epochs doubled: a second run, kept across the page load
   await runSmoke(page, '&es=0.04');
+  await openView(page, 'runs');
   const items = page.getByTestId('run-item');
   await expect(items).toHaveCount(2);
   await expect(items.nth(0).getByTestId('run-summary')).toContainText('seed 0');
