@@ -59,6 +59,8 @@ test('class → uniform Compare: the uniform run never shows the class run’s r
     take();
   });
 
+  // the settings are in the Setup view; Compare started there switches to the Run view
+  await openView(page, 'setup');
   await page.getByRole('radio', { name: 'Uniform %' }).check();
   await page.getByTestId('btn-compare').click();
   await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 240_000 });
