@@ -286,6 +286,10 @@ describe('runs slice', () => {
     s().saveSeedsRun('multi', [result(5, 60), result(6, 70), result(7, 65)]);
     expect(s().runs[0]).toMatchObject({ name: 'two seeds', named: true });
     expect(s().runs[0].seeds.map((x) => x.spec.seed)).toEqual([5, 6, 7]);
+    // removed while the Compare goes on: a later seed does not bring it back
+    s().removeRun('multi');
+    s().saveSeedsRun('multi', [result(5, 60), result(6, 70), result(7, 65), result(8, 61)]);
+    expect(s().runs).toEqual([]);
   });
 
   it('exports a comparison and imports it back whole; a bad file leaves the runs as they were', () => {

@@ -190,6 +190,8 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
   let resync = false;
   let undo: UndoRecord | null = null;
   let undoSeq = 1;
+  /** ids removed in this tab (a multi-seed Compare whose run was removed does not bring it back) */
+  const removedIds = new Set<string>();
 
   const saveFailed = (e: unknown) => {
     resync = true;
@@ -427,6 +429,7 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
       const s = get();
       const sorted = seeds.map(slimResult).sort((a, b) => a.spec.seed - b.spec.seed);
       const old = s.runs.find((r) => r.id === id);
+      if (!old && removedIds.has(id)) return;
       const preset = old ? old.preset : opts.preset !== undefined ? opts.preset : (s.basePreset ?? s.preset ?? null);
       const run: LabRun = old
         ? { ...old, seeds: sorted, name: old.named ? old.name : defaultRunName(sorted, preset) }
@@ -481,6 +484,7 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
       const s = get();
       if (!s.runs.some((r) => gone.has(r.id))) return;
       const one = ids.length === 1 ? s.runs.find((r) => r.id === ids[0]) : undefined;
+      for (const id of ids) removedIds.add(id);
       commit(
         {
           runs: s.runs.filter((r) => !gone.has(r.id)),
@@ -502,6 +506,7 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
       const runs = get().runs.filter((r) => !u.added.has(r.id));
       const present = new Set(runs.map((r) => r.id));
       for (const { run, index } of [...u.removed].sort((a, b) => a.index - b.index)) {
+        removedIds.delete(run.id);
         if (present.has(run.id)) continue;
         runs.splice(Math.min(index, runs.length), 0, run);
         present.add(run.id);
