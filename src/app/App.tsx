@@ -23,6 +23,7 @@ import { PerClassView } from './components/PerClassView';
 import { AttackView } from './components/AttackView';
 import { RunsPanel } from './components/RunsPanel';
 import { CompareView } from './components/CompareView';
+import { AuditNavBadge, AuditView } from './components/AuditView';
 
 /** One view of the page behind its own error boundary; it retries when the shown run changes. */
 function View({ name, children }: { name: string; children: ReactNode }) {
@@ -138,6 +139,7 @@ function ViewNav() {
           onClick={() => setPlace({ top: v.id })}
         >
           {v.label}
+          {v.id === 'audit' && <AuditNavBadge />}
         </button>
       ))}
     </nav>
@@ -267,6 +269,11 @@ const TOP_PANELS: Record<TopView, () => ReactNode> = {
         <TradeoffPanel />
       </View>
     </>
+  ),
+  audit: () => (
+    <View name="Audit">
+      <AuditView />
+    </View>
   ),
 };
 

@@ -531,6 +531,18 @@ export const PARAMS: readonly ParamDef[] = [
     default: dflt<number>('seeds'),
   },
   {
+    name: 'live',
+    key: 'live',
+    label: 'Live mode',
+    help:
+      'rerun on every change: a forget setting or an approximate method’s knob reruns the methods in seconds (the ' +
+      'original model is kept; try the live preset); seed, data, model, IPC and Retrain’s budget run as a normal job',
+    group: 'run',
+    type: 'bool',
+    control: 'checkbox',
+    default: false,
+  },
+  {
     name: 'backend',
     key: 'be',
     label: 'Backend',
@@ -701,7 +713,7 @@ export function workersPref(params: Params): number {
 }
 
 /** Machine settings: not part of an experiment (presets and specs leave them alone). */
-const DEVICE_PARAMS = new Set(['backend', 'workers', 'softwareGpu']);
+const DEVICE_PARAMS = new Set(['backend', 'workers', 'softwareGpu', 'live']);
 
 /** Name of the preset these params equal (the backend does not count), or null. */
 export function matchPreset(params: Params): string | null {

@@ -3,7 +3,8 @@
  * (`?view=…`), and the one selected method every per-method view shows (`?method=…`).
  *
  * The registry is data only (no React): App.tsx maps each id to its components. A per-method view is a child of
- * `inspect`; adding one (e.g. an Audit view) is one entry here and one line in App.tsx's `INSPECT_PANELS`.
+ * `inspect`; adding one is one entry here and one line in App.tsx's `INSPECT_PANELS`. The Audit view is a top view:
+ * it shows its own job's (or a loaded audit.json's) methods, not the run's selected method.
  * Pure module, unit-tested in views.test.ts.
  */
 import { METHOD_NAMES } from '../core/lite';
@@ -26,6 +27,11 @@ export const TOP_VIEWS = [
   { id: 'inspect', label: 'Inspect', help: 'One method at a time: per class, attack, losses, forget images' },
   { id: 'runs', label: 'Runs', help: 'Finished, recent and imported runs; compare them; export and import' },
   { id: 'paper', label: 'Paper', help: "The paper's claims: the committed reports and reproducing them here" },
+  {
+    id: 'audit',
+    label: 'Audit',
+    help: 'The per-example unlearning audit (U-LiRA): run it in the background or load an audit.json',
+  },
 ] as const satisfies readonly ViewDef[];
 
 export type TopView = (typeof TOP_VIEWS)[number]['id'];

@@ -247,13 +247,17 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
       for (let r = 0; r <= kRounds; r++) {
         for (const kind of kinds) {
           if (kind !== 'forward') setFilterGradImpl(kind);
+          // fresh operands every call, as in training: tfjs-backend-wasm keeps a matmul's packed right operand per
+          // tensor, so reusing one filter / output gradient would skip the repacking every training step pays
+          const op = kind === 'forward' ? tf.add(f, 0) : tf.add(dy, 0);
           const c0 = cpuNow();
           const out =
             kind === 'forward'
-              ? (tf.engine().runKernel('Conv2D', { x, filter: f }, attrs) as tf.Tensor)
-              : (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs) as tf.Tensor);
+              ? (tf.engine().runKernel('Conv2D', { x, filter: op }, attrs) as tf.Tensor)
+              : (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: op }, attrs) as tf.Tensor);
           const dt = cpuNow() - c0;
           out.dispose();
+          op.dispose();
           if (r > 0) t[kind].push(dt); // round 0: warm-up (operator creation, first allocations)
         }
       }
@@ -305,7 +309,7 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
       target: 0.8,
       setting:
         `ConvNet-3 w${w}, batch ${bs}: per layer, GFLOP/s of the Conv2DBackpropFilter kernel (gemm) ÷ the forward ` +
-        `Conv2D kernel's on the same shapes, CPU time, medians of ${kRounds} interleaved rounds; lowest over the 3 layers`,
+        `Conv2D kernel's on the same shapes (a fresh filter or output gradient every call, as in training), CPU time, medians of ${kRounds} interleaved rounds; lowest over the 3 layers`,
       note: `${layerNotes.join('; ')}; ${env}`,
     },
     {

@@ -4,7 +4,7 @@
  * once, then CF with DC for ONE epoch (its per-epoch time on the reduced retain set, measured) and A-CF with DC at its
  * paper budget (one epoch, measured). CF's time at the paper's 50 epochs is that epoch × 50 — extrapolated, and the
  * row says so. The value is the share against CF; the note also gives the share against A-CF, and the per-request part
- * (partition + Blend; k-means is paid once per dataset, docs/claims.md "R*").
+ * (partition + Blend; k-means is paid once per dataset, docs/claims.md "R*, the break-even number of requests").
  *
  * `npm run bench` measures it at the `bench` setting (a few minutes); the `reference`-size row
  * (`condense.overhead_share.reference`, full CIFAR-10 at IPC 1000, ≈ 30–50 min) runs only with `--reference-share`.

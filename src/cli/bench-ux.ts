@@ -3,6 +3,10 @@
  * page visit (default settings, real Chromium, this machine's cores) until the summary table shows its first
  * method row, then Unlearn clicked as soon as Condense has finished (as a visitor would).
  *
+ * `ux.live_update_s` (issue 22 item 5) — live mode on the `live` preset: after a first Compare, the forget fraction is
+ * changed 5 times (typed into its field, as a visitor would); per change, the seconds from the change to the first
+ * updated number, as the page measures them (the status strip's live line); the row is the median of the 5.
+ *
  * Builds the site into .cache/bench-ux-dist (the same build `npm run build` makes), serves it with `vite preview`,
  * and drives Debian's Chromium (CHROMIUM_PATH overrides) through Playwright in a new browser context — no cache,
  * no IndexedDB, no service worker: a first visit. Run it on a quiet machine: `npm run bench -- --only ux.`
@@ -93,7 +97,10 @@ export async function benchUx(opts: UxOptions = {}): Promise<BenchRow[]> {
         .catch(() => {});
       if (errors.length) throw new Error(`bench ux: page errors: ${errors.join('; ')}`);
       log(`bench ux: first row (${method}) after ${firstS.toFixed(1)} s (Condense ${condenseS.toFixed(1)} s)`);
+      await context.close();
+      const live = await measureLive(browser, url, timeout, log);
       return [
+        live,
         {
           id: 'ux.default_first_row_s',
           value: firstS,
@@ -115,5 +122,77 @@ export async function benchUx(opts: UxOptions = {}): Promise<BenchRow[]> {
   } finally {
     await browser.close();
     await new Promise<void>((res) => server.httpServer.close(() => res()));
+  }
+}
+
+/** Live mode on the `live` preset: median seconds from a forget-fraction change to the first updated number. */
+async function measureLive(
+  browser: import('@playwright/test').Browser,
+  url: string,
+  timeout: number,
+  log: (m: string) => void,
+): Promise<BenchRow> {
+  const os = await import('node:os');
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1100 } });
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${url}?preset=live&view=setup`);
+    const idle = () =>
+      page
+        .getByTestId('run-status')
+        .filter({ hasText: /^idle$/ })
+        .waitFor({ timeout });
+    await page.getByTestId('dataset-name').and(page.locator('[data-ready="1"]')).waitFor({ timeout });
+    await idle();
+    const dataset = (await page.getByTestId('dataset-name').innerText()).trim();
+    const t0 = Date.now();
+    await page.getByTestId('btn-compare').click();
+    await page
+      .getByTestId('run-status')
+      .filter({ hasText: /^running/ })
+      .waitFor({ timeout });
+    await idle();
+    const firstRunS = (Date.now() - t0) / 1000;
+    await page.getByTestId('nav-setup').click(); // Compare switched to the Run view
+    await page.getByTestId('live-toggle').check();
+    const seconds: number[] = [];
+    const wall: number[] = [];
+    const loads: number[] = [];
+    for (const [i, f] of [0.2, 0.15, 0.25, 0.12, 0.18].entries()) {
+      const field = page.getByTestId('param-ff');
+      await field.fill(String(f));
+      loads.push(os.loadavg()[0]);
+      const c0 = Date.now();
+      await field.press('Enter');
+      const status = page.locator(`[data-testid="live-status"][data-n="${i + 1}"]:not([data-seconds=""])`);
+      await status.waitFor({ timeout });
+      wall.push((Date.now() - c0) / 1000);
+      if ((await status.getAttribute('data-fast')) !== '1') throw new Error(`bench ux: change ${i + 1} was not live`);
+      seconds.push(Number(await status.getAttribute('data-seconds')));
+      await idle(); // Retrain reruns after the approximate methods: let it finish before the next change
+      log(`bench ux: live change ${i + 1} (forget fraction ${f}): first number after ${seconds.at(-1)!.toFixed(2)} s`);
+    }
+    if (errors.length) throw new Error(`bench ux: page errors: ${errors.join('; ')}`);
+    const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+    const backend = (await page.getByTestId('backend-name').innerText()).trim();
+    const workers = await page.evaluate(() => navigator.hardwareConcurrency);
+    return {
+      id: 'ux.live_update_s',
+      value: med(seconds),
+      unit: 's',
+      target: 5,
+      setting:
+        `live preset (${dataset}), live mode, Chromium ${browser.version()} headless, backend ${backend}, ` +
+        `hardwareConcurrency ${workers}; forget fraction typed 5 times (0.2, 0.15, 0.25, 0.12, 0.18); per change the ` +
+        'seconds from the change to the first updated number (the page’s own measure); median of the 5',
+      note:
+        `per change ${seconds.map((x) => x.toFixed(2)).join(', ')} s (page), ${wall.map((x) => x.toFixed(2)).join(', ')} s ` +
+        `wall from the key press in Playwright; first Compare ${firstRunS.toFixed(1)} s (not counted); 1-min load ` +
+        `average ${loads.map((x) => x.toFixed(1)).join(', ')} at the changes`,
+    };
+  } finally {
+    await context.close();
   }
 }

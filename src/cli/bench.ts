@@ -174,7 +174,7 @@ export function benchMarkdown(doc: {
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of doc.rows) {
-    const lowerIsBetter = /gap|delta|first_row_s/.test(r.id);
+    const lowerIsBetter = /gap|delta|first_row_s|update_s/.test(r.id);
     const met = r.target == null ? '' : (lowerIsBetter ? r.value <= r.target : r.value >= r.target) ? 'yes' : '**no**';
     lines.push(
       `| ${r.id} | ${r.value.toFixed(r.value >= 100 ? 0 : 2)} | ${r.unit} | ${r.target ?? ''} | ${met} | ${r.setting} | ${r.note ?? ''} | ${r.measuredAt?.slice(0, 16) ?? ''} |`,

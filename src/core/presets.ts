@@ -14,6 +14,7 @@
  * | `first-look` (page default) | as `quick` | | | 15 (shipped) | as `quick` | 43 | 60 (≈5) | **w32** | paper regime |
  * | `browser` | 150 | 100 | ConvNet-3 w32 | 12 | ×0.1 | 22 | 30 (≈5) | w32 | paper regime |
  * | `smoke` | 40 (synthetic) | 40 | ConvNet-3 w8 | 2 | ×0.02 | 6 | 4 | w8 | paper regime |
+ * | `live` (page live mode) | 50 | 40 | ConvNet-3 w16 | 15 | ×0.1 (w/o DC only) | 8 | 10 (≈5) | w16 | paper regime |
  *
  * MIA sample sizes (issue 10 item 2): the presets that back claims (`quick`, `quick-class`, `bench`, `reference`)
  * give each side of every MIA ≥ 300 samples in both forgetting modes. The MIA compares D_f with the evaluation test
@@ -100,6 +101,21 @@ export const PRESETS: Record<string, Preset> = {
     unlearn: { methods: ['Retrain', 'CF', 'A-CF'], epochScale: 0.02 },
     curves: true,
   }),
+  live: preset(
+    'Live (seconds per change)',
+    'CIFAR-10, 50 images/class (40 test), ConvNet-3 width 16, baseline epochs ×0.1, w/o DC only, IPC 10 with ' +
+      "width-16 feature nets. For the page's live mode: after the first run, changing the forget setting or an " +
+      'approximate method’s knob reruns A-CF and CF in seconds. Tiny MIA samples (≈ 50 per side): a toy, not evidence.',
+    {
+      trainPerClass: 50,
+      testPerClass: 40,
+      model: { arch: 'convnet3', width: 16 },
+      pretrain: { epochs: 15, batchSize: 32, warmup: 1 },
+      condense: { ipc: 10, iterations: 6, netWidth: 16 },
+      unlearn: { methods: ['Retrain', 'CF', 'A-CF'], arms: 'without', epochScale: 0.1 },
+      curves: false,
+    },
+  ),
   browser: preset(
     'Browser (minutes)',
     'CIFAR-10, 150 images/class, ConvNet-3 width 32, baseline epochs ×0.1, IPC 30, ' +

@@ -168,6 +168,8 @@ export async function loadDataset(
   req: DataRequest,
   progress: LoadProgress,
   signal?: AbortSignal,
+  /** `fallback: false`: a dataset that is not available is an error instead of the synthetic one (the audit) */
+  opts: { fallback?: boolean } = {},
 ): Promise<Loaded> {
   return resolveDataset(
     id,
@@ -182,7 +184,7 @@ export async function loadDataset(
       imported: loadImported,
       hint: (pid) => HINTS[pid],
     },
-    { fallback: true },
+    { fallback: opts.fallback ?? true },
   );
 }
 

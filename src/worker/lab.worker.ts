@@ -17,6 +17,10 @@ import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type 
 import { servesSynthetic, type DataRequest } from '../core';
 import { IdbWeightsCache } from './storage';
 import { diagnoseWebGPU, onWebGPUFailure, provokeWebGPUError, webgpuFailure } from '../core';
+import type { AuditSettings } from '../core';
+import { IdbAuditStore, openAuditRecordsDb, type AuditRecordsDb } from './audit-store';
+import { auditDataRef, cropImages, resolveAuditData, runAuditJob, syntheticAuditDataset } from './audit-job';
+import type { AuditDataRef } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -135,6 +139,62 @@ async function ensureDataset(id: DatasetId, sizes: Sizes, reqId: number, signal:
   await announceDataset();
 }
 
+// ---- the audit (the page runs it in a second instance of this worker; docs/audit.md "On the page") -------------
+
+let auditDb: Promise<AuditRecordsDb | null> | null = null;
+/** the last audit dataset, by its data reference (a job started again reuses it) */
+let auditData: {
+  ref: string;
+  dataset: ImageDataset;
+  data: Awaited<ReturnType<typeof resolveAuditData>>['data'];
+  notice?: string;
+} | null = null;
+
+/** A real dataset for the audit: the session's when it is that one, else prepared / cached / imported; never synthetic. */
+async function realForAudit(id: 'cifar10' | 'svhn', reqId: number, signal: AbortSignal) {
+  if (loaded && loaded.requested === id && loaded.source !== 'synthetic')
+    return { dataset: loaded.dataset, source: loaded.source };
+  try {
+    const l = await loadDataset(
+      baseUrl,
+      id,
+      { seed: 0 },
+      (message, done, total) => post({ kind: 'datasetProgress', id: reqId, message, loaded: done, total }),
+      signal,
+      { fallback: false },
+    );
+    return { dataset: l.dataset, source: l.source as 'prepared' | 'cache' | 'import' };
+  } catch (e) {
+    if (signal.aborted) throw e;
+    return { missing: errorMessage(e) };
+  }
+}
+
+async function auditDataFor(settings: AuditSettings, reqId: number, signal: AbortSignal) {
+  const ref = JSON.stringify(auditDataRef(settings));
+  if (auditData?.ref !== ref) {
+    const r = await resolveAuditData(settings, (id) => realForAudit(id, reqId, signal));
+    auditData = { ref, dataset: r.dataset, data: r.data, ...(r.notice ? { notice: r.notice } : {}) };
+  }
+  const a = auditData;
+  return {
+    dataset: a.dataset,
+    data: a.data,
+    settings: { ...settings, dataset: a.data.id },
+    ...(a.notice ? { notice: a.notice } : {}),
+  };
+}
+
+async function auditImagesOf(ref: AuditDataRef, indices: number[], reqId: number, signal: AbortSignal) {
+  if (ref.id === 'synthetic') return cropImages(syntheticAuditDataset(ref), indices);
+  if (ref.id !== 'cifar10' && ref.id !== 'svhn')
+    throw new LabError(`unknown dataset ${JSON.stringify(ref)}`, 'auditImages');
+  const got = await realForAudit(ref.id, reqId, signal);
+  if ('missing' in got)
+    throw new LabError(`${ref.id} is not available in this browser (${got.missing})`, 'auditImages');
+  return cropImages(got.dataset, indices);
+}
+
 async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
   switch (req.kind) {
     case 'init': {
@@ -215,6 +275,33 @@ async function run(req: Request, signal: AbortSignal): Promise<DoneResult> {
         kind: 'gpuDiagnose',
         report: { ...report, adapter: backend?.adapter, tuning: backend?.tuning, selfCheck: backend?.selfCheck },
       };
+    }
+    case 'audit': {
+      auditDb ??= openAuditRecordsDb();
+      const db = await auditDb;
+      const log = (level: 'info' | 'warn', message: string) =>
+        post({ kind: 'event', id: req.id, event: { kind: 'log', level, message } });
+      const store = new IdbAuditStore(db, (m) => log('warn', m));
+      if (!db)
+        log('warn', 'The browser refused IndexedDB: this audit keeps its records in memory (a reload restarts it).');
+      const resolved = await auditDataFor(req.job.settings, req.id, signal);
+      const result = await runAuditJob({
+        job: req.job,
+        resolved,
+        store,
+        cache: weightsCache,
+        signal,
+        onLog: log,
+        onProgress: (progress) => {
+          post({ kind: 'auditProgress', id: req.id, progress });
+          postMemory();
+        },
+      });
+      return { kind: 'audit', result } satisfies ReplyOf<'audit'>;
+    }
+    case 'auditImages': {
+      const images = await auditImagesOf(req.data, req.indices, req.id, signal);
+      return { kind: 'auditImages', images } satisfies ReplyOf<'auditImages'>;
     }
   }
 }

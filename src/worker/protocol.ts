@@ -14,7 +14,7 @@ import type {
   MethodResult,
   RunEvent,
 } from '../core/lite';
-import type { ArmChoice, DatasetId } from '../core/lite';
+import type { ArmChoice, AuditMethodReport, AuditSettings, DatasetId } from '../core/lite';
 
 export type BackendPref = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_PREFS: readonly BackendPref[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
@@ -51,7 +51,11 @@ export type Request =
       kind: 'gpuDiagnose';
       id: number;
       /** cause a real device error instead (tests the fallback to WASM) */ provoke?: boolean;
-    };
+    }
+  /** run (or resume: finished records are reused) a per-example audit; progress comes as `auditProgress` */
+  | { kind: 'audit'; id: number; job: AuditJob }
+  /** training images by dataset index (the gallery of an audit.json loaded into the page) */
+  | { kind: 'auditImages'; id: number; data: AuditDataRef; indices: number[] };
 
 /** app → worker, outside the queue */
 export type Control = { kind: 'cancel'; id: number } | { kind: 'ping'; id: number };
@@ -100,6 +104,68 @@ export interface DatasetInfo {
   available: Array<{ id: DatasetId; trainSize: number; testSize: number }>;
 }
 
+/**
+ * A per-example audit the page runs (docs/audit.md "On the page"): an audit preset's settings and one audit seed.
+ * The page runs it in a second instance of the lab worker, so the lab's own commands are not queued behind it.
+ */
+export interface AuditJob {
+  /** the page's id of the job (kept in the browser to resume it after a reload) */
+  jobId: string;
+  /** the audit preset it started from (src/core/results/audit.ts AUDIT_PRESETS) */
+  preset: string;
+  settings: AuditSettings;
+  seed: number;
+}
+
+/**
+ * The images an audit was played on. A prepared or imported dataset by id; the synthetic one as the CLI generates
+ * it for an audit (seed 0, `trainPerClass` = the pool per class, 8 test images per class).
+ */
+export type AuditDataRef =
+  { id: 'cifar10' | 'svhn' } | { id: 'synthetic'; trainPerClass: number; testPerClass: number };
+
+/** Training images by dataset index, 32×32 RGBA each, concatenated in `indices` order. */
+export interface AuditImages {
+  indices: number[];
+  labels: number[];
+  classes: string[];
+  data: Uint8ClampedArray;
+}
+
+/** How far an audit job is: records (one per model and method) and the estimated share of the work. */
+export interface AuditProgress {
+  jobId: string;
+  /** records finished (computed now or reused) of `total` */
+  done: number;
+  total: number;
+  /** records found finished in the browser's store when the job (re)started */
+  reused: number;
+  /** estimated share of the work done, 0–1 (records weighted by their epochs × images) */
+  fraction: number;
+  /** seconds left at the rate measured so far in this job; null until something was computed */
+  etaSeconds: number | null;
+  elapsedSeconds: number;
+  /** what runs now, e.g. "shadow3: original, epoch 4/40" */
+  current: string;
+}
+
+/** A finished audit: one report per method (or why it could not be made) and what the job did. */
+export interface AuditJobResult {
+  jobId: string;
+  preset: string;
+  seed: number;
+  /** the settings as played (`dataset` is 'synthetic' when the preset's dataset was not available) */
+  settings: AuditSettings;
+  data: AuditDataRef & { source: 'prepared' | 'cache' | 'import' | 'synthetic'; classes: string[] };
+  /** why the dataset differs from the preset's (e.g. CIFAR-10 not available here) */
+  notice?: string;
+  reports: Array<{ method: string; report?: AuditMethodReport; error?: string }>;
+  records: { computed: number; reused: number; total: number };
+  seconds: number;
+  /** images of the most exposed candidates of every method (the gallery) */
+  images: AuditImages;
+}
+
 export type DoneResult =
   | { kind: 'init'; backend: BackendInfo }
   | { kind: 'dataset'; info: DatasetInfo }
@@ -107,7 +173,9 @@ export type DoneResult =
   | { kind: 'unlearn'; methods: MethodResult[]; experiment: ExperimentResult }
   | { kind: 'experiment'; experiment: ExperimentResult }
   | { kind: 'ok' }
-  | { kind: 'gpuDiagnose'; report: Record<string, unknown> };
+  | { kind: 'gpuDiagnose'; report: Record<string, unknown> }
+  | { kind: 'audit'; result: AuditJobResult }
+  | { kind: 'auditImages'; images: AuditImages };
 
 /**
  * The reply each request kind gets: the request's kind fixes the kind of its `done` result (web-llm style). The
@@ -124,6 +192,8 @@ export const REPLY_KIND = {
   runAll: 'experiment',
   reset: 'ok',
   gpuDiagnose: 'gpuDiagnose',
+  audit: 'audit',
+  auditImages: 'auditImages',
 } as const satisfies Record<RequestKind, DoneResult['kind']>;
 
 /** The request body of one kind, e.g. `RequestOf<'unlearn'>`. */
@@ -140,8 +210,16 @@ export type WorkerToApp =
   | { kind: 'datasetProgress'; id: number; message: string; loaded: number; total: number }
   | { kind: 'done'; id: number; result: DoneResult; seconds: number }
   | { kind: 'error'; id: number; message: string; cancelled: boolean }
+  | { kind: 'auditProgress'; id: number; progress: AuditProgress }
   | { kind: 'memory'; numTensors: number; numBytes: number }
   | { kind: 'pong'; id: number; busy: RequestKind | null };
+
+/**
+ * The browser database of the page's audits (IndexedDB, its own database so "Clear cached data" and the lab's
+ * weights stay apart): `records` holds each finished (model, method) record under its key (the worker's
+ * IdbAuditStore), `jobs` the page's current audit job and its last result (src/app/audit-jobs.ts).
+ */
+export const AUDIT_DB = { name: 'unlearning-lab-audit', version: 1, stores: ['records', 'jobs'] } as const;
 
 /** Commands that run the model (and can therefore be stopped). */
 export const LONG_COMMANDS: ReadonlySet<RequestKind> = new Set([
@@ -151,6 +229,8 @@ export const LONG_COMMANDS: ReadonlySet<RequestKind> = new Set([
   'runAll',
   'importArchive',
   'loadDataset',
+  'audit',
+  'auditImages',
 ]);
 
 const REQUEST_KINDS: ReadonlySet<string> = new Set<RequestKind>([
@@ -164,6 +244,8 @@ const REQUEST_KINDS: ReadonlySet<string> = new Set<RequestKind>([
   'runAll',
   'reset',
   'gpuDiagnose',
+  'audit',
+  'auditImages',
 ]);
 
 /** Runtime guard for what arrives at the worker (postMessage carries no types). */
@@ -183,6 +265,7 @@ export function isWorkerToApp(x: unknown): x is WorkerToApp {
     k === 'event' ||
     k === 'datasetInfo' ||
     k === 'datasetProgress' ||
+    k === 'auditProgress' ||
     k === 'done' ||
     k === 'error' ||
     k === 'memory' ||

@@ -30,6 +30,9 @@ export function StatusStrip() {
   const top = useLab((s) => s.place.top);
   const setPlace = useLab((s) => s.setPlace);
   const viewing = useLab((s) => s.viewingImport);
+  const live = useLab((s) => s.params.live === true);
+  const liveLast = useLab((s) => s.liveLast);
+  const setParam = useLab((s) => s.setParam);
   const running = [...stages].reverse().find((s) => s.status === 'running');
   const cur = pickMethod(methods, selected);
   const ref = cur
@@ -68,6 +71,33 @@ export function StatusStrip() {
       {viewing && !busy && (
         <span className="small" data-testid="strip-viewing">
           <span className="muted">showing</span> {viewing}
+        </span>
+      )}
+      <label className="small live-toggle" title="Live mode: a changed knob reruns what it affects">
+        <input
+          type="checkbox"
+          checked={live}
+          onChange={(e) => setParam('live', e.target.checked)}
+          data-testid="live-toggle"
+        />{' '}
+        live
+      </label>
+      {live && liveLast && (
+        <span
+          className="small"
+          data-testid="live-status"
+          data-n={liveLast.n}
+          data-fast={liveLast.fast ? '1' : '0'}
+          data-seconds={liveLast.seconds ?? ''}
+        >
+          {liveLast.knob}:{' '}
+          {liveLast.fast
+            ? liveLast.seconds === null
+              ? 'rerunning the methods…'
+              : `first number in ${liveLast.seconds.toFixed(1)} s`
+            : liveLast.seconds === null
+              ? 'not live — a normal job (new original model or condensation)…'
+              : `normal job, first number in ${fmtSeconds(liveLast.seconds)}`}
         </span>
       )}
       {cur && (

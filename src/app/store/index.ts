@@ -9,6 +9,7 @@
  *                  grouping seeds, undo, comparison export/import (RunsPanel, CompareView)
  * - reproduce.ts — the Reproduce panel's cell-by-cell run and report
  * - notices.ts   — the messages above the results
+ * - live.ts      — live mode: a changed knob reruns what it affects (issue 22 item 5)
  *
  * Components read state with `useLab((s) => s.x)` and only call actions; nothing here is a module-level
  * singleton: `createLabStore()` makes an independent store (tests make their own), `useLab` is the page's.
@@ -16,6 +17,7 @@
 import { create } from 'zustand';
 import type { WorkerLike } from '../../worker/client';
 import { createHistorySlice } from './history';
+import { createLiveSlice } from './live';
 import { createNoticesSlice } from './notices';
 import { createReproduceSlice } from './reproduce';
 import { createRunSlice } from './run';
@@ -39,6 +41,7 @@ export function createLabStore() {
     ...createRunsSlice(...a),
     ...createReproduceSlice(...a),
     ...createNoticesSlice(...a),
+    ...createLiveSlice(...a),
   }));
 }
 

@@ -11,7 +11,11 @@ import { specOf, toSearch } from '../url';
 import { newRunId } from './runs';
 import type { SliceCreator } from './types';
 
-export type Busy = { command: RequestKind | 'compare' | 'reproduce' | 'sweep'; id: number; startedAt: number } | null;
+export type Busy = {
+  command: RequestKind | 'compare' | 'reproduce' | 'sweep' | 'live';
+  id: number;
+  startedAt: number;
+} | null;
 
 export interface RunSlice {
   run: RunView;
@@ -33,6 +37,11 @@ export interface RunSlice {
   selectMethod(key: string | null): void;
   /** Fold one worker event into the run (leaving an imported view for the live run). */
   applyEvent(event: RunEvent): void;
+  /**
+   * Fold a finished Unlearn's reply into the run and keep it in the runs list (live mode reruns use it); with
+   * `runId`, the replies of one rerun (its method groups) update one run instead of adding one each.
+   */
+  applyUnlearnReply(r: ReplyOf<'unlearn'> | null, opts?: { runId?: string }): void;
   /**
    * Run `work` as the user's command `label` (ignored while another runs): clears the last error, and first sends
    * the settings to the worker unless `syncSpec: false`.
@@ -185,7 +194,17 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
       get().syncUrl();
     },
 
+    applyUnlearnReply(r, opts = {}) {
+      const { runId } = opts;
+      applyReply(r, { remember: !runId });
+      if (!r || !runId || !r.experiment.methods.length) return;
+      const { params, basePreset, preset } = get();
+      const search = toSearch(params, { preset: basePreset });
+      get().saveSeedsRun(runId, [r.experiment], { preset: basePreset ?? preset ?? null, search });
+    },
+
     applyEvent(event) {
+      get().liveEvent(event.kind);
       set((s) =>
         s.viewingImport
           ? { run: reduceRun(emptyRun(), event), viewingImport: null }

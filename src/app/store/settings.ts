@@ -96,13 +96,14 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get) => ({
       get().notify('info', 'Changing training workers', lines, 'backend-switch');
       get().client?.restart(`Training workers changed to ${String(c.value)}`);
     }
+    get().liveChanged(name);
   },
 
   applyPreset(name) {
     const pr = PRESETS[name];
     if (!pr) return;
     const keep = get().params;
-    const device = { backend: keep.backend, softwareGpu: keep.softwareGpu, workers: keep.workers };
+    const device = { backend: keep.backend, softwareGpu: keep.softwareGpu, workers: keep.workers, live: keep.live };
     const params = paramsFromSpec(pr.spec, { ...defaultParams(), ...device });
     set({ params, preset: name, basePreset: name, condensed: false });
     get().syncUrl();

@@ -4,6 +4,7 @@
  */
 import type { StateCreator } from 'zustand';
 import type { HistorySlice } from './history';
+import type { LiveSlice } from './live';
 import type { NoticesSlice } from './notices';
 import type { ReproduceSlice } from './reproduce';
 import type { RunSlice } from './run';
@@ -17,7 +18,8 @@ export type LabState = SettingsSlice &
   HistorySlice &
   RunsSlice &
   ReproduceSlice &
-  NoticesSlice;
+  NoticesSlice &
+  LiveSlice;
 
 /** A slice of the lab store: gets the whole store's `set`/`get`, returns its own part. */
 export type SliceCreator<T> = StateCreator<LabState, [], [], T>;

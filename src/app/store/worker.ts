@@ -22,6 +22,8 @@ const COMMAND_LABELS: Record<RequestKind, string> = {
   runAll: 'Run',
   reset: 'Reset',
   gpuDiagnose: 'WebGPU diagnostics',
+  audit: 'Audit',
+  auditImages: 'Audit images',
 };
 
 /** Crashes within this window count towards the "keeps crashing" limit. */

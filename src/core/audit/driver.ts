@@ -1,6 +1,6 @@
 /**
- * The driver of the per-example unlearning audit (issue 21; docs/audit.md), shared by `npm run audit` and (later) the
- * page's worker. For each model of the plan (src/core/results/audit.ts `planAudit`): its original is loaded from the
+ * The driver of the per-example unlearning audit (issue 21; docs/audit.md), shared by `npm run audit` and the page's
+ * audit worker (src/worker/audit-job.ts). For each model of the plan (src/core/results/audit.ts `planAudit`): its original is loaded from the
  * weights cache or trained on its half of the pool (until it memorises) and cached; then every audited method is
  * applied with the model's forget set (candidates ∩ half), and φ of the result on every pool image is put in the
  * record store at once (resumable per model and method). Progress and results are events; an AbortSignal cancels

@@ -76,11 +76,11 @@ describe('wasm conv gradient kernels vs cpu', () => {
   type Impl = 'gemm' | 'gemm-chunked' | 'gemm-whole' | 'im2col' | 'im2col-chunked' | 'conv';
   const setImpl = (impl: Impl) => {
     if (impl.startsWith('gemm')) {
-      // chunked: one image per matmul (whole-im2col rule off); whole: the batch in one matmul; plain: the defaults
-      // (these small shapes fall under the whole-im2col rule, as the first ConvNet-3 layer does)
+      // chunked: one image per matmul; whole: the batch in one matmul (whole-im2col rule on, as an option allows);
+      // plain: the defaults
       setFilterGradImpl('gemm', {
         gemmCols: impl === 'gemm-chunked' ? 1 : impl === 'gemm-whole' ? 1 << 30 : 2048,
-        gemmWholeFloats: impl === 'gemm-chunked' ? 0 : 4 * 1024 * 1024,
+        gemmWholeFloats: impl === 'gemm-whole' ? 4 * 1024 * 1024 : 0,
       });
     } else {
       setFilterGradImpl(impl === 'conv' ? 'conv' : 'im2col', {
@@ -118,7 +118,7 @@ describe('wasm conv gradient kernels vs cpu', () => {
         expect(got.gwShape).toEqual(ref.gwShape);
         expect(relErr(got.gx, ref.gx)).toBeLessThan(1e-5);
         expect(relErr(got.gw, ref.gw)).toBeLessThan(1e-5);
-        setFilterGradImpl('gemm', { gemmCols: 2048, im2colFloats: 16 * 1024 * 1024, gemmWholeFloats: 4 * 1024 * 1024 });
+        setFilterGradImpl('gemm', { gemmCols: 2048, im2colFloats: 16 * 1024 * 1024, gemmWholeFloats: 0 });
       });
     }
 

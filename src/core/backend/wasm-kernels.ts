@@ -306,8 +306,9 @@ export function conv2dBackpropFilterIm2col(
 
 /** Columns (N·OH·OW positions) of one GEMM chunk of the 'gemm' filter gradient (see conv2dBackpropFilterGemm). */
 let gemmCols = 2048;
-/** An im2col of at most this many floats is built whole and multiplied in one call (see conv2dBackpropFilterGemm). */
-let gemmWholeFloats = 4 * 1024 * 1024;
+/** An im2col of at most this many floats is built whole and multiplied in one call (default 0: always chunk; see
+ * conv2dBackpropFilterGemm). */
+let gemmWholeFloats = 0;
 
 /**
  * dW as a chunked im2col GEMM, the im2col copied on the WASM heap and the matmul run by XNNPACK (BatchMatMul):
@@ -322,10 +323,11 @@ let gemmWholeFloats = 4 * 1024 * 1024;
  * (tap, channel, image) row is one contiguous run of the input plane (one copyWithin), its wrapped-around border
  * columns then zeroed — ≈ 0.7 ns per float, against ≈ 3–6 for a per-element loop; other strides and paddings take
  * the per-element loop.
- * A layer with few input taps (the first layer: KH·KW·Ci = 27) runs as ONE matmul over all positions when its im2col
- * has at most `gemmWholeFloats` floats (4 Mi, 16 MiB): there the output gradient is the operand, unchunked and uncopied,
- * and the call ran 3.3× faster than 32 chunks of 2,048 positions (first ConvNet-3 layer, batch 64: 22 ms vs 73 ms
- * CPU, against 42 ms for the forward conv, same run) — chunking pays only where the contraction rows are many.
+ * `gemmWholeFloats` (option, default 0 = off) lets an im2col of at most that many floats run as ONE matmul over all
+ * positions. It is off because it is slower in training: tfjs-backend-wasm keeps the packed right operand of a
+ * matmul per tensor, so an isolated benchmark that reuses one output gradient skips the repacking that every
+ * training step pays (first ConvNet-3 layer, batch 64, fresh output gradient per call: whole 178 ms vs 63–69 ms
+ * chunked, forward 22 ms; with a reused one: 33–43 ms whole).
  */
 export function conv2dBackpropFilterGemm(
   backend: unknown,
@@ -447,7 +449,7 @@ const filterGradCounts = { gemm: 0, im2col: 0, conv: 0 };
 /**
  * Choose the Conv2DBackpropFilter formulation (benchmarks and tests compare them). `chunk`: im2colFloats, the legacy
  * im2col's chunk size in floats (default 16 Mi); gemmCols, the gemm's output positions per matmul (default 2,048);
- * gemmWholeFloats, the largest im2col the gemm builds whole (default 4 Mi; 0 = always chunk).
+ * gemmWholeFloats, the largest im2col the gemm builds whole (default 0 = always chunk).
  */
 export function setFilterGradImpl(
   impl: FilterGradImpl,

@@ -102,6 +102,31 @@ export const AUDIT_PRESETS: Record<string, AuditPreset> = {
       bootstrap: 1000,
     },
   },
+  'audit-page': {
+    label: 'Audit, page size (CIFAR-10 when present, 8 shadows + 4 targets)',
+    description:
+      'The page’s default: a CIFAR-10 pool of 100 images per class (synthetic when CIFAR-10 is not available), ' +
+      'ConvNet-3 w16, each model trained on a random half (500 images) until 98 % running train accuracy (cap 40 ' +
+      'epochs); 20 % of the pool are candidates; 8 shadows with shared variance + 4 targets; the methods at the ' +
+      '`bench` budgets × 0.1 (Retrain 10, CF 5 epochs; A-CF one pass). About 6 minutes on two busy cores; it ' +
+      'resolves little (see the resolution line).',
+    settings: {
+      dataset: 'cifar10',
+      poolPerClass: 100,
+      poolSeed: 0,
+      candidateFraction: 0.2,
+      shadows: 8,
+      targets: 4,
+      model: { arch: 'convnet3', width: 16 },
+      pretrain: { ...PRETRAIN, epochs: 40 },
+      epochScale: 0.1,
+      hparams: {},
+      methods: ['Original', 'Retrain', 'CF', 'A-CF'],
+      sharedVariance: true,
+      outShadows: 'unlearned',
+      bootstrap: 400,
+    },
+  },
   'audit-smoke': {
     label: 'Audit smoke (synthetic, seconds)',
     description: 'Synthetic data, 16 images per class, ConvNet-3 w8, 6 shadows + 2 targets, shared variance.',
@@ -298,6 +323,20 @@ export interface AuditMethodReport {
   scoreHist: { members: number[]; nonMembers: number[] };
   /** the most exposed candidates: pool position, dataset index, label, separation */
   mostExposed: Array<{ pos: number; index: number; label: number; separation: number }>;
+  /**
+   * The population attack on the same pairs, for comparison (the page's Audit view): one threshold for every
+   * example on the target's φ (the paper's MIA feature; the loss −log p_y = log(1 + e^−φ) orders the pairs the
+   * same way, so this is also the loss-based attack). Same bootstrap as the per-example attack.
+   */
+  population: { auc: number; aucCi: [number, number]; tpr: number[]; tprCi: Array<[number, number]> };
+  /** every candidate (plan.candidates order): dataset index, label, separation (null: not attacked) */
+  perCandidate: { index: number[]; label: number[]; separation: Array<number | null> };
+  /**
+   * Every attacked (target, candidate) pair: `candidate[k]` indexes perCandidate, `target[k]` the target, `member`
+   * has '1' where the target unlearned the candidate and '0' where it never saw it; the per-example attack's LLR
+   * and the population score φ of the pair, both rounded to 4 decimals (AUDIT_PAIR_DECIMALS).
+   */
+  pairs: { candidate: number[]; target: number[]; member: string; llr: number[]; phi: number[] };
   /** retain examples (pool, not candidates): separation (trained vs never) under the Original and after the method */
   retain: {
     examined: number;
@@ -312,6 +351,10 @@ export interface AuditMethodReport {
 }
 
 type PhiOf = (model: AuditModelPlan, method: AuditMethod) => ArrayLike<number> | null;
+
+/** Decimals kept of each pair's scores and each candidate's separation in the report (audit.json stays small). */
+export const AUDIT_PAIR_DECIMALS = 4;
+const roundPair = (x: number) => Math.round(x * 10 ** AUDIT_PAIR_DECIMALS) / 10 ** AUDIT_PAIR_DECIMALS;
 
 /** Shadows' φ of `pos` split by membership: in = `inWhen(model)`, out = never trained on it. */
 function sides(
@@ -380,19 +423,37 @@ export function analyseAuditMethod(plan: AuditPlan, method: AuditMethod, phiOf: 
     { sharedVariance: s.sharedVariance },
   );
   const pairs: ScoredPair[] = [];
+  const popPairs: ScoredPair[] = [];
+  const kept: AuditMethodReport['pairs'] = { candidate: [], target: [], member: '', llr: [], phi: [] };
+  const memberBits: string[] = [];
   cands.forEach((pos, e) => {
     const f = fits[e];
     if (!f) return;
     for (const t of targets) {
       const phi = phiOf(t, method)![pos];
-      pairs.push({ example: pos, score: llrScore(phi, f), member: has(t.forget, pos) });
+      const member = has(t.forget, pos);
+      const score = llrScore(phi, f);
+      pairs.push({ example: pos, score, member });
+      popPairs.push({ example: pos, score: phi, member });
+      kept.candidate.push(e);
+      kept.target.push(t.index);
+      memberBits.push(member ? '1' : '0');
+      kept.llr.push(roundPair(score));
+      kept.phi.push(roundPair(phi));
     }
   });
+  kept.member = memberBits.join('');
   const members = pairs.filter((p) => p.member).length;
   if (!members || members === pairs.length) {
     throw new LabError(`audit ${method}: the targets give ${members} member pairs of ${pairs.length}`, 'audit');
   }
   const boot = bootstrapOverExamples(pairs, AUDIT_FPRS, s.bootstrap, new Rng(`audit:${plan.seed}`).fork(`bootstrap-${method}`));
+  const pop = bootstrapOverExamples(
+    popPairs,
+    AUDIT_FPRS,
+    s.bootstrap,
+    new Rng(`audit:${plan.seed}`).fork(`bootstrap-population-${method}`),
+  );
   const seps = cands.map((_, e) => (fits[e] ? separation(fits[e]) : NaN));
   const scores = pairs.map((p) => p.score).filter(Number.isFinite);
   const q = distribution(scores);
@@ -434,6 +495,13 @@ export function analyseAuditMethod(plan: AuditPlan, method: AuditMethod, phiOf: 
       ),
     },
     mostExposed: exposed,
+    population: { auc: pop.point.auc, aucCi: pop.aucCi, tpr: pop.point.tpr, tprCi: pop.tprCi },
+    perCandidate: {
+      index: cands.map((pos) => plan.pool[pos]),
+      label: cands.map((pos) => plan.poolLabels[pos]),
+      separation: seps.map((x) => (Number.isFinite(x) ? roundPair(x) : null)),
+    },
+    pairs: kept,
     retain: method === 'Original' ? null : retainExposure(plan, method, phiOf),
   };
 }

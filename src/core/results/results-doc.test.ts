@@ -6,6 +6,7 @@ import {
   RESULTS_BEGIN,
   RESULTS_DOC,
   RESULTS_END,
+  auditLines,
   loadResultsInputs,
   renderReadmeBlock,
   renderResultsDoc,
@@ -94,6 +95,40 @@ describe('the generated results document and README block', () => {
     expect(renderResultsDoc({ ...x, scaling: scaling(-1, 5) })).toContain('both within noise at 1 of the 1 sizes');
     expect(renderResultsDoc({ ...x, scaling: scaling(1, 5) })).not.toContain('the line leaves the data');
     expect(renderResultsDoc({ ...x, scaling: scaling(1, -20) })).toContain('the line leaves the data');
+  });
+
+  it('audit: per-example next to population, and rankings that count only what both attacks can tell apart', () => {
+    expect(auditLines(null)[0]).toContain('not yet run');
+    const rep = (method: string, auc: number, pop: number) => ({
+      seed: 0,
+      method,
+      members: 10,
+      nonMembers: 10,
+      auc,
+      aucCi: [auc - 0.02, auc + 0.02] as [number, number],
+      tpr: [0.5, 0.6],
+      tprCi: [
+        [0.4, 0.6],
+        [0.5, 0.7],
+      ] as Array<[number, number]>,
+      population: {
+        auc: pop,
+        aucCi: [pop - 0.02, pop + 0.02] as [number, number],
+        tpr: [0.1, 0.2],
+        tprCi: [
+          [0, 0.2],
+          [0.1, 0.3],
+        ] as Array<[number, number]>,
+      },
+    });
+    const agree = auditLines({ fprs: [0.01, 0.05], reports: [rep('Original', 0.9, 0.8), rep('Retrain', 0.5, 0.5)] });
+    expect(agree.join('\n')).toContain('per-example AUC 90.0 % [88.0, 92.0], TPR @ 1 % FPR 50.0 % [40.0, 60.0]');
+    expect(agree.at(-1)).toContain('Of 1 method pairs, 1 are told apart by both attacks');
+    expect(agree.at(-1)).toContain('0 of those are ranked differently');
+    const flip = auditLines({ fprs: [0.01, 0.05], reports: [rep('CF', 0.9, 0.5), rep('A-CF', 0.6, 0.8)] });
+    expect(flip.at(-1)).toContain('1 of those are ranked differently');
+    const close = auditLines({ fprs: [0.01, 0.05], reports: [rep('CF', 0.9, 0.5), rep('A-CF', 0.89, 0.8)] });
+    expect(close.at(-1)).toContain('0 are told apart');
   });
 
   it('states the budget, its gaps and the cores of every speed-up', () => {

@@ -89,6 +89,27 @@ export interface ScalingLike {
   }>;
 }
 
+/** The parts of `results/audit/audit.json` the document uses (`npm run audit`; absent until it has run). */
+export interface AuditLike {
+  command?: string;
+  fprs?: number[];
+  missing?: string[];
+  reports?: Array<{
+    seed: number;
+    method?: string;
+    error?: string;
+    members?: number;
+    nonMembers?: number;
+    auc?: number;
+    aucCi?: [number, number];
+    tpr?: number[];
+    tprCi?: Array<[number, number]>;
+    flagged?: boolean;
+    atChance?: boolean;
+    population?: { auc: number; aucCi: [number, number]; tpr: number[]; tprCi: Array<[number, number]> };
+  }>;
+}
+
 /** A mean with its 95 % interval over n (the scaling study's gaps and cost ratios). */
 export interface IntervalLike {
   mean: number;
@@ -111,6 +132,8 @@ export interface ResultsInputs {
   profile: ProfileLike;
   /** null: `results/scaling/scaling.json` is absent */
   scaling: ScalingLike | null;
+  /** null or absent: `results/audit/audit.json` is absent */
+  audit?: AuditLike | null;
 }
 
 export const RESULTS_BEGIN = '<!-- results:begin -->';
@@ -359,7 +382,7 @@ export function renderResultsDoc(x: ResultsInputs): string {
     'Every figure below is printed from committed JSON: ' +
       x.claims.map((s) => `\`${s.path}\``).join(', ') +
       ', `results/bench.json`, `results/reproduce/tradeoff.json`, `results/profile.json` and, when present, ' +
-      '`results/scaling/scaling.json`. Intervals are 95 % t-intervals over seeds (mean ± half-width, n seeds); a ' +
+      '`results/scaling/scaling.json` and `results/audit/audit.json`. Intervals are 95 % t-intervals over seeds (mean ± half-width, n seeds); a ' +
       'verdict at n = 1 is *indicative* only. How the verdicts are read: [docs/claims.md](../docs/claims.md).',
     '',
     '## Where the claims come from',
@@ -412,8 +435,75 @@ export function renderResultsDoc(x: ResultsInputs): string {
     '',
     ...scalingLines(x.scaling),
     '',
+    '## Per-example audit (U-LiRA)',
+    '',
+    ...auditLines(x.audit ?? null),
+    '',
   );
   return L.join('\n');
+}
+
+/** Per method: the per-example attack next to the population attack on the same pairs, and the two rankings. */
+export function auditLines(a: AuditLike | null): string[] {
+  if (!a) return ['- The audit (`npm run audit`): not yet run (no `results/audit/audit.json`).'];
+  const pct = (v: number) => (100 * v).toFixed(1);
+  const ci = (c?: [number, number]) => (c ? ` [${pct(c[0])}, ${pct(c[1])}]` : '');
+  const i1 = (a.fprs ?? []).findIndex((f) => Math.abs(f - 0.01) < 1e-9);
+  const ok = (a.reports ?? []).filter((r) => !r.error && r.auc !== undefined && r.method);
+  const out = [
+    `- The audit (\`${a.command ?? 'npm run audit'}\`): ${ok.length} method report(s)` +
+      (a.missing?.length ? `, partial: ${a.missing.length} record(s) missing.` : '.') +
+      ' The game: a target either was trained on a candidate and then unlearned it, or never saw it; AUC 50 % and ' +
+      'TPR = FPR are chance. Intervals: 95 % bootstrap over candidates, one seed each (the per-seed line says which).',
+  ];
+  for (const r of ok) {
+    const pop = r.population;
+    out.push(
+      `  - seed ${r.seed}, ${r.method} (${r.members ?? '?'} member / ${r.nonMembers ?? '?'} non-member pairs): ` +
+        `per-example AUC ${pct(r.auc!)} %${ci(r.aucCi)}` +
+        (i1 >= 0 && r.tpr ? `, TPR @ 1 % FPR ${pct(r.tpr[i1])} %${ci(r.tprCi?.[i1])}` : '') +
+        (pop
+          ? `; population attack on the same pairs AUC ${pct(pop.auc)} %${ci(pop.aucCi)}` +
+            (i1 >= 0 ? `, TPR @ 1 % FPR ${pct(pop.tpr[i1])} %${ci(pop.tprCi[i1])}` : '')
+          : '') +
+        `${r.flagged ? ' — flagged' : r.atChance ? ' — at chance' : ''}.`,
+    );
+  }
+  for (const seed of [...new Set(ok.map((r) => r.seed))]) {
+    const rs = ok.filter((r) => r.seed === seed && r.population);
+    if (rs.length < 2) continue;
+    const order = (key: (r: (typeof rs)[number]) => number) =>
+      [...rs].sort((x, y) => key(y) - key(x)).map((r) => r.method!);
+    const per = order((r) => r.auc!);
+    const pop = order((r) => r.population!.auc);
+    // two methods are told apart by an attack only when their AUC intervals do not overlap
+    const apart = (lo: (typeof rs)[number], hi: (typeof rs)[number], c: (r: (typeof rs)[number]) => [number, number]) =>
+      c(hi)[0] > c(lo)[1];
+    let told = 0,
+      pairs = 0,
+      disagree = 0;
+    for (let i = 0; i < rs.length; i++)
+      for (let j = i + 1; j < rs.length; j++) {
+        pairs++;
+        const [x, y] = [rs[i], rs[j]];
+        const perSign = Math.sign(x.auc! - y.auc!);
+        const popSign = Math.sign(x.population!.auc - y.population!.auc);
+        const perApart = perSign > 0 ? apart(y, x, (r) => r.aucCi!) : apart(x, y, (r) => r.aucCi!);
+        const popApart =
+          popSign > 0 ? apart(y, x, (r) => r.population!.aucCi) : apart(x, y, (r) => r.population!.aucCi);
+        if (perApart && popApart) {
+          told++;
+          if (perSign !== popSign) disagree++;
+        }
+      }
+    out.push(
+      `  - Seed ${seed}, ranking by AUC (most exposed first): per-example ${per.join(' > ')}; population ` +
+        `${pop.join(' > ')}. Of ${pairs} method pairs, ${told} are told apart by both attacks (AUC intervals ` +
+        `disjoint under each), and ${disagree} of those are ranked differently; the rest cannot be ordered at this ` +
+        'resolution.',
+    );
+  }
+  return out;
 }
 
 /** README.md's short summary (what goes between the results markers). */
@@ -507,5 +597,6 @@ export function loadResultsInputs(read: (path: string) => string | null): Result
     tradeoff: json<TradeoffLike>('results/reproduce/tradeoff.json')!,
     profile: json<ProfileLike>('results/profile.json')!,
     scaling: json<ScalingLike>('results/scaling/scaling.json', true),
+    audit: json<AuditLike>('results/audit/audit.json', true),
   };
 }

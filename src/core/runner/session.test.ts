@@ -215,6 +215,39 @@ describe('LabSession', () => {
     }
   });
 
+  it('live mode: a rerun after a forget change equals a fresh headless run of the new settings (issue 22 item 5)', async () => {
+    const a = mergeSpec(spec, { forget: { mode: 'uniform', fraction: 0.1 } });
+    const b = mergeSpec(spec, {
+      forget: { mode: 'uniform', fraction: 0.2 },
+      unlearn: { hparams: { 'A-CF': { acf_lr: 2e-3 } } },
+    });
+    const baseline = tf.memory().numTensors;
+    // the page's live path: one session, a first run, then the change and only the approximate methods
+    const live = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, a);
+    let rerun: ExperimentResult;
+    try {
+      await live.unlearn(['Retrain', 'CF', 'A-CF'], 'without');
+      live.setSpec(b);
+      await live.unlearn(['A-CF', 'CF'], 'without');
+      rerun = live.result();
+    } finally {
+      live.dispose();
+    }
+    // a headless run of the new settings from scratch
+    const fresh = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, b);
+    let headless: ExperimentResult;
+    try {
+      await fresh.unlearn(['A-CF', 'CF'], 'without');
+      headless = fresh.result();
+    } finally {
+      fresh.dispose();
+    }
+    expect(rerun.split).toEqual(headless.split);
+    expect(metricsOf(rerun)).toEqual(metricsOf(headless));
+    expect(rerun.methods.map((m) => m.name).sort()).toEqual(['A-CF', 'CF']);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
   it('a resumable run reuses finished methods (per-method store) and redoes only the rest', async () => {
     class MemoryStore implements MethodStore {
       methods = new Map<string, MethodResult>();
