@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { shot, watchErrors } from './helpers';
+import { openView, shot, watchErrors } from './helpers';
 
 /** One smoke run of CF alone (w/o DC) with extra URL settings, started by autorun; waits until it is idle. */
 async function runSmoke(page: Page, extra: string): Promise<void> {
@@ -17,9 +17,11 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   test.setTimeout(420_000);
   const errors = watchErrors(page);
   await runSmoke(page, '');
+  await openView(page, 'runs');
   await expect(page.getByTestId('run-item')).toHaveCount(1);
   // the same seed with the baseline epochs doubled: a second run, kept across the page load
   await runSmoke(page, '&es=0.04');
+  await openView(page, 'runs');
   const items = page.getByTestId('run-item');
   await expect(items).toHaveCount(2);
   await expect(items.nth(0).getByTestId('run-summary')).toContainText('seed 0');
@@ -45,11 +47,16 @@ test('two runs: rename, overlay, side-by-side differences, export the comparison
   await expect(rows).toHaveCount(2);
   await expect(rows.nth(0)).toContainText('CF ×2 epochs');
   await expect(rows.nth(1)).toContainText('reference');
-  // the renamed run shows a difference per table metric, paired (same seed 0), none on the reference row
+  // the renamed run shows a difference per table metric, paired (same experiment, same seed 0), none on the
+  // reference row: one short line in the cell, in full on hover
   const diffs = rows.nth(0).getByTestId('compare-diff');
   await expect(diffs).toHaveCount(5); // MIA, MIA (filtered), retain, forget, test
-  for (const t of await diffs.allInnerTexts())
-    expect(t).toMatch(/^[+-]\d+\.\d+ \(n = 1, no interval\) · paired over seed 0$/);
+  for (const d of await diffs.all()) {
+    expect(await d.getAttribute('title')).toMatch(/^[+-]\d+\.\d+ \(n = 1, no interval\) · paired over seed 0$/);
+    expect(await d.locator('[aria-hidden="true"]').innerText()).toMatch(/^[+-]\d+\.\d+$/);
+  }
+  await expect(rows.nth(0).getByTestId('compare-basis')).toHaveText('paired over seed 0');
+  await expect(view.getByTestId('compare-mismatch')).toHaveCount(0);
   await expect(rows.nth(1).getByTestId('compare-diff')).toHaveCount(0);
   for (const c of await rows.nth(1).getByTestId('compare-cell').allInnerTexts()) expect(c).toMatch(/^\d+\.\d+$/);
   // both runs' curves in one chart, distinct line styles, the legend names the run

@@ -23,7 +23,7 @@ test('Compare runs two methods w/o and w/ DC and shows both rows', async ({ page
   await expect(page.getByTestId('summary-row-Retrain')).toHaveCount(0);
   await shot(page, info, '04-compare');
   await openView(page, 'runs');
-  await expect(page.getByTestId('recent-runs').locator('li')).toHaveCount(1);
+  await expect(page.getByTestId('run-item')).toHaveCount(1);
 
   // export JSON and CSV, then import the JSON back
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export-json').click()]);

@@ -64,6 +64,12 @@ test('every table fits its card at 1280×720 and 1440×900; at 390×844 the page
   await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 360_000 });
   await expect(page.getByTestId('command-error')).toHaveCount(0);
   await expect(page.getByTestId('nav-run')).toHaveAttribute('aria-current', 'page');
+  // the two seeds are ONE run; split it into one run per seed to have two runs to diff
+  await openView(page, 'runs');
+  await expect(page.getByTestId('run-item')).toHaveCount(1);
+  await page.getByTestId('run-item').locator('details summary').click();
+  await page.getByTestId('run-split').click();
+  await expect(page.getByTestId('run-item')).toHaveCount(2);
 
   for (const size of [
     { width: 1280, height: 720 },
@@ -78,7 +84,7 @@ test('every table fits its card at 1280×720 and 1440×900; at 390×844 the page
 
     await openView(page, 'runs');
     const items = page.getByTestId('run-item');
-    await expect(items).toHaveCount(2); // one run per seed
+    await expect(items).toHaveCount(2); // one run per seed (split above)
     for (const i of [0, 1]) await items.nth(i).getByTestId('run-select').check();
     await expect(page.getByTestId('compare-row')).toHaveCount(12); // 2 runs × 3 methods × 2 arms
     expect(await misfits(page.getByTestId('compare-table')), `diff at ${size.width}`).toEqual([]);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { SMOKE, shot, watchErrors } from './helpers';
+import { SMOKE, openView, shot, watchErrors } from './helpers';
 
 /**
  * Issue 19 item 2, "one table, one experiment": Compare in class mode, switch to "Uniform %", Compare again. While
@@ -32,9 +32,11 @@ test('class → uniform Compare: the uniform run never shows the class run’s r
   const summary = page.getByTestId('summary');
   await expect(summary).toContainText('forgetting class');
   await expect(page.getByTestId('summary-row-CF')).toBeVisible();
-  await expect(page.getByTestId('recent-runs').locator('li')).toHaveCount(1);
-  const classRun = await page.getByTestId('recent-runs').locator('li').first().innerText();
-  expect(classRun).toMatch(/class/);
+  await openView(page, 'runs');
+  await expect(page.getByTestId('run-item')).toHaveCount(1);
+  const classRun = await page.getByTestId('run-name').first().inputValue();
+  expect(classRun).toMatch(/class \d \(drawn\)/);
+  await openView(page, 'run');
 
   // record every state from here on
   await page.evaluate(() => {
@@ -57,6 +59,8 @@ test('class → uniform Compare: the uniform run never shows the class run’s r
     take();
   });
 
+  // the settings are in the Setup view; Compare started there switches to the Run view
+  await openView(page, 'setup');
   await page.getByRole('radio', { name: 'Uniform %' }).check();
   await page.getByTestId('btn-compare').click();
   await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 240_000 });
@@ -93,8 +97,11 @@ test('class → uniform Compare: the uniform run never shows the class run’s r
   const gap = Number(cf[1]);
   expect(gap).toBeCloseTo(Number(cf[0]) - Number(rt[0]), 0);
   // the class run is kept, as its own labelled run
-  await expect(page.getByTestId('recent-runs').locator('li')).toHaveCount(2);
-  await expect(page.getByTestId('recent-runs').locator('li').nth(1)).toHaveText(classRun);
+  await openView(page, 'runs');
+  await expect(page.getByTestId('run-item')).toHaveCount(2);
+  await expect(page.getByTestId('run-name').nth(1)).toHaveValue(classRun);
+  // the two runs differ in their forget setting: their default names differ
+  await expect(page.getByTestId('run-name').nth(0)).toHaveValue(/uniform 10%/);
   await shot(page, info, 'one-experiment');
   expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });

@@ -1,14 +1,20 @@
 /**
- * "Clear cached data": the lab's weights and datasets (IndexedDB), the audit's records and job (its own IndexedDB
- * database, `unlearning-lab-audit`), dataset shards (Cache API) and recent runs / reproduce cells (localStorage),
- * with how much that freed. Origin usage comes from navigator.storage.estimate()
- * before and after (IndexedDB + Cache API); localStorage is not part of that estimate, so its cleared characters are
- * added (UTF-16, 2 bytes each). The page's live session keeps what it has already loaded.
+/**
+ * "Clear cached data": the lab's weights and datasets (IndexedDB), the stored runs (their own IndexedDB database,
+ * `unlearning-lab-runs`), the audit's records and job (its own IndexedDB database, `unlearning-lab-audit`), dataset
+ * shards (Cache API) and reproduce cells / runs kept by earlier versions (localStorage), with how much that freed.
+ * Origin usage comes from navigator.storage.estimate() before and after (IndexedDB + Cache API); localStorage is not
+ * part of that estimate, so its cleared characters are added (UTF-16, 2 bytes each). The page's live session keeps
+ * what it has already loaded (the runs list is emptied by its caller, `forgetAllRuns`).
  */
 import { AUDIT_DB } from '../worker/protocol';
+import { RUNS_DB_NAME } from './store/runs-db';
 
-/** the lab's IndexedDB databases (src/worker/storage.ts; the audit's, protocol.ts) and Cache API names */
-const DB_NAMES = ['unlearning-lab', AUDIT_DB.name];
+/**
+ * the lab's IndexedDB databases (src/worker/storage.ts; the runs list, src/app/store/runs-db.ts; the audit's,
+ * protocol.ts) and Cache API names
+ */
+const DB_NAMES = ['unlearning-lab', RUNS_DB_NAME, AUDIT_DB.name];
 const CACHE_PREFIX = 'unlearning-lab';
 const LOCAL_PREFIX = 'unlearning-lab.';
 

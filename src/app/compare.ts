@@ -1,17 +1,25 @@
 /**
- * Runs as first-class objects (issue 14 item 1), pure and DOM-free: a run (one result per seed, a multi-seed
- * experiment being one run with its seeds grouped), its settings in one line, the side-by-side metric rows of
- * several runs with differences against a reference run, and the comparison file (export / import back whole).
+ * Runs as first-class objects (issue 14 item 1, issue 22 item 3), pure and DOM-free: a run (one result per seed, a
+ * multi-seed experiment being one run with its seeds grouped), its default name (the settings that set it apart from
+ * its preset, so runs with other settings never share a default name), its settings in one line, the side-by-side
+ * metric rows of several runs with differences against a reference run, and the comparison file (export / import
+ * back whole).
  *
  * Differences: per metric and method/arm, run − reference. Paired (per seed, `pairedInterval`) when the two runs
+ * are the same experiment (`experimentMismatch` finds no difference in data, forget setting or original model) and
  * share seeds; otherwise unpaired — a Welch interval when both runs have ≥ 2 seeds, the plain difference with
- * "n = 1, no interval" when either has one. "within noise" when a 95 % interval covers 0.
+ * "n = 1, no interval" when either has one. Runs of different experiments are never matched seed by seed: their
+ * difference says "different experiments" and the page warns above the table. "within noise" when a 95 % interval
+ * covers 0.
  */
-import type { ExperimentResult, MethodResult, MetricDef } from '../core/lite';
+import type { ExperimentResult, ExperimentSpec, MethodResult, MetricDef } from '../core/lite';
 import {
+  DEFAULT_SPEC,
+  PRESETS,
   checkImportedResult,
   coversZero,
   describeDifference,
+  halfWidth,
   interval,
   metricPoint,
   metricsFor,
@@ -19,6 +27,7 @@ import {
   welchInterval,
   type Interval,
 } from '../core/lite';
+import { PARAMS, formatValue, paramsFromSpec, specFromParams, type ParamDef, type ParamValue } from './params';
 
 export type RunSource = 'this tab' | 'recent' | 'imported';
 
@@ -28,10 +37,14 @@ export interface LabRun {
   source: RunSource;
   /** ISO time the run finished (or was imported) */
   at: string;
-  /** the page preset it ran under, when known */
+  /** the page preset it ran under (the one its settings started from), when known */
   preset?: string | null;
   /** one result per seed, in seed order (seeds distinct) */
   seeds: ExperimentResult[];
+  /** the name was given by someone (renamed, or kept from grouped runs); absent/false = the default name */
+  named?: boolean;
+  /** the settings it ran with as a query string (`?…`, a link to them), for runs of this page */
+  search?: string;
 }
 
 /** The metrics of the side-by-side table: the ONE metric table's table view (src/core/metrics.ts). */
@@ -45,8 +58,124 @@ export function seedsOf(run: LabRun): number[] {
   return run.seeds.map((r) => r.spec.seed);
 }
 
-/** The default name of a run: settings that tell runs apart, short. */
+// ---- default names ----------------------------------------------------------------------------------------
+
+/** JSON with sorted object keys and without undefined fields: equal for equal settings whatever the key order. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** The settings of a spec without its seed(s): runs agreeing on this are seeds of one experiment. */
+export function settingsOf(spec: ExperimentSpec): string {
+  const { seed: _s, seeds: _ss, ...rest } = spec;
+  return canonicalJson(rest);
+}
+
+/** A short stable tag of a text (FNV-1a, 6 hex digits): tells apart settings that the name's words do not show. */
+export function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (h >>> 8).toString(16).padStart(6, '0');
+}
+
+/** The base a run's name is written against: its preset's spec, or the default spec for custom settings. */
+function baseSpec(preset: string | null | undefined): ExperimentSpec {
+  return preset && Object.prototype.hasOwnProperty.call(PRESETS, preset) ? PRESETS[preset].spec : DEFAULT_SPEC;
+}
+
+const pct = (f: number) => `${+(f * 100).toFixed(4)}%`;
+
+/** The forget request in words: "uniform 10%", "class 3", "class 3 (drawn)", "class drawn per seed", "× 3 rounds". */
+export function forgetText(seeds: ExperimentResult[]): string {
+  const ex = seeds[0];
+  const f = ex.spec.forget;
+  let t: string;
+  if (f.mode === 'uniform') t = `uniform ${pct(f.fraction)}`;
+  else if (f.class !== null && f.class !== undefined) t = `class ${f.class}`;
+  else {
+    const drawn = [...new Set(seeds.map((s) => s.split.forgetClass))];
+    t = drawn.length === 1 && drawn[0] !== null ? `class ${drawn[0]} (drawn)` : 'class drawn per seed';
+  }
+  return ex.spec.rounds > 1 ? `${t} × ${ex.spec.rounds} rounds` : t;
+}
+
+/** Settings the name shows elsewhere (seed, forget mode) or that are not part of an experiment (the device). */
+const NOT_A_NAME_PART = new Set(['seed', 'seeds', 'forgetMode', 'backend', 'workers', 'softwareGpu']);
+/** At most this many differing settings are spelled out; more are summed up as "+N more" with a tag. */
+const MAX_NAME_PARTS = 4;
+
+function partText(p: ParamDef, v: ParamValue): string {
+  if (p.name === 'methods') return (v as string[]).join(', ');
+  if (p.name === 'epochScale') return `epochs ×${String(v)}`;
+  if (p.type === 'enum') {
+    const label = p.options.find((o) => o.value === v)?.label ?? String(v);
+    return p.name === 'arms' ? label : `${p.label} ${label}`;
+  }
+  if (p.type === 'bool') return `${p.label} ${v ? 'on' : 'off'}`;
+  return `${p.label} ${formatValue(p, v)}`;
+}
+
+/**
+ * The settings of `spec` that differ from its preset's (or, custom, from the default spec), in words
+ * ("epochs ×0.04", "CF lr 0.01", "Retrain, CF"), in the parameter table's order. `complete` is false when the spec
+ * differs from its base in something the parameter table does not hold (a name then carries a tag of the settings).
+ */
+export function settingsParts(
+  spec: ExperimentSpec,
+  preset: string | null | undefined,
+): { parts: string[]; complete: boolean } {
+  const base = baseSpec(preset);
+  const mine = paramsFromSpec(spec);
+  const theirs = paramsFromSpec(base);
+  const custom = base === DEFAULT_SPEC;
+  const parts: string[] = [];
+  for (const p of PARAMS) {
+    if (!p.path || NOT_A_NAME_PART.has(p.name)) continue;
+    if (custom && p.name === 'dataset') continue; // the name starts with it
+    if (p.name === 'forgetFraction' && spec.forget.mode === 'uniform') continue; // in the forget text
+    if (p.name === 'forgetClass' && spec.forget.mode === 'class') continue;
+    if (p.name === 'rounds') continue; // in the forget text
+    if (canonicalJson(mine[p.name]) === canonicalJson(theirs[p.name])) continue;
+    parts.push(partText(p, mine[p.name]));
+  }
+  const rebuilt = { ...specFromParams(mine, base), seed: spec.seed, seeds: spec.seeds };
+  return { parts, complete: settingsOf(rebuilt) === settingsOf(spec) };
+}
+
+/**
+ * The default name of a run: its preset (or dataset), the forget request, every setting that differs from the
+ * preset's, and the seed(s) — "smoke · uniform 10% · CF · epochs ×0.04 · seed 0". Two runs whose settings differ
+ * get different names: what the words do not show (more than four differences, or a setting outside the
+ * parameter table) is summed up with a tag of the settings ("+2 more #3fa1c2").
+ */
 export function defaultRunName(seeds: ExperimentResult[], preset?: string | null): string {
+  const ex = seeds[0];
+  if (!ex) return 'empty run';
+  const s = ex.spec;
+  const { parts, complete } = settingsParts(s, preset);
+  const tag = `#${shortHash(settingsOf(s))}`;
+  let shown = parts;
+  if (parts.length > MAX_NAME_PARTS) {
+    shown = [...parts.slice(0, MAX_NAME_PARTS - 1), `+${parts.length - MAX_NAME_PARTS + 1} more ${tag}`];
+  } else if (!complete) shown = [...parts, tag];
+  const seedText = seeds.length > 1 ? `seeds ${seeds.map((r) => r.spec.seed).join(',')}` : `seed ${s.seed}`;
+  const base = preset && Object.prototype.hasOwnProperty.call(PRESETS, preset) ? preset : s.dataset;
+  return [base, forgetText(seeds), ...shown, seedText].join(' · ').slice(0, 200);
+}
+
+/** The default name runs had before issue 22 (it left out most settings): recognised when runs are migrated. */
+export function legacyDefaultRunName(seeds: ExperimentResult[], preset?: string | null): string {
   const ex = seeds[0];
   if (!ex) return 'empty run';
   const s = ex.spec;
@@ -81,7 +210,7 @@ export function runDetails(run: LabRun): Array<[string, string]> {
   if (!ex) return [];
   const s = ex.spec;
   return [
-    ['dataset', `${s.dataset}, ${s.trainPerClass || 'all'} train / ${s.testPerClass || 'all'} test per class`],
+    ['dataset', dataText(ex)],
     ['model', `${s.model.arch}, width ${s.model.width}`],
     [
       'forget',
@@ -108,6 +237,67 @@ export function runDetails(run: LabRun): Array<[string, string]> {
     ],
     ['source', run.source],
   ];
+}
+
+// ---- is it the same experiment? -----------------------------------------------------------------------------
+
+function dataText(ex: ExperimentResult): string {
+  const s = ex.spec;
+  return `${s.dataset}, ${s.trainPerClass || 'all'} train / ${s.testPerClass || 'all'} test per class`;
+}
+
+function forgetSetting(ex: ExperimentResult): string {
+  const f = ex.spec.forget;
+  const t =
+    f.mode === 'uniform'
+      ? `uniform ${pct(f.fraction)}`
+      : f.class === null
+        ? 'class drawn from the seed'
+        : `class ${f.class}`;
+  return ex.spec.rounds > 1 ? `${t}, ${ex.spec.rounds} rounds` : t;
+}
+
+function originalModel(ex: ExperimentResult): string {
+  const { model, pretrain } = ex.spec;
+  const target = pretrain.targetTrainAcc !== undefined ? `, stop at ${pretrain.targetTrainAcc}% train` : '';
+  const trained =
+    `${model.arch} w${model.width}, ${pretrain.epochs} epochs lr ${pretrain.lr} batch ${pretrain.batchSize} ` +
+    `momentum ${pretrain.momentum} wd ${pretrain.weightDecay} warm-up ${pretrain.warmup}${target}`;
+  const shipped = ex.pretrain.shipped ? `, shipped ${ex.pretrain.shipped.sha256.slice(0, 12)}` : '';
+  return `${trained}${shipped}`;
+}
+
+/**
+ * How `run` and `ref` are not the same experiment: one line per way they differ in data (dataset, images per
+ * class), forget setting (mode, fraction or class, rounds; and for a class drawn from the seed, the class each
+ * shared seed drew) or original model (architecture, pretraining, a shipped model's hash). Empty = the same
+ * experiment (they may still differ in seeds and in the unlearning settings, which is what a comparison is for).
+ */
+export function experimentMismatch(run: LabRun, ref: LabRun): string[] {
+  const a = run.seeds[0],
+    b = ref.seeds[0];
+  if (!a || !b) return [];
+  const out: string[] = [];
+  const check = (what: string, f: (ex: ExperimentResult) => string) => {
+    const va = f(a),
+      vb = f(b);
+    if (va !== vb) out.push(`${what}: ${va} here, ${vb} in the reference`);
+  };
+  check('data', dataText);
+  check('forget setting', forgetSetting);
+  if (!out.some((l) => l.startsWith('forget setting'))) {
+    const byRef = new Map(ref.seeds.map((ex) => [ex.spec.seed, ex.split.forgetClass]));
+    const drew = run.seeds.filter((ex) => byRef.has(ex.spec.seed) && byRef.get(ex.spec.seed) !== ex.split.forgetClass);
+    if (drew.length) {
+      const ex = drew[0];
+      out.push(
+        `forget setting: seed ${ex.spec.seed} forgets class ${ex.split.forgetClass} here, ` +
+          `class ${byRef.get(ex.spec.seed)} in the reference`,
+      );
+    }
+  }
+  check('original model', originalModel);
+  return out;
 }
 
 // ---- side-by-side rows ------------------------------------------------------------------------------------
@@ -164,18 +354,39 @@ export function runValue(run: LabRun, k: RowKey, def: MetricDef): Interval {
 }
 
 export interface Difference {
-  kind: 'paired' | 'unpaired' | 'none';
+  /** paired per seed; unpaired (no shared seeds); none (unpaired, a single value on a side); mismatch (different experiments) */
+  kind: 'paired' | 'unpaired' | 'none' | 'mismatch';
   /** run − reference (mean), with its 95 % interval where there is one */
   interval: Interval;
   /** paired: the shared seeds; unpaired: the two runs' seed counts */
   nA: number;
   nB: number;
   withinNoise: boolean;
+  /** in full: the interval, n and how it was taken ("… · paired over seeds 0, 1") */
   text: string;
+  /** one line for a table cell: "+4.0", "+4.0 ± 2.1" (the 95 % half-width) */
+  short: string;
 }
 
-/** run − reference for one metric of one row: paired over shared seeds, unpaired otherwise. */
-export function difference(run: LabRun, ref: LabRun, k: RowKey, def: MetricDef): Difference | null {
+const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+
+function shortText(iv: Interval, digits: number): string {
+  const h = halfWidth(iv);
+  return Number.isFinite(h) ? `${signed(iv.mean, digits)} ± ${h.toFixed(digits)}` : signed(iv.mean, digits);
+}
+
+/**
+ * run − reference for one metric of one row: paired over shared seeds, unpaired otherwise. `sameExperiment: false`
+ * (the runs differ in data, forget setting or original model, `experimentMismatch`): never matched seed by seed —
+ * the text says "different experiments" and has no "paired" in it.
+ */
+export function difference(
+  run: LabRun,
+  ref: LabRun,
+  k: RowKey,
+  def: MetricDef,
+  sameExperiment = experimentMismatch(run, ref).length === 0,
+): Difference | null {
   const a = perSeed(run, k, def),
     b = perSeed(ref, k, def);
   const na = Object.keys(a).length,
@@ -183,27 +394,55 @@ export function difference(run: LabRun, ref: LabRun, k: RowKey, def: MetricDef):
   if (!na || !nb) return null;
   const digits = def.digits;
   const shared = Object.keys(a).filter((s) => s in b);
-  if (shared.length >= 2 || (shared.length === 1 && na === 1 && nb === 1)) {
+  if (sameExperiment && (shared.length >= 2 || (shared.length === 1 && na === 1 && nb === 1))) {
     const iv = pairedInterval(a, b);
     const over = `paired over seed${shared.length > 1 ? 's' : ''} ${shared.join(', ')}`;
     const text = `${describeDifference(iv, digits)} · ${over}`;
-    return { kind: 'paired', interval: iv, nA: shared.length, nB: shared.length, withinNoise: coversZero(iv), text };
+    return {
+      kind: 'paired',
+      interval: iv,
+      nA: shared.length,
+      nB: shared.length,
+      withinNoise: coversZero(iv),
+      text,
+      short: shortText(iv, digits),
+    };
   }
   const av = Object.values(a),
     bv = Object.values(b);
+  const f = (x: number) => x.toFixed(digits);
   if (na >= 2 && nb >= 2) {
     const iv = welchInterval(av, bv);
-    const f = (x: number) => x.toFixed(digits);
     const noise = iv.ci95[0] <= 0 && iv.ci95[1] >= 0;
+    const how = sameExperiment ? 'unpaired (Welch)' : 'different experiments, Welch interval';
     const text =
-      `${iv.mean >= 0 ? '+' : ''}${f(iv.mean)} [${f(iv.ci95[0])}, ${f(iv.ci95[1])}] · unpaired (Welch), ` +
+      `${signed(iv.mean, digits)} [${f(iv.ci95[0])}, ${f(iv.ci95[1])}] · ${how}, ` +
       `n = ${na} vs ${nb}${noise ? ' — within noise (95 % interval covers 0)' : ''}`;
-    return { kind: 'unpaired', interval: iv, nA: na, nB: nb, withinNoise: noise, text };
+    const kind = sameExperiment ? 'unpaired' : 'mismatch';
+    return { kind, interval: iv, nA: na, nB: nb, withinNoise: noise, text, short: shortText(iv, digits) };
   }
   const d = interval(av).mean - interval(bv).mean;
   const iv: Interval = { mean: d, ci95: [NaN, NaN], n: 1, values: [d] };
-  const text = `${d >= 0 ? '+' : ''}${d.toFixed(digits)} · unpaired, no interval (n = ${na} vs ${nb})`;
-  return { kind: 'none', interval: iv, nA: na, nB: nb, withinNoise: false, text };
+  const how = sameExperiment ? 'unpaired, no interval' : 'different experiments, no interval';
+  const text = `${signed(d, digits)} · ${how} (n = ${na} vs ${nb})`;
+  const kind = sameExperiment ? 'none' : 'mismatch';
+  return { kind, interval: iv, nA: na, nB: nb, withinNoise: false, text, short: signed(d, digits) };
+}
+
+/**
+ * How the differences of `run` to `ref` are taken, in a few words for the run's row: "paired over seed 0",
+ * "unpaired (Welch), n = 2 vs 3", "unpaired, no interval", or, for different experiments, "different experiment:
+ * not matched by seed".
+ */
+export function differenceBasis(run: LabRun, ref: LabRun, sameExperiment: boolean): string {
+  if (!sameExperiment) return 'different experiment: not matched by seed';
+  const a = seedsOf(run),
+    b = new Set(seedsOf(ref));
+  const shared = a.filter((s) => b.has(s));
+  if (shared.length >= 2 || (shared.length === 1 && a.length === 1 && b.size === 1))
+    return `paired over seed${shared.length > 1 ? 's' : ''} ${shared.join(', ')}`;
+  if (a.length >= 2 && b.size >= 2) return `unpaired (Welch), n = ${a.length} vs ${b.size}`;
+  return `unpaired, no interval (n = ${a.length} vs ${b.size})`;
 }
 
 // ---- overlay curves ---------------------------------------------------------------------------------------
@@ -249,28 +488,56 @@ export function overlayRows(
 
 // ---- grouping seeds ---------------------------------------------------------------------------------------
 
-/** The spec without its seed: runs whose results agree on this are seeds of one experiment. */
-function settingsKey(ex: ExperimentResult): string {
-  const { seed: _s, seeds: _ss, ...rest } = ex.spec;
-  return JSON.stringify(rest);
+/** The names given to `runs` (renamed, or kept from an earlier grouping), each once, in order. */
+function givenNames(runs: LabRun[]): string[] {
+  return [...new Set(runs.filter((r) => r.named).map((r) => r.name))];
 }
 
 /**
  * Group runs that differ only in their seed into one multi-seed run. Throws (with the reason) when the settings
- * differ or a seed appears twice.
+ * differ or a seed appears twice. The names given to the runs are kept: one given name becomes the group's name,
+ * several are joined with " + "; runs that only had default names get the default name of the group.
  */
 export function groupSeeds(runs: LabRun[], id: string, at: string): LabRun {
   const all = runs.flatMap((r) => r.seeds);
   if (runs.length < 2) throw new Error('select at least two runs to group as seeds');
-  const key = settingsKey(all[0]);
-  const odd = runs.find((r) => r.seeds.some((ex) => settingsKey(ex) !== key));
+  const key = settingsOf(all[0].spec);
+  const odd = runs.find((r) => r.seeds.some((ex) => settingsOf(ex.spec) !== key));
   if (odd) throw new Error(`“${odd.name}” has other settings than “${runs[0].name}” (besides the seed)`);
   const seeds = all.map((r) => r.spec.seed);
   const dup = seeds.find((s, i) => seeds.indexOf(s) !== i);
   if (dup !== undefined) throw new Error(`seed ${dup} appears in more than one selected run`);
   const sorted = [...all].sort((a, b) => a.spec.seed - b.spec.seed);
   const preset = runs.every((r) => r.preset === runs[0].preset) ? runs[0].preset : null;
-  return { id, name: defaultRunName(sorted, preset), source: runs[0].source, at, preset, seeds: sorted };
+  const given = givenNames(runs);
+  const search = runs.find((r) => r.search)?.search;
+  return {
+    id,
+    name: given.length ? given.join(' + ').slice(0, 200) : defaultRunName(sorted, preset),
+    named: given.length > 0,
+    source: runs[0].source,
+    at,
+    preset,
+    seeds: sorted,
+    ...(search ? { search } : {}),
+  };
+}
+
+/**
+ * A multi-seed run split into one run per seed (the inverse of `groupSeeds`): a given name is kept with the seed
+ * appended ("baseline · seed 1"); ids are `${run.id}~s${seed}`.
+ */
+export function splitSeeds(run: LabRun): LabRun[] {
+  return run.seeds.map((ex) => ({
+    id: `${run.id}~s${ex.spec.seed}`.slice(0, 100),
+    name: run.named ? `${run.name} · seed ${ex.spec.seed}`.slice(0, 200) : defaultRunName([ex], run.preset),
+    named: !!run.named,
+    source: run.source,
+    at: run.at,
+    preset: run.preset,
+    seeds: [ex],
+    ...(run.search ? { search: run.search } : {}),
+  }));
 }
 
 // ---- the comparison file ----------------------------------------------------------------------------------
@@ -372,14 +639,25 @@ export function parseComparison(text: string, maxChars: number): ComparisonFile 
     const seedNums = seeds.map((s: ExperimentResult) => s.spec.seed);
     const dup = seedNums.find((s: number, k: number) => seedNums.indexOf(s) !== k);
     if (dup !== undefined) throw new Error(`${at}.seeds: seed ${dup} appears twice`);
-    return {
+    const preset = typeof r.preset === 'string' ? short(r.preset, 40) : null;
+    // a name is the default one when the file says so, or when it is empty or a default name of this or an
+    // earlier version (then it is written anew, so runs with other settings never share it)
+    const named =
+      typeof r.named === 'boolean'
+        ? r.named && !!r.name
+        : !!r.name && r.name !== defaultRunName(seeds, preset) && r.name !== legacyDefaultRunName(seeds, preset);
+    const search = typeof r.search === 'string' && /^\?[^\s]{0,4000}$/.test(r.search) ? r.search : undefined;
+    const run: LabRun = {
       id: r.id,
-      name: r.name || defaultRunName(seeds),
+      name: named ? r.name : defaultRunName(seeds, preset),
+      named,
       source: 'imported' as const,
       at: typeof r.at === 'string' ? short(r.at, 40) : '',
-      preset: typeof r.preset === 'string' ? short(r.preset, 40) : null,
+      preset,
       seeds,
     };
+    if (search) run.search = search;
+    return run;
   });
   const reference = typeof raw.reference === 'string' && ids.has(raw.reference) ? raw.reference : null;
   if (raw.reference !== null && raw.reference !== undefined && reference === null) {

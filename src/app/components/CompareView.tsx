@@ -1,11 +1,13 @@
 import { useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatInterval } from '../../core/lite';
+import { halfWidth } from '../../core/lite';
 import {
   COMPARE_METRICS,
   CURVE_METRICS,
   armName,
   difference,
+  differenceBasis,
+  experimentMismatch,
   overlayRows,
   rowKeyId,
   rowKeys,
@@ -105,14 +107,49 @@ function OverlayChart({ runs }: { runs: LabRun[] }) {
   );
 }
 
-function CompareTable({ runs, refRun }: { runs: LabRun[]; refRun: LabRun }) {
+/** A run's value in one line: "47.3" or, over several seeds, "47.3 ± 2.8" (the 95 % half-width). */
+function valueText(v: { mean: number; n: number; ci95: [number, number] }, digits: number): string {
+  if (v.n === 0 || !Number.isFinite(v.mean)) return '–';
+  const h = halfWidth(v as Parameters<typeof halfWidth>[0]);
+  return v.n > 1 && Number.isFinite(h) ? `${v.mean.toFixed(digits)} ± ${h.toFixed(digits)}` : fmtNum(v.mean, digits);
+}
+
+/**
+ * The warning above the table when a selected run is not the same experiment as the reference (other data, forget
+ * setting or original model, `experimentMismatch`): its differences are then no measure of the unlearning setting
+ * that differs, and they are not matched seed by seed.
+ */
+function MismatchWarning({ items, refRun }: { items: Array<{ run: LabRun; lines: string[] }>; refRun: LabRun }) {
+  if (!items.length) return null;
+  return (
+    <div className="notice notice-warn compare-mismatch" role="note" data-testid="compare-mismatch">
+      <div>
+        <strong>
+          Not the same experiment as the reference “{refRun.name}”: the differences below compare different data, forget
+          requests or original models, not one change of the unlearning settings.
+        </strong>
+        <ul>
+          {items.map(({ run, lines }) => (
+            <li key={run.id}>
+              “{run.name}”: {lines.join('; ')}
+            </li>
+          ))}
+        </ul>
+        <span className="small">Their rows are marked ≠ and never matched seed by seed.</span>
+      </div>
+    </div>
+  );
+}
+
+function CompareTable({ runs, refRun, differs }: { runs: LabRun[]; refRun: LabRun; differs: Set<string> }) {
   const keys = rowKeys(runs);
   return (
     <div className="table-wrap" tabIndex={0} role="region" aria-label="Runs side by side (scrolls sideways)">
       <table className="summary compare-table" data-testid="compare-table">
         <caption className="small muted">
           Mean over each run’s seeds (± 95 % half-width when it has several). Small text: difference to the reference
-          run “{refRun.name}” — paired per seed where the runs share seeds, unpaired otherwise.
+          run “{refRun.name}” (± its 95 % half-width where there is one; italic = within noise, the interval covers 0);
+          how it is taken is under each run’s name, in full on hover.
         </caption>
         <thead>
           <tr>
@@ -129,30 +166,49 @@ function CompareTable({ runs, refRun }: { runs: LabRun[]; refRun: LabRun }) {
           <tbody key={rowKeyId(k)}>
             {runs.map((run, i) => {
               const isRef = run.id === refRun.id;
+              const same = !differs.has(run.id);
               return (
-                <tr key={run.id} className={isRef ? 'ref' : ''} data-testid="compare-row" data-run-id={run.id}>
+                <tr
+                  key={run.id}
+                  className={`${isRef ? 'ref' : ''}${same ? '' : ' mismatch'}`}
+                  data-testid="compare-row"
+                  data-run-id={run.id}
+                >
                   {i === 0 ? (
                     <th scope="rowgroup" rowSpan={runs.length}>
                       {k.method} {armName(k.withDC)}
                     </th>
                   ) : null}
-                  <th scope="row">
+                  <th scope="row" className="compare-run">
+                    {!same && (
+                      <span className="badge warn" title="Not the same experiment as the reference">
+                        ≠
+                      </span>
+                    )}{' '}
                     {run.name}
-                    {isRef && <span className="badge">reference</span>}
+                    {isRef ? (
+                      <span className="badge">reference</span>
+                    ) : (
+                      <span className="basis small muted" data-testid="compare-basis">
+                        {differenceBasis(run, refRun, same)}
+                      </span>
+                    )}
                   </th>
                   {COMPARE_METRICS.map((m) => {
                     const v = runValue(run, k, m);
-                    const d = isRef ? null : difference(run, refRun, k, m);
+                    const d = isRef ? null : difference(run, refRun, k, m, same);
                     return (
-                      <td key={m.id} className="num" data-testid="compare-cell">
-                        {v.n === 0 ? '–' : v.n > 1 ? formatInterval(v, m.digits) : fmtNum(v.mean, m.digits)}
+                      <td key={m.id} className="num compare-cell" data-testid="compare-cell">
+                        <span className="v">{valueText(v, m.digits)}</span>
                         {d && (
                           <span
                             className={`gap${d.withinNoise ? ' noise' : ''}`}
                             data-testid="compare-diff"
                             data-kind={d.kind}
+                            title={d.text}
                           >
-                            {d.text}
+                            <span aria-hidden="true">{d.short}</span>
+                            <span className="sr-only">{d.text}</span>
                           </span>
                         )}
                       </td>
@@ -178,6 +234,15 @@ export function CompareView() {
     [all, selected],
   );
   const refRun = runs.find((r) => r.id === reference) ?? runs[0];
+  const mismatches = useMemo(
+    () =>
+      runs
+        .filter((r) => refRun && r.id !== refRun.id)
+        .map((run) => ({ run, lines: experimentMismatch(run, refRun) }))
+        .filter((x) => x.lines.length > 0),
+    [runs, refRun],
+  );
+  const differs = useMemo(() => new Set(mismatches.map((x) => x.run.id)), [mismatches]);
   return (
     <section className="panel compare-view" data-testid="compare-view" aria-labelledby="compare-title">
       <div className="panel-head">
@@ -195,7 +260,8 @@ export function CompareView() {
         </p>
       ) : (
         <>
-          <CompareTable runs={runs} refRun={refRun} />
+          <MismatchWarning items={mismatches} refRun={refRun} />
+          <CompareTable runs={runs} refRun={refRun} differs={differs} />
           <OverlayChart runs={runs} />
         </>
       )}

@@ -3,16 +3,16 @@ import { useLab } from '../store';
 import { fmtBytes } from '../format';
 import { clearLabData } from '../clear-data';
 
-/** Clears the lab's cached weights, datasets and recent runs, and says how much that freed. */
+/** Clears the lab's cached weights, datasets and stored runs, and says how much that freed. */
 function ClearCachedData() {
   const [state, setState] = useState<{ busy: boolean; text: string | null }>({ busy: false, text: null });
   const onClick = async () => {
     setState({ busy: true, text: null });
     try {
       const r = await clearLabData();
-      useLab.setState({ recent: [], runs: [], selectedRuns: [], referenceRun: null });
+      useLab.getState().forgetAllRuns();
       const freed = r.freedBytes === null ? 'the browser gives no size estimate' : `freed ${fmtBytes(r.freedBytes)}`;
-      setState({ busy: false, text: `Cleared cached weights, datasets and recent runs (${freed}).` });
+      setState({ busy: false, text: `Cleared cached weights, datasets and stored runs (${freed}).` });
     } catch (e) {
       setState({ busy: false, text: `Could not clear: ${e instanceof Error ? e.message : String(e)}` });
     }
@@ -24,7 +24,7 @@ function ClearCachedData() {
         onClick={onClick}
         disabled={state.busy}
         data-testid="clear-cache"
-        title="Removes cached pretrained weights, imported and downloaded datasets, recent runs and reproduce cells"
+        title="Removes cached pretrained weights, imported and downloaded datasets, stored runs and reproduce cells"
       >
         {state.busy ? 'Clearing…' : 'Clear cached data'}
       </button>

@@ -47,13 +47,11 @@ export function CopyLink() {
   );
 }
 
-/** Export JSON/CSV, import a result JSON, recent runs. */
+/** Export JSON/CSV of the shown run, import a result JSON (it then joins the runs list below). */
 export function SharePanel() {
   const exportJson = useLab((s) => s.exportJson);
   const exportCsv = useLab((s) => s.exportCsv);
   const importFile = useLab((s) => s.importResultFile);
-  const recent = useLab((s) => s.recent);
-  const openRecent = useLab((s) => s.openRecent);
   const hasResult = useLab((s) => s.run.methods.length > 0);
   const viewing = useLab((s) => s.viewingImport);
   const file = useRef<HTMLInputElement>(null);
@@ -99,27 +97,6 @@ export function SharePanel() {
         />
       </div>
       {viewing && <p className="notice-inline">Showing {viewing}.</p>}
-      <h3>Recent runs</h3>
-      {recent.length === 0 ? (
-        <p className="muted small">Finished runs are kept in this browser.</p>
-      ) : (
-        <ul className="recent" data-testid="recent-runs">
-          {recent.map((r) => (
-            <li key={r.id}>
-              <button className="link-btn" onClick={() => openRecent(r.id)} title="show this result">
-                {new Date(r.at).toLocaleString()}
-              </button>
-              <span className="small">
-                {' '}
-                {r.label} · {r.backend}
-              </span>{' '}
-              <a className="small" href={r.search.startsWith('?') ? r.search : '?'}>
-                settings
-              </a>
-            </li>
-          ))}
-        </ul>
-      )}
     </section>
   );
 }

@@ -29,6 +29,7 @@ export function StatusStrip() {
   const planned = useLab((s) => s.run.spec?.unlearn.methods.length);
   const top = useLab((s) => s.place.top);
   const setPlace = useLab((s) => s.setPlace);
+  const viewing = useLab((s) => s.viewingImport);
   const live = useLab((s) => s.params.live === true);
   const liveLast = useLab((s) => s.liveLast);
   const setParam = useLab((s) => s.setParam);
@@ -67,6 +68,11 @@ export function StatusStrip() {
           {ds ? (DATASET_NAMES[ds.id] ?? ds.id) : 'loading…'}
         </span>
       </span>
+      {viewing && !busy && (
+        <span className="small" data-testid="strip-viewing">
+          <span className="muted">showing</span> {viewing}
+        </span>
+      )}
       <label className="small live-toggle" title="Live mode: a changed knob reruns what it affects">
         <input
           type="checkbox"

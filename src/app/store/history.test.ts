@@ -1,10 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPEC } from '../../core/lite';
-import { loadRecent, type RecentStorage } from './history';
 import { createLabStore } from './index';
+import { LEGACY_RECENT_KEY, loadRecent } from './runs-db';
 
-// Recent runs come back from localStorage through the same schema as an imported result (issue 12 item 4).
-const KEY = 'unlearning-lab.recent.v1';
+// Recent runs kept in localStorage by earlier versions come back through the same schema as an imported result
+// (issue 12 item 4) when they move into the runs list (issue 22 item 3, runs-db.ts).
+const KEY = LEGACY_RECENT_KEY;
+type RecentStorage = Pick<Storage, 'getItem' | 'removeItem'>;
 
 /** A recent run as `remember` stores it (JSON round-tripped: NaN becomes null). */
 function entry(id: string, edit: (r: Record<string, unknown>) => void = () => {}): Record<string, unknown> {
@@ -22,7 +24,15 @@ function entry(id: string, edit: (r: Record<string, unknown>) => void = () => {}
   return { id, at: '2026-01-01T00:00:00Z', label: `run ${id}`, search: '', backend: 'wasm', result };
 }
 
-const storage = (value: string | null): RecentStorage => ({ getItem: (k) => (k === KEY ? value : null) });
+const storage = (value: string | null): RecentStorage => {
+  let v = value;
+  return {
+    getItem: (k) => (k === KEY ? v : null),
+    removeItem: (k) => {
+      if (k === KEY) v = null;
+    },
+  };
+};
 
 function load(value: string | null) {
   const dropped: string[][] = [];
@@ -60,6 +70,7 @@ describe('recent runs from localStorage', () => {
       getItem: () => {
         throw new Error('SecurityError');
       },
+      removeItem: () => {},
     };
     const dropped: string[][] = [];
     expect(loadRecent(denied, (l) => dropped.push(l))).toEqual([]);
@@ -75,23 +86,18 @@ describe('recent runs from localStorage', () => {
 });
 
 describe('the store with a corrupt recent-runs entry', () => {
-  const had = Object.getOwnPropertyDescriptor(globalThis, 'localStorage');
-  afterEach(() => {
-    if (had) Object.defineProperty(globalThis, 'localStorage', had);
-    else delete (globalThis as { localStorage?: unknown }).localStorage;
-  });
-
-  it('starts with the good runs, shows a notice, and opens a kept run', async () => {
+  it('lists the good runs, shows a notice, and shows a kept run', async () => {
     const list = [entry('bad', (r) => delete r.split), entry('good')];
-    Object.defineProperty(globalThis, 'localStorage', { value: storage(JSON.stringify(list)), configurable: true });
     const store = createLabStore();
-    expect(store.getState().recent.map((r) => r.id)).toEqual(['good']);
-    await Promise.resolve();
-    const notice = store.getState().notices.find((n) => n.testId === 'recent-dropped');
+    // no IndexedDB in this test's environment: the runs stay in memory (and in localStorage)
+    await store.getState().loadRuns({ storage: storage(JSON.stringify(list)) });
+    expect(store.getState().runs.map((r) => r.id)).toEqual(['good']);
+    const notice = store.getState().notices.find((n) => n.testId === 'runs-dropped');
     expect(notice?.level).toBe('warn');
     expect(notice?.lines).toEqual(['recent run 1: result.split: must be an object, got nothing']);
-    store.getState().openRecent('good');
+    expect(store.getState().notices.find((n) => n.testId === 'runs-memory-only')).toBeDefined();
+    store.getState().openRun('good');
     expect(store.getState().run.experiment?.split.trainSize).toBe(30);
-    expect(store.getState().viewingImport).toMatch(/^recent run/);
+    expect(store.getState().viewingImport).toMatch(/^the run “/);
   });
 });

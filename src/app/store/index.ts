@@ -4,8 +4,9 @@
  * - settings.ts  — parameter values, preset, URL, pushing the spec to the worker
  * - worker.ts    — the typed worker client, what the worker reports, `send`, crash policy, dataset import
  * - run.ts       — the live run (reduced from worker events) and the Condense / Unlearn / Compare / Stop / Reset
- * - history.ts   — recent runs, imported result JSON, export
- * - runs.ts      — runs as named objects: selection, reference pin, comparison export/import (CompareView)
+ * - history.ts   — keeping finished runs, imported result JSON, export
+ * - runs.ts      — the runs list (IndexedDB, runs-db.ts): names, filter and sort, selection, reference pin,
+ *                  grouping seeds, undo, comparison export/import (RunsPanel, CompareView)
  * - reproduce.ts — the Reproduce panel's cell-by-cell run and report
  * - notices.ts   — the messages above the results
  * - live.ts      — live mode: a changed knob reruns what it affects (issue 22 item 5)
@@ -27,7 +28,7 @@ import { createWorkerSlice } from './worker';
 
 export type { LabState } from './types';
 export type { Notice } from './notices';
-export type { RecentRun } from './history';
+export type { RunsStorage, RunsUndo } from './runs';
 export type { Busy } from './run';
 export type { CellStatus, ReproState } from './reproduce';
 
@@ -49,10 +50,11 @@ export type LabStore = ReturnType<typeof createLabStore>;
 /** The page's store. */
 export const useLab: LabStore = createLabStore();
 
-/** Start the app: read the URL, start the worker, load the dataset. Called once from main.tsx. */
+/** Start the app: read the URL, start the worker, load the dataset, read the stored runs. Called once from main.tsx. */
 export function startLab(makeWorker: () => WorkerLike, store: LabStore = useLab): void {
   const s = store.getState();
   if (s.client) return;
+  void s.loadRuns();
   const { autorun } = s.loadUrl(globalThis.location?.search ?? '');
   s.startWorker(makeWorker, { autorun });
 }

@@ -87,14 +87,32 @@ describe('live mode in the store', () => {
     w.reply({ kind: 'event', id: first.id, event: { kind: 'method-result', result: {} as never } });
     await flush();
     expect(store.getState().liveLast?.seconds).toBeGreaterThanOrEqual(LIVE_DEBOUNCE_MS / 1000 - 0.01);
-    const ex = { ...JSON.parse(JSON.stringify({ spec, methods: [] })), split: {}, env: {}, pretrain: {} };
+    const row = (name: string) => ({ name, withDC: false, round: 0, unlearnSeconds: 1, metrics: {}, curve: [] });
+    const ex = (names: string[]) => ({
+      ...JSON.parse(JSON.stringify({ spec, methods: names.map(row) })),
+      split: { forgetClass: null },
+      env: { backend: 'cpu' },
+      pretrain: {},
+    });
     w.reply({
       kind: 'done',
       id: first.id,
-      result: { kind: 'unlearn', methods: [], experiment: ex } as never,
+      result: { kind: 'unlearn', methods: [], experiment: ex(['A-CF', 'CF']) } as never,
       seconds: 0,
     });
     for (let k = 0; k < 20 && count('unlearn') < 2; k++) await flush();
-    expect((last('unlearn') as unknown as { methods: string[] }).methods).toEqual(['Retrain']);
+    const second = last('unlearn') as unknown as { id: number; methods: string[] };
+    expect(second.methods).toEqual(['Retrain']);
+    // one rerun is one run in the runs list, updated when Retrain finishes (issue 22 item 3)
+    expect(store.getState().runs).toHaveLength(1);
+    w.reply({
+      kind: 'done',
+      id: second.id,
+      result: { kind: 'unlearn', methods: [], experiment: ex(['A-CF', 'CF', 'Retrain']) } as never,
+      seconds: 0,
+    });
+    for (let k = 0; k < 20 && store.getState().busy; k++) await flush();
+    expect(store.getState().runs).toHaveLength(1);
+    expect(store.getState().runs[0].seeds[0].methods.map((m) => m.name)).toEqual(['A-CF', 'CF', 'Retrain']);
   });
 });

@@ -14,6 +14,7 @@ import { cheapestFirst, specChange } from '../../core/lite';
 import { PARAM_BY_NAME } from '../params';
 import { specOf } from '../url';
 import type { SliceCreator } from './types';
+import { newRunId } from './runs';
 
 export interface LiveUpdate {
   /** counts the live reruns of this page (1, 2, …): tests and the bench wait for the next one */
@@ -102,12 +103,14 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
       spec,
     );
     const arms = spec.unlearn.arms === 'with' ? 'with' : spec.unlearn.arms === 'both' ? 'both' : 'without';
+    // one rerun = one run in the runs list, updated as each method group finishes
+    const runId = newRunId();
     await get().runCommand('live', async () => {
       for (const group of [approx, methods.includes('Retrain') ? (['Retrain'] as MethodName[]) : []]) {
         if (!group.length) continue;
         const r = await get().send({ kind: 'unlearn', methods: group, arms });
         if (!r) return; // cancelled (a newer change) or failed (the worker slice reports it)
-        get().applyUnlearnReply(r);
+        get().applyUnlearnReply(r, { runId });
       }
     });
   };

@@ -7,7 +7,8 @@ import type { ExperimentResult, ExperimentSpec, MethodName, RunEvent } from '../
 import { aggregateSeeds, armOf, cheapestFirst, runSeeds, seedList } from '../../core/lite';
 import type { Arms, ReplyOf, RequestKind } from '../../worker/protocol';
 import { emptyRun, reduceRun, startRun, withExperiment, type MultiSeedView, type RunView } from '../runState';
-import { specOf } from '../url';
+import { specOf, toSearch } from '../url';
+import { newRunId } from './runs';
 import type { SliceCreator } from './types';
 
 export type Busy = {
@@ -36,8 +37,11 @@ export interface RunSlice {
   selectMethod(key: string | null): void;
   /** Fold one worker event into the run (leaving an imported view for the live run). */
   applyEvent(event: RunEvent): void;
-  /** Fold a finished Unlearn's reply into the run and keep it in the history (live mode reruns use it). */
-  applyUnlearnReply(r: ReplyOf<'unlearn'> | null): void;
+  /**
+   * Fold a finished Unlearn's reply into the run and keep it in the runs list (live mode reruns use it); with
+   * `runId`, the replies of one rerun (its method groups) update one run instead of adding one each.
+   */
+  applyUnlearnReply(r: ReplyOf<'unlearn'> | null, opts?: { runId?: string }): void;
   /**
    * Run `work` as the user's command `label` (ignored while another runs): clears the last error, and first sends
    * the settings to the worker unless `syncSpec: false`.
@@ -53,14 +57,17 @@ export interface RunSlice {
 const RUN_VIEW_COMMANDS = new Set<string>(['condense', 'unlearn', 'compare', 'pretrain']);
 
 export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
-  /** Fold a finished command's result into the run (and keep finished unlearning runs in the history). */
-  const applyReply = (r: ReplyOf<'condense'> | ReplyOf<'unlearn'> | null) => {
+  /**
+   * Fold a finished command's result into the run and keep a finished unlearning run in the runs list (a seed of a
+   * multi-seed Compare is kept by `compareSeeds`, in its one grouped run: `remember: false`).
+   */
+  const applyReply = (r: ReplyOf<'condense'> | ReplyOf<'unlearn'> | null, opts: { remember?: boolean } = {}) => {
     if (!r) return;
     if (r.kind === 'condense') {
       set((s) => ({ condensed: true, run: withExperiment({ ...s.run, condense: r.condense }, r.experiment) }));
     } else {
       set((s) => ({ run: withExperiment(s.run, r.experiment), condensed: s.condensed || !!r.experiment.condense }));
-      get().remember(r.experiment);
+      if (opts.remember !== false) get().remember(r.experiment);
     }
   };
 
@@ -81,11 +88,16 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
 
   /**
    * Compare over every seed of the spec (≥ 2): the core's multi-seed driver (runSeeds, as `npm run experiment`)
-   * runs one worker experiment per seed; the table shows the intervals of the seeds finished so far.
+   * runs one worker experiment per seed; the table shows the intervals of the seeds finished so far. The runs list
+   * gets ONE run for the whole Compare, its seeds grouped, updated as each seed finishes (a stopped Compare keeps
+   * the seeds it finished).
    */
   const compareSeeds = (spec: ExperimentSpec, arms: Arms) => {
     const methods = runOrder();
     const planned = seedList(spec);
+    const runId = newRunId();
+    const { params, basePreset } = get();
+    const keep = { preset: basePreset ?? get().preset ?? null, search: toSearch(params, { preset: basePreset }) };
     const fresh = (): MultiSeedView => ({ planned, current: null, perSeed: [], aggregate: null });
     const setMulti = (patch: Partial<MultiSeedView>) =>
       set((s) => ({ run: { ...s.run, multi: { ...(s.run.multi ?? fresh()), ...patch } } }));
@@ -104,8 +116,9 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
                 throw new Error(`seed ${seed}: not started`);
               const r = await get().send({ kind: 'unlearn', methods, arms });
               if (!r) throw new Error(`seed ${seed}: did not finish`);
-              applyReply(r);
+              applyReply(r, { remember: false });
               done.push(r.experiment);
+              if (r.experiment.methods.length) get().saveSeedsRun(runId, done, keep);
               setMulti({ perSeed: [...done], aggregate: aggregateSeeds(done) });
               return r.experiment;
             },
@@ -181,8 +194,13 @@ export const createRunSlice: SliceCreator<RunSlice> = (set, get) => {
       get().syncUrl();
     },
 
-    applyUnlearnReply(r) {
-      applyReply(r);
+    applyUnlearnReply(r, opts = {}) {
+      const { runId } = opts;
+      applyReply(r, { remember: !runId });
+      if (!r || !runId || !r.experiment.methods.length) return;
+      const { params, basePreset, preset } = get();
+      const search = toSearch(params, { preset: basePreset });
+      get().saveSeedsRun(runId, [r.experiment], { preset: basePreset ?? preset ?? null, search });
     },
 
     applyEvent(event) {

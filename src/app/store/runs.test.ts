@@ -1,73 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExperimentResult } from '../../core/lite';
-import { checkImportedResult, metricDef, pairedInterval, tQuantile, welchInterval } from '../../core/lite';
+import { metricDef, pairedInterval, tQuantile, welchInterval } from '../../core/lite';
 import {
+  defaultRunName,
   difference,
+  differenceBasis,
+  experimentMismatch,
   groupSeeds,
   overlayRows,
   parseComparison,
   rowKeys,
   runSummary,
   runValue,
+  splitSeeds,
   type LabRun,
 } from '../compare';
 import { createLabStore } from './index';
 import { capRuns } from './runs';
-
-/** A checked result of one seed: CF and Retrain w/o DC with the given forget accuracies (and a short curve). */
-function result(seed: number, forgetAcc: number, opts: { epochScale?: number; retrainForget?: number } = {}) {
-  const m = (name: string, f: number) => ({
-    name,
-    withDC: false,
-    round: 0,
-    unlearnSeconds: 1,
-    overheadSeconds: 0,
-    metrics: { retainAcc: 90, forgetAcc: f, testAcc: 60, mia: 55, lossMia: 52 },
-    curve: [
-      { epoch: 1, forgetAcc: f + 10 },
-      { epoch: 2, forgetAcc: f },
-    ],
-    losses: { forget: [1, 2], test: [3] },
-  });
-  return checkImportedResult({
-    spec: {
-      dataset: 'synthetic',
-      seed,
-      forget: { mode: 'uniform', fraction: 0.1 },
-      unlearn: { epochScale: opts.epochScale ?? 1 },
-    },
-    env: { backend: 'wasm', versions: {}, startedAt: `2026-11-29T00:00:0${seed}.000Z`, seconds: 1 },
-    split: { trainSize: 10, retainSize: 9, forgetSize: 1, testUsedSize: 1, testEvalSize: 1, forgetClass: null },
-    pretrain: { seconds: 1, testAcc: 50, trainAcc: 60, reused: false },
-    methods: [m('Retrain', opts.retrainForget ?? 50), m('CF', forgetAcc)],
-  });
-}
-
-const run = (id: string, seeds: ExperimentResult[], preset: string | null = 'smoke'): LabRun => ({
-  id,
-  name: id,
-  source: 'recent',
-  at: '',
-  preset,
-  seeds,
-});
+import { MemStorage, result, run } from './runs.fixture';
 
 const forget = metricDef('forgetAcc');
 const CF = { method: 'CF', withDC: false };
-
-/** An in-memory localStorage for the persistence tests. */
-class MemStorage {
-  m = new Map<string, string>();
-  getItem(k: string) {
-    return this.m.get(k) ?? null;
-  }
-  setItem(k: string, v: string) {
-    this.m.set(k, v);
-  }
-  removeItem(k: string) {
-    this.m.delete(k);
-  }
-}
 
 describe('comparison maths (compare.ts)', () => {
   it('summarises a run in one line and groups seeds into one run', () => {
@@ -160,6 +113,116 @@ describe('comparison maths (compare.ts)', () => {
   });
 });
 
+describe('default names (issue 22 item 3)', () => {
+  it('differ whenever the settings differ, and say how in words', () => {
+    const variants: Array<[string, ExperimentResult]> = [
+      ['smoke · uniform 10% · seed 0', result(0, 1)],
+      ['smoke · uniform 20% · seed 0', result(0, 1, { fraction: 0.2 })],
+      ['smoke · class 3 · seed 0', result(0, 1, { forgetClass: 3 })],
+      ['smoke · class 5 (drawn) · seed 0', result(0, 1, { forgetClass: null, drawn: 5 })],
+      ['smoke · uniform 10% · epochs ×0.04 · seed 0', result(0, 1, { epochScale: 0.04 })],
+      ['smoke · uniform 10% · Pretrain epochs 3 · seed 0', result(0, 1, { pretrainEpochs: 3 })],
+      ['smoke · uniform 10% · Retrain, CF · seed 0', result(0, 1, { methods: ['Retrain', 'CF'] })],
+      ['smoke · uniform 10% · CF lr 0.02 · seed 0', result(0, 1, { hparams: { CF: { cf_lr: 0.02 } } })],
+      ['smoke · uniform 10% · seed 1', result(1, 1)],
+    ];
+    for (const [name, ex] of variants) expect(defaultRunName([ex], 'smoke')).toBe(name);
+    expect(new Set(variants.map(([, ex]) => defaultRunName([ex], 'smoke'))).size).toBe(variants.length);
+    // the same settings and seed: the same name (it is the same experiment)
+    expect(defaultRunName([result(0, 99)], 'smoke')).toBe(variants[0][0]);
+    // several seeds
+    expect(defaultRunName([result(0, 1), result(1, 1)], 'smoke')).toBe('smoke · uniform 10% · seeds 0,1');
+  });
+
+  it('sum up many differences with a tag of the settings, still different per setting', () => {
+    const many = (lr: number) =>
+      result(0, 1, {
+        trainPerClass: 30,
+        epochScale: 0.5,
+        pretrainEpochs: 3,
+        methods: ['Retrain', 'CF'],
+        hparams: { CF: { cf_lr: lr } },
+      });
+    const a = defaultRunName([many(0.02)], 'smoke');
+    const b = defaultRunName([many(0.03)], 'smoke');
+    expect(a).toMatch(
+      /^smoke · uniform 10% · Train images \/ class 30 · Pretrain epochs 3 · Retrain, CF · \+2 more #[0-9a-f]{6} · seed 0$/,
+    );
+    expect(b).not.toBe(a);
+    // custom settings (no preset): the dataset first, differences to the default settings
+    expect(defaultRunName([result(0, 1)], null)).toMatch(/^synthetic · uniform 10% · .* · seed 0$/);
+  });
+});
+
+describe('is it the same experiment? (experimentMismatch)', () => {
+  it('names the data, forget setting or original model that differ, and nothing for other settings', () => {
+    const base = run('ref', [result(0, 20)]);
+    expect(experimentMismatch(run('x', [result(0, 30, { epochScale: 0.04 })]), base)).toEqual([]);
+    expect(experimentMismatch(run('x', [result(5, 30)]), base)).toEqual([]);
+    expect(experimentMismatch(run('x', [result(0, 30, { forgetClass: 3 })]), base)).toEqual([
+      'forget setting: class 3 here, uniform 10% in the reference',
+    ]);
+    expect(experimentMismatch(run('x', [result(0, 30, { trainPerClass: 30 })]), base)).toEqual([
+      'data: synthetic, 30 train / 40 test per class here, synthetic, 40 train / 40 test per class in the reference',
+    ]);
+    expect(experimentMismatch(run('x', [result(0, 30, { pretrainEpochs: 3 })]), base)).toEqual([
+      expect.stringMatching(
+        /^original model: convnet3 w8, 3 epochs .* here, convnet3 w8, 2 epochs .* in the reference$/,
+      ),
+    ]);
+  });
+
+  it('never pairs runs of different experiments, and never says "paired" for them', () => {
+    const uniform = run('u', [result(0, 20)]);
+    const cls = run('c', [result(0, 60, { forgetClass: null, drawn: 4 })]);
+    const d = difference(cls, uniform, CF, forget)!;
+    expect(d.kind).toBe('mismatch');
+    expect(d.interval.mean).toBe(40);
+    expect(d.text).toBe('+40.0 · different experiments, no interval (n = 1 vs 1)');
+    expect(d.text).not.toMatch(/paired/i);
+    expect(differenceBasis(cls, uniform, false)).not.toMatch(/paired/i);
+    // over seeds: Welch, still without "paired"
+    const c2 = run('c2', [result(0, 60, { forgetClass: 3 }), result(1, 64, { forgetClass: 3 })]);
+    const u2 = run('u2', [result(0, 20), result(1, 22)]);
+    const w = difference(c2, u2, CF, forget)!;
+    expect(w.kind).toBe('mismatch');
+    expect(w.text).toMatch(/^\+41\.0 \[.*\] · different experiments, Welch interval, n = 2 vs 2$/);
+    expect(w.text).not.toMatch(/paired/i);
+    // the same experiment over the same seed is paired
+    expect(difference(run('e', [result(0, 30, { epochScale: 0.04 })]), uniform, CF, forget)!.kind).toBe('paired');
+  });
+
+  it('gives each difference in one short line for the table cell', () => {
+    const a = run('a', [result(0, 30), result(1, 34), result(2, 29)]);
+    const ref = run('ref', [result(0, 20), result(1, 21), result(2, 22)]);
+    const d = difference(a, ref, CF, forget)!;
+    expect(d.short).toMatch(/^\+10\.0 ± \d+\.\d$/);
+    expect(difference(run('x', [result(0, 26)]), run('y', [result(0, 30)]), CF, forget)!.short).toBe('-4.0');
+  });
+});
+
+describe('grouping keeps the names given', () => {
+  it('one given name names the group; several are joined; default names give the default name', () => {
+    const named = (id: string, name: string | null, ex: ExperimentResult): LabRun => ({
+      ...run(id, [ex]),
+      name: name ?? defaultRunName([ex], 'smoke'),
+      named: name !== null,
+    });
+    const g1 = groupSeeds([named('a', 'baseline', result(0, 1)), named('b', null, result(1, 1))], 'g', 'now');
+    expect(g1).toMatchObject({ name: 'baseline', named: true });
+    const g2 = groupSeeds([named('a', 'first', result(0, 1)), named('b', 'second', result(1, 1))], 'g', 'now');
+    expect(g2.name).toBe('first + second');
+    const g3 = groupSeeds([named('a', null, result(0, 1)), named('b', null, result(1, 1))], 'g', 'now');
+    expect(g3).toMatchObject({ name: 'smoke · uniform 10% · seeds 0,1', named: false });
+    // split back: one run per seed, the given name kept with the seed
+    expect(splitSeeds(g1).map((r) => [r.id, r.name])).toEqual([
+      ['g~s0', 'baseline · seed 0'],
+      ['g~s1', 'baseline · seed 1'],
+    ]);
+    expect(splitSeeds(g3).map((r) => r.name)).toEqual(['smoke · uniform 10% · seed 0', 'smoke · uniform 10% · seed 1']);
+  });
+});
+
 describe('runs slice', () => {
   let saved: unknown;
   beforeEach(() => {
@@ -168,48 +231,65 @@ describe('runs slice', () => {
   });
   afterEach(() => {
     (globalThis as { localStorage?: unknown }).localStorage = saved;
+    vi.useRealTimers();
   });
 
-  it('names runs, renames, selects, pins a reference, and persists it all', () => {
+  it('names runs, renames (a given name is marked), selects, pins a reference', () => {
     const store = createLabStore();
     const s = () => store.getState();
     const a = s().addRun(result(0, 30), { preset: 'smoke' });
     const b = s().addRun(result(0, 20, { epochScale: 2 }), { preset: 'smoke' });
-    const names = ['smoke · uniform · ×2 · seed 0', 'smoke · uniform · ×1 · seed 0'];
+    const names = ['smoke · uniform 10% · epochs ×2 · seed 0', 'smoke · uniform 10% · seed 0'];
     expect(s().runs.map((r) => r.name)).toEqual(names);
     expect(s().runs[0].seeds[0].methods[0].losses).toBeUndefined();
     s().renameRun(a, '  my   baseline ');
-    expect(s().runs.find((r) => r.id === a)!.name).toBe('my baseline');
+    expect(s().runs.find((r) => r.id === a)).toMatchObject({ name: 'my baseline', named: true });
     s().renameRun(a, '   ');
-    expect(s().runs.find((r) => r.id === a)!.name).toBe('smoke · uniform · ×1 · seed 0');
+    expect(s().runs.find((r) => r.id === a)).toMatchObject({ name: 'smoke · uniform 10% · seed 0', named: false });
     s().renameRun(a, 'baseline');
     s().toggleRunSelected(b);
     s().pinReference(a);
     expect(s().selectedRuns).toEqual([b, a]);
     expect(s().referenceRun).toBe(a);
-    // another store (a reload) reads the same back
-    const again = createLabStore().getState();
-    expect(again.runs.map((r) => r.name)).toEqual([s().runs[0].name, 'baseline']);
-    expect(again.selectedRuns).toEqual([b, a]);
-    expect(again.referenceRun).toBe(a);
     s().removeRun(a);
     expect(s().referenceRun).toBeNull();
     expect(s().selectedRuns).toEqual([b]);
   });
 
-  it('keeps finished runs of the tab as runs (remember) and caps the stored list', () => {
+  it('keeps finished runs of the tab with a link to their settings (remember), and caps the list', () => {
     const store = createLabStore();
-    store.getState().remember(result(0, 30));
+    store.getState().loadUrl('?preset=smoke&es=0.04');
+    store.getState().remember(result(0, 30, { epochScale: 0.04 }));
     expect(store.getState().runs).toHaveLength(1);
-    expect(store.getState().runs[0].id).toBe(store.getState().recent[0].id);
-    expect(store.getState().runs[0].source).toBe('this tab');
+    expect(store.getState().runs[0]).toMatchObject({
+      source: 'this tab',
+      preset: 'smoke',
+      name: 'smoke · uniform 10% · epochs ×0.04 · seed 0',
+    });
+    expect(store.getState().runs[0].search).toMatch(/^\?preset=smoke&.*es=0\.04/);
     const many = Array.from({ length: 30 }, (_, i) => run(`r${i}`, [result(0, i)]));
     const capped = capRuns({ runs: many, selected: ['r0', 'r29'], reference: 'r29' }, 5);
     expect(capped.runs.map((r) => r.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r29']);
     expect(capped.selected).toEqual(['r0', 'r29']);
-    const bySize = capRuns({ runs: many, selected: [], reference: null }, 100, JSON.stringify(many[0]).length * 3);
-    expect(bySize.runs.length).toBeLessThan(3);
-    expect(bySize.runs[0].id).toBe('r0');
+  });
+
+  it('a multi-seed Compare keeps ONE run, updated as each seed finishes (a rename during it is kept)', () => {
+    const store = createLabStore();
+    const s = () => store.getState();
+    s().saveSeedsRun('multi', [result(5, 60)], { preset: 'smoke' });
+    expect(s().runs).toHaveLength(1);
+    expect(s().runs[0].name).toBe('smoke · uniform 10% · seed 5');
+    s().saveSeedsRun('multi', [result(5, 60), result(6, 70)], { preset: 'smoke' });
+    expect(s().runs).toHaveLength(1);
+    expect(s().runs[0]).toMatchObject({ id: 'multi', name: 'smoke · uniform 10% · seeds 5,6' });
+    s().renameRun('multi', 'two seeds');
+    s().saveSeedsRun('multi', [result(5, 60), result(6, 70), result(7, 65)]);
+    expect(s().runs[0]).toMatchObject({ name: 'two seeds', named: true });
+    expect(s().runs[0].seeds.map((x) => x.spec.seed)).toEqual([5, 6, 7]);
+    // removed while the Compare goes on: a later seed does not bring it back
+    s().removeRun('multi');
+    s().saveSeedsRun('multi', [result(5, 60), result(6, 70), result(7, 65), result(8, 61)]);
+    expect(s().runs).toEqual([]);
   });
 
   it('exports a comparison and imports it back whole; a bad file leaves the runs as they were', () => {
@@ -233,7 +313,7 @@ describe('runs slice', () => {
     );
     expect(s().runs).toEqual([]);
     expect(s().importComparisonText(text)).toBe(true);
-    expect(s().runs.map((r) => [r.id, r.name])).toEqual(before.reverse().map((r) => [r.id, r.name]));
+    expect(s().runs.map((r) => [r.id, r.name, r.named])).toEqual(before.reverse().map((r) => [r.id, r.name, r.named]));
     expect(s().runs.every((r) => r.source === 'imported')).toBe(true);
     expect(s().selectedRuns).toEqual([a, b]);
     expect(s().referenceRun).toBe(b);
@@ -241,22 +321,48 @@ describe('runs slice', () => {
     expect(s().notices.find((n) => n.testId === 'runs-error')).toBeUndefined();
   });
 
-  it('groups selected runs as seeds of one run (or says why not)', () => {
+  it('groups selected runs as seeds keeping the names given (or says why not), and undoes it', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const store = createLabStore();
     const s = () => store.getState();
-    const a = s().addRun(result(0, 30));
-    const b = s().addRun(result(1, 20));
+    const a = s().addRun(result(0, 30), { preset: 'smoke' });
+    const b = s().addRun(result(1, 20), { preset: 'smoke' });
+    s().renameRun(a, 'baseline');
     s().toggleRunSelected(a);
     s().toggleRunSelected(b);
     s().pinReference(a);
     s().groupSelectedAsSeeds();
     expect(s().runs).toHaveLength(1);
+    expect(s().runs[0]).toMatchObject({ name: 'baseline', named: true });
     expect(s().runs[0].seeds.map((x) => x.spec.seed)).toEqual([0, 1]);
     expect(s().referenceRun).toBe(s().runs[0].id);
+    expect(s().runsUndo?.text).toBe('Grouped 2 runs as the seeds of “baseline”');
+    s().undoRunsChange();
+    expect(s().runs.map((r) => r.id)).toEqual([b, a]);
+    expect(s().runs.find((r) => r.id === a)?.name).toBe('baseline');
+    expect(s().referenceRun).toBe(a);
+    s().groupSelectedAsSeeds();
+    const g = s().runs[0].id;
+    // split back into one run per seed
+    s().splitRun(g);
+    expect(s().runs.map((r) => r.name)).toEqual(['baseline · seed 0', 'baseline · seed 1']);
+    expect(s().referenceRun).toBe(`${g}~s0`);
     const c = s().addRun(result(0, 10, { epochScale: 3 }));
     s().toggleRunSelected(c);
     s().groupSelectedAsSeeds();
     expect(s().notices.find((n) => n.testId === 'runs-error')?.lines[0]).toMatch(/other settings/);
-    expect(s().runs).toHaveLength(2);
+    expect(s().runs).toHaveLength(3);
+  });
+
+  it('shows a kept run in the Run view (several seeds: the table over seeds)', () => {
+    const store = createLabStore();
+    const s = () => store.getState();
+    s().saveSeedsRun('m', [result(0, 60), result(1, 70)], { preset: 'smoke' });
+    s().openRun('m');
+    expect(s().place.top).toBe('run');
+    expect(s().viewingImport).toBe('the run “smoke · uniform 10% · seeds 0,1”');
+    expect(s().run.multi?.planned).toEqual([0, 1]);
+    expect(s().run.multi?.aggregate?.methods.find((m) => m.name === 'CF')?.metrics.forgetAcc?.mean).toBe(65);
+    expect(s().run.methods.find((m) => m.name === 'CF')?.metrics.forgetAcc).toBe(70);
   });
 });

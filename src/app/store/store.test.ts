@@ -185,6 +185,9 @@ describe('Compare over seeds', () => {
         seconds: 0,
       });
       for (let k = 0; k < 20 && (store.getState().run.multi?.perSeed.length ?? 0) < i + 1; k++) await flush();
+      // ONE run in the runs list for the whole Compare, holding the seeds finished so far (issue 22 item 3)
+      expect(store.getState().runs).toHaveLength(1);
+      expect(store.getState().runs[0].seeds.map((x) => x.spec.seed)).toEqual([5, 6].slice(0, i + 1));
     }
     for (let k = 0; k < 20 && store.getState().busy; k++) await flush();
     const multi = store.getState().run.multi!;
