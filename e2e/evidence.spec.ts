@@ -34,7 +34,7 @@ test('Compare over 2 seeds: intervals, paired gaps, per-seed strips and the MIA 
 test('Trade-off Sweep (cap 1 epoch) draws the three panels with the Retrain band', async ({ page }, info) => {
   test.setTimeout(420_000);
   const errors = watchErrors(page);
-  await page.goto(`./${SMOKE}`);
+  await page.goto(`./${SMOKE}&view=paper`);
   await expect(page.getByTestId('tradeoff-sweep')).toBeEnabled({ timeout: 90_000 });
   await page.getByTestId('tradeoff-panel').locator('summary').click();
   await page.getByTestId('tradeoff-cap').fill('1');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { SMOKE, waitReady } from './helpers';
+import { SMOKE, openView, waitReady } from './helpers';
 
 /** Issue 20 item 2: the summary table shows the untouched original model (pretrain.metrics) as its own row. */
 function resultJson(withOriginal: boolean) {
@@ -40,10 +40,11 @@ function resultJson(withOriginal: boolean) {
 }
 
 test('the summary table has an "Original (no unlearning)" row from the original model’s metrics', async ({ page }) => {
-  await page.goto(`./${SMOKE}`);
+  await page.goto(`./${SMOKE}&view=runs`);
   await waitReady(page);
   const input = page.getByTestId('import-json-input');
   await input.setInputFiles(resultJson(true));
+  await openView(page, 'run');
   const row = page.getByTestId('summary-original');
   await expect(row).toContainText('Original (no unlearning)');
   // forget accuracy 78.5 against Retrain's 0: the gap is shown like every other row's
@@ -51,7 +52,9 @@ test('the summary table has an "Original (no unlearning)" row from the original 
   await expect(row).toContainText('+78.5');
   await expect(page.getByTestId('summary')).toContainText('original does not memorise (train 80.0 %)');
   // a result without the original's metrics has no such row
+  await openView(page, 'runs');
   await input.setInputFiles(resultJson(false));
+  await openView(page, 'run');
   await expect(page.getByTestId('summary-table')).toContainText('A-CF');
   await expect(row).toHaveCount(0);
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { SMOKE, shot, waitReady, watchErrors } from './helpers';
+import { SMOKE, openView, shot, waitReady, watchErrors } from './helpers';
 
 test('Stop during a run leaves the page usable', async ({ page }, info) => {
   test.setTimeout(300_000);
@@ -15,6 +15,7 @@ test('Stop during a run leaves the page usable', async ({ page }, info) => {
   await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 30_000 });
   await expect(page.getByTestId('stopped')).toBeVisible();
   await expect(page.getByTestId('stage-pretrain')).toHaveClass(/stage-stopped/);
+  await openView(page, 'setup'); // the device panel and the settings
   await expect(page.getByTestId('worker-state')).not.toContainText('restarted');
   await shot(page, info, '07-stopped');
 

@@ -132,57 +132,59 @@ export function PerClassView() {
         </p>
       ) : (
         <>
-          <table
-            className="perclass"
-            data-testid="perclass-table"
-            aria-label="Per-class accuracy (%) on the test set and the forget set"
-          >
-            <thead>
-              <tr>
-                <th scope="col" rowSpan={2}>
-                  class
-                </th>
-                <th scope="colgroup" colSpan={withViews.length}>
-                  test accuracy %
-                </th>
-                <th scope="colgroup" colSpan={withViews.length}>
-                  forget accuracy %
-                </th>
-              </tr>
-              <tr>
-                {withViews.map((m) => (
-                  <th key={`t${m.role}`} scope="col">
-                    {m.label}
+          <div className="table-wrap">
+            <table
+              className="perclass"
+              data-testid="perclass-table"
+              aria-label="Per-class accuracy (%) on the test set and the forget set"
+            >
+              <thead>
+                <tr>
+                  <th scope="col" rowSpan={2}>
+                    class
                   </th>
-                ))}
-                {withViews.map((m) => (
-                  <th key={`f${m.role}`} scope="col">
-                    {m.label}
+                  <th scope="colgroup" colSpan={withViews.length}>
+                    test accuracy %
                   </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {names.map((name, c) => (
-                <tr key={c} className={c === forgetClass ? 'forgotten' : undefined}>
-                  <th scope="row">
-                    {name}
-                    {c === forgetClass && <span className="tag-forgot"> (forgotten)</span>}
+                  <th scope="colgroup" colSpan={withViews.length}>
+                    forget accuracy %
                   </th>
+                </tr>
+                <tr>
                   {withViews.map((m) => (
-                    <td key={`t${m.role}`}>
-                      <PctBar v={m.views!.perClass!.testAcc[c]} color={ROLE_COLORS[m.role]} />
-                    </td>
+                    <th key={`t${m.role}`} scope="col">
+                      {m.label}
+                    </th>
                   ))}
                   {withViews.map((m) => (
-                    <td key={`f${m.role}`}>
-                      <PctBar v={m.views!.perClass!.forgetAcc[c]} color={ROLE_COLORS[m.role]} />
-                    </td>
+                    <th key={`f${m.role}`} scope="col">
+                      {m.label}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {names.map((name, c) => (
+                  <tr key={c} className={c === forgetClass ? 'forgotten' : undefined}>
+                    <th scope="row">
+                      {name}
+                      {c === forgetClass && <span className="tag-forgot"> (forgotten)</span>}
+                    </th>
+                    {withViews.map((m) => (
+                      <td key={`t${m.role}`}>
+                        <PctBar v={m.views!.perClass!.testAcc[c]} color={ROLE_COLORS[m.role]} />
+                      </td>
+                    ))}
+                    {withViews.map((m) => (
+                      <td key={`f${m.role}`}>
+                        <PctBar v={m.views!.perClass!.forgetAcc[c]} color={ROLE_COLORS[m.role]} />
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <p className="hint">
             Forget accuracy is shown for the classes that have images in the forget set (— elsewhere). Unlearning should
             bring the method’s bars to Retrain’s, not to zero.
