@@ -40,6 +40,7 @@ async function runSpec(browser: Browser, baseURL: string, be: string, diagnose: 
     await expect(page.getByTestId('run-status')).toContainText('running', { timeout: 60_000 });
     await expect(page.getByTestId('run-status')).toHaveText('idle', { timeout: 300_000 });
     await expect(page.getByTestId('command-error')).toHaveCount(0);
+    await page.getByTestId('nav-runs').click(); // export lives in the Runs view
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export-json').click()]);
     const path = test.info().outputPath(`result-${be.replace(/[^a-z0-9]+/gi, '_')}.json`);
     await dl.saveAs(path);
