@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { getPreset, mergeSpec } from '../../core/lite';
-import type { WorkerLike } from '../../worker/client';
-import type { BackendInfo, WorkerToApp } from '../../worker/protocol';
+import type { BackendInfo } from '../../worker/protocol';
+import { FakeWorker } from './fake-worker.test-util';
 import { createLabStore } from './index';
 import { LIVE_DEBOUNCE_MS, liveKind } from './live';
-
-class FakeWorker implements WorkerLike {
-  posted: Array<Record<string, unknown>> = [];
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onerror: ((ev: ErrorEvent) => void) | null = null;
-  postMessage(msg: unknown): void {
-    this.posted.push(msg as Record<string, unknown>);
-  }
-  terminate(): void {}
-  reply(data: WorkerToApp): void {
-    this.onmessage?.({ data } as MessageEvent);
-  }
-}
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

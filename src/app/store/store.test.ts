@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkerLike } from '../../worker/client';
-import type { BackendInfo, WorkerToApp } from '../../worker/protocol';
+import type { BackendInfo } from '../../worker/protocol';
 import { DEFAULT_SPEC } from '../../core/lite';
 import { MAX_IMPORT_BYTES } from './history';
+import { FakeWorker } from './fake-worker.test-util';
 import { createLabStore } from './index';
-
-class FakeWorker implements WorkerLike {
-  posted: Array<Record<string, unknown>> = [];
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  onerror: ((ev: ErrorEvent) => void) | null = null;
-  postMessage(msg: unknown): void {
-    this.posted.push(msg as Record<string, unknown>);
-  }
-  terminate(): void {}
-  reply(data: WorkerToApp): void {
-    this.onmessage?.({ data } as MessageEvent);
-  }
-  crash(message: string): void {
-    this.onerror?.({ message, preventDefault() {} } as unknown as ErrorEvent);
-  }
-  last(kind: string) {
-    return this.posted.filter((m) => m.kind === kind).at(-1) as { id: number } | undefined;
-  }
-}
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 const backend: BackendInfo = { backend: 'cpu', pref: 'cpu', reasons: [], versions: {} };
