@@ -21,6 +21,8 @@ import {
   DISTRIBUTION_QS,
   EXPOSURE_GREW_Z,
   METHOD_NAMES,
+  AUDIT_DC_SUFFIX,
+  auditArm,
   analyseAuditMethod,
   auditModels,
   auditRecordId,
@@ -98,8 +100,10 @@ function settingsOf(values: AuditValues): AuditSettings {
   };
   const methods = values.methods?.split(',').map((m) => m.trim()) ?? base.methods;
   for (const m of methods) {
-    if (m !== 'Original' && !(METHOD_NAMES as readonly string[]).includes(m))
-      throw new Error(`--methods: unknown method "${m}" (known: Original, ${METHOD_NAMES.join(', ')})`);
+    if (m !== 'Original' && !(METHOD_NAMES as readonly string[]).includes(auditArm(m).base))
+      throw new Error(
+        `--methods: unknown method "${m}" (known: Original, ${METHOD_NAMES.join(', ')}; "<method>${AUDIT_DC_SUFFIX}" for its condensed arm)`,
+      );
   }
   const outShadows = values['out-shadows'] ?? base.outShadows;
   if (outShadows !== 'unlearned' && outShadows !== 'original')

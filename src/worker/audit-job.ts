@@ -12,6 +12,7 @@
 import {
   LabError,
   METHOD_NAMES,
+  auditArm,
   analyseAuditMethod,
   auditModels,
   auditRecordId,
@@ -140,13 +141,14 @@ export class AuditWork {
       const retain = m.half.length - m.forget.length;
       const forward = plan.pool.length / 3;
       let units = forward;
-      if (method !== 'Original' && (METHOD_NAMES as readonly string[]).includes(method)) {
-        const epochs = estimatedEpochs(method as MethodName, {
+      const base = auditArm(method).base;
+      if (method !== 'Original' && (METHOD_NAMES as readonly string[]).includes(base)) {
+        const epochs = estimatedEpochs(base as MethodName, {
           dataset: ds.id,
           model: { arch: s.model.arch },
           unlearn: { epochScale: s.epochScale, hparams: s.hparams },
         });
-        units += epochs * (methodCard(method as MethodName)?.epochCost ?? 1) * retain;
+        units += epochs * (methodCard(base as MethodName)?.epochCost ?? 1) * retain;
       } else if (method !== 'Original') units += retain;
       this.items.set(`${model}|${method}`, { model, what: method, units, done: 0 });
     }

@@ -32,7 +32,10 @@ import type { ParallelTrainer } from '../parallel/engine';
 import type { MethodName, WeightsCache } from '../contracts';
 import { METHOD_NAMES } from '../methods/registry';
 import { logitConfidence } from '../results/audit-stats';
+import { computeSubClasses, buildReducedRetain, convnet3Factory, type ReducedRetain } from '../condense';
 import {
+  AUDIT_CONDENSE,
+  auditArm,
   auditRecordId,
   type AuditMethod,
   type AuditModelPlan,
@@ -134,6 +137,7 @@ export function recordKey(
   const s = plan.settings;
   const orig = originalKey(ds, plan, m, workers);
   if (method === 'Original') return JSON.stringify({ orig, method, pool: poolPrint(ds, plan) });
+  const { withDC } = auditArm(method);
   return JSON.stringify({
     orig,
     method,
@@ -142,20 +146,28 @@ export function recordKey(
       ds,
       Int32Array.from(m.forget, (p) => plan.pool[p]),
     ),
-    hp: isRegistered(method) ? hpOf(plan, method as MethodName, ds) : (s.hparams[method] ?? {}),
+    hp: hpOfAny(plan, method, ds),
     rng: methodRng(plan, m, method).seedLabel,
+    // the w/ DC arm: what shapes its reduced retain set (absent for the real arm, so older records keep their keys)
+    ...(withDC ? { condense: s.condense ?? AUDIT_CONDENSE } : {}),
   });
 }
 
 const poolPrint = (ds: ImageDataset, plan: AuditPlan) => specFingerprint({ p: trainingDataFingerprint(ds, plan.pool) });
-const isRegistered = (m: string) => (METHOD_NAMES as readonly string[]).includes(m);
-const hpOf = (plan: AuditPlan, method: MethodName, ds: ImageDataset) =>
+/** a registered method or the w/ DC arm of one */
+const isRegistered = (m: string) => (METHOD_NAMES as readonly string[]).includes(auditArm(m).base);
+const hpOf = (plan: AuditPlan, method: MethodName, ds: ImageDataset, withDC: boolean) =>
   resolveHParams(
     method,
-    { dataset: ds.id, arch: plan.settings.model.arch, withDC: false },
+    { dataset: ds.id, arch: plan.settings.model.arch, withDC },
     plan.settings.hparams[method] ?? {},
     plan.settings.epochScale,
   );
+/** the resolved settings of a registered method (its arm's defaults), or a supplied method's own entry */
+const hpOfAny = (plan: AuditPlan, method: AuditMethod, ds: ImageDataset) => {
+  const { base, withDC } = auditArm(method);
+  return isRegistered(method) ? hpOf(plan, base as MethodName, ds, withDC) : (plan.settings.hparams[method] ?? {});
+};
 const methodRng = (plan: AuditPlan, m: AuditModelPlan, method: AuditMethod) =>
   new Rng(`audit:${plan.seed}`).fork(`${m.id}-${method}`);
 
@@ -208,33 +220,44 @@ export async function runAudit(o: AuditDriverOptions): Promise<Map<string, Audit
         const t0 = performance.now();
         const c0 = o.cpuClock?.();
         let result: Model = original;
-        if (method !== 'Original') {
-          const forgetSet = new Set(m.forget);
-          const retainIdx = Int32Array.from(
-            Array.from(m.half).filter((p) => !forgetSet.has(p)),
-            (p) => plan.pool[p],
-          );
-          const rng = methodRng(plan, m, method);
-          const ctx = {
-            original,
-            retain: realSource(ds, ds.train, retainIdx),
-            forget: realSource(
-              ds,
-              ds.train,
-              Int32Array.from(m.forget, (p) => plan.pool[p]),
-            ),
-            testUsed,
-            hp: isRegistered(method) ? hpOf(plan, method as MethodName, ds) : (plan.settings.hparams[method] ?? {}),
-            rng,
-            signal,
-            withDC: false,
-            parallel: o.parallel,
-            createFresh: () => createModel(cfg, rng.fork('fresh')),
-            onProgress: (p: Progress) =>
-              emit({ kind: 'progress', model: m.id, progress: { ...p, label: `${m.id} ${method}` } }),
-          };
-          const extra = o.extraMethods?.[method];
-          result = extra ? await extra(ctx) : (await runMethod(method as MethodName, ctx)).model;
+        let reduced: ReducedRetain | null = null;
+        let condenseSeconds: number | undefined;
+        try {
+          if (method !== 'Original') {
+            const forgetSet = new Set(m.forget);
+            const retainIdx = Int32Array.from(
+              Array.from(m.half).filter((p) => !forgetSet.has(p)),
+              (p) => plan.pool[p],
+            );
+            const forgetIdx = Int32Array.from(m.forget, (p) => plan.pool[p]);
+            const rng = methodRng(plan, m, method);
+            const { base, withDC } = auditArm(method);
+            const realRetain = realSource(ds, ds.train, retainIdx);
+            if (withDC) {
+              const c0 = performance.now();
+              reduced = await condenseFor(o, m, rng.fork('condense'), forgetIdx, retainIdx);
+              condenseSeconds = (performance.now() - c0) / 1000;
+            }
+            const ctx = {
+              original,
+              retain: reduced ? reduced.source : realRetain,
+              retainReal: reduced ? realRetain : undefined,
+              forget: realSource(ds, ds.train, forgetIdx),
+              testUsed,
+              hp: hpOfAny(plan, method, ds),
+              rng,
+              signal,
+              withDC,
+              parallel: o.parallel,
+              createFresh: () => createModel(cfg, rng.fork('fresh')),
+              onProgress: (p: Progress) =>
+                emit({ kind: 'progress', model: m.id, progress: { ...p, label: `${m.id} ${method}` } }),
+            };
+            const extra = o.extraMethods?.[method];
+            result = extra ? await extra(ctx) : (await runMethod(base as MethodName, ctx)).model;
+          }
+        } finally {
+          reduced?.dispose();
         }
         try {
           const bad = await firstNonFiniteParam(result);
@@ -248,6 +271,7 @@ export async function runAudit(o: AuditDriverOptions): Promise<Map<string, Audit
             phi,
             trainSeconds: info.seconds,
             methodSeconds,
+            ...(condenseSeconds !== undefined ? { condenseSeconds } : {}),
             ...(o.cpuClock ? { trainCpuSeconds: info.cpuSeconds ?? 0, methodCpuSeconds: methodCpu } : {}),
             ...(info.trainAcc !== undefined ? { trainAcc: info.trainAcc } : {}),
             ...(info.epochs !== undefined ? { epochs: info.epochs } : {}),
@@ -264,6 +288,56 @@ export async function runAudit(o: AuditDriverOptions): Promise<Map<string, Audit
     }
   }
   return out;
+}
+
+/**
+ * The reduced retain set of a w/ DC arm on one model: k-means sub-classes on its half (random-ConvNet features), then
+ * the partition by its forget set and Blend on the free clusters — the lab's condensation stage on the model's data.
+ */
+async function condenseFor(
+  o: AuditDriverOptions,
+  m: AuditModelPlan,
+  rng: Rng,
+  forgetIdx: Int32Array,
+  retainIdx: Int32Array,
+): Promise<ReducedRetain> {
+  const { plan, dataset: ds, signal } = o;
+  const c = plan.settings.condense ?? AUDIT_CONDENSE;
+  const C = ds.classes.length;
+  const trainIdx = Int32Array.from(m.half, (p) => plan.pool[p]);
+  const emit = o.onEvent ?? (() => {});
+  const onProgress = (progress: Progress) =>
+    emit({ kind: 'progress', model: m.id, progress: { ...progress, label: `${m.id} condense ${progress.label}` } });
+  const sub = await computeSubClasses({
+    dataset: ds,
+    trainIdx,
+    ipc: c.ipc,
+    maxIter: c.kmeansMaxIter,
+    rng: rng.fork('kmeans'),
+    signal,
+    createNet: convnet3Factory(C, c.netWidth),
+    onProgress,
+  });
+  const reduced = await buildReducedRetain({
+    dataset: ds,
+    sub,
+    trainIdx,
+    forgetIdx,
+    retainIdx,
+    ipc: c.ipc,
+    iterations: c.iterations,
+    lrMode: c.lrMode,
+    forgetMode: 'uniform',
+    rng: rng.fork('blend'),
+    signal,
+    createNet: convnet3Factory(C, c.netWidth),
+    onProgress,
+  });
+  if (!reduced.blend.losses.every(Number.isFinite) || !reduced.blend.weights.every((w) => w.every(Number.isFinite))) {
+    reduced.dispose();
+    throw new LabError(`Blend diverged on ${m.id}; nothing was kept`, 'audit');
+  }
+  return reduced;
 }
 
 async function loadOrTrain(

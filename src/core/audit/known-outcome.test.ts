@@ -11,32 +11,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../cli/node-backend';
-import { Rng } from '../rng';
-import type { ImageDataset } from '../types';
 import { concatSources } from '../data/source';
 import { runMethod } from '../unlearn';
 import { MemoryWeightsCache } from '../train';
 import { AUDIT_PRESETS, analyseAuditMethod, auditRecordId, planAudit, type AuditSettings } from '../results/audit';
 import { MemoryAuditStore, runAudit } from './driver';
-
-function randomLabelDataset(perClass: number, seed: string): ImageDataset {
-  const rng = new Rng(seed);
-  const n = perClass * 4;
-  const images = new Uint8Array(n * 32 * 32 * 3);
-  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
-  const labels = Uint8Array.from({ length: n }, (_, i) => i % 4);
-  return {
-    id: 'synthetic',
-    classes: ['a', 'b', 'c', 'd'],
-    height: 32,
-    width: 32,
-    channels: 3,
-    train: { images, labels, n },
-    test: { images: images.slice(0, 16 * 3072), labels: labels.slice(0, 16), n: 16 },
-    mean: [0.5, 0.5, 0.5],
-    std: [0.25, 0.25, 0.25],
-  };
-}
+import { randomLabelDataset } from './fixture.test-util';
 
 export const CI_AUDIT: AuditSettings = {
   ...AUDIT_PRESETS['audit-smoke'].settings,

@@ -25,8 +25,42 @@ import {
   type ScoredPair,
 } from './audit-stats';
 
-/** 'Original' (no unlearning), a registered method, or a method the caller supplies (tests: the planted leak). */
+/**
+ * 'Original' (no unlearning), a registered method, its condensed arm ('A-CF w/ DC': the method on the reduced retain
+ * set of a condensation run per model), or a method the caller supplies (tests: the planted leak).
+ */
 export type AuditMethod = 'Original' | MethodName | (string & {});
+
+/** The suffix of a method's condensed (w/ DC) arm in the audit, as the lab names the arm elsewhere. */
+export const AUDIT_DC_SUFFIX = ' w/ DC';
+
+/** A method's registry name and arm: 'A-CF w/ DC' → { base: 'A-CF', withDC: true }. */
+export function auditArm(method: AuditMethod): { base: string; withDC: boolean } {
+  return method.endsWith(AUDIT_DC_SUFFIX)
+    ? { base: method.slice(0, -AUDIT_DC_SUFFIX.length), withDC: true }
+    : { base: method, withDC: false };
+}
+
+/**
+ * Condensation of a w/ DC arm, run per model on its half (k-means sub-classes on random-ConvNet features, Blend on
+ * the clusters free of its forget set; docs/audit.md). The default keeps the lab's ratio of ≈ 5 images per cluster
+ * (IPC 30 for a half of 150 images per class) with width-32 feature nets (as the browser and first-look presets).
+ */
+export interface AuditCondense {
+  ipc: number;
+  iterations: number;
+  netWidth: number;
+  kmeansMaxIter: number;
+  lrMode: ExperimentSpec['condense']['lrMode'];
+}
+
+export const AUDIT_CONDENSE: AuditCondense = {
+  ipc: 30,
+  iterations: 12,
+  netWidth: 32,
+  kmeansMaxIter: 100,
+  lrMode: 'paper-regime',
+};
 
 export interface AuditSettings {
   dataset: DatasetId;
@@ -45,6 +79,8 @@ export interface AuditSettings {
   epochScale: number;
   hparams: Partial<Record<string, Record<string, HParamValue>>>;
   methods: AuditMethod[];
+  /** condensation of the w/ DC arms (absent: AUDIT_CONDENSE) */
+  condense?: AuditCondense;
   /** one σ per side pooled over the examples (for few shadows) instead of one per example */
   sharedVariance: boolean;
   /** which shadows give the "out" Gaussian: the method's own (unlearned, never saw the example; default) or the originals */
@@ -175,6 +211,20 @@ export function checkAuditSettings(s: AuditSettings): AuditSettings {
   if (new Set(s.methods).size !== s.methods.length) throw bad('methods', 'a list without repeats', s.methods);
   if (s.outShadows !== 'unlearned' && s.outShadows !== 'original')
     throw bad('outShadows', '"unlearned" or "original"', s.outShadows);
+  if (s.condense !== undefined) {
+    const c = s.condense;
+    const pos = (f: keyof AuditCondense, hi: number) => {
+      const v = c[f];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > hi)
+        throw bad(`condense.${f}`, `an integer in [1, ${hi}]`, v);
+    };
+    pos('ipc', s.poolPerClass);
+    pos('iterations', 10_000);
+    pos('netWidth', 1024);
+    pos('kmeansMaxIter', 10_000);
+    if (c.lrMode !== 'paper-polynomial' && c.lrMode !== 'paper-regime')
+      throw bad('condense.lrMode', '"paper-polynomial" or "paper-regime"', c.lrMode);
+  }
   return s;
 }
 
@@ -291,6 +341,8 @@ export interface AuditRecord {
   /** seconds to train the original (0 when it came from the cache) and to apply the method */
   trainSeconds: number;
   methodSeconds: number;
+  /** of `methodSeconds`, the condensation of a w/ DC arm (k-means + partition + Blend on the model's half) */
+  condenseSeconds?: number;
   /** the same spans in process CPU seconds (all threads), when the driver had a CPU clock */
   trainCpuSeconds?: number;
   methodCpuSeconds?: number;
