@@ -133,6 +133,49 @@ describe('the generated results document and README block', () => {
     expect(close.at(-1)).toContain('0 are told apart');
   });
 
+  it('audit over seeds: paired differences under each attack decide what is ordered, and the answer follows them', () => {
+    const rep = (seed: number, method: string, auc: number, pop: number) => ({
+      seed,
+      report: {
+        method,
+        auc,
+        aucCi: [auc - 0.05, auc + 0.05] as [number, number],
+        population: { auc: pop, aucCi: [pop - 0.05, pop + 0.05] as [number, number], tpr: [0.1], tprCi: [] },
+      },
+    });
+    const run = (rows: Array<[string, number[], number[]]>) =>
+      auditLines({
+        fprs: [0.01],
+        reports: rows.flatMap(([m, per, pop]) => per.map((a, s) => rep(s, m, a, pop[s]))),
+      }).join('\n');
+    expect(run([['Original', [0.9], [0.6]]])).not.toContain('Over ');
+    // consistent gaps under both attacks: ordered alike
+    const alike = run([
+      ['Original', [0.9, 0.91, 0.92], [0.6, 0.61, 0.6]],
+      ['Retrain', [0.5, 0.49, 0.51], [0.5, 0.5, 0.51]],
+      ['A-CF', [0.7, 0.72, 0.71], [0.5, 0.6, 0.45]],
+    ]);
+    expect(alike).toContain('**Over 3 seeds** (0, 1, 2');
+    expect(alike).toMatch(/Original 91\.0 ± [\d.]+ \(n = 3\) \/ 60\.3 ± [\d.]+ \(n = 3\)/);
+    expect(alike).toContain('per-example Original > A-CF > Retrain');
+    expect(alike).toContain('Of 3 method pairs, 1 are ordered by both attacks');
+    expect(alike).toContain('0 of those are ordered differently; 2 are ordered by the per-example attack only');
+    expect(alike).toContain('they order them alike; the per-example attack orders more pairs');
+    // the population attack reverses a pair the per-example attack also orders: a disagreement, named
+    const flip = run([
+      ['CF', [0.9, 0.91, 0.92], [0.5, 0.51, 0.5]],
+      ['A-CF', [0.6, 0.62, 0.61], [0.7, 0.7, 0.72]],
+    ]);
+    expect(flip).toContain('1 of those are ordered differently (CF − A-CF: per-example +');
+    expect(flip).toContain('order some pairs differently');
+    // noise: nothing ordered by both
+    const noise = run([
+      ['CF', [0.9, 0.5, 0.7], [0.5, 0.7, 0.6]],
+      ['A-CF', [0.6, 0.8, 0.7], [0.7, 0.5, 0.6]],
+    ]);
+    expect(noise).toContain('cannot say whether the two attacks rank the methods alike');
+  });
+
   it('states the budget, its gaps and the cores of every speed-up', () => {
     const doc = renderResultsDoc(inputs());
     for (const line of doc.split('\n').filter((l) => /faster than CF \(range/.test(l))) {

@@ -5,6 +5,7 @@
  * parsed contents into Markdown, and `results-doc.test.ts` checks that the committed documents are what it writes.
  * Every figure below is printed from a JSON value; the prose around it carries none.
  */
+import { coversZero, describeDifference, formatInterval, interval, mean, pairedInterval, tQuantile } from '../stats';
 
 /** One row of a `claims.json` (see docs/claims.md). */
 export interface ClaimRow {
@@ -504,6 +505,84 @@ export function auditLines(a: AuditLike | null): string[] {
         'resolution.',
     );
   }
+  out.push(...auditAcrossSeeds(ok));
+  return out;
+}
+
+/**
+ * The audit over seeds (issue 21 item 6: "does the per-example audit rank the methods as the population MIA does?"):
+ * per method the mean AUC of each attack with its 95 % t-interval over seeds; per method pair the paired difference
+ * over seeds under each attack — a pair is ordered by an attack when that interval excludes 0 — and whether the two
+ * attacks order the pairs they both can order alike. Nothing when fewer than two seeds report.
+ */
+function auditAcrossSeeds(ok: Array<{ seed: number } & AuditReportLike>): string[] {
+  const seeds = [...new Set(ok.map((r) => r.seed))].sort((a, b) => a - b);
+  if (seeds.length < 2) return [];
+  const methods = [...new Set(ok.map((r) => r.method))].filter((m) =>
+    seeds.every((s) => ok.some((r) => r.seed === s && r.method === m && r.population)),
+  );
+  const by = (m: string, key: (r: AuditReportLike) => number): Record<string, number> =>
+    Object.fromEntries(
+      seeds.map((s) => [String(s), key(ok.find((r) => r.seed === s && r.method === m && r.population)!)]),
+    );
+  const per = (r: AuditReportLike) => 100 * r.auc;
+  const pop = (r: AuditReportLike) => 100 * r.population!.auc;
+  const out = [
+    `- **Over ${seeds.length} seeds** (${seeds.join(', ')}; each seed draws the candidates and the targets, the ` +
+      'shadows are shared), AUC % mean ± 95 % t-interval half-width over seeds, per-example / population: ' +
+      methods
+        .map(
+          (m) =>
+            `${m} ${formatInterval(interval(Object.values(by(m, per))))} / ` +
+            `${formatInterval(interval(Object.values(by(m, pop))))}`,
+        )
+        .join('; ') +
+      '.',
+  ];
+  let pairs = 0,
+    both = 0,
+    disagree = 0,
+    perOnly = 0,
+    popOnly = 0;
+  const splits: string[] = [];
+  for (let i = 0; i < methods.length; i++)
+    for (let j = i + 1; j < methods.length; j++) {
+      pairs++;
+      const [a, b] = [methods[i], methods[j]];
+      const dPer = pairedInterval(by(a, per), by(b, per));
+      const dPop = pairedInterval(by(a, pop), by(b, pop));
+      const perTold = dPer.n >= 2 && !coversZero(dPer);
+      const popTold = dPop.n >= 2 && !coversZero(dPop);
+      if (perTold && popTold) {
+        both++;
+        if (Math.sign(dPer.mean) !== Math.sign(dPop.mean)) {
+          disagree++;
+          splits.push(`${a} − ${b}: per-example ${describeDifference(dPer)}, population ${describeDifference(dPop)}`);
+        }
+      } else if (perTold) perOnly++;
+      else if (popTold) popOnly++;
+    }
+  const rank = (key: (r: AuditReportLike) => number) =>
+    [...methods].sort((x, y) => mean(Object.values(by(y, key))) - mean(Object.values(by(x, key))));
+  out.push(
+    `  - Ranking by mean AUC (most exposed first): per-example ${rank(per).join(' > ')}; population ` +
+      `${rank(pop).join(' > ')}. Of ${pairs} method pairs, ${both} are ordered by both attacks (the paired ` +
+      `difference over seeds excludes 0 under each) and ${disagree} of those are ordered differently` +
+      (splits.length ? ` (${splits.join('; ')})` : '') +
+      `; ${perOnly} are ordered by the per-example attack only, ${popOnly} by the population attack only, ` +
+      `${pairs - both - perOnly - popOnly} by neither. ` +
+      (both === 0
+        ? 'At this resolution the seeds cannot say whether the two attacks rank the methods alike.'
+        : disagree === 0
+          ? 'Where both attacks can order two methods, they order them alike' +
+            (perOnly > popOnly
+              ? '; the per-example attack orders more pairs than the population attack.'
+              : perOnly < popOnly
+                ? '; the population attack orders more pairs than the per-example attack.'
+                : '.')
+          : 'The two attacks order some pairs differently that both can tell apart.') +
+      ` (${seeds.length} seeds: t = ${tQuantile(0.975, seeds.length - 1).toFixed(2)}, wide intervals.)`,
+  );
   return out;
 }
 
