@@ -133,7 +133,9 @@ async function loadPartial(
     {
       dir: new URL(`datasets/${id}/`, base).toString(),
       where: `datasets/${id}`,
-      fetch: (url, init) => fetch(url, init),
+      // Range requests bypass the HTTP cache: Chromium serialises concurrent requests to one URL on its cache entry
+      // (one shard's ranges then went one at a time), and what was fetched is kept in the Cache API anyway
+      fetch: (url, init) => fetch(url, init.headers?.Range ? { ...init, cache: 'no-store' } : init),
       store: cacheStore,
     },
     signal,

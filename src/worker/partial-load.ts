@@ -55,7 +55,8 @@ export interface PartialOptions {
   where: string;
   fetch: Fetcher;
   store: ByteStore;
-  /** requests in flight at once (default 6, a browser's connections per host over HTTP/1.1) */
+  /** requests in flight at once (default 16: HTTP/2 hosts serve them together; over HTTP/1.1 the browser queues
+   * beyond its 6 connections per host) */
   concurrency?: number;
   /** a shard of which at least this share of images is missing is fetched whole (default 0.5) */
   wholeShardShare?: number;
@@ -266,6 +267,7 @@ export class PartialDataset {
     const total = this.dataset.train.n + this.dataset.test.n;
     const label = `Downloading ${fmt(images)} of ${fmt(total)} images (${mb(bytes)})`;
     let done = 0;
+    let lastPost = Date.now();
     progress(label, 0, bytes);
     const before = { ...this.totals };
     const runTask = async (t: Task): Promise<void> => {
@@ -277,7 +279,12 @@ export class PartialDataset {
         await this.fetchRange(t.sh, t.range, signal);
         done += t.range.count * PIXELS;
       }
-      progress(label, Math.min(done, bytes), bytes);
+      // at most ~10 updates a second: each one re-renders the page's progress bar
+      const now = Date.now();
+      if (now - lastPost >= 100 || done >= bytes) {
+        lastPost = now;
+        progress(label, Math.min(done, bytes), bytes);
+      }
     };
     let next = 0;
     // until one answer says whether the server honours Range, send a single request (a server that ignores it
@@ -290,7 +297,7 @@ export class PartialDataset {
     const worker = async () => {
       while (next < tasks.length) await runTask(tasks[next++]);
     };
-    await Promise.all(Array.from({ length: Math.max(1, this.o.concurrency ?? 6) }, worker));
+    await Promise.all(Array.from({ length: Math.max(1, this.o.concurrency ?? 16) }, worker));
     for (const { sh } of plans) if (!this.shardComplete(sh)) await this.keepRecords(sh);
     report.bytes = this.totals.bytes - before.bytes;
     report.requests = this.totals.requests - before.requests;
