@@ -31,6 +31,7 @@ describe('prepare CIFAR-10', () => {
     expect(r.warnings[0]).toMatch(/MD5 [0-9a-f]{32} differs from the official archive's/);
     expect(readdirSync(out)).toEqual(['cifar10']);
     expect(readdirSync(join(out, 'cifar10')).sort()).toEqual([
+      'index.bin',
       'manifest.json',
       'test-000.bin',
       'train-000.bin',

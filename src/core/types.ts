@@ -15,6 +15,12 @@ export interface ImageSplit {
   labels: Uint8Array;
   /** number of images (= labels.length) */
   n: number;
+  /**
+   * Set when only some images' pixels are loaded (the page downloads the images an experiment needs,
+   * src/worker/partial-load.ts): `present[i]` is 1 for a loaded image; the others read as zeros, so every reader of
+   * pixels checks it (`requireImages`, core/data/batch.ts). Labels are always complete.
+   */
+  partial?: { present: Uint8Array; name: string };
 }
 
 /** A whole dataset held in memory as uint8; normalised to float on the fly per batch. */

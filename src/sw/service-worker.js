@@ -8,9 +8,10 @@
  * - Navigations and dataset manifests: network first (a fresh build or a re-prepared dataset is seen at once),
  *   the cached copy when offline.
  * - Other same-origin files: cache first (their names carry a content hash), fetched and cached on a miss.
- * - Dataset shards (datasets/<id>/*.bin) pass through untouched: the lab worker keeps every shard it verified
- *   (SHA-256) in its own Cache API store (src/worker/storage.ts) and reads that before fetching, so caching
- *   them here too would store ~180 MB twice.
+ * - Dataset shards and image indexes (datasets/<id>/*.bin) pass through untouched, Range requests included: the lab
+ *   worker keeps everything it verified (whole shards, the images fetched of a shard, the index; SHA-256 or per-image
+ *   hashes) in its own Cache API store (src/worker/storage.ts, partial-load.ts) and reads that before fetching, so
+ *   caching them here too would store them twice.
  *
  * Lookups ignore Vary: vite preview (and many hosts) send `Vary: Origin`, and the page's module scripts carry an
  * Origin header that the precache requests did not.

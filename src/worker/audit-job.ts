@@ -21,6 +21,7 @@ import {
   methodCard,
   originalKey,
   planAudit,
+  requireImages,
   recordKey,
   runAudit,
   type AuditEvent,
@@ -227,6 +228,7 @@ export function cropImages(ds: ImageDataset, indices: number[]): AuditImages {
   indices.forEach((idx, k) => {
     if (!Number.isInteger(idx) || idx < 0 || idx >= ds.train.n)
       throw new LabError(`training image index ${idx} outside 0…${ds.train.n - 1}`, `auditImages[${k}]`);
+    requireImages(ds.train, [idx], `auditImages[${k}]`);
     const src = idx * px * 3;
     for (let i = 0; i < px; i++) {
       data[(k * px + i) * 4] = ds.train.images[src + i * 3];

@@ -5,7 +5,7 @@
  * as the always-available fallback.
  */
 import type { DatasetId, ImageDataset } from '../core';
-import { LabError, NORMALISATION } from '../core';
+import { LabError, NORMALISATION, requireImages } from '../core';
 import {
   datasetFromShards,
   manifestShards,
@@ -15,9 +15,10 @@ import {
   validateManifest,
   type DatasetManifest,
 } from '../core';
-import { DATASET_LABELS, resolveDataset, type DataRequest, type ResolvedDataset } from '../core';
+import { DATASET_LABELS, experimentImages, resolveDataset, type DataRequest, type ResolvedDataset } from '../core';
 import type { DatasetInfo } from './protocol';
-import { cachedShard, idbGet, idbPut, storeShard } from './storage';
+import { cachedBytes, cachedShard, idbGet, idbPut, storeBytes, storeShard } from './storage';
+import { PartialDataset } from './partial-load';
 
 type Manifest = DatasetManifest;
 
@@ -74,6 +75,102 @@ async function fetchManifestQuiet(base: string, id: DatasetId): Promise<Manifest
   } catch {
     return null;
   }
+}
+
+/** The partly loaded datasets (prepared shards with an image index), by their dataset object. */
+const partials = new WeakMap<ImageDataset, PartialDataset>();
+
+/** Row r of the sample grid: the first `cols` training images of class r (train order). */
+export function gridIndices(labels: ArrayLike<number>, numClasses: number, cols = 10): number[][] {
+  const rows = Math.min(10, numClasses);
+  const picked: number[][] = Array.from({ length: rows }, () => []);
+  let left = rows * cols;
+  for (let i = 0; i < labels.length && left > 0; i++) {
+    const l = labels[i];
+    if (l < rows && picked[l].length < cols) {
+      picked[l].push(i);
+      left--;
+    }
+  }
+  return picked;
+}
+
+/**
+ * The images a request reads: the per-class subsets its experiment draws (core/eval/split.ts `experimentImages`,
+ * the very draw of makeSplit; sizes 0 or absent = every image) and the sample grid's. When the sizes cannot be
+ * drawn (more per class than a class has) only the grid: the experiment then fails with makeSplit's own error.
+ */
+export function neededImages(ds: ImageDataset, req: DataRequest): { train: number[]; test: number[] } {
+  const grid = gridIndices(ds.train.labels, ds.classes.length).flat();
+  try {
+    const sub = experimentImages({
+      trainLabels: ds.train.labels,
+      testLabels: ds.test.labels,
+      numClasses: ds.classes.length,
+      trainPerClass: req.trainPerClass ?? 0,
+      testPerClass: req.testPerClass ?? 0,
+      seed: req.seed ?? 0,
+    });
+    return { train: [...new Set([...sub.train, ...grid])], test: Array.from(sub.test) };
+  } catch (e) {
+    if (!(e instanceof LabError)) throw e;
+    return { train: grid, test: [] };
+  }
+}
+
+const cacheStore = { get: cachedBytes, put: storeBytes };
+
+async function loadPartial(
+  base: string,
+  id: DatasetId,
+  m: Manifest,
+  req: DataRequest,
+  progress: LoadProgress,
+  signal?: AbortSignal,
+): Promise<{ ds: ImageDataset; fromCache: boolean }> {
+  const { partial, fetched } = await PartialDataset.open(
+    m,
+    {
+      dir: new URL(`datasets/${id}/`, base).toString(),
+      where: `datasets/${id}`,
+      // Range requests bypass the HTTP cache: Chromium serialises concurrent requests to one URL on its cache entry
+      // (one shard's ranges then went one at a time), and what was fetched is kept in the Cache API anyway
+      fetch: (url, init) => fetch(url, init.headers?.Range ? { ...init, cache: 'no-store' } : init),
+      store: cacheStore,
+    },
+    signal,
+  );
+  const ds = partial.dataset;
+  const r = await partial.ensure(neededImages(ds, req), progress, signal);
+  partials.set(ds, partial);
+  return { ds, fromCache: !fetched && r.requests === 0 };
+}
+
+/**
+ * Loads what `req` reads of a partly loaded dataset (a new seed or sizes) into the same object; `all`: every image
+ * (the audit). A no-op for datasets that are complete.
+ */
+export async function ensureImages(
+  ds: ImageDataset,
+  req: DataRequest | 'all',
+  progress: LoadProgress,
+  signal?: AbortSignal,
+): Promise<void> {
+  const partial = partials.get(ds);
+  if (!partial) return;
+  const need =
+    req === 'all'
+      ? {
+          train: Array.from({ length: ds.train.n }, (_, i) => i),
+          test: Array.from({ length: ds.test.n }, (_, i) => i),
+        }
+      : neededImages(ds, req);
+  await partial.ensure(need, progress, signal);
+}
+
+/** How many of a dataset's images are loaded (all of them unless it is partly loaded). */
+export function loadedCounts(ds: ImageDataset): { loaded: number; total: number } {
+  return partials.get(ds)?.counts() ?? { loaded: ds.train.n + ds.test.n, total: ds.train.n + ds.test.n };
 }
 
 async function loadPrepared(
@@ -178,7 +275,10 @@ export async function loadDataset(
       async prepared(pid) {
         const m = await fetchManifest(base, pid);
         if (!m) return null;
-        const { ds, fromCache } = await loadPrepared(base, pid, m, progress, signal);
+        // with an image index: only the images this request reads (Range requests); without: every shard, whole
+        const { ds, fromCache } = m.index
+          ? await loadPartial(base, pid, m, req, progress, signal)
+          : await loadPrepared(base, pid, m, progress, signal);
         return { dataset: ds, source: fromCache ? 'cache' : 'prepared' };
       },
       imported: loadImported,
@@ -243,15 +343,9 @@ export function sampleGrid(ds: ImageDataset): DatasetInfo['grid'] {
   const W = cols * 32,
     H = rows * 32;
   const data = new Uint8ClampedArray(W * H * 4);
-  const picked: number[][] = Array.from({ length: rows }, () => []);
-  const { labels, images, n } = ds.train;
-  for (let i = 0; i < n; i++) {
-    const l = labels[i];
-    if (l < rows && picked[l].length < cols) {
-      picked[l].push(i);
-      if (picked.every((p) => p.length >= cols)) break;
-    }
-  }
+  const picked = gridIndices(ds.train.labels, ds.classes.length, cols);
+  requireImages(ds.train, picked.flat(), 'sampleGrid');
+  const { images } = ds.train;
   for (let r = 0; r < rows; r++) {
     picked[r].forEach((idx, c) => {
       const base = idx * 3072;

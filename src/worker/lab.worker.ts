@@ -13,7 +13,15 @@ import type { DatasetId, ImageDataset } from '../core';
 import { CancelledError, LabError } from '../core';
 import type { AppToWorker, BackendInfo, DatasetInfo, DoneResult, ReplyOf, Request, WorkerToApp } from './protocol';
 import { CommandQueue, isAppToWorker } from './protocol';
-import { importArchive, loadDataset, perClass, probeAvailable, sampleGrid, type Loaded } from './datasets';
+import {
+  ensureImages,
+  importArchive,
+  loadDataset,
+  perClass,
+  probeAvailable,
+  sampleGrid,
+  type Loaded,
+} from './datasets';
 import { servesSynthetic, type DataRequest } from '../core';
 import { IdbWeightsCache } from './storage';
 import { diagnoseWebGPU, onWebGPUFailure, provokeWebGPUError, webgpuFailure } from '../core';
@@ -125,15 +133,16 @@ function covers(l: NonNullable<typeof loaded>, id: DatasetId, sizes: Sizes): boo
   return servesSynthetic(l.synthetic, sizes);
 }
 
+const progressOf = (reqId: number) => (message: string, done: number, total: number) =>
+  post({ kind: 'datasetProgress', id: reqId, message, loaded: done, total });
+
 async function ensureDataset(id: DatasetId, sizes: Sizes, reqId: number, signal: AbortSignal): Promise<void> {
-  if (loaded && covers(loaded, id, sizes)) return;
-  const l = await loadDataset(
-    baseUrl,
-    id,
-    sizes,
-    (message, done, total) => post({ kind: 'datasetProgress', id: reqId, message, loaded: done, total }),
-    signal,
-  );
+  if (loaded && covers(loaded, id, sizes)) {
+    // a partly loaded dataset (prepared shards with an image index) downloads what these sizes and seed read
+    await ensureImages(loaded.dataset, sizes, progressOf(reqId), signal);
+    return;
+  }
+  const l = await loadDataset(baseUrl, id, sizes, progressOf(reqId), signal);
   loaded = { ...l, requested: id };
   newSession(l.dataset);
   await announceDataset();
@@ -152,17 +161,19 @@ let auditData: {
 
 /** A real dataset for the audit: the session's when it is that one, else prepared / cached / imported; never synthetic. */
 async function realForAudit(id: 'cifar10' | 'svhn', reqId: number, signal: AbortSignal) {
-  if (loaded && loaded.requested === id && loaded.source !== 'synthetic')
+  if (loaded && loaded.requested === id && loaded.source !== 'synthetic') {
+    // the audit's pool and test set span the whole dataset: a partly loaded one is completed first
+    try {
+      await ensureImages(loaded.dataset, 'all', progressOf(reqId), signal);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return { missing: errorMessage(e) };
+    }
     return { dataset: loaded.dataset, source: loaded.source };
+  }
   try {
-    const l = await loadDataset(
-      baseUrl,
-      id,
-      { seed: 0 },
-      (message, done, total) => post({ kind: 'datasetProgress', id: reqId, message, loaded: done, total }),
-      signal,
-      { fallback: false },
-    );
+    // no sizes: every image
+    const l = await loadDataset(baseUrl, id, { seed: 0 }, progressOf(reqId), signal, { fallback: false });
     return { dataset: l.dataset, source: l.source as 'prepared' | 'cache' | 'import' };
   } catch (e) {
     if (signal.aborted) throw e;

@@ -125,3 +125,27 @@ function shardKey(url: string, sha256: string): string {
   u.searchParams.set('sha256', sha256);
   return u.toString();
 }
+
+/** Bytes under any key of the shard cache (partial-load.ts: the image index, records of a shard); null on a miss. */
+export async function cachedBytes(key: string): Promise<Uint8Array | null> {
+  if (typeof caches === 'undefined') return null;
+  try {
+    const hit = await (await caches.open(SHARD_CACHE)).match(key);
+    return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function storeBytes(key: string, bytes: Uint8Array): Promise<void> {
+  if (typeof caches === 'undefined') return;
+  try {
+    const cache = await caches.open(SHARD_CACHE);
+    await cache.put(
+      key,
+      new Response(bytes.slice().buffer, { headers: { 'content-type': 'application/octet-stream' } }),
+    );
+  } catch {
+    /* quota or unsupported: run without cache */
+  }
+}

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { legacyDefaultRunName } from '../compare';
 import { createLabStore } from './index';
 import { LEGACY_RECENT_KEY, LEGACY_RUNS_KEY, RUNS_DB_NAME, openRunsDb } from './runs-db';
-import { DEFAULT_RUNS_CAP, UNDO_MS } from './runs';
+import { DEFAULT_RUNS_CAP, RUNS_CHANNEL, UNDO_MS } from './runs';
 import { MemStorage, result } from './runs.fixture';
 
 /** A store whose runs list has been read (from this test's fresh IndexedDB and `storage`). */
@@ -15,9 +15,20 @@ async function loaded(storage: MemStorage = new MemStorage()) {
 }
 
 describe('the runs list in IndexedDB', () => {
+  let testNo = 0;
   beforeEach(() => {
     // a fresh, empty IndexedDB for every test
     globalThis.indexedDB = new IDBFactory();
+    // and a channel of its own: the stores of earlier tests (other databases) must not hear this test's tabs
+    const name = `${RUNS_CHANNEL}-test-${++testNo}`;
+    vi.stubGlobal(
+      'BroadcastChannel',
+      class extends BroadcastChannel {
+        constructor(_: string) {
+          super(name);
+        }
+      },
+    );
   });
 
   it('keeps 500 runs across a reload: same ids, order, names, results, selection and reference', async () => {
@@ -242,8 +253,35 @@ describe('the runs list in IndexedDB', () => {
     expect((await loaded()).getState().runs).toEqual([]);
     expect(RUNS_DB_NAME).toBe('unlearning-lab-runs');
   });
+
+  it('another open tab sees runs added, renamed and removed here (BroadcastChannel), and keeps its own unsaved ones', async () => {
+    const a = await loaded();
+    const b = await loaded();
+    const A = () => a.getState();
+    const B = () => b.getState();
+    const mine = B().addRun(result(7, 70));
+    const id = A().addRun(result(1, 10));
+    await A().runsSaved();
+    await vi.waitFor(() => expect(B().runs.map((r) => r.id)).toContain(id), { timeout: 20_000 });
+    // B's own run is still B's ("this tab"), A's comes in as a stored run
+    expect(B().runs.find((r) => r.id === mine)?.source).toBe('this tab');
+    expect(B().runs.find((r) => r.id === id)?.source).toBe('recent');
+    await B().runsSaved();
+    await vi.waitFor(() => expect(A().runs.map((r) => r.id)).toContain(mine), { timeout: 20_000 });
+    A().renameRun(mine, 'named in A');
+    await A().runsSaved();
+    await vi.waitFor(() => expect(B().runs.find((r) => r.id === mine)?.name).toBe('named in A'), { timeout: 20_000 });
+    expect(B().runs.find((r) => r.id === mine)?.source).toBe('this tab');
+    A().removeRun(id);
+    await A().runsSaved();
+    await vi.waitFor(() => expect(B().runs.map((r) => r.id)).toEqual([mine]), { timeout: 20_000 });
+    // and nothing bounced back: the stored list is the same
+    await B().runsSaved();
+    expect((await loaded()).getState().runs.map((r) => r.id)).toEqual([mine]);
+  });
 });
 
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });

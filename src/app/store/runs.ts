@@ -176,6 +176,22 @@ interface UndoRecord {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Tabs of this page tell each other when they wrote the runs list (the others read it again). */
+export const RUNS_CHANNEL = 'unlearning-lab-runs';
+
+function openChannel(onMessage: () => void): { post(): void } | null {
+  if (typeof BroadcastChannel === 'undefined') return null;
+  try {
+    const ch = new BroadcastChannel(RUNS_CHANNEL);
+    ch.onmessage = onMessage;
+    // Node (tests) would otherwise stay alive for it
+    (ch as unknown as { unref?: () => void }).unref?.();
+    return { post: () => ch.postMessage('changed') };
+  } catch {
+    return null;
+  }
+}
+
 export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
   /** the open database (null: not yet, or IndexedDB unusable) */
   let db: RunsDb | null = null;
@@ -192,6 +208,52 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
   let undoSeq = 1;
   /** ids removed in this tab (a multi-seed Compare whose run was removed does not bring it back) */
   const removedIds = new Set<string>();
+  /** the other tabs: told after each write, and this tab reads the list again when one of them wrote */
+  let channel: { post(): void } | null = null;
+
+  /**
+   * Another tab changed the stored list: read it again (after this tab's own writes) and show it. Runs this tab
+   * has not stored yet stay; a change made here while reading wins, and the list is read once more after it.
+   */
+  let reloadQueued = false;
+  const reloadFromOtherTab = () => {
+    // a burst of changes there (500 runs added) reads the list once or twice here, not once per change
+    if (reloadQueued) return;
+    reloadQueued = true;
+    chain = chain
+      .then(async () => {
+        reloadQueued = false;
+        if (!db || !ready) return;
+        const before = get().runs;
+        const loaded = await db.load();
+        if (get().runs !== before) {
+          reloadFromOtherTab();
+          return;
+        }
+        const mine = new Map(before.map((r) => [r.id, r]));
+        const theirs = new Set(loaded.runs.map((r) => r.id));
+        const runs = [
+          // a run of this tab keeps its label ("this tab"); its stored copy may be newer (renamed there)
+          ...loaded.runs.map((r) =>
+            mine.get(r.id)?.source === 'this tab' ? { ...r, source: 'this tab' as const } : r,
+          ),
+          // not stored yet (its write is still to come): keep it; stored before and gone now: removed there
+          ...before.filter((r) => !theirs.has(r.id) && !stored.has(r.id)),
+        ];
+        stored = theirs;
+        const ids = new Set(runs.map((r) => r.id));
+        const meta = loaded.meta;
+        set({
+          runs,
+          selectedRuns: (meta?.selected ?? get().selectedRuns).filter((id) => ids.has(id)),
+          referenceRun: meta && meta.reference && ids.has(meta.reference) ? meta.reference : null,
+          runsCap: meta && typeof meta.cap === 'number' ? clampCap(meta.cap) : get().runsCap,
+        });
+      })
+      .catch(() => {
+        /* the next change or reload tries again */
+      });
+  };
 
   const saveFailed = (e: unknown) => {
     resync = true;
@@ -223,6 +285,7 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
         for (const id of del) stored.delete(id);
         for (const r of put) stored.add(r.id);
         get().dropNotices('runs-save-error');
+        channel?.post();
       })
       .catch(saveFailed);
   };
@@ -377,6 +440,7 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
         });
         // from now on every change is written; first what is not stored yet (this tab's and the migrated runs)
         ready = true;
+        channel ??= openChannel(reloadFromOtherTab);
         const keep = new Set(get().runs.map((r) => r.id));
         write(
           get().runs.filter((r) => !stored.has(r.id)),
@@ -594,7 +658,11 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get) => {
       stored = new Set();
       resync = false;
       const handle = db;
-      if (handle && ready) chain = chain.then(() => handle.clear()).catch(saveFailed);
+      if (handle && ready)
+        chain = chain
+          .then(() => handle.clear())
+          .then(() => channel?.post())
+          .catch(saveFailed);
     },
 
     runsSaved() {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset, ImageSplit } from '../types';
+import { requireImages } from './partial';
 
 const PIXELS = 32 * 32 * 3;
 
@@ -12,6 +13,7 @@ export function batchImages(
   split: ImageSplit,
   idx: ArrayLike<number>,
 ): tf.Tensor4D {
+  requireImages(split, idx, 'batchImages');
   const n = idx.length;
   const out = new Float32Array(n * PIXELS);
   const { mean, std } = ds;
@@ -55,6 +57,7 @@ export function toRgba(ds: Pick<ImageDataset, 'mean' | 'std'>, pixels: Float32Ar
 
 /** uint8 NHWC image i of a split → RGBA bytes. */
 export function uint8ToRgba(split: ImageSplit, i: number): Uint8ClampedArray {
+  requireImages(split, [i], 'uint8ToRgba');
   const rgba = new Uint8ClampedArray(32 * 32 * 4);
   const base = i * PIXELS;
   for (let p = 0; p < 32 * 32; p++) {

@@ -184,4 +184,51 @@ describe('manifest reader on hostile input (issue 12)', () => {
       }),
     ).toThrow(/perClass does not add up/);
   });
+
+  it('checks the optional image index entry; a manifest without one (written before it existed) stays valid', async () => {
+    const ds = makeSyntheticDataset({ seed: 'm', trainPerClass: 2, testPerClass: 1 });
+    const { manifest, index } = await buildShards(ds, source, { shardImages: 10 });
+    expect(manifest.index).toEqual({
+      file: 'index.bin',
+      sha256: await sha256Hex(index!.bytes),
+      bytes: 16 + 30 * 9,
+      hashBytes: 8,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const edit = (f: (m: any) => void) => () => {
+      const m = JSON.parse(JSON.stringify(manifest));
+      f(m);
+      return parseManifest(JSON.stringify(m), 'm.json');
+    };
+    expect(
+      edit((m) => {
+        delete m.index;
+      })().index,
+    ).toBeUndefined();
+    expect(
+      edit((m) => {
+        m.index.bytes = 100;
+      }),
+    ).toThrow('m.json: invalid dataset manifest: index size 100 does not match the image counts (286 bytes)');
+    expect(
+      edit((m) => {
+        m.index.file = 'train-000.bin';
+      }),
+    ).toThrow(/index file train-000\.bin is also listed as a shard/);
+    expect(
+      edit((m) => {
+        m.index.sha256 = 'x';
+      }),
+    ).toThrow(/bad sha256 for the index/);
+    expect(
+      edit((m) => {
+        m.index = [];
+      }),
+    ).toThrow(/index is \[\], not an object/);
+    expect(
+      edit((m) => {
+        m.index.hashBytes = 2;
+      }),
+    ).toThrow(/index hashBytes 2 is not an integer in 4\.\.32/);
+  });
 });

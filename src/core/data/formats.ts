@@ -10,6 +10,15 @@
  *  12  u32      count N
  *  16  N bytes  labels (uint8)
  *  16+N         N·H·W·C bytes of pixels, uint8 NHWC (R,G,B interleaved, rows top to bottom)
+ *
+ * Image index `index.bin` (optional; manifest field `index`), so the page can fetch single images with HTTP Range
+ * requests (src/worker/partial-load.ts) and still verify each one:
+ *   0  4 bytes  magic "ULDI"
+ *   4  u16      index format version (1)
+ *   6  u8       hash bytes per image K (8)   7  u8  reserved (0)
+ *   8  u32      train count    12  u32  test count
+ *  16           train labels (uint8 × train count), train hashes (K bytes each), then the same for test
+ * An image's hash is the first K bytes of the SHA-256 of its H·W·C pixel bytes (its record in the shard).
  */
 import type { DatasetId, ImageDataset, ImageSplit } from '../types';
 import { LabError, NORMALISATION } from '../types';
@@ -22,6 +31,12 @@ export const SHARD_VERSION = 1;
 export const SHARD_HEADER_BYTES = 16;
 /** images per shard (≈15 MB) */
 export const DEFAULT_SHARD_IMAGES = 5000;
+export const INDEX_MAGIC = 'ULDI';
+export const INDEX_VERSION = 1;
+export const INDEX_HEADER_BYTES = 16;
+export const INDEX_FILE = 'index.bin';
+/** bytes of each image's SHA-256 kept in the index */
+export const INDEX_HASH_BYTES = 8;
 
 export type Triple = [number, number, number];
 
@@ -36,6 +51,14 @@ export interface SplitManifest {
   count: number;
   perClass: number[];
   shards: ShardInfo[];
+}
+
+/** The image index (labels + a short hash of every image; layout at the top of this file). */
+export interface IndexInfo {
+  file: string;
+  sha256: string;
+  bytes: number;
+  hashBytes: number;
 }
 
 export interface DatasetManifest {
@@ -64,6 +87,8 @@ export interface DatasetManifest {
   };
   /** present when the training split is a per-class subset of the source (SVHN) */
   subset?: SubsetInfo;
+  /** the image index; absent in manifests written before it existed (the page then fetches whole shards) */
+  index?: IndexInfo;
 }
 
 const PIXELS = 32 * 32 * 3;
@@ -126,6 +151,110 @@ export function decodeShard(bytes: Uint8Array, file = 'shard', numClasses = 10):
   return { labels, images: bytes.subarray(SHARD_HEADER_BYTES + n, expected), n };
 }
 
+/** The first `k` bytes of the SHA-256 of one image's pixel bytes (its record in a shard). */
+export async function imageHash(pixels: Uint8Array, k = INDEX_HASH_BYTES): Promise<Uint8Array> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new LabError('WebCrypto (crypto.subtle) is not available; cannot verify SHA-256', 'sha256');
+  return new Uint8Array(await subtle.digest('SHA-256', pixels as Uint8Array<ArrayBuffer>), 0, k);
+}
+
+const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export interface SplitIndex {
+  labels: Uint8Array;
+  /** `hashBytes` bytes per image */
+  hashes: Uint8Array;
+  n: number;
+}
+
+export interface ImageIndex {
+  hashBytes: number;
+  train: SplitIndex;
+  test: SplitIndex;
+}
+
+/** The image index file of a dataset: its labels and the short pixel hash of every image, train then test. */
+export async function encodeIndex(ds: Pick<ImageDataset, 'train' | 'test'>, k = INDEX_HASH_BYTES): Promise<Uint8Array> {
+  const nTr = ds.train.n,
+    nTe = ds.test.n;
+  const out = new Uint8Array(INDEX_HEADER_BYTES + (nTr + nTe) * (1 + k));
+  for (let i = 0; i < 4; i++) out[i] = INDEX_MAGIC.charCodeAt(i);
+  const dv = new DataView(out.buffer);
+  dv.setUint16(4, INDEX_VERSION, true);
+  out[6] = k;
+  dv.setUint32(8, nTr, true);
+  dv.setUint32(12, nTe, true);
+  let o = INDEX_HEADER_BYTES;
+  for (const split of [ds.train, ds.test]) {
+    out.set(split.labels.subarray(0, split.n), o);
+    o += split.n;
+    for (let i = 0; i < split.n; i++, o += k)
+      out.set(await imageHash(split.images.subarray(i * PIXELS, (i + 1) * PIXELS), k), o);
+  }
+  return out;
+}
+
+/**
+ * Decode an image index against its manifest (counts, labels in range, per-class counts); throws a LabError naming
+ * `file`. The caller checks the file's SHA-256 against `manifest.index.sha256` first.
+ */
+export function decodeIndex(bytes: Uint8Array, m: DatasetManifest, file = INDEX_FILE): ImageIndex {
+  const bad = (what: string): never => {
+    throw new LabError(`invalid image index: ${what}; re-run npm run datasets`, file);
+  };
+  if (bytes.length < INDEX_HEADER_BYTES)
+    bad(`truncated: ${bytes.length} bytes, the header alone is ${INDEX_HEADER_BYTES}`);
+  const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
+  if (magic !== INDEX_MAGIC) bad(`magic "${magic}", expected "${INDEX_MAGIC}"`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint16(4, true);
+  if (version !== INDEX_VERSION) bad(`version ${version}, expected ${INDEX_VERSION}`);
+  const k = bytes[6];
+  if (m.index && k !== m.index.hashBytes) bad(`${k} hash bytes per image, the manifest says ${m.index.hashBytes}`);
+  const nTr = dv.getUint32(8, true),
+    nTe = dv.getUint32(12, true);
+  if (nTr !== m.splits.train.count || nTe !== m.splits.test.count) {
+    bad(`${nTr} train / ${nTe} test images, the manifest says ${m.splits.train.count} / ${m.splits.test.count}`);
+  }
+  const expected = INDEX_HEADER_BYTES + (nTr + nTe) * (1 + k);
+  if (bytes.length !== expected) {
+    bad(`${bytes.length < expected ? 'truncated' : 'oversized'}: ${bytes.length} bytes, expected ${expected}`);
+  }
+  const C = m.classes.length;
+  let o = INDEX_HEADER_BYTES;
+  const split = (name: 'train' | 'test', n: number): SplitIndex => {
+    const labels = bytes.subarray(o, o + n);
+    const counts = new Array<number>(C).fill(0);
+    for (let i = 0; i < n; i++) {
+      if (labels[i] >= C) bad(`${name} image ${i} has label ${labels[i]}, outside 0..${C - 1}`);
+      counts[labels[i]]++;
+    }
+    const exp = m.splits[name].perClass;
+    for (let c = 0; c < C; c++)
+      if (counts[c] !== exp[c]) bad(`${name} has ${counts[c]} images of class ${c}, the manifest says ${exp[c]}`);
+    const hashes = bytes.subarray(o + n, o + n + n * k);
+    o += n * (1 + k);
+    return { labels, hashes, n };
+  };
+  const train = split('train', nTr);
+  const test = split('test', nTe);
+  return { hashBytes: k, train, test };
+}
+
+/** Whether `pixels` (one image) match entry `i` of a split index; returns the two hashes as hex when not. */
+export async function checkImageHash(
+  index: ImageIndex,
+  split: SplitIndex,
+  i: number,
+  pixels: Uint8Array,
+): Promise<{ expected: string; got: string } | null> {
+  const k = index.hashBytes;
+  const got = await imageHash(pixels, k);
+  const exp = split.hashes.subarray(i * k, (i + 1) * k);
+  for (let j = 0; j < k; j++) if (got[j] !== exp[j]) return { expected: toHex(exp), got: toHex(got) };
+  return null;
+}
+
 /** Per-channel mean and std (population) of a split's pixels, in [0,1]. */
 export function channelStats(split: ImageSplit): { mean: Triple; std: Triple } {
   const s = [0, 0, 0],
@@ -176,6 +305,8 @@ export interface BuiltShards {
   manifest: DatasetManifest;
   /** shard files in manifest order (train shards, then test shards); empty when `onShard` took them */
   files: { file: string; bytes: Uint8Array }[];
+  /** the image index file (`manifest.index`); null when `onShard` took it */
+  index: { file: string; bytes: Uint8Array } | null;
 }
 
 /** Split a dataset into shards and describe them in a manifest (SHA-256 of every shard, measured stats). */
@@ -186,7 +317,8 @@ export async function buildShards(
     shardImages?: number;
     subset?: SubsetInfo;
     createdAt?: string;
-    /** receives each shard as soon as it is encoded (e.g. to write it); then `files` stays empty */
+    /** receives each shard as soon as it is encoded, and last the image index (e.g. to write them); then `files`
+     * stays empty */
     onShard?: (file: string, bytes: Uint8Array) => void | Promise<void>;
   } = {},
 ): Promise<BuiltShards> {
@@ -207,6 +339,14 @@ export async function buildShards(
   };
   const train = await splitManifest('train', ds.train);
   const test = await splitManifest('test', ds.test);
+  const indexBytes = await encodeIndex(ds);
+  const index: IndexInfo = {
+    file: INDEX_FILE,
+    sha256: await sha256Hex(indexBytes),
+    bytes: indexBytes.length,
+    hashBytes: INDEX_HASH_BYTES,
+  };
+  if (opts.onShard) await opts.onShard(INDEX_FILE, indexBytes);
   const stats = channelStats(ds.train);
   const norm = NORMALISATION[ds.id];
   const manifest: DatasetManifest = {
@@ -224,8 +364,9 @@ export async function buildShards(
     createdAt: opts.createdAt ?? new Date().toISOString(),
     source,
     ...(opts.subset ? { subset: opts.subset } : {}),
+    index,
   };
-  return { manifest, files };
+  return { manifest, files, index: opts.onShard ? null : { file: INDEX_FILE, bytes: indexBytes } };
 }
 
 /** All shard descriptions of a manifest in the order `datasetFromShards` expects their bytes. */
@@ -325,6 +466,21 @@ export function validateManifest(json: unknown, file = 'manifest.json'): Dataset
     ) {
       bad(`splits.${s}: perClass does not add up to count`);
     }
+  }
+  if (m.index !== undefined) {
+    const ix = m.index as unknown;
+    if (!isObject(ix)) bad(`index is ${show(ix)}, not an object`);
+    const info = ix as unknown as IndexInfo;
+    if (typeof info.file !== 'string' || !/^[\w.-]{1,100}$/.test(info.file) || info.file === 'manifest.json') {
+      bad(`bad index file name ${show(info.file)}`);
+    }
+    if (names.has(info.file)) bad(`index file ${info.file} is also listed as a shard`);
+    if (typeof info.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(info.sha256)) bad('bad sha256 for the index');
+    if (!Number.isInteger(info.hashBytes) || info.hashBytes < 4 || info.hashBytes > 32) {
+      bad(`index hashBytes ${show(info.hashBytes)} is not an integer in 4..32`);
+    }
+    const want = INDEX_HEADER_BYTES + (m.splits!.train.count + m.splits!.test.count) * (1 + info.hashBytes);
+    if (info.bytes !== want) bad(`index size ${show(info.bytes)} does not match the image counts (${want} bytes)`);
   }
   return m as DatasetManifest;
 }

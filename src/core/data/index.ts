@@ -1,5 +1,6 @@
 /** Dataset API of the compute core: parsers, prepared-shard format, synthetic data, batching. */
 export * from './batch';
+export * from './partial';
 export * from './source';
 export * from './synthetic';
 export * from './formats';

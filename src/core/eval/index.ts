@@ -1,5 +1,14 @@
 /** Splits and evaluation (docs/paper-notes.md §1.2–1.4, §7, §8). */
-export { makeSplit, nextRoundSplit, cumulativeForgetIdx, indicesByClass, TEST_USED_FRACTION } from './split';
+export {
+  makeSplit,
+  nextRoundSplit,
+  cumulativeForgetIdx,
+  indicesByClass,
+  TEST_USED_FRACTION,
+  SPLIT_RNG,
+  experimentSubset,
+  experimentImages,
+} from './split';
 export type { MakeSplitOptions } from './split';
 export { stablePhi, phiOne, perExampleLoss } from './phi';
 export {

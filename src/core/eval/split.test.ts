@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
 import { LabError } from '../types';
-import { cumulativeForgetIdx, indicesByClass, makeSplit, nextRoundSplit } from './split';
+import { SPLIT_RNG, cumulativeForgetIdx, experimentImages, indicesByClass, makeSplit, nextRoundSplit } from './split';
 
 /** labels 0..C-1 repeated: class c has `perClass` images, interleaved */
 function labels(C: number, perClass: number): Uint8Array {
@@ -183,5 +183,82 @@ describe('stratified 70/30 test split', () => {
     });
     expect(indicesByClass(uneven, 2, u.testEvalIdx).map((a) => a.length)).toEqual([3, 4]);
     expect(indicesByClass(uneven, 2, u.testUsedIdx).map((a) => a.length)).toEqual([4, 9]);
+  });
+});
+
+describe('experimentImages (what the page downloads)', () => {
+  // shuffled labels with unequal classes, so the draw is not a pattern of the interleaving
+  const rng = new Rng('labels');
+  const trL = Uint8Array.from({ length: 900 }, () => rng.int(10));
+  const teL = Uint8Array.from({ length: 400 }, () => rng.int(10));
+  const sorted = (a: ArrayLike<number>) => Array.from(a).sort((x, y) => x - y);
+
+  it('is exactly the train and test subsets makeSplit draws, for several seeds, sizes and modes', () => {
+    let cases = 0;
+    for (const seed of [0, 1, 7, 12345]) {
+      for (const [tpc, xpc] of [
+        [20, 10],
+        [50, 0],
+        [0, 15],
+        [5, 5],
+      ]) {
+        for (const mode of ['uniform', 'class'] as const) {
+          const split = makeSplit({
+            trainLabels: trL,
+            testLabels: teL,
+            numClasses: 10,
+            trainPerClass: tpc,
+            testPerClass: xpc,
+            mode,
+            forgetClass: null,
+            fraction: 0.1,
+            rng: new Rng(seed).fork(SPLIT_RNG),
+          });
+          const got = experimentImages({
+            trainLabels: trL,
+            testLabels: teL,
+            numClasses: 10,
+            trainPerClass: tpc,
+            testPerClass: xpc,
+            seed,
+          });
+          expect(Array.from(got.train)).toEqual(sorted(split.trainIdx));
+          expect(Array.from(got.test)).toEqual(sorted([...split.testUsedIdx, ...split.testEvalIdx]));
+          cases++;
+        }
+      }
+    }
+    expect(cases).toBe(32);
+    // and it follows the seed
+    const a = experimentImages({
+      trainLabels: trL,
+      testLabels: teL,
+      numClasses: 10,
+      trainPerClass: 20,
+      testPerClass: 10,
+      seed: 1,
+    });
+    const b = experimentImages({
+      trainLabels: trL,
+      testLabels: teL,
+      numClasses: 10,
+      trainPerClass: 20,
+      testPerClass: 10,
+      seed: 2,
+    });
+    expect(Array.from(a.train)).not.toEqual(Array.from(b.train));
+  });
+
+  it('throws makeSplit’s error when a class has fewer images than asked', () => {
+    expect(() =>
+      experimentImages({
+        trainLabels: trL,
+        testLabels: teL,
+        numClasses: 10,
+        trainPerClass: 500,
+        testPerClass: 1,
+        seed: 0,
+      }),
+    ).toThrow(/train: class \d has only \d+ images, 500 per class requested/);
   });
 });

@@ -10,7 +10,7 @@
  */
 import type { ForgetMode, Split } from '../types';
 import { LabError } from '../types';
-import type { Rng } from '../rng';
+import { Rng } from '../rng';
 import { checkForgetFraction } from '../spec-schema';
 
 const WHERE = 'makeSplit';
@@ -99,6 +99,40 @@ function perClassSubset(labels: ArrayLike<number>, C: number, perClass: number, 
   return out.sort();
 }
 
+/** The label of the Rng fork an experiment's split is drawn from (LabSession: `new Rng(seed).fork(SPLIT_RNG)`). */
+export const SPLIT_RNG = 'split';
+
+/** The per-class subset of the train or test split that `makeSplit` draws with `rng` (ascending indices). */
+export function experimentSubset(
+  which: 'train' | 'test',
+  labels: ArrayLike<number>,
+  C: number,
+  perClass: number,
+  rng: Rng,
+): Int32Array {
+  return perClassSubset(labels, C, perClass, rng.fork(which === 'train' ? 'trainSubset' : 'testSubset'), which);
+}
+
+/**
+ * Every train and test image an experiment with `seed` and these sizes reads: exactly the per-class subsets
+ * `makeSplit` draws for it (ascending). Depends only on the labels, the sizes and the seed — what the page needs
+ * to download before the labels' images are used (src/worker/partial-load.ts).
+ */
+export function experimentImages(opts: {
+  trainLabels: ArrayLike<number>;
+  testLabels: ArrayLike<number>;
+  numClasses: number;
+  trainPerClass: number;
+  testPerClass: number;
+  seed: number | string;
+}): { train: Int32Array; test: Int32Array } {
+  const rng = new Rng(opts.seed).fork(SPLIT_RNG);
+  return {
+    train: experimentSubset('train', opts.trainLabels, opts.numClasses, opts.trainPerClass, rng),
+    test: experimentSubset('test', opts.testLabels, opts.numClasses, opts.testPerClass, rng),
+  };
+}
+
 /**
  * The index sets of one experiment (docs/paper-notes.md §1.2/§1.3): per-class subsets of train and test (seeded), one
  * random permutation of the train subset; class forgetting forgets every train-subset image of `forgetClass`,
@@ -112,7 +146,7 @@ export function makeSplit(opts: MakeSplitOptions): Split {
   if (!(Number.isInteger(C) && C >= 2)) throw new LabError(`need at least 2 classes, got ${C}`, WHERE);
   if (mode !== 'class' && mode !== 'uniform') throw new LabError(`unknown forget mode "${String(mode)}"`, WHERE);
 
-  const trainSubset = perClassSubset(trainLabels, C, trainPerClass, rng.fork('trainSubset'), 'train');
+  const trainSubset = experimentSubset('train', trainLabels, C, trainPerClass, rng);
   const perm = rng.fork('perm').permutation(trainSubset.length);
   const trainIdx = new Int32Array(trainSubset.length);
   for (let i = 0; i < perm.length; i++) trainIdx[i] = trainSubset[perm[i]];
@@ -146,7 +180,7 @@ export function makeSplit(opts: MakeSplitOptions): Split {
     retainIdx = trainIdx.slice(nf);
   }
 
-  const testSubset = perClassSubset(testLabels, C, testPerClass, rng.fork('testSubset'), 'test');
+  const testSubset = experimentSubset('test', testLabels, C, testPerClass, rng);
   const testPerm = rng.fork('test').permutation(testSubset.length);
   const nt = testSubset.length;
   // Stratified 70/30: each class gives ⌊0.7·n_c⌋ images to the regulariser part and the rest (⌈0.3·n_c⌉) to

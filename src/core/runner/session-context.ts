@@ -9,7 +9,7 @@ import { Rng } from '../rng';
 import { realSource } from '../data/source';
 import { DivergedError } from '../train';
 import type { ShippedModels } from '../train/shipped-models';
-import { makeSplit, nextRoundSplit } from '../eval';
+import { SPLIT_RNG, makeSplit, nextRoundSplit } from '../eval';
 import type { ReducedRetain } from '../condense';
 import type { ParallelTrainer } from '../parallel/engine';
 import type { CondenseResult, EventSink, ExperimentSpec, MethodStore, StoreStamp, WeightsCache } from '../contracts';
@@ -147,7 +147,7 @@ export class SessionContext {
           mode: this.spec.forget.mode,
           forgetClass: this.spec.forget.class,
           fraction: this.spec.forget.fraction,
-          rng: this.rng('split'),
+          rng: this.rng(SPLIT_RNG),
         });
         checkEvaluable(split, ds.test.labels);
         this.rounds.push({ round: 0, split, cumulativeForget: split.forgetIdx });

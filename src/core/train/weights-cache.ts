@@ -11,6 +11,7 @@
 import type { ImageDataset } from '../types';
 import { LabError } from '../types';
 import type { WeightsCache } from '../contracts';
+import { requireImages } from '../data/partial';
 
 const MAGIC = [0x55, 0x4c, 0x43, 0x31]; // "ULC1"
 /** version of the envelope and of the key's fields; bump to invalidate every cached entry */
@@ -56,6 +57,7 @@ const hex8 = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
  */
 export function trainingDataFingerprint(ds: ImageDataset, idx: ArrayLike<number>): string {
   const per = ds.height * ds.width * ds.channels;
+  requireImages(ds.train, idx, 'trainingDataFingerprint');
   let c = crc32(new TextEncoder().encode(`${ds.id}|${ds.height}x${ds.width}x${ds.channels}|${idx.length}`));
   let f = fnv1a(new TextEncoder().encode(String(c)));
   const label = new Uint8Array(1);
