@@ -125,9 +125,9 @@ export interface BlendOptions {
   /** batch size for the target features μ_k; default 256 (instance norm: value independent of batch) */
   targetBatch?: number;
   /**
-   * data-parallel workers (batched mode): the target pass and the iterations' network passes run sharded over them,
-   * `targetBatch` / `netBatch` images per worker per pass; the rest (blending, weight gradient, SGD) stays here.
-   * Absent/null, or mode 'sequential': this thread.
+   * data-parallel workers (batched mode): the target pass and the iterations' network passes run sharded over them
+   * (each `targetBatch` / `netBatch` split over the workers: memory as in one thread); the rest (blending, weight
+   * gradient, SGD) stays here. Absent/null, or mode 'sequential': this thread.
    */
   parallel?: FeatureParallel | null;
   /** keep member tensors across iterations while their total size stays ≤ this many bytes; default 256 MiB */
@@ -277,10 +277,9 @@ async function computeTargets(
   });
   let sums: Float64Array | null = null;
   let dim = 0;
-  const step = parallel ? batch * parallel.workers : batch;
-  for (let start = 0; start < total; start += step) {
+  for (let start = 0; start < total; start += batch) {
     throwIfCancelled(signal);
-    const m = Math.min(step, total - start);
+    const m = Math.min(batch, total - start);
     const pos = flat.subarray(start, start + m);
     const host = parallel ? await embedParallel(parallel, net, source, pos) : await embedHere(net, source, pos);
     if (!sums) {
@@ -431,12 +430,11 @@ async function batchedGrads(
   const G = new Float32Array(T * PIXELS);
   let loss = 0;
   const tNet = performance.now();
-  // netBatch blends per pass, per worker with `parallel` (the same term, sharded)
-  const step = parallel ? netBatch * parallel.workers : netBatch;
+  // netBatch blends per pass (with `parallel` split over the workers: the same term, sharded)
   const D = tg.muHost.length / T;
-  for (let s0 = 0; s0 < T; s0 += step) {
+  for (let s0 = 0; s0 < T; s0 += netBatch) {
     throwIfCancelled(st.signal);
-    const b = Math.min(step, T - s0);
+    const b = Math.min(netBatch, T - s0);
     const xs = xt.subarray(s0 * PIXELS, (s0 + b) * PIXELS);
     const r = parallel
       ? await parallel.embedMatch(tg.net, xs, b, tg.muHost.subarray(s0 * D, (s0 + b) * D), T)

@@ -19,6 +19,9 @@ import { embedAll, subClasses } from './kmeans';
 import { blend, clustersOf } from './blend';
 import { reducedRetain } from './reduced-retain';
 import { convnet3Factory } from './pipeline';
+import { getPreset, mergeSpec, validateSpec } from '../presets';
+import { LabSession } from '../runner/session';
+import type { CondenseResult, RunEvent } from '../contracts';
 
 let train: SampleSource;
 let par: ParallelTrainer;
@@ -59,12 +62,12 @@ describe('condensation on data-parallel workers (2 worker threads)', () => {
     const fnet = net(new Rng('feat'));
     let w0: number[] = [];
     try {
-      // batch 16 → passes of 32 images (16 per worker)
+      // passes of 16 images (8 per worker)
       const one = await embedAll(fnet, train, 16);
       const p0 = par.featurePasses;
       const two = await embedAll(fnet, train, 16, { parallel: par });
       w0 = await par.memory(); // the workers' models exist now: their variables are the baseline
-      expect(par.featurePasses - p0).toBe(Math.ceil(train.size / 32));
+      expect(par.featurePasses - p0).toBe(Math.ceil(train.size / 16));
       expect(two.n).toBe(one.n);
       expect(two.dim).toBe(one.dim);
       expect(maxAbsDiff(two.data, one.data)).toBeLessThanOrEqual(1e-5 * maxAbs(one.data));
@@ -146,8 +149,8 @@ describe('condensation on data-parallel workers (2 worker threads)', () => {
     const two = await blend({ ...common, parallel: par });
     const T = one.sizes.length;
     const images = Array.from(one.sizes).reduce((a, x) => a + x, 0);
-    // target passes (16 images per worker) + 5 iterations of ⌈T / 8⌉ network passes (4 blends per worker)
-    expect(par.featurePasses - p0).toBe(Math.ceil(images / 32) + 5 * Math.ceil(T / 8));
+    // target passes of 16 images + 5 iterations of ⌈T / 4⌉ network passes of 4 blends (2 per worker)
+    expect(par.featurePasses - p0).toBe(Math.ceil(images / 16) + 5 * Math.ceil(T / 4));
     expect(tf.memory().numTensors).toBe(t0);
     expect(await par.memory()).toEqual(w0);
     expect(two.sizes).toEqual(one.sizes);
@@ -185,5 +188,29 @@ describe('condensation on data-parallel workers (2 worker threads)', () => {
     expect(Array.from(two.partition.free)).toEqual(Array.from(one.partition.free));
     expect(two.size).toBe(one.size);
     expect(maxAbsDiff(two.blend.pixels, one.blend.pixels)).toBeLessThanOrEqual(1e-5 * maxAbs(one.blend.pixels));
+  });
+
+  it("the session's condense stage runs on the workers it is given, with the same record", async () => {
+    const spec = validateSpec(mergeSpec(getPreset('smoke').spec, { trainPerClass: 12, testPerClass: 2 }));
+    const dataset = makeSyntheticDataset({ seed: 1, trainPerClass: 12, testPerClass: 2 });
+    const condense = async (parallel: ParallelTrainer | null): Promise<CondenseResult> => {
+      const sink = (_e: RunEvent) => {};
+      const s = new LabSession({ dataset, sink, backendName: tf.getBackend(), parallel }, spec);
+      try {
+        return await s.condense();
+      } finally {
+        s.dispose();
+      }
+    };
+    const t0 = tf.memory().numTensors;
+    const one = await condense(null);
+    const p0 = par.featurePasses;
+    const two = await condense(par);
+    expect(par.featurePasses).toBeGreaterThan(p0);
+    expect(tf.memory().numTensors).toBe(t0);
+    expect(two.clusterSizes).toEqual(one.clusterSizes);
+    expect(two.reducedRetainSize).toBe(one.reducedRetainSize);
+    expect(Math.abs(two.finalLoss - one.finalLoss)).toBeLessThanOrEqual(1e-5 * one.finalLoss);
+    expect(two.prototypes).toEqual(one.prototypes);
   });
 });

@@ -32,14 +32,11 @@ export interface EmbedOptions {
   signal?: AbortSignal;
   /** after each batch: images done so far */
   onBatch?: (done: number, total: number) => void;
-  /** data-parallel workers: `batch` images per worker per pass, sharded over them (absent/null: this thread) */
+  /** data-parallel workers: each batch is split over them (absent/null: this thread) */
   parallel?: FeatureParallel | null;
 }
 
-/**
- * `embed` of every sample of `source` (positions 0..size-1), batches of `batch` (per worker with `opts.parallel`),
- * no gradients.
- */
+/** `embed` of every sample of `source` (positions 0..size-1), batches of `batch`, no gradients. */
 export async function embedAll(
   model: Model,
   source: SampleSource,
@@ -50,10 +47,9 @@ export async function embedAll(
   let data = new Float32Array(0);
   let dim = 0;
   const par = opts.parallel ?? null;
-  const step = par ? batch * par.workers : batch;
-  for (let start = 0; start < n; start += step) {
+  for (let start = 0; start < n; start += batch) {
     throwIfCancelled(opts.signal);
-    const m = Math.min(step, n - start);
+    const m = Math.min(batch, n - start);
     const pos = new Int32Array(m);
     for (let i = 0; i < m; i++) pos[i] = start + i;
     const host = par ? await embedParallel(par, model, source, pos) : await embedHere(model, source, pos);
