@@ -136,17 +136,26 @@ export async function prepareCondense({ perClass, ipc, iterations }: CondenseSet
   return { trainImages: trainIdx.length, train, net, runOnce, summary, setting };
 }
 
-export type CondenseRun = Awaited<ReturnType<Awaited<ReturnType<typeof prepareCondense>>['runOnce']>>;
+type CondenseSetup = Awaited<ReturnType<typeof prepareCondense>>;
+export type CondenseRun = Awaited<ReturnType<CondenseSetup['runOnce']>>;
+export type InterleavedDoc = ReturnType<typeof docOfRuns>;
 
 /**
  * `repeats` pairs (this thread, then `workers` worker threads) after an untimed warm-up of both paths; the per-pair
  * wall-clock ratios and the largest pixel difference between any run's blended images and the first run's.
  */
 export async function condenseInterleaved(
-  s: CondenseSetting & { workers: number; repeats: number; log?: (m: string) => void },
-) {
+  s: CondenseSetting & {
+    workers: number;
+    repeats: number;
+    log?: (m: string) => void;
+    /** after every run, the record so far (partial results survive an interrupted measurement) */
+    checkpoint?: (doc: InterleavedDoc) => Promise<void>;
+  },
+): Promise<InterleavedDoc> {
   const prep = await prepareCondense(s);
   const { train, net, runOnce, summary } = prep;
+  const docOf = (runs: CondenseRun[]) => docOfRuns(runs, prep.setting, s.workers, s.repeats);
   const parallel = createNodeParallel(s.workers);
   if (!parallel) throw new Error('condenseInterleaved: needs at least 2 workers');
   const runs: CondenseRun[] = [];
@@ -173,10 +182,20 @@ export async function condenseInterleaved(
         const r = await runOnce(p);
         runs.push(r);
         s.log?.(`run ${runs.length}: ${summary(r)}`);
+        await s.checkpoint?.(docOf(runs));
       }
   } finally {
     await parallel.dispose();
   }
+  return docOf(runs);
+}
+
+function docOfRuns(
+  runs: CondenseRun[],
+  setting: (b: CondenseRun['blend']) => Record<string, unknown>,
+  workers: number,
+  repeats: number,
+) {
   const ref = runs[0].blend.pixels;
   let maxDiff = 0;
   for (const r of runs)
@@ -195,7 +214,10 @@ export async function condenseInterleaved(
     createdAt: new Date().toISOString(),
     loadavgEnd: os.loadavg().map((x) => +x.toFixed(2)),
     cpus: os.cpus().length,
-    setting: { ...prep.setting(runs[0].blend), workers: s.workers, repeats: s.repeats },
+    setting: { ...setting(runs[0].blend), workers, repeats } as ReturnType<CondenseSetup['setting']> & {
+      workers: number;
+      repeats: number;
+    },
     order: 'interleaved: this thread, workers, this thread, workers, …',
     maxAbsPixelDiff: maxDiff,
     ratios,
@@ -210,7 +232,7 @@ const median = (xs: number[]) => {
 };
 
 /** Bench row `condense.parallel_speedup`: median per-pair wall-clock ratio this thread / workers (higher is better). */
-export function parallelSpeedupRow(doc: Awaited<ReturnType<typeof condenseInterleaved>>): BenchRow {
+export function parallelSpeedupRow(doc: InterleavedDoc): BenchRow {
   const st = doc.setting;
   const f = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
   const loads = doc.runs.map((r) => r.loadavg1);

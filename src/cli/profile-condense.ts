@@ -73,8 +73,8 @@ async function main(): Promise<void> {
     workers,
     repeats,
     log: (m) => console.log(m),
+    checkpoint: (d) => writeAtomic(`${values.out}/condense-parallel.json`, JSON.stringify(d, null, 2) + '\n'),
   });
-  await writeAtomic(`${values.out}/condense-parallel.json`, JSON.stringify(doc, null, 2) + '\n');
   const f = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(', ');
   const { ratios } = doc;
   console.log(
