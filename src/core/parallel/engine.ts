@@ -215,7 +215,12 @@ export class ParallelTrainer {
    * fixed network (condensation's random feature networks, never trained): its weights go to the workers with the
    * first call and stay there until another model or a training step is sent.
    */
-  async embed(model: Model, x: Float32Array, n: number, hwc: [number, number, number] = [32, 32, 3]) {
+  async embed(
+    model: Model,
+    x: Float32Array,
+    n: number,
+    hwc: [number, number, number] = [32, 32, 3],
+  ): Promise<Float32Array> {
     const replies = await this.featurePass(model, x, n, hwc);
     let dim = 0;
     replies.forEach((r, k) => {
