@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend, parseBackendFlag } from './node-backend';
 import { labVersions, machineInfo, writeAtomic } from './node-io';
 import { defineCli, parseCli, runCli } from './options';
-import { capWorkers } from './parallel-node';
+import { capWorkers, nodeWorkerCount } from './parallel-node';
 import { checkOutputPaths } from './out-paths';
 import type { BenchRow } from '../core';
 import { PRESETS } from '../core';
@@ -86,7 +86,26 @@ async function main(): Promise<void> {
       run: async () => {
         const { benchOverheadShare } = await import('./bench-overhead');
         const log = (m: string) => console.error(m);
-        const rows = [(await benchOverheadShare({ preset: values.preset ?? 'bench', workers, log })).row];
+        const rows: BenchRow[] = [];
+        if (matches('condense.parallel_speedup')) {
+          // condensation in this thread vs its feature-network passes on the workers, interleaved, same seed
+          const w = workers ?? nodeWorkerCount();
+          if (w < 2) console.error('condense.parallel_speedup: needs at least 2 workers (--workers)');
+          else {
+            const { condenseInterleaved, parallelSpeedupRow } = await import('./condense-timing');
+            const doc = await condenseInterleaved({
+              perClass: 300,
+              ipc: 60,
+              iterations: 12,
+              workers: w,
+              repeats: 1,
+              log,
+            });
+            rows.push(parallelSpeedupRow(doc));
+          }
+        }
+        if (matches('condense.overhead_share'))
+          rows.push((await benchOverheadShare({ preset: values.preset ?? 'bench', workers, log })).row);
         if (values['reference-share'])
           rows.push(
             (await benchOverheadShare({ preset: 'reference', id: 'condense.overhead_share.reference', workers, log }))

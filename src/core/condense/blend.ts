@@ -19,6 +19,7 @@ import type { Rng } from '../rng';
 import { toRgba } from '../data/batch';
 import type { PrototypeView } from '../contracts';
 import type { ForgetMode } from '../types';
+import { embedHere, embedParallel, type FeatureParallel } from './kmeans';
 
 const PIXELS = 32 * 32 * 3;
 
@@ -123,6 +124,12 @@ export interface BlendOptions {
   netBatch?: number;
   /** batch size for the target features μ_k; default 256 (instance norm: value independent of batch) */
   targetBatch?: number;
+  /**
+   * data-parallel workers (batched mode): the target pass and the iterations' network passes run sharded over them
+   * (each `targetBatch` / `netBatch` split over the workers: memory as in one thread); the rest (blending, weight
+   * gradient, SGD) stays here. Absent/null, or mode 'sequential': this thread.
+   */
+  parallel?: FeatureParallel | null;
   /** keep member tensors across iterations while their total size stays ≤ this many bytes; default 256 MiB */
   cacheBytes?: number;
   /**
@@ -197,6 +204,8 @@ interface BlendState {
 interface Targets {
   net: Model;
   mu: tf.Tensor2D;
+  /** μ_k on the host (T×D), what the workers receive */
+  muHost: Float32Array;
 }
 
 interface Chunk {
@@ -254,6 +263,7 @@ async function computeTargets(
   batch: number,
   signal: AbortSignal | undefined,
   onTargets?: (done: number, total: number) => void,
+  parallel?: FeatureParallel | null,
 ): Promise<{ mu: Float32Array; dim: number }> {
   let total = 0;
   for (const m of members) total += m.length;
@@ -270,13 +280,8 @@ async function computeTargets(
   for (let start = 0; start < total; start += batch) {
     throwIfCancelled(signal);
     const m = Math.min(batch, total - start);
-    const f = tf.tidy(() => net.embed(source.gather(flat.subarray(start, start + m))));
-    let host: Float32Array;
-    try {
-      host = (await f.data()) as Float32Array;
-    } finally {
-      f.dispose();
-    }
+    const pos = flat.subarray(start, start + m);
+    const host = parallel ? await embedParallel(parallel, net, source, pos) : await embedHere(net, source, pos);
     if (!sums) {
       dim = host.length / m;
       sums = new Float64Array(members.length * dim);
@@ -383,6 +388,31 @@ async function blendAll(st: BlendState): Promise<Float32Array> {
   return out;
 }
 
+/** L and ∂L/∂x̃ of the blends x̃_{s0..s0+b} (host pixels `xs`) in this thread. */
+async function matchHere(
+  tg: Targets,
+  xs: Float32Array,
+  b: number,
+  s0: number,
+  T: number,
+): Promise<{ value: number; grad: Float32Array }> {
+  const xb = tf.tensor4d(xs, [b, 32, 32, 3]);
+  const { value, grad } = tf.tidy(() => {
+    const mu = tg.mu.slice([s0, 0], [b, -1]);
+    const f = (xv: tf.Tensor): tf.Scalar =>
+      tf.div(tf.sum(tf.mean(tf.squaredDifference(tg.net.embed(xv as tf.Tensor4D), mu), 1)), T) as tf.Scalar;
+    return tf.valueAndGrad(f)(xb);
+  });
+  xb.dispose();
+  try {
+    const [lv, gv] = await Promise.all([value.data(), grad.data()]);
+    return { value: lv[0], grad: gv as Float32Array };
+  } finally {
+    value.dispose();
+    grad.dispose();
+  }
+}
+
 /**
  * Batched path, in three phases so the network batch does not depend on cluster sizes:
  * (1) x̃_k for all clusters, chunk by chunk; (2) L and G = ∂L/∂x̃ through the network, `netBatch` blends at a
@@ -393,31 +423,24 @@ async function batchedGrads(
   st: BlendState,
   tg: Targets,
   netBatch: number,
+  parallel: FeatureParallel | null,
 ): Promise<{ loss: number; grads: Float32Array }> {
   const { T, w, sizes, offsets } = st;
   const xt = await blendAll(st);
   const G = new Float32Array(T * PIXELS);
   let loss = 0;
   const tNet = performance.now();
+  // netBatch blends per pass (with `parallel` split over the workers: the same term, sharded)
+  const D = tg.muHost.length / T;
   for (let s0 = 0; s0 < T; s0 += netBatch) {
     throwIfCancelled(st.signal);
     const b = Math.min(netBatch, T - s0);
-    const xb = tf.tensor4d(xt.subarray(s0 * PIXELS, (s0 + b) * PIXELS), [b, 32, 32, 3]);
-    const { value, grad } = tf.tidy(() => {
-      const mu = tg.mu.slice([s0, 0], [b, -1]);
-      const f = (xv: tf.Tensor): tf.Scalar =>
-        tf.div(tf.sum(tf.mean(tf.squaredDifference(tg.net.embed(xv as tf.Tensor4D), mu), 1)), T) as tf.Scalar;
-      return tf.valueAndGrad(f)(xb);
-    });
-    xb.dispose();
-    try {
-      const [lv, gv] = await Promise.all([value.data(), grad.data()]);
-      loss += lv[0];
-      G.set(gv as Float32Array, s0 * PIXELS);
-    } finally {
-      value.dispose();
-      grad.dispose();
-    }
+    const xs = xt.subarray(s0 * PIXELS, (s0 + b) * PIXELS);
+    const r = parallel
+      ? await parallel.embedMatch(tg.net, xs, b, tg.muHost.subarray(s0 * D, (s0 + b) * D), T)
+      : await matchHere(tg, xs, b, s0, T);
+    loss += r.value;
+    G.set(r.grad, s0 * PIXELS);
   }
   st.phases.net += (performance.now() - tNet) / 1000;
   const grads = new Float32Array(w.length);
@@ -514,6 +537,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
   const targetBatch = opts.targetBatch ?? 256;
   const netBatch = opts.netBatch ?? 256;
   const cacheBytes = opts.cacheBytes ?? 256 * 1024 * 1024;
+  const parallel = mode === 'batched' ? (opts.parallel ?? null) : null;
   const kept = opts.clusters.filter((c) => c.members.length > 0);
   const skippedEmpty = opts.clusters.length - kept.length;
   const T = kept.length;
@@ -551,7 +575,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
         const dim = opts.targets.length / T;
         if (!Number.isInteger(dim) || dim <= 0) throw new LabError('targets do not match the clusters', 'blend');
         muHost = opts.targets;
-        tg = { net, mu: tf.tensor2d(opts.targets, [T, dim]) };
+        tg = { net, mu: tf.tensor2d(opts.targets, [T, dim]), muHost };
         return tg;
       }
       const t = await computeTargets(
@@ -561,9 +585,10 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
         targetBatch,
         opts.signal,
         opts.onTargets,
+        parallel,
       );
       muHost = t.mu;
-      tg = { net, mu: tf.tensor2d(t.mu, [T, t.dim]) };
+      tg = { net, mu: tf.tensor2d(t.mu, [T, t.dim]), muHost };
     } finally {
       if (!tg) net.dispose();
     }
@@ -607,7 +632,7 @@ export async function blend(opts: BlendOptions): Promise<BlendResult> {
       if (opts.resampleNet) cur = await setTargets(opts.rng.fork(`net/${iter}`));
       const ti = performance.now();
       const { loss, grads } =
-        mode === 'sequential' ? await sequentialGrads(st, cur!) : await batchedGrads(st, cur!, netBatch);
+        mode === 'sequential' ? await sequentialGrads(st, cur!) : await batchedGrads(st, cur!, netBatch, parallel);
       sgdMomentumStep(w, v, grads, lr, momentum, iter === 1);
       iterSeconds += (performance.now() - ti) / 1000;
       losses.push(loss);

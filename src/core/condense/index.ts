@@ -1,7 +1,15 @@
 /**
  * Blend condensation, k-means sub-classes, the reduced retain set, and the §4.2 baselines (docs/paper-notes.md §3–§4).
  */
-export type { FeatureMatrix, EmbedOptions, KMeansOptions, KMeansResult, SubClasses, SubClassOptions } from './kmeans';
+export type {
+  FeatureParallel,
+  FeatureMatrix,
+  EmbedOptions,
+  KMeansOptions,
+  KMeansResult,
+  SubClasses,
+  SubClassOptions,
+} from './kmeans';
 export { embedAll, kmeans, subClasses, selectRows } from './kmeans';
 export type { BlendCluster, BlendOptions, BlendResult, PreviewOptions, BlendLrMode, BlendStep } from './blend';
 export { blend, blendLr, blendStepOf, lrBlend, clustersOf, PAPER_LR_PER_CLUSTER, PAPER_BLEND_T } from './blend';

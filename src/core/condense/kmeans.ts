@@ -11,6 +11,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { Model, SampleSource } from '../types';
 import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
+import type { ParallelTrainer } from '../parallel/engine';
+
+/**
+ * What condensation uses of the data-parallel workers (`ParallelTrainer`): the random feature networks' passes,
+ * sharded over the workers (k-means features, Blend's targets μ_k and its iterations' forward and input-gradient
+ * passes). Instance norm makes every image's features independent of its batch-mates, so the sharded passes give
+ * the in-thread values.
+ */
+export type FeatureParallel = Pick<ParallelTrainer, 'workers' | 'embed' | 'embedMatch'>;
 
 /** Row-major feature matrix: `n` rows of `dim` floats. */
 export interface FeatureMatrix {
@@ -23,6 +32,8 @@ export interface EmbedOptions {
   signal?: AbortSignal;
   /** after each batch: images done so far */
   onBatch?: (done: number, total: number) => void;
+  /** data-parallel workers: each batch is split over them (absent/null: this thread) */
+  parallel?: FeatureParallel | null;
 }
 
 /** `embed` of every sample of `source` (positions 0..size-1), batches of `batch`, no gradients. */
@@ -35,21 +46,13 @@ export async function embedAll(
   const n = source.size;
   let data = new Float32Array(0);
   let dim = 0;
+  const par = opts.parallel ?? null;
   for (let start = 0; start < n; start += batch) {
     throwIfCancelled(opts.signal);
     const m = Math.min(batch, n - start);
     const pos = new Int32Array(m);
     for (let i = 0; i < m; i++) pos[i] = start + i;
-    const feats = tf.tidy(() => {
-      const x = source.gather(pos);
-      return model.embed(x);
-    });
-    let host: Float32Array;
-    try {
-      host = (await feats.data()) as Float32Array;
-    } finally {
-      feats.dispose();
-    }
+    const host = par ? await embedParallel(par, model, source, pos) : await embedHere(model, source, pos);
     if (dim === 0) {
       dim = host.length / m;
       data = new Float32Array(n * dim);
@@ -58,6 +61,33 @@ export async function embedAll(
     opts.onBatch?.(start + m, n);
   }
   return { data, n, dim };
+}
+
+/** `model.embed` of the samples at `pos`, in this thread (host, n×D). */
+export async function embedHere(model: Model, source: SampleSource, pos: Int32Array): Promise<Float32Array> {
+  const feats = tf.tidy(() => model.embed(source.gather(pos)));
+  try {
+    return (await feats.data()) as Float32Array;
+  } finally {
+    feats.dispose();
+  }
+}
+
+/** `model.embed` of the samples at `pos`, sharded over the workers (host, n×D). */
+export async function embedParallel(
+  par: FeatureParallel,
+  model: Model,
+  source: SampleSource,
+  pos: Int32Array,
+): Promise<Float32Array> {
+  const x = source.gather(pos);
+  let px: Float32Array;
+  try {
+    px = (await x.data()) as Float32Array;
+  } finally {
+    x.dispose();
+  }
+  return par.embed(model, px, pos.length, [x.shape[1], x.shape[2], x.shape[3]]);
 }
 
 export interface KMeansOptions {

@@ -7,7 +7,7 @@ import type { Rng } from '../rng';
 import { realSource } from '../data/source';
 import { createModel } from '../models';
 import type { PrototypeView } from '../contracts';
-import type { SubClasses } from './kmeans';
+import type { FeatureParallel, SubClasses } from './kmeans';
 import { blendStepOf, type BlendLrMode } from './blend';
 import type { ReducedRetain } from './reduced-retain';
 import { positionsOf, reducedRetain, subClassesOfSource } from './reduced-retain';
@@ -29,6 +29,8 @@ export interface ComputeSubClassesOptions {
   onProgress?: (p: Progress) => void;
   /** feature network factory (default ConvNet-3 width 128) */
   createNet?: (rng: Rng) => Model;
+  /** data-parallel workers for the feature pass (absent/null: this thread) */
+  parallel?: FeatureParallel | null;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function computeSubClasses(o: ComputeSubClassesOptions): Promise<Su
     maxIter: o.maxIter,
     tol: o.tol,
     signal: o.signal,
+    parallel: o.parallel,
     onFeatures: (done, total) =>
       o.onProgress?.({ stage: 'kmeans', label: 'features', epoch: 1, epochs: 1, step: done, steps: total }),
     onClass: (c) =>
@@ -79,6 +82,8 @@ export interface BuildReducedRetainOptions {
   previewCount?: number;
   previewMembers?: number;
   chunkImages?: number;
+  /** data-parallel workers for Blend's network passes (absent/null: this thread) */
+  parallel?: FeatureParallel | null;
 }
 
 /** Spec §4.1–4.2 on the experiment's sets: partition, Blend on free clusters, D_r^red (positions: residual, then blends). */
@@ -96,6 +101,7 @@ export async function buildReducedRetain(o: BuildReducedRetainOptions): Promise<
     createNet: o.createNet ?? convnet3Factory(C),
     sub: o.sub,
     signal: o.signal,
+    parallel: o.parallel,
     blend: {
       iterations,
       resampleNet: o.resampleNet,

@@ -8,7 +8,7 @@ import { LabError, throwIfCancelled } from '../types';
 import type { Rng } from '../rng';
 import { concatSources, floatSource, subsetSource } from '../data/source';
 import type { CondenseResult } from '../contracts';
-import type { SubClasses, SubClassOptions } from './kmeans';
+import type { FeatureParallel, SubClasses, SubClassOptions } from './kmeans';
 import { embedAll, subClasses } from './kmeans';
 import type { BlendOptions, BlendResult } from './blend';
 import { blend, clustersOf } from './blend';
@@ -100,6 +100,8 @@ export interface ReducedRetainOptions {
   blend: Partial<Omit<BlendOptions, 'source' | 'clusters' | 'createNet' | 'rng' | 'signal' | 'step'>> &
     Pick<BlendOptions, 'step'>;
   signal?: AbortSignal;
+  /** data-parallel workers for the feature networks' passes (k-means features, Blend); absent/null: this thread */
+  parallel?: FeatureParallel | null;
   /** stage progress: k-means features/classes */
   onKmeans?: (phase: 'features' | 'cluster', done: number, total: number) => void;
   onPartition?: (p: Partition, sub: SubClasses) => void;
@@ -134,12 +136,20 @@ export async function subClassesOfSource(
   ipc: number,
   rng: Rng,
   createNet: (rng: Rng) => Model,
-  opts: SubClassOptions & { onFeatures?: (done: number, total: number) => void; batch?: number } = {},
+  opts: SubClassOptions & {
+    onFeatures?: (done: number, total: number) => void;
+    batch?: number;
+    parallel?: FeatureParallel | null;
+  } = {},
 ): Promise<SubClasses> {
   const net = createNet(rng.fork('kmeans-net'));
   let feats;
   try {
-    feats = await embedAll(net, train, opts.batch ?? 256, { signal: opts.signal, onBatch: opts.onFeatures });
+    feats = await embedAll(net, train, opts.batch ?? 256, {
+      signal: opts.signal,
+      onBatch: opts.onFeatures,
+      parallel: opts.parallel,
+    });
   } finally {
     net.dispose();
   }
@@ -156,6 +166,7 @@ export async function reducedRetain(opts: ReducedRetainOptions): Promise<Reduced
     sub = await subClassesOfSource(opts.train, opts.numClasses, opts.ipc, opts.rng, opts.createNet, {
       ...opts.kmeans,
       signal: opts.signal,
+      parallel: opts.parallel,
       onFeatures: (d, n) => opts.onKmeans?.('features', d, n),
       onClass: (c, info) => {
         opts.kmeans?.onClass?.(c, info);
@@ -174,6 +185,7 @@ export async function reducedRetain(opts: ReducedRetainOptions): Promise<Reduced
   const tb = performance.now();
   const b = await blend({
     iterations: 12,
+    parallel: opts.parallel,
     ...opts.blend,
     source: opts.train,
     clusters: clustersOf(sub.members, sub.ipc, partition.free),

@@ -39,6 +39,10 @@ export interface HostGroup {
 export class ParallelTrainer {
   /** sharded steps run so far (every phase of a two-phase step counts once) */
   steps = 0;
+  /** sharded feature-network passes (`embed`, `embedMatch`) run so far */
+  featurePasses = 0;
+  /** the fixed feature network whose weights the workers hold (and the pool's model epoch then), or null */
+  private sent: { model: Model; epoch: number } | null = null;
   constructor(
     private readonly pool: WorkerPool,
     readonly transport: string,
@@ -166,6 +170,7 @@ export class ParallelTrainer {
     const C = ctx.model.config.numClasses;
     await this.pool.ensureModel(ctx.model.config);
     this.steps++;
+    this.sent = null;
     const w0 = await ctx.model.getWeights();
     const replies = await this.pool.step((k) => {
       const [a, b] = shardRange(B, this.workers, k);
@@ -205,6 +210,89 @@ export class ParallelTrainer {
     return out;
   }
 
+  /**
+   * embed(x) of `n` images (host NHWC float32), sharded over the workers: features n×D, row-major. `model` must be a
+   * fixed network (condensation's random feature networks, never trained): its weights go to the workers with the
+   * first call and stay there until another model or a training step is sent.
+   */
+  async embed(
+    model: Model,
+    x: Float32Array,
+    n: number,
+    hwc: [number, number, number] = [32, 32, 3],
+  ): Promise<Float32Array> {
+    const replies = await this.featurePass(model, x, n, hwc);
+    let dim = 0;
+    replies.forEach((r, k) => {
+      const [a, b] = shardRange(n, this.workers, k);
+      if (r?.features && b > a) dim = r.features.length / (b - a);
+    });
+    const out = new Float32Array(n * dim);
+    replies.forEach((r, k) => {
+      if (r?.features) out.set(r.features, shardRange(n, this.workers, k)[0] * dim);
+    });
+    return out;
+  }
+
+  /**
+   * Blend's matching term of `n` images against targets `mu` (n×D): L = Σᵢ mean_d (embed(xᵢ)[d] − μᵢ[d])² / T and
+   * ∂L/∂x (n×h×w×c), sharded over the workers (shard values summed in worker order). `model` as in `embed`.
+   */
+  async embedMatch(
+    model: Model,
+    x: Float32Array,
+    n: number,
+    mu: Float32Array,
+    T: number,
+    hwc: [number, number, number] = [32, 32, 3],
+  ): Promise<{ value: number; grad: Float32Array }> {
+    const replies = await this.featurePass(model, x, n, hwc, { mu, T });
+    const grad = new Float32Array(x.length);
+    const per = hwc[0] * hwc[1] * hwc[2];
+    let value = 0;
+    replies.forEach((r, k) => {
+      if (!r) return;
+      value += r.value ?? 0;
+      if (r.grad) grad.set(r.grad, shardRange(n, this.workers, k)[0] * per);
+    });
+    return { value, grad };
+  }
+
+  private async featurePass(
+    model: Model,
+    x: Float32Array,
+    n: number,
+    hwc: [number, number, number],
+    match?: { mu: Float32Array; T: number },
+  ) {
+    const per = hwc[0] * hwc[1] * hwc[2];
+    if (x.length !== n * per) throw new LabError(`${x.length} pixel values for ${n} images`, 'parallel');
+    await this.pool.ensureModel(model.config);
+    this.featurePasses++;
+    const fresh = !this.sent || this.sent.model !== model || this.sent.epoch !== this.pool.modelEpoch;
+    const w0 = fresh ? await model.getWeights() : undefined;
+    // a worker without rows gets no message: the weights count as sent only when every worker received them
+    this.sent = fresh && n < this.workers ? null : { model, epoch: this.pool.modelEpoch };
+    const D = match ? match.mu.length / n : 0;
+    try {
+      return await this.pool.embed((k) => {
+        const [a, b] = shardRange(n, this.workers, k);
+        if (b <= a) return null;
+        return {
+          type: 'embed',
+          weights: w0 ? w0.map((w) => Float32Array.from(w)) : undefined,
+          x: x.slice(a * per, b * per),
+          n: b - a,
+          hwc,
+          match: match ? { mu: match.mu.slice(a * D, b * D), T: match.T } : undefined,
+        };
+      });
+    } catch (e) {
+      this.sent = null;
+      throw e;
+    }
+  }
+
   /** Send every worker its shard of each group; weight per group: a number, per-sample weights, or null. */
   private async run(
     model: Model,
@@ -217,6 +305,7 @@ export class ParallelTrainer {
   ): Promise<(StepReply | undefined)[]> {
     await this.pool.ensureModel(model.config);
     this.steps++;
+    this.sent = null;
     const W = this.workers;
     const w0 = sendWeights ? await model.getWeights() : undefined;
     return this.pool.step((k) => {

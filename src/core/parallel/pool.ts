@@ -6,7 +6,7 @@
  */
 import { LabError } from '../types';
 import type { ModelConfig } from '../types';
-import type { FromWorker, StepReply, ToWorker } from './protocol';
+import type { EmbedReply, EmbedRequest, FromWorker, StepReply, ToWorker } from './protocol';
 import { transferables } from './protocol';
 
 /** One worker as the pool sees it, whatever the transport. */
@@ -25,6 +25,8 @@ export class WorkerPool {
   private failure: LabError | null = null;
   private disposed = false;
   private modelKey = '';
+  /** times the workers built a model (a fresh model has fresh weights: what was sent before is gone) */
+  modelEpoch = 0;
   backend = '';
 
   constructor(private readonly ports: ShardPort[]) {
@@ -88,6 +90,7 @@ export class WorkerPool {
     const r = replies[0];
     if (r.type === 'ready') this.backend = r.backend;
     this.modelKey = key;
+    this.modelEpoch++;
   }
 
   /** One step on every worker (`make(k, id)` builds worker k's message, or null to skip it); replies by worker. */
@@ -99,6 +102,17 @@ export class WorkerPool {
       const msg = make(k, 0);
       if (!msg) return Promise.resolve(undefined);
       return this.request(k, (id) => ({ ...msg, id })) as Promise<StepReply>;
+    });
+    return Promise.all(jobs);
+  }
+
+  /** One feature-network pass on every worker (`make(k)` builds worker k's request, or null to skip it). */
+  async embed(make: (k: number) => Omit<EmbedRequest, 'id'> | null): Promise<(EmbedReply | undefined)[]> {
+    this.check();
+    const jobs = this.ports.map((_, k) => {
+      const msg = make(k);
+      if (!msg) return Promise.resolve(undefined);
+      return this.request(k, (id) => ({ ...msg, id })) as Promise<EmbedReply>;
     });
     return Promise.all(jobs);
   }

@@ -45,9 +45,41 @@ export type ToWorker =
       /** return the logits of every group (inference) */
       logits?: boolean;
     }
+  | EmbedRequest
   | { type: 'memory'; id: number }
   /** fault injection for tests: the worker throws an uncaught error (a crash) */
   | { type: 'crash'; id: number };
+
+/**
+ * Feature-network pass of a shard (condensation: k-means features, Blend's targets and its iterations): `embed(x)`
+ * of every image, or with `match` the distribution-matching term Σᵢ mean_d (embed(xᵢ)[d] − μᵢ[d])² / T (its value
+ * and its gradient with respect to the input pixels; instance norm makes every image's term independent of its
+ * batch-mates, so shards add up exactly).
+ */
+export interface EmbedRequest {
+  type: 'embed';
+  id: number;
+  /** current weights in `Model.params` order; omitted = the weights of the previous message */
+  weights?: Float32Array[];
+  /** normalised NHWC float32 pixels, n×h×w×c */
+  x: Float32Array;
+  n: number;
+  hwc: [number, number, number];
+  /** μ (n×D, row-major) and T */
+  match?: { mu: Float32Array; T: number };
+}
+
+export interface EmbedReply {
+  type: 'embed';
+  id: number;
+  /** embed(x), n×D row-major (without `match`) */
+  features?: Float32Array;
+  /** the shard's term of the loss (with `match`) */
+  value?: number;
+  /** its gradient with respect to x, n×h×w×c (with `match`) */
+  grad?: Float32Array;
+  numTensors: number;
+}
 
 export interface StepReply {
   type: 'step';
@@ -71,6 +103,7 @@ export interface StepReply {
 export type FromWorker =
   | { type: 'ready'; id: number; numTensors: number; backend: string }
   | StepReply
+  | EmbedReply
   | { type: 'memory'; id: number; numTensors: number }
   | { type: 'error'; id: number; message: string };
 
@@ -93,6 +126,15 @@ export function transferables(msg: ToWorker | FromWorker): ArrayBuffer[] {
       msg.grads?.forEach(add);
       msg.perSample?.forEach(add);
       msg.logits?.forEach(add);
+    }
+  } else if (msg.type === 'embed') {
+    if ('x' in msg) {
+      msg.weights?.forEach(add);
+      add(msg.x);
+      add(msg.match?.mu);
+    } else {
+      add(msg.features);
+      add(msg.grad);
     }
   }
   return [...out];

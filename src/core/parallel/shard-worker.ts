@@ -10,7 +10,7 @@ import { createModel } from '../models';
 import { Rng } from '../rng';
 import type { Model } from '../types';
 import { perSampleCrossEntropy } from '../train/loss';
-import type { FromWorker, ShardGroup, StepReply, ToWorker } from './protocol';
+import type { EmbedReply, EmbedRequest, FromWorker, ShardGroup, StepReply, ToWorker } from './protocol';
 
 export class ShardWorker {
   private model: Model | null = null;
@@ -35,6 +35,8 @@ export class ShardWorker {
           return { type: 'memory', id: msg.id, numTensors: tf.memory().numTensors };
         case 'step':
           return await this.step(msg);
+        case 'embed':
+          return this.embed(msg);
         case 'crash':
           setTimeout(() => {
             throw new Error('injected crash (test)');
@@ -138,6 +140,35 @@ export class ShardWorker {
       logits: msg.logits ? logitsOut : undefined,
       numTensors: tf.memory().numTensors,
     };
+  }
+
+  /** Feature-network pass of a shard: embed(x), or the matching term's value and input gradient (see EmbedRequest). */
+  private embed(msg: EmbedRequest): EmbedReply {
+    const model = this.model;
+    if (!model) throw new Error('embed before init');
+    if (msg.weights) model.setWeights(msg.weights);
+    const reply: EmbedReply = { type: 'embed', id: msg.id, numTensors: 0 };
+    const match = msg.match;
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(msg.x, [msg.n, ...msg.hwc]);
+      if (!match) return { features: model.embed(x) };
+      const mu = tf.tensor2d(match.mu, [msg.n, match.mu.length / msg.n]);
+      // the same ops as Blend's in-thread path (blend.ts batchedGrads), so the shards' values agree with it
+      const f = (xv: tf.Tensor): tf.Scalar =>
+        tf.div(tf.sum(tf.mean(tf.squaredDifference(model.embed(xv as tf.Tensor4D), mu), 1)), match.T) as tf.Scalar;
+      return tf.valueAndGrad(f)(x);
+    });
+    try {
+      if ('features' in out) reply.features = copyOut(out.features.dataSync() as Float32Array);
+      else {
+        reply.value = out.value.dataSync()[0];
+        reply.grad = copyOut(out.grad.dataSync() as Float32Array);
+      }
+    } finally {
+      tf.dispose(out);
+    }
+    reply.numTensors = tf.memory().numTensors;
+    return reply;
   }
 
   dispose(): void {

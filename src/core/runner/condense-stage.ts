@@ -42,6 +42,7 @@ export class CondenseStage {
           rng: this.ctx.rng('kmeans'),
           signal,
           createNet: convnet3Factory(ds.classes.length, c.netWidth),
+          parallel: this.ctx.opts.parallel,
           onProgress: (progress) => this.ctx.opts.sink({ kind: 'progress', progress }),
         });
         this.kmeansSeconds = now() - t0;
@@ -66,6 +67,7 @@ export class CondenseStage {
         lrMode: c.lrMode,
         forgetMode: this.ctx.spec.forget.mode,
         createNet: convnet3Factory(ds.classes.length, c.netWidth),
+        parallel: this.ctx.opts.parallel,
         onIter: (iter, iterations, loss) =>
           this.ctx.opts.sink({ kind: 'condense-iter', round: r, iter, iterations, loss }),
         onPrototypes: (iter, items) => {
