@@ -40,13 +40,13 @@ describe('reading only regular files within caps', { timeout: 20_000 }, () => {
     mkdirSync(linked);
     symlinkSync(join(good, 'cifar10'), join(linked, 'cifar10'));
     expect((await loadDatasetNode('cifar10', { dir: linked })).train.n).toBe(100);
-    const shard = readdirSync(join(good, 'cifar10')).find((f) => f.endsWith('.bin'))!;
+    const shard = readdirSync(join(good, 'cifar10')).find((f) => /^(train|test)-\d+\.bin$/.test(f))!;
     const dir = variant('shard-link', shard, (p) => symlinkSync(join(good, 'cifar10', shard), p));
     expect((await loadDatasetNode('cifar10', { dir })).train.n).toBe(100);
   });
 
   it('a FIFO in place of a shard is refused at once, naming it', async () => {
-    const shard = readdirSync(join(good, 'cifar10')).find((f) => f.endsWith('.bin'))!;
+    const shard = readdirSync(join(good, 'cifar10')).find((f) => /^(train|test)-\d+\.bin$/.test(f))!;
     const dir = variant('shard-fifo', shard, (p) => execFileSync('mkfifo', [p]));
     await expect(loadDatasetNode('cifar10', { dir })).rejects.toThrow(
       new RegExp(`${shard}: is a FIFO \\(named pipe\\), not a regular file`),
