@@ -11,14 +11,13 @@ import {
   manifestShards,
   parseCifar10Archive,
   parseSvhnMat,
-  sha256Hex,
   validateManifest,
   type DatasetManifest,
 } from '../core';
 import { DATASET_LABELS, experimentImages, resolveDataset, type DataRequest, type ResolvedDataset } from '../core';
 import type { DatasetInfo } from './protocol';
 import { cachedBytes, cachedShard, idbGet, idbPut, storeBytes, storeShard } from './storage';
-import { PartialDataset } from './partial-load';
+import { PartialDataset, checkSha256 } from './partial-load';
 
 type Manifest = DatasetManifest;
 
@@ -195,13 +194,7 @@ async function loadPrepared(
       const res = await fetch(url, { signal });
       if (!res.ok) throw new LabError(`HTTP ${res.status}`, `datasets/${id}/${s.file}`);
       bytes = new Uint8Array(await res.arrayBuffer());
-      const got = await sha256Hex(bytes);
-      if (got !== s.sha256) {
-        throw new LabError(
-          `SHA-256 mismatch: manifest says ${s.sha256.slice(0, 12)}…, file has ${got.slice(0, 12)}… (re-run npm run datasets)`,
-          `datasets/${id}/${s.file}`,
-        );
-      }
+      await checkSha256(bytes, s.sha256, s.bytes, `datasets/${id}/${s.file}`);
       await storeShard(url, s.sha256, bytes);
     }
     loaded += s.bytes ?? bytes.length;

@@ -174,14 +174,7 @@ export class PartialDataset {
       const res = await fetchOrExplain(o.fetch, url, {}, file, signal);
       if (!res.ok) throw new LabError(`HTTP ${res.status}`, file);
       bytes = new Uint8Array(await res.arrayBuffer());
-      const got = await sha256Hex(bytes);
-      if (got !== m.index.sha256) {
-        throw new LabError(
-          `SHA-256 mismatch: manifest says ${m.index.sha256.slice(0, 12)}…, file has ${got.slice(0, 12)}… (${bytes.length} bytes, ` +
-            `expected ${m.index.bytes}); the file is truncated, corrupt or stale — re-run npm run datasets`,
-          file,
-        );
-      }
+      await checkSha256(bytes, m.index.sha256, m.index.bytes, file);
     }
     const index = decodeIndex(bytes, m, file);
     if (fetched) await o.store.put(key, bytes);
@@ -384,14 +377,7 @@ export class PartialDataset {
   private async wholeFrom(sh: Shard, bytes: Uint8Array): Promise<void> {
     this.totals.bytes += bytes.length;
     this.totals.requests++;
-    const got = await sha256Hex(bytes);
-    if (got !== sh.info.sha256) {
-      throw new LabError(
-        `SHA-256 mismatch: manifest says ${sh.info.sha256.slice(0, 12)}…, file has ${got.slice(0, 12)}… ` +
-          `(${bytes.length} bytes, expected ${sh.info.bytes}); re-run npm run datasets`,
-        this.file(sh),
-      );
-    }
+    await checkSha256(bytes, sh.info.sha256, sh.info.bytes, this.file(sh));
     this.fillWhole(sh, bytes);
     await this.o.store.put(storeKey(sh.url, sh.info.sha256), bytes);
   }
@@ -472,6 +458,25 @@ async function fetchOrExplain(
 }
 
 /** Store key of a whole file: its URL with the expected SHA-256 (a re-prepared dataset misses). Same as storage.ts. */
+/**
+ * A downloaded file against the SHA-256 its manifest gives (whole shards, the image index): a LabError naming the file,
+ * both hashes' first 12 hex digits and the sizes, when they differ.
+ */
+export async function checkSha256(
+  bytes: Uint8Array,
+  sha256: string,
+  expectedBytes: number | undefined,
+  file: string,
+): Promise<void> {
+  const got = await sha256Hex(bytes);
+  if (got === sha256) return;
+  throw new LabError(
+    `SHA-256 mismatch: manifest says ${sha256.slice(0, 12)}…, file has ${got.slice(0, 12)}… (${bytes.length} bytes, ` +
+      `expected ${expectedBytes ?? 'as the manifest says'}); the file is truncated, corrupt or stale — re-run npm run datasets`,
+    file,
+  );
+}
+
 export function storeKey(url: string, sha256: string): string {
   const u = new URL(url);
   u.searchParams.set('sha256', sha256);
