@@ -101,6 +101,8 @@ export default tseslint.config(
       'test-results/**',
       'playwright-report/**',
       'src/core/__lint_fixtures__/**',
+      // AssemblyScript (compiled by `npm run kernels`), not TypeScript the program runs
+      'src/core/backend/asm/**',
     ],
   },
   js.configs.recommended,

@@ -98,8 +98,8 @@ test('WebGPU (software adapter): self-check, AddN fix, filter gradient, smoke = 
   });
   const cpu = await runSpec(browser, baseURL, 'be=wasm', async (page) => {
     await expect(page.getByTestId('backend-name')).toHaveText('wasm');
-    // the page's WASM backend runs the lab's gemm filter gradient (issue 24), checked by the self-check
-    await expect(page.getByTestId('backend-reasons')).toContainText('wasm filter gradient: gemm (self-check ran gemm)');
+    // the page's WASM backend runs the lab's SIMD filter-gradient kernel (issue 24), checked by the self-check
+    await expect(page.getByTestId('backend-reasons')).toContainText('wasm filter gradient: simd (self-check ran simd)');
   });
 
   expect(gpu.result.env.backend).toBe('webgpu');

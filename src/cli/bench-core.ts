@@ -118,7 +118,7 @@ export async function benchCore(opts: CoreBenchOptions = {}): Promise<BenchRow[]
   const rows: BenchRow[] = [];
   const fmt = (r: Rate) => `${r.wall.toFixed(1)} img/s wall, ${r.cpu.toFixed(1)} per CPU-second`;
   /** optimised path (fused IN kernels, the current dW) and, for comparison, the naive one (plain tfjs ops, conv-formulated dW) */
-  // the optimised path's filter gradient: the process's current choice (gemm unless LAB_FILTER_GRAD says otherwise)
+  // the optimised path's filter gradient: the process's current choice (the SIMD kernel unless LAB_FILTER_GRAD says otherwise)
   const dwImpl = filterGradImplName();
   const both = async (f: () => Promise<Rate>): Promise<{ opt: Rate; naive?: Rate }> => {
     setFusedOps(true);
@@ -215,11 +215,13 @@ export interface FilterGradBenchOptions {
 /**
  * Rows `core.convnet3.dw_gflops_vs_forward` and `core.convnet3.dw_path_speedup` (issue 24), each from one run with
  * its two sides interleaved, so the ratios hold on a machine whose speed drifts or whose cores are shared:
- *  - per ConvNet-3 layer, the Conv2DBackpropFilter kernel (the default 'gemm' one, and the legacy one for the note)
- *    timed against the forward Conv2D kernel on the same shapes (same FLOP count), CPU time of this process,
- *    medians of `kernelRounds` interleaved rounds; the row is the lowest dW ÷ forward GFLOP/s ratio over the layers;
- *  - training images per CPU-second with the gemm filter gradient ÷ with the legacy one (the choice before issue
- *    24), the two alternating over `trainRounds` rounds; median of the per-round ratios (wall-clock ratio in the note).
+ *  - per ConvNet-3 layer, the Conv2DBackpropFilter kernel (the process's choice, by default the WASM SIMD one; the
+ *    XNNPACK gemm and the legacy one for the note) timed against the forward Conv2D kernel on the same shapes (same
+ *    FLOP count), CPU time of this process, medians of `kernelRounds` interleaved rounds; the row is the lowest
+ *    dW ÷ forward GFLOP/s ratio over the layers;
+ *  - training images per CPU-second with that filter gradient ÷ with the legacy one (the choice before issue 24), the
+ *    three (with the gemm) alternating over `trainRounds` rounds; median of the per-round ratios (wall-clock ratio
+ *    and the ratio to the gemm in the note).
  */
 export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promise<BenchRow[]> {
   await initNodeBackend();
@@ -233,6 +235,8 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
   const layerNotes: string[] = [];
   let minRatio = Infinity;
   const prev: FilterGradImpl = filterGradImplName();
+  // the measured formulation: the process's choice ('auto' is the SIMD kernel where it can run)
+  const cur: FilterGradImpl = prev === 'auto' ? 'simd' : prev;
   try {
     for (const L of convnet3Layers(w, bs)) {
       const [n, h, wd, ci] = L.x;
@@ -242,11 +246,11 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
       const f = tf.tensor4d(rng.uniformArray(9 * ci * co, -0.1, 0.1), L.k as [number, number, number, number]);
       const dy = tf.tensor4d(rng.uniformArray(n * h * wd * co, -1, 1), [n, h, wd, co]);
       const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], filterShape: L.k };
-      const kinds = ['forward', 'gemm', 'legacy'] as const;
-      const t: Record<(typeof kinds)[number], number[]> = { forward: [], gemm: [], legacy: [] };
+      const kinds = ['forward', 'current', 'gemm', 'legacy'] as const;
+      const t: Record<(typeof kinds)[number], number[]> = { forward: [], current: [], gemm: [], legacy: [] };
       for (let r = 0; r <= kRounds; r++) {
         for (const kind of kinds) {
-          if (kind !== 'forward') setFilterGradImpl(kind);
+          if (kind !== 'forward') setFilterGradImpl(kind === 'current' ? cur : kind);
           // fresh operands every call, as in training: tfjs-backend-wasm keeps a matmul's packed right operand per
           // tensor, so reusing one filter / output gradient would skip the repacking every training step pays
           const op = kind === 'forward' ? tf.add(f, 0) : tf.add(dy, 0);
@@ -262,12 +266,13 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
         }
       }
       tf.dispose([x, f, dy]);
-      const [fw, gm, lg] = [median(t.forward), median(t.gemm), median(t.legacy)];
-      minRatio = Math.min(minRatio, fw / gm);
+      const [fw, cu, gm, lg] = [median(t.forward), median(t.current), median(t.gemm), median(t.legacy)];
+      minRatio = Math.min(minRatio, fw / cu);
       const layer = `${h}×${wd}×${ci}`;
       const msg =
-        `${layer}: forward ${(gflop / fw).toFixed(1)} GFLOP/s (${(fw * 1000).toFixed(0)} ms), dW gemm ` +
-        `${(gflop / gm).toFixed(1)} (${(gm * 1000).toFixed(0)} ms, ${(fw / gm).toFixed(2)}× forward), legacy ` +
+        `${layer}: forward ${(gflop / fw).toFixed(1)} GFLOP/s (${(fw * 1000).toFixed(0)} ms), dW ${cur} ` +
+        `${(gflop / cu).toFixed(1)} (${(cu * 1000).toFixed(0)} ms, ${(fw / cu).toFixed(2)}× forward), gemm ` +
+        `${(gflop / gm).toFixed(1)} (${(gm * 1000).toFixed(0)} ms, ${(fw / gm).toFixed(2)}×), legacy ` +
         `${(gflop / lg).toFixed(1)} (${(lg * 1000).toFixed(0)} ms, ${(fw / lg).toFixed(2)}×)`;
       layerNotes.push(msg);
       log(`dW ${msg}`);
@@ -278,22 +283,27 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
   const cn: ModelConfig = { arch: 'convnet3', width: w, numClasses: 10 };
   const cpuRatios: number[] = [],
     wallRatios: number[] = [];
-  const rates: Record<'gemm' | 'legacy', Rate[]> = { gemm: [], legacy: [] };
+  const gemmRatios: number[] = [];
+  type Side = 'current' | 'gemm' | 'legacy';
+  const rates: Record<Side, Rate[]> = { current: [], gemm: [], legacy: [] };
   try {
     for (let r = 0; r < tRounds; r++) {
-      // alternate which goes first, so a drift in the machine's speed does not favour one side
-      const order: ('gemm' | 'legacy')[] = r % 2 ? ['legacy', 'gemm'] : ['gemm', 'legacy'];
-      const got: Partial<Record<'gemm' | 'legacy', Rate>> = {};
-      for (const impl of order) {
-        setFilterGradImpl(impl);
-        got[impl] = await measureTrainRate(cn, bs, steps, 2);
-        rates[impl].push(got[impl]);
+      // rotate which goes first, so a drift in the machine's speed does not favour one side
+      const sides: Side[] = ['current', 'gemm', 'legacy'];
+      const order = [...sides.slice(r % 3), ...sides.slice(0, r % 3)];
+      const got: Partial<Record<Side, Rate>> = {};
+      for (const side of order) {
+        setFilterGradImpl(side === 'current' ? cur : side);
+        got[side] = await measureTrainRate(cn, bs, steps, 2);
+        rates[side].push(got[side]);
       }
-      cpuRatios.push(got.gemm!.cpu / got.legacy!.cpu);
-      wallRatios.push(got.gemm!.wall / got.legacy!.wall);
+      cpuRatios.push(got.current!.cpu / got.legacy!.cpu);
+      wallRatios.push(got.current!.wall / got.legacy!.wall);
+      gemmRatios.push(got.current!.cpu / got.gemm!.cpu);
       log(
-        `dW path round ${r + 1}/${tRounds}: gemm ${got.gemm!.cpu.toFixed(1)}, legacy ${got.legacy!.cpu.toFixed(1)} ` +
-          `img per CPU-second (wall ${got.gemm!.wall.toFixed(1)} / ${got.legacy!.wall.toFixed(1)} img/s)`,
+        `dW path round ${r + 1}/${tRounds}: ${cur} ${got.current!.cpu.toFixed(1)}, gemm ${got.gemm!.cpu.toFixed(1)}, ` +
+          `legacy ${got.legacy!.cpu.toFixed(1)} img per CPU-second (wall ${got.current!.wall.toFixed(1)} / ` +
+          `${got.gemm!.wall.toFixed(1)} / ${got.legacy!.wall.toFixed(1)} img/s)`,
       );
     }
   } finally {
@@ -308,7 +318,7 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
       unit: 'x',
       target: 0.8,
       setting:
-        `ConvNet-3 w${w}, batch ${bs}: per layer, GFLOP/s of the Conv2DBackpropFilter kernel (gemm) ÷ the forward ` +
+        `ConvNet-3 w${w}, batch ${bs}: per layer, GFLOP/s of the Conv2DBackpropFilter kernel (${cur}) ÷ the forward ` +
         `Conv2D kernel's on the same shapes (a fresh filter or output gradient every call, as in training), CPU time, medians of ${kRounds} interleaved rounds; lowest over the 3 layers`,
       note: `${layerNotes.join('; ')}; ${env}`,
     },
@@ -319,11 +329,13 @@ export async function benchFilterGrad(opts: FilterGradBenchOptions = {}): Promis
       target: 1.25,
       setting:
         `ConvNet-3 w${w}, batch ${bs}, forward+backward+SGD step in this thread: training images per CPU-second with ` +
-        `the gemm filter gradient ÷ with the legacy one (im2col for the 128-channel layers, dilated conv for the ` +
-        `first), ${steps} timed steps after 2 warm-up, median of ${tRounds} alternating rounds`,
+        `the ${cur} filter gradient ÷ with the legacy one (the choice before issue 24: im2col for the 128-channel ` +
+        `layers, dilated conv for the first), ${steps} timed steps after 2 warm-up, median of ${tRounds} rotating rounds`,
       note:
         `per-round ratios ${cpuRatios.map((v) => v.toFixed(2)).join(', ')} (wall ${wallRatios.map((v) => v.toFixed(2)).join(', ')}); ` +
-        `gemm ${list(rates.gemm, 'cpu')} img per CPU-s (${list(rates.gemm, 'wall')} img/s wall), legacy ` +
+        `÷ the XNNPACK gemm one ${gemmRatios.map((v) => v.toFixed(2)).join(', ')}; ` +
+        `${cur} ${list(rates.current, 'cpu')} img per CPU-s (${list(rates.current, 'wall')} img/s wall), gemm ` +
+        `${list(rates.gemm, 'cpu')} (${list(rates.gemm, 'wall')}), legacy ` +
         `${list(rates.legacy, 'cpu')} (${list(rates.legacy, 'wall')}); ${env}`,
     },
   ];

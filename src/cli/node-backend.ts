@@ -8,7 +8,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernels, missingKernels, selfCheck, setFilterGradImpl, type FilterGradImpl } from '../core';
+import {
+  registerWasmKernels,
+  missingKernels,
+  selfCheck,
+  setFilterGradImpl,
+  FILTER_GRAD_IMPLS,
+  type FilterGradImpl,
+} from '../core';
 import { LabError } from '../core';
 
 export type NodeBackendName = 'wasm' | 'cpu' | 'webgpu';
@@ -68,9 +75,8 @@ export function initNodeBackend(backend?: NodeBackendName): Promise<NodeBackendI
       // the environment) — e.g. 'legacy' reproduces numbers recorded before the issue-24 kernel bit for bit
       const dw = process.env.LAB_FILTER_GRAD;
       if (dw) {
-        const known: FilterGradImpl[] = ['auto', 'gemm', 'legacy', 'im2col', 'conv'];
-        if (!known.includes(dw as FilterGradImpl))
-          throw new Error(`LAB_FILTER_GRAD: one of ${known.join(', ')}, got ${JSON.stringify(dw)}`);
+        if (!FILTER_GRAD_IMPLS.includes(dw as FilterGradImpl))
+          throw new Error(`LAB_FILTER_GRAD: one of ${FILTER_GRAD_IMPLS.join(', ')}, got ${JSON.stringify(dw)}`);
         setFilterGradImpl(dw as FilterGradImpl);
       }
     }

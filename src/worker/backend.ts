@@ -68,7 +68,7 @@ export async function initBackend(
   // which Conv2DBackpropFilter formulation the WASM self-check ran (the same registered kernels train in the
   // page's shard workers, src/worker/train.worker.ts)
   const dw1 = filterGradCalls();
-  const dwRan = (['gemm', 'im2col', 'conv'] as const).filter((k) => dw1[k] > dw0[k]);
+  const dwRan = (['simd', 'gemm', 'im2col', 'conv'] as const).filter((k) => dw1[k] > dw0[k]);
   const wasmDw =
     sel.backend === 'wasm' && dwRan.length
       ? [`wasm filter gradient: ${filterGradImplName()} (self-check ran ${dwRan.join(' + ')})`]

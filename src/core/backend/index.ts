@@ -5,12 +5,15 @@ export {
   conv2dBackpropFilterViaConv,
   conv2dBackpropFilterIm2col,
   conv2dBackpropFilterGemm,
+  conv2dBackpropFilterSimd,
+  FILTER_GRAD_IMPLS,
   conv2dBackpropInputViaConv,
   setFilterGradImpl,
   filterGradImplName,
   filterGradCalls,
 } from './wasm-kernels';
 export type { FilterGradImpl } from './wasm-kernels';
+export { simdFilterGradUnavailable, simdFilterGradCalls } from './filter-grad-simd';
 export {
   instanceNormAct,
   instanceNormActOps,

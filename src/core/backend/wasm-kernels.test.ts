@@ -5,6 +5,7 @@ import { createModel } from '../models';
 import { Rng } from '../rng';
 import { setFusedOps } from './fused';
 import { filterGradCalls, setFilterGradImpl } from './wasm-kernels';
+import { simdFilterGradCalls } from './filter-grad-simd';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -72,10 +73,34 @@ describe('wasm conv gradient kernels vs cpu', () => {
     { name: '3x3 s2 same non-square', x: [2, 9, 14, 5], k: [3, 3, 5, 3], stride: 2, pad: 'same' },
     { name: '2x4 s1 same (even, non-square kernel)', x: [2, 7, 8, 4], k: [2, 4, 4, 3], stride: 1, pad: 'same' },
     { name: '1x1 s1 same', x: [2, 5, 6, 7], k: [1, 1, 7, 3], stride: 1, pad: 'same' },
+    // the SIMD kernel's register tiles: 3 input channels × 16 output channels, then 4-wide and scalar remainders
+    { name: '3x3 s1 same 3ch wide (16+16+4+1 out)', x: [2, 9, 7, 3], k: [3, 3, 3, 37], stride: 1, pad: 'same' },
+    { name: '3x3 s2 same 7ch (3+3+1 rows) 20 out', x: [2, 10, 11, 7], k: [3, 3, 7, 20], stride: 2, pad: 'same' },
+    { name: '3x3 s1 valid 128→32 (ConvNet-3 inner)', x: [2, 6, 5, 128], k: [3, 3, 128, 32], stride: 1, pad: 'valid' },
   ];
-  type Impl = 'gemm' | 'gemm-chunked' | 'gemm-whole' | 'im2col' | 'im2col-chunked' | 'conv';
+  // random shapes (seeded): stride 1–2, same or valid padding, non-square inputs and kernels
+  const rs = new Rng('dw-random-shapes');
+  for (let i = 0; i < 6; i++) {
+    const kh = 1 + rs.int(3),
+      kw = 1 + rs.int(3);
+    const h = kh + 1 + rs.int(9),
+      w = kw + 1 + rs.int(9);
+    const ci = 1 + rs.int(9),
+      co = 1 + rs.int(40);
+    const stride = 1 + rs.int(2);
+    const pad: Pad = rs.int(2) ? 'same' : 'valid';
+    cases.push({
+      name: `random ${i}: ${kh}x${kw} s${stride} ${pad} ${h}x${w}x${ci}→${co}`,
+      x: [1 + rs.int(3), h, w, ci],
+      k: [kh, kw, ci, co],
+      stride,
+      pad,
+    });
+  }
+  type Impl = 'simd' | 'gemm' | 'gemm-chunked' | 'gemm-whole' | 'im2col' | 'im2col-chunked' | 'conv';
   const setImpl = (impl: Impl) => {
-    if (impl.startsWith('gemm')) {
+    if (impl === 'simd') setFilterGradImpl('simd');
+    else if (impl.startsWith('gemm')) {
       // chunked: one image per matmul; whole: the batch in one matmul (whole-im2col rule on, as an option allows);
       // plain: the defaults
       setFilterGradImpl('gemm', {
@@ -88,7 +113,7 @@ describe('wasm conv gradient kernels vs cpu', () => {
       });
     }
   };
-  const IMPLS: Impl[] = ['gemm', 'gemm-chunked', 'gemm-whole', 'im2col', 'im2col-chunked', 'conv'];
+  const IMPLS: Impl[] = ['simd', 'gemm', 'gemm-chunked', 'gemm-whole', 'im2col', 'im2col-chunked', 'conv'];
   for (const c of cases)
     for (const impl of IMPLS) {
       it(`${c.name} [${impl}]`, async () => {
@@ -108,17 +133,21 @@ describe('wasm conv gradient kernels vs cpu', () => {
         await tf.setBackend('wasm');
         const ids0 = tf.engine().backend.numDataIds();
         const calls0 = filterGradCalls();
+        const simd0 = simdFilterGradCalls();
         const got = await gradsOn('wasm', xs, c.x, ws, c.k, c.stride, c.pad);
         const calls1 = filterGradCalls();
         expect(tf.engine().backend.numDataIds()).toBe(ids0); // every intermediate buffer freed
         // the call counters prove which Conv2DBackpropFilter formulation computed the gradient checked below
-        const ran = impl.startsWith('gemm') ? 'gemm' : impl.startsWith('im2col') ? 'im2col' : 'conv';
-        for (const k of ['gemm', 'im2col', 'conv'] as const) expect(calls1[k] - calls0[k]).toBe(k === ran ? 1 : 0);
+        const ran =
+          impl === 'simd' ? 'simd' : impl.startsWith('gemm') ? 'gemm' : impl.startsWith('im2col') ? 'im2col' : 'conv';
+        for (const k of ['simd', 'gemm', 'im2col', 'conv'] as const)
+          expect(calls1[k] - calls0[k]).toBe(k === ran ? 1 : 0);
+        if (impl === 'simd') expect(simdFilterGradCalls() - simd0).toBe(1); // the kernel itself ran, once
         expect(got.gxShape).toEqual(ref.gxShape);
         expect(got.gwShape).toEqual(ref.gwShape);
         expect(relErr(got.gx, ref.gx)).toBeLessThan(1e-5);
         expect(relErr(got.gw, ref.gw)).toBeLessThan(1e-5);
-        setFilterGradImpl('gemm', { gemmCols: 2048, im2colFloats: 16 * 1024 * 1024, gemmWholeFloats: 0 });
+        setFilterGradImpl('simd', { gemmCols: 2048, im2colFloats: 16 * 1024 * 1024, gemmWholeFloats: 0 });
       });
     }
 
@@ -135,7 +164,7 @@ describe('wasm conv gradient kernels vs cpu', () => {
         setFusedOps(b === 'wasm'); // reference: plain tfjs ops on cpu
         const m = createModel(cfg, new Rng('m'));
         const before = tf.memory().numTensors;
-        const calls0 = filterGradCalls().gemm;
+        const calls0 = filterGradCalls().simd;
         const r = tf.tidy(() => {
           const x = tf.tensor4d(xs, [nb, side, side, 3]);
           const y = tf.oneHot(labels, 10);
@@ -149,8 +178,8 @@ describe('wasm conv gradient kernels vs cpu', () => {
           };
         });
         expect(tf.memory().numTensors).toBe(before);
-        // the default filter gradient on wasm is the gemm one (at least one call per conv layer)
-        if (b === 'wasm') expect(filterGradCalls().gemm - calls0).toBeGreaterThanOrEqual(3);
+        // the default filter gradient on wasm is the SIMD kernel (at least one call per conv layer)
+        if (b === 'wasm') expect(filterGradCalls().simd - calls0).toBeGreaterThanOrEqual(3);
         out[b] = r;
         m.dispose();
       }

@@ -2,9 +2,9 @@
  * Convolution gradient kernels for the tfjs WASM backend, expressed as forward convolutions (which the
  * backend runs through XNNPACK):
  *
- *  - `Conv2DBackpropFilter` (missing in tfjs-backend-wasm 4.22): by default a chunked im2col GEMM
- *    (conv2dBackpropFilterGemm, at about the forward convolution's GFLOP/s on the 128-channel layers). Legacy
- *    formulations, kept for comparison: the filter gradient is a conv2d of the input
+ *  - `Conv2DBackpropFilter` (missing in tfjs-backend-wasm 4.22): by default the project's own WASM SIMD kernel
+ *    (conv2dBackpropFilterSimd, src/core/backend/filter-grad-simd.ts; issue 24), else a chunked im2col GEMM on
+ *    XNNPACK (conv2dBackpropFilterGemm). Legacy formulations, kept for comparison: the filter gradient is a conv2d of the input
  *    with batch and channel axes swapped ([Ci,H,W,N]) by the output gradient used as the filter
  *    ([OH,OW,N,Co]), dilated by the stride, stride 1, the forward padding; the [Ci,KH,KW,Co] result is
  *    transposed to [KH,KW,Ci,Co].
@@ -16,6 +16,7 @@
  * re-check them (src/core/backend/wasm-kernels.test.ts) after any tfjs upgrade.
  */
 import * as tf from '@tensorflow/tfjs';
+import { filterGradSimd, simdFilterGradUnavailable } from './filter-grad-simd';
 
 type TensorInfo = tf.TensorInfo;
 type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
@@ -436,15 +437,55 @@ export function conv2dBackpropFilterGemm(
   return out;
 }
 
+/**
+ * dW by the project's WASM SIMD kernel (src/core/backend/filter-grad-simd.ts): operands read from the backend's heap,
+ * the result written into a new output tensor; no intermediate tensors.
+ */
+export function conv2dBackpropFilterSimd(
+  backend: unknown,
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): TensorInfo {
+  const bk = backend as HeapBackend;
+  const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
+  const [kh, kw, ci, co] = filterShape;
+  const [oh, ow] = [dy.shape[1], dy.shape[2]];
+  if (oh !== info.outHeight || ow !== info.outWidth || dy.shape[3] !== co || x.shape[3] !== ci) {
+    throw new Error(`wasm-kernels: Conv2DBackpropFilter got dy ${dy.shape} for x ${x.shape}, filter ${filterShape}`);
+  }
+  const out = bk.makeOutput([kh, kw, ci, co], 'float32');
+  // views only after the allocation (an allocation may grow, and so detach, the heap)
+  filterGradSimd(
+    bk.typedArrayFromHeap(x),
+    bk.typedArrayFromHeap(dy),
+    {
+      x: x.shape as [number, number, number, number],
+      filter: [kh, kw, ci, co],
+      out: [oh, ow],
+      strides: [info.strideHeight, info.strideWidth],
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+    },
+    bk.typedArrayFromHeap(out),
+  );
+  return out;
+}
+
 let registered = false;
 /**
- * 'gemm' (default, also 'auto'): conv2dBackpropFilterGemm for every layer. 'legacy': the choice before issue 24
+ * 'simd' (default, also 'auto'): conv2dBackpropFilterSimd for every layer, or the gemm where WASM SIMD is missing.
+ * 'gemm': conv2dBackpropFilterGemm for every layer. 'legacy': the choice before issue 24
  * (im2col + one matmul when KH·KW·Ci ≥ 256, the dilated forward conv otherwise), kept for the bench's interleaved
  * comparison (core.convnet3.dw_path_speedup). 'im2col' / 'conv': one legacy formulation for every layer.
  */
-export type FilterGradImpl = 'auto' | 'gemm' | 'legacy' | 'im2col' | 'conv';
-let filterGradImpl: FilterGradImpl = 'gemm';
-const filterGradCounts = { gemm: 0, im2col: 0, conv: 0 };
+export type FilterGradImpl = 'auto' | 'simd' | 'gemm' | 'legacy' | 'im2col' | 'conv';
+export const FILTER_GRAD_IMPLS: readonly FilterGradImpl[] = ['auto', 'simd', 'gemm', 'legacy', 'im2col', 'conv'];
+let filterGradImpl: FilterGradImpl = 'simd';
+const filterGradCounts = { simd: 0, gemm: 0, im2col: 0, conv: 0 };
 
 /**
  * Choose the Conv2DBackpropFilter formulation (benchmarks and tests compare them). `chunk`: im2colFloats, the legacy
@@ -466,7 +507,7 @@ export function filterGradImplName(): FilterGradImpl {
 }
 
 /** How many times each Conv2DBackpropFilter formulation has run on 'wasm' since start (tests prove which ran). */
-export function filterGradCalls(): { gemm: number; im2col: number; conv: number } {
+export function filterGradCalls(): { simd: number; gemm: number; im2col: number; conv: number } {
   return { ...filterGradCounts };
 }
 
@@ -495,14 +536,19 @@ export function registerWasmKernels(): void {
       if (a.dataFormat && a.dataFormat !== 'NHWC') throw new Error('wasm Conv2DBackpropFilter: only NHWC');
       const rows = a.filterShape[0] * a.filterShape[1] * a.filterShape[2];
       const impl =
-        filterGradImpl === 'auto' || filterGradImpl === 'gemm'
-          ? 'gemm'
+        filterGradImpl === 'auto' || filterGradImpl === 'simd'
+          ? simdFilterGradUnavailable()
+            ? 'gemm'
+            : 'simd'
           : filterGradImpl === 'legacy'
             ? rows >= 256
               ? 'im2col'
               : 'conv'
             : filterGradImpl;
       filterGradCounts[impl]++;
+      if (impl === 'simd') {
+        return conv2dBackpropFilterSimd(backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
+      }
       if (impl === 'gemm') {
         return conv2dBackpropFilterGemm(backend, x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
       }
