@@ -1,6 +1,6 @@
 /**
- * The convolution filter gradient as a hand-written WASM SIMD kernel (issue 24): an indirect GEMM with a 3 × 16
- * register tile that accumulates dW[a, b, :, :] += Σ_p x(row_p)ᵀ · dy[p] tap by tap over blocks of output positions,
+ * The convolution filter gradient as a hand-written WASM SIMD kernel (issue 24): an indirect GEMM with 4 × 12 and
+ * 3 × 16 register tiles that accumulates dW[a, b, :, :] += Σ_p x(row_p)ᵀ · dy[p] tap by tap over blocks of output positions,
  * reading the input through per-position row addresses instead of an im2col copy (source:
  * src/core/backend/asm/filter-grad.ts, compiled by `npm run kernels` into filter-grad-wasm.ts).
  *

@@ -64,12 +64,104 @@ export function block(
   }
 }
 
-/** out[ci × co] += Σ_p x(rows[p])[ci]ᵀ · dy[p][co] over `count` positions; dy rows are contiguous (co floats each). */
+/**
+ * out[ci × co] += Σ_p x(rows[p])[ci]ᵀ · dy[p][co] over `count` positions; dy rows are contiguous (co floats each).
+ * Register tiles (12 four-wide accumulators each, which V8 keeps in the 16 SIMD registers of x64): 4 channels × 12
+ * outputs while 4 channels remain, then 3 × 16 (a 3-channel first layer), then 1 × 4; 4-wide then scalar columns
+ * past a tile's last full width.
+ */
 export function tap(rowsPtr: usize, dyPtr: usize, outPtr: usize, count: i32, ci: i32, co: i32): void {
   const cs = (<usize>co) << 2;
   const c16 = co & ~15;
   const c4 = co & ~3;
   let r = 0;
+  // 4 rows × 12 columns (12 accumulators) while 4 rows remain; columns past the last multiple of 12 in 4-wide steps
+  const c12 = co - (co % 12);
+  for (; r + 4 <= ci; r += 4) {
+    const ro = (<usize>r) << 2;
+    const o0 = outPtr + <usize>r * cs;
+    const o1 = o0 + cs;
+    const o2 = o1 + cs;
+    const o3 = o2 + cs;
+    let c = 0;
+    for (; c < c12; c += 12) {
+      const oc = (<usize>c) << 2;
+      let a00 = v128.load(o0 + oc, 0),
+        a01 = v128.load(o0 + oc, 16),
+        a02 = v128.load(o0 + oc, 32);
+      let a10 = v128.load(o1 + oc, 0),
+        a11 = v128.load(o1 + oc, 16),
+        a12 = v128.load(o1 + oc, 32);
+      let a20 = v128.load(o2 + oc, 0),
+        a21 = v128.load(o2 + oc, 16),
+        a22 = v128.load(o2 + oc, 32);
+      let a30 = v128.load(o3 + oc, 0),
+        a31 = v128.load(o3 + oc, 16),
+        a32 = v128.load(o3 + oc, 32);
+      let pp = rowsPtr;
+      let dp = dyPtr + oc;
+      for (let p = 0; p < count; p++) {
+        const xp = <usize>load<u32>(pp) + ro;
+        const d0 = v128.load(dp, 0),
+          d1 = v128.load(dp, 16),
+          d2 = v128.load(dp, 32);
+        const x0 = v128.load32_splat(xp, 0);
+        a00 = f32x4.add(a00, f32x4.mul(x0, d0));
+        a01 = f32x4.add(a01, f32x4.mul(x0, d1));
+        a02 = f32x4.add(a02, f32x4.mul(x0, d2));
+        const x1 = v128.load32_splat(xp, 4);
+        a10 = f32x4.add(a10, f32x4.mul(x1, d0));
+        a11 = f32x4.add(a11, f32x4.mul(x1, d1));
+        a12 = f32x4.add(a12, f32x4.mul(x1, d2));
+        const x2 = v128.load32_splat(xp, 8);
+        a20 = f32x4.add(a20, f32x4.mul(x2, d0));
+        a21 = f32x4.add(a21, f32x4.mul(x2, d1));
+        a22 = f32x4.add(a22, f32x4.mul(x2, d2));
+        const x3 = v128.load32_splat(xp, 12);
+        a30 = f32x4.add(a30, f32x4.mul(x3, d0));
+        a31 = f32x4.add(a31, f32x4.mul(x3, d1));
+        a32 = f32x4.add(a32, f32x4.mul(x3, d2));
+        pp += 4;
+        dp += cs;
+      }
+      v128.store(o0 + oc, a00, 0);
+      v128.store(o0 + oc, a01, 16);
+      v128.store(o0 + oc, a02, 32);
+      v128.store(o1 + oc, a10, 0);
+      v128.store(o1 + oc, a11, 16);
+      v128.store(o1 + oc, a12, 32);
+      v128.store(o2 + oc, a20, 0);
+      v128.store(o2 + oc, a21, 16);
+      v128.store(o2 + oc, a22, 32);
+      v128.store(o3 + oc, a30, 0);
+      v128.store(o3 + oc, a31, 16);
+      v128.store(o3 + oc, a32, 32);
+    }
+    for (; c < c4; c += 4) {
+      const oc = (<usize>c) << 2;
+      let a0 = v128.load(o0 + oc),
+        a1 = v128.load(o1 + oc),
+        a2 = v128.load(o2 + oc),
+        a3 = v128.load(o3 + oc);
+      let pp = rowsPtr;
+      let dp = dyPtr + oc;
+      for (let p = 0; p < count; p++) {
+        const xp = <usize>load<u32>(pp) + ro;
+        const d = v128.load(dp);
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp, 0), d));
+        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp, 4), d));
+        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp, 8), d));
+        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp, 12), d));
+        pp += 4;
+        dp += cs;
+      }
+      v128.store(o0 + oc, a0);
+      v128.store(o1 + oc, a1);
+      v128.store(o2 + oc, a2);
+      v128.store(o3 + oc, a3);
+    }
+    for (; c < co; c++) cells(rowsPtr, dyPtr, outPtr, count, co, r, 4, c);
+  }
   for (; r + 3 <= ci; r += 3) {
     const ro = (<usize>r) << 2;
     const o0 = outPtr + <usize>r * cs;
