@@ -431,7 +431,9 @@ export function renderResultsDoc(x: ResultsInputs): string {
     `- ${p.setting.model}, batch ${p.setting.batch}, ${p.setting.threads} thread: a lab training step runs at ` +
       `${p.ceiling.train.wall.ratio.toFixed(2)}× PyTorch-CPU's rate (${f1(p.ceiling.train.wall.labStepMs)} ms vs ` +
       `${f1(p.ceiling.train.wall.torchStepMs)} ms per step, one measurement)` +
-      (load !== undefined ? `; 1-min load average ${load} at the start: shared cores.` : '.'),
+      (load !== undefined
+        ? `; 1-min load average ${load} at the start: ${load > QUIET_LOAD ? 'shared' : 'quiet'} cores.`
+        : '.'),
     '',
     '## Scaling study',
     '',
