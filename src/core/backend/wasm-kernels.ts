@@ -95,6 +95,23 @@ function convInfoOf(
   );
 }
 
+/** The forward convolution's geometry for a filter gradient, after checking that dy is that convolution's output. */
+function filterGradInfo(
+  x: TensorInfo,
+  dy: TensorInfo,
+  filterShape: number[],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+) {
+  const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
+  const [, , ci, co] = filterShape;
+  if (dy.shape[1] !== info.outHeight || dy.shape[2] !== info.outWidth || dy.shape[3] !== co || x.shape[3] !== ci) {
+    throw new Error(`wasm-kernels: Conv2DBackpropFilter got dy ${dy.shape} for x ${x.shape}, filter ${filterShape}`);
+  }
+  return info;
+}
+
 /** dW = conv2d(x^T, dy^T, dilation = stride); `on`: the backend whose kernels run it ('wasm', or 'webgpu') */
 export function conv2dBackpropFilterViaConv(
   backend: unknown,
@@ -340,13 +357,10 @@ export function conv2dBackpropFilterGemm(
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): TensorInfo {
   const bk = backend as HeapBackend;
-  const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
+  const info = filterGradInfo(x, dy, filterShape, strides, pad, dimRoundingMode);
   const [kh, kw, ci, co] = filterShape;
   const [n, h, w] = x.shape;
   const [oh, ow] = [dy.shape[1], dy.shape[2]];
-  if (oh !== info.outHeight || ow !== info.outWidth || dy.shape[3] !== co || x.shape[3] !== ci) {
-    throw new Error(`wasm-kernels: Conv2DBackpropFilter got dy ${dy.shape} for x ${x.shape}, filter ${filterShape}`);
-  }
   const [sh, sw] = [info.strideHeight, info.strideWidth];
   const pt = info.padInfo.top,
     pl = info.padInfo.left;
@@ -451,12 +465,9 @@ export function conv2dBackpropFilterSimd(
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): TensorInfo {
   const bk = backend as HeapBackend;
-  const info = convInfoOf(x.shape, filterShape, strides, pad, dimRoundingMode);
+  const info = filterGradInfo(x, dy, filterShape, strides, pad, dimRoundingMode);
   const [kh, kw, ci, co] = filterShape;
   const [oh, ow] = [dy.shape[1], dy.shape[2]];
-  if (oh !== info.outHeight || ow !== info.outWidth || dy.shape[3] !== co || x.shape[3] !== ci) {
-    throw new Error(`wasm-kernels: Conv2DBackpropFilter got dy ${dy.shape} for x ${x.shape}, filter ${filterShape}`);
-  }
   const out = bk.makeOutput([kh, kw, ci, co], 'float32');
   // views only after the allocation (an allocation may grow, and so detach, the heap)
   filterGradSimd(
