@@ -38,13 +38,16 @@ describe('WASM SIMD filter-gradient kernel', () => {
 
   it('matches a float64 loop over blocks, taps, padding and register-tile remainders', () => {
     const rng = new Rng('simd-dw');
-    // [x shape, filter shape, stride, pad top/left]: several position blocks (co 4 → 2,048 positions a block),
-    // co = 16·k + 4 + r, Ci = 3·k + r
+    // [x shape, filter shape, stride, pad top/left]: several position blocks (co 4 → 512 positions a block), Co
+    // = 8·k + r (partial output panels), tap groups of all taps (Ci ≤ 28), of 2 taps (Ci 100: 200 rows, the last
+    // group 1 tap) and of 1 tap (Ci ≥ 129), group rows = 5·k + r (partial patch panels)
     const cases: [number[], number[], number, number][] = [
       [[3, 33, 35, 3], [3, 3, 3, 4], 1, 1],
       [[2, 9, 8, 5], [3, 3, 5, 23], 1, 1],
       [[2, 11, 10, 4], [3, 2, 4, 17], 2, 0],
+      [[2, 6, 5, 100], [3, 3, 100, 16], 1, 1],
       [[1, 7, 7, 130], [3, 3, 130, 33], 2, 1],
+      [[1, 6, 6, 300], [3, 3, 300, 9], 1, 1],
     ];
     for (const [xs, ks, s, p] of cases) {
       const [n, h, w] = xs;

@@ -1,12 +1,12 @@
 /**
- * The convolution filter gradient as a hand-written WASM SIMD kernel (issue 24): an indirect GEMM with 4 × 12 and
- * 3 × 16 register tiles that accumulates dW[a, b, :, :] += Σ_p x(row_p)ᵀ · dy[p] tap by tap over blocks of output positions,
- * reading the input through per-position row addresses instead of an im2col copy (source:
- * src/core/backend/asm/filter-grad.ts, compiled by `npm run kernels` into filter-grad-wasm.ts).
+ * The convolution filter gradient as a hand-written WASM SIMD kernel (issue 24): one GEMM, dW ((KH·KW·Ci) × Co)
+ * += Σ_p patch(p)ᵀ · dy[p], over blocks of output positions and groups of taps, with both operands packed into
+ * contiguous panels first and a 5 × 8 register tile (source: src/core/backend/asm/filter-grad.ts, compiled by
+ * `npm run kernels` into filter-grad-wasm.ts).
  *
  * It runs in its own WebAssembly instance with its own memory: the input is copied in once per call and the output
- * gradient block by block (so each block is cache-resident while the taps reuse it), and the result copied out. The
- * module needs WASM SIMD (every browser the lab supports and Node ≥ 16); where it cannot be compiled,
+ * gradient block by block (the kernel packs each block once for all taps), and the result copied out. The module
+ * needs WASM SIMD (every browser the lab supports and Node ≥ 16); where it cannot be compiled,
  * `simdFilterGradUnavailable()` says why and the caller keeps its other formulation. tfjs-free: plain arrays in and out.
  */
 import { WASM_BASE64 } from './filter-grad-wasm';
@@ -16,9 +16,11 @@ interface KernelExports {
   block(
     xPtr: number,
     zeroPtr: number,
-    rowsPtr: number,
     dyPtr: number,
     outPtr: number,
+    apPtr: number,
+    bpPtr: number,
+    tilePtr: number,
     h: number,
     w: number,
     ci: number,
@@ -33,6 +35,7 @@ interface KernelExports {
     ow: number,
     p0: number,
     count: number,
+    group: number,
   ): void;
 }
 
@@ -69,8 +72,19 @@ export function simdFilterGradCalls(): number {
   return calls;
 }
 
-/** Output gradient bytes per block of positions: one block stays in a core's L1 data cache while the taps reuse it. */
-const BLOCK_BYTES = 32 * 1024;
+/**
+ * Output gradient bytes per block of positions (256 positions at Co = 128; at least 64, at most 512 positions): the
+ * packed block streams from L2 while a register tile's patch panel stays in L1, and the longer the block the less
+ * often a tile's accumulators are loaded and stored (128 KiB measured faster than 32 and 64 KiB on ConvNet-3's layers).
+ */
+const BLOCK_BYTES = 128 * 1024;
+const MIN_BLOCK = 64,
+  MAX_BLOCK = 512;
+/** Rows (patch values) of a tap group: all taps of a layer with few input channels, one tap of a wide one. */
+const GROUP_ROWS = 256;
+/** The kernel's register tile: 5 patch rows × 8 outputs (asm/filter-grad.ts MR, NR). */
+const MR = 5,
+  NR = 8;
 const MAX_BYTES = 2 ** 31;
 
 export interface FilterGradGeometry {
@@ -104,14 +118,17 @@ export function filterGradSimd(x: Float32Array, dy: Float32Array, g: FilterGradG
     );
   }
   const total = n * oh * ow;
-  const P = Math.max(1, Math.min(total, Math.floor(BLOCK_BYTES / (co * 4))));
-  const a16 = (b: number) => (b + 15) & ~15;
+  const P = Math.min(total, Math.max(MIN_BLOCK, Math.min(MAX_BLOCK, Math.floor(BLOCK_BYTES / (co * 4)))));
+  const group = Math.max(1, Math.min(kh * kw, Math.floor(GROUP_ROWS / ci)));
+  const a64 = (b: number) => (b + 63) & ~63; // cache-line aligned regions
   const zeroPtr = 0;
-  const xPtr = a16(ci * 4 + 16);
-  const rowsPtr = a16(xPtr + x.length * 4);
-  const dyPtr = a16(rowsPtr + P * 4);
-  const outPtr = a16(dyPtr + P * co * 4);
-  const end = outPtr + outN * 4;
+  const xPtr = a64(ci * 4);
+  const dyPtr = a64(xPtr + x.length * 4);
+  const outPtr = a64(dyPtr + P * co * 4);
+  const apPtr = a64(outPtr + outN * 4);
+  const bpPtr = a64(apPtr + P * Math.ceil((group * ci) / MR) * MR * 4);
+  const tilePtr = a64(bpPtr + P * Math.ceil(co / NR) * NR * 4);
+  const end = tilePtr + MR * NR * 4;
   if (end > MAX_BYTES)
     throw new Error(`filterGradSimd: ${end} bytes of operands exceed one kernel instance's ${MAX_BYTES}`);
   const have = k.memory.buffer.byteLength;
@@ -127,9 +144,11 @@ export function filterGradSimd(x: Float32Array, dy: Float32Array, g: FilterGradG
     k.block(
       xPtr,
       zeroPtr,
-      rowsPtr,
       dyPtr,
       outPtr,
+      apPtr,
+      bpPtr,
+      tilePtr,
       h,
       w,
       ci,
@@ -144,6 +163,7 @@ export function filterGradSimd(x: Float32Array, dy: Float32Array, g: FilterGradG
       ow,
       p0,
       count,
+      group,
     );
   }
   target.set(f.subarray(outPtr >> 2, (outPtr >> 2) + outN));

@@ -73,9 +73,10 @@ describe('wasm conv gradient kernels vs cpu', () => {
     { name: '3x3 s2 same non-square', x: [2, 9, 14, 5], k: [3, 3, 5, 3], stride: 2, pad: 'same' },
     { name: '2x4 s1 same (even, non-square kernel)', x: [2, 7, 8, 4], k: [2, 4, 4, 3], stride: 1, pad: 'same' },
     { name: '1x1 s1 same', x: [2, 5, 6, 7], k: [1, 1, 7, 3], stride: 1, pad: 'same' },
-    // the SIMD kernel's register tiles: 3 input channels × 16 output channels, then 4-wide and scalar remainders
-    { name: '3x3 s1 same 3ch wide (16+16+4+1 out)', x: [2, 9, 7, 3], k: [3, 3, 3, 37], stride: 1, pad: 'same' },
-    { name: '3x3 s2 same 7ch (3+3+1 rows) 20 out', x: [2, 10, 11, 7], k: [3, 3, 7, 20], stride: 2, pad: 'same' },
+    // the SIMD kernel's 5 × 8 tiles over tap groups: partial output panels (37 = 4·8 + 5, 20 = 2·8 + 4), all taps in
+    // one group with partial patch panels (27 = 5·5 + 2, 63 = 12·5 + 3 rows), 2-tap groups of 256 rows (Ci 128)
+    { name: '3x3 s1 same 3ch wide (8·4+5 out)', x: [2, 9, 7, 3], k: [3, 3, 3, 37], stride: 1, pad: 'same' },
+    { name: '3x3 s2 same 7ch (63 rows) 20 out', x: [2, 10, 11, 7], k: [3, 3, 7, 20], stride: 2, pad: 'same' },
     { name: '3x3 s1 valid 128→32 (ConvNet-3 inner)', x: [2, 6, 5, 128], k: [3, 3, 128, 32], stride: 1, pad: 'valid' },
   ];
   // random shapes (seeded): stride 1–2, same or valid padding, non-square inputs and kernels

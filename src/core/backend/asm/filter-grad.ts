@@ -2,22 +2,34 @@
 // src/core/backend/filter-grad-wasm.ts (the bytes, base64); it is not part of the TypeScript program (tsconfig
 // "exclude"). Caller: src/core/backend/filter-grad-simd.ts.
 //
-// For one filter tap (a, b) and a block of P output positions, the tap's slice of the filter gradient is
-//   dW[a, b, :, :] (Ci × Co) += Σ_p x[row_p, :]ᵀ · dy[p, :]
-// where row_p is the input pixel the tap reads for position p (an indirect GEMM: `rowsPtr` holds one byte address per
-// position, the address of a row of Ci zeros where the tap falls in the padding). No im2col is materialised.
+// The filter gradient is one GEMM: dW, read as a (KH·KW·Ci) × Co matrix (its [KH, KW, Ci, Co] layout), equals
+//   Σ_p patch(p)ᵀ · dy[p]
+// over the output positions p, where patch(p) holds the KH·KW·Ci input values the filter sees at p (zeros where a tap
+// falls in the padding). As in a BLAS, both operands are packed into panels first, so the register tile's inner loop
+// reads two contiguous streams: the output gradient once per block of positions into panels of 8 outputs
+// ([Co / 8][P][8]), and the patches of a group of consecutive taps into panels of 5 rows ([rows / 5][P][5]; the only
+// im2col there is, one block and one tap group at a time: all taps of a 3-channel first layer, one tap of a
+// 128-channel layer). Partial panels are zero-padded; a tile that reaches past the group's rows or Co runs on a
+// scratch copy of its valid part. Each weight's sum runs over the positions in order, so the tile, the tap grouping
+// and the block size do not change a single bit of the result.
+
+/** Register tile: 5 rows (patch values) × 8 columns (outputs). */
+const MR = 5;
+const NR = 8;
 
 /**
  * The filter gradient's contribution of output positions p0 … p0+count−1 (flattened n, oy, ox; their output gradient
- * rows at dyPtr, contiguous): for every tap, the input-row addresses (into NHWC x at xPtr; zeroPtr in the padding) are
- * written at rowsPtr, then `tap` accumulates into the tap's [Ci × Co] slice of out ([KH, KW, Ci, Co]).
+ * rows at dyPtr, contiguous) to out ([KH, KW, Ci, Co]), for NHWC x at xPtr (zeroPtr: a row of Ci zeros), `group` taps
+ * at a time. apPtr, bpPtr and tilePtr are the panels' and the scratch tile's space.
  */
 export function block(
   xPtr: usize,
   zeroPtr: usize,
-  rowsPtr: usize,
   dyPtr: usize,
   outPtr: usize,
+  apPtr: usize,
+  bpPtr: usize,
+  tilePtr: usize,
   h: i32,
   w: i32,
   ci: i32,
@@ -32,247 +44,150 @@ export function block(
   ow: i32,
   p0: i32,
   count: i32,
+  group: i32,
 ): void {
+  packOutputGrad(dyPtr, bpPtr, count, co);
   const plane = oh * ow;
-  const slice = (<usize>(ci * co)) << 2;
-  let out = outPtr;
-  for (let a = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++) {
-      let rp = rowsPtr;
-      let img = p0 / plane;
-      let rem = p0 - img * plane;
-      let oy = rem / ow;
-      let ox = rem - oy * ow;
-      for (let p = 0; p < count; p++) {
+  const cs = (<usize>co) << 2;
+  const aPanel = (<usize>(count * MR)) << 2;
+  const bPanel = (<usize>(count * NR)) << 2;
+  const taps = kh * kw;
+  for (let t0 = 0; t0 < taps; t0 += group) {
+    const t1 = min(taps, t0 + group);
+    const rows = (t1 - t0) * ci;
+    // gather the group's patch rows, position by position, into panels of MR
+    let img = p0 / plane;
+    let rem = p0 - img * plane;
+    let oy = rem / ow;
+    let ox = rem - oy * ow;
+    for (let p = 0; p < count; p++) {
+      let panel = apPtr + ((<usize>(p * MR)) << 2);
+      let slot = 0;
+      for (let t = t0; t < t1; t++) {
+        const a = t / kw;
         const iy = oy * sh + a - pt;
-        const ix = ox * sw + b - pl;
-        const addr =
+        const ix = ox * sw + (t - a * kw) - pl;
+        const src =
           iy < 0 || iy >= h || ix < 0 || ix >= w ? zeroPtr : xPtr + ((<usize>(((img * h + iy) * w + ix) * ci)) << 2);
-        store<u32>(rp, <u32>addr);
-        rp += 4;
-        if (++ox === ow) {
-          ox = 0;
-          if (++oy === oh) {
-            oy = 0;
-            img++;
+        for (let c = 0; c < ci; c++) {
+          store<f32>(panel + ((<usize>slot) << 2), load<f32>(src + ((<usize>c) << 2)));
+          if (++slot === MR) {
+            slot = 0;
+            panel += aPanel;
           }
         }
       }
-      tap(rowsPtr, dyPtr, out, count, ci, co);
-      out += slice;
+      for (; slot > 0 && slot < MR; slot++) store<f32>(panel + ((<usize>slot) << 2), 0);
+      if (++ox === ow) {
+        ox = 0;
+        if (++oy === oh) {
+          oy = 0;
+          img++;
+        }
+      }
+    }
+    const out = outPtr + <usize>(t0 * ci) * cs;
+    let ap = apPtr;
+    for (let r0 = 0; r0 < rows; r0 += MR) {
+      let bp = bpPtr;
+      for (let c0 = 0; c0 < co; c0 += NR) {
+        const c = out + <usize>r0 * cs + ((<usize>c0) << 2);
+        if (r0 + MR <= rows && c0 + NR <= co) tile(ap, bp, count, c, cs);
+        else partialTile(ap, bp, count, c, cs, rows - r0, co - c0, tilePtr);
+        bp += bPanel;
+      }
+      ap += aPanel;
     }
   }
+}
+
+/** dy rows (co floats each) → panels [⌈co / NR⌉][count][NR], the last one zero-padded. */
+function packOutputGrad(dyPtr: usize, bpPtr: usize, count: i32, co: i32): void {
+  const nr = NR;
+  const cs = (<usize>co) << 2;
+  let dst = bpPtr;
+  for (let c0 = 0; c0 < co; c0 += nr) {
+    let src = dyPtr + ((<usize>c0) << 2);
+    if (c0 + nr <= co) {
+      for (let p = 0; p < count; p++) {
+        for (let j = 0; j < nr; j += 4) v128.store(dst + ((<usize>j) << 2), v128.load(src + ((<usize>j) << 2)));
+        dst += (<usize>nr) << 2;
+        src += cs;
+      }
+    } else {
+      for (let p = 0; p < count; p++) {
+        for (let j = 0; j < nr; j++)
+          store<f32>(dst + ((<usize>j) << 2), c0 + j < co ? load<f32>(src + ((<usize>j) << 2)) : 0);
+        dst += (<usize>nr) << 2;
+        src += cs;
+      }
+    }
+  }
+}
+
+/** A tile past the rows or Co: its valid part copied into a zeroed MR × NR scratch tile, accumulated there, copied back. */
+function partialTile(ap: usize, bp: usize, count: i32, c: usize, cs: usize, rows: i32, cols: i32, t: usize): void {
+  const ts = (<usize>NR) << 2;
+  for (let i = 0; i < MR; i++)
+    for (let j = 0; j < NR; j++)
+      store<f32>(
+        t + <usize>i * ts + ((<usize>j) << 2),
+        i < rows && j < cols ? load<f32>(c + <usize>i * cs + ((<usize>j) << 2)) : 0,
+      );
+  tile(ap, bp, count, t, ts);
+  for (let i = 0; i < MR && i < rows; i++)
+    for (let j = 0; j < NR && j < cols; j++)
+      store<f32>(c + <usize>i * cs + ((<usize>j) << 2), load<f32>(t + <usize>i * ts + ((<usize>j) << 2)));
 }
 
 /**
- * out[ci × co] += Σ_p x(rows[p])[ci]ᵀ · dy[p][co] over `count` positions; dy rows are contiguous (co floats each).
- * Register tiles (12 four-wide accumulators each, which V8 keeps in the 16 SIMD registers of x64): 4 channels × 12
- * outputs while 4 channels remain, then 3 × 16 (a 3-channel first layer), then 1 × 4; 4-wide then scalar columns
- * past a tile's last full width.
+ * c[5 × 8] (row stride cs) += Σ_p a[p][0..5]ᵀ · b[p][0..8]: 10 four-wide accumulators, 2 output-gradient vectors and
+ * one splatted input value, which fit x64's 16 SIMD registers without spilling.
  */
-export function tap(rowsPtr: usize, dyPtr: usize, outPtr: usize, count: i32, ci: i32, co: i32): void {
-  const cs = (<usize>co) << 2;
-  const c16 = co & ~15;
-  const c4 = co & ~3;
-  let r = 0;
-  // 4 rows × 12 columns (12 accumulators) while 4 rows remain; columns past the last multiple of 12 in 4-wide steps
-  const c12 = co - (co % 12);
-  for (; r + 4 <= ci; r += 4) {
-    const ro = (<usize>r) << 2;
-    const o0 = outPtr + <usize>r * cs;
-    const o1 = o0 + cs;
-    const o2 = o1 + cs;
-    const o3 = o2 + cs;
-    let c = 0;
-    for (; c < c12; c += 12) {
-      const oc = (<usize>c) << 2;
-      let a00 = v128.load(o0 + oc, 0),
-        a01 = v128.load(o0 + oc, 16),
-        a02 = v128.load(o0 + oc, 32);
-      let a10 = v128.load(o1 + oc, 0),
-        a11 = v128.load(o1 + oc, 16),
-        a12 = v128.load(o1 + oc, 32);
-      let a20 = v128.load(o2 + oc, 0),
-        a21 = v128.load(o2 + oc, 16),
-        a22 = v128.load(o2 + oc, 32);
-      let a30 = v128.load(o3 + oc, 0),
-        a31 = v128.load(o3 + oc, 16),
-        a32 = v128.load(o3 + oc, 32);
-      let pp = rowsPtr;
-      let dp = dyPtr + oc;
-      for (let p = 0; p < count; p++) {
-        const xp = <usize>load<u32>(pp) + ro;
-        const d0 = v128.load(dp, 0),
-          d1 = v128.load(dp, 16),
-          d2 = v128.load(dp, 32);
-        const x0 = v128.load32_splat(xp, 0);
-        a00 = f32x4.add(a00, f32x4.mul(x0, d0));
-        a01 = f32x4.add(a01, f32x4.mul(x0, d1));
-        a02 = f32x4.add(a02, f32x4.mul(x0, d2));
-        const x1 = v128.load32_splat(xp, 4);
-        a10 = f32x4.add(a10, f32x4.mul(x1, d0));
-        a11 = f32x4.add(a11, f32x4.mul(x1, d1));
-        a12 = f32x4.add(a12, f32x4.mul(x1, d2));
-        const x2 = v128.load32_splat(xp, 8);
-        a20 = f32x4.add(a20, f32x4.mul(x2, d0));
-        a21 = f32x4.add(a21, f32x4.mul(x2, d1));
-        a22 = f32x4.add(a22, f32x4.mul(x2, d2));
-        const x3 = v128.load32_splat(xp, 12);
-        a30 = f32x4.add(a30, f32x4.mul(x3, d0));
-        a31 = f32x4.add(a31, f32x4.mul(x3, d1));
-        a32 = f32x4.add(a32, f32x4.mul(x3, d2));
-        pp += 4;
-        dp += cs;
-      }
-      v128.store(o0 + oc, a00, 0);
-      v128.store(o0 + oc, a01, 16);
-      v128.store(o0 + oc, a02, 32);
-      v128.store(o1 + oc, a10, 0);
-      v128.store(o1 + oc, a11, 16);
-      v128.store(o1 + oc, a12, 32);
-      v128.store(o2 + oc, a20, 0);
-      v128.store(o2 + oc, a21, 16);
-      v128.store(o2 + oc, a22, 32);
-      v128.store(o3 + oc, a30, 0);
-      v128.store(o3 + oc, a31, 16);
-      v128.store(o3 + oc, a32, 32);
-    }
-    for (; c < c4; c += 4) {
-      const oc = (<usize>c) << 2;
-      let a0 = v128.load(o0 + oc),
-        a1 = v128.load(o1 + oc),
-        a2 = v128.load(o2 + oc),
-        a3 = v128.load(o3 + oc);
-      let pp = rowsPtr;
-      let dp = dyPtr + oc;
-      for (let p = 0; p < count; p++) {
-        const xp = <usize>load<u32>(pp) + ro;
-        const d = v128.load(dp);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp, 0), d));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp, 4), d));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp, 8), d));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xp, 12), d));
-        pp += 4;
-        dp += cs;
-      }
-      v128.store(o0 + oc, a0);
-      v128.store(o1 + oc, a1);
-      v128.store(o2 + oc, a2);
-      v128.store(o3 + oc, a3);
-    }
-    for (; c < co; c++) cells(rowsPtr, dyPtr, outPtr, count, co, r, 4, c);
+function tile(ap: usize, bp: usize, count: i32, c: usize, cs: usize): void {
+  const c1 = c + cs,
+    c2 = c1 + cs,
+    c3 = c2 + cs,
+    c4 = c3 + cs;
+  let a00 = v128.load(c, 0),
+    a01 = v128.load(c, 16);
+  let a10 = v128.load(c1, 0),
+    a11 = v128.load(c1, 16);
+  let a20 = v128.load(c2, 0),
+    a21 = v128.load(c2, 16);
+  let a30 = v128.load(c3, 0),
+    a31 = v128.load(c3, 16);
+  let a40 = v128.load(c4, 0),
+    a41 = v128.load(c4, 16);
+  for (let p = 0; p < count; p++) {
+    const d0 = v128.load(bp, 0),
+      d1 = v128.load(bp, 16);
+    const x0 = v128.load32_splat(ap, 0);
+    a00 = f32x4.add(a00, f32x4.mul(x0, d0));
+    a01 = f32x4.add(a01, f32x4.mul(x0, d1));
+    const x1 = v128.load32_splat(ap, 4);
+    a10 = f32x4.add(a10, f32x4.mul(x1, d0));
+    a11 = f32x4.add(a11, f32x4.mul(x1, d1));
+    const x2 = v128.load32_splat(ap, 8);
+    a20 = f32x4.add(a20, f32x4.mul(x2, d0));
+    a21 = f32x4.add(a21, f32x4.mul(x2, d1));
+    const x3 = v128.load32_splat(ap, 12);
+    a30 = f32x4.add(a30, f32x4.mul(x3, d0));
+    a31 = f32x4.add(a31, f32x4.mul(x3, d1));
+    const x4 = v128.load32_splat(ap, 16);
+    a40 = f32x4.add(a40, f32x4.mul(x4, d0));
+    a41 = f32x4.add(a41, f32x4.mul(x4, d1));
+    ap += 20;
+    bp += 32;
   }
-  for (; r + 3 <= ci; r += 3) {
-    const ro = (<usize>r) << 2;
-    const o0 = outPtr + <usize>r * cs;
-    const o1 = o0 + cs;
-    const o2 = o1 + cs;
-    let c = 0;
-    for (; c < c16; c += 16) {
-      const oc = (<usize>c) << 2;
-      let a00 = v128.load(o0 + oc, 0),
-        a01 = v128.load(o0 + oc, 16),
-        a02 = v128.load(o0 + oc, 32),
-        a03 = v128.load(o0 + oc, 48);
-      let a10 = v128.load(o1 + oc, 0),
-        a11 = v128.load(o1 + oc, 16),
-        a12 = v128.load(o1 + oc, 32),
-        a13 = v128.load(o1 + oc, 48);
-      let a20 = v128.load(o2 + oc, 0),
-        a21 = v128.load(o2 + oc, 16),
-        a22 = v128.load(o2 + oc, 32),
-        a23 = v128.load(o2 + oc, 48);
-      let pp = rowsPtr;
-      let dp = dyPtr + oc;
-      for (let p = 0; p < count; p++) {
-        const xp = <usize>load<u32>(pp) + ro;
-        const d0 = v128.load(dp, 0),
-          d1 = v128.load(dp, 16),
-          d2 = v128.load(dp, 32),
-          d3 = v128.load(dp, 48);
-        const x0 = v128.load32_splat(xp, 0);
-        a00 = f32x4.add(a00, f32x4.mul(x0, d0));
-        a01 = f32x4.add(a01, f32x4.mul(x0, d1));
-        a02 = f32x4.add(a02, f32x4.mul(x0, d2));
-        a03 = f32x4.add(a03, f32x4.mul(x0, d3));
-        const x1 = v128.load32_splat(xp, 4);
-        a10 = f32x4.add(a10, f32x4.mul(x1, d0));
-        a11 = f32x4.add(a11, f32x4.mul(x1, d1));
-        a12 = f32x4.add(a12, f32x4.mul(x1, d2));
-        a13 = f32x4.add(a13, f32x4.mul(x1, d3));
-        const x2 = v128.load32_splat(xp, 8);
-        a20 = f32x4.add(a20, f32x4.mul(x2, d0));
-        a21 = f32x4.add(a21, f32x4.mul(x2, d1));
-        a22 = f32x4.add(a22, f32x4.mul(x2, d2));
-        a23 = f32x4.add(a23, f32x4.mul(x2, d3));
-        pp += 4;
-        dp += cs;
-      }
-      v128.store(o0 + oc, a00, 0);
-      v128.store(o0 + oc, a01, 16);
-      v128.store(o0 + oc, a02, 32);
-      v128.store(o0 + oc, a03, 48);
-      v128.store(o1 + oc, a10, 0);
-      v128.store(o1 + oc, a11, 16);
-      v128.store(o1 + oc, a12, 32);
-      v128.store(o1 + oc, a13, 48);
-      v128.store(o2 + oc, a20, 0);
-      v128.store(o2 + oc, a21, 16);
-      v128.store(o2 + oc, a22, 32);
-      v128.store(o2 + oc, a23, 48);
-    }
-    for (; c < c4; c += 4) {
-      const oc = (<usize>c) << 2;
-      let a0 = v128.load(o0 + oc),
-        a1 = v128.load(o1 + oc),
-        a2 = v128.load(o2 + oc);
-      let pp = rowsPtr;
-      let dp = dyPtr + oc;
-      for (let p = 0; p < count; p++) {
-        const xp = <usize>load<u32>(pp) + ro;
-        const d = v128.load(dp);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp, 0), d));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xp, 4), d));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xp, 8), d));
-        pp += 4;
-        dp += cs;
-      }
-      v128.store(o0 + oc, a0);
-      v128.store(o1 + oc, a1);
-      v128.store(o2 + oc, a2);
-    }
-    for (; c < co; c++) cells(rowsPtr, dyPtr, outPtr, count, co, r, 3, c);
-  }
-  for (; r < ci; r++) {
-    const ro = (<usize>r) << 2;
-    const o0 = outPtr + <usize>r * cs;
-    let c = 0;
-    for (; c < c4; c += 4) {
-      const oc = (<usize>c) << 2;
-      let a0 = v128.load(o0 + oc);
-      let pp = rowsPtr;
-      let dp = dyPtr + oc;
-      for (let p = 0; p < count; p++) {
-        const xp = <usize>load<u32>(pp) + ro;
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xp, 0), v128.load(dp)));
-        pp += 4;
-        dp += cs;
-      }
-      v128.store(o0 + oc, a0);
-    }
-    for (; c < co; c++) cells(rowsPtr, dyPtr, outPtr, count, co, r, 1, c);
-  }
-}
-
-/** Scalar remainder: output columns past the last multiple of 4. */
-function cells(rowsPtr: usize, dyPtr: usize, outPtr: usize, count: i32, co: i32, r0: i32, nr: i32, c: i32): void {
-  for (let r = r0; r < r0 + nr; r++) {
-    const at = outPtr + ((<usize>(r * co + c)) << 2);
-    let s = load<f32>(at);
-    for (let p = 0; p < count; p++) {
-      const xp = <usize>load<u32>(rowsPtr + ((<usize>p) << 2)) + ((<usize>r) << 2);
-      s += load<f32>(xp) * load<f32>(dyPtr + ((<usize>(p * co + c)) << 2));
-    }
-    store<f32>(at, s);
-  }
+  v128.store(c, a00, 0);
+  v128.store(c, a01, 16);
+  v128.store(c1, a10, 0);
+  v128.store(c1, a11, 16);
+  v128.store(c2, a20, 0);
+  v128.store(c2, a21, 16);
+  v128.store(c3, a30, 0);
+  v128.store(c3, a31, 16);
+  v128.store(c4, a40, 0);
+  v128.store(c4, a41, 16);
 }
