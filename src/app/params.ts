@@ -535,8 +535,8 @@ export const PARAMS: readonly ParamDef[] = [
     key: 'live',
     label: 'Live mode',
     help:
-      'rerun on every change: a forget setting or an approximate method’s knob reruns the methods in seconds (the ' +
-      'original model is kept; try the live preset); seed, data, model, IPC and Retrain’s budget run as a normal job',
+      'rerun on every change: a forget setting reruns the methods in seconds, a method’s own knob only that method ' +
+      '(the original model is kept; try the live preset); seed, data, model and IPC run as a normal job',
     group: 'run',
     type: 'bool',
     control: 'checkbox',

@@ -249,10 +249,20 @@ describe('one view, one experiment (startRun)', () => {
     expect(same.stages).toHaveLength(1);
   });
 
-  it('another seed, model or hyper-parameter is another experiment; an imported view (spec unknown) is never merged', () => {
+  it('another seed or model is another experiment; an imported view (spec unknown) is never merged', () => {
     expect(startRun(classRun, validateSpec(mergeSpec(classSpec, { seed: 1 }))).pretrain).toBeNull();
-    const hp = validateSpec(mergeSpec(classSpec, { unlearn: { hparams: { CF: { cf_epochs: 3 } } } }));
-    expect(startRun(classRun, hp).methods).toEqual([]);
+    expect(startRun(classRun, validateSpec(mergeSpec(classSpec, { model: { width: 16 } }))).methods).toEqual([]);
     expect(startRun({ ...classRun, spec: null }, classSpec).methods).toEqual([]);
+  });
+
+  it("a method's own hyper-parameter drops only that method's rows and curves; the others stay", () => {
+    const hp = validateSpec(mergeSpec(classSpec, { unlearn: { hparams: { CF: { cf_epochs: 3 } } } }));
+    const next = startRun(classRun, hp);
+    expect(next.spec).toBe(hp);
+    expect(next.methods.map((m) => m.name)).toEqual(['Retrain']);
+    expect(Object.keys(classRun.curves).some((k) => k.startsWith('CF|'))).toBe(true);
+    expect(Object.keys(next.curves).some((k) => k.startsWith('CF|'))).toBe(false);
+    expect(next.pretrain).toBe(classRun.pretrain);
+    expect(next.condense).toBe(classRun.condense);
   });
 });

@@ -107,6 +107,7 @@ export function emptyRun(): RunView {
 export function startRun(s: RunView, spec: ExperimentSpec): RunView {
   const change = specChange(s.spec, spec);
   if (!change.outputs) return { ...s, spec };
+  if (change.staleMethods && !s.multi) return dropMethodRows(s, spec, change.staleMethods);
   const fresh: RunView = { ...emptyRun(), spec };
   if (s.spec && !change.original) {
     fresh.pretrain = s.pretrain;
@@ -120,6 +121,32 @@ export function startRun(s: RunView, spec: ExperimentSpec): RunView {
     fresh.prototypeIter = s.prototypeIter;
   }
   return fresh;
+}
+
+/**
+ * The same experiment with some methods' rows stale (a hyper-parameter of theirs changed, or they joined or left the
+ * method list): their rows, curves, loss terms and gallery confidences go; every other row stays, as the session
+ * keeps those methods' outputs (contracts.ts specChange `staleMethods`).
+ */
+function dropMethodRows(s: RunView, spec: ExperimentSpec, stale: readonly string[]): RunView {
+  const gone = new Set(stale);
+  const keep = <T>(rec: Record<string, T>) =>
+    Object.fromEntries(Object.entries(rec).filter(([k]) => !gone.has(parseArmKey(k).method)));
+  const methods = s.methods.filter((m) => !gone.has(m.name));
+  return {
+    ...s,
+    spec,
+    methods,
+    curves: keep(s.curves),
+    acfTerms: keep(s.acfTerms),
+    forgetSamples: s.forgetSamples.map((g) => ({
+      ...g,
+      byMethod: Object.fromEntries(Object.entries(g.byMethod).filter(([k]) => !gone.has(parseGalleryKey(k).method))),
+    })),
+    experiment: s.experiment
+      ? { ...s.experiment, spec, methods: s.experiment.methods.filter((m) => !gone.has(m.name)) }
+      : null,
+  };
 }
 
 /** Key of one method's arm in one round ("CF|with|0"); `withDC` is the result field, the key spells the `Arm`. */

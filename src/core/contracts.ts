@@ -113,22 +113,55 @@ export interface SpecChange {
   kmeans: boolean;
   rounds: boolean;
   outputs: boolean;
+  /**
+   * Which method rows `outputs` makes stale: [] when none; the methods whose hyper-parameters changed or that joined
+   * or left the method list, when nothing else about the experiment changed (each method's result depends only on the
+   * experiment and its own hyper-parameters, and draws its random numbers from streams named for it, so the other
+   * rows stay what a fresh run would give); null = every row.
+   */
+  staleMethods: MethodName[] | null;
 }
 
 export function specChange(prev: ExperimentSpec | null, next: ExperimentSpec): SpecChange {
-  if (!prev) return { original: true, kmeans: true, rounds: true, outputs: true };
+  if (!prev) return { original: true, kmeans: true, rounds: true, outputs: true, staleMethods: null };
   const same = (f: (s: ExperimentSpec) => unknown) => JSON.stringify(f(prev)) === JSON.stringify(f(next));
   const dataSame = same((s) => [s.dataset, s.trainPerClass, s.testPerClass, s.seed]);
   const modelSame = dataSame && same((s) => [s.model, s.pretrain]);
   const splitSame = dataSame && same((s) => s.forget);
   const condenseSame = splitSame && same((s) => s.condense);
   const kmeansSame = dataSame && same((s) => [s.condense.ipc, s.condense.kmeansMaxIter, s.condense.netWidth]);
+  const staleMethods = splitSame && modelSame ? (same((s) => s.unlearn) ? [] : changedMethods(prev, next)) : null;
   return {
     original: !modelSame,
     kmeans: !kmeansSame,
     rounds: !splitSame || !condenseSame || !modelSame,
-    outputs: !splitSame || !modelSame || !same((s) => s.unlearn),
+    // hyper-parameter records that differ only in key order make nothing stale
+    outputs: staleMethods === null || staleMethods.length > 0,
+    staleMethods,
   };
+}
+
+/**
+ * The methods whose rows a change confined to the method list and the hyper-parameters makes stale (specChange);
+ * null when anything else about the unlearning changed (arms, epoch scale) or the experiment has several rounds
+ * (a round chains every method's previous output: the page reruns those as a whole).
+ */
+function changedMethods(prev: ExperimentSpec, next: ExperimentSpec): MethodName[] | null {
+  const { methods: m0, hparams: h0, ...rest0 } = prev.unlearn;
+  const { methods: m1, hparams: h1, ...rest1 } = next.unlearn;
+  if (JSON.stringify(rest0) !== JSON.stringify(rest1) || prev.rounds > 1 || next.rounds > 1) return null;
+  const names = new Set<MethodName>([
+    ...m0,
+    ...m1,
+    ...(Object.keys(h0) as MethodName[]),
+    ...(Object.keys(h1) as MethodName[]),
+  ]);
+  const stale: MethodName[] = [];
+  for (const n of names) {
+    const hp = (h: typeof h0) => JSON.stringify(Object.entries(h[n] ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+    if (m0.includes(n) !== m1.includes(n) || hp(h0) !== hp(h1)) stale.push(n);
+  }
+  return stale;
 }
 
 export interface PrototypeView {

@@ -89,12 +89,15 @@ export function StatusStrip() {
           data-n={liveLast.n}
           data-fast={liveLast.fast ? '1' : '0'}
           data-seconds={liveLast.seconds ?? ''}
+          data-methods={liveLast.methods?.join(',') ?? ''}
         >
           {liveLast.knob}:{' '}
           {liveLast.fast
-            ? liveLast.seconds === null
-              ? 'rerunning the methods…'
-              : `first number in ${liveLast.seconds.toFixed(1)} s`
+            ? liveLast.methods?.length === 0
+              ? 'no row to rerun'
+              : liveLast.seconds === null
+                ? `rerunning ${liveLast.methods?.join(', ') ?? 'the methods'}…`
+                : `first number in ${liveLast.seconds.toFixed(1)} s (reran ${liveLast.methods?.join(', ') ?? 'the methods'})`
             : liveLast.seconds === null
               ? 'not live — a normal job (new original model or condensation)…'
               : `normal job, first number in ${fmtSeconds(liveLast.seconds)}`}

@@ -1,9 +1,10 @@
 /**
  * Live slice (issue 22 item 5): with the `live` setting on, changing a knob reruns what it affects, as a playground
  * answers at once. The original model (and the condensation) stay in the worker's session; a change that keeps
- * the original (forget fraction / class / mode, a method's hyper-parameters, the methods) reruns the approximate
- * methods first — cheapest first, so the first updated number arrives within seconds on the `live` preset — and
- * Retrain after them. A change that invalidates the original (seed, data, model, pretraining) or the condensation
+ * the original (forget fraction / class / mode, the arms) reruns the approximate methods first — cheapest first, so
+ * the first updated number arrives within seconds on the `live` preset — and Retrain after them. A method's own
+ * hyper-parameter reruns only that method (Retrain's included), and a method added to the list runs only it; the
+ * other rows stay, as a fresh run would give them the same numbers. A change that invalidates the original (seed, data, model, pretraining) or the condensation
  * (IPC, feature nets) cannot answer in seconds: it says so and runs as a normal Compare.
  *
  * `liveLast` is the time from the change to the first updated number (the first `method-result` event of the
@@ -25,6 +26,8 @@ export interface LiveUpdate {
   fast: boolean;
   /** seconds from the change to the first updated number; null until it arrives */
   seconds: number | null;
+  /** a fast rerun: the methods it reruns, in order (empty: the change left no row stale, e.g. a method removed) */
+  methods?: MethodName[];
 }
 
 export interface LiveSlice {
@@ -86,22 +89,35 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
     }
     get().dropNotices('live-wait', 'stopped');
     // what the session holds now is what the page shows (runState.ts startRun keeps the original's record)
+    const prevSpec = get().run.spec;
+    const stale = prevSpec ? specChange(prevSpec, spec).staleMethods : null;
     const kind =
-      get().run.pretrain && PARAM_BY_NAME.get(pendingName)?.method !== 'Retrain'
-        ? liveKind(get().run.spec, spec)
+      get().run.pretrain && (stale || PARAM_BY_NAME.get(pendingName)?.method !== 'Retrain')
+        ? liveKind(prevSpec, spec)
         : 'job';
     const t0 = changedAt ?? now();
     changedAt = t0;
-    set((s) => ({ liveLast: { n: (s.liveLast?.n ?? 0) + 1, knob, fast: kind === 'methods', seconds: null } }));
-    if (kind === 'job') {
-      get().compare();
-      return;
-    }
-    const methods = get().params.methods as MethodName[];
+    // only the rows the change made stale: a method's own hyper-parameter reruns that method, a method added to
+    // the list runs it, the other rows stay (contracts.ts specChange staleMethods); anything else reruns them all
+    const methods = (get().params.methods as MethodName[]).filter((m) => !stale || stale.includes(m));
     const approx = cheapestFirst(
       methods.filter((m) => m !== 'Retrain'),
       spec,
     );
+    const order = [...approx, ...(methods.includes('Retrain') ? (['Retrain'] as MethodName[]) : [])];
+    set((s) => ({
+      liveLast: {
+        n: (s.liveLast?.n ?? 0) + 1,
+        knob,
+        fast: kind === 'methods',
+        seconds: null,
+        ...(kind === 'methods' ? { methods: order } : {}),
+      },
+    }));
+    if (kind === 'job') {
+      get().compare();
+      return;
+    }
     const arms = spec.unlearn.arms === 'with' ? 'with' : spec.unlearn.arms === 'both' ? 'both' : 'without';
     // one rerun = one run in the runs list, updated as each method group finishes
     const runId = newRunId();

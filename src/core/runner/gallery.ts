@@ -41,9 +41,15 @@ export class ForgetGallery {
     this.ctx.opts.sink({ kind: 'forget-samples', round: 0, items: this.items });
   }
 
-  /** Drops the methods' confidences (their outputs are gone), keeping the original's. */
-  clearMethods(): void {
-    this.items = this.items.map((g) => ({ ...g, byMethod: {} }));
+  /**
+   * Drops the methods' confidences (their outputs are gone), keeping the original's; with `keep`, only the entries
+   * (gallery keys) it rejects.
+   */
+  clearMethods(keep: (key: string) => boolean = () => false): void {
+    this.items = this.items.map((g) => ({
+      ...g,
+      byMethod: Object.fromEntries(Object.entries(g.byMethod).filter(([k]) => keep(k))),
+    }));
   }
 
   clear(): void {

@@ -248,6 +248,37 @@ describe('LabSession', () => {
     expect(tf.memory().numTensors).toBe(baseline);
   });
 
+  it("live mode: a method's own hyper-parameter drops only its rows; the rerun equals a fresh run of every method", async () => {
+    const a = mergeSpec(spec, { forget: { mode: 'uniform', fraction: 0.1 } });
+    const b = mergeSpec(a, { unlearn: { hparams: { 'A-CF': { acf_lr: 2e-3 } } } });
+    const baseline = tf.memory().numTensors;
+    const live = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, a);
+    let rerun: ExperimentResult;
+    let kept: ExperimentResult;
+    try {
+      await live.unlearn(['CF', 'A-CF'], 'without');
+      const before = live.result();
+      live.setSpec(b);
+      kept = live.result();
+      expect(kept.methods.map((m) => m.name)).toEqual(['CF']);
+      expect(kept.methods[0]).toEqual(before.methods[0]);
+      await live.unlearn(['A-CF'], 'without');
+      rerun = live.result();
+    } finally {
+      live.dispose();
+    }
+    const fresh = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, b);
+    let headless: ExperimentResult;
+    try {
+      await fresh.unlearn(['CF', 'A-CF'], 'without');
+      headless = fresh.result();
+    } finally {
+      fresh.dispose();
+    }
+    expect(metricsOf(rerun)).toEqual(metricsOf(headless));
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
   it('a resumable run reuses finished methods (per-method store) and redoes only the rest', async () => {
     class MemoryStore implements MethodStore {
       methods = new Map<string, MethodResult>();

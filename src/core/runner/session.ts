@@ -62,7 +62,8 @@ export class LabSession implements LabSessionApi {
     if (change.original) this.pretrainStage.drop();
     if (change.kmeans) this.condenseStage.sub = null;
     if (change.rounds) this.ctx.dropRounds();
-    if (change.outputs) this.unlearnStage.drop();
+    if (change.staleMethods) this.unlearnStage.dropMethods(change.staleMethods);
+    else if (change.outputs) this.unlearnStage.drop();
     this.ctx.spec = spec;
   }
 

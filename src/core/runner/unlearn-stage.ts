@@ -6,7 +6,17 @@ import { firstNonFiniteParam } from '../train';
 import { evaluateModel } from '../eval';
 import { runMethod, resolveHParams } from '../unlearn';
 import type { MethodName, MethodResult } from '../contracts';
-import { armOf, armSuffix, armTag, armsOf, galleryKey, isWithDC, methodStoreKey, type ArmChoice } from '../contracts';
+import {
+  armOf,
+  armSuffix,
+  armTag,
+  armsOf,
+  galleryKey,
+  isWithDC,
+  methodStoreKey,
+  parseGalleryKey,
+  type ArmChoice,
+} from '../contracts';
 import { pickMetrics } from '../metrics';
 import type { CondenseStage } from './condense-stage';
 import type { ForgetGallery } from './gallery';
@@ -32,6 +42,19 @@ export class UnlearnStage {
     for (const m of this.outputs.values()) m.dispose();
     this.outputs.clear();
     this.methods = [];
+  }
+
+  /** Drops the outputs, results and gallery entries of these methods (every arm and round); keeps the others'. */
+  dropMethods(names: readonly MethodName[]): void {
+    const gone = new Set<string>(names);
+    this.gallery.clearMethods((key) => !gone.has(parseGalleryKey(key).method));
+    for (const [key, m] of [...this.outputs]) {
+      if (gone.has(key.split('|')[0])) {
+        m.dispose();
+        this.outputs.delete(key);
+      }
+    }
+    this.methods = this.methods.filter((m) => !gone.has(m.name));
   }
 
   /** Round r: every method × arm from the original (round 0) or its previous output, timed and evaluated. */
