@@ -90,7 +90,9 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get) => {
     get().dropNotices('live-wait', 'stopped');
     // what the session holds now is what the page shows (runState.ts startRun keeps the original's record)
     const prevSpec = get().run.spec;
-    const stale = prevSpec ? specChange(prevSpec, spec).staleMethods : null;
+    let stale = prevSpec ? specChange(prevSpec, spec).staleMethods : null;
+    // a change that leaves every row valid but is still a change (curves on): rerun them all, as before
+    if (stale?.length === 0 && JSON.stringify(prevSpec) !== JSON.stringify(spec)) stale = null;
     const kind =
       get().run.pretrain && (stale || PARAM_BY_NAME.get(pendingName)?.method !== 'Retrain')
         ? liveKind(prevSpec, spec)
