@@ -33,6 +33,15 @@ function metricsOf(r: ExperimentResult) {
 
 describe('LabSession', () => {
   const dataset = makeSyntheticDataset({ seed: 1, trainPerClass: 30, testPerClass: 40 });
+  /** A session on `sp` for the duration of `work` (disposed after it, whatever happens); `work`'s value. */
+  async function inSession<T>(sp: Parameters<typeof mergeSpec>[0], work: (s: LabSession) => Promise<T>): Promise<T> {
+    const s = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, sp);
+    try {
+      return await work(s);
+    } finally {
+      s.dispose();
+    }
+  }
   beforeAll(async () => {
     await initNodeBackend();
   });
@@ -223,25 +232,17 @@ describe('LabSession', () => {
     });
     const baseline = tf.memory().numTensors;
     // the page's live path: one session, a first run, then the change and only the approximate methods
-    const live = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, a);
-    let rerun: ExperimentResult;
-    try {
+    const rerun = await inSession(a, async (live) => {
       await live.unlearn(['Retrain', 'CF', 'A-CF'], 'without');
       live.setSpec(b);
       await live.unlearn(['A-CF', 'CF'], 'without');
-      rerun = live.result();
-    } finally {
-      live.dispose();
-    }
+      return live.result();
+    });
     // a headless run of the new settings from scratch
-    const fresh = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, b);
-    let headless: ExperimentResult;
-    try {
+    const headless = await inSession(b, async (fresh) => {
       await fresh.unlearn(['A-CF', 'CF'], 'without');
-      headless = fresh.result();
-    } finally {
-      fresh.dispose();
-    }
+      return fresh.result();
+    });
     expect(rerun.split).toEqual(headless.split);
     expect(metricsOf(rerun)).toEqual(metricsOf(headless));
     expect(rerun.methods.map((m) => m.name).sort()).toEqual(['A-CF', 'CF']);
@@ -252,29 +253,20 @@ describe('LabSession', () => {
     const a = mergeSpec(spec, { forget: { mode: 'uniform', fraction: 0.1 } });
     const b = mergeSpec(a, { unlearn: { hparams: { 'A-CF': { acf_lr: 2e-3 } } } });
     const baseline = tf.memory().numTensors;
-    const live = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, a);
-    let rerun: ExperimentResult;
-    let kept: ExperimentResult;
-    try {
+    const rerun = await inSession(a, async (live) => {
       await live.unlearn(['CF', 'A-CF'], 'without');
       const before = live.result();
       live.setSpec(b);
-      kept = live.result();
+      const kept = live.result();
       expect(kept.methods.map((m) => m.name)).toEqual(['CF']);
       expect(kept.methods[0]).toEqual(before.methods[0]);
       await live.unlearn(['A-CF'], 'without');
-      rerun = live.result();
-    } finally {
-      live.dispose();
-    }
-    const fresh = new LabSession({ dataset, sink: () => {}, backendName: tf.getBackend() }, b);
-    let headless: ExperimentResult;
-    try {
+      return live.result();
+    });
+    const headless = await inSession(b, async (fresh) => {
       await fresh.unlearn(['CF', 'A-CF'], 'without');
-      headless = fresh.result();
-    } finally {
-      fresh.dispose();
-    }
+      return fresh.result();
+    });
     expect(metricsOf(rerun)).toEqual(metricsOf(headless));
     expect(tf.memory().numTensors).toBe(baseline);
   });
